@@ -1,0 +1,22 @@
+/** Bundle size: mnemonic → EVM account → sign one transaction, esbuild minified + gzip. */
+import { bundle } from './bundle/size.js'
+
+const kib = (bytes: number) => (bytes / 1024).toFixed(1)
+
+export async function benchBundle(): Promise<string[]> {
+  const rows: [string, string][] = [
+    ['**coffer** `mnemonicToSeed` + `HDNode` (validated phrase, English wordlist) + viem `privateKeyToAccount().signTransaction`', 'coffer-sign'],
+    ['**coffer** `mnemonicToSeed` + `HDNode` alone (validated phrase → EVM private key)', 'coffer-key'],
+    ['viem `mnemonicToAccount` + `signTransaction` (phrase not validated, no wordlist)', 'viem-sign'],
+    ['viem + `english` from `viem/accounts` (pulls every wordlist)', 'viem-english-sign'],
+    ['**coffer** `mnemonicToSeed` + `deriveAccount` on EVM, Bitcoin, Solana, Tron (no viem)', 'coffer-addresses'],
+  ]
+  const lines = ['### Bundle: esbuild, minified, browser ESM', '', '| what | KiB | KiB gzip |', '|---|---:|---:|']
+  for (const [label, name] of rows) {
+    const { bytes, gzip } = await bundle(name)
+    lines.push(`| ${label} | ${kib(bytes)} | ${kib(gzip)} |`)
+  }
+  const text = lines.join('\n')
+  console.log(`${text}\n`)
+  return [text]
+}

@@ -1,0 +1,168 @@
+/**
+ * Every error coffer throws on purpose is a {@link CofferError} subclass with a stable
+ * `code`, a literal `name`, a one-line `shortMessage` and structured `details`.
+ *
+ * Rule: no message, detail or cause ever carries a secret (mnemonic words, key bytes,
+ * passphrases, passwords). Callers put positions, counts and public values in `details`.
+ * @module
+ */
+
+/** Public, non-secret facts about a failure: positions, counts, expected values. */
+export type ErrorDetails = Readonly<Record<string, string | number | boolean | bigint | null | undefined>>
+
+/** Options every {@link CofferError} constructor takes. */
+export interface CofferErrorOptions {
+  /** Public, non-secret facts that help the caller fix the problem. */
+  details?: ErrorDetails
+  /** The lower-level error that caused this one, if any. Never a secret-bearing value. */
+  cause?: unknown
+}
+
+/** Stable machine-readable codes of every coffer error. */
+export type CofferErrorCode =
+  | 'INVALID_ARGUMENT'
+  | 'INVALID_MNEMONIC'
+  | 'INVALID_ENTROPY'
+  | 'INVALID_SEED'
+  | 'INVALID_PATH'
+  | 'INVALID_EXTENDED_KEY'
+  | 'INVALID_PRIVATE_KEY'
+  | 'INVALID_ADDRESS'
+  | 'INVALID_AMOUNT'
+  | 'INVALID_CAIP_ID'
+  | 'KEY_WIPED'
+  | 'NOT_SUPPORTED'
+
+function formatDetails(details: ErrorDetails | undefined): string {
+  if (!details) return ''
+  const lines = Object.entries(details)
+    .filter(([, v]) => v !== undefined)
+    .map(([k, v]) => `  ${k}: ${typeof v === 'bigint' ? `${v}n` : String(v)}`)
+  return lines.length ? `\n\nDetails:\n${lines.join('\n')}` : ''
+}
+
+/** Base class of every error coffer throws on purpose. Catch it to catch them all. */
+export class CofferError extends Error {
+  override name = 'CofferError'
+  /** Stable machine-readable code; safe to switch on. */
+  readonly code: CofferErrorCode
+  /** One line for people, without details. */
+  readonly shortMessage: string
+  /** Public facts about the failure (never secrets). */
+  readonly details: ErrorDetails
+
+  constructor(code: CofferErrorCode, shortMessage: string, options: CofferErrorOptions = {}) {
+    super(shortMessage + formatDetails(options.details), options.cause === undefined ? undefined : { cause: options.cause })
+    this.code = code
+    this.shortMessage = shortMessage
+    this.details = Object.freeze({ ...options.details })
+  }
+}
+
+/** A parameter has the wrong type, shape or range. */
+export class InvalidArgumentError extends CofferError {
+  override name = 'InvalidArgumentError' as const
+  declare readonly code: 'INVALID_ARGUMENT'
+  constructor(shortMessage: string, options?: CofferErrorOptions) {
+    super('INVALID_ARGUMENT', shortMessage, options)
+  }
+}
+
+/** A mnemonic has the wrong word count, an unknown word or a bad checksum. Never quotes the words. */
+export class InvalidMnemonicError extends CofferError {
+  override name = 'InvalidMnemonicError' as const
+  declare readonly code: 'INVALID_MNEMONIC'
+  constructor(shortMessage: string, options?: CofferErrorOptions) {
+    super('INVALID_MNEMONIC', shortMessage, options)
+  }
+}
+
+/** BIP-39 entropy of the wrong type or length. */
+export class InvalidEntropyError extends CofferError {
+  override name = 'InvalidEntropyError' as const
+  declare readonly code: 'INVALID_ENTROPY'
+  constructor(shortMessage: string, options?: CofferErrorOptions) {
+    super('INVALID_ENTROPY', shortMessage, options)
+  }
+}
+
+/** A BIP-32 / SLIP-10 seed of the wrong type or length. */
+export class InvalidSeedError extends CofferError {
+  override name = 'InvalidSeedError' as const
+  declare readonly code: 'INVALID_SEED'
+  constructor(shortMessage: string, options?: CofferErrorOptions) {
+    super('INVALID_SEED', shortMessage, options)
+  }
+}
+
+/** A derivation path that does not parse, or cannot be derived from this key. */
+export class InvalidPathError extends CofferError {
+  override name = 'InvalidPathError' as const
+  declare readonly code: 'INVALID_PATH'
+  constructor(shortMessage: string, options?: CofferErrorOptions) {
+    super('INVALID_PATH', shortMessage, options)
+  }
+}
+
+/** An extended key (xpub / xprv / tpub / …) that is malformed or invalid (BIP-32 test vector 5). */
+export class InvalidExtendedKeyError extends CofferError {
+  override name = 'InvalidExtendedKeyError' as const
+  declare readonly code: 'INVALID_EXTENDED_KEY'
+  constructor(shortMessage: string, options?: CofferErrorOptions) {
+    super('INVALID_EXTENDED_KEY', shortMessage, options)
+  }
+}
+
+/** A raw private key that is not a valid scalar for its curve. */
+export class InvalidPrivateKeyError extends CofferError {
+  override name = 'InvalidPrivateKeyError' as const
+  declare readonly code: 'INVALID_PRIVATE_KEY'
+  constructor(shortMessage: string, options?: CofferErrorOptions) {
+    super('INVALID_PRIVATE_KEY', shortMessage, options)
+  }
+}
+
+/** An address that does not parse or does not belong to the expected chain / network. */
+export class InvalidAddressError extends CofferError {
+  override name = 'InvalidAddressError' as const
+  declare readonly code: 'INVALID_ADDRESS'
+  constructor(shortMessage: string, options?: CofferErrorOptions) {
+    super('INVALID_ADDRESS', shortMessage, options)
+  }
+}
+
+/** An amount string or value that is not an exact, non-negative decimal within range. */
+export class InvalidAmountError extends CofferError {
+  override name = 'InvalidAmountError' as const
+  declare readonly code: 'INVALID_AMOUNT'
+  constructor(shortMessage: string, options?: CofferErrorOptions) {
+    super('INVALID_AMOUNT', shortMessage, options)
+  }
+}
+
+/** A CAIP-2 / CAIP-10 / CAIP-19 identifier that does not match its grammar. */
+export class InvalidCaipIdError extends CofferError {
+  override name = 'InvalidCaipIdError' as const
+  declare readonly code: 'INVALID_CAIP_ID'
+  constructor(shortMessage: string, options?: CofferErrorOptions) {
+    super('INVALID_CAIP_ID', shortMessage, options)
+  }
+}
+
+/** A key object was used after `wipe()` (or after its owner locked). */
+export class KeyWipedError extends CofferError {
+  override name = 'KeyWipedError' as const
+  declare readonly code: 'KEY_WIPED'
+  constructor(shortMessage = 'This key has been wiped and can no longer be used.', options?: CofferErrorOptions) {
+    super('KEY_WIPED', shortMessage, options)
+  }
+}
+
+/** The operation is not supported by this object (chain, adapter, key type). */
+export class NotSupportedError extends CofferError {
+  override name = 'NotSupportedError' as const
+  declare readonly code: 'NOT_SUPPORTED'
+  constructor(shortMessage: string, options?: CofferErrorOptions) {
+    super('NOT_SUPPORTED', shortMessage, options)
+  }
+}

@@ -1,0 +1,24 @@
+/**
+ * coffer: a typed SDK for self-custody crypto and stablecoin wallets.
+ * This entry re-exports the public API; subpaths (`coffer/keys`, …) hold the same
+ * pieces for bundles that want less.
+ * @module
+ */
+export * from './errors.js'
+export { parseAmount, formatAmount, MAX_AMOUNT, MAX_DECIMALS } from './amount.js'
+export {
+  parseChainId,
+  formatChainId,
+  isChainId,
+  parseAccountId,
+  formatAccountId,
+  parseAssetId,
+  formatAssetId,
+  type ChainId,
+  type AccountId,
+  type AssetId,
+  type ChainIdParts,
+  type AccountIdParts,
+  type AssetIdParts,
+} from './caip.js'
+export * from './keys/index.js'

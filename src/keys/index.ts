@@ -1,0 +1,71 @@
+/**
+ * `coffer/keys`: pure key math, no I/O. BIP-39 mnemonics, BIP-32 / SLIP-10 derivation,
+ * and addresses for EVM, Bitcoin, Solana and Tron.
+ * @module
+ */
+export * from '../errors.js'
+export {
+  generateMnemonic,
+  validateMnemonic,
+  entropyToMnemonic,
+  mnemonicToEntropy,
+  mnemonicToSeed,
+  type MnemonicLength,
+  type LanguageOptions,
+  type GenerateMnemonicOptions,
+  type MnemonicToSeedOptions,
+} from './mnemonic.js'
+export {
+  english,
+  japanese,
+  korean,
+  spanish,
+  chineseSimplified,
+  chineseTraditional,
+  french,
+  italian,
+  czech,
+  portuguese,
+  type Wordlist,
+  type WordlistLanguage,
+} from './wordlists/index.js'
+export { parsePath, formatPath, harden, isHardened, HARDENED_OFFSET, MAX_DEPTH } from './path.js'
+export {
+  HDNode,
+  EXTENDED_KEY_VERSIONS,
+  type ExtendedKeyFormat,
+  type ExtendedKeyVersions,
+  type HDNodeFromSeedOptions,
+} from './secp256k1.js'
+export { deriveEd25519, type Ed25519Key } from './ed25519.js'
+export {
+  deriveAccount,
+  deriveAccounts,
+  CHAIN_FAMILIES,
+  type ChainFamily,
+  type DeriveAccountOptions,
+  type DeriveAccountsOptions,
+  type DerivedAccount,
+  type DerivedAccountFor,
+  type DerivedBitcoinAccount,
+  type EvmDeriveOptions,
+  type BitcoinDeriveOptions,
+  type SolanaDeriveOptions,
+  type TronDeriveOptions,
+} from './account.js'
+export { isValidAddress, type IsValidAddressOptions } from './addresses.js'
+export { evmAddressFromPublicKey, toChecksumAddress, isValidEvmAddress } from './address/evm.js'
+export {
+  bitcoinAddressFromPublicKey,
+  decodeBitcoinAddress,
+  isValidBitcoinAddress,
+  taprootOutputKey,
+  hash160,
+  BITCOIN_NETWORKS,
+  BITCOIN_ADDRESS_TYPES,
+  type BitcoinNetwork,
+  type BitcoinAddressType,
+  type BitcoinAddressInfo,
+} from './address/bitcoin.js'
+export { solanaAddressFromPublicKey, isValidSolanaAddress } from './address/solana.js'
+export { tronAddressFromPublicKey, isValidTronAddress } from './address/tron.js'

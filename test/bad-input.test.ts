@@ -1,0 +1,141 @@
+/**
+ * Every public function, fed hostile input in every argument position, either answers
+ * (validators: false) or throws a CofferError subclass: never a TypeError, a noble Error,
+ * a hang or a crash. New exports must be added to the table (the first test checks).
+ */
+import { describe, expect, it } from 'vitest'
+import * as coffer from 'coffer'
+import { CofferError, HDNode } from 'coffer'
+
+const seed = new Uint8Array(32).fill(7)
+const node = HDNode.fromSeed(seed)
+const pub33 = node.publicKey
+const xpub = node.xpub
+const phrase = 'legal winner thank year wave sausage worth useful legal winner thank yellow'
+
+const BAD: unknown[] = [
+  undefined,
+  null,
+  0,
+  -1,
+  1.5,
+  NaN,
+  Infinity,
+  2 ** 53,
+  10n,
+  -10n,
+  true,
+  '',
+  ' ',
+  'x',
+  '0x',
+  'm/',
+  '\u0000',
+  '𝔘𝔫𝔦𝔠𝔬𝔡𝔢',
+  'a'.repeat(100_000),
+  {},
+  [],
+  [1, 2, 3],
+  { toString: () => 'evm' },
+  Symbol('s'),
+  () => 1,
+  new Uint8Array(0),
+  new Uint8Array(33),
+  new Uint8Array(33).fill(255),
+  new Uint8Array(65).fill(4),
+  new Uint8Array(100_000),
+  new Date(0),
+  Object.create(null),
+]
+
+type Call = (...args: unknown[]) => unknown
+/** Each public function with valid arguments; bad values are substituted one position at a time. */
+const TABLE: Record<string, { fn: Call; args: unknown[]; returns?: 'boolean' }> = {
+  parseAmount: { fn: coffer.parseAmount as Call, args: ['1.5', 6] },
+  formatAmount: { fn: coffer.formatAmount as Call, args: [15n, 1] },
+  parseChainId: { fn: coffer.parseChainId as Call, args: ['eip155:1'] },
+  formatChainId: { fn: coffer.formatChainId as Call, args: [{ namespace: 'eip155', reference: '1' }] },
+  isChainId: { fn: coffer.isChainId as Call, args: ['eip155:1'], returns: 'boolean' },
+  parseAccountId: { fn: coffer.parseAccountId as Call, args: ['eip155:1:0xab'] },
+  formatAccountId: { fn: coffer.formatAccountId as Call, args: [{ chainId: 'eip155:1', address: '0xab' }] },
+  parseAssetId: { fn: coffer.parseAssetId as Call, args: ['eip155:1/slip44:60'] },
+  formatAssetId: { fn: coffer.formatAssetId as Call, args: [{ chainId: 'eip155:1', assetNamespace: 'slip44', assetReference: '60' }] },
+  generateMnemonic: { fn: coffer.generateMnemonic as Call, args: [{ words: 12 }] },
+  validateMnemonic: { fn: coffer.validateMnemonic as Call, args: [phrase, {}], returns: 'boolean' },
+  entropyToMnemonic: { fn: coffer.entropyToMnemonic as Call, args: [new Uint8Array(16), {}] },
+  mnemonicToEntropy: { fn: coffer.mnemonicToEntropy as Call, args: [phrase, {}] },
+  mnemonicToSeed: { fn: coffer.mnemonicToSeed as Call, args: [phrase, { passphrase: '' }] },
+  parsePath: { fn: coffer.parsePath as Call, args: ["m/44'/0"] },
+  formatPath: { fn: coffer.formatPath as Call, args: [[1, 2]] },
+  harden: { fn: coffer.harden as Call, args: [1] },
+  isHardened: { fn: coffer.isHardened as Call, args: [1], returns: 'boolean' },
+  'HDNode.fromSeed': { fn: HDNode.fromSeed as Call, args: [seed, { format: 'xpub' }] },
+  'HDNode.fromExtendedKey': { fn: HDNode.fromExtendedKey as Call, args: [xpub] },
+  'HDNode#derive': { fn: (p) => node.derive(p as string), args: ["m/0'"] },
+  'HDNode#deriveChild': { fn: (i) => node.deriveChild(i as number), args: [0] },
+  deriveEd25519: { fn: coffer.deriveEd25519 as Call, args: [seed, "m/44'/501'/0'"] },
+  deriveAccount: { fn: coffer.deriveAccount as Call, args: [seed, { chain: 'evm', index: 0 }] },
+  deriveAccounts: { fn: coffer.deriveAccounts as Call, args: [seed, { chain: 'bitcoin', start: 0, count: 2 }] },
+  isValidAddress: { fn: coffer.isValidAddress as Call, args: ['bitcoin', 'bc1qcr8te4kr609gcawutmrza0j4xv80jy8z306fyu', { network: 'mainnet' }] },
+  evmAddressFromPublicKey: { fn: coffer.evmAddressFromPublicKey as Call, args: [pub33] },
+  toChecksumAddress: { fn: coffer.toChecksumAddress as Call, args: ['0x52908400098527886e0f7030069857d2e4169ee7'] },
+  isValidEvmAddress: { fn: coffer.isValidEvmAddress as Call, args: ['0x52908400098527886E0F7030069857D2E4169EE7'], returns: 'boolean' },
+  bitcoinAddressFromPublicKey: { fn: coffer.bitcoinAddressFromPublicKey as Call, args: [pub33, 'p2tr', 'testnet'] },
+  decodeBitcoinAddress: { fn: coffer.decodeBitcoinAddress as Call, args: ['bc1qcr8te4kr609gcawutmrza0j4xv80jy8z306fyu', 'mainnet'] },
+  isValidBitcoinAddress: { fn: coffer.isValidBitcoinAddress as Call, args: ['bc1qcr8te4kr609gcawutmrza0j4xv80jy8z306fyu', 'mainnet'], returns: 'boolean' },
+  taprootOutputKey: { fn: coffer.taprootOutputKey as Call, args: [pub33] },
+  hash160: { fn: coffer.hash160 as Call, args: [pub33] },
+  solanaAddressFromPublicKey: { fn: coffer.solanaAddressFromPublicKey as Call, args: [new Uint8Array(32)] },
+  isValidSolanaAddress: { fn: coffer.isValidSolanaAddress as Call, args: ['11111111111111111111111111111111'], returns: 'boolean' },
+  tronAddressFromPublicKey: { fn: coffer.tronAddressFromPublicKey as Call, args: [pub33] },
+  isValidTronAddress: { fn: coffer.isValidTronAddress as Call, args: ['TUEZSdKsoDHQMeZwihtdoBiN46zxhGWYdH'], returns: 'boolean' },
+}
+
+describe('bad-input table', () => {
+  it('covers every exported function', () => {
+    const functions = Object.entries(coffer)
+      .filter(([name, value]) => typeof value === 'function' && !/Error$/.test(name) && name !== 'HDNode')
+      .map(([name]) => name)
+    const covered = new Set(Object.keys(TABLE))
+    expect(functions.filter((name) => !covered.has(name))).toEqual([])
+  })
+
+  for (const [name, { fn, args, returns }] of Object.entries(TABLE)) {
+    it(`${name}: valid arguments work`, async () => {
+      await fn(...args)
+    })
+
+    it(`${name}: hostile arguments give a CofferError or a clean answer`, async () => {
+      const positions = Math.max(args.length, 1)
+      for (let position = 0; position < positions; position++) {
+        for (const bad of BAD) {
+          const callArgs = [...args]
+          callArgs[position] = bad
+          let result: unknown
+          try {
+            result = await fn(...callArgs)
+          } catch (error) {
+            if (!(error instanceof CofferError)) {
+              throw new Error(`${name} arg ${position} = ${describeValue(bad)} threw ${String(error)}`)
+            }
+            expect(error.code).toMatch(/^[A-Z_]+$/)
+            continue
+          }
+          if (returns === 'boolean') expect(typeof result).toBe('boolean')
+        }
+      }
+    })
+  }
+})
+
+function describeValue(value: unknown): string {
+  if (typeof value === 'symbol' || typeof value === 'function') return typeof value
+  if (typeof value === 'bigint') return `${value}n`
+  if (value instanceof Uint8Array) return `Uint8Array(${value.length})`
+  if (typeof value === 'string') return JSON.stringify(value.slice(0, 20))
+  try {
+    return JSON.stringify(value) ?? String(value)
+  } catch {
+    return Object.prototype.toString.call(value)
+  }
+}

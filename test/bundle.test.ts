@@ -1,0 +1,20 @@
+/** Bundle hygiene from source: English-only apps carry one wordlist; imports stay tree-shakeable. */
+import { describe, expect, it } from 'vitest'
+import { bundle } from '../bench/bundle/size.js'
+
+const FOREIGN_FIRST_WORDS = ['あいこくしん', 'ábaco', '가격', 'abaisser', 'abaco', 'abdikace', 'abacate', '的']
+
+describe('bundles', () => {
+  it('an English-only app carries English and none of the other nine wordlists', async () => {
+    const { code } = await bundle('coffer-addresses')
+    expect(code).toContain('abandon')
+    for (const word of FOREIGN_FIRST_WORDS) expect(code).not.toContain(word)
+  })
+
+  it('the EVM-signing path carries no Bitcoin, Solana or Tron code', async () => {
+    const { code } = await bundle('coffer-sign')
+    expect(code).not.toContain('TapTweak')
+    expect(code).not.toContain('ed25519 seed')
+    for (const word of FOREIGN_FIRST_WORDS) expect(code).not.toContain(word)
+  })
+})

@@ -1,0 +1,35 @@
+/** Every example runs as a user would run it (through tsx), so none rots. */
+import { execFile } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
+import { promisify } from 'node:util'
+import { describe, expect, it } from 'vitest'
+
+const run = promisify(execFile)
+const root = fileURLToPath(new URL('..', import.meta.url))
+const tsx = fileURLToPath(new URL('../node_modules/.bin/tsx', import.meta.url))
+
+async function example(file: string, args: string[] = [], env: Record<string, string> = {}) {
+  const { stdout } = await run(tsx, [`examples/${file}`, ...args], { cwd: root, env: { ...process.env, ...env }, timeout: 60_000 })
+  return stdout
+}
+
+describe('examples/derive-addresses.ts', () => {
+  it('prints the known first addresses of the test mnemonic on all four chains', async () => {
+    const out = await example('derive-addresses.ts')
+    expect(out).toContain("m/44'/60'/0'/0/0")
+    expect(out).toContain('0x9858EfFD232B4033E47d90003D41EC34EcaEda94')
+    expect(out).toContain('bc1qcr8te4kr609gcawutmrza0j4xv80jy8z306fyu')
+    expect(out).toContain('bc1p5cyxnuxmeuwuvkwfem96lqzszd02n6xdcjrs20cac6yqjjwudpxqkedrcr')
+    expect(out).toContain('HAgk14JpMQLgt6rVgv7cBQFJWFto5Dqxi472uT3DKpqk')
+    expect(out).toContain('TUEZSdKsoDHQMeZwihtdoBiN46zxhGWYdH')
+  })
+
+  it('derives from COFFER_MNEMONIC and from a fresh mnemonic', async () => {
+    const out = await example('derive-addresses.ts', [], { COFFER_MNEMONIC: 'legal winner thank year wave sausage worth useful legal winner thank yellow' })
+    expect(out).not.toContain('0x9858EfFD232B4033E47d90003D41EC34EcaEda94')
+    expect(out.match(/0x[0-9a-fA-F]{40}/g)).toHaveLength(3)
+    const fresh = await example('derive-addresses.ts', ['--new'])
+    expect(fresh).toMatch(/New mnemonic/)
+    expect(fresh.match(/\bT[1-9A-HJ-NP-Za-km-z]{33}\b/g)).toHaveLength(3)
+  })
+})
