@@ -23,6 +23,18 @@ describe('package build', () => {
     await run('npm', ['run', 'build', '--silent'], { cwd: root, timeout: 120_000 })
   }, 150_000)
 
+  it('ships one copy of each crypto library (runtime dependencies only; dev tools such as ethers carry their own)', () => {
+    const lock = JSON.parse(readFileSync(new URL('../package-lock.json', import.meta.url), 'utf8'))
+    for (const name of ['@noble/curves', '@noble/hashes', '@scure/base', '@scure/bip32', '@scure/bip39']) {
+      const versions = new Set(
+        Object.entries(lock.packages as Record<string, { version: string; dev?: boolean }>)
+          .filter(([path, entry]) => path.endsWith(`node_modules/${name}`) && !entry.dev)
+          .map(([, entry]) => entry.version),
+      )
+      expect([name, versions.size]).toEqual([name, 1])
+    }
+  })
+
   it('declares the exports, module type and side-effect freedom', () => {
     expect(pkg.type).toBe('module')
     expect(pkg.sideEffects).toBe(false)
