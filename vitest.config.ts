@@ -8,6 +8,7 @@ export default defineConfig({
     alias: [
       { find: /^coffer$/, replacement: src('index.ts') },
       { find: /^coffer\/keys$/, replacement: src('keys/index.ts') },
+      { find: /^coffer\/vault$/, replacement: src('vault/index.ts') },
     ],
   },
   test: {

@@ -36,7 +36,7 @@ export function table(title: string, unit: string, rows: Row[], baseline?: strin
   const lines = [`### ${title}`, '', `| how | ${unit} | ms | vs ${baseline ?? '—'} |`, '|---|---:|---:|---:|']
   for (const r of rows) {
     const ratio = base ? `${(r.opsPerSec / base.opsPerSec).toFixed(2)}×` : ''
-    lines.push(`| ${r.name}${r.note ? ` (${r.note})` : ''} | ${fmt(r.opsPerSec)} | ${fmt(r.ms, 1)} | ${ratio} |`)
+    lines.push(`| ${r.name}${r.note ? ` (${r.note})` : ''} | ${fmt(r.opsPerSec, r.opsPerSec < 10 ? 2 : 0)} | ${fmt(r.ms, 1)} | ${ratio} |`)
   }
   const text = lines.join('\n')
   console.log(`${text}\n`)

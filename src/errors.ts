@@ -32,6 +32,15 @@ export type CofferErrorCode =
   | 'INVALID_CAIP_ID'
   | 'KEY_WIPED'
   | 'NOT_SUPPORTED'
+  | 'VAULT_NOT_FOUND'
+  | 'VAULT_LOCKED'
+  | 'WRONG_PASSWORD'
+  | 'VAULT_FORMAT'
+  | 'UNSUPPORTED_VERSION'
+  | 'UNSUPPORTED_KDF'
+  | 'SECRET_NOT_FOUND'
+  | 'STORAGE'
+  | 'SIGNATURE_VERIFICATION'
 
 function formatDetails(details: ErrorDetails | undefined): string {
   if (!details) return ''
@@ -164,5 +173,89 @@ export class NotSupportedError extends CofferError {
   declare readonly code: 'NOT_SUPPORTED'
   constructor(shortMessage: string, options?: CofferErrorOptions) {
     super('NOT_SUPPORTED', shortMessage, options)
+  }
+}
+
+/** `Vault.open` found no vault in its storage. */
+export class VaultNotFoundError extends CofferError {
+  override name = 'VaultNotFoundError' as const
+  declare readonly code: 'VAULT_NOT_FOUND'
+  constructor(shortMessage = 'No vault in this storage; create one with Vault.create.', options?: CofferErrorOptions) {
+    super('VAULT_NOT_FOUND', shortMessage, options)
+  }
+}
+
+/** The vault is locked (or locked itself), so its secrets and signers are unavailable. */
+export class VaultLockedError extends CofferError {
+  override name = 'VaultLockedError' as const
+  declare readonly code: 'VAULT_LOCKED'
+  constructor(shortMessage = 'The vault is locked; unlock it with its password first.', options?: CofferErrorOptions) {
+    super('VAULT_LOCKED', shortMessage, options)
+  }
+}
+
+/**
+ * The password does not open this vault or keystore. Authenticated encryption cannot tell a
+ * wrong password from modified ciphertext, so a tampered file reports this too.
+ */
+export class WrongPasswordError extends CofferError {
+  override name = 'WrongPasswordError' as const
+  declare readonly code: 'WRONG_PASSWORD'
+  constructor(shortMessage = 'Wrong password, or the encrypted data was modified.', options?: CofferErrorOptions) {
+    super('WRONG_PASSWORD', shortMessage, options)
+  }
+}
+
+/** A vault, keystore or MetaMask file that is not well-formed, or whose parameters are out of bounds. */
+export class VaultFormatError extends CofferError {
+  override name = 'VaultFormatError' as const
+  declare readonly code: 'VAULT_FORMAT'
+  constructor(shortMessage: string, options?: CofferErrorOptions) {
+    super('VAULT_FORMAT', shortMessage, options)
+  }
+}
+
+/** A file whose format version this coffer does not know (often: written by a newer coffer). */
+export class UnsupportedVersionError extends CofferError {
+  override name = 'UnsupportedVersionError' as const
+  declare readonly code: 'UNSUPPORTED_VERSION'
+  constructor(shortMessage: string, options?: CofferErrorOptions) {
+    super('UNSUPPORTED_VERSION', shortMessage, options)
+  }
+}
+
+/** A key-derivation function or cipher this coffer does not implement. */
+export class UnsupportedKdfError extends CofferError {
+  override name = 'UnsupportedKdfError' as const
+  declare readonly code: 'UNSUPPORTED_KDF'
+  constructor(shortMessage: string, options?: CofferErrorOptions) {
+    super('UNSUPPORTED_KDF', shortMessage, options)
+  }
+}
+
+/** No secret with this id in the vault. */
+export class SecretNotFoundError extends CofferError {
+  override name = 'SecretNotFoundError' as const
+  declare readonly code: 'SECRET_NOT_FOUND'
+  constructor(shortMessage: string, options?: CofferErrorOptions) {
+    super('SECRET_NOT_FOUND', shortMessage, options)
+  }
+}
+
+/** Reading or writing the vault's storage failed; the previous stored vault is intact. */
+export class StorageError extends CofferError {
+  override name = 'StorageError' as const
+  declare readonly code: 'STORAGE'
+  constructor(shortMessage: string, options?: CofferErrorOptions) {
+    super('STORAGE', shortMessage, options)
+  }
+}
+
+/** A signature failed the signer's own check before release (a fault, a bad key, or tampering). */
+export class SignatureVerificationError extends CofferError {
+  override name = 'SignatureVerificationError' as const
+  declare readonly code: 'SIGNATURE_VERIFICATION'
+  constructor(shortMessage: string, options?: CofferErrorOptions) {
+    super('SIGNATURE_VERIFICATION', shortMessage, options)
   }
 }

@@ -22,3 +22,4 @@ export {
   type AssetIdParts,
 } from './caip.js'
 export * from './keys/index.js'
+export * from './vault/index.js'

@@ -5,13 +5,19 @@
  */
 import { describe, expect, it } from 'vitest'
 import * as coffer from 'coffer'
-import { CofferError, HDNode } from 'coffer'
+import { CofferError, HDNode, KeyHandle, Vault, memoryStorage } from 'coffer'
 
 const seed = new Uint8Array(32).fill(7)
 const node = HDNode.fromSeed(seed)
 const pub33 = node.publicKey
 const xpub = node.xpub
 const phrase = 'legal winner thank year wave sausage worth useful legal winner thank yellow'
+const FAST_KDF = { name: 'pbkdf2-sha256', iterations: 600_000 } as const
+const vaultStorage = memoryStorage()
+const vault = await Vault.create({ storage: vaultStorage, password: 'pw', kdf: FAST_KDF })
+const mnemonicId = (await vault.addMnemonic({ mnemonic: phrase })).id
+const keystore = await coffer.exportKeystore(new Uint8Array(32).fill(9), 'pw', { scrypt: { N: 16, r: 8, p: 1 } })
+const storedVault = (await vaultStorage.get('vault')) as string
 
 const BAD: unknown[] = [
   undefined,
@@ -50,7 +56,7 @@ const BAD: unknown[] = [
 
 type Call = (...args: unknown[]) => unknown
 /** Each public function with valid arguments; bad values are substituted one position at a time. */
-const TABLE: Record<string, { fn: Call; args: unknown[]; returns?: 'boolean' }> = {
+const TABLE: Record<string, { fn: Call; args: unknown[]; returns?: 'boolean'; throws?: true }> = {
   parseAmount: { fn: coffer.parseAmount as Call, args: ['1.5', 6] },
   formatAmount: { fn: coffer.formatAmount as Call, args: [15n, 1] },
   parseChainId: { fn: coffer.parseChainId as Call, args: ['eip155:1'] },
@@ -89,20 +95,37 @@ const TABLE: Record<string, { fn: Call; args: unknown[]; returns?: 'boolean' }> 
   isValidSolanaAddress: { fn: coffer.isValidSolanaAddress as Call, args: ['11111111111111111111111111111111'], returns: 'boolean' },
   tronAddressFromPublicKey: { fn: coffer.tronAddressFromPublicKey as Call, args: [pub33] },
   isValidTronAddress: { fn: coffer.isValidTronAddress as Call, args: ['TUEZSdKsoDHQMeZwihtdoBiN46zxhGWYdH'], returns: 'boolean' },
+  'new KeyHandle': { fn: (key, err) => new KeyHandle(key as Uint8Array, err as never).use((k) => k.length), args: [new Uint8Array(32), undefined] },
+  'Vault.create': { fn: (o) => Vault.create(o as never), args: [{ storage: memoryStorage(), password: 'pw', kdf: FAST_KDF }] },
+  'Vault.open': { fn: (o) => Vault.open(o as never), args: [{ storage: vaultStorage }] },
+  'Vault#unlock': { fn: (pw) => vault.unlock(pw as string), args: ['pw'] },
+  'Vault#addPrivateKey': { fn: (o) => vault.addPrivateKey(o as never), args: [{ privateKey: '77'.repeat(32), curve: 'secp256k1', label: 'x' }] },
+  'Vault#addMnemonic': { fn: (o) => vault.addMnemonic(o as never), args: [{ mnemonic: phrase, label: 'x' }] },
+  'Vault#getSigner': { fn: (o) => vault.getSigner(o as never), args: [{ secretId: mnemonicId, chain: 'evm', index: 0 }] },
+  'Vault#revealMnemonic': { fn: (id, pw) => vault.revealMnemonic(id as string, pw as string), args: [mnemonicId, 'pw'] },
+  'Vault#removeSecret': { fn: (id) => vault.removeSecret(id as string), args: ['ffffffffffffffff'], throws: true },
+  parseVaultFile: { fn: coffer.parseVaultFile as Call, args: [storedVault] },
+  memoryStorage: { fn: (init) => memoryStorage(init as never).get('vault'), args: [{}] },
+  fileStorage: { fn: (path) => coffer.fileStorage(path as string).get('missing-key'), args: ['/tmp/coffer-bad-input-does-not-exist'] },
+  browserStorage: { fn: coffer.browserStorage as Call, args: ['name'], throws: true },
+  importKeystore: { fn: coffer.importKeystore as Call, args: [keystore, 'pw'] },
+  exportKeystore: { fn: coffer.exportKeystore as Call, args: [new Uint8Array(32).fill(9), 'pw', { scrypt: { N: 16, r: 8, p: 1 } }] },
+  importMetaMaskVault: { fn: coffer.importMetaMaskVault as Call, args: [{ data: 'AAAA', iv: 'AAAAAAAAAAAAAAAAAAAAAA==', salt: 'AAAA' }, 'pw'], throws: true },
 }
 
 describe('bad-input table', () => {
   it('covers every exported function', () => {
     const functions = Object.entries(coffer)
-      .filter(([name, value]) => typeof value === 'function' && !/Error$/.test(name) && name !== 'HDNode')
+      .filter(([name, value]) => typeof value === 'function' && !/Error$/.test(name) && !['HDNode', 'Vault', 'KeyHandle'].includes(name))
       .map(([name]) => name)
     const covered = new Set(Object.keys(TABLE))
     expect(functions.filter((name) => !covered.has(name))).toEqual([])
   })
 
-  for (const [name, { fn, args, returns }] of Object.entries(TABLE)) {
-    it(`${name}: valid arguments work`, async () => {
-      await fn(...args)
+  for (const [name, { fn, args, returns, throws }] of Object.entries(TABLE)) {
+    it(`${name}: valid arguments ${throws ? 'fail only with a CofferError' : 'work'}`, async () => {
+      if (throws) await expect(Promise.resolve().then(() => fn(...args))).rejects.toBeInstanceOf(CofferError)
+      else await fn(...args)
     })
 
     it(`${name}: hostile arguments give a CofferError or a clean answer`, async () => {

@@ -1,8 +1,12 @@
 /** Every example runs as a user would run it (through tsx), so none rots. */
 import { execFile } from 'node:child_process'
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import { describe, expect, it } from 'vitest'
+import { fileStorage, Vault } from 'coffer/vault'
 
 const run = promisify(execFile)
 const root = fileURLToPath(new URL('..', import.meta.url))
@@ -31,5 +35,32 @@ describe('examples/derive-addresses.ts', () => {
     const fresh = await example('derive-addresses.ts', ['--new'])
     expect(fresh).toMatch(/New mnemonic/)
     expect(fresh.match(/\bT[1-9A-HJ-NP-Za-km-z]{33}\b/g)).toHaveLength(3)
+  })
+})
+
+describe('examples/vault.ts', () => {
+  it('creates a vault file, adds a mnemonic, locks, unlocks and prints addresses', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'coffer-example-'))
+    try {
+      const file = join(dir, 'w.vault')
+      const out = await example('vault.ts', [file], { COFFER_PASSWORD: 'example password' })
+      expect(out).toMatch(/Locked: true/)
+      expect(out).toMatch(/Unlocked: true; secrets: main \(mnemonic\)/)
+      const evm = /EVM address: +(0x[0-9a-fA-F]{40})/.exec(out)?.[1]
+      expect(evm).toBeDefined()
+      expect(out).toMatch(/Bitcoin address: +bc1p[02-9ac-hj-np-z]{58}/)
+      expect(out).toContain('"privateKey":"[redacted]"')
+      expect(statSync(file).mode & 0o777).toBe(0o600)
+      // The file on disk is a coffer vault that opens with the password and signs as that address.
+      const vault = await Vault.open({ storage: fileStorage(file) })
+      await vault.unlock('example password')
+      const [secret] = vault.listSecrets()
+      expect((await vault.getSigner({ secretId: secret!.id, chain: 'evm' })).address).toBe(evm)
+      const phrase = await vault.revealMnemonic(secret!.id, 'example password')
+      expect(phrase.split(' ')).toHaveLength(24)
+      expect(readFileSync(file, 'utf8')).not.toContain(phrase.split(' ').slice(0, 2).join(' '))
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
   })
 })

@@ -327,3 +327,33 @@ export function deriveAccount(seed: Uint8Array, options: DeriveAccountOptions): 
   const range = literal ? { ...rest, count: 1 } : { ...rest, start, count: 1 }
   return deriveAccounts(seed, range as DeriveAccountsOptions)[0] as DerivedAccount
 }
+
+/** An account and the private key that controls it. Secret: zero `privateKey` when done. @internal */
+export interface AccountKey {
+  readonly account: DerivedAccount
+  readonly privateKey: Uint8Array
+}
+
+/**
+ * One account with its private key (for signers). Same options and defaults as
+ * {@link deriveAccount}. @internal The vault calls this; the key never leaves it.
+ */
+export function deriveAccountKey(seed: Uint8Array, options: DeriveAccountOptions): AccountKey {
+  const account = deriveAccount(seed, options)
+  const indices = parsePath(account.path)
+  if (account.chain === 'solana') {
+    let node: Slip10Node = ed25519Master(seed)
+    for (const index of indices) node = ed25519Child(node, index)
+    node.chainCode.fill(0)
+    return { account, privateKey: node.key }
+  }
+  const root = masterKey(seed)
+  try {
+    const { node } = deriveSecp(root, indices, account.path)
+    const privateKey = (node.privateKey as Uint8Array).slice()
+    node.wipePrivateData()
+    return { account, privateKey }
+  } finally {
+    root.wipePrivateData()
+  }
+}

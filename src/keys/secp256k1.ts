@@ -244,8 +244,11 @@ export class HDNode {
   toString(): string {
     return `HDNode(depth ${this.depth}) ${REDACTED}`
   }
-  /** @internal */
-  [INSPECT](): string {
-    return this.toString()
-  }
 }
+
+// util.inspect / console.log show the redacted form (defined outside the class so no symbol leaks into the types).
+Object.defineProperty(HDNode.prototype, INSPECT, {
+  value(this: HDNode) {
+    return this.toString()
+  },
+})

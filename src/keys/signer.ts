@@ -1,0 +1,214 @@
+/**
+ * The Signer capability: a public key, an address, and functions that sign with a private
+ * key the signer never reveals. Chain adapters receive Signers, never key bytes, so a vault,
+ * a hardware wallet or a remote KMS can stand behind the same shape.
+ *
+ * A signer made here holds its key in a {@link KeyHandle}; once the handle is revoked (the
+ * vault locked, the secret was removed) every call throws the handle's error and the key
+ * bytes are zero. By default each signature is verified before it is returned.
+ * @module
+ */
+import { ed25519 } from '@noble/curves/ed25519.js'
+import { schnorr, secp256k1 } from '@noble/curves/secp256k1.js'
+import { bytesToNumberBE, numberToBytesBE } from '@noble/curves/abstract/utils.js'
+import { bytesToHex } from '@noble/hashes/utils.js'
+import { assertBytes } from '../assert.js'
+import { InvalidArgumentError, KeyWipedError, SignatureVerificationError, type CofferError } from '../errors.js'
+import type { ChainFamily } from './account.js'
+import type { BitcoinAddressType, BitcoinNetwork } from './address/bitcoin.js'
+import { REDACTED, redacted } from './redact.js'
+
+const N = secp256k1.CURVE.n
+
+/** A recoverable ECDSA signature over secp256k1 (low-s, RFC 6979). */
+export interface EcdsaSignature {
+  readonly r: bigint
+  readonly s: bigint
+  /** Parity of R's y coordinate: Ethereum's yParity / v − 27. */
+  readonly recovery: 0 | 1
+}
+
+/** Options of {@link Secp256k1Signer.signSchnorr}. */
+export interface SchnorrOptions {
+  /**
+   * BIP-341 tweak. Undefined: the signer's default (BIP-86 key-path tweak for P2TR signers,
+   * none otherwise). `null`: sign with the untweaked key. 32 bytes: a script-tree Merkle root.
+   */
+  tweak?: Uint8Array | null
+}
+
+interface SignerCommon {
+  readonly chain: ChainFamily
+  readonly address: string
+  /** Derivation path, when the key came from a seed. */
+  readonly path: string | undefined
+}
+
+/** A secp256k1 signer (EVM, Bitcoin, Tron). */
+export interface Secp256k1Signer extends SignerCommon {
+  readonly curve: 'secp256k1'
+  readonly chain: 'evm' | 'bitcoin' | 'tron'
+  /** 33-byte compressed public key. */
+  readonly publicKey: Uint8Array
+  readonly addressType?: BitcoinAddressType
+  readonly network?: BitcoinNetwork
+  /** ECDSA over a 32-byte digest: RFC 6979 nonces, low-s, with the recovery bit. No hashing here. */
+  signDigest(digest: Uint8Array): Promise<EcdsaSignature>
+  /** BIP-340 Schnorr over a 32-byte message, tweaked per {@link SchnorrOptions}. Returns 64 bytes. */
+  signSchnorr(message: Uint8Array, options?: SchnorrOptions): Promise<Uint8Array>
+}
+
+/** An ed25519 signer (Solana). */
+export interface Ed25519Signer extends SignerCommon {
+  readonly curve: 'ed25519'
+  readonly chain: 'solana'
+  /** 32-byte public key. */
+  readonly publicKey: Uint8Array
+  /** RFC 8032 ed25519 over the message bytes. Returns 64 bytes. */
+  signMessage(message: Uint8Array): Promise<Uint8Array>
+}
+
+/** Any signer coffer hands to a chain adapter. */
+export type Signer = Secp256k1Signer | Ed25519Signer
+
+/**
+ * A private key lent to signers until revoked. Revoking zeroes the bytes; later use throws
+ * the error `revokedError()` makes (the vault passes one that says it is locked).
+ */
+export class KeyHandle {
+  #key: Uint8Array | undefined
+  readonly #revokedError: () => CofferError
+
+  constructor(key: Uint8Array, revokedError: () => CofferError = () => new KeyWipedError()) {
+    this.#key = key
+    this.#revokedError = revokedError
+  }
+
+  /** True once {@link revoke} ran. */
+  get revoked(): boolean {
+    return this.#key === undefined
+  }
+
+  /** Runs `fn` with the key bytes (never store them). @throws the revoked error */
+  use<T>(fn: (key: Uint8Array) => T): T {
+    if (!this.#key) throw this.#revokedError()
+    return fn(this.#key)
+  }
+
+  /** Zeroes the key and refuses all further use. */
+  revoke(): void {
+    this.#key?.fill(0)
+    this.#key = undefined
+  }
+
+  /** Prints `[redacted]`. */
+  toJSON(): string {
+    return REDACTED
+  }
+}
+
+/** Public facts a signer is created with. */
+export interface SignerInfo {
+  chain: ChainFamily
+  address: string
+  publicKey: Uint8Array
+  path?: string
+  addressType?: BitcoinAddressType
+  network?: BitcoinNetwork
+}
+
+/** Options for the signers made here. */
+export interface SignerOptions {
+  /** Verify every signature before returning it (default true). Turn off only for measured hot paths. */
+  verify?: boolean
+  /** Called on every use (the vault resets its auto-lock timer). */
+  onUse?: () => void
+}
+
+function verificationFailed(kind: string): never {
+  throw new SignatureVerificationError(`The ${kind} signature failed self-verification; nothing was returned.`)
+}
+
+/** BIP-341 tweak of an x-only key with an optional Merkle root. */
+function tapTweak(xOnly: Uint8Array, merkleRoot: Uint8Array | undefined): bigint {
+  const t = bytesToNumberBE(merkleRoot ? schnorr.utils.taggedHash('TapTweak', xOnly, merkleRoot) : schnorr.utils.taggedHash('TapTweak', xOnly))
+  if (t >= N) throw new InvalidArgumentError('Taproot tweak is out of range for this key.')
+  return t
+}
+
+/** The secret key that signs for the (optionally tweaked) x-only key, with BIP-340 parity rules. */
+function schnorrKey(privateKey: Uint8Array, tweak: Uint8Array | null | undefined): Uint8Array {
+  const point = secp256k1.ProjectivePoint.fromPrivateKey(privateKey)
+  let d = bytesToNumberBE(privateKey)
+  if (!point.hasEvenY()) d = N - d
+  if (tweak === null || tweak === undefined) return numberToBytesBE(d, 32)
+  const xOnly = point.toRawBytes(true).subarray(1)
+  return numberToBytesBE((d + tapTweak(xOnly, tweak.length === 0 ? undefined : tweak)) % N, 32)
+}
+
+/** Makes a secp256k1 signer over `handle`. @internal (the vault makes signers) */
+export function createSecp256k1Signer(handle: KeyHandle, info: SignerInfo, options: SignerOptions = {}): Secp256k1Signer {
+  const verify = options.verify ?? true
+  const publicKey = info.publicKey.slice()
+  const expected = secp256k1.ProjectivePoint.fromHex(publicKey)
+  const defaultTweak = info.addressType === 'p2tr' ? new Uint8Array(0) : null
+  const signer = {
+    curve: 'secp256k1' as const,
+    chain: info.chain as Secp256k1Signer['chain'],
+    address: info.address,
+    publicKey,
+    path: info.path,
+    ...(info.addressType ? { addressType: info.addressType } : {}),
+    ...(info.network ? { network: info.network } : {}),
+    async signDigest(digest: Uint8Array): Promise<EcdsaSignature> {
+      assertBytes(digest, 'digest', 32)
+      options.onUse?.()
+      const sig = handle.use((key) => secp256k1.sign(digest, key, { lowS: true, prehash: false }))
+      // Recovering the key proves the signature valid and the recovery bit right in one step.
+      if (verify && !sig.recoverPublicKey(digest).equals(expected)) verificationFailed('ECDSA')
+      return Object.freeze({ r: sig.r, s: sig.s, recovery: sig.recovery as 0 | 1 })
+    },
+    async signSchnorr(message: Uint8Array, schnorrOptions: SchnorrOptions = {}): Promise<Uint8Array> {
+      assertBytes(message, 'message', 32)
+      const tweak = schnorrOptions.tweak === undefined ? defaultTweak : schnorrOptions.tweak
+      if (tweak !== null) assertBytes(tweak, 'tweak', 0, 32)
+      options.onUse?.()
+      const { sig, pub } = handle.use((key) => {
+        const k = schnorrKey(key, tweak)
+        try {
+          return { sig: schnorr.sign(message, k), pub: schnorr.getPublicKey(k) }
+        } finally {
+          k.fill(0)
+        }
+      })
+      if (verify && !schnorr.verify(sig, message, pub)) verificationFailed('Schnorr')
+      return sig
+    },
+  }
+  return redacted(signer, 'Signer', () => publicView(signer))
+}
+
+/** Makes an ed25519 signer over `handle`. @internal (the vault makes signers) */
+export function createEd25519Signer(handle: KeyHandle, info: SignerInfo, options: SignerOptions = {}): Ed25519Signer {
+  const verify = options.verify ?? true
+  const publicKey = info.publicKey.slice()
+  const signer = {
+    curve: 'ed25519' as const,
+    chain: 'solana' as const,
+    address: info.address,
+    publicKey,
+    path: info.path,
+    async signMessage(message: Uint8Array): Promise<Uint8Array> {
+      assertBytes(message, 'message')
+      options.onUse?.()
+      const sig = handle.use((key) => ed25519.sign(message, key))
+      if (verify && !ed25519.verify(sig, message, publicKey)) verificationFailed('ed25519')
+      return sig
+    },
+  }
+  return redacted(signer, 'Signer', () => publicView(signer))
+}
+
+function publicView(signer: { chain: string; curve: string; address: string; path: string | undefined; publicKey: Uint8Array }): Record<string, unknown> {
+  return { chain: signer.chain, curve: signer.curve, address: signer.address, path: signer.path, publicKey: bytesToHex(signer.publicKey), privateKey: REDACTED }
+}

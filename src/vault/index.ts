@@ -1,0 +1,23 @@
+/**
+ * `coffer/vault`: secrets at rest. The {@link Vault} (AES-256-GCM under scrypt/PBKDF2),
+ * its storages, Signers that never expose keys, and Ethereum keystore / MetaMask interop.
+ * @module
+ */
+export * from '../errors.js'
+export { Vault, type VaultCreateOptions, type VaultOpenOptions, type AddMnemonicOptions, type AddPrivateKeyOptions } from './vault.js'
+export type { SecretInfo } from './payload.js'
+export type { GetSignerOptions } from './signers.js'
+export { DEFAULT_KDF, DEFAULT_PBKDF2_ITERATIONS, KDF_LIMITS, type Kdf, type KdfOptions, type ScryptKdf, type Pbkdf2Kdf } from './kdf.js'
+export { VAULT_FORMAT, VAULT_VERSION, parseVaultFile, type VaultFile } from './format.js'
+export { memoryStorage, VAULT_KEY, type VaultStorage } from './storage.js'
+export { fileStorage } from './file-storage.js'
+export { browserStorage } from './browser-storage.js'
+export { importKeystore, exportKeystore, type ImportedKeystore, type ExportKeystoreOptions } from './keystore.js'
+export {
+  importMetaMaskVault,
+  type MetaMaskKeyring,
+  type MetaMaskHdKeyring,
+  type MetaMaskSimpleKeyring,
+  type MetaMaskUnsupportedKeyring,
+} from './metamask.js'
+export type { Signer, Secp256k1Signer, Ed25519Signer, EcdsaSignature, SchnorrOptions } from '../keys/signer.js'

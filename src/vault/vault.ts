@@ -1,0 +1,462 @@
+/**
+ * The Vault: the one place coffer keeps seeds and private keys. Encrypted at rest
+ * (AES-256-GCM under a scrypt/PBKDF2 key, fresh salt and IV on every save), unlocked by a
+ * password, handing out Signers instead of key bytes. `lock()` zeroes every secret buffer
+ * and revokes every signer it lent.
+ *
+ * Writes are group-committed: concurrent changes are applied together and saved once, in
+ * call order, and the in-memory state changes only after the save succeeded.
+ * @module
+ */
+import { bytesToHex } from '@noble/hashes/utils.js'
+import { assertOptions, describe } from '../assert.js'
+import { InvalidArgumentError, SecretNotFoundError, VaultLockedError, VaultNotFoundError, WrongPasswordError } from '../errors.js'
+import { entropyToMnemonic, generateMnemonic, mnemonicToEntropy, mnemonicToSeed, type MnemonicLength } from '../keys/mnemonic.js'
+import { INSPECT, REDACTED } from '../keys/redact.js'
+import { KeyHandle, type Ed25519Signer, type Secp256k1Signer, type Signer } from '../keys/signer.js'
+import { english } from '../keys/wordlists/english.js'
+import type { Wordlist } from '../keys/wordlists/wordlist.js'
+import { aesGcmDecrypt, aesGcmEncrypt, constantTimeEqual, randomBytes } from './crypto.js'
+import { headerAad, parseVaultFile, serializeVaultFile, VAULT_FORMAT, VAULT_VERSION, type VaultFile } from './format.js'
+import { deriveKey, newKdf, withSalt, type Kdf, type KdfOptions } from './kdf.js'
+import { importMetaMaskVault } from './metamask.js'
+import { decodePayload, encodePayload, secretBuffers, secretInfo, type Secret, type SecretInfo } from './payload.js'
+import { parsePrivateKey } from './private-key.js'
+import { signerFor, type GetSignerOptions } from './signers.js'
+import { VAULT_KEY, type VaultStorage } from './storage.js'
+
+/** Options of {@link Vault.create}. */
+export interface VaultCreateOptions {
+  storage: VaultStorage
+  password: string
+  /** Key derivation; default scrypt N=2^17, r=8, p=1. */
+  kdf?: KdfOptions
+  /** Lock automatically after this many ms without use. */
+  autoLockMs?: number
+}
+/** Options of {@link Vault.open}. */
+export interface VaultOpenOptions {
+  storage: VaultStorage
+  /** Lock automatically after this many ms without use. */
+  autoLockMs?: number
+}
+/** Options of {@link Vault.addMnemonic}. */
+export interface AddMnemonicOptions {
+  /** The phrase; a new one is generated (platform CSPRNG) when absent. */
+  mnemonic?: string
+  /** Optional BIP-39 passphrase. It goes into the stored seed and is not itself kept. */
+  passphrase?: string
+  label?: string
+  /** Wordlist of the phrase; default English. */
+  language?: Wordlist
+  /** Length of a generated phrase; default 12. */
+  words?: MnemonicLength
+}
+/** Options of {@link Vault.addPrivateKey}. */
+export interface AddPrivateKeyOptions {
+  /** 32 bytes, or 64 hex digits (0x optional); for ed25519 also a 64-byte Solana secret key. */
+  privateKey: Uint8Array | string
+  /** Default `'secp256k1'`. */
+  curve?: 'secp256k1' | 'ed25519'
+  label?: string
+}
+
+interface Unlocked {
+  password: Uint8Array
+  secrets: Map<string, Secret>
+}
+interface Change {
+  apply?: (secrets: Map<string, Secret>) => unknown
+  password?: Uint8Array
+  kdf?: KdfOptions
+  resolve: (value: unknown) => void
+  reject: (error: unknown) => void
+}
+
+const MAX_PASSWORD = 1024
+const MAX_LABEL = 200
+
+function passwordBytes(password: unknown, name = 'password'): Uint8Array {
+  if (typeof password !== 'string' || password.length === 0 || password.length > MAX_PASSWORD) {
+    throw new InvalidArgumentError(`${name} must be a non-empty string of at most ${MAX_PASSWORD} characters, got ${describe(password)}.`)
+  }
+  return new TextEncoder().encode(password.normalize('NFKD'))
+}
+
+function checkLabel(label: unknown): string | undefined {
+  if (label === undefined) return undefined
+  if (typeof label !== 'string' || label.length > MAX_LABEL) throw new InvalidArgumentError(`label must be a string of at most ${MAX_LABEL} characters.`)
+  return label
+}
+
+function checkStorage(storage: unknown): VaultStorage {
+  const s = storage as Partial<VaultStorage> | null
+  if (!s || typeof s.get !== 'function' || typeof s.set !== 'function' || typeof s.delete !== 'function') {
+    throw new InvalidArgumentError('storage must be a VaultStorage (memoryStorage(), fileStorage(path), browserStorage(name)).')
+  }
+  return s as VaultStorage
+}
+
+function checkAutoLock(ms: unknown): number | undefined {
+  if (ms === undefined) return undefined
+  if (typeof ms !== 'number' || !Number.isSafeInteger(ms) || ms < 1 || ms > 2 ** 31 - 1) {
+    throw new InvalidArgumentError('autoLockMs must be a positive integer of milliseconds.')
+  }
+  return ms
+}
+
+const newId = () => bytesToHex(randomBytes(8))
+
+/** An encrypted store of seeds and private keys that hands out Signers. Prints as `[redacted]`. */
+export class Vault {
+  readonly #storage: VaultStorage
+  readonly #autoLockMs: number | undefined
+  #kdf: Kdf
+  #unlocked: Unlocked | undefined
+  readonly #handles = new Map<KeyHandle, string>()
+  #timer: ReturnType<typeof setTimeout> | undefined
+  #queue: Change[] = []
+  #flushing = false
+  readonly #lockListeners = new Set<() => void>()
+
+  private constructor(storage: VaultStorage, kdf: Kdf, autoLockMs: number | undefined) {
+    this.#storage = storage
+    this.#kdf = kdf
+    this.#autoLockMs = autoLockMs
+  }
+
+  /** Makes and saves a new, empty vault, and returns it unlocked. Refuses to overwrite an existing vault. */
+  static async create(options: VaultCreateOptions): Promise<Vault> {
+    const opts = assertOptions(options)
+    const storage = checkStorage(opts.storage)
+    const password = passwordBytes(opts.password)
+    const autoLockMs = checkAutoLock(opts.autoLockMs)
+    const kdf = newKdf(opts.kdf, randomBytes(32))
+    if ((await storage.get(VAULT_KEY)) !== undefined) {
+      throw new InvalidArgumentError('This storage already holds a vault; open it with Vault.open, or choose another storage.')
+    }
+    const vault = new Vault(storage, kdf, autoLockMs)
+    vault.#unlocked = { password, secrets: new Map() }
+    await vault.#enqueue({})
+    vault.#touch()
+    return vault
+  }
+
+  /** Reads the vault in `storage` and returns it locked. @throws VaultNotFoundError, VaultFormatError */
+  static async open(options: VaultOpenOptions): Promise<Vault> {
+    const opts = assertOptions(options)
+    const storage = checkStorage(opts.storage)
+    const autoLockMs = checkAutoLock(opts.autoLockMs)
+    const file = await Vault.#read(storage)
+    return new Vault(storage, file.kdf, autoLockMs)
+  }
+
+  static async #read(storage: VaultStorage): Promise<VaultFile> {
+    const text = await storage.get(VAULT_KEY)
+    if (text === undefined) throw new VaultNotFoundError()
+    return parseVaultFile(text)
+  }
+
+  /** True while the vault is locked (its secrets are not in memory). */
+  get isLocked(): boolean {
+    return this.#unlocked === undefined
+  }
+
+  /** Decrypts the vault with `password`. @throws WrongPasswordError, VaultFormatError */
+  async unlock(password: string): Promise<void> {
+    const pw = passwordBytes(password)
+    const file = await Vault.#read(this.#storage)
+    const key = await deriveKey(pw, file.kdf)
+    let payload: Uint8Array
+    try {
+      payload = await aesGcmDecrypt(key, file.cipher.iv, file.ciphertext, headerAad(file))
+    } catch (error) {
+      pw.fill(0)
+      throw error
+    } finally {
+      key.fill(0)
+    }
+    let secrets: Secret[]
+    try {
+      secrets = decodePayload(payload)
+    } finally {
+      payload.fill(0)
+    }
+    if (this.#unlocked) {
+      // Already open (a concurrent unlock won): keep that state, drop this copy.
+      for (const secret of secrets) for (const buffer of secretBuffers(secret)) buffer.fill(0)
+      pw.fill(0)
+    } else {
+      this.#kdf = file.kdf
+      this.#unlocked = { password: pw, secrets: new Map(secrets.map((s) => [s.id, s])) }
+    }
+    this.#touch()
+  }
+
+  /** Zeroes every secret buffer and the password, and revokes every signer handed out. */
+  lock(): void {
+    const state = this.#unlocked
+    if (!state) return
+    this.#unlocked = undefined
+    clearTimeout(this.#timer)
+    this.#timer = undefined
+    for (const handle of this.#handles.keys()) handle.revoke()
+    this.#handles.clear()
+    for (const secret of state.secrets.values()) for (const buffer of secretBuffers(secret)) buffer.fill(0)
+    state.password.fill(0)
+    for (const listener of this.#lockListeners) listener()
+  }
+
+  /** Calls `listener` whenever the vault locks (also by auto-lock). Returns an unsubscribe function. */
+  onLock(listener: () => void): () => void {
+    this.#lockListeners.add(listener)
+    return () => this.#lockListeners.delete(listener)
+  }
+
+  /**
+   * Re-encrypts under a new password (fresh salt and IV), atomically: until the new file is
+   * stored, the old password keeps working. `kdf` may change the KDF at the same time.
+   * @throws WrongPasswordError
+   */
+  async changePassword(oldPassword: string, newPassword: string, options: { kdf?: KdfOptions } = {}): Promise<void> {
+    const next = passwordBytes(newPassword, 'newPassword')
+    if (this.isLocked) await this.unlock(oldPassword)
+    else this.#checkPassword(oldPassword)
+    await this.#enqueue({ password: next, ...(assertOptions(options).kdf ? { kdf: options.kdf } : {}) })
+  }
+
+  /** Adds a mnemonic (generating one when absent); returns its public info. The same seed twice is stored once. */
+  async addMnemonic(options: AddMnemonicOptions = {}): Promise<SecretInfo> {
+    const opts = assertOptions(options)
+    this.#state()
+    const language = opts.language ?? english
+    const label = checkLabel(opts.label)
+    const phrase = opts.mnemonic ?? generateMnemonic({ language, ...(opts.words ? { words: opts.words } : {}) })
+    const seed = await mnemonicToSeed(phrase, { language, ...(opts.passphrase === undefined ? {} : { passphrase: opts.passphrase }) })
+    const entropy = mnemonicToEntropy(phrase, { language })
+    const canonical = new TextEncoder().encode(entropyToMnemonic(entropy, { language }).normalize('NFKD'))
+    entropy.fill(0)
+    const secret: Secret = {
+      id: newId(),
+      kind: 'mnemonic',
+      ...(label === undefined ? {} : { label }),
+      createdAt: new Date().toISOString(),
+      language: language.language,
+      hasPassphrase: (opts.passphrase ?? '') !== '',
+      phrase: canonical,
+      seed,
+    }
+    return this.#add(secret, (s) => s.kind === 'mnemonic' && constantTimeEqual(s.seed, seed))
+  }
+
+  /** Adds a raw private key; returns its public info. The same key twice is stored once. */
+  async addPrivateKey(options: AddPrivateKeyOptions): Promise<SecretInfo> {
+    const opts = assertOptions(options)
+    this.#state()
+    const label = checkLabel(opts.label)
+    const curve = opts.curve ?? 'secp256k1'
+    const key = parsePrivateKey(opts.privateKey, curve)
+    const secret: Secret = { id: newId(), kind: 'privateKey', ...(label === undefined ? {} : { label }), createdAt: new Date().toISOString(), curve, key }
+    return this.#add(secret, (s) => s.kind === 'privateKey' && s.curve === curve && constantTimeEqual(s.key, key))
+  }
+
+  /** Removes a secret; signers made from it stop working. @throws SecretNotFoundError */
+  async removeSecret(id: string): Promise<void> {
+    this.#secret(id)
+    let removed: Secret | undefined
+    await this.#enqueue({
+      apply: (secrets) => {
+        removed = secrets.get(id)
+        secrets.delete(id)
+      },
+    })
+    for (const [handle, secretId] of this.#handles) {
+      if (secretId === id) {
+        handle.revoke()
+        this.#handles.delete(handle)
+      }
+    }
+    if (removed) for (const buffer of secretBuffers(removed)) buffer.fill(0)
+  }
+
+  /** Public info about every secret: id, kind, label, createdAt — never the secret. @throws VaultLockedError */
+  listSecrets(): SecretInfo[] {
+    return [...this.#state().secrets.values()].map(secretInfo)
+  }
+
+  /** The mnemonic of a secret, after checking the password again. @throws WrongPasswordError, SecretNotFoundError */
+  async revealMnemonic(id: string, password: string): Promise<string> {
+    this.#checkPassword(password)
+    const secret = this.#secret(id)
+    if (secret.kind !== 'mnemonic') throw new InvalidArgumentError('This secret is a private key, not a mnemonic.', { details: { id } })
+    this.#touch()
+    return new TextDecoder().decode(secret.phrase)
+  }
+
+  /**
+   * A Signer for an account of a secret: derived from a mnemonic (same options and default
+   * paths as `deriveAccount`) or the raw key itself. It stops working once the vault locks.
+   * @throws VaultLockedError, SecretNotFoundError, InvalidArgumentError
+   */
+  async getSigner(options: GetSignerOptions & { chain: 'solana' }): Promise<Ed25519Signer>
+  async getSigner(options: GetSignerOptions & { chain: 'evm' | 'bitcoin' | 'tron' }): Promise<Secp256k1Signer>
+  async getSigner(options: GetSignerOptions): Promise<Signer>
+  async getSigner(options: GetSignerOptions): Promise<Signer> {
+    const opts = assertOptions(options)
+    const secret = this.#secret(opts.secretId as string)
+    const signer = signerFor(
+      secret,
+      opts as GetSignerOptions,
+      (key) => {
+        const handle = new KeyHandle(key, () => new VaultLockedError('The vault is locked; this signer no longer works. Unlock and get a new signer.'))
+        this.#handles.set(handle, secret.id)
+        return handle
+      },
+      () => this.#touch(),
+    )
+    this.#touch()
+    return signer
+  }
+
+  /** Imports a MetaMask extension vault's HD and simple-key keyrings as secrets; returns their info. */
+  async importMetaMask(vault: string | object, password: string): Promise<SecretInfo[]> {
+    this.#state()
+    const keyrings = await importMetaMaskVault(vault, password)
+    const added: SecretInfo[] = []
+    for (const keyring of keyrings) {
+      if (keyring.type === 'HD Key Tree' && 'mnemonic' in keyring) {
+        added.push(await this.addMnemonic({ mnemonic: keyring.mnemonic, label: 'MetaMask' }))
+      } else if (keyring.type === 'Simple Key Pair' && 'privateKeys' in keyring) {
+        for (const privateKey of keyring.privateKeys) added.push(await this.addPrivateKey({ privateKey, label: 'MetaMask imported key' }))
+      }
+    }
+    return added
+  }
+
+  #state(): Unlocked {
+    if (!this.#unlocked) throw new VaultLockedError()
+    return this.#unlocked
+  }
+
+  #secret(id: string): Secret {
+    if (typeof id !== 'string') throw new InvalidArgumentError(`secretId must be a string, got ${describe(id)}.`)
+    const secret = this.#state().secrets.get(id)
+    if (!secret) throw new SecretNotFoundError(`No secret with id "${id.slice(0, 40)}" in this vault.`, { details: { id: id.slice(0, 40) } })
+    return secret
+  }
+
+  #checkPassword(password: string): void {
+    const given = passwordBytes(password)
+    try {
+      if (!constantTimeEqual(given, this.#state().password)) throw new WrongPasswordError('Wrong password.')
+    } finally {
+      given.fill(0)
+    }
+  }
+
+  #touch(): void {
+    if (this.#autoLockMs === undefined || !this.#unlocked) return
+    clearTimeout(this.#timer)
+    this.#timer = setTimeout(() => this.lock(), this.#autoLockMs)
+    ;(this.#timer as { unref?: () => void }).unref?.()
+  }
+
+  async #add(secret: Secret, same: (existing: Secret) => boolean): Promise<SecretInfo> {
+    const result = await this.#enqueue({
+      apply: (secrets) => {
+        const existing = [...secrets.values()].find(same)
+        if (existing) return existing
+        secrets.set(secret.id, secret)
+        return secret
+      },
+    })
+    const stored = result as Secret
+    if (stored !== secret) for (const buffer of secretBuffers(secret)) buffer.fill(0)
+    this.#touch()
+    return secretInfo(stored)
+  }
+
+  #enqueue(change: Omit<Change, 'resolve' | 'reject'>): Promise<unknown> {
+    return new Promise((resolve, reject) => {
+      this.#queue.push({ ...change, resolve, reject })
+      void this.#flush()
+    })
+  }
+
+  /** Group commit: apply every queued change to a copy, save once, then publish or reject together. */
+  async #flush(): Promise<void> {
+    if (this.#flushing) return
+    this.#flushing = true
+    try {
+      while (this.#queue.length > 0) {
+        const batch = this.#queue.splice(0)
+        const state = this.#unlocked
+        if (!state) {
+          for (const change of batch) change.reject(new VaultLockedError())
+          continue
+        }
+        const next = new Map(state.secrets)
+        let password = state.password
+        let kdf = this.#kdf
+        const applied: { change: Change; result: unknown }[] = []
+        for (const change of batch) {
+          try {
+            if (change.kdf) kdf = newKdf(change.kdf, randomBytes(32))
+            applied.push({ change, result: change.apply?.(next) })
+            if (change.password) password = change.password
+          } catch (error) {
+            change.reject(error)
+          }
+        }
+        try {
+          const file = await this.#seal(next, password, withSalt(kdf, randomBytes(32)))
+          await this.#storage.set(VAULT_KEY, serializeVaultFile(file))
+          this.#kdf = file.kdf
+        } catch (error) {
+          for (const { change } of applied) change.reject(error)
+          if (password !== state.password) password.fill(0)
+          continue
+        }
+        if (this.#unlocked === state) {
+          if (password !== state.password) state.password.fill(0)
+          this.#unlocked = { password, secrets: next }
+        } else {
+          // Locked while saving: the save stands, but nothing stays in memory.
+          for (const secret of next.values()) for (const buffer of secretBuffers(secret)) buffer.fill(0)
+          password.fill(0)
+        }
+        for (const { change, result } of applied) change.resolve(result)
+      }
+    } finally {
+      this.#flushing = false
+    }
+  }
+
+  async #seal(secrets: Map<string, Secret>, password: Uint8Array, kdf: Kdf): Promise<VaultFile> {
+    const header = { format: VAULT_FORMAT, version: VAULT_VERSION, kdf, cipher: { name: 'aes-256-gcm', iv: randomBytes(12) } } as const
+    const key = await deriveKey(password, kdf)
+    const payload = encodePayload(secrets.values())
+    try {
+      return { ...header, ciphertext: await aesGcmEncrypt(key, header.cipher.iv, payload, headerAad(header)) }
+    } finally {
+      key.fill(0)
+      payload.fill(0)
+    }
+  }
+
+  /** `{ type: 'Vault', locked, secrets }` — never a secret. */
+  toJSON(): Record<string, unknown> {
+    return { type: 'Vault', locked: this.isLocked, secrets: this.#unlocked ? this.#unlocked.secrets.size : REDACTED }
+  }
+  /** `Vault(locked) [redacted]`. */
+  toString(): string {
+    return `Vault(${this.isLocked ? 'locked' : 'unlocked'}) ${REDACTED}`
+  }
+}
+
+// util.inspect / console.log show the redacted form (defined outside the class so no symbol leaks into the types).
+Object.defineProperty(Vault.prototype, INSPECT, {
+  value(this: Vault) {
+    return this.toString()
+  },
+})
