@@ -9,10 +9,13 @@ export default defineConfig({
       { find: /^coffer$/, replacement: src('index.ts') },
       { find: /^coffer\/keys$/, replacement: src('keys/index.ts') },
       { find: /^coffer\/vault$/, replacement: src('vault/index.ts') },
+      { find: /^coffer\/evm$/, replacement: src('chains/evm/index.ts') },
     ],
   },
   test: {
     include: ['test/**/*.test.ts'],
+    // One shared anvil + EVM fixtures for all test files: inject('anvil').
+    globalSetup: ['./test/support/global-setup.ts'],
     testTimeout: 30_000,
   },
 })

@@ -41,6 +41,12 @@ export type CofferErrorCode =
   | 'SECRET_NOT_FOUND'
   | 'STORAGE'
   | 'SIGNATURE_VERIFICATION'
+  | 'INSUFFICIENT_FUNDS'
+  | 'CHAIN_MISMATCH'
+  | 'RPC'
+  | 'TRANSACTION_TIMEOUT'
+  | 'TRANSACTION_REJECTED'
+  | 'UNKNOWN_ASSET'
 
 function formatDetails(details: ErrorDetails | undefined): string {
   if (!details) return ''
@@ -257,5 +263,59 @@ export class SignatureVerificationError extends CofferError {
   declare readonly code: 'SIGNATURE_VERIFICATION'
   constructor(shortMessage: string, options?: CofferErrorOptions) {
     super('SIGNATURE_VERIFICATION', shortMessage, options)
+  }
+}
+
+/** Not enough of the asset (or of the native coin for the fee) to make this transfer. Raised before signing. */
+export class InsufficientFundsError extends CofferError {
+  override name = 'InsufficientFundsError' as const
+  declare readonly code: 'INSUFFICIENT_FUNDS'
+  constructor(shortMessage: string, options?: CofferErrorOptions) {
+    super('INSUFFICIENT_FUNDS', shortMessage, options)
+  }
+}
+
+/** The node reports another chain than the adapter was configured for; nothing is signed for it. */
+export class ChainMismatchError extends CofferError {
+  override name = 'ChainMismatchError' as const
+  declare readonly code: 'CHAIN_MISMATCH'
+  constructor(shortMessage: string, options?: CofferErrorOptions) {
+    super('CHAIN_MISMATCH', shortMessage, options)
+  }
+}
+
+/** A node or API request failed after retries (network, HTTP status, JSON-RPC error). */
+export class RpcError extends CofferError {
+  override name = 'RpcError' as const
+  declare readonly code: 'RPC'
+  constructor(shortMessage: string, options?: CofferErrorOptions) {
+    super('RPC', shortMessage, options)
+  }
+}
+
+/** A transaction did not reach the wanted confirmations in time. It may still confirm later. */
+export class TransactionTimeoutError extends CofferError {
+  override name = 'TransactionTimeoutError' as const
+  declare readonly code: 'TRANSACTION_TIMEOUT'
+  constructor(shortMessage: string, options?: CofferErrorOptions) {
+    super('TRANSACTION_TIMEOUT', shortMessage, options)
+  }
+}
+
+/** The node refused a transaction on broadcast (bad nonce, underpriced, reverted in simulation, …). */
+export class TransactionRejectedError extends CofferError {
+  override name = 'TransactionRejectedError' as const
+  declare readonly code: 'TRANSACTION_REJECTED'
+  constructor(shortMessage: string, options?: CofferErrorOptions) {
+    super('TRANSACTION_REJECTED', shortMessage, options)
+  }
+}
+
+/** An asset id or symbol this adapter does not know. */
+export class UnknownAssetError extends CofferError {
+  override name = 'UnknownAssetError' as const
+  declare readonly code: 'UNKNOWN_ASSET'
+  constructor(shortMessage: string, options?: CofferErrorOptions) {
+    super('UNKNOWN_ASSET', shortMessage, options)
   }
 }

@@ -23,3 +23,27 @@ export {
 } from './caip.js'
 export * from './keys/index.js'
 export * from './vault/index.js'
+export type {
+  ChainAdapter,
+  AdapterCapabilities,
+  AssetInfo,
+  Balance,
+  BalanceRead,
+  BalanceFailure,
+  GetBalancesParameters,
+  TransferRequest,
+  TransferQuote,
+  FeeEstimate,
+  FeeLevel,
+  UnsignedTransaction,
+  SignedTransaction,
+  TransactionState,
+  TransactionStatus,
+  WaitOptions,
+  HistoryItem,
+  HistoryOptions,
+  HistoryPage,
+  BlockRef,
+  Json,
+} from './chains/adapter.js'
+export { FEE_LEVELS } from './chains/adapter.js'

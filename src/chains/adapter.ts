@@ -1,0 +1,244 @@
+/**
+ * The ChainAdapter contract: one chain-neutral API that every chain implements, account
+ * chains (EVM, Tron, Solana) and UTXO chains (Bitcoin) alike. Chains are CAIP-2 ids,
+ * assets CAIP-19 ids, amounts bigint base units. Writes follow quote → build → sign
+ * (offline-capable) → broadcast, so a transaction can be crafted online, signed on another
+ * machine, and broadcast later; `sendTransfer` does all three.
+ *
+ * Optional calls are listed in `capabilities`; an adapter throws `NotSupportedError` for the
+ * others. See docs/chain-adapter.md for a guide to writing one.
+ * @module
+ */
+import type { AssetId, ChainId } from '../caip.js'
+import type { CofferError } from '../errors.js'
+import type { Signer } from '../keys/signer.js'
+
+/** Fee urgency: each adapter maps it to its own fee market. */
+export type FeeLevel = 'slow' | 'normal' | 'fast'
+/** Every fee level, slowest first. */
+export const FEE_LEVELS: readonly FeeLevel[] = ['slow', 'normal', 'fast']
+
+/** JSON values (what unsigned transactions are made of, so they survive JSON.stringify / parse). */
+export type Json = string | number | boolean | null | Json[] | { [key: string]: Json }
+
+/** An asset an adapter knows. */
+export interface AssetInfo {
+  readonly id: AssetId
+  readonly chainId: ChainId
+  readonly symbol: string
+  readonly name: string
+  readonly decimals: number
+  /** `native` for the chain's coin, `token` for contracts (ERC-20, SPL, TRC-20). */
+  readonly kind: 'native' | 'token'
+  /** Family for totals across chains ("USDT" on Ethereum, Polygon, Tron… adds up). */
+  readonly family?: string
+  /** Token contract address, for tokens. */
+  readonly address?: string
+}
+
+/** What optional parts of the contract an adapter implements. */
+export interface AdapterCapabilities {
+  /** `getHistory` works. */
+  readonly history: boolean
+  /** Pending transactions can be replaced (speed up / cancel). */
+  readonly replaceTransaction: boolean
+  /** `amount: 'max'` sends everything left after the fee. */
+  readonly sendMax: boolean
+  /** Tokens beyond the native asset. */
+  readonly tokens: boolean
+}
+
+/** A balance read. */
+export interface BalanceRead {
+  readonly ok: true
+  readonly address: string
+  readonly asset: AssetId
+  /** Base units. */
+  readonly amount: bigint
+  readonly decimals: number
+  /** The block the amount was read at. */
+  readonly blockHeight: number
+}
+/** A balance that could not be read (one failing token never hides the others). */
+export interface BalanceFailure {
+  readonly ok: false
+  readonly address: string
+  readonly asset: AssetId
+  readonly decimals: number
+  readonly blockHeight: number
+  readonly error: CofferError
+}
+/** One address × asset result of `getBalances`. */
+export type Balance = BalanceRead | BalanceFailure
+
+/** Parameters of `getBalances`. */
+export interface GetBalancesParameters {
+  readonly addresses: readonly string[]
+  /** Default: every asset `assets()` lists. */
+  readonly assets?: readonly AssetId[]
+}
+
+/** What the caller wants to send. */
+export interface TransferRequest {
+  readonly from: string
+  readonly to: string
+  readonly asset: AssetId
+  /** Base units, or `'max'` for everything (after the fee, for the native asset). */
+  readonly amount: bigint | 'max'
+  /** Default `'normal'`. */
+  readonly feeLevel?: FeeLevel
+}
+
+/** A fee at one level: the most the transfer can cost, in the chain's fee asset. */
+export interface FeeEstimate {
+  readonly level: FeeLevel
+  readonly asset: AssetId
+  /** Upper bound in base units (what funds are checked against). */
+  readonly amount: bigint
+  /** Likely cost in base units (e.g. at today's base fee). */
+  readonly expected: bigint
+  /** Chain-specific pricing, JSON-safe (e.g. gas, maxFeePerGas as decimal strings). */
+  readonly details: { readonly [key: string]: Json }
+}
+
+/** A priced transfer, checked against balances, ready to build. */
+export interface TransferQuote {
+  readonly chainId: ChainId
+  readonly from: string
+  readonly to: string
+  readonly asset: AssetId
+  /** Exact base units that will arrive (resolved from `'max'`). */
+  readonly amount: bigint
+  readonly feeLevel: FeeLevel
+  /** The fee at `feeLevel`. */
+  readonly fee: FeeEstimate
+  /** All levels, for a UI to offer. */
+  readonly fees: { readonly [L in FeeLevel]: FeeEstimate }
+  /** When the quote was made (ms since epoch); fee markets move, re-quote after a minute or so. */
+  readonly createdAt: number
+  /** Chain-specific build data, JSON-safe. */
+  readonly details: { readonly [key: string]: Json }
+}
+
+/** An unsigned transaction: plain JSON, so it can travel to an offline signer and back. */
+export interface UnsignedTransaction {
+  readonly chainId: ChainId
+  /** Format tag, e.g. `evm-eip1559`, `evm-legacy`, `bitcoin-psbt`. */
+  readonly kind: string
+  readonly from: string
+  /** Human-checkable summary (amounts as decimal base-unit strings). */
+  readonly summary: { readonly to: string; readonly asset: AssetId; readonly amount: string; readonly fee: string }
+  /** Everything needed to sign, chain-specific. */
+  readonly payload: { readonly [key: string]: Json }
+}
+
+/** A signed transaction, ready to broadcast (plain JSON). */
+export interface SignedTransaction {
+  readonly chainId: ChainId
+  readonly kind: string
+  readonly from: string
+  /** Transaction id / hash, as the chain's explorers show it. */
+  readonly hash: string
+  /** The serialized transaction (hex for EVM, Tron; base64 or hex for others). */
+  readonly raw: string
+}
+
+/** Where a transaction stands. */
+export type TransactionState = 'pending' | 'confirmed' | 'failed' | 'dropped'
+
+/** The status of a transaction. */
+export interface TransactionStatus {
+  readonly hash: string
+  readonly state: TransactionState
+  readonly blockHeight?: number
+  readonly blockHash?: string
+  /** Blocks on top of (and including) its block; 0 while pending. */
+  readonly confirmations: number
+  /** Fee paid (confirmed or failed transactions). */
+  readonly fee?: { readonly asset: AssetId; readonly amount: bigint }
+  /** For dropped transactions: the transaction that took its place, when known. */
+  readonly replacedBy?: string
+}
+
+/** Options of `waitForTransaction`. */
+export interface WaitOptions {
+  /** Default 1. */
+  readonly confirmations?: number
+  /** Default 120,000 ms. */
+  readonly timeoutMs?: number
+  /** Default: the chain's block time, at most 4 s. */
+  readonly pollIntervalMs?: number
+}
+
+/** One transfer in an address's history. */
+export interface HistoryItem {
+  readonly chainId: ChainId
+  readonly hash: string
+  readonly asset: AssetId
+  readonly direction: 'in' | 'out' | 'self'
+  readonly from: string
+  readonly to: string
+  readonly amount: bigint
+  readonly blockHeight?: number
+  /** Milliseconds since epoch, when known. */
+  readonly timestamp?: number
+  /** Fee paid by the sender, when known (outgoing transfers). */
+  readonly fee?: { readonly asset: AssetId; readonly amount: bigint }
+  readonly state: TransactionState
+}
+
+/** Options of `getHistory`. */
+export interface HistoryOptions {
+  readonly assets?: readonly AssetId[]
+  /** Opaque cursor from a previous page. */
+  readonly cursor?: string
+  /** Items per page; default 50. */
+  readonly limit?: number
+}
+
+/** One page of history, newest first. */
+export interface HistoryPage {
+  readonly items: readonly HistoryItem[]
+  /** Pass to get the next (older) page; absent on the last page. */
+  readonly cursor?: string
+}
+
+/** The newest block: what a tracker needs to notice reorgs. */
+export interface BlockRef {
+  readonly height: number
+  readonly hash: string
+  readonly parentHash: string
+  /** Milliseconds since epoch. */
+  readonly timestamp: number
+}
+
+/** The contract every chain implements. */
+export interface ChainAdapter {
+  /** CAIP-2 id of the chain. */
+  readonly chainId: ChainId
+  /** CAIP-19 id of the chain's native coin. */
+  readonly nativeAsset: AssetId
+  readonly capabilities: AdapterCapabilities
+  /** Native coin and known tokens. */
+  assets(): Promise<readonly AssetInfo[]>
+  /** True if `address` is valid on this chain (checksums and network included). */
+  isValidAddress(address: string): boolean
+  /** Balances of many addresses and assets, in as few round trips as the chain allows. */
+  getBalances(parameters: GetBalancesParameters): Promise<Balance[]>
+  /** Prices a transfer and checks funds; throws `InsufficientFundsError` before anything is signed. */
+  quoteTransfer(request: TransferRequest): Promise<TransferQuote>
+  /** Turns a quote into an unsigned, JSON-serialisable transaction. */
+  buildTransfer(quote: TransferQuote): Promise<UnsignedTransaction>
+  /** Signs without network access (a script on an offline machine can sign). */
+  signTransaction(unsigned: UnsignedTransaction, signer: Signer): Promise<SignedTransaction>
+  /** Sends a signed transaction; returns its hash. */
+  broadcast(signed: SignedTransaction): Promise<string>
+  /** build + sign + broadcast. */
+  sendTransfer(quote: TransferQuote, signer: Signer): Promise<string>
+  /** Waits until the transaction has `confirmations` or failed; throws `TransactionTimeoutError`. */
+  waitForTransaction(hash: string, options?: WaitOptions): Promise<TransactionStatus>
+  getTransaction(hash: string): Promise<TransactionStatus>
+  /** Transfers in and out of `address`, newest first, paged. */
+  getHistory(address: string, options?: HistoryOptions): Promise<HistoryPage>
+  latestBlock(): Promise<BlockRef>
+}

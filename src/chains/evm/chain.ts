@@ -1,0 +1,76 @@
+/**
+ * Which EVM chain an adapter serves: from a CAIP-2 id (`eip155:137`) looked up in the
+ * registry, or from a viem `Chain` for chains the registry does not know.
+ * @module
+ * @internal
+ */
+import { defineChain, type Chain } from 'viem'
+import { describe } from '../../assert.js'
+import { parseChainId, type AssetId, type ChainId } from '../../caip.js'
+import { InvalidArgumentError } from '../../errors.js'
+import { evmChainInfo, evmNativeAssetId } from '../registry.js'
+
+/** The canonical Multicall3 address (same on every chain it is deployed to). */
+export const MULTICALL3_ADDRESS = '0xcA11bde05977b3631167028862bE2a173976CA11' as const
+
+/** Everything an adapter needs to know about its chain. */
+export interface EvmChain {
+  readonly id: number
+  readonly caip2: ChainId
+  readonly name: string
+  readonly nativeAsset: AssetId
+  readonly native: { readonly symbol: string; readonly name: string; readonly decimals: number }
+  /** True / false when known; undefined means: detect from the latest block. */
+  readonly eip1559: boolean | undefined
+  /** Where to look for Multicall3 (the canonical address unless configured); probed once before use. */
+  readonly multicall3: `0x${string}` | undefined
+  readonly blockTimeMs: number
+  readonly viem: Chain
+}
+
+/** Resolves the `chain` option. @throws InvalidArgumentError */
+export function resolveChain(chain: unknown, rpcUrls: readonly string[], multicall: unknown): EvmChain {
+  let id: number
+  let viemChain: Chain | undefined
+  if (typeof chain === 'string') {
+    const { namespace, reference } = parseChainId(chain)
+    id = Number(reference)
+    if (namespace !== 'eip155' || !Number.isSafeInteger(id) || id <= 0) throw new InvalidArgumentError(`The EVM adapter serves eip155 chains, got "${chain}".`)
+  } else if (chain && typeof chain === 'object' && Number.isSafeInteger((chain as Chain).id)) {
+    viemChain = chain as Chain
+    id = viemChain.id
+  } else {
+    throw new InvalidArgumentError(`chain must be a CAIP-2 id like "eip155:1" or a viem Chain, got ${describe(chain)}.`)
+  }
+  const info = evmChainInfo(id)
+  if (!info && !viemChain) {
+    throw new InvalidArgumentError(`coffer's registry does not know chain ${id}; pass a viem Chain (defineChain) for it.`, { details: { chainId: id } })
+  }
+  const native = viemChain?.nativeCurrency ?? info?.native ?? { symbol: 'ETH', name: 'Ether', decimals: 18 }
+  const multicall3 =
+    multicall === false
+      ? undefined
+      : typeof multicall === 'string'
+        ? (multicall as `0x${string}`)
+        : (viemChain?.contracts?.multicall3?.address ?? info?.multicall3 ?? MULTICALL3_ADDRESS)
+  const viem =
+    viemChain ??
+    defineChain({
+      id,
+      name: info?.name ?? `EVM ${id}`,
+      nativeCurrency: native,
+      rpcUrls: { default: { http: [...rpcUrls] } },
+
+    })
+  return {
+    id,
+    caip2: `eip155:${id}`,
+    name: info?.name ?? viem.name,
+    nativeAsset: evmNativeAssetId(id),
+    native: { symbol: native.symbol, name: native.name, decimals: native.decimals },
+    eip1559: info?.eip1559,
+    multicall3,
+    blockTimeMs: info?.blockTimeMs ?? 2_000,
+    viem,
+  }
+}

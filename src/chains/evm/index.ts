@@ -1,0 +1,36 @@
+/**
+ * `coffer/evm`: the EVM ChainAdapter (Ethereum, Polygon, Arbitrum, OP, Base, BNB Chain,
+ * Avalanche, their testnets, and any EVM chain given as a viem `Chain`), with native coins
+ * and ERC-20 stablecoins, and the EVM signing extras.
+ * @module
+ */
+export * from '../../errors.js'
+export { evm, EvmAdapter, type EvmAdapterOptions, type ReplaceOptions } from './adapter.js'
+export type { SignPermitParameters, SignTransferAuthorizationParameters } from './permits.js'
+export type { EvmTokenConfig, EvmAsset } from './tokens.js'
+export type { HistorySettings } from './history.js'
+export type { JournalStorage, JournalEntry } from './journal.js'
+export { signEvmTransaction, toSerializable, type EvmTransactionPayload } from './transaction.js'
+export {
+  signMessage,
+  signTypedData,
+  signPermitWith,
+  signTransferAuthorizationWith,
+  toViemAccount,
+  type EvmSignature,
+  type PermitParameters,
+  type TransferAuthorizationParameters,
+} from './signing.js'
+export { MULTICALL3_ADDRESS } from './chain.js'
+export * from '../adapter.js'
+export {
+  EVM_CHAINS,
+  EVM_TOKENS,
+  evmChainInfo,
+  evmTokens,
+  evmNativeAssetId,
+  erc20AssetId,
+  assetFamily,
+  type EvmChainInfo,
+  type EvmTokenInfo,
+} from '../registry.js'

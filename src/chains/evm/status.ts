@@ -1,0 +1,98 @@
+/**
+ * Where an EVM transaction stands: confirmed or failed (from its receipt), pending (known to
+ * the node, no receipt), or dropped (gone; with `replacedBy` when this adapter replaced it,
+ * or when the sender's nonce moved past it). One JSON-RPC batch per look.
+ * @module
+ * @internal
+ */
+import type { PublicClient } from 'viem'
+import { InvalidArgumentError, TransactionTimeoutError } from '../../errors.js'
+import type { TransactionStatus, WaitOptions } from '../adapter.js'
+import type { EvmChain } from './chain.js'
+import type { Journal } from './journal.js'
+import { rpc } from './rpc.js'
+
+const HASH = /^0x[0-9a-fA-F]{64}$/
+
+/** Checks a transaction hash. @throws InvalidArgumentError */
+export function checkHash(hash: unknown): `0x${string}` {
+  if (typeof hash !== 'string' || !HASH.test(hash)) throw new InvalidArgumentError('A transaction hash is 0x followed by 64 hex digits.')
+  return hash as `0x${string}`
+}
+
+interface RawTx {
+  from: `0x${string}`
+  nonce: `0x${string}`
+  blockNumber: `0x${string}` | null
+}
+interface RawReceipt {
+  status: `0x${string}`
+  blockNumber: `0x${string}`
+  blockHash: `0x${string}`
+  gasUsed: `0x${string}`
+  effectiveGasPrice?: `0x${string}`
+}
+
+/** The status of `hash` now. */
+export async function transactionStatus(client: PublicClient, chain: EvmChain, journal: Journal, hash: `0x${string}`): Promise<TransactionStatus> {
+  const [receipt, tx, head] = await rpc('Reading the transaction', () =>
+    Promise.all([
+      client.request({ method: 'eth_getTransactionReceipt', params: [hash] }) as Promise<RawReceipt | null>,
+      client.request({ method: 'eth_getTransactionByHash', params: [hash] }) as Promise<RawTx | null>,
+      client.request({ method: 'eth_blockNumber' }),
+    ]),
+  )
+  const height = Number(BigInt(head))
+  if (receipt) {
+    const block = Number(BigInt(receipt.blockNumber))
+    const fee = BigInt(receipt.gasUsed) * BigInt(receipt.effectiveGasPrice ?? '0x0')
+    return {
+      hash,
+      state: BigInt(receipt.status) === 1n ? 'confirmed' : 'failed',
+      blockHeight: block,
+      blockHash: receipt.blockHash,
+      confirmations: Math.max(0, height - block + 1),
+      fee: { asset: chain.nativeAsset, amount: fee },
+    }
+  }
+  const sent = await journal.get(hash)
+  const replacement = await journal.replacementOf(hash)
+  if (tx) {
+    // Known to the node but not mined: pending, unless its nonce was used by another transaction.
+    const mined = await rpc('Reading the account nonce', () => client.getTransactionCount({ address: tx.from, blockTag: 'latest' }))
+    if (mined <= Number(BigInt(tx.nonce))) return { hash, state: 'pending', confirmations: 0 }
+  } else if (!sent) {
+    return { hash, state: 'dropped', confirmations: 0 }
+  } else {
+    const mined = await rpc('Reading the account nonce', () => client.getTransactionCount({ address: sent.from, blockTag: 'latest' }))
+    if (mined <= sent.nonce && Date.now() - sent.sentAt < 60_000) return { hash, state: 'pending', confirmations: 0 }
+  }
+  return { hash, state: 'dropped', confirmations: 0, ...(replacement ? { replacedBy: replacement.hash } : {}) }
+}
+
+/** Polls until `confirmations` (or failure, or drop). @throws TransactionTimeoutError */
+export async function waitFor(
+  client: PublicClient,
+  chain: EvmChain,
+  journal: Journal,
+  hash: `0x${string}`,
+  options: WaitOptions = {},
+): Promise<TransactionStatus> {
+  const confirmations = options.confirmations ?? 1
+  const timeoutMs = options.timeoutMs ?? 120_000
+  const interval = options.pollIntervalMs ?? Math.min(4_000, Math.max(100, chain.blockTimeMs / 2))
+  if (!Number.isSafeInteger(confirmations) || confirmations < 1) throw new InvalidArgumentError('confirmations must be a positive integer.')
+  if (!Number.isSafeInteger(timeoutMs) || timeoutMs < 1) throw new InvalidArgumentError('timeoutMs must be a positive integer.')
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    const status = await transactionStatus(client, chain, journal, hash)
+    if (status.state === 'failed' || status.state === 'dropped') return status
+    if (status.state === 'confirmed' && status.confirmations >= confirmations) return status
+    if (Date.now() + interval > deadline) {
+      throw new TransactionTimeoutError(`Transaction ${hash} has ${status.confirmations} of ${confirmations} confirmations after ${timeoutMs} ms; it may still confirm.`, {
+        details: { hash, state: status.state, confirmations: status.confirmations },
+      })
+    }
+    await new Promise((resolve) => setTimeout(resolve, interval))
+  }
+}

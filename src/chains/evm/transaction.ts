@@ -1,0 +1,146 @@
+/**
+ * EVM transactions as plain JSON (so they can travel to an offline signer), and signing them
+ * with a Signer: serialise with viem (EIP-1559, EIP-2930 or legacy with EIP-155 replay
+ * protection), hash with keccak-256, sign the digest, serialise again with the signature.
+ * Signing touches no network.
+ * @module
+ */
+import { getAddress, hexToBytes, isHex, keccak256, numberToHex, serializeTransaction, type AccessList, type Hex, type TransactionSerializable } from 'viem'
+import { isValidEvmAddress } from '../../keys/address/evm.js'
+import { describe } from '../../assert.js'
+import { InvalidArgumentError } from '../../errors.js'
+import type { Signer } from '../../keys/signer.js'
+import type { Json, SignedTransaction, UnsignedTransaction } from '../adapter.js'
+import type { GasPricing } from './fees.js'
+
+/** The JSON payload of an unsigned EVM transaction (numbers above 2^53 as decimal strings). */
+export interface EvmTransactionPayload {
+  readonly type: 'eip1559' | 'eip2930' | 'legacy'
+  readonly chainId: number
+  readonly nonce: number
+  readonly to: `0x${string}` | null
+  /** Wei, decimal string. */
+  readonly value: string
+  readonly data: Hex
+  /** Gas limit, decimal string. */
+  readonly gas: string
+  readonly maxFeePerGas?: string
+  readonly maxPriorityFeePerGas?: string
+  readonly gasPrice?: string
+  readonly accessList?: readonly { readonly address: `0x${string}`; readonly storageKeys: readonly Hex[] }[]
+}
+
+const DECIMAL = /^(0|[1-9]\d{0,77})$/
+
+function bad(field: string, value: unknown): never {
+  throw new InvalidArgumentError(`Unsigned EVM transaction: ${field} is malformed (got ${describe(value)}).`)
+}
+
+const MAX_UINT256 = 2n ** 256n - 1n
+
+function wei(payload: Record<string, unknown>, field: string): bigint {
+  const value = payload[field]
+  if (typeof value !== 'string' || !DECIMAL.test(value) || BigInt(value) > MAX_UINT256) bad(field, value)
+  return BigInt(value)
+}
+
+/** An address field: any case, but mixed case must carry a correct EIP-55 checksum. */
+function address(field: string, value: unknown): `0x${string}` {
+  if (typeof value !== 'string' || !isValidEvmAddress(value)) bad(field, value)
+  return getAddress(value)
+}
+
+/** Payload fields for a pricing. */
+export function pricingFields(pricing: GasPricing): Pick<EvmTransactionPayload, 'type' | 'maxFeePerGas' | 'maxPriorityFeePerGas' | 'gasPrice'> {
+  return pricing.type === 'eip1559'
+    ? { type: 'eip1559', maxFeePerGas: pricing.maxFeePerGas.toString(), maxPriorityFeePerGas: pricing.maxPriorityFeePerGas.toString() }
+    : { type: 'legacy', gasPrice: pricing.gasPrice.toString() }
+}
+
+/** Pricing of a payload (for replacements). */
+export function payloadPricing(payload: EvmTransactionPayload): GasPricing {
+  return payload.type === 'eip1559'
+    ? { type: 'eip1559', maxFeePerGas: BigInt(payload.maxFeePerGas ?? '0'), maxPriorityFeePerGas: BigInt(payload.maxPriorityFeePerGas ?? '0'), baseFeePerGas: 0n }
+    : { type: 'legacy', gasPrice: BigInt(payload.gasPrice ?? '0') }
+}
+
+/** Checks a JSON payload and turns it into viem's serialisable form. @throws InvalidArgumentError */
+export function toSerializable(payload: unknown): TransactionSerializable {
+  if (!payload || typeof payload !== 'object') bad('payload', payload)
+  const p = payload as Record<string, unknown>
+  const type = p.type
+  if (type !== 'eip1559' && type !== 'eip2930' && type !== 'legacy') bad('type', type)
+  if (!Number.isSafeInteger(p.chainId) || (p.chainId as number) <= 0) bad('chainId', p.chainId)
+  if (!Number.isSafeInteger(p.nonce) || (p.nonce as number) < 0) bad('nonce', p.nonce)
+  const to = p.to === null ? undefined : address('to', p.to)
+  if (typeof p.data !== 'string' || !isHex(p.data)) bad('data', p.data)
+  const base = {
+    chainId: p.chainId as number,
+    nonce: p.nonce as number,
+    ...(to ? { to } : {}),
+    value: wei(p, 'value'),
+    data: p.data as Hex,
+    gas: wei(p, 'gas'),
+  }
+  const accessList = p.accessList === undefined ? undefined : checkAccessList(p.accessList)
+  if (type === 'eip1559') {
+    const maxFeePerGas = wei(p, 'maxFeePerGas')
+    const maxPriorityFeePerGas = wei(p, 'maxPriorityFeePerGas')
+    if (maxPriorityFeePerGas > maxFeePerGas) bad('maxPriorityFeePerGas (above maxFeePerGas)', p.maxPriorityFeePerGas)
+    return { ...base, type, maxFeePerGas, maxPriorityFeePerGas, ...(accessList ? { accessList } : {}) }
+  }
+  if (type === 'eip2930') return { ...base, type, gasPrice: wei(p, 'gasPrice'), accessList: accessList ?? [] }
+  if (accessList) bad('accessList (legacy transactions have none)', p.accessList)
+  return { ...base, type, gasPrice: wei(p, 'gasPrice') }
+}
+
+function checkAccessList(value: unknown): AccessList {
+  if (!Array.isArray(value)) bad('accessList', value)
+  return value.map((entry: unknown) => {
+    const e = entry as { address?: unknown; storageKeys?: unknown }
+    const entryAddress = address('accessList.address', e?.address)
+    if (!Array.isArray(e.storageKeys) || !e.storageKeys.every((k) => typeof k === 'string' && isHex(k) && k.length === 66)) bad('accessList.storageKeys', e.storageKeys)
+    return { address: entryAddress, storageKeys: e.storageKeys as Hex[] }
+  })
+}
+
+/**
+ * Signs an unsigned EVM transaction with a secp256k1 signer for its `from` address. Offline.
+ * @throws InvalidArgumentError (malformed transaction, wrong signer)
+ */
+export async function signEvmTransaction(unsigned: UnsignedTransaction, signer: Signer): Promise<SignedTransaction> {
+  if (!unsigned || typeof unsigned !== 'object' || typeof unsigned.kind !== 'string' || !unsigned.kind.startsWith('evm-')) {
+    throw new InvalidArgumentError('Not an unsigned EVM transaction (kind must start with "evm-").')
+  }
+  if (!signer || signer.curve !== 'secp256k1' || signer.chain !== 'evm') throw new InvalidArgumentError('EVM transactions need an EVM (secp256k1) signer.')
+  if (typeof unsigned.from !== 'string' || signer.address.toLowerCase() !== unsigned.from.toLowerCase()) {
+    throw new InvalidArgumentError(`This transaction is from ${String(unsigned.from)}; the signer is ${signer.address}.`)
+  }
+  const tx = toSerializable(unsigned.payload)
+  if (`eip155:${tx.chainId}` !== unsigned.chainId) throw new InvalidArgumentError(`Transaction chainId ${tx.chainId} does not match ${unsigned.chainId}.`)
+  let digest: Hex
+  try {
+    digest = keccak256(serializeTransaction(tx))
+  } catch (cause) {
+    throw new InvalidArgumentError('Unsigned EVM transaction cannot be serialised.', { cause })
+  }
+  const sig = await signer.signDigest(hexToBytes(digest))
+  const signature = { r: numberToHex(sig.r, { size: 32 }), s: numberToHex(sig.s, { size: 32 }), yParity: sig.recovery, v: BigInt(27 + sig.recovery) }
+  const raw = serializeTransaction(tx, signature)
+  return { chainId: unsigned.chainId, kind: unsigned.kind, from: getAddress(unsigned.from), hash: keccak256(raw), raw }
+}
+
+/** Builds the JSON form of an unsigned transaction. */
+export function unsignedTransaction(
+  payload: EvmTransactionPayload,
+  from: `0x${string}`,
+  summary: UnsignedTransaction['summary'],
+): UnsignedTransaction {
+  return {
+    chainId: `eip155:${payload.chainId}`,
+    kind: `evm-${payload.type}`,
+    from,
+    summary,
+    payload: JSON.parse(JSON.stringify(payload)) as { [key: string]: Json },
+  }
+}
