@@ -7,6 +7,7 @@ export async function benchBundle(): Promise<string[]> {
   const rows: [string, string][] = [
     ['**coffer** `mnemonicToSeed` + `HDNode` (validated phrase, English wordlist) + viem `privateKeyToAccount().signTransaction`', 'coffer-sign'],
     ['**coffer** `mnemonicToSeed` + `HDNode` alone (validated phrase → EVM private key)', 'coffer-key'],
+    ['**coffer** vault (memory) + `getSigner` + `signEvmTransaction` (the full coffer path)', 'coffer-vault-sign'],
     ['viem `mnemonicToAccount` + `signTransaction` (phrase not validated, no wordlist)', 'viem-sign'],
     ['viem + `english` from `viem/accounts` (pulls every wordlist)', 'viem-english-sign'],
     ['**coffer** `mnemonicToSeed` + `deriveAccount` on EVM, Bitcoin, Solana, Tron (no viem)', 'coffer-addresses'],

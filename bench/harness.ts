@@ -42,3 +42,24 @@ export function table(title: string, unit: string, rows: Row[], baseline?: strin
   console.log(`${text}\n`)
   return text
 }
+
+/**
+ * Measures several contenders round-robin (round 1 of each, then round 2 of each, …) so that
+ * machine noise and JIT warm-up fall evenly on all of them; each gets one warm-up run first.
+ */
+export async function measureAll(entries: [name: string, fn: () => unknown | Promise<unknown>][], ops: number, rounds = 5): Promise<Row[]> {
+  for (const [, fn] of entries) await fn()
+  const times = entries.map(() => [] as number[])
+  for (let round = 0; round < rounds; round++) {
+    for (const [i, [, fn]] of entries.entries()) {
+      const t0 = performance.now()
+      await fn()
+      times[i]!.push(performance.now() - t0)
+    }
+  }
+  return entries.map(([name], i) => {
+    const sorted = times[i]!.sort((a, b) => a - b)
+    const ms = sorted[Math.floor(sorted.length / 2)] as number
+    return { name, ms, opsPerSec: (ops / ms) * 1000 }
+  })
+}

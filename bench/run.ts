@@ -9,11 +9,20 @@ import { availableParallelism } from 'node:os'
 import { benchBundle } from './bundle.js'
 import { benchDerive } from './derive.js'
 import { benchSeed } from './seed.js'
+import { benchEvmBalances } from './evm-balances.js'
+import { benchEvmSigning } from './evm-signing.js'
 import { benchVault } from './vault.js'
 
 const header = `Node ${process.version}, ${availableParallelism()} cores, ${new Date().toISOString().slice(0, 10)}.`
 console.log(`coffer bench — ${header}\n`)
-const tables = [...(await benchDerive()), ...(await benchSeed()), ...(await benchVault()), ...(await benchBundle())]
+const tables = [
+  ...(await benchDerive()),
+  ...(await benchSeed()),
+  ...(await benchVault()),
+  ...(await benchEvmBalances()),
+  ...(await benchEvmSigning()),
+  ...(await benchBundle()),
+]
 
 if (process.argv.includes('--readme')) {
   const readme = new URL('../README.md', import.meta.url)

@@ -17,4 +17,9 @@ describe('bundles', () => {
     expect(code).not.toContain('ed25519 seed')
     for (const word of FOREIGN_FIRST_WORDS) expect(code).not.toContain(word)
   })
+
+  it('key derivation alone does not pull viem (a Bitcoin-only app carries no EVM client)', async () => {
+    const { code } = await bundle('coffer-addresses')
+    expect(code).not.toMatch(/viem@|eth_sendRawTransaction|multicall/)
+  })
 })

@@ -64,3 +64,17 @@ describe('examples/vault.ts', () => {
     }
   })
 })
+
+describe('examples/send-stablecoin.ts', () => {
+  it('funds an account on a local anvil, sends a USDT-like token and prints balances before and after', async () => {
+    const out = await example('send-stablecoin.ts')
+    const before = out.slice(out.indexOf('Before:'), out.indexOf('Quote:'))
+    const after = out.slice(out.indexOf('After:'))
+    expect(before).toMatch(/alice USDT 1000\n/)
+    expect(before).toMatch(/bob {3}USDT 0\n/)
+    expect(out).toMatch(/Quote: 250\.5 USDT to bob, fee up to 0\.\d+ ETH/)
+    expect(out).toMatch(/Sent 0x[0-9a-f]{64}: confirmed in block \d+/)
+    expect(after).toMatch(/alice USDT 749\.5\n/)
+    expect(after).toMatch(/bob {3}USDT 250\.5\n/)
+  })
+})

@@ -38,9 +38,27 @@ describe('package build', () => {
   it('declares the exports, module type and side-effect freedom', () => {
     expect(pkg.type).toBe('module')
     expect(pkg.sideEffects).toBe(false)
-    expect(Object.keys(pkg.exports)).toEqual(expect.arrayContaining(['.', './keys']))
+    expect(Object.keys(pkg.exports)).toEqual(expect.arrayContaining(['.', './keys', './vault', './evm']))
     expect(pkg.files).toContain('dist')
   })
+
+  const SUBPATH_SCRIPTS: Record<string, string> = {
+    './vault': `console.log(JSON.stringify({ vault: typeof m.Vault.create, storage: typeof m.memoryStorage, error: new m.WrongPasswordError().code, isCoffer: new m.WrongPasswordError() instanceof m.CofferError }))`,
+    './evm': `const a = m.evm({ chain: 'eip155:1', rpcUrls: ['http://127.0.0.1:1'] }); console.log(JSON.stringify({ chainId: a.chainId, native: a.nativeAsset, usdt: m.EVM_TOKENS.some((t) => t.symbol === 'USDT') }))`,
+  }
+  for (const [subpath, script] of Object.entries(SUBPATH_SCRIPTS)) {
+    it(`emits ESM, CJS and types for "${subpath}", and both load`, async () => {
+      const entry = pkg.exports[subpath]
+      for (const file of [entry.import.types, entry.import.default, entry.require.types, entry.require.default]) {
+        expect(existsSync(new URL(`../${file}`, import.meta.url)), file).toBe(true)
+      }
+      const specifier = `coffer/${subpath.slice(2)}`
+      const esm = await run(process.execPath, ['--input-type=module', '-e', `import * as m from '${specifier}'\n${script}`], { cwd: root })
+      const cjs = await run(process.execPath, ['-e', `const m = require('${specifier}')\n${script}`], { cwd: root })
+      expect(JSON.parse(esm.stdout)).toEqual(JSON.parse(cjs.stdout))
+      expect(Object.values(JSON.parse(esm.stdout)).every((v) => v !== false && v !== 'undefined')).toBe(true)
+    })
+  }
 
   for (const subpath of ['.', './keys']) {
     it(`emits ESM, CJS and types for "${subpath}", and both load`, async () => {

@@ -10,7 +10,9 @@
  */
 import { ed25519 } from '@noble/curves/ed25519.js'
 import { schnorr, secp256k1 } from '@noble/curves/secp256k1.js'
+import { invert } from '@noble/curves/abstract/modular.js'
 import { bytesToNumberBE, numberToBytesBE } from '@noble/curves/abstract/utils.js'
+import { sha256 } from '@noble/hashes/sha2.js'
 import { bytesToHex } from '@noble/hashes/utils.js'
 import { assertBytes } from '../assert.js'
 import { InvalidArgumentError, KeyWipedError, SignatureVerificationError, type CofferError } from '../errors.js'
@@ -119,10 +121,34 @@ export interface SignerInfo {
 
 /** Options for the signers made here. */
 export interface SignerOptions {
-  /** Verify every signature before returning it (default true). Turn off only for measured hot paths. */
+  /**
+   * Verify every signature before returning it (default true): ECDSA by recomputing R from
+   * the key (one base-point multiplication), Schnorr and ed25519 by their full verify.
+   * Turn off only for measured hot paths.
+   */
   verify?: boolean
   /** Called on every use (the vault resets its auto-lock timer). */
   onUse?: () => void
+}
+
+/**
+ * Checks an ECDSA signature made with private key `d`, at the cost of one base-point
+ * multiplication instead of a full verify's two: for a valid (r, s) over digest e,
+ * R = s⁻¹·(e + r·d)·G, so recompute R and compare its x with r and its y parity with the
+ * recovery bit. With P = d·G (checked when the signer was made, and `d` checked against its
+ * fingerprint here) this is exactly ECDSA's verification equation s·R = e·G + r·P.
+ */
+function ecdsaSelfCheck(d: bigint, digest: Uint8Array, r: bigint, s: bigint, recovery: number): boolean {
+  if (r <= 0n || r >= N || s <= 0n || s > N >> 1n || recovery > 1) return false
+  const e = bytesToNumberBE(digest) % N
+  const k = (invert(s, N) * ((e + r * d) % N)) % N
+  if (k === 0n) return false
+  const R = secp256k1.ProjectivePoint.BASE.multiply(k).toAffine()
+  return R.x % N === r && Number(R.y & 1n) === recovery
+}
+
+function fingerprint(key: Uint8Array): string {
+  return bytesToHex(sha256(key))
 }
 
 function verificationFailed(kind: string): never {
@@ -150,7 +176,11 @@ function schnorrKey(privateKey: Uint8Array, tweak: Uint8Array | null | undefined
 export function createSecp256k1Signer(handle: KeyHandle, info: SignerInfo, options: SignerOptions = {}): Secp256k1Signer {
   const verify = options.verify ?? true
   const publicKey = info.publicKey.slice()
-  const expected = secp256k1.ProjectivePoint.fromHex(publicKey)
+  // The key must be the one behind publicKey; its fingerprint then catches later corruption.
+  const keyPrint = handle.use((key) => {
+    if (verify && !secp256k1.ProjectivePoint.fromPrivateKey(key).equals(secp256k1.ProjectivePoint.fromHex(publicKey))) verificationFailed('key')
+    return fingerprint(key)
+  })
   const defaultTweak = info.addressType === 'p2tr' ? new Uint8Array(0) : null
   const signer = {
     curve: 'secp256k1' as const,
@@ -163,9 +193,13 @@ export function createSecp256k1Signer(handle: KeyHandle, info: SignerInfo, optio
     async signDigest(digest: Uint8Array): Promise<EcdsaSignature> {
       assertBytes(digest, 'digest', 32)
       options.onUse?.()
-      const sig = handle.use((key) => secp256k1.sign(digest, key, { lowS: true, prehash: false }))
-      // Recovering the key proves the signature valid and the recovery bit right in one step.
-      if (verify && !sig.recoverPublicKey(digest).equals(expected)) verificationFailed('ECDSA')
+      const sig = handle.use((key) => {
+        const signature = secp256k1.sign(digest, key, { lowS: true, prehash: false })
+        if (verify && (fingerprint(key) !== keyPrint || !ecdsaSelfCheck(bytesToNumberBE(key), digest, signature.r, signature.s, signature.recovery))) {
+          verificationFailed('ECDSA')
+        }
+        return signature
+      })
       return Object.freeze({ r: sig.r, s: sig.s, recovery: sig.recovery as 0 | 1 })
     },
     async signSchnorr(message: Uint8Array, schnorrOptions: SchnorrOptions = {}): Promise<Uint8Array> {

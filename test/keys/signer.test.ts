@@ -2,7 +2,7 @@ import { schnorr, secp256k1 } from '@noble/curves/secp256k1.js'
 import { ed25519 } from '@noble/curves/ed25519.js'
 import { bytesToNumberBE } from '@noble/curves/abstract/utils.js'
 import { inspect } from 'node:util'
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { KeyHandle, KeyWipedError, SignatureVerificationError, VaultLockedError } from 'coffer'
 import { createEd25519Signer, createSecp256k1Signer } from '../../src/keys/signer.js'
 
@@ -28,13 +28,27 @@ describe('KeyHandle', () => {
 })
 
 describe('secp256k1 signer', () => {
-  it('self-verification refuses a signature that does not match the public key it claims', async () => {
+  it('refuses a key that does not match the public key it claims (unless verification is off)', async () => {
     const wrong = secp256k1.getPublicKey(new Uint8Array(32).fill(8), true)
-    const checked = createSecp256k1Signer(new KeyHandle(key()), { chain: 'evm', address: '0x', publicKey: wrong })
-    await expect(checked.signDigest(digest)).rejects.toThrow(SignatureVerificationError)
+    expect(() => createSecp256k1Signer(new KeyHandle(key()), { chain: 'evm', address: '0x', publicKey: wrong })).toThrow(SignatureVerificationError)
     const unchecked = createSecp256k1Signer(new KeyHandle(key()), { chain: 'evm', address: '0x', publicKey: wrong }, { verify: false })
     const sig = await unchecked.signDigest(digest)
     expect(secp256k1.verify({ r: sig.r, s: sig.s }, digest, publicKey)).toBe(true)
+  })
+
+  it('self-verification catches a faulty signature (wrong s, wrong recovery bit) before it is returned', async () => {
+    const signer = createSecp256k1Signer(new KeyHandle(key()), { chain: 'evm', address: '0x', publicKey })
+    const good = secp256k1.sign(digest, key(), { lowS: true })
+    for (const fault of [
+      new secp256k1.Signature(good.r, good.s - 1n).addRecoveryBit(good.recovery as number),
+      new secp256k1.Signature(good.r, good.s).addRecoveryBit(1 - (good.recovery as number)),
+      new secp256k1.Signature(good.r + 1n, good.s).addRecoveryBit(good.recovery as number),
+    ]) {
+      const spy = vi.spyOn(secp256k1, 'sign').mockReturnValueOnce(fault as never)
+      await expect(signer.signDigest(digest)).rejects.toThrow(SignatureVerificationError)
+      spy.mockRestore()
+    }
+    await expect(signer.signDigest(digest)).resolves.toMatchObject({ r: good.r, s: good.s })
   })
 
   it('signs low-s, deterministically (RFC 6979), with a recovery bit that recovers the key', async () => {

@@ -6,6 +6,7 @@
  * @internal
  */
 import type { PublicClient } from 'viem'
+import { assertOptions } from '../../assert.js'
 import { InvalidArgumentError, TransactionTimeoutError } from '../../errors.js'
 import type { TransactionStatus, WaitOptions } from '../adapter.js'
 import type { EvmChain } from './chain.js'
@@ -76,13 +77,15 @@ export async function waitFor(
   chain: EvmChain,
   journal: Journal,
   hash: `0x${string}`,
-  options: WaitOptions = {},
+  options?: WaitOptions,
 ): Promise<TransactionStatus> {
-  const confirmations = options.confirmations ?? 1
-  const timeoutMs = options.timeoutMs ?? 120_000
-  const interval = options.pollIntervalMs ?? Math.min(4_000, Math.max(100, chain.blockTimeMs / 2))
-  if (!Number.isSafeInteger(confirmations) || confirmations < 1) throw new InvalidArgumentError('confirmations must be a positive integer.')
-  if (!Number.isSafeInteger(timeoutMs) || timeoutMs < 1) throw new InvalidArgumentError('timeoutMs must be a positive integer.')
+  const opts = assertOptions(options)
+  const confirmations = opts.confirmations ?? 1
+  const timeoutMs = opts.timeoutMs ?? 120_000
+  const interval = opts.pollIntervalMs ?? Math.round(Math.min(4_000, Math.max(100, chain.blockTimeMs / 2)))
+  for (const [name, value] of [['confirmations', confirmations], ['timeoutMs', timeoutMs], ['pollIntervalMs', interval]] as const) {
+    if (!Number.isSafeInteger(value) || value < 1) throw new InvalidArgumentError(`${name} must be a positive integer.`)
+  }
   const deadline = Date.now() + timeoutMs
   for (;;) {
     const status = await transactionStatus(client, chain, journal, hash)

@@ -6,7 +6,7 @@
  * @module
  */
 import { getAddress, hexToBytes, isHex, keccak256, numberToHex, serializeTransaction, type AccessList, type Hex, type TransactionSerializable } from 'viem'
-import { isValidEvmAddress } from '../../keys/address/evm.js'
+import { toChecksumAddress } from '../../keys/address/evm.js'
 import { describe } from '../../assert.js'
 import { InvalidArgumentError } from '../../errors.js'
 import type { Signer } from '../../keys/signer.js'
@@ -44,10 +44,15 @@ function wei(payload: Record<string, unknown>, field: string): bigint {
   return BigInt(value)
 }
 
-/** An address field: any case, but mixed case must carry a correct EIP-55 checksum. */
+const HEX_ADDRESS = /^0x[0-9a-fA-F]{40}$/
+
+/** An address field: any case, but mixed case must carry a correct EIP-55 checksum (one keccak). */
 function address(field: string, value: unknown): `0x${string}` {
-  if (typeof value !== 'string' || !isValidEvmAddress(value)) bad(field, value)
-  return getAddress(value)
+  if (typeof value !== 'string' || !HEX_ADDRESS.test(value)) bad(field, value)
+  const checksummed = toChecksumAddress(value)
+  const body = value.slice(2)
+  if (checksummed !== value && body !== body.toLowerCase() && body !== body.toUpperCase()) bad(field, value)
+  return checksummed
 }
 
 /** Payload fields for a pricing. */

@@ -1,0 +1,55 @@
+/**
+ * Send a stablecoin on an EVM chain: mnemonic → vault signer → quote (fee included, funds
+ * checked) → send → wait → balances before and after.
+ *
+ *   npx tsx examples/send-stablecoin.ts
+ *
+ * It starts a local anvil with a USDT-like token (no internet). On a real chain, use
+ * evm({ chain: 'eip155:1', rpcUrls: ['https://…'] }) and the registry's USDT.
+ */
+import { formatAmount, parseAmount } from 'coffer'
+import { erc20AssetId, evm } from 'coffer/evm'
+import { generateMnemonic } from 'coffer/keys'
+import { memoryStorage, Vault } from 'coffer/vault'
+import { startLocalChain } from './support/local-chain.js'
+
+const chain = await startLocalChain()
+try {
+  // 1. A wallet from a mnemonic, kept in a vault; two accounts of it.
+  const vault = await Vault.create({ storage: memoryStorage(), password: 'example', kdf: { name: 'pbkdf2-sha256' } })
+  const { id } = await vault.addMnemonic({ mnemonic: process.env.COFFER_MNEMONIC ?? generateMnemonic() })
+  const alice = await vault.getSigner({ secretId: id, chain: 'evm', index: 0 })
+  const bob = await vault.getSigner({ secretId: id, chain: 'evm', index: 1 })
+
+  // 2. The adapter for the chain, knowing the USDT-like token.
+  const { usdt } = chain.tokens
+  const adapter = evm({ chain: chain.chainId, rpcUrls: [chain.url], tokens: [{ address: usdt.address, symbol: usdt.symbol, decimals: usdt.decimals, family: 'USDT' }] })
+  const USDT = erc20AssetId(31337, usdt.address)
+
+  // 3. Fund Alice on the local chain: 1 ETH for gas and 1,000 USDT.
+  await chain.fund(alice.address as `0x${string}`, { eth: '1', usdt: parseAmount('1000', usdt.decimals) })
+
+  const show = async (label: string) => {
+    const balances = await adapter.getBalances({ addresses: [alice.address, bob.address] })
+    console.log(label)
+    for (const b of balances) {
+      const symbol = b.asset === USDT ? 'USDT' : 'ETH'
+      console.log(`  ${b.address === alice.address ? 'alice' : 'bob  '} ${symbol.padEnd(4)} ${b.ok ? formatAmount(b.amount, b.decimals) : `unreadable (${b.error.shortMessage})`}`)
+    }
+  }
+  await show('Before:')
+
+  // 4. Quote: fee at three levels, funds checked before anything is signed.
+  const quote = await adapter.quoteTransfer({ from: alice.address, to: bob.address, asset: USDT, amount: parseAmount('250.5', usdt.decimals), feeLevel: 'normal' })
+  console.log(`Quote: ${formatAmount(quote.amount, usdt.decimals)} USDT to bob, fee up to ${formatAmount(quote.fee.amount, 18)} ETH (slow ${formatAmount(quote.fees.slow.amount, 18)}, fast ${formatAmount(quote.fees.fast.amount, 18)})`)
+
+  // 5. Send (build, sign through the vault, broadcast) and wait for a confirmation.
+  const hash = await adapter.sendTransfer(quote, alice)
+  const status = await adapter.waitForTransaction(hash)
+  console.log(`Sent ${hash}: ${status.state} in block ${status.blockHeight}, fee paid ${formatAmount(status.fee?.amount ?? 0n, 18)} ETH`)
+
+  await show('After:')
+  vault.lock()
+} finally {
+  await chain.stop()
+}
