@@ -5,7 +5,7 @@
  * permit and EIP-3009 signatures).
  * @module
  */
-import { decodeFunctionData, erc20Abi, getAddress, parseTransaction, type Hex, type PublicClient, type TypedDataDefinition } from 'viem'
+import { decodeFunctionData, erc20Abi, getAddress, parseTransaction, recoverTransactionAddress, type Hex, type PublicClient, type TypedDataDefinition } from 'viem'
 import { assertOneOf, assertOptions } from '../../assert.js'
 import type { AssetId, ChainId } from '../../caip.js'
 import { ChainMismatchError, InsufficientFundsError, InvalidArgumentError, TransactionRejectedError } from '../../errors.js'
@@ -217,9 +217,18 @@ export class EvmAdapter implements ChainAdapter {
     if (s.chainId !== this.chainId) throw new InvalidArgumentError(`This transaction is for ${String(s.chainId)}, not ${this.chainId}.`)
     if (typeof s.raw !== 'string' || !/^0x[0-9a-fA-F]+$/.test(s.raw)) throw new InvalidArgumentError('signed.raw must be 0x-prefixed hex.')
     await this.#verifyChain()
-    const tx = parseTransaction(s.raw as Hex)
+    let tx: ReturnType<typeof parseTransaction>
+    let from: `0x${string}`
+    try {
+      tx = parseTransaction(s.raw as Hex)
+      from = await recoverTransactionAddress({ serializedTransaction: s.raw as never })
+    } catch (cause) {
+      throw new InvalidArgumentError('signed.raw is not a signed EVM transaction.', { cause })
+    }
     if (tx.chainId !== undefined && tx.chainId !== this.#chain.id) throw new ChainMismatchError(`The transaction is signed for chain ${tx.chainId}, not ${this.#chain.id}.`)
-    const from = checkAddress(s.from, 'signed.from')
+    if (typeof s.from !== 'string' || s.from.toLowerCase() !== from.toLowerCase()) {
+      throw new InvalidArgumentError(`signed.from says ${String(s.from).slice(0, 42)}, but the signature is ${from}'s.`)
+    }
     const nonce = tx.nonce ?? 0
     try {
       const hash = await this.#client.request({ method: 'eth_sendRawTransaction', params: [s.raw as Hex] })

@@ -5,7 +5,7 @@
  * Signing touches no network.
  * @module
  */
-import { getAddress, hexToBytes, isHex, keccak256, numberToHex, serializeTransaction, type AccessList, type Hex, type TransactionSerializable } from 'viem'
+import { getAddress, isHex, keccak256, numberToHex, serializeTransaction, type AccessList, type Hex, type TransactionSerializable } from 'viem'
 import { toChecksumAddress } from '../../keys/address/evm.js'
 import { describe } from '../../assert.js'
 import { InvalidArgumentError } from '../../errors.js'
@@ -45,11 +45,18 @@ function wei(payload: Record<string, unknown>, field: string): bigint {
 }
 
 const HEX_ADDRESS = /^0x[0-9a-fA-F]{40}$/
+/** Checksums of recently seen addresses: signing loops send to the same few addresses. */
+const checksums = new Map<string, `0x${string}`>()
 
-/** An address field: any case, but mixed case must carry a correct EIP-55 checksum (one keccak). */
+/** An address field: any case, but mixed case must carry a correct EIP-55 checksum. */
 function address(field: string, value: unknown): `0x${string}` {
   if (typeof value !== 'string' || !HEX_ADDRESS.test(value)) bad(field, value)
-  const checksummed = toChecksumAddress(value)
+  let checksummed = checksums.get(value)
+  if (!checksummed) {
+    checksummed = toChecksumAddress(value)
+    if (checksums.size >= 1024) checksums.clear()
+    checksums.set(value, checksummed)
+  }
   const body = value.slice(2)
   if (checksummed !== value && body !== body.toLowerCase() && body !== body.toUpperCase()) bad(field, value)
   return checksummed
@@ -123,13 +130,13 @@ export async function signEvmTransaction(unsigned: UnsignedTransaction, signer: 
   }
   const tx = toSerializable(unsigned.payload)
   if (`eip155:${tx.chainId}` !== unsigned.chainId) throw new InvalidArgumentError(`Transaction chainId ${tx.chainId} does not match ${unsigned.chainId}.`)
-  let digest: Hex
+  let digest: Uint8Array
   try {
-    digest = keccak256(serializeTransaction(tx))
+    digest = keccak256(serializeTransaction(tx), 'bytes')
   } catch (cause) {
     throw new InvalidArgumentError('Unsigned EVM transaction cannot be serialised.', { cause })
   }
-  const sig = await signer.signDigest(hexToBytes(digest))
+  const sig = await signer.signDigest(digest)
   const signature = { r: numberToHex(sig.r, { size: 32 }), s: numberToHex(sig.s, { size: 32 }), yParity: sig.recovery, v: BigInt(27 + sig.recovery) }
   const raw = serializeTransaction(tx, signature)
   return { chainId: unsigned.chainId, kind: unsigned.kind, from: getAddress(unsigned.from), hash: keccak256(raw), raw }
