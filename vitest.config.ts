@@ -10,6 +10,7 @@ export default defineConfig({
       { find: /^coffer\/keys$/, replacement: src('keys/index.ts') },
       { find: /^coffer\/vault$/, replacement: src('vault/index.ts') },
       { find: /^coffer\/evm$/, replacement: src('chains/evm/index.ts') },
+      { find: /^coffer\/bitcoin$/, replacement: src('chains/bitcoin/index.ts') },
     ],
   },
   test: {

@@ -22,4 +22,10 @@ describe('bundles', () => {
     const { code } = await bundle('coffer-addresses')
     expect(code).not.toMatch(/viem@|eth_sendRawTransaction|multicall/)
   })
+
+  it('a Bitcoin-only app does not pull viem', async () => {
+    const { code } = await bundle('bitcoin-only')
+    expect(code).toContain('bc1')
+    expect(code).not.toMatch(/viem@|eth_sendRawTransaction|multicall3/i)
+  })
 })

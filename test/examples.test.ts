@@ -78,3 +78,15 @@ describe('examples/send-stablecoin.ts', () => {
     expect(after).toMatch(/bob {3}USDT 250\.5\n/)
   })
 })
+
+describe('examples/bitcoin-psbt.ts', () => {
+  it('derives a BIP-84 account, builds, signs and prints a PSBT and the final transaction', async () => {
+    const out = await example('bitcoin-psbt.ts')
+    expect(out).toMatch(/descriptor:\n {2}wpkh\(\[73c5da0a\/84h\/1h\/0h\]tpub\w+\/<0;1>\/\*\)#\w{8}/)
+    expect(out).toMatch(/Discovered 2 used addresses, balance 0\.0175 BTC/)
+    const psbt = /Unsigned PSBT[^\n]*\n {2}(\S+)/.exec(out)?.[1]
+    expect(psbt?.startsWith('cHNidP8')).toBe(true) // base64 of "psbt\xff"
+    expect(out).toMatch(/Final transaction [0-9a-f]{64}:\n {2}02000000/)
+    expect(out).toMatch(/Broadcast [0-9a-f]{64}: confirmed, 1 confirmation/)
+  })
+})

@@ -11,7 +11,7 @@
  */
 import type { AssetId, ChainId } from '../caip.js'
 import type { CofferError } from '../errors.js'
-import type { Signer } from '../keys/signer.js'
+import type { AccountSigner, Signer } from '../keys/signer.js'
 
 /** Fee urgency: each adapter maps it to its own fee market. */
 export type FeeLevel = 'slow' | 'normal' | 'fast'
@@ -53,8 +53,10 @@ export interface BalanceRead {
   readonly ok: true
   readonly address: string
   readonly asset: AssetId
-  /** Base units. */
+  /** Base units, including `pending`. */
   readonly amount: bigint
+  /** The part of `amount` not yet confirmed (negative while an outgoing payment is pending); UTXO chains report it. */
+  readonly pending?: bigint
   readonly decimals: number
   /** The block the amount was read at. */
   readonly blockHeight: number
@@ -80,6 +82,7 @@ export interface GetBalancesParameters {
 
 /** What the caller wants to send. */
 export interface TransferRequest {
+  /** The sending address; on UTXO chains also an account (an output descriptor). */
   readonly from: string
   readonly to: string
   readonly asset: AssetId
@@ -229,12 +232,12 @@ export interface ChainAdapter {
   quoteTransfer(request: TransferRequest): Promise<TransferQuote>
   /** Turns a quote into an unsigned, JSON-serialisable transaction. */
   buildTransfer(quote: TransferQuote): Promise<UnsignedTransaction>
-  /** Signs without network access (a script on an offline machine can sign). */
-  signTransaction(unsigned: UnsignedTransaction, signer: Signer): Promise<SignedTransaction>
+  /** Signs without network access (a script on an offline machine can sign). UTXO chains also take an account signer. */
+  signTransaction(unsigned: UnsignedTransaction, signer: Signer | AccountSigner): Promise<SignedTransaction>
   /** Sends a signed transaction; returns its hash. */
   broadcast(signed: SignedTransaction): Promise<string>
   /** build + sign + broadcast. */
-  sendTransfer(quote: TransferQuote, signer: Signer): Promise<string>
+  sendTransfer(quote: TransferQuote, signer: Signer | AccountSigner): Promise<string>
   /** Waits until the transaction has `confirmations` or failed; throws `TransactionTimeoutError`. */
   waitForTransaction(hash: string, options?: WaitOptions): Promise<TransactionStatus>
   getTransaction(hash: string): Promise<TransactionStatus>

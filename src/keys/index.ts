@@ -54,7 +54,8 @@ export {
   type TronDeriveOptions,
 } from './account.js'
 export { isValidAddress, type IsValidAddressOptions } from './addresses.js'
-export { KeyHandle, type Signer, type Secp256k1Signer, type Ed25519Signer, type EcdsaSignature, type SchnorrOptions, type SignerInfo, type SignerOptions } from './signer.js'
+export { descriptorChecksum, formatDescriptor, parseDescriptor, type AccountDescriptor } from './descriptor.js'
+export { KeyHandle, type Signer, type Secp256k1Signer, type Ed25519Signer, type AccountSigner, type EcdsaSignature, type SchnorrOptions, type SignerInfo, type SignerOptions } from './signer.js'
 export { evmAddressFromPublicKey, toChecksumAddress, isValidEvmAddress } from './address/evm.js'
 export {
   bitcoinAddressFromPublicKey,

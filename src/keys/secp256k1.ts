@@ -163,6 +163,20 @@ export class HDNode {
     return this.#key.publicExtendedKey
   }
 
+  /** The extended public key written with another version family (e.g. a zpub as plain xpub). */
+  xpubAs(format: ExtendedKeyFormat): string {
+    const version = EXTENDED_KEY_VERSIONS[assertOneOf(format, 'format', FORMATS)].public
+    const out = new Uint8Array(78)
+    const view = new DataView(out.buffer)
+    view.setUint32(0, version)
+    out[4] = this.depth
+    view.setUint32(5, this.parentFingerprint)
+    view.setUint32(9, this.index)
+    out.set(this.#key.chainCode as Uint8Array, 13)
+    out.set(this.#key.publicKey as Uint8Array, 45)
+    return base58check.encode(out)
+  }
+
   /** The extended private key. Explicit secret export: handle with care. @throws KeyWipedError */
   toXprv(): string {
     this.#requirePrivate('export an xprv')

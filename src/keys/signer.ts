@@ -74,6 +74,29 @@ export interface Ed25519Signer extends SignerCommon {
 export type Signer = Secp256k1Signer | Ed25519Signer
 
 /**
+ * A signer for a whole HD account (UTXO chains spend from many addresses of one account):
+ * public facts of the account node, and a signer for each child key below it. The account's
+ * private key stays behind it like a Signer's does.
+ */
+export interface AccountSigner {
+  readonly kind: 'account'
+  readonly curve: 'secp256k1'
+  readonly chain: 'bitcoin'
+  readonly addressType: BitcoinAddressType
+  readonly network: BitcoinNetwork
+  /** Path of the account node, e.g. `m/84'/0'/0'`. */
+  readonly accountPath: string
+  /** Account-level extended public key (plain xpub / tpub version bytes). */
+  readonly accountXpub: string
+  /** First 4 bytes of hash160(master public key), as PSBT key origins use. */
+  readonly masterFingerprint: number
+  /** An output descriptor naming the account (`wpkh([fp/84'/0'/0']xpub…/<0;1>/*)#checksum`). */
+  readonly descriptor: string
+  /** A signer for the key at `<change>/<index>` below the account. */
+  child(change: 0 | 1, index: number): Secp256k1Signer
+}
+
+/**
  * A private key lent to signers until revoked. Revoking zeroes the bytes; later use throws
  * the error `revokedError()` makes (the vault passes one that says it is locked).
  */

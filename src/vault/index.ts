@@ -6,7 +6,7 @@
 export * from '../errors.js'
 export { Vault, type VaultCreateOptions, type VaultOpenOptions, type AddMnemonicOptions, type AddPrivateKeyOptions } from './vault.js'
 export type { SecretInfo } from './payload.js'
-export type { GetSignerOptions } from './signers.js'
+export type { GetSignerOptions, GetAccountSignerOptions } from './signers.js'
 export { DEFAULT_KDF, DEFAULT_PBKDF2_ITERATIONS, KDF_LIMITS, type Kdf, type KdfOptions, type ScryptKdf, type Pbkdf2Kdf } from './kdf.js'
 export { VAULT_FORMAT, VAULT_VERSION, parseVaultFile, type VaultFile } from './format.js'
 export { memoryStorage, VAULT_KEY, type VaultStorage } from './storage.js'
@@ -20,4 +20,4 @@ export {
   type MetaMaskSimpleKeyring,
   type MetaMaskUnsupportedKeyring,
 } from './metamask.js'
-export type { Signer, Secp256k1Signer, Ed25519Signer, EcdsaSignature, SchnorrOptions } from '../keys/signer.js'
+export type { Signer, Secp256k1Signer, Ed25519Signer, AccountSigner, EcdsaSignature, SchnorrOptions } from '../keys/signer.js'

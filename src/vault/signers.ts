@@ -9,11 +9,16 @@ import { secp256k1 } from '@noble/curves/secp256k1.js'
 import { assertOneOf, assertOptions } from '../assert.js'
 import { InvalidArgumentError } from '../errors.js'
 import { CHAIN_FAMILIES, deriveAccountKey, type ChainFamily, type DeriveAccountOptions } from '../keys/account.js'
-import { BITCOIN_ADDRESS_TYPES, BITCOIN_NETWORKS, bitcoinAddressFromPublicKey } from '../keys/address/bitcoin.js'
+import { HDKey } from '@scure/bip32'
+import { BITCOIN_ADDRESS_TYPES, BITCOIN_NETWORKS, bitcoinAddressFromPublicKey, type BitcoinAddressType, type BitcoinNetwork } from '../keys/address/bitcoin.js'
+import { formatDescriptor } from '../keys/descriptor.js'
+import { HARDENED_OFFSET } from '../keys/path.js'
+import { REDACTED, redacted } from '../keys/redact.js'
+import { EXTENDED_KEY_VERSIONS, masterKey } from '../keys/secp256k1.js'
 import { evmAddressFromPublicKey } from '../keys/address/evm.js'
 import { solanaAddressFromPublicKey } from '../keys/address/solana.js'
 import { tronAddressFromPublicKey } from '../keys/address/tron.js'
-import { createEd25519Signer, createSecp256k1Signer, type KeyHandle, type Signer, type SignerInfo, type SignerOptions } from '../keys/signer.js'
+import { createEd25519Signer, createSecp256k1Signer, type AccountSigner, type KeyHandle, type Secp256k1Signer, type Signer, type SignerInfo, type SignerOptions } from '../keys/signer.js'
 import type { Secret } from './payload.js'
 
 /** Options of `vault.getSigner`: which secret, and the same account options as `deriveAccount`. */
@@ -75,4 +80,85 @@ export function signerFor(secret: Secret, options: GetSignerOptions, lend: (key:
   const handle = lend(privateKey)
   const signerOptions: SignerOptions = { verify: opts.verify !== false, onUse }
   return info.chain === 'solana' ? createEd25519Signer(handle, info, signerOptions) : createSecp256k1Signer(handle, info, signerOptions)
+}
+
+/** Options of `vault.getAccountSigner`: a Bitcoin HD account of a mnemonic secret. */
+export interface GetAccountSignerOptions {
+  secretId: string
+  chain: 'bitcoin'
+  /** Default `'p2wpkh'` (BIP-84). */
+  addressType?: BitcoinAddressType
+  /** Default `'mainnet'`. */
+  network?: BitcoinNetwork
+  /** BIP-44 account index (hardened). Default 0. */
+  account?: number
+  /** Verify every signature before returning it (default true). */
+  verify?: boolean
+}
+
+const PURPOSE: Record<BitcoinAddressType, number> = { p2pkh: 44, 'p2sh-p2wpkh': 49, p2wpkh: 84, p2tr: 86 }
+
+/** An account signer for a mnemonic secret; child keys are lent through `lend` like any signer's. */
+export function accountSignerFor(secret: Secret, options: GetAccountSignerOptions, lend: (key: Uint8Array) => KeyHandle, onUse: () => void): AccountSigner {
+  const opts = assertOptions(options) as Record<string, unknown>
+  assertOneOf(opts.chain, 'chain', ['bitcoin'])
+  if (secret.kind !== 'mnemonic') throw new InvalidArgumentError('An HD account needs a mnemonic secret; a single private key has no account.', { details: { secretId: secret.id } })
+  const addressType = assertOneOf(opts.addressType ?? 'p2wpkh', 'addressType', BITCOIN_ADDRESS_TYPES)
+  const network = assertOneOf(opts.network ?? 'mainnet', 'network', BITCOIN_NETWORKS)
+  const account = opts.account ?? 0
+  if (typeof account !== 'number' || !Number.isSafeInteger(account) || account < 0 || account >= HARDENED_OFFSET) {
+    throw new InvalidArgumentError('account must be an integer from 0 to 2^31 - 1.')
+  }
+  const versions = network === 'mainnet' ? EXTENDED_KEY_VERSIONS.xpub : EXTENDED_KEY_VERSIONS.tpub
+  const accountPath = `m/${PURPOSE[addressType]}'/${network === 'mainnet' ? 0 : 1}'/${account}'`
+  const root = masterKey(secret.seed, versions)
+  const node = root.derive(accountPath)
+  const masterFingerprint = root.fingerprint
+  const accountXpub = node.publicExtendedKey
+  // The account key and chain code, lent like any key: zeroed when the vault locks.
+  const material = lend(new Uint8Array([...(node.privateKey as Uint8Array), ...(node.chainCode as Uint8Array)]))
+  node.wipePrivateData()
+  root.wipePrivateData()
+  const verify = opts.verify !== false
+  const children = new Map<string, Secp256k1Signer>()
+  const descriptor = formatDescriptor({ addressType, xpub: accountXpub, origin: { fingerprint: masterFingerprint, path: accountPath }, branches: [0, 1] })
+  const signer: AccountSigner = {
+    kind: 'account',
+    curve: 'secp256k1',
+    chain: 'bitcoin',
+    addressType,
+    network,
+    accountPath,
+    accountXpub,
+    masterFingerprint,
+    descriptor,
+    child(change: 0 | 1, index: number): Secp256k1Signer {
+      assertOneOf(change, 'change', [0, 1])
+      if (!Number.isSafeInteger(index) || index < 0 || index >= HARDENED_OFFSET) throw new InvalidArgumentError('index must be an integer from 0 to 2^31 - 1.')
+      const key = `${change}/${index}`
+      const cached = children.get(key)
+      if (cached) return cached
+      const childKey = material.use((m) => {
+        const accountKey = new HDKey({ versions, depth: 3, chainCode: m.slice(32), privateKey: m.slice(0, 32) })
+        const leaf = accountKey.deriveChild(change).deriveChild(index)
+        const privateKey = (leaf.privateKey as Uint8Array).slice()
+        const publicKey = leaf.publicKey as Uint8Array
+        accountKey.wipePrivateData()
+        leaf.wipePrivateData()
+        return { privateKey, publicKey }
+      })
+      const info: SignerInfo = {
+        chain: 'bitcoin',
+        publicKey: childKey.publicKey,
+        address: bitcoinAddressFromPublicKey(childKey.publicKey, addressType, network),
+        path: `${accountPath}/${change}/${index}`,
+        addressType,
+        network,
+      }
+      const child = createSecp256k1Signer(lend(childKey.privateKey), info, { verify, onUse })
+      children.set(key, child)
+      return child
+    },
+  }
+  return redacted(signer, 'AccountSigner', () => ({ chain: 'bitcoin', addressType, network, accountPath, accountXpub, descriptor, privateKey: REDACTED }))
 }

@@ -13,7 +13,7 @@ import { assertOptions, describe } from '../assert.js'
 import { InvalidArgumentError, SecretNotFoundError, VaultLockedError, VaultNotFoundError, WrongPasswordError } from '../errors.js'
 import { entropyToMnemonic, generateMnemonic, mnemonicToEntropy, mnemonicToSeed, type MnemonicLength } from '../keys/mnemonic.js'
 import { INSPECT, REDACTED } from '../keys/redact.js'
-import { KeyHandle, type Ed25519Signer, type Secp256k1Signer, type Signer } from '../keys/signer.js'
+import { KeyHandle, type AccountSigner, type Ed25519Signer, type Secp256k1Signer, type Signer } from '../keys/signer.js'
 import { english } from '../keys/wordlists/english.js'
 import type { Wordlist } from '../keys/wordlists/wordlist.js'
 import { aesGcmDecrypt, aesGcmEncrypt, constantTimeEqual, randomBytes } from './crypto.js'
@@ -22,7 +22,7 @@ import { deriveKey, newKdf, withSalt, type Kdf, type KdfOptions } from './kdf.js
 import { importMetaMaskVault } from './metamask.js'
 import { decodePayload, encodePayload, secretBuffers, secretInfo, type Secret, type SecretInfo } from './payload.js'
 import { parsePrivateKey } from './private-key.js'
-import { signerFor, type GetSignerOptions } from './signers.js'
+import { accountSignerFor, signerFor, type GetAccountSignerOptions, type GetSignerOptions } from './signers.js'
 import { VAULT_KEY, type VaultStorage } from './storage.js'
 
 /** Options of {@link Vault.create}. */
@@ -304,18 +304,32 @@ export class Vault {
   async getSigner(options: GetSignerOptions): Promise<Signer> {
     const opts = assertOptions(options)
     const secret = this.#secret(opts.secretId as string)
-    const signer = signerFor(
-      secret,
-      opts as GetSignerOptions,
-      (key) => {
-        const handle = new KeyHandle(key, () => new VaultLockedError('The vault is locked; this signer no longer works. Unlock and get a new signer.'))
-        this.#handles.set(handle, secret.id)
-        return handle
-      },
-      () => this.#touch(),
-    )
+    const signer = signerFor(secret, opts as GetSignerOptions, (key) => this.#lend(key, secret.id), () => this.#touch())
     this.#touch()
     return signer
+  }
+
+  /**
+   * A signer for a whole Bitcoin HD account of a mnemonic secret (BIP-44/49/84/86 by address
+   * type): its descriptor and xpub, and signers for every child key. Stops when the vault locks.
+   * @throws VaultLockedError, SecretNotFoundError, InvalidArgumentError
+   */
+  async getAccountSigner(options: GetAccountSignerOptions): Promise<AccountSigner> {
+    const opts = assertOptions(options)
+    const secret = this.#secret(opts.secretId as string)
+    const signer = accountSignerFor(secret, opts as GetAccountSignerOptions, (key) => this.#lend(key, secret.id), () => this.#touch())
+    this.#touch()
+    return signer
+  }
+
+  #lend(key: Uint8Array, secretId: string): KeyHandle {
+    if (!this.#unlocked) {
+      key.fill(0)
+      throw new VaultLockedError()
+    }
+    const handle = new KeyHandle(key, () => new VaultLockedError('The vault is locked; this signer no longer works. Unlock and get a new signer.'))
+    this.#handles.set(handle, secretId)
+    return handle
   }
 
   /** Imports a MetaMask extension vault's HD and simple-key keyrings as secrets; returns their info. */

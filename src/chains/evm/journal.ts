@@ -1,18 +1,14 @@
 /**
- * The adapter's own record of what it broadcast: the source of native-coin history (plain
+ * The EVM adapter's record of what it broadcast: the source of native-coin history (plain
  * ETH transfers leave no log to query) and of "replaced by" links after a speed-up or cancel.
- * In memory by default; pass a storage (a `VaultStorage` fits) to keep it across restarts (stored as JSON
- * under `evm-<chainId>-journal`, newest 2,000 entries). It holds addresses and amounts only.
+ * Stored under `evm-<chainId>-journal`. It holds addresses and amounts only.
  * @module
  * @internal
  */
 import type { AssetId } from '../../caip.js'
+import { Records, type JournalStorage } from '../journal.js'
 
-/** Where the journal persists: any string key-value store (a vault's `VaultStorage` fits). */
-export interface JournalStorage {
-  get(key: string): Promise<string | undefined>
-  set(key: string, value: string): Promise<void>
-}
+export type { JournalStorage }
 
 /** One broadcast transaction. */
 export interface JournalEntry {
@@ -31,64 +27,33 @@ export interface JournalEntry {
   readonly cancel?: boolean
 }
 
-const MAX_ENTRIES = 2_000
-
-/** Broadcast journal of one adapter. */
+/** Broadcast journal of one EVM adapter. */
 export class Journal {
-  readonly #entries = new Map<string, JournalEntry>()
-  readonly #storage: JournalStorage | undefined
-  readonly #key: string
-  #loaded: Promise<void> | undefined
-  #writing: Promise<void> = Promise.resolve()
+  readonly #records: Records<JournalEntry>
 
   constructor(chainId: number, storage?: JournalStorage) {
-    this.#storage = storage
-    this.#key = `evm-${chainId}-journal`
-  }
-
-  async #load(): Promise<void> {
-    this.#loaded ??= (async () => {
-      const text = await this.#storage?.get(this.#key)
-      if (!text) return
-      try {
-        for (const entry of JSON.parse(text) as JournalEntry[]) if (typeof entry?.hash === 'string') this.#entries.set(entry.hash.toLowerCase(), entry)
-      } catch {
-        // A damaged journal only loses history; it must not stop sending.
-      }
-    })()
-    await this.#loaded
+    this.#records = new Records(`evm-${chainId}-journal`, storage)
   }
 
   /** Records a broadcast. */
-  async add(entry: JournalEntry): Promise<void> {
-    await this.#load()
-    this.#entries.set(entry.hash.toLowerCase(), entry)
-    while (this.#entries.size > MAX_ENTRIES) this.#entries.delete(this.#entries.keys().next().value as string)
-    if (this.#storage) {
-      const snapshot = JSON.stringify([...this.#entries.values()])
-      const storage = this.#storage
-      this.#writing = this.#writing.then(() => storage.set(this.#key, snapshot)).catch(() => undefined)
-      await this.#writing
-    }
+  add(entry: JournalEntry): Promise<void> {
+    return this.#records.add(entry)
   }
 
   /** The entry for `hash`, if this adapter broadcast it. */
-  async get(hash: string): Promise<JournalEntry | undefined> {
-    await this.#load()
-    return this.#entries.get(hash.toLowerCase())
+  get(hash: string): Promise<JournalEntry | undefined> {
+    return this.#records.get(hash)
   }
 
   /** The entry that replaced `hash`, if any. */
   async replacementOf(hash: string): Promise<JournalEntry | undefined> {
-    await this.#load()
     const h = hash.toLowerCase()
-    return [...this.#entries.values()].reverse().find((e) => e.replaces?.toLowerCase() === h)
+    return (await this.#records.all()).find((e) => e.replaces?.toLowerCase() === h)
   }
 
   /** Entries sent from `address` (newest first). */
   async sentBy(address: string): Promise<JournalEntry[]> {
-    await this.#load()
     const a = address.toLowerCase()
-    return [...this.#entries.values()].filter((e) => e.from.toLowerCase() === a).reverse()
+    return (await this.#records.all()).filter((e) => e.from.toLowerCase() === a)
   }
 }

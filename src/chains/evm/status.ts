@@ -6,9 +6,9 @@
  * @internal
  */
 import type { PublicClient } from 'viem'
-import { assertOptions } from '../../assert.js'
-import { InvalidArgumentError, TransactionTimeoutError } from '../../errors.js'
+import { InvalidArgumentError } from '../../errors.js'
 import type { TransactionStatus, WaitOptions } from '../adapter.js'
+import { waitUntil } from '../wait.js'
 import type { EvmChain } from './chain.js'
 import type { Journal } from './journal.js'
 import { rpc } from './rpc.js'
@@ -72,30 +72,6 @@ export async function transactionStatus(client: PublicClient, chain: EvmChain, j
 }
 
 /** Polls until `confirmations` (or failure, or drop). @throws TransactionTimeoutError */
-export async function waitFor(
-  client: PublicClient,
-  chain: EvmChain,
-  journal: Journal,
-  hash: `0x${string}`,
-  options?: WaitOptions,
-): Promise<TransactionStatus> {
-  const opts = assertOptions(options)
-  const confirmations = opts.confirmations ?? 1
-  const timeoutMs = opts.timeoutMs ?? 120_000
-  const interval = opts.pollIntervalMs ?? Math.round(Math.min(4_000, Math.max(100, chain.blockTimeMs / 2)))
-  for (const [name, value] of [['confirmations', confirmations], ['timeoutMs', timeoutMs], ['pollIntervalMs', interval]] as const) {
-    if (!Number.isSafeInteger(value) || value < 1) throw new InvalidArgumentError(`${name} must be a positive integer.`)
-  }
-  const deadline = Date.now() + timeoutMs
-  for (;;) {
-    const status = await transactionStatus(client, chain, journal, hash)
-    if (status.state === 'failed' || status.state === 'dropped') return status
-    if (status.state === 'confirmed' && status.confirmations >= confirmations) return status
-    if (Date.now() + interval > deadline) {
-      throw new TransactionTimeoutError(`Transaction ${hash} has ${status.confirmations} of ${confirmations} confirmations after ${timeoutMs} ms; it may still confirm.`, {
-        details: { hash, state: status.state, confirmations: status.confirmations },
-      })
-    }
-    await new Promise((resolve) => setTimeout(resolve, interval))
-  }
+export function waitFor(client: PublicClient, chain: EvmChain, journal: Journal, hash: `0x${string}`, options?: WaitOptions): Promise<TransactionStatus> {
+  return waitUntil(() => transactionStatus(client, chain, journal, hash), options, chain.blockTimeMs)
 }

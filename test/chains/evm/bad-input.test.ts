@@ -5,26 +5,10 @@
  */
 import { describe, expect, it } from 'vitest'
 import { CofferError } from 'coffer'
+import { expectOnlyCofferErrors, HOSTILE } from '../../support/hostile.js'
 import { evm, signEvmTransaction, toSerializable, toViemAccount, signMessage, signTypedData } from 'coffer/evm'
 import { localAdapter, vaultSigners } from './helpers.js'
 
-const HOSTILE: unknown[] = [undefined, null, 0, -1, 1.5, NaN, 10n, -1n, '', 'x', '0x', 'a'.repeat(10_000), {}, [], [1], Symbol('s'), () => 1, new Uint8Array(33), Object.create(null)]
-
-type Call = (...args: any[]) => unknown
-
-async function expectOnlyCofferErrors(name: string, fn: Call, args: unknown[]) {
-  for (let position = 0; position < args.length; position++) {
-    for (const bad of HOSTILE) {
-      const callArgs = [...args]
-      callArgs[position] = bad
-      try {
-        await fn(...callArgs)
-      } catch (error) {
-        if (!(error instanceof CofferError)) throw new Error(`${name} arg ${position} (${typeof bad}) threw ${String(error)}`)
-      }
-    }
-  }
-}
 
 describe('EVM adapter bad input', () => {
   it('evm() options', async () => {

@@ -1,0 +1,79 @@
+/**
+ * Account discovery (BIP-44 style): scan the receive and change branches in windows of
+ * `gapLimit` addresses until `gapLimit` consecutive addresses have never been used; then read
+ * the UTXOs of every used address. Requests run in parallel up to the backend's limit.
+ * @module
+ */
+import type { BackendUtxo, BitcoinBackend } from './backend.js'
+import { accountAddresses, type AccountAddress, type Source } from './account.js'
+import { rpcCall } from './rpc.js'
+
+/** A used address and what it holds. */
+export interface UsedAddress extends AccountAddress {
+  readonly txCount: number
+  /** Confirmed balance, satoshis. */
+  readonly confirmed: bigint
+  /** Mempool delta, satoshis. */
+  readonly unconfirmed: bigint
+}
+
+/** A spendable output with what is needed to sign for it. */
+export interface OwnedUtxo extends BackendUtxo {
+  readonly address: string
+  readonly publicKey: Uint8Array
+  readonly change?: 0 | 1
+  readonly index?: number
+  readonly path?: string
+}
+
+/** What `discoverAccount` finds. */
+export interface AccountState {
+  /** The account's descriptor (or the address, for a single-address source). */
+  readonly id: string
+  readonly used: readonly UsedAddress[]
+  /** First never-used receive address: give it out next. */
+  readonly nextReceive: AccountAddress
+  /** First never-used change address: change goes there. */
+  readonly nextChange: AccountAddress
+  readonly utxos: readonly OwnedUtxo[]
+  readonly balance: { readonly confirmed: bigint; readonly unconfirmed: bigint }
+}
+
+async function scanBranch(backend: BitcoinBackend, source: Extract<Source, { kind: 'account' }>, change: 0 | 1, gapLimit: number): Promise<{ used: UsedAddress[]; next: AccountAddress }> {
+  const used: UsedAddress[] = []
+  let start = 0
+  let lastUsed = -1
+  scan: for (;;) {
+    // Read a window of addresses in parallel, then walk it in order: an address more than
+    // gapLimit past the last used one ends the scan, even if it has been used.
+    const window = accountAddresses(source, change, start, gapLimit)
+    const stats = await Promise.all(window.map((a) => rpcCall(`Reading address ${a.address}`, () => backend.addressStats(a.address))))
+    for (const [i, a] of window.entries()) {
+      if (a.index - lastUsed > gapLimit) break scan
+      const s = stats[i]!
+      if (s.txCount > 0) {
+        used.push({ ...a, txCount: s.txCount, confirmed: s.confirmed, unconfirmed: s.unconfirmed })
+        lastUsed = a.index
+      }
+    }
+    start += gapLimit
+  }
+  const next = accountAddresses(source, change, lastUsed + 1, 1)[0] as AccountAddress
+  return { used, next }
+}
+
+/** Scans an account with `gapLimit` (default 20) and reads its UTXOs. */
+export async function discover(backend: BitcoinBackend, source: Extract<Source, { kind: 'account' }>, gapLimit = 20): Promise<AccountState> {
+  const [receive, change] = await Promise.all([scanBranch(backend, source, 0, gapLimit), scanBranch(backend, source, 1, gapLimit)])
+  const used = [...receive.used, ...change.used]
+  const perAddress = await Promise.all(used.map((a) => rpcCall(`Reading UTXOs of ${a.address}`, () => backend.utxos(a.address))))
+  const utxos = used.flatMap((a, i) => perAddress[i]!.map((u) => ({ ...u, address: a.address, publicKey: a.publicKey, change: a.change, index: a.index, ...(a.path ? { path: a.path } : {}) })))
+  return {
+    id: source.id,
+    used,
+    nextReceive: receive.next,
+    nextChange: change.next,
+    utxos,
+    balance: used.reduce((b, a) => ({ confirmed: b.confirmed + a.confirmed, unconfirmed: b.unconfirmed + a.unconfirmed }), { confirmed: 0n, unconfirmed: 0n }),
+  }
+}

@@ -1,0 +1,187 @@
+/**
+ * PSBTs (BIP-174, BIP-371) with @scure/btc-signer: build one from selected inputs (each with
+ * its previous output, key origin and, for taproot, its internal key; legacy inputs with the
+ * whole previous transaction), sign it with coffer Signers — ECDSA for P2PKH / P2SH-P2WPKH /
+ * P2WPKH, BIP-340 Schnorr with the BIP-86 tweak for P2TR — finalize and extract. Every input
+ * signals replaceability (BIP-125). Signing is offline.
+ * @module
+ */
+import { secp256k1 } from '@noble/curves/secp256k1.js'
+import { hexToBytes } from '@noble/hashes/utils.js'
+import { base64 } from '@scure/base'
+import { Address, OutScript, p2sh, p2tr, p2wpkh, SigHash, Transaction } from '@scure/btc-signer'
+import { InvalidArgumentError, SignatureVerificationError } from '../../errors.js'
+import { hash160, type BitcoinAddressType } from '../../keys/address/bitcoin.js'
+import { parsePath } from '../../keys/path.js'
+import type { AccountSigner, Secp256k1Signer, Signer } from '../../keys/signer.js'
+import type { BtcNetworkParams } from './networks.js'
+
+/** BIP-125: any sequence below 0xfffffffe signals replaceability. */
+export const RBF_SEQUENCE = 0xfffffffd
+
+/** An input to spend. */
+export interface PsbtInput {
+  readonly txid: string
+  readonly vout: number
+  readonly value: bigint
+  readonly type: BitcoinAddressType
+  /** The address that holds the output. */
+  readonly address: string
+  /** 33-byte compressed key that controls the output; a single-address source learns it from the signer. */
+  readonly publicKey?: Uint8Array
+  /** Key origin (master fingerprint + full path), when known. */
+  readonly origin?: { readonly fingerprint: number; readonly path: string }
+  /** The previous transaction, hex: required for P2PKH inputs. */
+  readonly previousTx?: string
+}
+
+/** An output to pay. */
+export interface PsbtOutput {
+  readonly address: string
+  readonly value: bigint
+}
+
+/** Builds an unsigned PSBT. */
+export function buildPsbt(network: BtcNetworkParams, inputs: readonly PsbtInput[], outputs: readonly PsbtOutput[]): Transaction {
+  const tx = new Transaction({ allowUnknownOutputs: false })
+  const address = Address(network)
+  for (const input of inputs) {
+    const origin = input.origin ? { fingerprint: input.origin.fingerprint, path: parsePath(input.origin.path) } : undefined
+    const key = input.publicKey
+    const base = { txid: input.txid, index: input.vout, sequence: RBF_SEQUENCE }
+    const witnessUtxo = { script: OutScript.encode(address.decode(input.address)), amount: input.value }
+    switch (input.type) {
+      case 'p2wpkh':
+        tx.addInput({ ...base, witnessUtxo, ...(key && origin ? { bip32Derivation: [[key, origin]] } : {}) })
+        break
+      case 'p2sh-p2wpkh':
+        tx.addInput({ ...base, witnessUtxo, ...(key ? { redeemScript: p2wpkh(key, network).script } : {}), ...(key && origin ? { bip32Derivation: [[key, origin]] } : {}) })
+        break
+      case 'p2tr':
+        tx.addInput({
+          ...base,
+          witnessUtxo,
+          ...(key ? { tapInternalKey: key.subarray(1) } : {}),
+          ...(key && origin ? { tapBip32Derivation: [[key.subarray(1), { hashes: [], der: origin }]] } : {}),
+        })
+        break
+      case 'p2pkh':
+        if (!input.previousTx) throw new InvalidArgumentError(`P2PKH input ${input.txid}:${input.vout} needs its previous transaction.`)
+        tx.addInput({ ...base, nonWitnessUtxo: hexToBytes(input.previousTx), ...(key && origin ? { bip32Derivation: [[key, origin]] } : {}) })
+        break
+    }
+  }
+  for (const output of outputs) tx.addOutputAddress(output.address, output.value, network)
+  return tx
+}
+
+/** Base64 of a PSBT (BIP-174 v0), to hand to another signer. */
+export function psbtToBase64(tx: Transaction): string {
+  return base64.encode(tx.toPSBT(0))
+}
+
+/** Parses a base64 PSBT. @throws InvalidArgumentError */
+export function psbtFromBase64(text: unknown): Transaction {
+  if (typeof text !== 'string' || text.length === 0 || text.length > 4_000_000) throw new InvalidArgumentError('A PSBT must be a base64 string.')
+  try {
+    return Transaction.fromPSBT(base64.decode(text.trim()))
+  } catch (cause) {
+    throw new InvalidArgumentError('Not a valid base64 PSBT.', { cause })
+  }
+}
+
+type InputInfo = ReturnType<Transaction['getInput']>
+
+/** What kind of single-key output an input spends, from its PSBT fields. */
+function inputKind(input: InputInfo): BitcoinAddressType | undefined {
+  if (input.tapInternalKey) return 'p2tr'
+  if (input.redeemScript) return 'p2sh-p2wpkh'
+  if (input.witnessUtxo) {
+    const out = OutScript.decode(input.witnessUtxo.script)
+    if (out.type === 'wpkh') return 'p2wpkh'
+    if (out.type === 'tr') return 'p2tr'
+  }
+  if (input.nonWitnessUtxo) return 'p2pkh'
+  return undefined
+}
+
+/** The signer for an input: an account's child (by key origin) or a single key whose script it is. */
+function signerFor(tx: Transaction, i: number, signer: Signer | AccountSigner, network: BtcNetworkParams): Secp256k1Signer | undefined {
+  const input = tx.getInput(i)
+  if ('kind' in signer && signer.kind === 'account') {
+    const origins = [...(input.bip32Derivation ?? []).map(([, o]) => o), ...(input.tapBip32Derivation ?? []).map(([, o]) => o.der)]
+    const mine = origins.find((o) => o.fingerprint === signer.masterFingerprint && o.path.length >= 2)
+    if (!mine) return undefined
+    const [change, index] = mine.path.slice(-2) as [number, number]
+    return change === 0 || change === 1 ? signer.child(change, index) : undefined
+  }
+  if ('kind' in signer || signer.curve !== 'secp256k1') return undefined
+  // A single key: it signs the input if the previous output pays to it.
+  const key = signer.publicKey
+  const script = prevOut(tx, i).script
+  const candidates: [Uint8Array, () => void][] = [
+    [p2wpkh(key, network).script, () => undefined],
+    [p2sh(p2wpkh(key, network), network).script, () => input.redeemScript || tx.updateInput(i, { redeemScript: p2wpkh(key, network).script }, true)],
+    [p2tr(key.subarray(1), undefined, network).script, () => input.tapInternalKey || tx.updateInput(i, { tapInternalKey: key.subarray(1) }, true)],
+    [OutScript.encode({ type: 'pkh', hash: hash160(key) }), () => undefined],
+  ]
+  const match = candidates.find(([s]) => equal(s, script))
+  if (!match) return undefined
+  match[1]()
+  return signer
+}
+
+function equal(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i])
+}
+
+/** Legacy (pre-segwit) sighash; @scure/btc-signer has it, but not as a public method. */
+function legacySighash(tx: Transaction, idx: number, prevOutScript: Uint8Array): Uint8Array {
+  return (tx as unknown as { preimageLegacy(i: number, s: Uint8Array, h: number): Uint8Array }).preimageLegacy(idx, prevOutScript, SigHash.ALL)
+}
+
+/**
+ * Signs every input `signer` can sign (a single key, or an account signer's child keys).
+ * Returns how many inputs it signed. Does not finalize, so others can add signatures.
+ */
+export async function signPsbt(tx: Transaction, signer: Signer | AccountSigner, network: BtcNetworkParams): Promise<number> {
+  let signed = 0
+  const prevOuts = Array.from({ length: tx.inputsLength }, (_, i) => prevOut(tx, i))
+  for (let i = 0; i < tx.inputsLength; i++) {
+    const key = signerFor(tx, i, signer, network)
+    const kind = inputKind(tx.getInput(i))
+    if (!key || !kind) continue
+    if (kind === 'p2tr') {
+      const digest = tx.preimageWitnessV1(i, prevOuts.map((p) => p.script), SigHash.DEFAULT, prevOuts.map((p) => p.amount))
+      tx.updateInput(i, { tapKeySig: await key.signSchnorr(digest, { tweak: new Uint8Array(0) }) }, true)
+    } else {
+      const pkh = OutScript.encode({ type: 'pkh', hash: hash160(key.publicKey) })
+      const digest = kind === 'p2pkh' ? legacySighash(tx, i, pkh) : tx.preimageWitnessV0(i, pkh, SigHash.ALL, prevOuts[i]!.amount)
+      const sig = await key.signDigest(digest)
+      const der = new secp256k1.Signature(sig.r, sig.s).toDERRawBytes()
+      tx.updateInput(i, { partialSig: [[key.publicKey, new Uint8Array([...der, SigHash.ALL])]] }, true)
+    }
+    signed++
+  }
+  return signed
+}
+
+function prevOut(tx: Transaction, i: number): { script: Uint8Array; amount: bigint } {
+  const input = tx.getInput(i)
+  if (input.witnessUtxo) return { script: input.witnessUtxo.script, amount: input.witnessUtxo.amount }
+  if (input.nonWitnessUtxo && input.index !== undefined) {
+    const out = input.nonWitnessUtxo.outputs[input.index]
+    if (out) return { script: out.script, amount: out.amount }
+  }
+  throw new InvalidArgumentError(`PSBT input ${i} has no previous output.`)
+}
+
+/** Finalizes every input and returns the raw transaction hex and txid. @throws SignatureVerificationError if any input is unsigned */
+export function finalizePsbt(tx: Transaction): { hex: string; txid: string } {
+  try {
+    tx.finalize()
+  } catch (cause) {
+    throw new SignatureVerificationError('The PSBT cannot be finalized: an input is missing its signature.', { cause })
+  }
+  return { hex: tx.hex, txid: tx.id }
+}
