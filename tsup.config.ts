@@ -22,7 +22,7 @@ export default defineConfig([
     onSuccess: 'tsc -p tsconfig.build.json',
   },
   {
-    entry: { index: 'src/index.ts', 'keys/index': 'src/keys/index.ts', 'vault/index': 'src/vault/index.ts', 'evm/index': 'src/chains/evm/index.ts', 'bitcoin/index': 'src/chains/bitcoin/index.ts' },
+    entry: { index: 'src/index.ts', 'keys/index': 'src/keys/index.ts', 'vault/index': 'src/vault/index.ts', 'evm/index': 'src/chains/evm/index.ts', 'bitcoin/index': 'src/chains/bitcoin/index.ts', 'portfolio/index': 'src/portfolio/index.ts' },
     format: ['cjs'],
     bundle: true,
     splitting: true,

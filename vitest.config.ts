@@ -11,6 +11,7 @@ export default defineConfig({
       { find: /^coffer\/vault$/, replacement: src('vault/index.ts') },
       { find: /^coffer\/evm$/, replacement: src('chains/evm/index.ts') },
       { find: /^coffer\/bitcoin$/, replacement: src('chains/bitcoin/index.ts') },
+      { find: /^coffer\/portfolio$/, replacement: src('portfolio/index.ts') },
     ],
   },
   test: {

@@ -8,21 +8,9 @@ import { JsonRpcProvider, Contract } from 'ethers'
 import { evm } from 'coffer/evm'
 import { deployFixtures, startAnvil } from '../test/support/anvil.js'
 import { startRpcProxy } from '../test/support/rpc-proxy.js'
+import { limit, timed } from './harness.js'
 
 const ADDRESSES = 1000
-
-async function timed<T>(fn: () => Promise<T>): Promise<{ ms: number; result: T }> {
-  const t0 = performance.now()
-  const result = await fn()
-  return { ms: performance.now() - t0, result }
-}
-
-async function limit<T>(items: T[], inFlight: number, fn: (item: T) => Promise<unknown>): Promise<void> {
-  let next = 0
-  await Promise.all(Array.from({ length: inFlight }, async () => {
-    while (next < items.length) await fn(items[next++] as T)
-  }))
-}
 
 export async function benchEvmBalances(): Promise<string[]> {
   const anvil = await startAnvil()

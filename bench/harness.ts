@@ -63,3 +63,20 @@ export async function measureAll(entries: [name: string, fn: () => unknown | Pro
     return { name, ms, opsPerSec: (ops / ms) * 1000 }
   })
 }
+
+/** Runs `fn` once and times it. */
+export async function timed<T>(fn: () => Promise<T>): Promise<{ ms: number; result: T }> {
+  const t0 = performance.now()
+  const result = await fn()
+  return { ms: performance.now() - t0, result }
+}
+
+/** Calls `fn` for every item with at most `inFlight` calls running at once. */
+export async function limit<T>(items: readonly T[], inFlight: number, fn: (item: T) => Promise<unknown>): Promise<void> {
+  let next = 0
+  await Promise.all(
+    Array.from({ length: inFlight }, async () => {
+      while (next < items.length) await fn(items[next++] as T)
+    }),
+  )
+}

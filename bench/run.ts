@@ -11,6 +11,7 @@ import { benchDerive } from './derive.js'
 import { benchSeed } from './seed.js'
 import { benchEvmBalances } from './evm-balances.js'
 import { benchEvmSigning } from './evm-signing.js'
+import { benchPortfolio } from './portfolio.js'
 import { benchVault } from './vault.js'
 
 const header = `Node ${process.version}, ${availableParallelism()} cores, ${new Date().toISOString().slice(0, 10)}.`
@@ -20,6 +21,7 @@ const tables = [
   ...(await benchSeed()),
   ...(await benchVault()),
   ...(await benchEvmBalances()),
+  ...(await benchPortfolio()),
   ...(await benchEvmSigning()),
   ...(await benchBundle()),
 ]

@@ -47,6 +47,8 @@ export type CofferErrorCode =
   | 'TRANSACTION_TIMEOUT'
   | 'TRANSACTION_REJECTED'
   | 'UNKNOWN_ASSET'
+  | 'PRICE_SOURCE'
+  | 'LISTENER'
 
 function formatDetails(details: ErrorDetails | undefined): string {
   if (!details) return ''
@@ -317,5 +319,23 @@ export class UnknownAssetError extends CofferError {
   declare readonly code: 'UNKNOWN_ASSET'
   constructor(shortMessage: string, options?: CofferErrorOptions) {
     super('UNKNOWN_ASSET', shortMessage, options)
+  }
+}
+
+/** A price source failed: network error, timeout, HTTP status (429 carries `retryAfter` seconds) or a malformed answer. */
+export class PriceSourceError extends CofferError {
+  override name = 'PriceSourceError' as const
+  declare readonly code: 'PRICE_SOURCE'
+  constructor(shortMessage: string, options?: CofferErrorOptions) {
+    super('PRICE_SOURCE', shortMessage, options)
+  }
+}
+
+/** An event listener threw; the emitter reports it (with the thrown value as `cause`) and carries on. */
+export class ListenerError extends CofferError {
+  override name = 'ListenerError' as const
+  declare readonly code: 'LISTENER'
+  constructor(shortMessage: string, options?: CofferErrorOptions) {
+    super('LISTENER', shortMessage, options)
   }
 }

@@ -31,6 +31,9 @@ export type {
   BalanceRead,
   BalanceFailure,
   GetBalancesParameters,
+  GetTransfersParameters,
+  ChainTransfer,
+  TransferScan,
   TransferRequest,
   TransferQuote,
   FeeEstimate,
@@ -47,3 +50,4 @@ export type {
   Json,
 } from './chains/adapter.js'
 export { FEE_LEVELS } from './chains/adapter.js'
+export * from './portfolio/index.js'

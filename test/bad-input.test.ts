@@ -5,7 +5,8 @@
  */
 import { describe, expect, it } from 'vitest'
 import * as coffer from 'coffer'
-import { CofferError, HDNode, KeyHandle, Vault, memoryStorage } from 'coffer'
+import { CofferError, HDNode, KeyHandle, Portfolio, Vault, memoryStorage } from 'coffer'
+import { evm } from 'coffer/evm'
 
 const seed = new Uint8Array(32).fill(7)
 const node = HDNode.fromSeed(seed)
@@ -18,6 +19,11 @@ const vault = await Vault.create({ storage: vaultStorage, password: 'pw', kdf: F
 const mnemonicId = (await vault.addMnemonic({ mnemonic: phrase })).id
 const keystore = await coffer.exportKeystore(new Uint8Array(32).fill(9), 'pw', { scrypt: { N: 16, r: 8, p: 1 } })
 const storedVault = (await vaultStorage.get('vault')) as string
+// Nothing listens on port 1: reads fail at once with an RpcError.
+const offline = evm({ chain: 'eip155:1', rpcUrls: ['http://127.0.0.1:1'], retryCount: 0 })
+const portfolioOptions = { adapters: [offline], accounts: ['eip155:1:0x0000000000000000000000000000000000000001' as const] }
+const portfolio = new Portfolio(portfolioOptions)
+const historyItem = { chainId: 'eip155:1', hash: '0xab', asset: 'eip155:1/slip44:60', direction: 'in', from: '0x01', to: '0x02', amount: 5n, state: 'confirmed', decimals: 18 }
 
 const BAD: unknown[] = [
   undefined,
@@ -115,12 +121,25 @@ const TABLE: Record<string, { fn: Call; args: unknown[]; returns?: 'boolean'; th
   importKeystore: { fn: coffer.importKeystore as Call, args: [keystore, 'pw'] },
   exportKeystore: { fn: coffer.exportKeystore as Call, args: [new Uint8Array(32).fill(9), 'pw', { scrypt: { N: 16, r: 8, p: 1 } }] },
   importMetaMaskVault: { fn: coffer.importMetaMaskVault as Call, args: [{ data: 'AAAA', iv: 'AAAAAAAAAAAAAAAAAAAAAA==', salt: 'AAAA' }, 'pw'], throws: true },
+  'new Portfolio': { fn: (o) => new Portfolio(o as never), args: [portfolioOptions] },
+  'Portfolio#refresh (node down: stale, not thrown)': { fn: () => portfolio.refresh(), args: [] },
+  'Portfolio#history': { fn: (o) => portfolio.history(o as never), args: [{ limit: 5 }], throws: true },
+  'Portfolio#toCSV': { fn: (o) => portfolio.toCSV(o as never), args: [{ maxItems: 5 }], throws: true },
+  'Portfolio#watch': { fn: (o) => (portfolio.watch(o as never), portfolio.stop()), args: [{ intervalMs: 1000 }] },
+  'Portfolio#on': { fn: (e, l) => portfolio.on(e as never, l as never)(), args: ['change', () => undefined] },
+  fixedPrices: { fn: (o, ids, c) => coffer.fixedPrices(o as never).getPrices(ids as never, c as string), args: [{ prices: { USDT: '1' } }, ['eip155:1/slip44:60'], 'usd'] },
+  httpPrices: { fn: (o, ids, c) => coffer.httpPrices(o as never).getPrices(ids as never, c as string), args: [{ baseUrl: 'http://127.0.0.1:1', timeoutMs: 500 }, ['eip155:1/slip44:60'], 'usd'], throws: true },
+  knownFamily: { fn: coffer.knownFamily as Call, args: ['eip155:1/slip44:60'] },
+  formatCsv: { fn: coffer.formatCsv as Call, args: [[['a', 'b']], { protectFormulas: true }] },
+  parseCsv: { fn: coffer.parseCsv as Call, args: ['a,b\r\n', { expectColumns: 2 }] },
+  historyToCsv: { fn: coffer.historyToCsv as Call, args: [[historyItem]] },
+  parseHistoryCsv: { fn: coffer.parseHistoryCsv as Call, args: [coffer.historyToCsv([historyItem as never])] },
 }
 
 describe('bad-input table', () => {
   it('covers every exported function', () => {
     const functions = Object.entries(coffer)
-      .filter(([name, value]) => typeof value === 'function' && !/Error$/.test(name) && !['HDNode', 'Vault', 'KeyHandle'].includes(name))
+      .filter(([name, value]) => typeof value === 'function' && !/Error$/.test(name) && !['HDNode', 'Vault', 'KeyHandle', 'Portfolio'].includes(name))
       .map(([name]) => name)
     const covered = new Set(Object.keys(TABLE))
     expect(functions.filter((name) => !covered.has(name))).toEqual([])

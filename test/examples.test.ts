@@ -90,3 +90,24 @@ describe('examples/bitcoin-psbt.ts', () => {
     expect(out).toMatch(/Broadcast [0-9a-f]{64}: confirmed, 1 confirmation/)
   })
 })
+
+describe('examples/track-balances.ts', () => {
+  it('watches two accounts on a local anvil, prints each transfer as it happens, a portfolio table with totals and the CSV history', async () => {
+    const out = await example('track-balances.ts')
+    const live = out.slice(out.indexOf('Watching…'), out.indexOf('Portfolio:'))
+    expect(live.match(/↑ alice: sent 250\.5 USDT to bob \(block \d+, 0x[0-9a-f]{10}…\)/g)).toHaveLength(1)
+    expect(live.match(/↓ bob: received 250\.5 USDT from alice/g)).toHaveLength(1)
+    expect(live.match(/↑ alice: sent 100 USDC to bob/g)).toHaveLength(1)
+    expect(live.match(/↓ bob: received 100 USDC from alice/g)).toHaveLength(1)
+    expect(live.match(/↓ alice: received 42 USDT from 0x00000000…/g)).toHaveLength(1)
+    const table = out.slice(out.indexOf('Portfolio:'), out.indexOf('History (CSV):'))
+    expect(table).toMatch(/alice\s+USDT\s+791\.5\s+791\.50\n/)
+    expect(table).toMatch(/bob\s+USDC\s+100\s+99\.99\n/)
+    expect(table).toMatch(/total\s+USDT\s+1042\s+1042\.00\n/)
+    expect(table).toMatch(/total\s+USDC\s+500\s+499\.95\n/)
+    expect(table).toMatch(/total\s+all\s+\d+\.\d{2}\n/)
+    const csv = out.slice(out.indexOf('History (CSV):')).split('\n').slice(1).filter(Boolean)
+    expect(csv[0]).toMatch(/^date,chain,asset,symbol,direction,amount/)
+    expect(csv).toHaveLength(1 + 7) // 2 fundings, 2 × (out + in), 1 mint
+  })
+})

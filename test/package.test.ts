@@ -38,13 +38,14 @@ describe('package build', () => {
   it('declares the exports, module type and side-effect freedom', () => {
     expect(pkg.type).toBe('module')
     expect(pkg.sideEffects).toBe(false)
-    expect(Object.keys(pkg.exports)).toEqual(expect.arrayContaining(['.', './keys', './vault', './evm', './bitcoin']))
+    expect(Object.keys(pkg.exports)).toEqual(expect.arrayContaining(['.', './keys', './vault', './evm', './bitcoin', './portfolio']))
     expect(pkg.files).toContain('dist')
   })
 
   const SUBPATH_SCRIPTS: Record<string, string> = {
     './vault': `console.log(JSON.stringify({ vault: typeof m.Vault.create, storage: typeof m.memoryStorage, error: new m.WrongPasswordError().code, isCoffer: new m.WrongPasswordError() instanceof m.CofferError }))`,
     './bitcoin': `const a = m.bitcoin({ network: 'regtest', esploraUrl: 'http://127.0.0.1:1' }); console.log(JSON.stringify({ chainId: a.chainId, native: a.nativeAsset, rbf: m.RBF_SEQUENCE === 0xfffffffd }))`,
+    './portfolio': `const p = m.fixedPrices({ prices: { USDT: '1' } }); const csv = m.historyToCsv([]); console.log(JSON.stringify({ portfolio: typeof m.Portfolio, csv: csv.startsWith('date,chain,asset'), error: new m.PriceSourceError('x') instanceof m.CofferError, prices: typeof p.getPrices }))`,
     './evm': `const a = m.evm({ chain: 'eip155:1', rpcUrls: ['http://127.0.0.1:1'] }); console.log(JSON.stringify({ chainId: a.chainId, native: a.nativeAsset, usdt: m.EVM_TOKENS.some((t) => t.symbol === 'USDT') }))`,
   }
   for (const [subpath, script] of Object.entries(SUBPATH_SCRIPTS)) {

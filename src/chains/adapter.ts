@@ -46,6 +46,10 @@ export interface AdapterCapabilities {
   readonly sendMax: boolean
   /** Tokens beyond the native asset. */
   readonly tokens: boolean
+  /** `getBalances` can read at a past block (`blockHeight`), not only the newest. */
+  readonly balancesAt: boolean
+  /** `getTransfers` lists transfers of many addresses over a block range in one query. */
+  readonly transfers: boolean
 }
 
 /** A balance read. */
@@ -78,6 +82,55 @@ export interface GetBalancesParameters {
   readonly addresses: readonly string[]
   /** Default: every asset `assets()` lists. */
   readonly assets?: readonly AssetId[]
+  /**
+   * Read at this block instead of the newest (saves the adapter asking for the head, and
+   * pins reads a tracker has already seen the block of). Needs `capabilities.balancesAt`;
+   * other adapters throw `NotSupportedError` unless it is the newest block.
+   */
+  readonly blockHeight?: number
+  /**
+   * Depth at which an amount counts as confirmed, default 1. Whatever is not yet that deep is
+   * reported as `pending`: account chains compare with the balance `confirmations - 1` blocks
+   * below the read block (in the same round trip); UTXO chains count outputs with fewer
+   * confirmations, mempool included.
+   */
+  readonly confirmations?: number
+}
+
+/** Parameters of `getTransfers`. */
+export interface GetTransfersParameters {
+  readonly addresses: readonly string[]
+  /** Default: every asset `assets()` lists. */
+  readonly assets?: readonly AssetId[]
+  /** First block of the range (inclusive). */
+  readonly fromBlock: number
+  /** Last block of the range (inclusive). */
+  readonly toBlock: number
+}
+
+/** A transfer seen on chain, touching at least one of the addresses asked about. */
+export interface ChainTransfer {
+  readonly chainId: ChainId
+  readonly hash: string
+  readonly asset: AssetId
+  readonly from: string
+  readonly to: string
+  readonly amount: bigint
+  readonly blockHeight: number
+  readonly blockHash: string
+  /** Position within the block (log index on EVM): with `hash` it names the transfer. */
+  readonly index: number
+}
+
+/** What `getTransfers` found. */
+export interface TransferScan {
+  /** Oldest first. */
+  readonly transfers: readonly ChainTransfer[]
+  /**
+   * False when some movements of the asked assets cannot appear (native-coin transfers on EVM
+   * chains leave no log): the caller must re-read those balances to see them.
+   */
+  readonly complete: boolean
 }
 
 /** What the caller wants to send. */
@@ -221,12 +274,14 @@ export interface ChainAdapter {
   readonly chainId: ChainId
   /** CAIP-19 id of the chain's native coin. */
   readonly nativeAsset: AssetId
+  /** A test network: its coins have no market value and never add up with mainnet ones. */
+  readonly testnet: boolean
   readonly capabilities: AdapterCapabilities
   /** Native coin and known tokens. */
   assets(): Promise<readonly AssetInfo[]>
   /** True if `address` is valid on this chain (checksums and network included). */
   isValidAddress(address: string): boolean
-  /** Balances of many addresses and assets, in as few round trips as the chain allows. */
+  /** Balances of many addresses and assets, in as few round trips as the chain allows; one entry per address × asset, in that order. */
   getBalances(parameters: GetBalancesParameters): Promise<Balance[]>
   /** Prices a transfer and checks funds; throws `InsufficientFundsError` before anything is signed. */
   quoteTransfer(request: TransferRequest): Promise<TransferQuote>
@@ -243,5 +298,13 @@ export interface ChainAdapter {
   getTransaction(hash: string): Promise<TransactionStatus>
   /** Transfers in and out of `address`, newest first, paged. */
   getHistory(address: string, options?: HistoryOptions): Promise<HistoryPage>
+  /**
+   * Transfers touching any of `addresses` in a block range, in one query where the chain
+   * allows (needs `capabilities.transfers`, else `NotSupportedError`): what an incremental
+   * tracker reads per new block.
+   */
+  getTransfers(parameters: GetTransfersParameters): Promise<TransferScan>
   latestBlock(): Promise<BlockRef>
+  /** The block at `height` on the chain the node follows now (a tracker walks back with it after a reorg). */
+  blockAt(height: number): Promise<BlockRef>
 }

@@ -5,7 +5,7 @@
  * @module
  */
 import { hexToBytes } from '@noble/hashes/utils.js'
-import { assertOneOf, assertOptions } from '../../assert.js'
+import { assertInteger, assertOneOf, assertOptions } from '../../assert.js'
 import type { AssetId, ChainId } from '../../caip.js'
 import { InvalidArgumentError, NotSupportedError, UnknownAssetError } from '../../errors.js'
 import { BITCOIN_NETWORKS, isValidBitcoinAddress, type BitcoinAddressType, type BitcoinNetwork } from '../../keys/address/bitcoin.js'
@@ -19,18 +19,20 @@ import {
   type ChainAdapter,
   type FeeLevel,
   type GetBalancesParameters,
+  type GetTransfersParameters,
   type HistoryOptions,
   type HistoryPage,
   type SignedTransaction,
   type TransactionStatus,
   type TransferQuote,
   type TransferRequest,
+  type TransferScan,
   type UnsignedTransaction,
   type WaitOptions,
 } from '../adapter.js'
 import { Records, type JournalStorage } from '../journal.js'
 import { accountDescriptor, resolveSource, type Source } from './account.js'
-import type { BitcoinBackend } from './backend.js'
+import type { BackendUtxo, BitcoinBackend } from './backend.js'
 import { discover, type AccountState } from './discovery.js'
 import { esplora, type EsploraOptions } from './esplora.js'
 import { feeRates } from './fees.js'
@@ -87,7 +89,8 @@ export class BitcoinAdapter implements ChainAdapter {
   readonly chainId: ChainId
   readonly nativeAsset: AssetId
   readonly network: BitcoinNetwork
-  readonly capabilities: AdapterCapabilities = Object.freeze({ history: true, replaceTransaction: true, sendMax: true, tokens: false })
+  readonly testnet: boolean
+  readonly capabilities: AdapterCapabilities = Object.freeze({ history: true, replaceTransaction: true, sendMax: true, tokens: false, balancesAt: false, transfers: false })
   readonly #chain: BitcoinChain
   readonly #backend: BitcoinBackend
   readonly #gapLimit: number
@@ -99,6 +102,7 @@ export class BitcoinAdapter implements ChainAdapter {
     this.#chain = BITCOIN_CHAINS[this.network]
     this.chainId = this.#chain.caip2
     this.nativeAsset = this.#chain.nativeAsset
+    this.testnet = this.network !== 'mainnet'
     if (opts.backend) this.#backend = opts.backend
     else if (opts.esploraUrl) this.#backend = esplora(opts.esploraUrl, opts.esplora)
     else throw new InvalidArgumentError('bitcoin() needs esploraUrl or a backend.')
@@ -133,21 +137,41 @@ export class BitcoinAdapter implements ChainAdapter {
     return discover(this.#backend, source, gap)
   }
 
-  /** Balances of addresses and accounts: confirmed + mempool, with the mempool part as `pending`. */
+  /**
+   * Balances of addresses and accounts: confirmed + mempool, with the part that is not yet
+   * `confirmations` deep (default 1: the mempool) as `pending`. Only the newest block can be
+   * read (`capabilities.balancesAt` is false).
+   */
   async getBalances(parameters: GetBalancesParameters): Promise<Balance[]> {
-    const { addresses, assets } = assertOptions(parameters)
+    const { addresses, assets, blockHeight, confirmations } = assertOptions(parameters)
     if (!Array.isArray(addresses)) throw new InvalidArgumentError('addresses must be an array of addresses or account descriptors.')
     if (assets !== undefined && assets.some((a) => a !== this.nativeAsset)) throw new UnknownAssetError(`This Bitcoin adapter only knows ${this.nativeAsset}.`)
+    if (blockHeight !== undefined) assertInteger(blockHeight, 'blockHeight', 0, Number.MAX_SAFE_INTEGER)
+    const depth = confirmations === undefined ? 1 : assertInteger(confirmations, 'confirmations', 1, 10_000)
     const sources = addresses.map((a) => this.#source(a))
     const tip = await rpcCall('Reading the tip', () => this.#backend.tip())
+    if (blockHeight !== undefined && blockHeight !== tip.height) {
+      throw new NotSupportedError(`Esplora reads balances at the tip (${tip.height}) only, not at block ${blockHeight}.`)
+    }
+    const deepEnough = (u: BackendUtxo) => u.confirmed && u.height !== undefined && tip.height - u.height + 1 >= depth
     return Promise.all(
       sources.map(async (source): Promise<Balance> => {
         try {
-          const { confirmed, unconfirmed } =
-            source.kind === 'address'
-              ? await rpcCall(`Reading ${source.address}`, () => this.#backend.addressStats(source.address))
-              : (await discover(this.#backend, source, this.#gapLimit)).balance
-          return { ok: true, address: source.id, asset: this.nativeAsset, amount: confirmed + unconfirmed, pending: unconfirmed, decimals: 8, blockHeight: tip.height }
+          let amount: bigint
+          let pending: bigint
+          if (source.kind === 'address') {
+            const [stats, utxos] = await Promise.all([
+              rpcCall(`Reading ${source.address}`, () => this.#backend.addressStats(source.address)),
+              depth > 1 ? rpcCall(`Reading UTXOs of ${source.address}`, () => this.#backend.utxos(source.address)) : undefined,
+            ])
+            amount = stats.confirmed + stats.unconfirmed
+            pending = utxos ? amount - sum(utxos.filter(deepEnough)) : stats.unconfirmed
+          } else {
+            const state = await discover(this.#backend, source, this.#gapLimit)
+            amount = state.balance.confirmed + state.balance.unconfirmed
+            pending = depth > 1 ? amount - sum(state.utxos.filter(deepEnough)) : state.balance.unconfirmed
+          }
+          return { ok: true, address: source.id, asset: this.nativeAsset, amount, pending, decimals: 8, blockHeight: tip.height }
         } catch (error) {
           return { ok: false, address: source.id, asset: this.nativeAsset, decimals: 8, blockHeight: tip.height, error: error as never }
         }
@@ -316,9 +340,25 @@ export class BitcoinAdapter implements ChainAdapter {
     return { height: block.height, hash: block.hash, parentHash: block.parentHash, timestamp: block.time * 1000 }
   }
 
+  /** Not offered: Esplora lists transactions per address, so a tracker re-reads balances instead. @throws NotSupportedError */
+  async getTransfers(_parameters: GetTransfersParameters): Promise<TransferScan> {
+    throw new NotSupportedError('The Bitcoin adapter has no range scan of transfers (capabilities.transfers is false); re-read balances and history instead.')
+  }
+
+  /** The block at `height` on the backend's best chain. */
+  async blockAt(height: number): Promise<BlockRef> {
+    const h = assertInteger(height, 'height', 0, Number.MAX_SAFE_INTEGER)
+    const block = await rpcCall(`Reading block ${h}`, async () => this.#backend.block(await this.#backend.blockHash(h)))
+    return { height: block.height, hash: block.hash, parentHash: block.parentHash, timestamp: block.time * 1000 }
+  }
+
   #source(from: unknown): Source {
     return resolveSource(from, this.network)
   }
+}
+
+function sum(utxos: readonly BackendUtxo[]): bigint {
+  return utxos.reduce((total, u) => total + u.value, 0n)
 }
 
 function checkTxid(txid: unknown): string {

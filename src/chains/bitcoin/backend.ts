@@ -51,6 +51,8 @@ export interface BackendBlock {
 export interface BitcoinBackend {
   tip(): Promise<{ height: number; hash: string }>
   block(hash: string): Promise<BackendBlock>
+  /** Hash of the block at `height` on the best chain. */
+  blockHash(height: number): Promise<string>
   addressStats(address: string): Promise<AddressStats>
   utxos(address: string): Promise<BackendUtxo[]>
   /** Newest first: mempool, then confirmed; `after` continues after that txid (a page at a time). */

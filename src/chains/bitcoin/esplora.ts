@@ -106,6 +106,9 @@ export function esplora(url: string, options: EsploraOptions = {}): BitcoinBacke
       const b = await json<{ id: string; height: number; previousblockhash: string; timestamp: number }>(`/block/${hash}`)
       return { height: b.height, hash: b.id, parentHash: b.previousblockhash, time: b.timestamp }
     },
+    async blockHash(height) {
+      return text(`/block-height/${height}`)
+    },
     async addressStats(address): Promise<AddressStats> {
       type S = { funded_txo_sum: number; spent_txo_sum: number; tx_count: number }
       const a = await json<{ chain_stats: S; mempool_stats: S }>(`/address/${address}`)

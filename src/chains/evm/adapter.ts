@@ -6,7 +6,7 @@
  * @module
  */
 import { decodeFunctionData, erc20Abi, getAddress, parseTransaction, recoverTransactionAddress, type Hex, type PublicClient, type TypedDataDefinition } from 'viem'
-import { assertOneOf, assertOptions } from '../../assert.js'
+import { assertInteger, assertOneOf, assertOptions } from '../../assert.js'
 import type { AssetId, ChainId } from '../../caip.js'
 import { ChainMismatchError, InsufficientFundsError, InvalidArgumentError, TransactionRejectedError } from '../../errors.js'
 import { isValidEvmAddress } from '../../keys/address/evm.js'
@@ -20,16 +20,19 @@ import {
   type ChainAdapter,
   type FeeLevel,
   type GetBalancesParameters,
+  type GetTransfersParameters,
   type HistoryOptions,
   type HistoryPage,
   type SignedTransaction,
   type TransactionStatus,
   type TransferQuote,
   type TransferRequest,
+  type TransferScan,
   type UnsignedTransaction,
   type WaitOptions,
 } from '../adapter.js'
 import { readBalances, type MulticallState } from './balances.js'
+import { scanTransfers } from './transfer-logs.js'
 import { resolveChain, type EvmChain } from './chain.js'
 import { createClient } from './client.js'
 import { gasPricing } from './fees.js'
@@ -45,6 +48,9 @@ import { permitNonce, tokenDomain, type SignPermitParameters, type SignTransferA
 import { signReplacement } from './replace.js'
 import { signEvmTransaction, toSerializable, unsignedTransaction, type EvmTransactionPayload } from './transaction.js'
 import { checkAddress, checkValue, positiveInt } from './validate.js'
+
+/** Block ranges of `history.chunkBlocks` one `getTransfers` call may batch together. */
+const MAX_SCAN_CHUNKS = 100
 
 /** Options of {@link evm}. */
 export interface EvmAdapterOptions {
@@ -82,7 +88,8 @@ export interface ReplaceOptions {
 export class EvmAdapter implements ChainAdapter {
   readonly chainId: ChainId
   readonly nativeAsset: AssetId
-  readonly capabilities: AdapterCapabilities = Object.freeze({ history: true, replaceTransaction: true, sendMax: true, tokens: true })
+  readonly testnet: boolean
+  readonly capabilities: AdapterCapabilities = Object.freeze({ history: true, replaceTransaction: true, sendMax: true, tokens: true, balancesAt: true, transfers: true })
   readonly #chain: EvmChain
   readonly #client: PublicClient
   readonly #tokens: TokenBook
@@ -104,6 +111,7 @@ export class EvmAdapter implements ChainAdapter {
     this.#chain = resolveChain(opts.chain, urls, opts.multicall)
     this.chainId = this.#chain.caip2
     this.nativeAsset = this.#chain.nativeAsset
+    this.testnet = this.#chain.testnet
     this.#client = createClient(this.#chain.viem, {
       rpcUrls: urls,
       timeoutMs: positiveInt(opts.timeoutMs, 'timeoutMs', 10_000),
@@ -138,13 +146,43 @@ export class EvmAdapter implements ChainAdapter {
     return isValidEvmAddress(address)
   }
 
-  /** Native and ERC-20 balances in two HTTP requests (Multicall3 + JSON-RPC batch), at one block. */
+  /**
+   * Native and ERC-20 balances at one block in two HTTP requests (block number, then Multicall3
+   * through a JSON-RPC batch), or one when `blockHeight` pins the block. With `confirmations`
+   * above 1 the balance that many blocks deep rides in the same batch and the difference is
+   * `pending`.
+   */
   async getBalances(parameters: GetBalancesParameters): Promise<Balance[]> {
-    const { addresses, assets } = assertOptions(parameters)
+    const { addresses, assets, blockHeight, confirmations } = assertOptions(parameters)
     if (!Array.isArray(addresses)) throw new InvalidArgumentError('addresses must be an array of EVM addresses.')
     const checked = addresses.map((a, i) => checkAddress(a, `addresses[${i}]`))
-    const list = assets === undefined ? await this.#tokens.list() : await Promise.all((assets as AssetId[]).map((id) => this.#tokens.get(id)))
-    return readBalances(this.#client, this.#chain, this.#multicall, checked, list, this.#chunkSize)
+    const list = await this.#assetList(assets)
+    return readBalances(this.#client, this.#chain, this.#multicall, checked, list, this.#chunkSize, {
+      ...(blockHeight === undefined ? {} : { blockHeight: assertInteger(blockHeight, 'blockHeight', 0, Number.MAX_SAFE_INTEGER) }),
+      ...(confirmations === undefined ? {} : { confirmations: assertInteger(confirmations, 'confirmations', 1, 10_000) }),
+    })
+  }
+
+  /**
+   * ERC-20 `Transfer` logs from or to `addresses` over a block range, in one HTTP request (the
+   * range split into `history.chunkBlocks` pieces inside the batch); `complete` is false when
+   * the native coin is asked for (it leaves no log).
+   */
+  async getTransfers(parameters: GetTransfersParameters): Promise<TransferScan> {
+    const { addresses, assets, fromBlock, toBlock } = assertOptions(parameters)
+    if (!Array.isArray(addresses)) throw new InvalidArgumentError('addresses must be an array of EVM addresses.')
+    const checked = addresses.map((a, i) => checkAddress(a, `addresses[${i}]`))
+    const from = assertInteger(fromBlock, 'fromBlock', 0, Number.MAX_SAFE_INTEGER)
+    const to = assertInteger(toBlock, 'toBlock', from, Number.MAX_SAFE_INTEGER)
+    const most = this.#history.chunkBlocks * MAX_SCAN_CHUNKS
+    if (to - from >= most) throw new InvalidArgumentError(`A transfer scan covers at most ${most} blocks (${MAX_SCAN_CHUNKS} × history.chunkBlocks); split the range.`)
+    return scanTransfers(this.#client, this.#chain, checked, await this.#assetList(assets), from, to, this.#history.chunkBlocks)
+  }
+
+  async #assetList(assets: readonly AssetId[] | undefined): Promise<readonly EvmAsset[]> {
+    if (assets === undefined) return this.#tokens.list()
+    if (!Array.isArray(assets)) throw new InvalidArgumentError('assets must be an array of CAIP-19 asset ids.')
+    return Promise.all(assets.map((id) => this.#tokens.get(id)))
   }
 
   /** Prices a transfer at every fee level and checks amount + fee against balances. @throws InsufficientFundsError */
@@ -306,13 +344,20 @@ export class EvmAdapter implements ChainAdapter {
   async getHistory(address: string, options: HistoryOptions = {}): Promise<HistoryPage> {
     const a = checkAddress(address, 'address')
     const opts = assertOptions(options)
-    const assets = opts.assets === undefined ? await this.#tokens.list() : await Promise.all(opts.assets.map((id) => this.#tokens.get(id)))
+    const assets = await this.#assetList(opts.assets)
     return readHistory(this.#client, this.#chain, this.#journal, a, assets, opts, this.#history)
   }
 
   /** Height, hash and parent hash of the newest block. */
   async latestBlock(): Promise<BlockRef> {
     const block = await rpc('Reading the latest block', () => this.#client.getBlock({ blockTag: 'latest' }))
+    return { height: Number(block.number), hash: block.hash as string, parentHash: block.parentHash, timestamp: Number(block.timestamp) * 1000 }
+  }
+
+  /** Height, hash and parent hash of the block at `height`. */
+  async blockAt(height: number): Promise<BlockRef> {
+    const h = BigInt(assertInteger(height, 'height', 0, Number.MAX_SAFE_INTEGER))
+    const block = await rpc(`Reading block ${h}`, () => this.#client.getBlock({ blockNumber: h }))
     return { height: Number(block.number), hash: block.hash as string, parentHash: block.parentHash, timestamp: Number(block.timestamp) * 1000 }
   }
 

@@ -22,9 +22,11 @@ export interface EvmChain {
   readonly native: { readonly symbol: string; readonly name: string; readonly decimals: number }
   /** True / false when known; undefined means: detect from the latest block. */
   readonly eip1559: boolean | undefined
-  /** Where to look for Multicall3 (the canonical address unless configured); probed once before use. */
+  /** Where to look for Multicall3 (the canonical address unless configured); used optimistically, plain calls where it has no code. */
   readonly multicall3: `0x${string}` | undefined
   readonly blockTimeMs: number
+  /** A test network (its coins have no market value). */
+  readonly testnet: boolean
   readonly viem: Chain
 }
 
@@ -60,7 +62,6 @@ export function resolveChain(chain: unknown, rpcUrls: readonly string[], multica
       name: info?.name ?? `EVM ${id}`,
       nativeCurrency: native,
       rpcUrls: { default: { http: [...rpcUrls] } },
-
     })
   return {
     id,
@@ -71,6 +72,7 @@ export function resolveChain(chain: unknown, rpcUrls: readonly string[], multica
     eip1559: info?.eip1559,
     multicall3,
     blockTimeMs: info?.blockTimeMs ?? 2_000,
+    testnet: info?.testnet ?? viemChain?.testnet ?? false,
     viem,
   }
 }

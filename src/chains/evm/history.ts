@@ -13,8 +13,8 @@ import type { EvmChain } from './chain.js'
 import type { Journal } from './journal.js'
 import { errorText, rpc, toRpcError } from './rpc.js'
 import type { EvmAsset } from './tokens.js'
+import { TRANSFER_TOPIC } from './transfer-logs.js'
 
-const TRANSFER = '0xddf252ad1be2c89b69c2b068fc378daa952ba7f163c4a11628f55a4df523b3ef'
 
 /** History tuning. */
 export interface HistorySettings {
@@ -132,7 +132,7 @@ export async function readHistory(
 
 async function fetchRange(client: PublicClient, tokens: readonly EvmAsset[], topic: Hex, from: number, to: number): Promise<RawLog[]> {
   const base = { address: tokens.map((t) => t.address), fromBlock: numberToHex(from), toBlock: numberToHex(to) }
-  const [sent, received] = await Promise.all([logs(client, { ...base, topics: [TRANSFER, topic] }), logs(client, { ...base, topics: [TRANSFER, null, topic] })])
+  const [sent, received] = await Promise.all([logs(client, { ...base, topics: [TRANSFER_TOPIC, topic] }), logs(client, { ...base, topics: [TRANSFER_TOPIC, null, topic] })])
   return [...sent, ...received]
 }
 

@@ -55,7 +55,7 @@ export class TokenBook {
   constructor(chain: EvmChain, client: PublicClient, tokens: readonly unknown[] = []) {
     this.#chain = chain
     this.#client = client
-    const native: EvmAsset = { id: chain.nativeAsset, chainId: chain.caip2, symbol: chain.native.symbol, name: chain.native.name, decimals: chain.native.decimals, kind: 'native' }
+    const native: EvmAsset = { id: chain.nativeAsset, chainId: chain.caip2, symbol: chain.native.symbol, name: chain.native.name, decimals: chain.native.decimals, kind: 'native', family: chain.native.symbol }
     this.#assets.set(native.id, Object.freeze(native))
     for (const t of evmTokens(chain.id)) this.#add({ address: t.address, symbol: t.symbol, name: t.name, decimals: t.decimals, family: t.family })
     if (!Array.isArray(tokens)) throw new InvalidArgumentError('tokens must be an array of { address, symbol?, decimals? }.')

@@ -206,6 +206,33 @@ describe('reads', () => {
     expect(block.parentHash).toMatch(/^[0-9a-f]{64}$/)
   })
 
+  it('counts coins fewer than `confirmations` deep as pending; blockAt names the blocks; no transfer scan', async () => {
+    const { server, adapter } = await setup()
+    const { vault, id } = await vaultWith()
+    const account = await vault.getAccountSigner({ secretId: id, chain: 'bitcoin', network: 'regtest' })
+    const address = receive('p2wpkh', 0)[0]!
+    await server.fund(address, 50_000n) // in the tip block: 1 confirmation
+    server.mine(2) // now 3
+    await server.fund(address, 20_000n) // 1 confirmation
+    await server.fund(receive('p2wpkh', 1)[0]!, 5_000n, { confirmed: false }) // mempool
+    const [deep] = await adapter.getBalances({ addresses: [account.descriptor], confirmations: 3 })
+    expect(deep).toMatchObject({ ok: true, amount: 75_000n, pending: 25_000n })
+    const [shallow] = await adapter.getBalances({ addresses: [address, account.descriptor] })
+    expect(shallow).toMatchObject({ amount: 70_000n, pending: 0n })
+    const [single] = await adapter.getBalances({ addresses: [address], confirmations: 2 })
+    expect(single).toMatchObject({ amount: 70_000n, pending: 20_000n })
+
+    const tip = await adapter.latestBlock()
+    expect(await adapter.blockAt(tip.height)).toEqual(tip)
+    expect((await adapter.blockAt(tip.height - 1)).hash).toBe(tip.parentHash)
+    await expect(adapter.blockAt(-1)).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' })
+    await expect(adapter.getBalances({ addresses: [address], blockHeight: tip.height - 1 })).rejects.toMatchObject({ code: 'NOT_SUPPORTED' })
+    expect((await adapter.getBalances({ addresses: [address], blockHeight: tip.height }))[0]).toMatchObject({ amount: 70_000n })
+    await expect(adapter.getTransfers({ addresses: [address], fromBlock: 0, toBlock: tip.height })).rejects.toMatchObject({ code: 'NOT_SUPPORTED' })
+    expect(adapter.capabilities).toMatchObject({ balancesAt: false, transfers: false })
+    expect(adapter.testnet).toBe(true)
+  })
+
   it('rejects other assets, networks and malformed input with typed errors', async () => {
     const { adapter } = await setup()
     expect(adapter.isValidAddress('bcrt1qcr8te4kr609gcawutmrza0j4xv80jy8z306fyu')).toBe(false)

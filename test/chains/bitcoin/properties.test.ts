@@ -23,6 +23,7 @@ function memoryBackend(funded: Map<string, bigint>, feeRate: number): BitcoinBac
   return {
     tip: async () => ({ height: 200, hash: '11'.repeat(32) }),
     block: async () => ({ height: 200, hash: '11'.repeat(32), parentHash: '22'.repeat(32), time: 1_700_000_000 }),
+    blockHash: async () => '11'.repeat(32),
     addressStats: async (a) => ({ txCount: funded.has(a) ? 1 : 0, confirmed: funded.get(a) ?? 0n, unconfirmed: 0n }),
     utxos: async (a) => (funded.has(a) ? [{ txid: txid(a), vout: 0, value: funded.get(a) as bigint, confirmed: true, height: 150 }] : []),
     transactions: async () => [],

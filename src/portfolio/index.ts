@@ -1,0 +1,28 @@
+/**
+ * `coffer/portfolio`: balances of many accounts across chains in one snapshot (totals per
+ * asset family, fiat values), live events, merged history and CSV export, and price sources.
+ * @module
+ */
+export { Portfolio, type WatchOptions } from './portfolio.js'
+export { CofferError, PriceSourceError, ListenerError } from '../errors.js'
+export type {
+  AccountAsset,
+  AccountInput,
+  BalanceChange,
+  PortfolioAccount,
+  PortfolioBalance,
+  PortfolioChainState,
+  PortfolioErrorEvent,
+  PortfolioEvents,
+  PortfolioHistoryOptions,
+  PortfolioOptions,
+  PortfolioSnapshot,
+  PortfolioStorage,
+  PortfolioTotal,
+  PortfolioTransfer,
+  ReorgEvent,
+} from './types.js'
+export type { PortfolioHistoryItem, PortfolioHistoryPage } from './history.js'
+export { fixedPrices, knownFamily, type FixedPricesOptions, type PriceQuote, type PriceQuotes, type PriceSource } from './prices.js'
+export { httpPrices, type HttpPricesOptions } from './coingecko.js'
+export { formatCsv, parseCsv, historyToCsv, parseHistoryCsv, HISTORY_CSV_COLUMNS, type CsvHistoryItem, type HistoryCsvColumn } from './csv.js'

@@ -1,0 +1,205 @@
+/**
+ * Price sources: where a portfolio gets the fiat price of each asset. A {@link PriceSource}
+ * answers with exact decimal text, never a float, and leaves out every asset it has no price
+ * for (a missing price is never made up). Two sources ship here:
+ *
+ * - {@link fixedPrices}: a table the caller writes (tests, offline use, pegged assets);
+ * - `httpPrices` (coingecko.ts): the CoinGecko API (or anything speaking its shape), cached, deduplicated,
+ *   and polite about rate limits.
+ *
+ * Stablecoins are NOT assumed to be worth 1: a USDT balance has a fiat value only if a source
+ * prices it, e.g. `fixedPrices({ prices: { USDT: '1' } })` when the caller decides so.
+ * @module
+ */
+import { assertInteger, assertOptions, describe } from '../assert.js'
+import { parseAssetId, type AssetId, type AssetIdParts } from '../caip.js'
+import { EVM_CHAINS, assetFamily, eip155Number, type EvmChainInfo } from '../chains/registry.js'
+import { CofferError, InvalidArgumentError } from '../errors.js'
+import { formatDecimal, parsePrice, priceFromNumber } from './fiat.js'
+
+/** One price of one whole coin/token in one fiat currency. */
+export interface PriceQuote {
+  /** Exact decimal text, as `formatDecimal(exact)` prints it ("0.9998", "0.0000001", "67234.12"). */
+  readonly price: string
+  /** When the source observed this price, in ms since the Unix epoch. */
+  readonly at: number
+}
+
+/** Prices by asset id. Assets the source has no price for are absent. */
+export type PriceQuotes = ReadonlyMap<AssetId, PriceQuote>
+
+/** Anything that prices assets in a fiat currency. */
+export interface PriceSource {
+  /**
+   * Prices of `assets` in `currency` (a code such as 'usd' or 'EUR', matched case-insensitively).
+   * The result is keyed by the ids exactly as passed; unpriced assets are absent.
+   * Rejects with InvalidArgumentError / InvalidCaipIdError on bad input (before any request),
+   * PriceSourceError when the source fails.
+   */
+  getPrices(assets: readonly AssetId[], currency: string): Promise<PriceQuotes>
+}
+
+/** @internal */
+export const BITCOIN_MAINNET = 'bip122:000000000019d6689c085ae165831e93'
+const CURRENCY_RE = /^[a-z]{3,5}$/
+const FAMILY_RE = /^[A-Z][A-Z0-9.]{0,15}$/
+/** @internal */
+export const COIN_ID_RE = /^[a-z0-9][a-z0-9._-]{0,99}$/
+/** @internal */
+export const EVM_ADDRESS_RE = /^0x[0-9a-f]{40}$/
+const MAX_ASSETS = 10_000
+
+/** Checks a currency code (3 to 5 letters, any case: 'usd', 'EUR') and returns it lower-cased. @throws InvalidArgumentError */
+export function normalizeCurrency(currency: string): string {
+  const lower = typeof currency === 'string' ? currency.toLowerCase() : currency
+  if (typeof lower !== 'string' || !CURRENCY_RE.test(lower)) {
+    const got = typeof currency === 'string' ? JSON.stringify(currency.slice(0, 20)) : describe(currency)
+    throw new InvalidArgumentError(`currency must be a 3-5 letter code such as "usd", got ${got}.`)
+  }
+  return lower
+}
+
+/** An asset id, checked, with its canonical form. @internal */
+export interface CheckedAsset {
+  readonly id: AssetId
+  /** The id with an EVM contract address lower-cased, so checksummed and lower-case ids match. */
+  readonly canonical: string
+  readonly parts: AssetIdParts
+}
+
+function canonicalize(id: string): CheckedAsset {
+  const parts = parseAssetId(id)
+  const reference = parts.chainId.startsWith('eip155:') && parts.assetNamespace === 'erc20' ? parts.assetReference.toLowerCase() : parts.assetReference
+  const canonical = `${parts.chainId}/${parts.assetNamespace}:${reference}${parts.tokenId === undefined ? '' : `/${parts.tokenId}`}`
+  return { id: id as AssetId, canonical, parts: { ...parts, assetReference: reference } }
+}
+
+/** @internal */
+export function checkAssets(assets: readonly AssetId[]): CheckedAsset[] {
+  if (!Array.isArray(assets)) throw new InvalidArgumentError(`assets must be an array of CAIP-19 asset ids, got ${describe(assets)}.`)
+  if (assets.length > MAX_ASSETS) throw new InvalidArgumentError(`Too many assets: ${assets.length}, at most ${MAX_ASSETS}.`)
+  return assets.map(canonicalize)
+}
+
+/** An asset id that is either a family name or a CAIP-19 id, for table keys. */
+/** @internal */
+export function assetKey(key: string, name: string): CheckedAsset {
+  try {
+    return canonicalize(key)
+  } catch (error) {
+    throw new InvalidArgumentError(`${name} key ${JSON.stringify(key.slice(0, 120))} is neither a CAIP-19 asset id nor a family name like "USDT".`, { cause: error })
+  }
+}
+
+/** @internal */
+export function mainnetChain(parts: AssetIdParts): EvmChainInfo | undefined {
+  const n = eip155Number(parts.chainId)
+  return n === undefined ? undefined : EVM_CHAINS.find((c) => c.chainId === n && !c.testnet)
+}
+
+/**
+ * The family of an asset for pricing: the registry family of a registry token ("USDT",
+ * "USDC", "DAI"), the native symbol of a mainnet EVM chain's coin (`eip155:1/slip44:60` →
+ * "ETH", `eip155:137/slip44:60` → "POL"), "BTC" for bitcoin mainnet's coin. Testnet assets
+ * (test coins and testnet stablecoins alike) have no family, so a mainnet price never
+ * reaches them. Undefined for everything else.
+ * @throws InvalidCaipIdError for a malformed id
+ */
+export function knownFamily(asset: AssetId): string | undefined {
+  const { parts } = canonicalize(asset)
+  if (parts.tokenId !== undefined) return undefined
+  if (parts.chainId === BITCOIN_MAINNET) return parts.assetNamespace === 'slip44' && parts.assetReference === '0' ? 'BTC' : undefined
+  const chain = mainnetChain(parts)
+  if (!chain) return undefined
+  if (parts.assetNamespace === 'slip44' && parts.assetReference === '60') return chain.native.symbol
+  if (parts.assetNamespace === 'erc20') return assetFamily(asset)
+  return undefined
+}
+
+function priceText(value: unknown, key: string): string {
+  try {
+    if (typeof value === 'number') return formatDecimal(priceFromNumber(value))
+    if (typeof value === 'string') return formatDecimal(parsePrice(value))
+    throw new InvalidArgumentError(`A price must be a decimal string or a number, got ${describe(value)}.`)
+  } catch (error) {
+    if (!(error instanceof CofferError)) throw error
+    throw new InvalidArgumentError(`prices[${JSON.stringify(key.slice(0, 120))}]: ${error.shortMessage}`, { details: error.details, cause: error })
+  }
+}
+
+/** Options of {@link fixedPrices}. */
+export interface FixedPricesOptions {
+  /** The one currency these prices are in, default 'usd'. Other currencies get no prices. */
+  currency?: string
+  /**
+   * Price per whole coin, by CAIP-19 asset id or by family name (/^[A-Z][A-Z0-9.]{0,15}$/:
+   * "USDT", "ETH", "BTC", see {@link knownFamily}). Decimal strings are exact; numbers go
+   * through their shortest text (`0.1` is 0.1). Asset-id keys win over family keys.
+   */
+  prices: Readonly<Record<string, string | number>>
+  /** Extra family assignments by asset id (for tokens the registry does not know); they win over {@link knownFamily}. */
+  families?: Readonly<Record<string, string>>
+  /** The `at` of every quote; default: the time of each `getPrices` call. */
+  at?: number
+}
+
+/**
+ * A price source over a fixed table. Everything is validated here, at construction: bad keys
+ * or prices throw InvalidArgumentError at once. Stablecoins get a price only if the table
+ * gives one (`{ USDT: '1' }`): nothing is assumed.
+ *
+ * @example fixedPrices({ prices: { USDT: '1', ETH: '3120.55', 'eip155:1/slip44:60': '3121' } })
+ * @throws InvalidArgumentError
+ */
+export function fixedPrices(options: FixedPricesOptions): PriceSource {
+  const opts = assertOptions(options)
+  const currency = normalizeCurrency(opts.currency ?? 'usd')
+  const at = opts.at === undefined ? undefined : assertInteger(opts.at, 'at', 0, Number.MAX_SAFE_INTEGER)
+  const table = opts.prices
+  if (table === null || typeof table !== 'object' || Array.isArray(table)) {
+    throw new InvalidArgumentError(`prices must be an object of prices by asset id or family, got ${describe(table)}.`)
+  }
+  const byAsset = new Map<string, string>()
+  const byFamily = new Map<string, string>()
+  for (const [key, value] of Object.entries(table)) {
+    const price = priceText(value, key)
+    if (FAMILY_RE.test(key)) {
+      byFamily.set(key, price)
+      continue
+    }
+    const { canonical } = assetKey(key, 'prices')
+    const previous = byAsset.get(canonical)
+    if (previous !== undefined && previous !== price) {
+      throw new InvalidArgumentError(`prices has two different prices for ${canonical} (address case differs).`)
+    }
+    byAsset.set(canonical, price)
+  }
+  const families = new Map<string, string>()
+  const extra = opts.families === undefined ? {} : assertOptions(opts.families, 'families')
+  for (const [key, family] of Object.entries(extra)) {
+    const { canonical } = assetKey(key, 'families')
+    if (typeof family !== 'string' || !FAMILY_RE.test(family)) {
+      throw new InvalidArgumentError(`families[${JSON.stringify(key.slice(0, 120))}] must be a family name like "USDT".`)
+    }
+    families.set(canonical, family)
+  }
+
+  return {
+    async getPrices(assets, wanted) {
+      const cur = normalizeCurrency(wanted)
+      const checked = checkAssets(assets)
+      const quotes = new Map<AssetId, PriceQuote>()
+      if (cur !== currency) return quotes
+      const time = at ?? Date.now()
+      for (const asset of checked) {
+        let price = byAsset.get(asset.canonical)
+        if (price === undefined) {
+          const family = families.get(asset.canonical) ?? knownFamily(asset.id)
+          price = family === undefined ? undefined : byFamily.get(family)
+        }
+        if (price !== undefined) quotes.set(asset.id, Object.freeze({ price, at: time }))
+      }
+      return quotes
+    },
+  }
+}

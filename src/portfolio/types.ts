@@ -1,0 +1,206 @@
+/**
+ * The Portfolio's public shapes: options, the snapshot a refresh returns, and the events a
+ * watching portfolio emits. Amounts are bigint base units with their decimals beside them;
+ * fiat values are exact decimal strings.
+ * @module
+ */
+import type { AccountId, AssetId, ChainId } from '../caip.js'
+import type { ChainAdapter, TransactionState } from '../chains/adapter.js'
+import type { CofferError } from '../errors.js'
+import type { PriceSource } from './prices.js'
+
+/** Where the portfolio keeps its state between runs (a vault's storage fits). */
+export interface PortfolioStorage {
+  get(key: string): Promise<string | undefined>
+  set(key: string, value: string): Promise<void>
+}
+
+/**
+ * An account to follow: a CAIP-10 id (`eip155:1:0xab…`), a chain and address, or a chain and
+ * an account descriptor (a Bitcoin output descriptor such as `wpkh([…]xpub…/<0;1>/*)`: every
+ * address of the account counts).
+ */
+export type AccountInput =
+  | AccountId
+  | { readonly chainId: ChainId; readonly address: string; readonly label?: string }
+  | { readonly chainId: ChainId; readonly descriptor: string; readonly label?: string }
+
+/** Options of `new Portfolio(…)`. */
+export interface PortfolioOptions {
+  /** One adapter per chain. */
+  readonly adapters: readonly ChainAdapter[]
+  readonly accounts: readonly AccountInput[]
+  /** CAIP-19 ids to follow; default every asset each adapter's `assets()` lists. */
+  readonly assets?: readonly AssetId[]
+  /** Prices for fiat values; without one, snapshots carry no fiat. */
+  readonly priceSource?: PriceSource
+  /** Fiat currency code for `priceSource`, default `'usd'`. */
+  readonly currency?: string
+  /** Keeps the last snapshot and tracking position, so a restart shows balances at once. */
+  readonly storage?: PortfolioStorage
+  /** Storage key, default `'portfolio'`. */
+  readonly storageKey?: string
+  /** Blocks deep before an amount counts as confirmed, default 1. */
+  readonly confirmations?: number
+  /**
+   * On chains read incrementally (transfer logs per new block), re-read every balance after
+   * this many blocks, default 20: native-coin transfers leave no log and show up then.
+   */
+  readonly fullRefreshBlocks?: number
+  /** Block hashes kept per chain to notice reorgs, default 64 (the deepest reorg undone in place). */
+  readonly reorgDepth?: number
+}
+
+/** One account as the portfolio follows it. */
+export interface PortfolioAccount {
+  readonly chainId: ChainId
+  /** The address, or the account descriptor. */
+  readonly address: string
+  readonly label?: string
+}
+
+/** Which account and asset a balance, a change or a transfer is about. */
+export interface AccountAsset {
+  readonly chainId: ChainId
+  /** The address, or the account descriptor, as followed. */
+  readonly account: string
+  readonly label?: string
+  readonly asset: AssetId
+  readonly symbol: string
+  readonly decimals: number
+}
+
+/** A balance in a snapshot. */
+export interface PortfolioBalance extends AccountAsset {
+  /** Family for totals ("USDT", "ETH"), when known. */
+  readonly family?: string
+  /** Everything, pending included. */
+  readonly amount: bigint
+  /** The part at least `confirmations` deep. */
+  readonly confirmed: bigint
+  /** `amount - confirmed` (negative while an outgoing payment settles). */
+  readonly pending: bigint
+  /** The block the amount was read at. */
+  readonly blockHeight: number
+  /** True when the last read failed: `amount` is the last known value. */
+  readonly stale: boolean
+  readonly error?: CofferError
+  /** Price of one whole unit in the snapshot currency (exact decimal). */
+  readonly price?: string
+  /** `amount` × price, exact decimal. */
+  readonly value?: string
+}
+
+/** One line of totals: a family across chains (USDT on Ethereum + Polygon + …), or a lone asset. */
+export interface PortfolioTotal {
+  /** The family name, or the asset id for assets without a family. */
+  readonly key: string
+  readonly family?: string
+  readonly symbol: string
+  /** Decimals of `amount` (the largest of the members, so the sum is exact). */
+  readonly decimals: number
+  readonly amount: bigint
+  readonly confirmed: bigint
+  readonly pending: bigint
+  /** Test-network coins, never added to mainnet ones. */
+  readonly testnet: boolean
+  readonly assets: readonly AssetId[]
+  readonly chains: readonly ChainId[]
+  /** Sum of the members' values; absent when no member has a price. */
+  readonly value?: string
+  /** False when some non-zero member has no price (then `value` is a lower bound). */
+  readonly valueComplete: boolean
+  /** Some member is stale. */
+  readonly stale: boolean
+}
+
+/** How one chain's reading went. */
+export interface PortfolioChainState {
+  readonly chainId: ChainId
+  readonly blockHeight?: number
+  readonly blockHash?: string
+  /** When the chain was last read successfully (ms since epoch). */
+  readonly updatedAt?: number
+  readonly stale: boolean
+  readonly error?: CofferError
+}
+
+/** What `refresh()` returns. */
+export interface PortfolioSnapshot {
+  /** ms since epoch. */
+  readonly takenAt: number
+  readonly currency: string
+  readonly balances: readonly PortfolioBalance[]
+  readonly totals: readonly PortfolioTotal[]
+  readonly chains: readonly PortfolioChainState[]
+  /** Sum of every priced mainnet balance. */
+  readonly value?: string
+  /** Why prices are missing, when the price source failed. */
+  readonly priceError?: CofferError
+  /** True when read from storage and not refreshed since. */
+  readonly restored: boolean
+}
+
+/** A transfer in or out of a followed account. */
+export interface PortfolioTransfer extends AccountAsset {
+  readonly direction: 'in' | 'out' | 'self'
+  readonly amount: bigint
+  readonly from: string
+  readonly to: string
+  readonly hash: string
+  readonly blockHeight?: number
+  readonly blockHash?: string
+  readonly state: TransactionState
+}
+
+/** A balance that moved. */
+export interface BalanceChange extends AccountAsset {
+  readonly previous: bigint
+  readonly amount: bigint
+  /** `amount - previous`. */
+  readonly delta: bigint
+  readonly blockHeight: number
+  /** Transfers known to explain the move (none for native coins on EVM chains). */
+  readonly transfers: readonly PortfolioTransfer[]
+  /** True when the move undoes or redoes blocks of a reorg. */
+  readonly reorg: boolean
+}
+
+/** Blocks replaced by a reorg. */
+export interface ReorgEvent {
+  readonly chainId: ChainId
+  /** The last block both chains share. */
+  readonly forkHeight: number
+  /** Blocks of the old chain that were dropped. */
+  readonly depth: number
+  /** Transfers reported before that are no longer on the chain. */
+  readonly removed: readonly PortfolioTransfer[]
+}
+
+/** A failure while watching (a node down, a price source failing). */
+export interface PortfolioErrorEvent {
+  readonly chainId?: ChainId
+  readonly error: CofferError
+}
+
+/** Events of a portfolio and what each carries. */
+export interface PortfolioEvents {
+  change: BalanceChange
+  incoming: PortfolioTransfer
+  outgoing: PortfolioTransfer
+  reorg: ReorgEvent
+  error: PortfolioErrorEvent
+  /** After every refresh (also while watching). */
+  refresh: PortfolioSnapshot
+}
+
+/** Options of `history()`. */
+export interface PortfolioHistoryOptions {
+  /** Accounts as given to the portfolio (CAIP-10 or `{ chainId, address }`); default all. */
+  readonly accounts?: readonly AccountInput[]
+  readonly assets?: readonly AssetId[]
+  /** Items per page, default 50. */
+  readonly limit?: number
+  /** From a previous page. */
+  readonly cursor?: string
+}
