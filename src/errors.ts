@@ -49,6 +49,9 @@ export type CofferErrorCode =
   | 'UNKNOWN_ASSET'
   | 'PRICE_SOURCE'
   | 'LISTENER'
+  | 'POLICY_VIOLATION'
+  | 'JOURNAL_INTEGRITY'
+  | 'INVALID_PAYMENT_URI'
 
 function formatDetails(details: ErrorDetails | undefined): string {
   if (!details) return ''
@@ -337,5 +340,32 @@ export class ListenerError extends CofferError {
   declare readonly code: 'LISTENER'
   constructor(shortMessage: string, options?: CofferErrorOptions) {
     super('LISTENER', shortMessage, options)
+  }
+}
+
+/** The audit journal failed verification (an entry edited, removed, moved or the tail cut); `details.problems` lists the first ones. */
+export class JournalIntegrityError extends CofferError {
+  override name = 'JournalIntegrityError' as const
+  declare readonly code: 'JOURNAL_INTEGRITY'
+  constructor(shortMessage: string, options?: CofferErrorOptions) {
+    super('JOURNAL_INTEGRITY', shortMessage, options)
+  }
+}
+
+/** A payment request URI (EIP-681, BIP-21, Solana Pay, TRON) that is malformed, unsupported, or names an invalid address or amount. */
+export class InvalidPaymentUriError extends CofferError {
+  override name = 'InvalidPaymentUriError' as const
+  declare readonly code: 'INVALID_PAYMENT_URI'
+  constructor(shortMessage: string, options?: CofferErrorOptions) {
+    super('INVALID_PAYMENT_URI', shortMessage, options)
+  }
+}
+
+/** A spending policy refused a signature; `details.rule` names the rule (`perWindow`, `allow`, `onBeforeSign`, …). Nothing was signed. */
+export class PolicyViolationError extends CofferError {
+  override name = 'PolicyViolationError' as const
+  declare readonly code: 'POLICY_VIOLATION'
+  constructor(shortMessage: string, options?: CofferErrorOptions) {
+    super('POLICY_VIOLATION', shortMessage, options)
   }
 }

@@ -51,3 +51,18 @@ export type {
 } from './chains/adapter.js'
 export { FEE_LEVELS } from './chains/adapter.js'
 export * from './portfolio/index.js'
+export * from './wallet/index.js'
+export type { PolicyOptions, AssetLimit, FiatLimit, SignSummary } from './policy.js'
+export {
+  AuditJournal,
+  verifyChain,
+  type AuditEntry,
+  type AuditEntryInput,
+  type AuditDecision,
+  type AuditEntryKind,
+  type JournalHead,
+  type JournalProblem,
+  type JournalVerification,
+} from './audit.js'
+export { parsePaymentUri, formatPaymentUri, type PaymentRequest, type PaymentUriScheme, type ParsePaymentUriOptions } from './uri.js'
+export { paymentQr, type PaymentQrOptions } from './qr.js'

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest'
 import * as coffer from 'coffer'
-import { CofferError, HDNode, KeyHandle, Portfolio, Vault, memoryStorage } from 'coffer'
+import { AuditJournal, CofferError, HDNode, KeyHandle, Portfolio, Vault, Wallet, memoryStorage } from 'coffer'
 import { evm } from 'coffer/evm'
 
 const seed = new Uint8Array(32).fill(7)
@@ -23,6 +23,10 @@ const storedVault = (await vaultStorage.get('vault')) as string
 const offline = evm({ chain: 'eip155:1', rpcUrls: ['http://127.0.0.1:1'], retryCount: 0 })
 const portfolioOptions = { adapters: [offline], accounts: ['eip155:1:0x0000000000000000000000000000000000000001' as const] }
 const portfolio = new Portfolio(portfolioOptions)
+const walletStorage = memoryStorage()
+const wallet = await Wallet.create({ storage: walletStorage, password: 'pw', kdf: FAST_KDF, chains: [offline] })
+const journal = await AuditJournal.open({ storage: memoryStorage(), sealer: vault.sealer('journal') })
+const PAY = 'ethereum:0xdAC17F958D2ee523a2206206994597C13D831ec7/transfer?address=0x0000000000000000000000000000000000000001&uint256=1'
 const historyItem = { chainId: 'eip155:1', hash: '0xab', asset: 'eip155:1/slip44:60', direction: 'in', from: '0x01', to: '0x02', amount: 5n, state: 'confirmed', decimals: 18 }
 
 const BAD: unknown[] = [
@@ -121,6 +125,19 @@ const TABLE: Record<string, { fn: Call; args: unknown[]; returns?: 'boolean'; th
   importKeystore: { fn: coffer.importKeystore as Call, args: [keystore, 'pw'] },
   exportKeystore: { fn: coffer.exportKeystore as Call, args: [new Uint8Array(32).fill(9), 'pw', { scrypt: { N: 16, r: 8, p: 1 } }] },
   importMetaMaskVault: { fn: coffer.importMetaMaskVault as Call, args: [{ data: 'AAAA', iv: 'AAAAAAAAAAAAAAAAAAAAAA==', salt: 'AAAA' }, 'pw'], throws: true },
+  'Wallet.create': { fn: (o) => Wallet.create(o as never), args: [{ storage: memoryStorage(), password: 'pw', kdf: FAST_KDF, chains: [offline] }] },
+  'Wallet.open': { fn: (o) => Wallet.open(o as never), args: [{ storage: walletStorage, chains: [offline] }] },
+  'Wallet#account': { fn: (c, o) => wallet.account(c as never, o as never), args: ['eip155:1', { index: 2 }] },
+  'Wallet#quote (node down)': { fn: (r) => wallet.quote(r as never), args: [{ to: '0x0000000000000000000000000000000000000001', asset: 'ETH', amount: '1' }], throws: true },
+  'Wallet#send': { fn: (q, o) => wallet.send(q as never, o as never), args: [{}, {}], throws: true },
+  'Wallet#signMessage': { fn: (p) => wallet.signMessage(p as never), args: [{ message: 'hi' }] },
+  'Wallet#signTypedData': { fn: (p) => wallet.signTypedData(p as never), args: [{ typedData: { domain: {}, types: { M: [{ name: 'a', type: 'string' }] }, primaryType: 'M', message: { a: 'x' } } }] },
+  'AuditJournal.open': { fn: (o) => AuditJournal.open(o as never), args: [{ storage: memoryStorage(), sealer: vault.sealer('journal') }] },
+  'AuditJournal#append': { fn: (e) => journal.append(e as never), args: [{ kind: 'message', decision: { allowed: true }, note: 'x' }] },
+  verifyChain: { fn: coffer.verifyChain as Call, args: [[]] },
+  parsePaymentUri: { fn: coffer.parsePaymentUri as Call, args: [PAY, { defaultEvmChainId: 1 }] },
+  formatPaymentUri: { fn: coffer.formatPaymentUri as Call, args: [coffer.parsePaymentUri(PAY)] },
+  paymentQr: { fn: coffer.paymentQr as Call, args: [PAY, { format: 'svg' }] },
   'new Portfolio': { fn: (o) => new Portfolio(o as never), args: [portfolioOptions] },
   'Portfolio#refresh (node down: stale, not thrown)': { fn: () => portfolio.refresh(), args: [] },
   'Portfolio#history': { fn: (o) => portfolio.history(o as never), args: [{ limit: 5 }], throws: true },
@@ -139,7 +156,7 @@ const TABLE: Record<string, { fn: Call; args: unknown[]; returns?: 'boolean'; th
 describe('bad-input table', () => {
   it('covers every exported function', () => {
     const functions = Object.entries(coffer)
-      .filter(([name, value]) => typeof value === 'function' && !/Error$/.test(name) && !['HDNode', 'Vault', 'KeyHandle', 'Portfolio'].includes(name))
+      .filter(([name, value]) => typeof value === 'function' && !/Error$/.test(name) && !['HDNode', 'Vault', 'KeyHandle', 'Portfolio', 'Wallet', 'AuditJournal'].includes(name))
       .map(([name]) => name)
     const covered = new Set(Object.keys(TABLE))
     expect(functions.filter((name) => !covered.has(name))).toEqual([])

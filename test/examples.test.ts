@@ -111,3 +111,17 @@ describe('examples/track-balances.ts', () => {
     expect(csv).toHaveLength(1 + 7) // 2 fundings, 2 × (out + in), 1 mint
   })
 })
+
+describe('examples/pay-request.ts', () => {
+  it('pays an EIP-681 request from a fresh wallet under a daily limit, refuses the next, and prints a journal that verifies', async () => {
+    const out = await example('pay-request.ts')
+    expect(out).toMatch(/Payment request:\n {2}ethereum:0x[0-9a-fA-F]{40}@31337\/transfer\?address=0x0{36}bEEF&uint256=42500000\n/)
+    expect(out).toMatch(/[█▀▄]{20,}/) // the QR code, in the terminal
+    expect(out).toMatch(/Quote: 42\.5 USDT to 0x0{36}bEEF, fee up to 0\.\d+ ETH/)
+    expect(out).toMatch(/Paid: 0x[0-9a-f]{64} \(confirmed in block \d+\)/)
+    expect(out).toMatch(/Refused: Refused by policy \(perWindow\): 80 USDT would bring the last 24 h to 122\.5 USDT, over the limit of 100 \(already spent: 42\.5\)/)
+    expect(out).toMatch(/#0 \S+ transaction 42\.5 USDT to 0x0{36}bEEF hash 0x[0-9a-f]{64}/)
+    expect(out).toMatch(/#1 \S+ refused {5}80 USDT to 0x0{36}bEEF refused \(perWindow\)/)
+    expect(out).toMatch(/Journal verifies: true \(2 entries, head [0-9a-f]{16}…\)/)
+  })
+})

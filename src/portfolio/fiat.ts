@@ -137,6 +137,16 @@ export function addDecimals(a: Decimal, b: Decimal): Decimal {
   return normalize(units, scale)
 }
 
+/** -1, 0 or 1 as `a` is less than, equal to or greater than `b`. @throws InvalidArgumentError */
+export function compareDecimals(a: Decimal, b: Decimal): -1 | 0 | 1 {
+  const x = checkDecimal(a, 'a')
+  const y = checkDecimal(b, 'b')
+  const scale = Math.max(x.scale, y.scale)
+  const l = x.units * 10n ** BigInt(scale - x.scale)
+  const r = y.units * 10n ** BigInt(scale - y.scale)
+  return l < r ? -1 : l > r ? 1 : 0
+}
+
 function digitsWithPoint(abs: bigint, scale: number): string {
   const digits = abs.toString()
   if (scale === 0) return digits

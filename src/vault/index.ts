@@ -6,6 +6,7 @@
 export * from '../errors.js'
 export { Vault, type VaultCreateOptions, type VaultOpenOptions, type AddMnemonicOptions, type AddPrivateKeyOptions } from './vault.js'
 export type { SecretInfo } from './payload.js'
+export type { Sealer } from './sealer.js'
 export type { GetSignerOptions, GetAccountSignerOptions } from './signers.js'
 export { DEFAULT_KDF, DEFAULT_PBKDF2_ITERATIONS, KDF_LIMITS, type Kdf, type KdfOptions, type ScryptKdf, type Pbkdf2Kdf } from './kdf.js'
 export { VAULT_FORMAT, VAULT_VERSION, parseVaultFile, type VaultFile } from './format.js'

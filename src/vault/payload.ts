@@ -4,8 +4,9 @@
  *
  *   "CVP1" | u32 metadata length (big-endian) | metadata JSON (UTF-8) | secret bytes…
  *
- * Metadata: `{ secrets: [{ id, kind, label?, createdAt, …, blobs: { name: [offset, length] } }] }`,
- * offsets into the secret bytes that follow. A mnemonic keeps its canonical phrase (UTF-8,
+ * Metadata: `{ secrets: [{ id, kind, label?, createdAt, …, blobs: { name: [offset, length] } }],
+ * dataKey?: [offset, 32] }`, offsets into the secret bytes that follow. The data key (random,
+ * made with the vault) is the root of `vault.sealer(purpose)` keys. A mnemonic keeps its canonical phrase (UTF-8,
  * NFKD) and its 64-byte BIP-39 seed; a private key keeps its 32 bytes and curve.
  * @module
  * @internal
@@ -61,8 +62,11 @@ function blobsOf(secret: Secret): Record<string, Uint8Array> {
   return secret.kind === 'mnemonic' ? { phrase: secret.phrase, seed: secret.seed } : { key: secret.key }
 }
 
-/** Encodes secrets into the payload. The caller zeroes the result after encrypting it. */
-export function encodePayload(secrets: Iterable<Secret>): Uint8Array {
+/**
+ * Encodes secrets (and the vault's 32-byte data key, the root of its record sealers) into the
+ * payload. The caller zeroes the result after encrypting it.
+ */
+export function encodePayload(secrets: Iterable<Secret>, dataKey?: Uint8Array): Uint8Array {
   const records: Record<string, unknown>[] = []
   const parts: Uint8Array[] = []
   let offset = 0
@@ -75,7 +79,13 @@ export function encodePayload(secrets: Iterable<Secret>): Uint8Array {
     }
     records.push({ ...secretInfo(secret), blobs })
   }
-  const meta = new TextEncoder().encode(JSON.stringify({ secrets: records }))
+  let dataKeyAt: [number, number] | undefined
+  if (dataKey) {
+    dataKeyAt = [offset, dataKey.length]
+    parts.push(dataKey)
+    offset += dataKey.length
+  }
+  const meta = new TextEncoder().encode(JSON.stringify({ secrets: records, ...(dataKeyAt ? { dataKey: dataKeyAt } : {}) }))
   const out = new Uint8Array(8 + meta.length + offset)
   out.set(MAGIC)
   new DataView(out.buffer).setUint32(4, meta.length)
@@ -123,8 +133,16 @@ function decodeSecret(record: unknown, data: Uint8Array): Secret {
   return bad('unknown secret kind')
 }
 
-/** Decodes a decrypted payload. The caller zeroes `payload` afterwards; secrets get copies. */
-export function decodePayload(payload: Uint8Array): Secret[] {
+/** The data key in a decrypted payload (a copy), or undefined for vaults written before it existed. */
+export function decodeDataKey(payload: Uint8Array): Uint8Array | undefined {
+  const { meta, data } = split(payload)
+  const at = (meta as { dataKey?: unknown }).dataKey
+  if (at === undefined) return undefined
+  if (!Array.isArray(at) || at.length !== 2 || at[1] !== 32 || !Number.isSafeInteger(at[0]) || at[0] < 0 || at[0] + 32 > data.length) bad('data key')
+  return data.slice(at[0] as number, (at[0] as number) + 32)
+}
+
+function split(payload: Uint8Array): { meta: unknown; data: Uint8Array } {
   if (payload.length < 8 || MAGIC.some((b, i) => payload[i] !== b)) bad('missing CVP1 header')
   const metaLength = new DataView(payload.buffer, payload.byteOffset, payload.byteLength).getUint32(4)
   if (8 + metaLength > payload.length) bad('metadata length')
@@ -134,9 +152,15 @@ export function decodePayload(payload: Uint8Array): Secret[] {
   } catch {
     bad('metadata is not JSON')
   }
-  const list = (meta as { secrets?: unknown } | null)?.secrets
+  if (meta === null || typeof meta !== 'object') bad('metadata is not an object')
+  return { meta, data: payload.subarray(8 + metaLength) }
+}
+
+/** Decodes a decrypted payload. The caller zeroes `payload` afterwards; secrets get copies. */
+export function decodePayload(payload: Uint8Array): Secret[] {
+  const { meta, data } = split(payload)
+  const list = (meta as { secrets?: unknown }).secrets
   if (!Array.isArray(list)) bad('secrets list')
-  const data = payload.subarray(8 + metaLength)
   const secrets = list.map((record) => decodeSecret(record, data))
   if (new Set(secrets.map((s) => s.id)).size !== secrets.length) bad('duplicate secret ids')
   return secrets

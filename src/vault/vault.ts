@@ -20,7 +20,8 @@ import { aesGcmDecrypt, aesGcmEncrypt, constantTimeEqual, randomBytes } from './
 import { headerAad, parseVaultFile, serializeVaultFile, VAULT_FORMAT, VAULT_VERSION, type VaultFile } from './format.js'
 import { deriveKey, newKdf, withSalt, type Kdf, type KdfOptions } from './kdf.js'
 import { importMetaMaskVault } from './metamask.js'
-import { decodePayload, encodePayload, secretBuffers, secretInfo, type Secret, type SecretInfo } from './payload.js'
+import { decodeDataKey, decodePayload, encodePayload, secretBuffers, secretInfo, type Secret, type SecretInfo } from './payload.js'
+import { checkPurpose, sealerFrom, type Sealer } from './sealer.js'
 import { parsePrivateKey } from './private-key.js'
 import { accountSignerFor, signerFor, type GetAccountSignerOptions, type GetSignerOptions } from './signers.js'
 import { VAULT_KEY, type VaultStorage } from './storage.js'
@@ -64,6 +65,8 @@ export interface AddPrivateKeyOptions {
 interface Unlocked {
   password: Uint8Array
   secrets: Map<string, Secret>
+  /** Root of the record sealers (random, kept in the payload; the same across password changes). */
+  dataKey: Uint8Array
 }
 interface Change {
   apply?: (secrets: Map<string, Secret>) => unknown
@@ -136,7 +139,7 @@ export class Vault {
       throw new InvalidArgumentError('This storage already holds a vault; open it with Vault.open, or choose another storage.')
     }
     const vault = new Vault(storage, kdf, autoLockMs)
-    vault.#unlocked = { password, secrets: new Map() }
+    vault.#unlocked = { password, secrets: new Map(), dataKey: randomBytes(32) }
     await vault.#enqueue({})
     vault.#touch()
     return vault
@@ -177,18 +180,30 @@ export class Vault {
       key.fill(0)
     }
     let secrets: Secret[]
+    let dataKey: Uint8Array | undefined
     try {
       secrets = decodePayload(payload)
+      dataKey = decodeDataKey(payload)
     } finally {
       payload.fill(0)
     }
     if (this.#unlocked) {
       // Already open (a concurrent unlock won): keep that state, drop this copy.
       for (const secret of secrets) for (const buffer of secretBuffers(secret)) buffer.fill(0)
+      dataKey?.fill(0)
       pw.fill(0)
     } else {
       this.#kdf = file.kdf
-      this.#unlocked = { password: pw, secrets: new Map(secrets.map((s) => [s.id, s])) }
+      this.#unlocked = { password: pw, secrets: new Map(secrets.map((s) => [s.id, s])), dataKey: dataKey ?? randomBytes(32) }
+      // A vault from before data keys: store the new one now, or sealed records would not open next time.
+      if (!dataKey) {
+        try {
+          await this.#enqueue({})
+        } catch (error) {
+          this.lock()
+          throw error
+        }
+      }
     }
     this.#touch()
   }
@@ -204,6 +219,7 @@ export class Vault {
     this.#handles.clear()
     for (const secret of state.secrets.values()) for (const buffer of secretBuffers(secret)) buffer.fill(0)
     state.password.fill(0)
+    state.dataKey.fill(0)
     for (const listener of this.#lockListeners) listener()
   }
 
@@ -332,6 +348,25 @@ export class Vault {
     return handle
   }
 
+  /**
+   * A sealer for records of one `purpose` (`'journal'`, `'policy'`, …): AES-256-GCM under a key
+   * derived from the vault's data key, which never leaves the vault. It works while the vault is
+   * unlocked and throws VaultLockedError after `lock()`. Password changes do not affect it.
+   */
+  sealer(purpose: string): Sealer {
+    const p = checkPurpose(purpose)
+    this.#state()
+    return sealerFrom(p, async (use) => {
+      const copy = this.#state().dataKey.slice()
+      this.#touch()
+      try {
+        return await use(copy)
+      } finally {
+        copy.fill(0)
+      }
+    })
+  }
+
   /** Imports a MetaMask extension vault's HD and simple-key keyrings as secrets; returns their info. */
   async importMetaMask(vault: string | object, password: string): Promise<SecretInfo[]> {
     this.#state()
@@ -423,7 +458,7 @@ export class Vault {
           }
         }
         try {
-          const file = await this.#seal(next, password, withSalt(kdf, randomBytes(32)))
+          const file = await this.#seal(next, password, withSalt(kdf, randomBytes(32)), state.dataKey)
           await this.#storage.set(VAULT_KEY, serializeVaultFile(file))
           this.#kdf = file.kdf
         } catch (error) {
@@ -433,7 +468,7 @@ export class Vault {
         }
         if (this.#unlocked === state) {
           if (password !== state.password) state.password.fill(0)
-          this.#unlocked = { password, secrets: next }
+          this.#unlocked = { password, secrets: next, dataKey: state.dataKey }
         } else {
           // Locked while saving: the save stands, but nothing stays in memory.
           for (const secret of next.values()) for (const buffer of secretBuffers(secret)) buffer.fill(0)
@@ -446,10 +481,10 @@ export class Vault {
     }
   }
 
-  async #seal(secrets: Map<string, Secret>, password: Uint8Array, kdf: Kdf): Promise<VaultFile> {
+  async #seal(secrets: Map<string, Secret>, password: Uint8Array, kdf: Kdf, dataKey: Uint8Array): Promise<VaultFile> {
     const header = { format: VAULT_FORMAT, version: VAULT_VERSION, kdf, cipher: { name: 'aes-256-gcm', iv: randomBytes(12) } } as const
     const key = await deriveKey(password, kdf)
-    const payload = encodePayload(secrets.values())
+    const payload = encodePayload(secrets.values(), dataKey)
     try {
       return { ...header, ciphertext: await aesGcmEncrypt(key, header.cipher.iv, payload, headerAad(header)) }
     } finally {

@@ -36,6 +36,8 @@ export interface EvmSignature {
   readonly v: 27 | 28
   /** 0x-prefixed 65 bytes. */
   readonly signature: Hex
+  /** The 32-byte digest that was signed (EIP-191 / EIP-712 hash). */
+  readonly digest: Hex
 }
 
 /** Checks that `signer` can sign for EVM. @throws InvalidArgumentError */
@@ -52,7 +54,7 @@ export async function signHash(signer: Secp256k1Signer, hash: Hex): Promise<EvmS
   const sig = await signer.signDigest(hexToBytes(hash))
   const r = numberToHex(sig.r, { size: 32 })
   const s = numberToHex(sig.s, { size: 32 })
-  return { r, s, yParity: sig.recovery, v: (27 + sig.recovery) as 27 | 28, signature: serializeSignature({ r, s, yParity: sig.recovery }) }
+  return { r, s, yParity: sig.recovery, v: (27 + sig.recovery) as 27 | 28, signature: serializeSignature({ r, s, yParity: sig.recovery }), digest: hash }
 }
 
 /** EIP-191 `personal_sign` of a UTF-8 string, raw bytes or `{ raw: hex }`. */

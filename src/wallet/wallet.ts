@@ -1,0 +1,405 @@
+/**
+ * The Wallet: what an app imports first. It joins the vault (keys at rest), the chain adapters,
+ * the portfolio, the spending policy and the audit journal behind a few calls:
+ *
+ * ```ts
+ * const wallet = await Wallet.create({ storage, password, chains: [ethereum, polygon], policy: { limits: [{ asset: 'USDT', perWindow: '500' }] } })
+ * const quote = await wallet.quote({ to, asset: 'USDT', amount: '25', chainId: 'eip155:137' })
+ * const hash = await wallet.send(quote)        // policy → sign in the vault → broadcast → journal
+ * ```
+ *
+ * Every signature goes through the policy first (a refusal signs nothing) and leaves an entry
+ * in the tamper-evident journal (refusals too). The journal and the spending records are
+ * sealed with the vault; the portfolio's cache (balances, addresses) is kept in the clear so a
+ * restart can show balances before the password is typed.
+ * @module
+ */
+import { assertOptions, describe } from '../assert.js'
+import type { ChainId } from '../caip.js'
+import type { Balance, ChainAdapter, HistoryOptions, HistoryPage, TransferQuote } from '../chains/adapter.js'
+import { CofferError, InsufficientFundsError, InvalidArgumentError, NotSupportedError, PolicyViolationError, TransactionRejectedError, VaultLockedError } from '../errors.js'
+import type { BitcoinAddressType } from '../keys/address/bitcoin.js'
+import { AuditJournal, type AuditEntry } from '../audit.js'
+import { PolicyEngine, type PolicyOptions, type SignSummary } from '../policy.js'
+import { Emitter } from '../portfolio/emitter.js'
+import { Portfolio } from '../portfolio/portfolio.js'
+import type { PriceSource } from '../portfolio/prices.js'
+import type { PortfolioEvents } from '../portfolio/types.js'
+import type { KdfOptions } from '../vault/kdf.js'
+import type { VaultStorage } from '../vault/storage.js'
+import { Vault } from '../vault/vault.js'
+import { accountSigner, chainKind, newAccount, sameAddress, type AccountRecord } from './accounts.js'
+import { resolveAccount, resolveRequest, type AccountRef, type QuoteRequest } from './requests.js'
+
+/** Options of `Wallet.create`. */
+export interface WalletCreateOptions {
+  /** Where the vault, journal, policy records and wallet record live. */
+  readonly storage: VaultStorage
+  readonly password: string
+  /** One adapter per chain. */
+  readonly chains: readonly ChainAdapter[]
+  /** Restore from this phrase; a new 12-word phrase is generated when absent (back it up: `wallet.vault.revealMnemonic`). */
+  readonly mnemonic?: string
+  readonly passphrase?: string
+  readonly kdf?: KdfOptions
+  readonly autoLockMs?: number
+  readonly policy?: PolicyOptions
+  readonly priceSource?: PriceSource
+  /** Fiat currency for prices and fiat limits, default `'usd'`. */
+  readonly currency?: string
+}
+
+/** Options of `Wallet.open`. */
+export type WalletOpenOptions = Omit<WalletCreateOptions, 'password' | 'mnemonic' | 'passphrase' | 'kdf'>
+
+/** An account of the wallet on one chain. */
+export interface WalletAccount extends AccountRecord {
+  /** Balances of every asset the chain's adapter knows. */
+  balances(): Promise<Balance[]>
+  history(options?: HistoryOptions): Promise<HistoryPage>
+}
+
+/** A quote from `wallet.quote`: the adapter's quote plus what a UI shows. */
+export interface WalletQuote extends TransferQuote {
+  readonly symbol: string
+  readonly decimals: number
+  readonly family?: string
+  readonly feeSymbol: string
+  readonly feeDecimals: number
+}
+
+/** Options of `wallet.send`. */
+export interface SendOptions {
+  /** Asked after the policy's own hook; `false` refuses. */
+  readonly confirm?: (summary: SignSummary) => boolean | Promise<boolean>
+}
+
+/** Events of a wallet: the portfolio's, plus every send and refusal. */
+export interface WalletEvents extends PortfolioEvents {
+  sent: { readonly hash: string; readonly entry: AuditEntry }
+  refused: { readonly error: PolicyViolationError; readonly entry: AuditEntry }
+}
+
+interface WalletRecord {
+  format: 'coffer-wallet'
+  version: 1
+  primary: string
+  accounts: AccountRecord[]
+}
+
+const RECORD_KEY = 'wallet'
+const EVENTS = ['change', 'incoming', 'outgoing', 'reorg', 'error', 'refresh', 'sent', 'refused'] as const
+
+/** A self-custody wallet over a vault, chain adapters, a portfolio, a policy and a journal. */
+export class Wallet {
+  readonly vault: Vault
+  readonly #storage: VaultStorage
+  readonly #adapters: ReadonlyMap<ChainId, ChainAdapter>
+  readonly #policy: PolicyEngine
+  readonly #priceSource: PriceSource | undefined
+  readonly #currency: string | undefined
+  readonly #events: Emitter<WalletEvents>
+  #record: WalletRecord
+  #journal: AuditJournal | undefined
+  #portfolio: Portfolio | undefined
+  #portfolioAccounts = ''
+
+  private constructor(vault: Vault, storage: VaultStorage, options: WalletOpenOptions, record: WalletRecord) {
+    this.vault = vault
+    this.#storage = storage
+    this.#adapters = adapterMap(options.chains)
+    this.#priceSource = options.priceSource
+    this.#currency = options.currency
+    this.#record = record
+    this.#policy = new PolicyEngine(options.policy, {
+      store: storage,
+      sealer: () => (vault.isLocked ? undefined : vault.sealer('policy')),
+      ...(options.priceSource ? { prices: options.priceSource } : {}),
+      ...(options.currency ? { currency: options.currency.toLowerCase() } : {}),
+    })
+    this.#events = new Emitter<WalletEvents>([...EVENTS], () => undefined)
+  }
+
+  /** Makes a new wallet: a vault with one mnemonic (generated or restored) and account 0 on every chain. Returns it unlocked. */
+  static async create(options: WalletCreateOptions): Promise<Wallet> {
+    const opts = assertOptions(options)
+    adapterMap(opts.chains)
+    const vault = await Vault.create({ storage: opts.storage as VaultStorage, password: opts.password as string, ...(opts.kdf ? { kdf: opts.kdf } : {}), ...(opts.autoLockMs ? { autoLockMs: opts.autoLockMs } : {}) })
+    const { id } = await vault.addMnemonic({ ...(opts.mnemonic ? { mnemonic: opts.mnemonic } : {}), ...(opts.passphrase ? { passphrase: opts.passphrase } : {}), label: 'wallet' })
+    const accounts: AccountRecord[] = []
+    for (const adapter of adapterMap(opts.chains).values()) accounts.push(await newAccount(vault, adapter, { secretId: id, index: 0 }))
+    const record: WalletRecord = { format: 'coffer-wallet', version: 1, primary: id, accounts }
+    const wallet = new Wallet(vault, opts.storage as VaultStorage, opts as WalletOpenOptions, record)
+    await wallet.#saveRecord()
+    wallet.#journal = await AuditJournal.open({ storage: wallet.#storage, sealer: vault.sealer('journal') })
+    return wallet
+  }
+
+  /** Opens the wallet in `storage`, locked. @throws VaultNotFoundError */
+  static async open(options: WalletOpenOptions): Promise<Wallet> {
+    const opts = assertOptions(options)
+    adapterMap(opts.chains)
+    const vault = await Vault.open({ storage: opts.storage as VaultStorage, ...(opts.autoLockMs ? { autoLockMs: opts.autoLockMs } : {}) })
+    const text = await (opts.storage as VaultStorage).get(RECORD_KEY)
+    const record = parseRecord(text)
+    return new Wallet(vault, opts.storage as VaultStorage, opts as WalletOpenOptions, record)
+  }
+
+  get isLocked(): boolean {
+    return this.vault.isLocked
+  }
+
+  /** Unlocks the vault and opens the journal. @throws WrongPasswordError */
+  async unlock(password: string): Promise<void> {
+    await this.vault.unlock(password)
+    this.#journal ??= await AuditJournal.open({ storage: this.#storage, sealer: this.vault.sealer('journal') })
+    // Accounts on chains added since the wallet was made get account 0.
+    for (const adapter of this.#adapters.values()) {
+      if (!this.#record.accounts.some((a) => a.chainId === adapter.chainId)) {
+        this.#record.accounts.push(await newAccount(this.vault, adapter, { secretId: this.#record.primary, index: 0 }))
+        await this.#saveRecord()
+      }
+    }
+  }
+
+  /** Locks the vault: keys wiped, signers revoked; the portfolio keeps reading balances. */
+  lock(): void {
+    this.vault.lock()
+  }
+
+  /** The audit journal of every signature and refusal. @throws VaultLockedError while locked */
+  get journal(): AuditJournal {
+    if (!this.#journal || this.vault.isLocked) throw new VaultLockedError('Unlock the wallet to read its journal (it is sealed with the vault).')
+    return this.#journal
+  }
+
+  /** The policy in force. */
+  get policy(): PolicyOptions {
+    return this.#policy.options
+  }
+
+  /** Every account the wallet has opened (works while locked). */
+  accounts(): WalletAccount[] {
+    return this.#record.accounts.filter((a) => this.#adapters.has(a.chainId)).map((a) => this.#account(a))
+  }
+
+  /**
+   * The account at `index` (default 0) on `chainId`, opened (and remembered) if new. On Bitcoin
+   * it is a BIP-32 account named by its descriptor; `addressType` picks BIP-44/49/84/86.
+   */
+  async account(chainId: ChainId, options: { index?: number; secretId?: string; addressType?: BitcoinAddressType; label?: string } = {}): Promise<WalletAccount> {
+    const opts = assertOptions(options)
+    const adapter = this.#adapter(chainId)
+    const secretId = opts.secretId ?? this.#record.primary
+    const index = opts.index ?? 0
+    const addressType = chainKind(chainId) === 'bitcoin' ? (opts.addressType ?? 'p2wpkh') : undefined
+    if (opts.addressType !== undefined && addressType === undefined) throw new InvalidArgumentError('addressType applies to Bitcoin accounts only.')
+    const known = this.#record.accounts.find((a) => a.chainId === chainId && a.secretId === secretId && a.index === index && (a.addressType ?? 'p2wpkh') === (addressType ?? 'p2wpkh'))
+    if (known) return this.#account(known)
+    const record = await newAccount(this.vault, adapter, { secretId, index, ...(addressType ? { addressType } : {}), ...(opts.label === undefined ? {} : { label: opts.label }) })
+    this.#record.accounts.push(record)
+    await this.#saveRecord()
+    return this.#account(record)
+  }
+
+  #account(record: AccountRecord): WalletAccount {
+    const adapter = this.#adapter(record.chainId)
+    return Object.freeze({
+      ...record,
+      balances: () => adapter.getBalances({ addresses: [record.address] }),
+      history: (options?: HistoryOptions) => adapter.getHistory(record.address, options),
+    })
+  }
+
+  /**
+   * Prices a payment: `{ from?, to, asset, amount, chainId?, feeLevel? }`, where `asset` is a
+   * CAIP-19 id or a symbol on the paying chain and `amount` a bigint of base units or a decimal
+   * string. A parsed payment URI is such a request. Funds for amount and fee are checked.
+   */
+  async quote(request: QuoteRequest): Promise<WalletQuote> {
+    const { adapter, account, asset, amount } = await resolveRequest(request, this.#adapters, this.#record.accounts)
+    const quote = await adapter.quoteTransfer({ from: account.address, to: request.to, asset: asset.id, amount, ...(request.feeLevel ? { feeLevel: request.feeLevel } : {}) })
+    const fee = (await adapter.assets()).find((a) => a.id === quote.fee.asset)
+    return Object.freeze({
+      ...quote,
+      symbol: asset.symbol,
+      decimals: asset.decimals,
+      ...(asset.family ? { family: asset.family } : {}),
+      feeSymbol: fee?.symbol ?? quote.fee.asset,
+      feeDecimals: fee?.decimals ?? 0,
+    })
+  }
+
+  /**
+   * Sends a quoted payment: the policy decides (nothing is signed on a refusal, which throws
+   * PolicyViolationError), the vault signs, the adapter broadcasts, the journal records.
+   * Returns the transaction hash.
+   */
+  async send(quote: WalletQuote, options: SendOptions = {}): Promise<string> {
+    const q = assertOptions(quote) as WalletQuote
+    const opts = assertOptions(options)
+    if (opts.confirm !== undefined && typeof opts.confirm !== 'function') throw new InvalidArgumentError('confirm must be a function.')
+    const adapter = this.#adapter(q.chainId)
+    const account = this.#record.accounts.find((a) => a.chainId === q.chainId && sameAddress(a.address, q.from))
+    if (!account) throw new InvalidArgumentError('This quote is not from one of this wallet\'s accounts.')
+    if (this.vault.isLocked) throw new VaultLockedError()
+    const summary: SignSummary = {
+      kind: 'transaction',
+      chainId: q.chainId,
+      from: q.from,
+      to: q.to,
+      asset: q.asset,
+      symbol: q.symbol,
+      decimals: q.decimals,
+      ...(q.family ? { family: q.family } : {}),
+      amount: q.amount,
+      fee: { asset: q.fee.asset, amount: q.fee.amount, decimals: q.feeDecimals, symbol: q.feeSymbol },
+    }
+    const base = { chainId: q.chainId, from: q.from, to: q.to, asset: q.asset, amount: q.amount.toString(), fee: q.fee.amount.toString(), feeAsset: q.fee.asset }
+    let reservation
+    try {
+      reservation = await this.#policy.authorize(summary, opts.confirm)
+    } catch (error) {
+      if (error instanceof PolicyViolationError) {
+        const entry = await this.journal.append({ kind: 'refused', ...base, decision: { allowed: false, rule: String(error.details.rule ?? 'policy'), reason: error.shortMessage.slice(0, 300) } })
+        this.#events.emit('refused', { error, entry })
+      }
+      throw error
+    }
+    let hash: string
+    try {
+      hash = await adapter.sendTransfer(q, await accountSigner(this.vault, adapter, account))
+    } catch (error) {
+      const refused = error instanceof TransactionRejectedError || error instanceof InsufficientFundsError || !(error instanceof CofferError) || error.code === 'INVALID_ARGUMENT'
+      if (refused) await reservation.release()
+      await this.journal.append({
+        kind: 'transaction',
+        ...base,
+        decision: { allowed: true },
+        note: (refused ? `not sent: ${(error as Error).message}` : `outcome unknown: ${(error as Error).message}`).slice(0, 300),
+      })
+      throw error
+    }
+    await reservation.commit()
+    const entry = await this.journal.append({ kind: 'transaction', ...base, hash, decision: { allowed: true } })
+    this.#events.emit('sent', { hash, entry })
+    return hash
+  }
+
+  /** Signs a message with an account's key (EIP-191 on EVM chains), after the confirmation hooks; journaled. */
+  async signMessage(parameters: { from?: AccountRef; message: string | Uint8Array; chainId?: ChainId }, options: SendOptions = {}) {
+    const p = assertOptions(parameters)
+    const text = typeof p.message === 'string' ? p.message : p.message instanceof Uint8Array ? `0x${[...p.message].map((b) => b.toString(16).padStart(2, '0')).join('')}` : undefined
+    if (text === undefined) throw new InvalidArgumentError('message must be a string or bytes.')
+    return this.#signWith('message', p.from, p.chainId, text, options, 'signMessage', p.message)
+  }
+
+  /** Signs EIP-712 typed data with an account's key, after the confirmation hooks; journaled. */
+  async signTypedData(parameters: { from?: AccountRef; typedData: { primaryType: string; domain?: { name?: string } } & Record<string, unknown>; chainId?: ChainId }, options: SendOptions = {}) {
+    const p = assertOptions(parameters)
+    if (!p.typedData || typeof p.typedData !== 'object' || typeof p.typedData.primaryType !== 'string') throw new InvalidArgumentError('typedData needs a primaryType.')
+    const what = `${p.typedData.primaryType}${p.typedData.domain?.name ? ` for ${String(p.typedData.domain.name).slice(0, 60)}` : ''}`
+    return this.#signWith('typed-data', p.from, p.chainId, what, options, 'signTypedData', p.typedData)
+  }
+
+  async #signWith(kind: 'message' | 'typed-data', from: unknown, chainId: ChainId | undefined, text: string, options: SendOptions, method: 'signMessage' | 'signTypedData', payload: unknown) {
+    const { adapter, account } = resolveAccount(from as AccountRef | undefined, chainId, this.#adapters, this.#record.accounts)
+    const sign = (adapter as unknown as Record<string, unknown>)[method]
+    if (typeof sign !== 'function') throw new NotSupportedError(`The ${adapter.chainId} adapter cannot ${method === 'signMessage' ? 'sign messages' : 'sign typed data'}.`)
+    const summary: SignSummary = { kind, chainId: adapter.chainId, from: account.address, message: text.slice(0, 2_000) }
+    const base = { chainId: adapter.chainId, from: account.address, note: text.slice(0, 200) }
+    try {
+      await this.#policy.confirmSignature(summary, options.confirm)
+    } catch (error) {
+      if (error instanceof PolicyViolationError) {
+        const entry = await this.journal.append({ kind: 'refused', ...base, decision: { allowed: false, rule: String(error.details.rule ?? 'policy'), reason: error.shortMessage.slice(0, 300) } })
+        this.#events.emit('refused', { error, entry })
+      }
+      throw error
+    }
+    const signature = (await (sign as (s: unknown, m: unknown) => Promise<{ digest?: string; signature?: string }>).call(adapter, await accountSigner(this.vault, adapter, account), payload)) as {
+      digest?: string
+      signature: string
+    }
+    await this.journal.append({ kind, ...base, ...(signature.digest ? { hash: signature.digest } : {}), decision: { allowed: true } })
+    return signature
+  }
+
+  /**
+   * The Portfolio over every account of the wallet (balances, totals, fiat, events, history).
+   * Made once and remade when accounts are added; `wallet.on` forwards its events.
+   */
+  portfolio(): Portfolio {
+    const accounts = this.accounts()
+    const key = accounts.map((a) => `${a.chainId}|${a.address}`).join(',')
+    if (this.#portfolio && key === this.#portfolioAccounts) return this.#portfolio
+    const watching = this.#portfolio?.watching
+    void this.#portfolio?.stop()
+    const portfolio = new Portfolio({
+      adapters: [...this.#adapters.values()],
+      accounts: accounts.map((a) =>
+        chainKind(a.chainId) === 'bitcoin'
+          ? { chainId: a.chainId, descriptor: a.address, ...(a.label ? { label: a.label } : {}) }
+          : { chainId: a.chainId, address: a.address, ...(a.label ? { label: a.label } : {}) },
+      ),
+      storage: this.#storage,
+      ...(this.#priceSource ? { priceSource: this.#priceSource } : {}),
+      ...(this.#currency ? { currency: this.#currency } : {}),
+    })
+    for (const name of ['change', 'incoming', 'outgoing', 'reorg', 'error', 'refresh'] as const) {
+      portfolio.on(name, (payload) => this.#events.emit(name, payload as never))
+    }
+    this.#portfolio = portfolio
+    this.#portfolioAccounts = key
+    if (watching) portfolio.watch()
+    return portfolio
+  }
+
+  /** Listens to portfolio events (`incoming`, `outgoing`, `change`, …) and to `sent` / `refused`. */
+  on<K extends keyof WalletEvents>(event: K, listener: (payload: WalletEvents[K]) => void): () => void {
+    const off = this.#events.on(event, listener)
+    if (event !== 'sent' && event !== 'refused') this.portfolio()
+    return off
+  }
+
+  #adapter(chainId: unknown): ChainAdapter {
+    const adapter = typeof chainId === 'string' ? this.#adapters.get(chainId as ChainId) : undefined
+    if (!adapter) throw new InvalidArgumentError(`The wallet has no adapter for ${typeof chainId === 'string' ? chainId.slice(0, 60) : describe(chainId)}.`)
+    return adapter
+  }
+
+  async #saveRecord(): Promise<void> {
+    await this.#storage.set(RECORD_KEY, JSON.stringify(this.#record))
+  }
+
+  /** `Wallet(locked|unlocked, n accounts)`: never a secret. */
+  toString(): string {
+    return `Wallet(${this.isLocked ? 'locked' : 'unlocked'}, ${this.#record.accounts.length} accounts)`
+  }
+}
+
+function adapterMap(chains: unknown): Map<ChainId, ChainAdapter> {
+  if (!Array.isArray(chains) || chains.length === 0) throw new InvalidArgumentError('chains must be a non-empty array of chain adapters.')
+  const map = new Map<ChainId, ChainAdapter>()
+  for (const [i, c] of chains.entries()) {
+    const a = c as Partial<ChainAdapter> | null
+    if (!a || typeof a.chainId !== 'string' || typeof a.quoteTransfer !== 'function') throw new InvalidArgumentError(`chains[${i}] is not a chain adapter.`)
+    if (map.has(a.chainId)) throw new InvalidArgumentError(`Two adapters serve ${a.chainId}.`)
+    chainKind(a.chainId)
+    map.set(a.chainId, a as ChainAdapter)
+  }
+  return map
+}
+
+function parseRecord(text: string | undefined): WalletRecord {
+  try {
+    const r = JSON.parse(text ?? '') as WalletRecord
+    if (r.format !== 'coffer-wallet' || r.version !== 1 || typeof r.primary !== 'string' || !Array.isArray(r.accounts)) throw new Error('shape')
+    for (const a of r.accounts) {
+      if (typeof a.chainId !== 'string' || typeof a.secretId !== 'string' || !Number.isSafeInteger(a.index) || typeof a.address !== 'string') throw new Error('account')
+    }
+    return { ...r, accounts: [...r.accounts] }
+  } catch {
+    throw new InvalidArgumentError('This storage holds a vault but no readable wallet record; open it with Vault.open, or create the wallet with Wallet.create in an empty storage.')
+  }
+}
