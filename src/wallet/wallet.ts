@@ -141,7 +141,8 @@ export class Wallet {
     adapterMap(opts.chains)
     const vault = await Vault.open({ storage: opts.storage as VaultStorage, ...(opts.autoLockMs ? { autoLockMs: opts.autoLockMs } : {}) })
     const text = await (opts.storage as VaultStorage).get(RECORD_KEY)
-    const record = parseRecord(text)
+    // A vault made without a wallet (Vault.create, `coffer import`) gets its record at unlock.
+    const record = text === undefined ? { format: 'coffer-wallet' as const, version: 1 as const, primary: '', accounts: [] } : parseRecord(text)
     return new Wallet(vault, opts.storage as VaultStorage, opts as WalletOpenOptions, record)
   }
 
@@ -153,6 +154,12 @@ export class Wallet {
   async unlock(password: string): Promise<void> {
     await this.vault.unlock(password)
     this.#journal ??= await AuditJournal.open({ storage: this.#storage, sealer: this.vault.sealer('journal') })
+    if (!this.#record.primary) {
+      const mnemonic = this.vault.listSecrets().find((s) => s.kind === 'mnemonic')
+      if (!mnemonic) throw new InvalidArgumentError('This vault holds no mnemonic for the wallet to derive accounts from; add one (vault.addMnemonic).')
+      this.#record.primary = mnemonic.id
+      await this.#saveRecord()
+    }
     // Accounts on chains added since the wallet was made get account 0.
     for (const adapter of this.#adapters.values()) {
       if (!this.#record.accounts.some((a) => a.chainId === adapter.chainId)) {
@@ -379,7 +386,7 @@ export class Wallet {
 }
 
 function adapterMap(chains: unknown): Map<ChainId, ChainAdapter> {
-  if (!Array.isArray(chains) || chains.length === 0) throw new InvalidArgumentError('chains must be a non-empty array of chain adapters.')
+  if (!Array.isArray(chains)) throw new InvalidArgumentError('chains must be an array of chain adapters.')
   const map = new Map<ChainId, ChainAdapter>()
   for (const [i, c] of chains.entries()) {
     const a = c as Partial<ChainAdapter> | null

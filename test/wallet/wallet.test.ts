@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { defineChain, recoverMessageAddress, recoverTypedDataAddress } from 'viem'
 import { Wallet, formatPaymentUri, parsePaymentUri, fixedPrices } from 'coffer'
 import { evm, type EvmAdapter } from 'coffer/evm'
-import { memoryStorage } from 'coffer/vault'
+import { Vault, memoryStorage } from 'coffer/vault'
 import { deployFixtures, mintTokens, rpc, setBalance, startAnvil, type Anvil, type FixtureAddresses } from '../support/anvil.js'
 import { fixtureTokens, sharedAnvil } from '../chains/evm/helpers.js'
 
@@ -152,5 +152,19 @@ describe('Wallet', () => {
     await expect(again.send({} as never)).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' })
     expect(() => again.journal).toThrow(expect.objectContaining({ code: 'VAULT_LOCKED' }))
     expect(String(again)).toBe('Wallet(locked, 3 accounts)')
+  })
+
+  it('opens a vault made without a wallet (its first mnemonic becomes the wallet), and a wallet with no chains yet', async () => {
+    const storage = memoryStorage()
+    const vault = await Vault.create({ storage, password: 'pw', kdf: FAST_KDF })
+    await vault.addPrivateKey({ privateKey: '11'.repeat(32) })
+    const { id } = await vault.addMnemonic({ mnemonic: 'test test test test test test test test test test test junk' })
+    vault.lock()
+    const wallet = await Wallet.open({ storage, chains: [a] })
+    expect(wallet.accounts()).toEqual([])
+    await wallet.unlock('pw')
+    expect(wallet.accounts().map((x) => [x.secretId, x.address])).toEqual([[id, '0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266']])
+    const bare = await Wallet.create({ storage: memoryStorage(), password: 'pw', kdf: FAST_KDF, chains: [] })
+    expect(bare.accounts()).toEqual([])
   })
 })
