@@ -16,7 +16,7 @@ export type AuditEntryKind = 'transaction' | 'message' | 'typed-data' | 'refused
 /** The policy decision recorded with an entry. */
 export interface AuditDecision {
   readonly allowed: boolean
-  /** The rule that decided, e.g. `'daily-limit'`. */
+  /** The rule that decided; for the wallet's refusals the policy rule, e.g. `'perWindow'` (see docs/policies.md). */
   readonly rule?: string
   /** Why, in words. */
   readonly reason?: string

@@ -2,7 +2,7 @@
  * coffer: a typed SDK for self-custody crypto and stablecoin wallets.
  * This entry re-exports the public API; subpaths (`coffer/keys`, …) hold the same
  * pieces for bundles that want less.
- * @module
+ * @module coffer
  */
 export * from './errors.js'
 export { parseAmount, formatAmount, MAX_AMOUNT, MAX_DECIMALS } from './amount.js'

@@ -19,7 +19,7 @@ import { base64 } from '@scure/base'
 import { assertInteger, assertOptions, describe } from './assert.js'
 import { parseAccountId, parseAssetId, type AssetId, type ChainId } from './caip.js'
 import { formatAmount, parseAmount } from './amount.js'
-import { CofferError, InvalidArgumentError, PolicyViolationError } from './errors.js'
+import { CofferError, InvalidArgumentError, PolicyViolationError, VaultLockedError } from './errors.js'
 import { addDecimals, compareDecimals, fiatValue, formatDecimal, parsePrice, type Decimal } from './portfolio/fiat.js'
 import type { PriceSource } from './portfolio/prices.js'
 import type { Sealer } from './vault/sealer.js'
@@ -207,11 +207,13 @@ function refuse(rule: string, message: string, details: Record<string, string> =
 export class PolicyEngine {
   readonly #options: PolicyOptions
   readonly #store: PolicyStore | undefined
-  readonly #sealer: () => Sealer | undefined
+  /** undefined: records are kept in the clear (no vault); a function returning undefined: the vault is locked. */
+  readonly #sealer: (() => Sealer | undefined) | undefined
   readonly #prices: PriceSource | undefined
   readonly #currency: string
   readonly #now: () => number
-  #records: SpendRecord[] | undefined
+  /** Records to use when the store has none (the wallet rebuilds them from its journal). */
+  #fallback: (() => Promise<SpendRecord[]>) | undefined
   #lock: Promise<unknown> = Promise.resolve()
 
   constructor(
@@ -220,7 +222,7 @@ export class PolicyEngine {
   ) {
     this.#options = checkOptions(options)
     this.#store = context.store
-    this.#sealer = context.sealer ?? (() => undefined)
+    this.#sealer = context.sealer
     this.#prices = context.prices
     this.#currency = context.currency ?? 'usd'
     this.#now = context.now ?? Date.now
@@ -393,26 +395,49 @@ export class PolicyEngine {
     })
   }
 
-  async #load(): Promise<SpendRecord[]> {
-    if (this.#records) return this.#records
-    const text = this.#store ? await this.#store.get(STORE_KEY) : undefined
-    this.#records = text === undefined ? [] : await this.#open(text)
-    return this.#records
+  /**
+   * Where spending records come from when the store holds none: a wallet passes a rebuild from
+   * its audit journal, so deleting the policy record does not reset the limits. @internal
+   */
+  useFallback(rebuild: () => Promise<readonly { time: number; asset: AssetId; family?: string; amount: bigint; decimals: number; value?: string }[]>): void {
+    this.#fallback = async () =>
+      (await rebuild()).map((r, i) => ({
+        id: `journal-${i}`,
+        time: r.time,
+        asset: r.asset,
+        ...(r.family ? { family: r.family } : {}),
+        amount: r.amount.toString(),
+        decimals: r.decimals,
+        ...(r.value ? { value: r.value } : {}),
+      }))
   }
 
+  // Read on every check (inside the lock), so two wallets on one storage see each other's spends.
+  async #load(): Promise<SpendRecord[]> {
+    const text = this.#store ? await this.#store.get(STORE_KEY) : this.#memory
+    if (text === undefined) return this.#fallback ? this.#fallback() : []
+    return this.#open(text)
+  }
+
+  /** The records' text when there is no store. */
+  #memory: string | undefined
+
   async #open(text: string): Promise<SpendRecord[]> {
-    const sealer = this.#sealer()
+    const sealer = this.#sealer?.()
     try {
       const data = JSON.parse(text) as { format?: unknown; sealed?: unknown; records?: unknown }
       if (data.format !== STORE_FORMAT) throw new Error('format')
       let records: unknown = data.records
+      // With a vault, only sealed records count: plain ones could have been written by anyone.
+      if (this.#sealer && typeof data.sealed !== 'string') throw new Error('not sealed')
       if (typeof data.sealed === 'string') {
-        if (!sealer) throw new Error('sealed, but no sealer')
+        if (!sealer) throw new VaultLockedError('Unlock the wallet: the spending records are sealed with the vault.')
         records = JSON.parse(new TextDecoder().decode(await sealer.open(base64.decode(data.sealed), new TextEncoder().encode(STORE_FORMAT))))
       }
       if (!Array.isArray(records)) throw new Error('records')
       return records.filter(isRecord)
     } catch (cause) {
+      if (cause instanceof VaultLockedError) throw cause
       // Never fail open: unreadable spending records would reset every limit.
       throw new PolicyViolationError('Refused by policy (records): the spending records cannot be read, so limits cannot be checked. Restore them or reset the policy state deliberately.', {
         details: { rule: 'records' },
@@ -424,15 +449,18 @@ export class PolicyEngine {
   async #save(records: SpendRecord[]): Promise<void> {
     const horizon = Math.max(DAY, ...(this.#options.limits ?? []).map((l) => windowOf(l.windowMs, 'windowMs')), windowOf(this.#options.fiat?.windowMs, 'windowMs'))
     const kept = records.filter((r) => r.time > this.#now() - horizon)
-    if (this.#store) {
+    const json = JSON.stringify(kept)
+    let body: object
+    if (this.#sealer) {
       const sealer = this.#sealer()
-      const json = JSON.stringify(kept)
-      const body = sealer
-        ? { format: STORE_FORMAT, sealed: base64.encode(await sealer.seal(new TextEncoder().encode(json), new TextEncoder().encode(STORE_FORMAT))) }
-        : { format: STORE_FORMAT, records: kept }
-      await this.#store.set(STORE_KEY, JSON.stringify(body))
+      // Never fall back to plain records: they would be accepted by nobody and trusted by no one.
+      if (!sealer) throw new VaultLockedError('The wallet locked before the spending records could be saved.')
+      body = { format: STORE_FORMAT, sealed: base64.encode(await sealer.seal(new TextEncoder().encode(json), new TextEncoder().encode(STORE_FORMAT))) }
+    } else {
+      body = { format: STORE_FORMAT, records: kept }
     }
-    this.#records = kept
+    if (this.#store) await this.#store.set(STORE_KEY, JSON.stringify(body))
+    else this.#memory = JSON.stringify(body)
   }
 }
 

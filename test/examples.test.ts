@@ -125,3 +125,57 @@ describe('examples/pay-request.ts', () => {
     expect(out).toMatch(/Journal verifies: true \(2 entries, head [0-9a-f]{16}…\)/)
   })
 })
+
+describe('examples/import-metamask.ts', () => {
+  it("imports a MetaMask vault made by MetaMask's own library, derives MetaMask's first accounts and signs a message that recovers", async () => {
+    const out = await example('import-metamask.ts')
+    expect(out).toMatch(/MetaMask vault: \d+ characters of JSON \(data, iv, salt, keyMetadata: PBKDF2 × 900000\)/)
+    expect(out).toContain('{"type":"HD Key Tree","supported":true,"numberOfAccounts":2,"hdPath":"m/44\'/60\'/0\'/0","mnemonic":"[redacted]"}')
+    expect(out).toContain('{"type":"Simple Key Pair","supported":true,"privateKeys":["[redacted]"]}')
+    expect(out).toContain('Ledger Hardware: not importable')
+    expect(out).toMatch(/Imported 2 secrets:\n {2}[0-9a-f]{16} {2}mnemonic {3}MetaMask\n {2}[0-9a-f]{16} {2}privateKey MetaMask imported key\n/)
+    expect(out).toContain("Account 1: 0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266  (m/44'/60'/0'/0/0)")
+    expect(out).toContain("Account 2: 0x70997970C51812dc3A010C7d01b50e0d17dc79C8  (m/44'/60'/0'/0/1)")
+    expect(out).toContain('Imported:  0x2c7536E3605D9C16a7a3D7b1898e529396a65c23')
+    expect(out).toMatch(/signature 0x[0-9a-f]{18}…[0-9a-f]{8}\n {2}recovered 0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266 \(matches account 1\)/)
+    expect(out).not.toContain('test test')
+    expect(out).not.toContain('4c0883a691')
+  })
+})
+
+describe('examples/sign-permit.ts', () => {
+  it('signs an EIP-2612 permit in the vault, a relayer submits it and spends the allowance, and typed data recovers to the owner', async () => {
+    const out = await example('sign-permit.ts')
+    const owner = /Owner +(0x[0-9a-fA-F]{40}): 1000 USDC, 0 ETH/.exec(out)?.[1]
+    expect(owner).toBeDefined()
+    expect(out).toMatch(/Permit signed for 25 USDC: nonce 0, deadline \d{4}-\d\d-\d\dT/)
+    expect(out).toMatch(/digest {4}0x[0-9a-f]{64}\n/)
+    expect(out).toContain('Allowance before: 0 USDC')
+    expect(out).toMatch(/permit\(\) sent by the relayer: confirmed/)
+    expect(out).toContain("Allowance after:  25 USDC; owner's permit nonce now 1")
+    expect(out).toContain('Replayed permit: refused by the token (EIP2612: invalid signature)')
+    expect(out).toContain('transferFrom() by the relayer: confirmed')
+    expect(out).toMatch(/owner USDC 975\n {2}owner ETH  0\n {2}shop  USDC 25\n/)
+    expect(out).toContain('Allowance left: 0 USDC')
+    expect(out).toContain(`recovered ${owner} (the owner)`)
+  })
+})
+
+describe('examples/offline-signing.ts', () => {
+  it('builds a USDT transfer online, signs it with no network, and broadcasts the signed JSON', async () => {
+    const out = await example('offline-signing.ts')
+    const from = /Offline vault holds the key of (0x[0-9a-fA-F]{40})/.exec(out)?.[1]
+    expect(from).toBeDefined()
+    expect(out).toMatch(/\[online\] {2}unsigned\.json \(120 USDT to 0x0{36}bEEF, fee up to 0\.\d+ ETH\):\n\{\n {2}"chainId": "eip155:31337",\n {2}"kind": "evm-eip1559",/)
+    expect(out).toContain(`"from": "${from}"`)
+    expect(out).toContain('"amount": "120000000"')
+    expect(out).toContain('[offline] payload checked: transfer(0x000000000000000000000000000000000000bEEF, 120000000) on the USDT contract, matching the summary')
+    expect(out).toContain('[offline] network requests made while signing: 0')
+    expect(out).toMatch(/\[offline\] a balance read fails, as it should: RpcError: .+ \([1-9]\d* requests? attempted\)/)
+    const short = /"hash": "(0x[0-9a-f]{10})…([0-9a-f]{6})"/.exec(out)
+    const hash = /\[online\] {2}broadcast (0x[0-9a-f]{64}): confirmed in block \d+/.exec(out)?.[1]
+    expect(hash?.startsWith(short![1]!)).toBe(true)
+    expect(hash?.endsWith(short![2]!)).toBe(true)
+    expect(out).toMatch(/sender {4}380 USDT\n {2}recipient 120 USDT/)
+  })
+})

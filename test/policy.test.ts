@@ -148,4 +148,21 @@ describe('PolicyEngine', () => {
       expect(() => new PolicyEngine(bad as never)).toThrow(expect.objectContaining({ code: expect.stringMatching(/INVALID_ARGUMENT|INVALID_CAIP_ID/) }))
     }
   })
+
+  it('accepts only sealed records when it has a vault, rebuilds from the fallback when they are gone, and never saves in the clear', async () => {
+    const { policy, make, store } = engine({ limits: [{ asset: 'USDT', perWindow: '10' }] })
+    await policy.authorize(usdt('5'))
+    // Plain records written by someone else are not trusted.
+    await store.set('policy', JSON.stringify({ format: 'coffer-policy-v1', records: [] }))
+    await expect(make().authorize(usdt('1'))).rejects.toEqual(refusal('records'))
+    // Gone: the fallback (a wallet's journal) says what was spent.
+    await store.set('policy', '')
+    const rebuilt = make()
+    await store.delete('policy')
+    rebuilt.useFallback(async () => [{ time: 1_700_000_000_000, asset: USDT_ETH, family: 'USDT', amount: 8_000_000n, decimals: 6 }])
+    await expect(rebuilt.authorize(usdt('3'))).rejects.toThrow(/already spent: 8/)
+    // A locked vault: refuse to write plain records.
+    const locked = new PolicyEngine({ limits: [{ asset: 'USDT', perWindow: '10' }] }, { store: memoryStorage(), sealer: () => undefined })
+    await expect(locked.authorize(usdt('1'))).rejects.toMatchObject({ code: 'VAULT_LOCKED' })
+  })
 })

@@ -182,8 +182,12 @@ export interface UnsignedTransaction {
   /** Format tag, e.g. `evm-eip1559`, `evm-legacy`, `bitcoin-psbt`. */
   readonly kind: string
   readonly from: string
-  /** Human-checkable summary (amounts as decimal base-unit strings). */
-  readonly summary: { readonly to: string; readonly asset: AssetId; readonly amount: string; readonly fee: string }
+  /**
+   * Human-checkable summary (amounts as decimal base-unit strings; `fee` is the most it can cost).
+   * Signers check that the payload does what it says. `data` shows the call data of a transaction
+   * that is not a plain transfer (EVM), so the reader sees it too.
+   */
+  readonly summary: { readonly to: string; readonly asset: AssetId; readonly amount: string; readonly fee: string; readonly data?: string }
   /** Everything needed to sign, chain-specific. */
   readonly payload: { readonly [key: string]: Json }
 }
@@ -295,6 +299,7 @@ export interface ChainAdapter {
   sendTransfer(quote: TransferQuote, signer: Signer | AccountSigner): Promise<string>
   /** Waits until the transaction has `confirmations` or failed; throws `TransactionTimeoutError`. */
   waitForTransaction(hash: string, options?: WaitOptions): Promise<TransactionStatus>
+  /** The transaction's state now (`pending`, `confirmed`, `failed` or `dropped`), without waiting. */
   getTransaction(hash: string): Promise<TransactionStatus>
   /** Transfers in and out of `address`, newest first, paged. */
   getHistory(address: string, options?: HistoryOptions): Promise<HistoryPage>
@@ -304,6 +309,7 @@ export interface ChainAdapter {
    * tracker reads per new block.
    */
   getTransfers(parameters: GetTransfersParameters): Promise<TransferScan>
+  /** Height, hash, parent hash and time of the newest block: what a tracker compares to notice reorgs. */
   latestBlock(): Promise<BlockRef>
   /** The block at `height` on the chain the node follows now (a tracker walks back with it after a reorg). */
   blockAt(height: number): Promise<BlockRef>

@@ -9,7 +9,9 @@
 
 /** Where a journal persists: any string key-value store. */
 export interface JournalStorage {
+  /** The value stored under `key`, or undefined when there is none. */
   get(key: string): Promise<string | undefined>
+  /** Stores `value` under `key`, replacing what was there. */
   set(key: string, value: string): Promise<void>
 }
 

@@ -1,7 +1,7 @@
 /**
  * `coffer/keys`: pure key math, no I/O. BIP-39 mnemonics, BIP-32 / SLIP-10 derivation,
  * and addresses for EVM, Bitcoin, Solana and Tron.
- * @module
+ * @module coffer/keys
  */
 export * from '../errors.js'
 export {

@@ -1,7 +1,7 @@
 /**
  * `coffer/portfolio`: balances of many accounts across chains in one snapshot (totals per
  * asset family, fiat values), live events, merged history and CSV export, and price sources.
- * @module
+ * @module coffer/portfolio
  */
 export { Portfolio, type WatchOptions } from './portfolio.js'
 export { CofferError, PriceSourceError, ListenerError } from '../errors.js'

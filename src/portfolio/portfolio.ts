@@ -121,6 +121,7 @@ export class Portfolio {
     return this.#events.once(event, listener)
   }
 
+  /** Removes a listener added with `on` or `once` (the function `on` returns does the same). */
   off<K extends keyof PortfolioEvents>(event: K, listener: (payload: PortfolioEvents[K]) => void): void {
     this.#events.off(event, listener)
   }

@@ -11,7 +11,9 @@ import type { PriceSource } from './prices.js'
 
 /** Where the portfolio keeps its state between runs (a vault's storage fits). */
 export interface PortfolioStorage {
+  /** The value stored under `key`, or undefined when there is none. */
   get(key: string): Promise<string | undefined>
+  /** Stores `value` under `key`, replacing what was there. */
   set(key: string, value: string): Promise<void>
 }
 

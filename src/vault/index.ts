@@ -1,7 +1,7 @@
 /**
  * `coffer/vault`: secrets at rest. The {@link Vault} (AES-256-GCM under scrypt/PBKDF2),
  * its storages, Signers that never expose keys, and Ethereum keystore / MetaMask interop.
- * @module
+ * @module coffer/vault
  */
 export * from '../errors.js'
 export { Vault, type VaultCreateOptions, type VaultOpenOptions, type AddMnemonicOptions, type AddPrivateKeyOptions } from './vault.js'

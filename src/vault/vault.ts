@@ -19,6 +19,8 @@ import type { Wordlist } from '../keys/wordlists/wordlist.js'
 import { aesGcmDecrypt, aesGcmEncrypt, constantTimeEqual, randomBytes } from './crypto.js'
 import { headerAad, parseVaultFile, serializeVaultFile, VAULT_FORMAT, VAULT_VERSION, type VaultFile } from './format.js'
 import { deriveKey, newKdf, withSalt, type Kdf, type KdfOptions } from './kdf.js'
+import { deriveAccountKey } from '../keys/account.js'
+import { exportKeystore as encryptKeystore, type ExportKeystoreOptions } from './keystore.js'
 import { importMetaMaskVault } from './metamask.js'
 import { decodeDataKey, decodePayload, encodePayload, secretBuffers, secretInfo, type Secret, type SecretInfo } from './payload.js'
 import { checkPurpose, sealerFrom, type Sealer } from './sealer.js'
@@ -307,6 +309,35 @@ export class Vault {
     if (secret.kind !== 'mnemonic') throw new InvalidArgumentError('This secret is a private key, not a mnemonic.', { details: { id } })
     this.#touch()
     return new TextDecoder().decode(secret.phrase)
+  }
+
+  /**
+   * An EVM account key as Ethereum keystore v3 JSON (Web3 Secret Storage, scrypt) encrypted
+   * under `keystorePassword`, after checking the vault password again (like revealMnemonic).
+   * The account is `index` (default 0, path m/44'/60'/0'/0/index) of a mnemonic secret, or a
+   * private-key secret itself (no index). The key never leaves the vault unencrypted.
+   * @throws WrongPasswordError, VaultLockedError, SecretNotFoundError, InvalidArgumentError
+   */
+  async exportKeystore(account: { secretId: string; chain: 'evm'; index?: number }, password: string, keystorePassword: string, options?: ExportKeystoreOptions): Promise<string> {
+    const a = assertOptions(account, 'account')
+    if (a.chain !== 'evm') throw new InvalidArgumentError(`Keystore v3 files hold EVM keys; chain must be "evm", got ${describe(a.chain)}.`)
+    if (a.index !== undefined && (!Number.isSafeInteger(a.index) || a.index < 0 || a.index >= 2 ** 31)) throw new InvalidArgumentError('index must be an integer from 0 to 2^31 - 1.')
+    this.#checkPassword(password)
+    const secret = this.#secret(a.secretId as string)
+    let key: Uint8Array
+    if (secret.kind === 'mnemonic') {
+      key = deriveAccountKey(secret.seed, { chain: 'evm', ...(a.index === undefined ? {} : { index: a.index }) }).privateKey
+    } else {
+      if (a.index !== undefined) throw new InvalidArgumentError('index applies to mnemonic secrets; this secret is a single private key.', { details: { id: secret.id } })
+      if (secret.curve !== 'secp256k1') throw new InvalidArgumentError('This secret is an ed25519 key; keystore v3 files hold secp256k1 keys.', { details: { id: secret.id } })
+      key = secret.key.slice()
+    }
+    this.#touch()
+    try {
+      return await encryptKeystore(key, keystorePassword, options)
+    } finally {
+      key.fill(0)
+    }
   }
 
   /**

@@ -88,9 +88,11 @@ export async function resolveRequest(request: QuoteRequest, adapters: ReadonlyMa
   let info: AssetInfo | undefined
   if (asset.includes('/')) info = known.find((a) => a.id.toLowerCase() === asset.toLowerCase())
   else {
+    // By symbol; else by family ('USDT' finds Polygon's USDT0), when that names one asset.
     const bySymbol = known.filter((a) => a.symbol.toLowerCase() === asset.toLowerCase())
-    if (bySymbol.length > 1) throw new InvalidArgumentError(`${asset} names ${bySymbol.length} assets on ${chainId} (${bySymbol.map((a) => a.id).join(', ')}); give the CAIP-19 id.`)
-    info = bySymbol[0]
+    const matches = bySymbol.length > 0 ? bySymbol : known.filter((a) => a.family?.toLowerCase() === asset.toLowerCase())
+    if (matches.length > 1) throw new InvalidArgumentError(`${asset} names ${matches.length} assets on ${chainId} (${matches.map((a) => `${a.symbol} ${a.id}`).join(', ')}); give the CAIP-19 id.`)
+    info = matches[0]
   }
   if (!info) throw new UnknownAssetError(`${asset.slice(0, 80)} is not an asset the ${chainId} adapter knows.`, { details: { chainId } })
 

@@ -15,11 +15,11 @@
  * @module
  */
 import { assertOptions, describe } from '../assert.js'
-import type { ChainId } from '../caip.js'
+import type { AssetId, ChainId } from '../caip.js'
 import type { Balance, ChainAdapter, HistoryOptions, HistoryPage, TransferQuote } from '../chains/adapter.js'
-import { CofferError, InsufficientFundsError, InvalidArgumentError, NotSupportedError, PolicyViolationError, TransactionRejectedError, VaultLockedError } from '../errors.js'
+import { CofferError, InvalidArgumentError, JournalIntegrityError, NotSupportedError, PolicyViolationError, VaultLockedError } from '../errors.js'
 import type { BitcoinAddressType } from '../keys/address/bitcoin.js'
-import { AuditJournal, type AuditEntry } from '../audit.js'
+import { AuditJournal, type AuditEntry, type AuditEntryInput } from '../audit.js'
 import { PolicyEngine, type PolicyOptions, type SignSummary } from '../policy.js'
 import { Emitter } from '../portfolio/emitter.js'
 import { Portfolio } from '../portfolio/portfolio.js'
@@ -56,6 +56,7 @@ export type WalletOpenOptions = Omit<WalletCreateOptions, 'password' | 'mnemonic
 export interface WalletAccount extends AccountRecord {
   /** Balances of every asset the chain's adapter knows. */
   balances(): Promise<Balance[]>
+  /** This account's transfers on its chain, newest first, one page at a time (the adapter's `getHistory`). */
   history(options?: HistoryOptions): Promise<HistoryPage>
 }
 
@@ -117,13 +118,30 @@ export class Wallet {
       ...(options.priceSource ? { prices: options.priceSource } : {}),
       ...(options.currency ? { currency: options.currency.toLowerCase() } : {}),
     })
+    // Deleting the policy record must not reset the limits: rebuild it from the journal.
+    this.#policy.useFallback(() => this.#spentFromJournal())
     this.#events = new Emitter<WalletEvents>([...EVENTS], () => undefined)
+  }
+
+  /** Transactions the journal says were (or may have been) sent, as spending records. */
+  async #spentFromJournal() {
+    if (!this.#journal || this.vault.isLocked) return []
+    const out: { time: number; asset: AssetId; family?: string; amount: bigint; decimals: number }[] = []
+    for (const e of await this.#journal.entries()) {
+      if (e.kind !== 'transaction' || !e.decision.allowed || !e.asset || !e.amount || e.note?.startsWith('not sent')) continue
+      const adapter = e.chainId ? this.#adapters.get(e.chainId) : undefined
+      const info = adapter ? (await adapter.assets()).find((a) => a.id === e.asset) : undefined
+      if (!info) continue
+      out.push({ time: Date.parse(e.time), asset: e.asset, ...(info.family ? { family: info.family } : {}), amount: BigInt(e.amount), decimals: info.decimals })
+    }
+    return out
   }
 
   /** Makes a new wallet: a vault with one mnemonic (generated or restored) and account 0 on every chain. Returns it unlocked. */
   static async create(options: WalletCreateOptions): Promise<Wallet> {
     const opts = assertOptions(options)
     adapterMap(opts.chains)
+    new PolicyEngine(opts.policy) // a bad policy throws here, before anything is written
     const vault = await Vault.create({ storage: opts.storage as VaultStorage, password: opts.password as string, ...(opts.kdf ? { kdf: opts.kdf } : {}), ...(opts.autoLockMs ? { autoLockMs: opts.autoLockMs } : {}) })
     const { id } = await vault.addMnemonic({ ...(opts.mnemonic ? { mnemonic: opts.mnemonic } : {}), ...(opts.passphrase ? { passphrase: opts.passphrase } : {}), label: 'wallet' })
     const accounts: AccountRecord[] = []
@@ -146,6 +164,7 @@ export class Wallet {
     return new Wallet(vault, opts.storage as VaultStorage, opts as WalletOpenOptions, record)
   }
 
+  /** True while the vault is locked: reads work, signing needs `unlock(password)`. */
   get isLocked(): boolean {
     return this.vault.isLocked
   }
@@ -263,34 +282,47 @@ export class Wallet {
       fee: { asset: q.fee.asset, amount: q.fee.amount, decimals: q.feeDecimals, symbol: q.feeSymbol },
     }
     const base = { chainId: q.chainId, from: q.from, to: q.to, asset: q.asset, amount: q.amount.toString(), fee: q.fee.amount.toString(), feeAsset: q.fee.asset }
+    // Nothing is signed that cannot be recorded: a journal that does not verify stops here.
+    await this.journal.verifyOrThrow()
     let reservation
     try {
       reservation = await this.#policy.authorize(summary, opts.confirm)
     } catch (error) {
-      if (error instanceof PolicyViolationError) {
-        const entry = await this.journal.append({ kind: 'refused', ...base, decision: { allowed: false, rule: String(error.details.rule ?? 'policy'), reason: error.shortMessage.slice(0, 300) } })
-        this.#events.emit('refused', { error, entry })
-      }
+      if (error instanceof PolicyViolationError) await this.#journalEntry('refused', { kind: 'refused', ...base, decision: { allowed: false, rule: String(error.details.rule ?? 'policy'), reason: error.shortMessage.slice(0, 300) } }, error)
       throw error
     }
     let hash: string
     try {
       hash = await adapter.sendTransfer(q, await accountSigner(this.vault, adapter, account))
     } catch (error) {
-      const refused = error instanceof TransactionRejectedError || error instanceof InsufficientFundsError || !(error instanceof CofferError) || error.code === 'INVALID_ARGUMENT'
-      if (refused) await reservation.release()
-      await this.journal.append({
-        kind: 'transaction',
-        ...base,
-        decision: { allowed: true },
-        note: (refused ? `not sent: ${(error as Error).message}` : `outcome unknown: ${(error as Error).message}`).slice(0, 300),
-      })
+      // A network failure may hide a transaction that went out: keep it counted. Anything else
+      // (refused by the node, chain mismatch, locked vault, bad quote) sent nothing.
+      const unknown = !(error instanceof CofferError) || error.code === 'RPC' || error.code === 'TRANSACTION_TIMEOUT'
+      if (!unknown) await reservation.release()
+      const note = `${unknown ? 'outcome unknown' : 'not sent'}: ${error instanceof CofferError ? error.shortMessage : String(error)}`
+      await this.#journalEntry(undefined, { kind: 'transaction', ...base, decision: { allowed: true }, note: note.slice(0, 300) })
       throw error
     }
     await reservation.commit()
-    const entry = await this.journal.append({ kind: 'transaction', ...base, hash, decision: { allowed: true } })
-    this.#events.emit('sent', { hash, entry })
+    const entry = await this.#journalEntry('sent', { kind: 'transaction', ...base, hash, decision: { allowed: true } }, undefined, hash)
+    if (entry) this.#events.emit('sent', { hash, entry })
     return hash
+  }
+
+  /**
+   * Appends to the journal. A failure here must not hide what happened (a hash that went out, a
+   * refusal): it is reported as an `error` event and the caller's result stands.
+   */
+  async #journalEntry(event: 'refused' | 'sent' | undefined, input: AuditEntryInput, refusal?: PolicyViolationError, hash?: string): Promise<AuditEntry | undefined> {
+    try {
+      const entry = await this.journal.append(input)
+      if (event === 'refused' && refusal) this.#events.emit('refused', { error: refusal, entry })
+      return entry
+    } catch (error) {
+      const why = error instanceof CofferError ? error.shortMessage : String(error)
+      this.#events.emit('error', { error: new JournalIntegrityError(`Could not record ${hash ? `transaction ${hash}` : 'an entry'} in the journal: ${why}`, { cause: error }) })
+      return undefined
+    }
   }
 
   /** Signs a message with an account's key (EIP-191 on EVM chains), after the confirmation hooks; journaled. */
@@ -315,20 +347,15 @@ export class Wallet {
     if (typeof sign !== 'function') throw new NotSupportedError(`The ${adapter.chainId} adapter cannot ${method === 'signMessage' ? 'sign messages' : 'sign typed data'}.`)
     const summary: SignSummary = { kind, chainId: adapter.chainId, from: account.address, message: text.slice(0, 2_000) }
     const base = { chainId: adapter.chainId, from: account.address, note: text.slice(0, 200) }
+    await this.journal.verifyOrThrow()
     try {
       await this.#policy.confirmSignature(summary, options.confirm)
     } catch (error) {
-      if (error instanceof PolicyViolationError) {
-        const entry = await this.journal.append({ kind: 'refused', ...base, decision: { allowed: false, rule: String(error.details.rule ?? 'policy'), reason: error.shortMessage.slice(0, 300) } })
-        this.#events.emit('refused', { error, entry })
-      }
+      if (error instanceof PolicyViolationError) await this.#journalEntry('refused', { kind: 'refused', ...base, decision: { allowed: false, rule: String(error.details.rule ?? 'policy'), reason: error.shortMessage.slice(0, 300) } }, error)
       throw error
     }
-    const signature = (await (sign as (s: unknown, m: unknown) => Promise<{ digest?: string; signature?: string }>).call(adapter, await accountSigner(this.vault, adapter, account), payload)) as {
-      digest?: string
-      signature: string
-    }
-    await this.journal.append({ kind, ...base, ...(signature.digest ? { hash: signature.digest } : {}), decision: { allowed: true } })
+    const signature = (await (sign as (s: unknown, m: unknown) => Promise<unknown>).call(adapter, await accountSigner(this.vault, adapter, account), payload)) as { digest?: string; signature: string }
+    await this.#journalEntry(undefined, { kind, ...base, ...(signature.digest ? { hash: signature.digest } : {}), decision: { allowed: true } })
     return signature
   }
 

@@ -167,4 +167,16 @@ describe('Wallet', () => {
     const bare = await Wallet.create({ storage: memoryStorage(), password: 'pw', kdf: FAST_KDF, chains: [] })
     expect(bare.accounts()).toEqual([])
   })
+
+  it('rebuilds spent amounts from the journal when the policy record is deleted, and validates the policy before writing anything', async () => {
+    const policy = { limits: [{ asset: 'USDT', perWindow: '50' }] }
+    const { wallet, storage } = await fundedWallet({ policy })
+    await wallet.send(await wallet.quote({ to: MERCHANT, asset: 'USDT', amount: '40', chainId: 'eip155:31337' }))
+    await storage.delete('policy')
+    await expect(wallet.send(await wallet.quote({ to: MERCHANT, asset: 'USDT', amount: '20', chainId: 'eip155:31338' }))).rejects.toThrow(/already spent: 40/)
+
+    const empty = memoryStorage()
+    await expect(Wallet.create({ storage: empty, password: 'pw', kdf: FAST_KDF, chains: [a], policy: { limits: [{ asset: 'USDT' }] } as never })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' })
+    expect(await empty.get('vault')).toBeUndefined()
+  })
 })

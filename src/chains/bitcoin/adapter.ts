@@ -38,7 +38,7 @@ import { esplora, type EsploraOptions } from './esplora.js'
 import { feeRates } from './fees.js'
 import { readHistory } from './history.js'
 import { BITCOIN_CHAINS, type BitcoinChain } from './networks.js'
-import { buildPsbt, finalizePsbt, psbtFromBase64, psbtToBase64, signPsbt, type PsbtInput } from './psbt.js'
+import { buildPsbt, checkPsbtSummary, finalizePsbt, psbtFromBase64, psbtToBase64, signPsbt, type PsbtInput } from './psbt.js'
 import { makeQuote, spendable } from './quote.js'
 import { bumpFee, type SentTransaction } from './rbf.js'
 import { rpcCall } from './rpc.js'
@@ -237,6 +237,7 @@ export class BitcoinAdapter implements ChainAdapter {
     if (!signer || typeof signer !== 'object' || signer.chain !== 'bitcoin') throw new InvalidArgumentError('Bitcoin transactions need a Bitcoin signer (vault.getSigner or vault.getAccountSigner with chain "bitcoin").')
     if (signer.network !== this.network) throw new InvalidArgumentError(`The signer is for ${String(signer.network)}, this adapter for ${this.network}.`)
     const psbt = psbtFromBase64(u.payload.psbt)
+    checkPsbtSummary(psbt, u.summary, this.#chain.params)
     await signPsbt(psbt, signer, this.#chain.params)
     const { hex, txid } = finalizePsbt(psbt)
     return { chainId: this.chainId, kind: 'bitcoin-psbt', from: u.from, hash: txid, raw: hex }

@@ -49,16 +49,21 @@ export interface BackendBlock {
 
 /** The network operations the Bitcoin adapter uses. */
 export interface BitcoinBackend {
+  /** Height and hash of the best chain's newest block. */
   tip(): Promise<{ height: number; hash: string }>
+  /** The header of the block with this hash. */
   block(hash: string): Promise<BackendBlock>
   /** Hash of the block at `height` on the best chain. */
   blockHash(height: number): Promise<string>
+  /** Transaction count and confirmed / mempool balance of an address. */
   addressStats(address: string): Promise<AddressStats>
+  /** The address's unspent outputs, unconfirmed ones included (marked `confirmed: false`). */
   utxos(address: string): Promise<BackendUtxo[]>
   /** Newest first: mempool, then confirmed; `after` continues after that txid (a page at a time). */
   transactions(address: string, after?: string): Promise<BackendTx[]>
   /** undefined when the backend does not know the transaction. */
   transaction(txid: string): Promise<BackendTx | undefined>
+  /** The raw transaction, hex-encoded (PSBTs need it for non-witness inputs). */
   transactionHex(txid: string): Promise<string>
   /** Confirmation target in blocks → sat/vB. */
   feeEstimates(): Promise<Record<number, number>>

@@ -16,6 +16,7 @@ export interface EsploraOptions {
   retryCount?: number
   /** Requests in flight at most, default 8. */
   concurrency?: number
+  /** Custom fetch (proxies, metering, tests); default the global `fetch`. */
   fetch?: typeof fetch
 }
 

@@ -3,7 +3,7 @@
  * output descriptors, watch-only from an xpub), P2PKH / P2SH-P2WPKH / P2WPKH / P2TR, coin
  * selection (branch-and-bound, waste-aware, dust-aware), PSBTs signed with coffer signers, RBF,
  * and an Esplora backend. No viem here.
- * @module
+ * @module coffer/bitcoin
  */
 export * from '../../errors.js'
 export { bitcoin, BitcoinAdapter, type BitcoinAdapterOptions, type BitcoinTransferRequest, type BumpOptions } from './adapter.js'

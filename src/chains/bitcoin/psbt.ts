@@ -176,6 +176,41 @@ function prevOut(tx: Transaction, i: number): { script: Uint8Array; amount: bigi
   throw new InvalidArgumentError(`PSBT input ${i} has no previous output.`)
 }
 
+/**
+ * Checks that a PSBT does what its summary says before anything is signed: it pays exactly
+ * `amount` to `to`, sends at most one other output (the change), and its fee (inputs minus
+ * outputs) is at most `fee`. @throws InvalidArgumentError
+ */
+export function checkPsbtSummary(tx: Transaction, summary: unknown, network: BtcNetworkParams): void {
+  const s = summary as { to?: unknown; amount?: unknown; fee?: unknown } | null
+  if (!s || typeof s.to !== 'string' || typeof s.amount !== 'string' || typeof s.fee !== 'string' || !/^\d+$/.test(s.amount) || !/^\d+$/.test(s.fee)) {
+    throw new InvalidArgumentError('The unsigned transaction has no valid summary { to, asset, amount, fee }.')
+  }
+  const mismatch = (what: string) => new InvalidArgumentError(`The PSBT does not match its summary (${what}); refusing to sign what a reader of the summary did not see.`)
+  const address = Address(network)
+  let toRecipient = 0n
+  let others = 0
+  let out = 0n
+  for (let i = 0; i < tx.outputsLength; i++) {
+    const o = tx.getOutput(i)
+    if (!o.script || o.amount === undefined) throw mismatch(`output ${i} is incomplete`)
+    out += o.amount
+    let to: string | undefined
+    try {
+      to = address.encode(OutScript.decode(o.script))
+    } catch {
+      to = undefined
+    }
+    if (to !== undefined && to.toLowerCase() === s.to.toLowerCase()) toRecipient += o.amount
+    else others++
+  }
+  if (toRecipient !== BigInt(s.amount)) throw mismatch('it pays the recipient another amount')
+  if (others > 1) throw mismatch('it pays more addresses than the recipient and one change output')
+  let input = 0n
+  for (let i = 0; i < tx.inputsLength; i++) input += prevOut(tx, i).amount
+  if (input - out > BigInt(s.fee)) throw mismatch('its fee is higher than the summary shows')
+}
+
 /** Finalizes every input and returns the raw transaction hex and txid. @throws SignatureVerificationError if any input is unsigned */
 export function finalizePsbt(tx: Transaction): { hex: string; txid: string } {
   try {

@@ -2,7 +2,7 @@
  * `coffer/evm`: the EVM ChainAdapter (Ethereum, Polygon, Arbitrum, OP, Base, BNB Chain,
  * Avalanche, their testnets, and any EVM chain given as a viem `Chain`), with native coins
  * and ERC-20 stablecoins, and the EVM signing extras.
- * @module
+ * @module coffer/evm
  */
 export * from '../../errors.js'
 export { evm, EvmAdapter, type EvmAdapterOptions, type ReplaceOptions } from './adapter.js'

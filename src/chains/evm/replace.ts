@@ -51,7 +51,14 @@ export async function signReplacement(
     data: cancel ? ('0x' as Hex) : tx.input,
     gas: cancel ? '21000' : tx.gas.toString(),
   }
-  const unsigned = unsignedTransaction(payload, getAddress(s.address), { to: payload.to as string, asset: nativeAsset, amount: payload.value, fee: '0' })
+  const perGas = BigInt((payload as { maxFeePerGas?: string }).maxFeePerGas ?? (payload as { gasPrice?: string }).gasPrice ?? '0')
+  const unsigned = unsignedTransaction(payload, getAddress(s.address), {
+    to: payload.to as string,
+    asset: nativeAsset,
+    amount: payload.value,
+    fee: (BigInt(payload.gas) * perGas).toString(),
+    ...(payload.data && payload.data !== '0x' ? { data: payload.data } : {}),
+  })
   const signed = await signEvmTransaction(unsigned, s)
   return { raw: signed.raw as Hex, nonce: tx.nonce }
 }

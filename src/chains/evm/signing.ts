@@ -80,7 +80,7 @@ export async function signTypedData(signer: Signer, typedData: TypedDataDefiniti
   return signHash(s, hash)
 }
 
-/** Parameters of {@link signPermit} once the token facts are known. */
+/** Parameters of {@link signPermitWith}: a permit once the token facts (domain, nonce) are known. */
 export interface PermitParameters {
   /** Token contract. */
   token: `0x${string}`

@@ -5,7 +5,7 @@
  * Signing touches no network.
  * @module
  */
-import { getAddress, isHex, keccak256, numberToHex, serializeTransaction, type AccessList, type Hex, type TransactionSerializable } from 'viem'
+import { decodeFunctionData, erc20Abi, getAddress, isHex, keccak256, numberToHex, serializeTransaction, type AccessList, type Hex, type TransactionSerializable } from 'viem'
 import { toChecksumAddress } from '../../keys/address/evm.js'
 import { describe } from '../../assert.js'
 import { InvalidArgumentError } from '../../errors.js'
@@ -130,6 +130,7 @@ export async function signEvmTransaction(unsigned: UnsignedTransaction, signer: 
   }
   const tx = toSerializable(unsigned.payload)
   if (`eip155:${tx.chainId}` !== unsigned.chainId) throw new InvalidArgumentError(`Transaction chainId ${tx.chainId} does not match ${unsigned.chainId}.`)
+  checkSummary(unsigned.summary, tx)
   let digest: Uint8Array
   try {
     digest = keccak256(serializeTransaction(tx), 'bytes')
@@ -140,6 +141,44 @@ export async function signEvmTransaction(unsigned: UnsignedTransaction, signer: 
   const signature = { r: numberToHex(sig.r, { size: 32 }), s: numberToHex(sig.s, { size: 32 }), yParity: sig.recovery, v: BigInt(27 + sig.recovery) }
   const raw = serializeTransaction(tx, signature)
   return { chainId: unsigned.chainId, kind: unsigned.kind, from: getAddress(unsigned.from), hash: keccak256(raw), raw }
+}
+
+const mismatch = (what: string) => new InvalidArgumentError(`The transaction's summary does not match its payload (${what}); refusing to sign what a reader of the summary did not see.`)
+
+/**
+ * The human-readable summary must say what the payload does: the recipient and amount of the
+ * native transfer or of the ERC-20 `transfer` call, and a fee cap at least the payload's. An
+ * offline signer (or its user) reads the summary; a payload that does something else is refused.
+ * @throws InvalidArgumentError
+ */
+function checkSummary(summary: unknown, tx: TransactionSerializable): void {
+  const s = summary as Partial<UnsignedTransaction['summary']> | null
+  if (!s || typeof s !== 'object' || typeof s.to !== 'string' || typeof s.asset !== 'string' || typeof s.amount !== 'string' || typeof s.fee !== 'string' || !/^\d+$/.test(s.amount) || !/^\d+$/.test(s.fee)) {
+    throw new InvalidArgumentError('The unsigned transaction has no valid summary { to, asset, amount, fee }.')
+  }
+  const same = (a: string | undefined | null, b: string) => typeof a === 'string' && a.toLowerCase() === b.toLowerCase()
+  const token = /\/erc20:(0x[0-9a-fA-F]{40})$/.exec(s.asset)?.[1]
+  if (token) {
+    if (!same(tx.to, token)) throw mismatch('the payload calls another contract than the token')
+    if ((tx.value ?? 0n) !== 0n) throw mismatch('a token transfer that also sends the native coin')
+    let args: readonly unknown[] | undefined
+    try {
+      const call = decodeFunctionData({ abi: erc20Abi, data: (tx.data ?? '0x') as Hex })
+      if (call.functionName === 'transfer') args = call.args
+    } catch {
+      args = undefined
+    }
+    if (!args || !same(args[0] as string, s.to) || args[1] !== BigInt(s.amount)) throw mismatch('the token transfer goes elsewhere or moves another amount')
+  } else if (/\/slip44:/.test(s.asset)) {
+    const creates = tx.to === undefined || tx.to === null
+    if (!(creates ? s.to === '' : same(tx.to, s.to)) || (tx.value ?? 0n) !== BigInt(s.amount)) throw mismatch('the native transfer goes elsewhere or moves another amount')
+    // A contract call (or creation) is signed only when the summary shows its data.
+    if (tx.data && tx.data !== '0x' && !same(s.data, tx.data)) throw mismatch('the payload calls a contract the summary does not show')
+  } else {
+    throw mismatch(`unknown asset ${s.asset.slice(0, 80)}`)
+  }
+  const perGas = 'maxFeePerGas' in tx && tx.maxFeePerGas !== undefined ? tx.maxFeePerGas : ((tx as { gasPrice?: bigint }).gasPrice ?? 0n)
+  if ((tx.gas ?? 0n) * perGas > BigInt(s.fee)) throw mismatch('the payload may pay a higher fee than the summary shows')
 }
 
 /** Builds the JSON form of an unsigned transaction. */

@@ -108,6 +108,23 @@ describe('spending', () => {
     expect(server.utxos(signer.address).map((u) => u.value)).toEqual([100_000n - 40_000n - quote.fee.amount])
   })
 
+  it('refuses to sign a PSBT that pays someone else, another amount, or a higher fee than its summary says', async () => {
+    const { server, adapter } = await setup()
+    const { vault, id } = await vaultWith()
+    const signer = await vault.getSigner({ secretId: id, chain: 'bitcoin', network: 'regtest', addressType: 'p2wpkh' })
+    await server.fund(signer.address, 100_000n)
+    const to = receive('p2wpkh', 4)[0]!
+    const unsigned = await adapter.buildTransfer(await adapter.quoteTransfer({ from: signer.address, to, asset: BTC, amount: 40_000n }))
+    for (const summary of [
+      { ...unsigned.summary, to: receive('p2wpkh', 5)[0]! },
+      { ...unsigned.summary, amount: '39999' },
+      { ...unsigned.summary, fee: String(BigInt(unsigned.summary.fee) - 1n) },
+    ]) {
+      await expect(adapter.signTransaction({ ...unsigned, summary }, signer)).rejects.toThrow(/does not match its summary/)
+    }
+    await expect(adapter.signTransaction(unsigned, signer)).resolves.toMatchObject({ kind: 'bitcoin-psbt' })
+  })
+
   it('insufficient funds is a typed error before anything is built or broadcast', async () => {
     const { server, adapter } = await setup()
     const { vault, id } = await vaultWith()

@@ -94,7 +94,8 @@ describe('transaction status', () => {
     const quote = await adapter.quoteTransfer({ from: signers[0]!.address, to: signers[0]!.address, asset: ETH, amount: 1n })
     const unsigned = await adapter.buildTransfer(quote)
     const payload = { ...unsigned.payload, to: reverting.address, value: '0', data: '0xa9059cbb' + '00'.repeat(64), gas: '100000' }
-    const signed = await adapter.signTransaction({ ...unsigned, payload }, signers[0]!)
+    const summary = { to: reverting.address, asset: ETH, amount: '0', fee: (100_000n * BigInt((unsigned.payload as { maxFeePerGas: string }).maxFeePerGas)).toString(), data: payload.data }
+    const signed = await adapter.signTransaction({ ...unsigned, payload, summary }, signers[0]!)
     const status = await adapter.waitForTransaction(await adapter.broadcast(signed))
     expect(status.state).toBe('failed')
     expect(status.fee?.amount).toBeGreaterThan(0n)

@@ -156,13 +156,21 @@ function replaySigner(address: string, signature: ReplayVector['signature']): { 
   return { signer, digests }
 }
 
+/** A summary that tells the truth about a payload (what a reader must see before signing). */
+function summaryOf(tx: EvmTransactionPayload): UnsignedTransaction['summary'] {
+  const int = (v: unknown) => (typeof v === 'string' && /^\d+$/.test(v) ? BigInt(v) : 0n)
+  const fee = int(tx.gas) * int(tx.maxFeePerGas ?? tx.gasPrice)
+  const data = typeof tx.data === 'string' && tx.data !== '0x' ? { data: tx.data } : {}
+  return { to: tx.to ?? '', asset: `eip155:${tx.chainId}/slip44:60`, amount: typeof tx.value === 'string' ? tx.value : '0', fee: fee.toString(), ...data }
+}
+
 /** The UnsignedTransaction coffer would build for a payload (JSON round-tripped, as it travels). */
 function unsignedFor(tx: EvmTransactionPayload, from: string): UnsignedTransaction {
   return {
     chainId: `eip155:${tx.chainId}`,
     kind: `evm-${tx.type}`,
     from,
-    summary: { to: tx.to ?? '', asset: 'eip155:1/slip44:60', amount: '0', fee: '0' },
+    summary: summaryOf(tx),
     payload: JSON.parse(JSON.stringify(tx)) as { [key: string]: Json },
   }
 }
@@ -320,6 +328,27 @@ describe('refusals', () => {
   it('accepts the baseline payload', async () => {
     expect(() => toSerializable(good)).not.toThrow()
     await expect(signEvmTransaction(unsignedFor(good, signer.address), signer)).resolves.toMatchObject({ chainId: 'eip155:1' })
+  })
+
+  it('refuses a payload that does something other than its summary says', async () => {
+    const base = unsignedFor(good, signer.address)
+    const token = '0xdac17f958d2ee523a2206206994597c13d831ec7'
+    const transfer = (to: string, amount: bigint) => `0xa9059cbb${to.slice(2).padStart(64, '0')}${amount.toString(16).padStart(64, '0')}`
+    const tokenTx = { ...good, to: token as `0x${string}`, value: '0', data: transfer('0x3535353535353535353535353535353535353535', 5n) as `0x${string}` }
+    const tokenSummary = { to: '0x3535353535353535353535353535353535353535', asset: `eip155:1/erc20:${token}`, amount: '5', fee: '42000' } as UnsignedTransaction['summary']
+    await expect(signEvmTransaction({ ...base, payload: tokenTx as never, summary: tokenSummary }, signer)).resolves.toMatchObject({ chainId: 'eip155:1' })
+    const cases: [string, UnsignedTransaction['summary']][] = [
+      ['another recipient', { ...base.summary, to: '0x3636363636363636363636363636363636363636' }],
+      ['another amount', { ...base.summary, amount: '2' }],
+      ['a lower fee', { ...base.summary, fee: '41999' }],
+      ['another asset', { ...base.summary, asset: `eip155:1/erc20:${token}` }],
+    ]
+    for (const [what, summary] of cases) {
+      await expect(signEvmTransaction({ ...base, summary }, signer), what).rejects.toThrow(/summary does not match/)
+    }
+    await expect(signEvmTransaction({ ...base, payload: { ...tokenTx, data: transfer('0x3636363636363636363636363636363636363636', 5n) } as never, summary: tokenSummary }, signer)).rejects.toThrow(/goes elsewhere/)
+    await expect(signEvmTransaction({ ...base, payload: { ...good, data: '0xdeadbeef' } as never }, signer)).rejects.toThrow(/does not show/)
+    await expect(signEvmTransaction({ ...base, summary: undefined as never }, signer)).rejects.toThrow(/no valid summary/)
   })
 
   const malformed: [string, unknown][] = [

@@ -1,0 +1,111 @@
+/**
+ * `npm run demo`: the whole coffer flow on an embedded chain, with no configuration and no
+ * internet. It starts anvil (from the `@foundry-rs/anvil-linux-amd64` dev dependency, or
+ * ANVIL_PATH) on a free loopback port, deploys a USDT-like and a USDC-like token, creates a
+ * wallet (an encrypted vault file in a temp directory), funds it, sends stablecoins to a second
+ * account under a daily limit, watches the portfolio pick up the incoming transfer, shows the
+ * tamper-evident journal, and stops anvil.
+ *
+ *   npm run demo
+ */
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { CofferError, fixedPrices, formatAmount, parseAmount, Wallet, type PortfolioSnapshot, type PortfolioTransfer } from 'coffer'
+import { erc20AssetId, evm } from 'coffer/evm'
+import { fileStorage } from 'coffer/vault'
+import { startLocalChain } from './support/local-chain.js'
+
+let step = 0
+const say = (text: string) => console.log(`\n${++step}. ${text}`)
+const dir = mkdtempSync(join(tmpdir(), 'coffer-demo-'))
+
+say('Starting a local chain (anvil) with a USDT-like and a USDC-like token…')
+const chain = await startLocalChain()
+try {
+  const { usdt, usdc } = chain.tokens
+  const adapter = evm({
+    chain: chain.chainId,
+    rpcUrls: [chain.url],
+    tokens: [
+      { address: usdt.address, symbol: 'USDT', decimals: usdt.decimals, family: 'USDT' },
+      { address: usdc.address, symbol: 'USDC', decimals: usdc.decimals, family: 'USDC' },
+    ],
+  })
+  const USDT = erc20AssetId(31337, usdt.address)
+  const USDC = erc20AssetId(31337, usdc.address)
+  console.log(`   ${chain.url}, chain ${chain.chainId}; USDT at ${usdt.address}, USDC at ${usdc.address}`)
+
+  say('Creating a wallet: a new mnemonic, encrypted at rest (AES-256-GCM, scrypt) in a temp directory…')
+  const wallet = await Wallet.create({
+    storage: fileStorage(join(dir, 'wallet')),
+    password: 'demo password, use a real one',
+    chains: [adapter],
+    policy: { limits: [{ asset: 'USDT', perWindow: '500' }, { asset: 'USDC', perTransaction: '250' }] },
+    priceSource: fixedPrices({ prices: { [adapter.nativeAsset]: '3000', [USDT]: '1', [USDC]: '1' } }),
+  })
+  const alice = wallet.accounts()[0]!
+  const bob = await wallet.account(chain.chainId, { index: 1, label: 'bob' })
+  console.log(`   files: ${readdirSync(dir).sort().join(', ')} (the mnemonic is inside the vault, never in plain text)`)
+  console.log(`   alice (account 0): ${alice.address}`)
+  console.log(`   bob   (account 1): ${bob.address}`)
+  console.log('   policy: at most 500 USDT a day, at most 250 USDC per transaction')
+
+  say('Funding alice with 1 ETH (for gas), 1,000 USDT and 1,000 USDC…')
+  await chain.fund(alice.address as `0x${string}`, { eth: '1', usdt: parseAmount('1000', 6), usdc: parseAmount('1000', 6) })
+
+  say('Watching the portfolio (every account, every asset)…')
+  const portfolio = wallet.portfolio()
+  const seen: PortfolioTransfer[] = []
+  wallet.on('incoming', (t) => {
+    seen.push(t)
+    console.log(`   ↓ ${t.label ?? t.account}: +${formatAmount(t.amount, t.decimals)} ${t.symbol} (block ${t.blockHeight})`)
+  })
+  wallet.on('outgoing', (t) => console.log(`   ↑ ${t.label ?? (t.account === alice.address ? 'alice' : t.account)}: -${formatAmount(t.amount, t.decimals)} ${t.symbol} (block ${t.blockHeight})`))
+  const names = new Map([
+    [alice.address, 'alice'],
+    [bob.address, 'bob'],
+  ])
+  printTable(await portfolio.refresh(), names)
+  portfolio.watch({ intervalMs: 200 })
+
+  say('Alice sends 120 USDT to bob: quote, policy check, signature in the vault, broadcast…')
+  const quote = await wallet.quote({ from: alice, to: bob.address, asset: 'USDT', amount: '120' })
+  console.log(`   quote: ${formatAmount(quote.amount, quote.decimals)} ${quote.symbol}, fee up to ${formatAmount(quote.fee.amount, quote.feeDecimals)} ${quote.feeSymbol}`)
+  const hash = await wallet.send(quote)
+  const status = await adapter.waitForTransaction(hash)
+  console.log(`   sent ${hash}: ${status.state} in block ${status.blockHeight}`)
+  while (seen.length === 0) await new Promise((r) => setTimeout(r, 50))
+
+  say('Alice tries to send 400 USDC to bob: over the 250 USDC per-transaction limit…')
+  try {
+    await wallet.send(await wallet.quote({ from: alice, to: bob.address, asset: 'USDC', amount: '400' }))
+    throw new Error('the policy should have refused')
+  } catch (error) {
+    if (!(error instanceof CofferError) || error.code !== 'POLICY_VIOLATION') throw error
+    console.log(`   refused, nothing signed: ${error.shortMessage}`)
+  }
+  await portfolio.stop()
+  printTable(await portfolio.refresh(), names)
+
+  say('The audit journal: every signature and refusal, each entry chained to the one before…')
+  for (const e of await wallet.journal.entries()) {
+    const amount = e.amount ? `${formatAmount(BigInt(e.amount), 6)} ${e.asset === USDC ? 'USDC' : 'USDT'}` : ''
+    console.log(`   #${e.seq} ${e.kind.padEnd(11)} ${amount.padEnd(12)} ${e.decision.allowed ? `sent ${e.hash?.slice(0, 18)}…` : `refused (${e.decision.rule})`}`)
+  }
+  const check = await wallet.journal.verify()
+  console.log(`   verify(): ${check.ok ? 'intact' : 'TAMPERED'}, ${check.count} entries`)
+  wallet.lock()
+  say('Done: wallet locked (keys wiped from memory).')
+} finally {
+  await chain.stop()
+  rmSync(dir, { recursive: true, force: true })
+  console.log('   anvil stopped, temp directory removed.')
+}
+
+function printTable(snapshot: PortfolioSnapshot, names: ReadonlyMap<string, string>): void {
+  for (const b of snapshot.balances.filter((x) => x.amount > 0n)) {
+    console.log(`   ${(names.get(b.account) ?? b.account).padEnd(6)} ${b.symbol.padEnd(5)} ${formatAmount(b.amount, b.decimals).padStart(22)}  $${b.value ?? '—'}`)
+  }
+  console.log(`   total value: $${snapshot.value ?? '0'}`)
+}

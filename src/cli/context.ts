@@ -1,0 +1,133 @@
+/**
+ * What every command works with: the global flags, the checked config, the wallet's storage
+ * (`fileStorage(path)`: the vault at `path`, other records at `path.<key>`), the chain
+ * adapters, the password (asked once per run) and the wallet itself.
+ * @module
+ * @internal
+ */
+import { resolve } from 'node:path'
+import type { ChainId } from '../caip.js'
+import type { ChainAdapter } from '../chains/adapter.js'
+import { VaultNotFoundError } from '../errors.js'
+import { fileStorage } from '../vault/file-storage.js'
+import type { KdfOptions } from '../vault/kdf.js'
+import { VAULT_KEY, type VaultStorage } from '../vault/storage.js'
+import { Vault } from '../vault/vault.js'
+import { Wallet } from '../wallet/wallet.js'
+import { buildAdapters, priceSource } from './chains.js'
+import { loadConfig, type CliConfig } from './config.js'
+import { Output, usage } from './output.js'
+import { walletPassword } from './password.js'
+
+/** The default wallet path (relative to the working directory). */
+export const DEFAULT_VAULT = 'coffer-wallet'
+/** The environment variable choosing the KDF of new vaults: `scrypt` (default) or `pbkdf2`. */
+export const KDF_ENV = 'COFFER_KDF'
+
+/** The global flags, as commander hands them over. */
+export interface GlobalOptions {
+  readonly config?: string
+  readonly vault?: string
+  readonly passwordFile?: string
+  readonly json?: boolean
+  readonly debug?: boolean
+  readonly yes?: boolean
+  readonly rpc?: readonly string[]
+}
+
+/** The run's shared state. */
+export class Context {
+  readonly options: GlobalOptions
+  readonly out: Output
+  readonly config: CliConfig
+  readonly vaultPath: string
+  readonly storage: VaultStorage
+  #adapters: ChainAdapter[] | undefined
+  #password: string | undefined
+
+  constructor(options: GlobalOptions, out: Output) {
+    this.options = options
+    this.out = out
+    this.config = loadConfig({ file: options.config, rpc: options.rpc })
+    this.vaultPath = options.vault !== undefined ? resolve(options.vault) : (this.config.vault ?? resolve(DEFAULT_VAULT))
+    this.storage = fileStorage(this.vaultPath)
+  }
+
+  /** `--yes` was given. */
+  get yes(): boolean {
+    return this.options.yes === true
+  }
+
+  /** Adapters of every configured chain (made once). */
+  adapters(): ChainAdapter[] {
+    this.#adapters ??= buildAdapters(this.config, this.storage)
+    return this.#adapters
+  }
+
+  /** The adapter of a configured chain. */
+  adapter(chainId: ChainId): ChainAdapter {
+    const adapter = this.adapters().find((a) => a.chainId === chainId)
+    if (!adapter) throw usage(`No configured chain ${chainId}.`)
+    return adapter
+  }
+
+  /** The KDF for new vaults: `COFFER_KDF=pbkdf2` picks PBKDF2-HMAC-SHA256 (600,000 iterations), else scrypt. */
+  kdf(): KdfOptions | undefined {
+    const value = process.env[KDF_ENV]
+    if (value === undefined || value === '' || value === 'scrypt') return undefined
+    if (value === 'pbkdf2') return { name: 'pbkdf2-sha256' }
+    throw usage(`${KDF_ENV} must be "scrypt" or "pbkdf2", got "${value.slice(0, 20)}".`)
+  }
+
+  /** The wallet password, asked at most once per run. */
+  async password(options: { isNew?: boolean } = {}): Promise<string> {
+    this.#password ??= await walletPassword({ passwordFile: this.options.passwordFile, ...options })
+    return this.#password
+  }
+
+  /** True when a vault exists at the wallet path. */
+  async vaultExists(): Promise<boolean> {
+    return (await this.storage.get(VAULT_KEY)) !== undefined
+  }
+
+  /** The wallet, locked (no password needed for balances and addresses already known). */
+  async wallet(): Promise<Wallet> {
+    try {
+      return await Wallet.open({
+        storage: this.storage,
+        chains: this.adapters(),
+        ...(this.config.policy ? { policy: this.config.policy } : {}),
+        ...(this.config.prices ? { priceSource: priceSource(this.config) as NonNullable<ReturnType<typeof priceSource>> } : {}),
+        currency: this.config.currency,
+      })
+    } catch (error) {
+      throw this.#notFound(error)
+    }
+  }
+
+  /** The wallet, unlocked with the password. */
+  async unlockedWallet(): Promise<Wallet> {
+    const wallet = await this.wallet()
+    await wallet.unlock(await this.password())
+    return wallet
+  }
+
+  /** The vault alone, unlocked (for imports and offline signing). */
+  async unlockedVault(): Promise<Vault> {
+    let vault: Vault
+    try {
+      vault = await Vault.open({ storage: this.storage })
+    } catch (error) {
+      throw this.#notFound(error)
+    }
+    await vault.unlock(await this.password())
+    return vault
+  }
+
+  #notFound(error: unknown): unknown {
+    if (error instanceof VaultNotFoundError) {
+      return usage(`No wallet at ${this.vaultPath}: create one with "coffer init" (or "coffer import mnemonic"), or point --vault at it.`)
+    }
+    return error
+  }
+}

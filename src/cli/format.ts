@@ -1,0 +1,56 @@
+/**
+ * How the CLI shows amounts, accounts and quotes to people, and their JSON forms.
+ * @module
+ * @internal
+ */
+import { formatAmount } from '../amount.js'
+import type { WalletAccount, WalletQuote } from '../wallet/wallet.js'
+import type { CliConfig } from './config.js'
+import { chainName } from './chains.js'
+
+/** `1.5 USDT`. */
+export function amountText(units: bigint, decimals: number, symbol: string): string {
+  return `${formatAmount(units, decimals)} ${symbol}`
+}
+
+/** How an account is shown: the address, or for a Bitcoin account its index and type. */
+export function accountText(account: Pick<WalletAccount, 'chainId' | 'address' | 'index' | 'addressType'>): string {
+  return account.chainId.startsWith('bip122:') ? `account ${account.index} (${account.addressType ?? 'p2wpkh'})` : account.address
+}
+
+/** The JSON form of a wallet account. */
+export function accountJson(account: WalletAccount): Record<string, unknown> {
+  return {
+    chainId: account.chainId,
+    index: account.index,
+    ...(account.addressType ? { addressType: account.addressType } : {}),
+    address: account.address,
+    ...(account.label ? { label: account.label } : {}),
+  }
+}
+
+/** The lines that describe a quote before it is confirmed. */
+export function quoteLines(config: CliConfig, q: WalletQuote): string[] {
+  return [
+    `Send:   ${amountText(q.amount, q.decimals, q.symbol)}`,
+    `Chain:  ${chainName(config, q.chainId)}${chainName(config, q.chainId) === q.chainId ? '' : ` (${q.chainId})`}`,
+    `From:   ${q.from.startsWith('0x') ? q.from : 'your Bitcoin account'}`,
+    `To:     ${q.to}`,
+    `Fee:    up to ${amountText(q.fee.amount, q.feeDecimals, q.feeSymbol)} (${q.feeLevel}; likely ${amountText(q.fee.expected, q.feeDecimals, q.feeSymbol)})`,
+  ]
+}
+
+/** The JSON form of a quote. */
+export function quoteJson(q: WalletQuote): Record<string, unknown> {
+  return {
+    chainId: q.chainId,
+    from: q.from,
+    to: q.to,
+    asset: q.asset,
+    symbol: q.symbol,
+    decimals: q.decimals,
+    amount: q.amount,
+    amountFormatted: formatAmount(q.amount, q.decimals),
+    fee: { asset: q.fee.asset, symbol: q.feeSymbol, decimals: q.feeDecimals, amount: q.fee.amount, expected: q.fee.expected, level: q.feeLevel },
+  }
+}

@@ -1,0 +1,27 @@
+/** `npm run demo`, exactly as a new user runs it: the whole flow on an embedded chain, exit 0. */
+import { execFile } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
+import { promisify } from 'node:util'
+import { describe, expect, it } from 'vitest'
+
+const run = promisify(execFile)
+const root = fileURLToPath(new URL('..', import.meta.url))
+
+describe('npm run demo', () => {
+  it('starts anvil, makes a wallet, pays under a limit, sees the transfer arrive, shows the journal, and cleans up', async () => {
+    const { stdout } = await run('npm', ['run', '--silent', 'demo'], { cwd: root, timeout: 90_000, env: { ...process.env, NO_COLOR: '1' } })
+    const steps = stdout.match(/^\d+\. /gm) ?? []
+    expect(steps).toHaveLength(8)
+    expect(stdout).toMatch(/chain eip155:31337; USDT at 0x[0-9a-fA-F]{40}, USDC at 0x[0-9a-fA-F]{40}/)
+    expect(stdout).toMatch(/alice\s+USDT\s+1000\s+\$1000\.00/)
+    expect(stdout).toMatch(/sent 0x[0-9a-f]{64}: confirmed in block \d+/)
+    expect(stdout).toMatch(/↓ bob: \+120 USDT \(block \d+\)/)
+    expect(stdout).toMatch(/refused, nothing signed: Refused by policy \(perTransaction\): 400 USDC is more than 250 USDC per transaction\./)
+    expect(stdout).toMatch(/bob\s+USDT\s+120\s+\$120\.00/)
+    expect(stdout).toMatch(/#0 transaction 120 USDT/)
+    expect(stdout).toMatch(/#1 refused\s+400 USDC\s+refused \(perTransaction\)/)
+    expect(stdout).toMatch(/verify\(\): intact, 2 entries/)
+    expect(stdout).toMatch(/anvil stopped, temp directory removed\./)
+    expect(stdout).not.toMatch(/demo password/)
+  })
+})
