@@ -34,28 +34,32 @@ interface RawReceipt {
   effectiveGasPrice?: `0x${string}`
 }
 
-/** The status of `hash` now. */
-export async function transactionStatus(client: PublicClient, chain: EvmChain, journal: Journal, hash: `0x${string}`): Promise<TransactionStatus> {
-  const [receipt, tx, head] = await rpc('Reading the transaction', () =>
-    Promise.all([
-      client.request({ method: 'eth_getTransactionReceipt', params: [hash] }) as Promise<RawReceipt | null>,
-      client.request({ method: 'eth_getTransactionByHash', params: [hash] }) as Promise<RawTx | null>,
-      client.request({ method: 'eth_blockNumber' }),
-    ]),
-  )
-  const height = Number(BigInt(head))
-  if (receipt) {
-    const block = Number(BigInt(receipt.blockNumber))
-    const fee = BigInt(receipt.gasUsed) * BigInt(receipt.effectiveGasPrice ?? '0x0')
-    return {
-      hash,
-      state: BigInt(receipt.status) === 1n ? 'confirmed' : 'failed',
-      blockHeight: block,
-      blockHash: receipt.blockHash,
-      confirmations: Math.max(0, height - block + 1),
-      fee: { asset: chain.nativeAsset, amount: fee },
-    }
+function receiptStatus(chain: EvmChain, hash: `0x${string}`, receipt: RawReceipt, height: number): TransactionStatus {
+  const block = Number(BigInt(receipt.blockNumber))
+  const fee = BigInt(receipt.gasUsed) * BigInt(receipt.effectiveGasPrice ?? '0x0')
+  return {
+    hash,
+    state: BigInt(receipt.status) === 1n ? 'confirmed' : 'failed',
+    blockHeight: block,
+    blockHash: receipt.blockHash,
+    confirmations: Math.max(0, height - block + 1),
+    fee: { asset: chain.nativeAsset, amount: fee },
   }
+}
+
+/**
+ * The status of `hash` now. The reads are not one snapshot: a transaction mined between the
+ * receipt read and the nonce read looks "gone" with its nonce used, so before saying dropped
+ * the receipt is read once more (and a transaction the node shows in a block is pending until
+ * its receipt appears).
+ */
+export async function transactionStatus(client: PublicClient, chain: EvmChain, journal: Journal, hash: `0x${string}`): Promise<TransactionStatus> {
+  const readReceipt = () => client.request({ method: 'eth_getTransactionReceipt', params: [hash] }) as Promise<RawReceipt | null>
+  const [receipt, tx, head] = await rpc('Reading the transaction', () =>
+    Promise.all([readReceipt(), client.request({ method: 'eth_getTransactionByHash', params: [hash] }) as Promise<RawTx | null>, client.request({ method: 'eth_blockNumber' })]),
+  )
+  if (receipt) return receiptStatus(chain, hash, receipt, Number(BigInt(head)))
+  if (tx?.blockNumber) return { hash, state: 'pending', confirmations: 0 }
   const sent = await journal.get(hash)
   const replacement = await journal.replacementOf(hash)
   if (tx) {
@@ -68,6 +72,8 @@ export async function transactionStatus(client: PublicClient, chain: EvmChain, j
     const mined = await rpc('Reading the account nonce', () => client.getTransactionCount({ address: sent.from, blockTag: 'latest' }))
     if (mined <= sent.nonce && Date.now() - sent.sentAt < 60_000) return { hash, state: 'pending', confirmations: 0 }
   }
+  const [late, lateHead] = await rpc('Reading the transaction', () => Promise.all([readReceipt(), client.request({ method: 'eth_blockNumber' })]))
+  if (late) return receiptStatus(chain, hash, late, Number(BigInt(lateHead)))
   return { hash, state: 'dropped', confirmations: 0, ...(replacement ? { replacedBy: replacement.hash } : {}) }
 }
 
