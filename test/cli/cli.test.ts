@@ -304,12 +304,18 @@ describe('coffer (end to end)', () => {
     expect(doc).toMatchObject({ chainId: 'eip155:31337', from: address })
     expect(await recoverTransactionAddress({ serializedTransaction: doc.raw as never })).toBe(address)
     expect(keccak256(doc.raw)).toBe(doc.hash)
+    // Without --json: the raw hex alone on stdout (pipe it to any node), the hash on stderr.
+    const hex = await run(['--config', 'offline.json', 'sign-tx', 'unsigned.json'], { input: 'y\n' })
+    expect(hex.code, hex.stderr).toBe(0)
+    expect(hex.stdout.trim()).toMatch(/^0x02[0-9a-f]+$/)
+    expect(await recoverTransactionAddress({ serializedTransaction: hex.stdout.trim() as never })).toBe(address)
+    expect(hex.stderr).toContain(`Signed ${keccak256(hex.stdout.trim() as Hex)}`)
 
     // The new chain gets account 0 offline; the journal holds the offline signature too.
     const [mine, verify] = await Promise.all([run(['--config', 'offline.json', 'address', 'mine']), run(['--config', 'offline.json', 'journal', 'verify', '--json'])])
     expect(mine.code, mine.stderr).toBe(0)
     expect(mine.stdout.trim()).toBe(address)
-    expect(json(verify)).toMatchObject({ ok: true, count: 5 })
+    expect(json(verify)).toMatchObject({ ok: true, count: 6 })
   })
 
   it('runs from the TypeScript source through tsx too (npm run cli)', async () => {

@@ -95,9 +95,9 @@ async function bitcoinSigner(vault: Vault, from: string, network: BitcoinNetwork
 export function register(program: Command, action: Action): void {
   program
     .command('sign-tx')
-    .description('sign an unsigned transaction file offline (no network needed) and print the signed JSON')
+    .description('sign an unsigned transaction file offline (no network needed) and print the signed transaction as hex')
     .argument('<file>', 'the unsigned transaction JSON (from adapter.buildTransfer)')
-    .option('--out <file>', 'write the signed transaction here instead of printing it')
+    .option('--out <file>', 'write the signed transaction JSON (for adapter.broadcast) here instead of printing the raw hex')
     .option('--index <n>', 'the account to sign with (default: search accounts 0-19 and imported keys)')
     .action(
       action(async (ctx, [file], opts: { out?: string; index?: string }) => {
@@ -152,7 +152,11 @@ export function register(program: Command, action: Action): void {
             })
             ctx.out.result({ hash: signed.hash, out: opts.out }, () => ctx.out.print(`Signed ${signed.hash}; written to ${opts.out}.`))
           } else {
-            ctx.out.result(doc, () => ctx.out.print(toJson(doc)))
+            // People and pipes get the raw hex (what `cast publish` or `sendrawtransaction` take); --json the whole document.
+            ctx.out.result(doc, () => {
+              ctx.out.note(`Signed ${signed.hash}`)
+              ctx.out.print(signed.raw)
+            })
           }
         } finally {
           vault.lock()
