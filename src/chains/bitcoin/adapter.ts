@@ -38,7 +38,7 @@ import { esplora, type EsploraOptions } from './esplora.js'
 import { feeRates } from './fees.js'
 import { readHistory } from './history.js'
 import { BITCOIN_CHAINS, type BitcoinChain } from './networks.js'
-import { buildPsbt, checkPsbtSummary, finalizePsbt, psbtFromBase64, psbtToBase64, signPsbt, type PsbtInput } from './psbt.js'
+import { buildPsbt, checkPsbtSummary, finalizePsbt, psbtFromBase64, psbtToBase64, signPsbt, type PsbtInput, type PsbtOutput } from './psbt.js'
 import { makeQuote, spendable } from './quote.js'
 import { bumpFee, type SentTransaction } from './rbf.js'
 import { rpcCall } from './rpc.js'
@@ -82,6 +82,24 @@ interface InputJson {
   address: string
   publicKey?: string
   path?: string
+}
+
+interface OutputJson {
+  address: string
+  value: string
+  change?: boolean
+  /** Change to an account: its key (hex) and full path, so the PSBT proves the output is the signer's. */
+  publicKey?: string
+  path?: string
+}
+
+/** Quote / journal outputs as PSBT outputs (change with its key origin when the account's fingerprint is known). */
+function psbtOutputs(outputs: readonly OutputJson[], fingerprint: number | undefined): PsbtOutput[] {
+  return outputs.map((o) => ({
+    address: o.address,
+    value: BigInt(o.value),
+    ...(o.change && o.publicKey && o.path && fingerprint !== undefined ? { publicKey: hexToBytes(o.publicKey), origin: { fingerprint, path: o.path } } : {}),
+  }))
 }
 
 /** A ChainAdapter for Bitcoin. Create with {@link bitcoin}. */
@@ -199,13 +217,10 @@ export class BitcoinAdapter implements ChainAdapter {
     const q = assertOptions(quote) as TransferQuote
     if (q.chainId !== this.chainId) throw new InvalidArgumentError(`This quote is for ${String(q.chainId)}, not ${this.chainId}.`)
     const inputs = q.details?.inputs as unknown as InputJson[] | undefined
-    const outputs = q.details?.outputs as unknown as { address: string; value: string; change?: boolean }[] | undefined
+    const outputs = q.details?.outputs as unknown as OutputJson[] | undefined
     if (!Array.isArray(inputs) || !Array.isArray(outputs)) throw new InvalidArgumentError('Not a quote from a Bitcoin adapter (details missing).')
-    const psbt = buildPsbt(
-      this.#chain.params,
-      await this.#psbtInputs(inputs, q.details.fingerprint as number | undefined),
-      outputs.map((o) => ({ address: o.address, value: BigInt(o.value) })),
-    )
+    const fingerprint = q.details.fingerprint as number | undefined
+    const psbt = buildPsbt(this.#chain.params, await this.#psbtInputs(inputs, fingerprint), psbtOutputs(outputs, fingerprint))
     return {
       chainId: this.chainId,
       kind: 'bitcoin-psbt',
@@ -237,7 +252,7 @@ export class BitcoinAdapter implements ChainAdapter {
     if (!signer || typeof signer !== 'object' || signer.chain !== 'bitcoin') throw new InvalidArgumentError('Bitcoin transactions need a Bitcoin signer (vault.getSigner or vault.getAccountSigner with chain "bitcoin").')
     if (signer.network !== this.network) throw new InvalidArgumentError(`The signer is for ${String(signer.network)}, this adapter for ${this.network}.`)
     const psbt = psbtFromBase64(u.payload.psbt)
-    checkPsbtSummary(psbt, u.summary, this.#chain.params)
+    checkPsbtSummary(psbt, u.summary, this.#chain.params, signer)
     await signPsbt(psbt, signer, this.#chain.params)
     const { hex, txid } = finalizePsbt(psbt)
     return { chainId: this.chainId, kind: 'bitcoin-psbt', from: u.from, hash: txid, raw: hex }
@@ -299,7 +314,7 @@ export class BitcoinAdapter implements ChainAdapter {
     const floor = opts.feeRate ?? rates[assertOneOf(opts.feeLevel ?? 'fast', 'feeLevel', FEE_LEVELS)]
     const source = this.#source(sent.source)
     const bumped = await bumpFee(sent, floor, source, this.#backend, this.#gapLimit, this.network)
-    const psbt = buildPsbt(this.#chain.params, await this.#psbtInputs(bumped.inputs as InputJson[], sent.fingerprint), bumped.outputs.map((o) => ({ address: o.address, value: BigInt(o.value) })))
+    const psbt = buildPsbt(this.#chain.params, await this.#psbtInputs(bumped.inputs as InputJson[], sent.fingerprint), psbtOutputs(bumped.outputs as OutputJson[], sent.fingerprint))
     await signPsbt(psbt, signer, this.#chain.params)
     const { hex, txid: newTxid } = finalizePsbt(psbt)
     await rpcCall('Broadcasting the replacement', () => this.#backend.broadcast(hex))

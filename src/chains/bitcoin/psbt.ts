@@ -39,6 +39,9 @@ export interface PsbtInput {
 export interface PsbtOutput {
   readonly address: string
   readonly value: bigint
+  /** Change back to an account: its 33-byte key, written into the PSBT (with `origin`) so a signer can prove the output is its own. */
+  readonly publicKey?: Uint8Array
+  readonly origin?: { readonly fingerprint: number; readonly path: string }
 }
 
 /** Builds an unsigned PSBT. */
@@ -71,8 +74,27 @@ export function buildPsbt(network: BtcNetworkParams, inputs: readonly PsbtInput[
         break
     }
   }
-  for (const output of outputs) tx.addOutputAddress(output.address, output.value, network)
+  for (const output of outputs) {
+    const index = tx.addOutputAddress(output.address, output.value, network)
+    const key = output.publicKey
+    if (!key || !output.origin) continue
+    const origin = { fingerprint: output.origin.fingerprint, path: parsePath(output.origin.path) }
+    const type = OutScript.decode(OutScript.encode(address.decode(output.address))).type
+    if (type === 'tr') tx.updateOutput(index, { tapInternalKey: key.subarray(1), tapBip32Derivation: [[key.subarray(1), { hashes: [], der: origin }]] })
+    else if (type === 'sh') tx.updateOutput(index, { redeemScript: p2wpkh(key, network).script, bip32Derivation: [[key, origin]] })
+    else tx.updateOutput(index, { bip32Derivation: [[key, origin]] })
+  }
   return tx
+}
+
+/** The output scripts a single key controls, by address type. */
+function scriptsOf(key: Uint8Array, network: BtcNetworkParams): Record<BitcoinAddressType, Uint8Array> {
+  return {
+    p2wpkh: p2wpkh(key, network).script,
+    'p2sh-p2wpkh': p2sh(p2wpkh(key, network), network).script,
+    p2tr: p2tr(key.subarray(1), undefined, network).script,
+    p2pkh: OutScript.encode({ type: 'pkh', hash: hash160(key) }),
+  }
 }
 
 /** Base64 of a PSBT (BIP-174 v0), to hand to another signer. */
@@ -119,11 +141,12 @@ function signerFor(tx: Transaction, i: number, signer: Signer | AccountSigner, n
   // A single key: it signs the input if the previous output pays to it.
   const key = signer.publicKey
   const script = prevOut(tx, i).script
+  const own = scriptsOf(key, network)
   const candidates: [Uint8Array, () => void][] = [
-    [p2wpkh(key, network).script, () => undefined],
-    [p2sh(p2wpkh(key, network), network).script, () => input.redeemScript || tx.updateInput(i, { redeemScript: p2wpkh(key, network).script }, true)],
-    [p2tr(key.subarray(1), undefined, network).script, () => input.tapInternalKey || tx.updateInput(i, { tapInternalKey: key.subarray(1) }, true)],
-    [OutScript.encode({ type: 'pkh', hash: hash160(key) }), () => undefined],
+    [own.p2wpkh, () => undefined],
+    [own['p2sh-p2wpkh'], () => input.redeemScript || tx.updateInput(i, { redeemScript: own.p2wpkh }, true)],
+    [own.p2tr, () => input.tapInternalKey || tx.updateInput(i, { tapInternalKey: key.subarray(1) }, true)],
+    [own.p2pkh, () => undefined],
   ]
   const match = candidates.find(([s]) => equal(s, script))
   if (!match) return undefined
@@ -177,11 +200,39 @@ function prevOut(tx: Transaction, i: number): { script: Uint8Array; amount: bigi
 }
 
 /**
- * Checks that a PSBT does what its summary says before anything is signed: it pays exactly
- * `amount` to `to`, sends at most one other output (the change), and its fee (inputs minus
- * outputs) is at most `fee`. @throws InvalidArgumentError
+ * True when output `i` pays `signer` itself: for an account signer, the output carries a key
+ * origin under the account's master fingerprint whose `<change>/<index>` child has that key and
+ * that script; for a single key, the output pays one of the key's own scripts.
  */
-export function checkPsbtSummary(tx: Transaction, summary: unknown, network: BtcNetworkParams): void {
+function paysSigner(tx: Transaction, i: number, script: Uint8Array, signer: Signer | AccountSigner, network: BtcNetworkParams): boolean {
+  if ('kind' in signer && signer.kind === 'account') {
+    const output = tx.getOutput(i)
+    const origins = [
+      ...(output.bip32Derivation ?? []).map(([key, o]) => ({ key, o })),
+      ...(output.tapBip32Derivation ?? []).map(([key, o]) => ({ key, o: o.der })),
+    ]
+    return origins.some(({ key, o }) => {
+      if (o.fingerprint !== signer.masterFingerprint || o.path.length < 2) return false
+      const [change, index] = o.path.slice(-2) as [number, number]
+      if ((change !== 0 && change !== 1) || index >= 2 ** 31) return false
+      const child = signer.child(change, index).publicKey
+      const keyMatches = key.length === 32 ? equal(key, child.subarray(1)) : equal(key, child)
+      return keyMatches && equal(scriptsOf(child, network)[signer.addressType], script)
+    })
+  }
+  if ('kind' in signer || signer.curve !== 'secp256k1') return false
+  return Object.values(scriptsOf(signer.publicKey, network)).some((own) => equal(own, script))
+}
+
+/**
+ * Checks that a PSBT does what its summary says before anything is signed: it pays exactly
+ * `amount` to `to`; any other output is change back to the signer, proven (an account's
+ * change carries its key origin; a single key's change pays the key's own script); and its
+ * fee (inputs minus outputs) is at most the summary's. An offline signer that shows the
+ * summary therefore signs what it shows.
+ * @throws InvalidArgumentError
+ */
+export function checkPsbtSummary(tx: Transaction, summary: unknown, network: BtcNetworkParams, signer: Signer | AccountSigner): void {
   const s = summary as { to?: unknown; amount?: unknown; fee?: unknown } | null
   if (!s || typeof s.to !== 'string' || typeof s.amount !== 'string' || typeof s.fee !== 'string' || !/^\d+$/.test(s.amount) || !/^\d+$/.test(s.fee)) {
     throw new InvalidArgumentError('The unsigned transaction has no valid summary { to, asset, amount, fee }.')
@@ -189,7 +240,6 @@ export function checkPsbtSummary(tx: Transaction, summary: unknown, network: Btc
   const mismatch = (what: string) => new InvalidArgumentError(`The PSBT does not match its summary (${what}); refusing to sign what a reader of the summary did not see.`)
   const address = Address(network)
   let toRecipient = 0n
-  let others = 0
   let out = 0n
   for (let i = 0; i < tx.outputsLength; i++) {
     const o = tx.getOutput(i)
@@ -202,10 +252,9 @@ export function checkPsbtSummary(tx: Transaction, summary: unknown, network: Btc
       to = undefined
     }
     if (to !== undefined && to.toLowerCase() === s.to.toLowerCase()) toRecipient += o.amount
-    else others++
+    else if (!paysSigner(tx, i, o.script, signer, network)) throw mismatch(`output ${i} pays ${to ?? 'a non-standard script'}, neither the recipient nor change back to the signer`)
   }
   if (toRecipient !== BigInt(s.amount)) throw mismatch('it pays the recipient another amount')
-  if (others > 1) throw mismatch('it pays more addresses than the recipient and one change output')
   let input = 0n
   for (let i = 0; i < tx.inputsLength; i++) input += prevOut(tx, i).amount
   if (input - out > BigInt(s.fee)) throw mismatch('its fee is higher than the summary shows')

@@ -106,8 +106,11 @@ export function makeQuote(q: QuoteInputs): TransferQuote {
       ...(u.path ? { path: u.path } : {}),
     }
   })
-  const outputs: { address: string; value: string; change?: boolean }[] = [{ address: q.to, value: chosen.amount.toString() }]
-  if (chosen.change > 0n) outputs.push({ address: q.funds.change.address, value: chosen.change.toString(), change: true })
+  const outputs: { address: string; value: string; change?: boolean; publicKey?: string; path?: string }[] = [{ address: q.to, value: chosen.amount.toString() }]
+  if (chosen.change > 0n) {
+    const { address, publicKey, path } = q.funds.change
+    outputs.push({ address, value: chosen.change.toString(), change: true, ...(publicKey?.length ? { publicKey: bytesToHex(publicKey) } : {}), ...(path ? { path } : {}) })
+  }
   const fingerprint = q.source.kind === 'account' ? q.source.descriptor.origin?.fingerprint : undefined
   return Object.freeze({
     chainId: q.chain.caip2,

@@ -21,7 +21,8 @@ export interface SentTransaction {
   /** Address or account descriptor it spent from. */
   readonly source: string
   readonly inputs: readonly { txid: string; vout: number; value: string; type: BitcoinAddressType; address: string; publicKey?: string; path?: string }[]
-  readonly outputs: readonly { address: string; value: string; change?: boolean }[]
+  /** Change outputs carry their key (hex) and path when they go back to an account. */
+  readonly outputs: readonly { address: string; value: string; change?: boolean; publicKey?: string; path?: string }[]
   readonly fee: string
   readonly feeRate: string
   readonly vsize: number
@@ -34,6 +35,9 @@ export interface SentTransaction {
 export type Bump = Pick<SentTransaction, 'inputs' | 'outputs' | 'fee' | 'feeRate' | 'vsize'>
 
 const INCREMENTAL_RELAY_FEE = 1n
+
+/** Where the replacement's change goes (with its key and path for an account). */
+type ChangeTo = { address: string; publicKey?: string; path?: string }
 
 function shape(inputs: Bump['inputs'], outputs: Bump['outputs'], network: BitcoinNetwork, changeType: OutputType): number {
   return txVsize({ inputs: inputs.map((i) => i.type), outputs: outputs.map((o) => (o.change ? changeType : recipientType(o.address, network))) })
@@ -55,29 +59,31 @@ export async function bumpFee(sent: SentTransaction, rate: bigint, source: Sourc
   const dust = dustThreshold(changeType)
 
   /** The cheapest valid replacement with these inputs: with change if it clears dust, else without. */
-  const price = (changeAddress: string | undefined): Bump | undefined => {
-    if (changeAddress) {
-      const vsize = shape(inputs, [...payments, { address: changeAddress, value: '0', change: true }], network, changeType)
+  const price = (changeTo: ChangeTo | undefined): Bump | undefined => {
+    if (changeTo) {
+      const vsize = shape(inputs, [...payments, { ...changeTo, value: '0', change: true }], network, changeType)
       const fee = feeFor(vsize)
       const change = total(inputs) - total(payments) - fee
-      if (change >= dust) return { inputs, outputs: [...payments, { address: changeAddress, value: change.toString(), change: true }], fee: fee.toString(), feeRate: newRate.toString(), vsize }
+      if (change >= dust) return { inputs, outputs: [...payments, { ...changeTo, value: change.toString(), change: true }], fee: fee.toString(), feeRate: newRate.toString(), vsize }
     }
     const vsize = shape(inputs, payments, network, changeType)
     const fee = total(inputs) - total(payments)
     return fee >= feeFor(vsize) ? { inputs, outputs: payments, fee: fee.toString(), feeRate: newRate.toString(), vsize } : undefined
   }
 
-  let changeAddress = sent.outputs.find((o) => o.change)?.address
-  const direct = price(changeAddress)
+  const previous = sent.outputs.find((o) => o.change)
+  let changeTo: ChangeTo | undefined = previous && { address: previous.address, ...(previous.publicKey ? { publicKey: previous.publicKey } : {}), ...(previous.path ? { path: previous.path } : {}) }
+  const direct = price(changeTo)
   if (direct) return direct
   // The change cannot pay: add more of the source's confirmed coins, largest first.
   const funds = await spendable(backend, source, gapLimit)
-  changeAddress ??= funds.change.address
+  const fresh = funds.change
+  changeTo ??= { address: fresh.address, ...(fresh.publicKey?.length ? { publicKey: bytesToHex(fresh.publicKey) } : {}), ...(fresh.path ? { path: fresh.path } : {}) }
   const used = new Set(inputs.map((i) => `${i.txid}:${i.vout}`))
   const extra = funds.utxos.filter((u) => u.confirmed && !used.has(`${u.txid}:${u.vout}`)).sort((a, b) => (b.value > a.value ? 1 : b.value < a.value ? -1 : 0))
   for (const u of extra) {
     inputs = [...inputs, { txid: u.txid, vout: u.vout, value: u.value.toString(), type: u.type, address: u.address, ...(u.publicKey.length ? { publicKey: bytesToHex(u.publicKey) } : {}), ...(u.path ? { path: u.path } : {}) }]
-    const bumped = price(changeAddress)
+    const bumped = price(changeTo)
     if (bumped) return bumped
   }
   throw new InsufficientFundsError('Not enough confirmed coins to pay the higher fee.', { details: { needed: feeFor(sent.vsize).toString(), available: (total(inputs) - total(payments)).toString() } })

@@ -3,7 +3,8 @@ import * as ecc from 'tiny-secp256k1'
 import { HDKey } from '@scure/bip32'
 import { afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { deriveAccounts, HDNode, mnemonicToSeed } from 'coffer/keys'
-import { InsufficientFundsError, bitcoin } from 'coffer/bitcoin'
+import { InsufficientFundsError, bitcoin, psbtFromBase64, psbtToBase64 } from 'coffer/bitcoin'
+import { Address, OutScript, type Transaction as ScureTransaction } from '@scure/btc-signer'
 import type { EsploraServer } from '../../support/esplora-server.js'
 import bips from '../../vectors/bip-addresses.json'
 import { ABANDON, measuredVsize, regtest, vaultWith } from './helpers.js'
@@ -123,6 +124,40 @@ describe('spending', () => {
       await expect(adapter.signTransaction({ ...unsigned, summary }, signer)).rejects.toThrow(/does not match its summary/)
     }
     await expect(adapter.signTransaction(unsigned, signer)).resolves.toMatchObject({ kind: 'bitcoin-psbt' })
+  })
+
+  it("signs change only when it provably goes back to the signer: an account's change carries its key origin, a key's change pays its own script", async () => {
+    const { server, adapter } = await setup()
+    const { vault, id } = await vaultWith()
+    const net = { bech32: 'bcrt', pubKeyHash: 0x6f, scriptHash: 0xc4, wif: 0xef }
+    const stranger = deriveAccounts(seed, { chain: 'bitcoin', network: 'regtest', account: 9, count: 1 })[0]!.address
+    /** The same PSBT with output 1 (the change) edited. */
+    const edit = (unsigned: Awaited<ReturnType<typeof adapter.buildTransfer>>, change: (tx: ScureTransaction) => void) => {
+      const tx = psbtFromBase64(unsigned.payload.psbt)
+      change(tx)
+      return { ...unsigned, payload: { ...unsigned.payload, psbt: psbtToBase64(tx) } }
+    }
+    for (const addressType of ['p2wpkh', 'p2tr', 'p2sh-p2wpkh'] as const) {
+      const account = await vault.getAccountSigner({ secretId: id, chain: 'bitcoin', network: 'regtest', addressType })
+      await server.fund(receive(addressType, 0)[0]!, 100_000n)
+      const unsigned = await adapter.buildTransfer(await adapter.quoteTransfer({ from: account.descriptor, to: receive('p2wpkh', 8)[0]!, asset: BTC, amount: 30_000n }))
+      const change = psbtFromBase64(unsigned.payload.psbt).getOutput(1)
+      expect((change.bip32Derivation ?? change.tapBip32Derivation)?.length, addressType).toBe(1)
+      // The change redirected to a stranger, same amount: the summary still reads right, the signer refuses.
+      const redirected = edit(unsigned, (tx) => tx.updateOutput(1, { script: OutScript.encode(Address(net).decode(stranger)), bip32Derivation: undefined, tapBip32Derivation: undefined, tapInternalKey: undefined, redeemScript: undefined }))
+      await expect(adapter.signTransaction(redirected, account), addressType).rejects.toThrow(/output 1 pays .*neither the recipient nor change back to the signer/)
+      // The stranger's output dressed up with the account's key origin: the key does not match its script.
+      const disguised = edit(unsigned, (tx) => tx.updateOutput(1, { script: OutScript.encode(Address(net).decode(stranger)) }))
+      await expect(adapter.signTransaction(disguised, account), addressType).rejects.toThrow(/neither the recipient nor change/)
+      // The PSBT as built signs.
+      await expect(adapter.signTransaction(unsigned, account), addressType).resolves.toMatchObject({ kind: 'bitcoin-psbt' })
+    }
+    const key = await vault.getSigner({ secretId: id, chain: 'bitcoin', network: 'regtest', addressType: 'p2wpkh' })
+    await server.fund(key.address, 100_000n)
+    const single = await adapter.buildTransfer(await adapter.quoteTransfer({ from: key.address, to: receive('p2wpkh', 8)[0]!, asset: BTC, amount: 30_000n }))
+    const stolen = edit(single, (tx) => tx.updateOutput(1, { script: OutScript.encode(Address(net).decode(stranger)) }))
+    await expect(adapter.signTransaction(stolen, key)).rejects.toThrow(/neither the recipient nor change/)
+    await expect(adapter.signTransaction(single, key)).resolves.toMatchObject({ kind: 'bitcoin-psbt' })
   })
 
   it('insufficient funds is a typed error before anything is built or broadcast', async () => {
