@@ -48,6 +48,7 @@ export type {
   HistoryPage,
   BlockRef,
   Json,
+  TypedDataSpend,
 } from './chains/adapter.js'
 export { FEE_LEVELS } from './chains/adapter.js'
 export * from './portfolio/index.js'

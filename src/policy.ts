@@ -59,6 +59,14 @@ export interface SignSummary {
   readonly fee?: { readonly asset: AssetId; readonly amount: bigint; readonly decimals: number; readonly symbol: string }
   /** Messages: the text (or hex of bytes); typed data: the primary type and domain. */
   readonly message?: string
+  /**
+   * Typed data that moves tokens (a permit, an authorization, Permit2): what it allows. `to`,
+   * `asset` and `amount` then name the spender or recipient, the token and the amount (2^256 - 1
+   * for an unlimited approval), and the limits apply as to a transfer.
+   */
+  readonly spend?: { readonly kind: 'approval' | 'transfer'; readonly standard: string; readonly unlimited: boolean; readonly expiresAt?: number }
+  /** Typed data moving several tokens at once (Permit2 batches): each movement; the hooks see them here. */
+  readonly spends?: readonly SignSummary[]
   /** The amount's value in the wallet currency, when priced. */
   readonly value?: string
   readonly currency?: string
@@ -249,6 +257,38 @@ export class PolicyEngine {
     return reservation
   }
 
+  /**
+   * Checks every token movement of one typed-data signature as {@link authorize} checks a
+   * transfer (lists, limits, fiat; all or none are recorded), then asks the hooks once: with the
+   * movement's summary, or for several with `base` carrying them in `spends`.
+   * @throws PolicyViolationError naming the rule that refused
+   */
+  async authorizeSpends(spends: readonly SignSummary[], base: SignSummary, confirm?: (summary: SignSummary) => boolean | Promise<boolean>): Promise<Reservation> {
+    const checked = await this.#exclusive(async () => {
+      const done: { reservation: Reservation; priced: SignSummary }[] = []
+      try {
+        for (const spend of spends) done.push(await this.#check(spend))
+      } catch (error) {
+        await this.#drop(done.map((d) => d.reservation.id))
+        throw error
+      }
+      return done
+    })
+    const ids = checked.map((c) => c.reservation.id)
+    const reservation: Reservation = Object.freeze({
+      id: ids.join(','),
+      commit: async () => undefined,
+      release: () => this.#exclusive(() => this.#drop(ids)),
+    })
+    try {
+      await this.#confirm(checked.length === 1 ? (checked[0]?.priced as SignSummary) : { ...base, spends: checked.map((c) => c.priced) }, confirm)
+    } catch (error) {
+      await reservation.release()
+      throw error
+    }
+    return reservation
+  }
+
   /** Runs the confirmation hooks for a message or typed data (limits do not apply to them). @throws PolicyViolationError */
   async confirmSignature(summary: SignSummary, confirm?: (summary: SignSummary) => boolean | Promise<boolean>): Promise<void> {
     await this.#confirm(summary, confirm)
@@ -387,12 +427,15 @@ export class PolicyEngine {
     return Object.freeze({
       id,
       commit: async () => undefined,
-      release: () =>
-        this.#exclusive(async () => {
-          const records = await this.#load()
-          await this.#save(records.filter((r) => r.id !== id))
-        }),
+      release: () => this.#exclusive(() => this.#drop([id])),
     })
+  }
+
+  /** Removes records (call inside the lock). */
+  async #drop(ids: readonly string[]): Promise<void> {
+    if (ids.length === 0) return
+    const records = await this.#load()
+    await this.#save(records.filter((r) => !ids.includes(r.id)))
   }
 
   /**

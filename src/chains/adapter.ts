@@ -36,6 +36,29 @@ export interface AssetInfo {
   readonly address?: string
 }
 
+/**
+ * What a typed-data signature lets someone else move, once signed: an EIP-2612 permit, a DAI
+ * permit, an EIP-3009 transfer authorization or a Uniswap Permit2 message. The wallet checks
+ * each against the spending policy like a transfer (see `ChainAdapter.typedDataSpends`).
+ */
+export interface TypedDataSpend {
+  /** `approval`: `to` may take up to `amount` later; `transfer`: `amount` goes to `to`. */
+  readonly kind: 'approval' | 'transfer'
+  /** Which standard the message follows. */
+  readonly standard: 'eip-2612' | 'dai-permit' | 'eip-3009' | 'permit2'
+  readonly asset: AssetInfo
+  /** Base units; an unlimited approval is 2^256 - 1. */
+  readonly amount: bigint
+  /** True for an approval without a bound (2^256 - 1, Permit2's 2^160 - 1, or DAI's `allowed`). */
+  readonly unlimited: boolean
+  /** The owner whose tokens move, as the message names it (Permit2 names none: the signer is the owner). */
+  readonly from?: string
+  /** The spender (approval) or the recipient (transfer). */
+  readonly to: string
+  /** Unix seconds after which the signature is void, when the message says. */
+  readonly expiresAt?: number
+}
+
 /** What optional parts of the contract an adapter implements. */
 export interface AdapterCapabilities {
   /** `getHistory` works. */
@@ -313,4 +336,11 @@ export interface ChainAdapter {
   latestBlock(): Promise<BlockRef>
   /** The block at `height` on the chain the node follows now (a tracker walks back with it after a reorg). */
   blockAt(height: number): Promise<BlockRef>
+  /**
+   * Optional, for adapters that sign typed data: the token movements a typed-data message
+   * authorises (empty when it authorises none the adapter knows of). The wallet puts each under
+   * the spending policy before signing. Throws `InvalidArgumentError` for a message of another
+   * chain (its domain names another chain id).
+   */
+  typedDataSpends?(typedData: unknown): Promise<readonly TypedDataSpend[]>
 }

@@ -20,7 +20,7 @@ import type { Balance, ChainAdapter, HistoryOptions, HistoryPage, TransferQuote 
 import { CofferError, InvalidArgumentError, JournalIntegrityError, NotSupportedError, PolicyViolationError, VaultLockedError } from '../errors.js'
 import type { BitcoinAddressType } from '../keys/address/bitcoin.js'
 import { AuditJournal, type AuditEntry, type AuditEntryInput } from '../audit.js'
-import { PolicyEngine, type PolicyOptions, type SignSummary } from '../policy.js'
+import { PolicyEngine, type PolicyOptions, type Reservation, type SignSummary } from '../policy.js'
 import { Emitter } from '../portfolio/emitter.js'
 import { Portfolio } from '../portfolio/portfolio.js'
 import type { PriceSource } from '../portfolio/prices.js'
@@ -128,7 +128,8 @@ export class Wallet {
     if (!this.#journal || this.vault.isLocked) return []
     const out: { time: number; asset: AssetId; family?: string; amount: bigint; decimals: number }[] = []
     for (const e of await this.#journal.entries()) {
-      if (e.kind !== 'transaction' || !e.decision.allowed || !e.asset || !e.amount || e.note?.startsWith('not sent')) continue
+      // Transfers, and typed data that moved tokens (permits and authorizations carry an asset and amount).
+      if ((e.kind !== 'transaction' && e.kind !== 'typed-data') || !e.decision.allowed || !e.asset || !e.amount || e.note?.startsWith('not sent')) continue
       const adapter = e.chainId ? this.#adapters.get(e.chainId) : undefined
       const info = adapter ? (await adapter.assets()).find((a) => a.id === e.asset) : undefined
       if (!info) continue
@@ -333,7 +334,12 @@ export class Wallet {
     return this.#signWith('message', p.from, p.chainId, text, options, 'signMessage', p.message)
   }
 
-  /** Signs EIP-712 typed data with an account's key, after the confirmation hooks; journaled. */
+  /**
+   * Signs EIP-712 typed data with an account's key, after the confirmation hooks; journaled.
+   * Typed data that moves tokens (EIP-2612 / DAI permits, EIP-3009 authorizations, Permit2;
+   * see the adapter's `typedDataSpends`) is first checked and recorded by the spending policy
+   * like a transfer to the spender. @throws PolicyViolationError
+   */
   async signTypedData(parameters: { from?: AccountRef; typedData: { primaryType: string; domain?: { name?: string } } & Record<string, unknown>; chainId?: ChainId }, options: SendOptions = {}) {
     const p = assertOptions(parameters)
     if (!p.typedData || typeof p.typedData !== 'object' || typeof p.typedData.primaryType !== 'string') throw new InvalidArgumentError('typedData needs a primaryType.')
@@ -348,14 +354,43 @@ export class Wallet {
     const summary: SignSummary = { kind, chainId: adapter.chainId, from: account.address, message: text.slice(0, 2_000) }
     const base = { chainId: adapter.chainId, from: account.address, note: text.slice(0, 200) }
     await this.journal.verifyOrThrow()
+    // Typed data that moves tokens (permits, authorizations, Permit2) is checked like a transfer.
+    const spends = kind === 'typed-data' && typeof adapter.typedDataSpends === 'function' ? await adapter.typedDataSpends(payload) : []
+    const spendSummaries = spends.map((sp): SignSummary => ({
+      ...summary,
+      to: sp.to,
+      asset: sp.asset.id,
+      symbol: sp.asset.symbol,
+      decimals: sp.asset.decimals,
+      ...(sp.asset.family ? { family: sp.asset.family } : {}),
+      amount: sp.amount,
+      spend: { kind: sp.kind, standard: sp.standard, unlimited: sp.unlimited, ...(sp.expiresAt ? { expiresAt: sp.expiresAt } : {}) },
+    }))
+    let reservation: Reservation | undefined
     try {
-      await this.#policy.confirmSignature(summary, options.confirm)
+      if (spendSummaries.length) reservation = await this.#policy.authorizeSpends(spendSummaries, summary, options.confirm)
+      else await this.#policy.confirmSignature(summary, options.confirm)
     } catch (error) {
-      if (error instanceof PolicyViolationError) await this.#journalEntry('refused', { kind: 'refused', ...base, decision: { allowed: false, rule: String(error.details.rule ?? 'policy'), reason: error.shortMessage.slice(0, 300) } }, error)
+      if (error instanceof PolicyViolationError) {
+        const first = spendSummaries[0]
+        const what = first ? { to: first.to as string, asset: first.asset as AssetId, amount: (first.amount as bigint).toString() } : {}
+        await this.#journalEntry('refused', { kind: 'refused', ...base, ...what, decision: { allowed: false, rule: String(error.details.rule ?? 'policy'), reason: error.shortMessage.slice(0, 300) } }, error)
+      }
       throw error
     }
-    const signature = (await (sign as (s: unknown, m: unknown) => Promise<unknown>).call(adapter, await accountSigner(this.vault, adapter, account), payload)) as { digest?: string; signature: string }
-    await this.#journalEntry(undefined, { kind, ...base, ...(signature.digest ? { hash: signature.digest } : {}), decision: { allowed: true } })
+    let signature: { digest?: string; signature: string }
+    try {
+      signature = (await (sign as (s: unknown, m: unknown) => Promise<unknown>).call(adapter, await accountSigner(this.vault, adapter, account), payload)) as { digest?: string; signature: string }
+    } catch (error) {
+      await reservation?.release()
+      throw error
+    }
+    const hash = signature.digest ? { hash: signature.digest } : {}
+    if (spends.length === 0) await this.#journalEntry(undefined, { kind, ...base, ...hash, decision: { allowed: true } })
+    for (const [i, sp] of spends.entries()) {
+      const note = `${text.slice(0, 120)}: ${sp.standard} ${sp.kind}${sp.unlimited ? ' (unlimited)' : ''}${spends.length > 1 ? ` ${i + 1}/${spends.length}` : ''}`
+      await this.#journalEntry(undefined, { kind, ...base, to: sp.to, asset: sp.asset.id, amount: sp.amount.toString(), ...hash, note, decision: { allowed: true } })
+    }
     return signature
   }
 

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { defineChain, recoverMessageAddress, recoverTypedDataAddress } from 'viem'
-import { Wallet, formatPaymentUri, parsePaymentUri, fixedPrices } from 'coffer'
+import { Wallet, formatPaymentUri, parsePaymentUri, fixedPrices, type SignSummary } from 'coffer'
 import { evm, type EvmAdapter } from 'coffer/evm'
 import { Vault, memoryStorage } from 'coffer/vault'
 import { deployFixtures, mintTokens, rpc, setBalance, startAnvil, type Anvil, type FixtureAddresses } from '../support/anvil.js'
@@ -136,6 +136,53 @@ describe('Wallet', () => {
       ['message', 'hello coffer'],
       ['typed-data', 'Mail for Test'],
     ])
+  })
+
+  it('permits count against the limits like transfers: checked, recorded and journaled; unlimited ones refused', async () => {
+    const seen: SignSummary[] = []
+    const { wallet, onA, storage } = await fundedWallet({ policy: { limits: [{ asset: 'USDT', perTransaction: '100', perWindow: '150' }], onBeforeSign: (s) => (seen.push(s), true) } })
+    const spender = '0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC'
+    const permit = (value: bigint) =>
+      ({
+        domain: { name: 'Tether USD', version: '1', chainId: 31337, verifyingContract: sharedAnvil().fixtures.usdt.address },
+        types: {
+          Permit: [
+            { name: 'owner', type: 'address' },
+            { name: 'spender', type: 'address' },
+            { name: 'value', type: 'uint256' },
+            { name: 'nonce', type: 'uint256' },
+            { name: 'deadline', type: 'uint256' },
+          ],
+        },
+        primaryType: 'Permit',
+        message: { owner: onA.address as `0x${string}`, spender, value, nonce: 0n, deadline: 1_900_000_000n },
+      }) as const
+    const sign = (value: bigint) => wallet.signTypedData({ from: `eip155:31337:${onA.address}`, typedData: permit(value) })
+
+    const signed = await sign(60_000_000n)
+    expect(await recoverTypedDataAddress({ ...permit(60_000_000n), signature: signed.signature as `0x${string}` })).toBe(onA.address)
+    expect(seen).toEqual([expect.objectContaining({ kind: 'typed-data', to: spender, symbol: 'USDT', amount: 60_000_000n, message: 'Permit for Tether USD', spend: { kind: 'approval', standard: 'eip-2612', unlimited: false, expiresAt: 1_900_000_000 } })])
+    await expect(sign(120_000_000n)).rejects.toMatchObject({ code: 'POLICY_VIOLATION', details: { rule: 'perTransaction' } })
+    await expect(sign(2n ** 256n - 1n)).rejects.toMatchObject({ code: 'POLICY_VIOLATION', details: { rule: 'perTransaction' } })
+    // 60 USDT approved already: another 95 (by permit or by transfer) would pass 150 in the window.
+    await expect(sign(95_000_000n)).rejects.toMatchObject({ details: { rule: 'perWindow' } })
+    const quote = await wallet.quote({ to: MERCHANT, asset: 'USDT', amount: '95', chainId: 'eip155:31337' })
+    await expect(wallet.send(quote)).rejects.toMatchObject({ details: { rule: 'perWindow' } })
+    await wallet.send(await wallet.quote({ to: MERCHANT, asset: 'USDT', amount: '90', chainId: 'eip155:31337' }))
+
+    const entries = (await wallet.journal.entries()).map((e) => [e.kind, e.to, e.amount, e.decision.rule ?? 'ok'])
+    expect(entries).toEqual([
+      ['typed-data', spender, '60000000', 'ok'],
+      ['refused', spender, '120000000', 'perTransaction'],
+      ['refused', spender, (2n ** 256n - 1n).toString(), 'perTransaction'],
+      ['refused', spender, '95000000', 'perWindow'],
+      ['refused', MERCHANT, '95000000', 'perWindow'],
+      ['transaction', MERCHANT, '90000000', 'ok'],
+    ])
+    expect((await wallet.journal.entries())[0]?.note).toBe('Permit for Tether USD: eip-2612 approval')
+    // Deleting the spending records does not forget the permit: they are rebuilt from the journal (60 + 90).
+    await storage.delete('policy')
+    await expect(sign(1_000_000n)).rejects.toMatchObject({ details: { rule: 'perWindow', spent: '150' } })
   })
 
   it('opens more accounts, keeps them across a restart, and resolves quotes by symbol, CAIP-19 or CAIP-10', async () => {

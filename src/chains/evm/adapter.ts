@@ -28,6 +28,7 @@ import {
   type TransferQuote,
   type TransferRequest,
   type TransferScan,
+  type TypedDataSpend,
   type UnsignedTransaction,
   type WaitOptions,
 } from '../adapter.js'
@@ -46,6 +47,7 @@ import { checkHash, transactionStatus, waitFor } from './status.js'
 import { TokenBook, type EvmAsset, type EvmTokenConfig } from './tokens.js'
 import { permitNonce, tokenDomain, type SignPermitParameters, type SignTransferAuthorizationParameters } from './permits.js'
 import { signReplacement } from './replace.js'
+import { typedDataSpends } from './typed-data-spends.js'
 import { signEvmTransaction, toSerializable, unsignedTransaction, type EvmTransactionPayload } from './transaction.js'
 import { checkAddress, checkValue, positiveInt } from './validate.js'
 
@@ -393,6 +395,15 @@ export class EvmAdapter implements ChainAdapter {
   /** EIP-712 typed-data signature. */
   async signTypedData(signer: Signer, typedData: TypedDataDefinition): Promise<EvmSignature> {
     return signTypedData(signer, typedData)
+  }
+
+  /**
+   * The token movements an EIP-712 message authorises (EIP-2612 and DAI permits, EIP-3009
+   * authorizations, Permit2), with each token's metadata (read from the chain for tokens the
+   * adapter does not list). Empty for any other message.
+   */
+  async typedDataSpends(typedData: unknown): Promise<readonly TypedDataSpend[]> {
+    return typedDataSpends(typedData, this.#chain.id, (id) => this.#tokens.get(id))
   }
 
   /** EIP-2612 permit, with the token's domain and the owner's nonce read from the chain. */
