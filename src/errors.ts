@@ -52,6 +52,12 @@ export type CofferErrorCode =
   | 'POLICY_VIOLATION'
   | 'JOURNAL_INTEGRITY'
   | 'INVALID_PAYMENT_URI'
+  | 'BROADCAST_UNKNOWN'
+  | 'DATA_INTEGRITY'
+  | 'STORAGE_CONFLICT'
+  | 'DEADLINE_EXCEEDED'
+  | 'DISCOVERY_LIMIT'
+  | 'FEE_TOO_HIGH'
 
 function formatDetails(details: ErrorDetails | undefined): string {
   if (!details) return ''
@@ -367,5 +373,80 @@ export class PolicyViolationError extends CofferError {
   declare readonly code: 'POLICY_VIOLATION'
   constructor(shortMessage: string, options?: CofferErrorOptions) {
     super('POLICY_VIOLATION', shortMessage, options)
+  }
+}
+
+/** A signed transaction as it went out: enough to re-broadcast the same bytes or look it up by hash. */
+export interface BroadcastTransaction {
+  readonly chainId: string
+  readonly kind: string
+  readonly from: string
+  readonly hash: string
+  readonly raw: string
+}
+
+/**
+ * A broadcast whose answer was lost (HTTP 5xx, timeout, reset, an unreadable reply): the node
+ * may have the transaction. It is **maybe sent**, never "not sent": keep it counted, re-broadcast
+ * `transaction.raw` (the same bytes, idempotent by hash) or look it up by `transaction.hash`, and
+ * never sign a second transaction for the same payment until this one is proven unminable.
+ */
+export class BroadcastUnknownError extends CofferError {
+  override name = 'BroadcastUnknownError' as const
+  declare readonly code: 'BROADCAST_UNKNOWN'
+  /** The signed transaction whose fate is unknown (public data: it may already be on chain). */
+  readonly transaction: BroadcastTransaction
+  constructor(shortMessage: string, transaction: BroadcastTransaction, options: CofferErrorOptions = {}) {
+    super('BROADCAST_UNKNOWN', shortMessage, { ...options, details: { hash: transaction.hash, chainId: transaction.chainId, ...options.details } })
+    this.transaction = Object.freeze({ chainId: transaction.chainId, kind: transaction.kind, from: transaction.from, hash: transaction.hash, raw: transaction.raw })
+  }
+}
+
+/**
+ * A server's answer failed a check coffer makes before trusting it: a previous transaction that
+ * does not hash to its txid, an output whose value or script differs from what the server listed,
+ * a receipt for another transaction. Nothing was signed or reported on its word.
+ */
+export class DataIntegrityError extends CofferError {
+  override name = 'DataIntegrityError' as const
+  declare readonly code: 'DATA_INTEGRITY'
+  constructor(shortMessage: string, options?: CofferErrorOptions) {
+    super('DATA_INTEGRITY', shortMessage, options)
+  }
+}
+
+/** Another writer (another process, another instance) changed a stored record in a way this write cannot merge; re-read and retry. Nothing was overwritten. */
+export class StorageConflictError extends CofferError {
+  override name = 'StorageConflictError' as const
+  declare readonly code: 'STORAGE_CONFLICT'
+  constructor(shortMessage: string, options?: CofferErrorOptions) {
+    super('STORAGE_CONFLICT', shortMessage, options)
+  }
+}
+
+/** A call that touches the network ran past its overall deadline (`details.deadlineMs`). A broadcast that hits it throws {@link BroadcastUnknownError} instead. */
+export class DeadlineExceededError extends CofferError {
+  override name = 'DeadlineExceededError' as const
+  declare readonly code: 'DEADLINE_EXCEEDED'
+  constructor(shortMessage: string, options?: CofferErrorOptions) {
+    super('DEADLINE_EXCEEDED', shortMessage, options)
+  }
+}
+
+/** Account discovery stopped at its cap on addresses or time (`details.limit`): the server reports more used addresses than a real wallet has. */
+export class DiscoveryLimitError extends CofferError {
+  override name = 'DiscoveryLimitError' as const
+  declare readonly code: 'DISCOVERY_LIMIT'
+  constructor(shortMessage: string, options?: CofferErrorOptions) {
+    super('DISCOVERY_LIMIT', shortMessage, options)
+  }
+}
+
+/** A fee rate from the network is above the adapter's sanity ceiling (`details.rate`, `details.ceiling`); raise the ceiling deliberately to pay it. */
+export class FeeTooHighError extends CofferError {
+  override name = 'FeeTooHighError' as const
+  declare readonly code: 'FEE_TOO_HIGH'
+  constructor(shortMessage: string, options?: CofferErrorOptions) {
+    super('FEE_TOO_HIGH', shortMessage, options)
   }
 }

@@ -34,6 +34,12 @@ export interface AssetInfo {
   readonly family?: string
   /** Token contract address, for tokens. */
   readonly address?: string
+  /**
+   * True for a token the adapter only looked up on chain (neither in its registry nor in its
+   * configuration): its symbol and name are the contract's own word, so it has no family, is
+   * never listed by `assets()` and never resolves by symbol. Show it as unverified.
+   */
+  readonly unverified?: boolean
 }
 
 /**

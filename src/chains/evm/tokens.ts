@@ -50,6 +50,8 @@ export class TokenBook {
   readonly #client: PublicClient
   readonly #pending: EvmTokenConfig[]
   readonly #assets = new Map<AssetId, EvmAsset>()
+  /** Tokens looked up on chain by id: unverified, kept apart so they never join the list or take a symbol. */
+  readonly #lookedUp = new Map<AssetId, EvmAsset>()
   #resolving: Promise<void> | undefined
 
   constructor(chain: EvmChain, client: PublicClient, tokens: readonly unknown[] = []) {
@@ -69,7 +71,7 @@ export class TokenBook {
     return true
   }
 
-  #add(t: EvmTokenConfig & { symbol: string; decimals: number }): EvmAsset {
+  #add(t: EvmTokenConfig & { symbol: string; decimals: number }, unverified = false): EvmAsset {
     const address = getAddress(t.address)
     const asset: EvmAsset = Object.freeze({
       id: erc20AssetId(this.#chain.id, address),
@@ -79,13 +81,15 @@ export class TokenBook {
       decimals: t.decimals,
       kind: 'token' as const,
       address,
-      ...(t.family ? { family: t.family } : {}),
+      ...(t.family && !unverified ? { family: t.family } : {}),
+      ...(unverified ? { unverified: true } : {}),
     })
-    this.#assets.set(asset.id, asset)
+    if (unverified) this.#lookedUp.set(asset.id, asset)
+    else this.#assets.set(asset.id, asset)
     return asset
   }
 
-  /** Every known asset, native first (reads missing token metadata once). */
+  /** Every registry and configured asset, native first (reads missing token metadata once); never a token only looked up on chain. */
   async list(): Promise<EvmAsset[]> {
     await this.#resolvePending()
     return [...this.#assets.values()]
@@ -116,19 +120,22 @@ export class TokenBook {
     })
   }
 
-  /** The asset for a CAIP-19 id; an unlisted ERC-20 on this chain is looked up on chain. @throws UnknownAssetError */
+  /**
+   * The asset for a CAIP-19 id; an unlisted ERC-20 on this chain is looked up on chain and
+   * marked `unverified` (no family; it never joins `list()`). @throws UnknownAssetError
+   */
   async get(id: AssetId): Promise<EvmAsset> {
     const known = this.#assets.get(id) ?? this.#assets.get(this.#normalise(id))
     if (known) return known
     await this.#resolvePending()
-    const resolved = this.#assets.get(this.#normalise(id))
+    const resolved = this.#assets.get(this.#normalise(id)) ?? this.#lookedUp.get(this.#normalise(id))
     if (resolved) return resolved
     const { chainId, assetNamespace, assetReference } = parseAssetId(id)
     if (chainId !== this.#chain.caip2 || assetNamespace !== 'erc20' || !isAddress(assetReference, { strict: false })) {
       throw new UnknownAssetError(`This ${this.#chain.name} adapter does not know asset "${id}".`, { details: { chainId: this.#chain.caip2 } })
     }
     const meta = await this.#readMetadata(getAddress(assetReference))
-    return this.#add({ address: assetReference, ...meta })
+    return this.#add({ address: assetReference, ...meta }, true)
   }
 
   #normalise(id: AssetId): AssetId {
