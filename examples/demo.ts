@@ -91,7 +91,9 @@ try {
   say('The audit journal: every signature and refusal, each entry chained to the one before…')
   for (const e of await wallet.journal.entries()) {
     const amount = e.amount ? `${formatAmount(BigInt(e.amount), 6)} ${e.asset === USDC ? 'USDC' : 'USDT'}` : ''
-    console.log(`   #${e.seq} ${e.kind.padEnd(11)} ${amount.padEnd(12)} ${e.decision.allowed ? `sent ${e.hash?.slice(0, 18)}…` : `refused (${e.decision.rule})`}`)
+    // A payment is an intent (before signing), its signed hash, then what happened to it.
+    const what = e.decision.allowed ? `${(e.status ?? '').padEnd(6)} ${e.hash ? `${e.hash.slice(0, 18)}…` : ''}` : `refused (${e.decision.rule})`
+    console.log(`   #${e.seq} ${e.kind.padEnd(11)} ${amount.padEnd(12)} ${what}`)
   }
   const check = await wallet.journal.verify()
   console.log(`   verify(): ${check.ok ? 'intact' : 'TAMPERED'}, ${check.count} entries`)

@@ -56,7 +56,8 @@ try {
   console.log('\nJournal:')
   for (const e of await wallet.journal.entries()) {
     const what = `${formatAmount(BigInt(e.amount ?? '0'), 6)} USDT to ${e.to}`
-    console.log(`  #${e.seq} ${e.time} ${e.kind.padEnd(11)} ${what} ${e.decision.allowed ? `hash ${e.hash}` : `refused (${e.decision.rule})`}`)
+    // Each payment: `intent` before signing, `signed` with its hash before the broadcast, then `sent`.
+    console.log(`  #${e.seq} ${e.time} ${e.kind.padEnd(11)} ${what} ${e.decision.allowed ? `${e.status}${e.hash ? ` hash ${e.hash}` : ''}` : `refused (${e.decision.rule})`}`)
     console.log(`      prev ${e.prev.slice(0, 16)}…  digest ${e.digest.slice(0, 16)}…`)
   }
   const check = await wallet.journal.verify()

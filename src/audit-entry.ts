@@ -13,6 +13,11 @@ import { InvalidArgumentError } from './errors.js'
 
 /** What an {@link AuditEntry} records. */
 export type AuditEntryKind = 'transaction' | 'message' | 'typed-data' | 'refused'
+/** What became of a payment (see {@link AuditEntry.status}). */
+export type PaymentStatus = 'intent' | 'signed' | 'sent' | 'unknown' | 'rejected' | 'confirmed' | 'failed' | 'dropped'
+/** Every payment status. */
+export const PAYMENT_STATUSES: readonly PaymentStatus[] = ['intent', 'signed', 'sent', 'unknown', 'rejected', 'confirmed', 'failed', 'dropped']
+
 /** The policy decision recorded with an entry. */
 export interface AuditDecision {
   readonly allowed: boolean
@@ -40,6 +45,16 @@ export interface AuditEntry {
   readonly feeAsset?: AssetId
   /** Transaction hash or message digest. */
   readonly hash?: string
+  /**
+   * Where a payment stands, for `transaction` entries the wallet writes: `intent` before it is
+   * signed; `signed` (with its hash) just before it is broadcast; then `sent` (the node took it), `unknown` (the broadcast's answer was lost: maybe
+   * sent), `rejected` (refused, nothing went out), `confirmed`, `failed` (mined but reverted:
+   * only the fee was spent) or `dropped` (proven never to be mined). Entries of one payment
+   * share its `payment` id.
+   */
+  readonly status?: PaymentStatus
+  /** The payment this entry belongs to (random id), linking its intent to what became of it. */
+  readonly payment?: string
   readonly decision: AuditDecision
   readonly note?: string
   /** The previous entry's `digest`; 64 zeros for seq 0. */
@@ -84,7 +99,8 @@ const UNITS = /^(0|[1-9][0-9]{0,77})$/
 const TOKEN = /^[\x21-\x7e]{1,256}$/
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/
 const KINDS = ['transaction', 'message', 'typed-data', 'refused'] as const
-const BODY_KEYS = ['kind', 'chainId', 'from', 'to', 'asset', 'amount', 'fee', 'feeAsset', 'hash', 'decision', 'note']
+const BODY_KEYS = ['kind', 'chainId', 'from', 'to', 'asset', 'amount', 'fee', 'feeAsset', 'hash', 'status', 'payment', 'decision', 'note']
+const PAYMENT_ID = /^[0-9a-z-]{8,64}$/
 const ENTRY_KEYS = [...BODY_KEYS, 'seq', 'time', 'prev', 'digest']
 /** @internal */
 export const INPUT_KEYS = [...BODY_KEYS, 'time']
@@ -170,6 +186,7 @@ export function checkBody(o: Record<string, unknown>): Omit<AuditEntry, 'seq' | 
     ...(d.reason === undefined ? {} : { reason: text(d.reason, 'decision.reason', 1000) }),
   }
   if (o.feeAsset !== undefined && o.fee === undefined) throw new InvalidArgumentError('feeAsset needs a fee.')
+  if (o.status !== undefined && kind !== 'transaction') throw new InvalidArgumentError('status belongs to transaction entries.')
   const opt = <T>(key: string, check: (v: unknown, name: string) => T) => (o[key] === undefined ? {} : { [key]: check(o[key], key) })
   return {
     kind,
@@ -181,6 +198,8 @@ export function checkBody(o: Record<string, unknown>): Omit<AuditEntry, 'seq' | 
     ...opt('fee', units),
     ...opt('feeAsset', (v, n) => caip<AssetId>(v, n, parseAssetId)),
     ...opt('hash', (v, n) => text(v, n, 256, TOKEN)),
+    ...opt('status', (v, n) => assertOneOf(v, n, PAYMENT_STATUSES)),
+    ...opt('payment', (v, n) => text(v, n, 64, PAYMENT_ID)),
     decision,
     ...opt('note', (v, n) => text(v, n, 2000)),
   }

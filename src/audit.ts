@@ -44,6 +44,15 @@
  * throws anything but {@link CofferError}s. `append` refuses (JournalIntegrityError) to extend
  * a journal that does not verify: the wallet must not paper over a gap. Appends are serialised
  * per storage and key (also across instances in one process), in call order, none lost.
+ *
+ * **Several processes.** Each append is a compare-and-swap through `updateStorage`: under the
+ * storage's lock (a lock file shared with other processes for `fileStorage`, Web Locks across
+ * tabs for `browserStorage`) it re-reads the record, re-verifies it when another writer appended
+ * since this instance last looked (every entry, the chain, the head, and this instance's newest
+ * head as an anchor), and appends to what is stored now. Entries from several processes
+ * therefore interleave without loss and the result verifies; a stored record that does not
+ * verify is refused as above. A custom storage without `update` gets a best-effort
+ * compare-and-swap that is safe within one process only.
  * @module
  */
 import { base64 } from '@scure/base'
@@ -70,7 +79,7 @@ import {
 } from './audit-entry.js'
 import { CofferError, InvalidArgumentError, JournalIntegrityError, StorageError, UnsupportedVersionError, VaultFormatError } from './errors.js'
 import type { Sealer } from './vault/sealer.js'
-import { assertStorageKey, KeyedQueue, VAULT_KEY, type VaultStorage } from './vault/storage.js'
+import { assertStorageKey, KeyedQueue, updateStorage, VAULT_KEY, type VaultStorage } from './vault/storage.js'
 
 export {
   canonicalJson,
@@ -215,6 +224,11 @@ export class AuditJournal {
     } catch (error) {
       throw asCoffer(error, 'Reading the audit journal')
     }
+    return this.#load(text)
+  }
+
+  /** Takes `text` (just read from storage) as the record; re-parses it (and opens its head) only when it changed. */
+  async #load(text: string | undefined): Promise<Snapshot> {
     if (text !== this.#snap.text) {
       const snap = parseRecord(text)
       const head = snap.head === undefined ? undefined : await this.#openSealed(snap.head, HEAD_AAD, (v) => checkHead(v, 'head'))
@@ -316,29 +330,37 @@ export class AuditJournal {
     if (!ISO_UTC.test(time)) throw new InvalidArgumentError('time must be a valid Date in the years 0 to 9999.')
     const body = checkBody(input)
     return this.#queue.run(this.#key, async () => {
-      const snap = await this.#read()
-      if (snap.text !== this.#trusted) {
-        const result = await this.#inspect(snap, this.#known ? [this.#known] : [])
-        if (!result.ok) throw integrityError('The audit journal does not verify; refusing to append to it.', result.problems)
-      }
-      const seq = snap.entries.length
-      if ((this.#known?.seq ?? -1) !== seq - 1) throw integrityError('The audit journal changed while appending.', [{ seq, problem: 'head' }])
-      const unsealed = { seq, time, ...body, prev: this.#known?.digest ?? GENESIS }
-      const entry: AuditEntry = { ...unsealed, digest: entryDigest(unsealed) }
-      Object.freeze(entry.decision)
-      Object.freeze(entry)
-      const head = Object.freeze({ seq, digest: entry.digest })
-      const sealedEntry = await this.#seal(entry, entryAad(seq))
-      const sealedHead = await this.#seal(head, HEAD_AAD)
-      const next = JSON.stringify({ format: JOURNAL_FORMAT, version: JOURNAL_VERSION, head: sealedHead, entries: [...snap.entries, sealedEntry] })
+      let appended: { entry: AuditEntry; head: JournalHead; text: string } | undefined
       try {
-        await this.#storage.set(this.#key, next)
+        // Compare-and-swap under the storage's lock (across processes for fileStorage): the
+        // entry goes onto what is stored now, re-verified first if another writer changed it.
+        await updateStorage(this.#storage, this.#key, async (current) => {
+          appended = undefined
+          const snap = await this.#load(current)
+          if (snap.text !== this.#trusted) {
+            const result = await this.#inspect(snap, this.#known ? [this.#known] : [])
+            if (!result.ok) throw integrityError('The audit journal does not verify; refusing to append to it.', result.problems)
+          }
+          const seq = snap.entries.length
+          if ((this.#known?.seq ?? -1) !== seq - 1) throw integrityError('The audit journal changed while appending.', [{ seq, problem: 'head' }])
+          const unsealed = { seq, time, ...body, prev: this.#known?.digest ?? GENESIS }
+          const entry: AuditEntry = { ...unsealed, digest: entryDigest(unsealed) }
+          Object.freeze(entry.decision)
+          Object.freeze(entry)
+          const head = Object.freeze({ seq, digest: entry.digest })
+          const sealedEntry = await this.#seal(entry, entryAad(seq))
+          const sealedHead = await this.#seal(head, HEAD_AAD)
+          const text = JSON.stringify({ format: JOURNAL_FORMAT, version: JOURNAL_VERSION, head: sealedHead, entries: [...snap.entries, sealedEntry] })
+          appended = { entry, head, text }
+          return text
+        })
       } catch (error) {
         throw asCoffer(error, 'Writing the audit journal')
       }
-      this.#snap = parseRecord(next)
+      const { entry, head, text } = appended as NonNullable<typeof appended>
+      this.#snap = parseRecord(text)
       this.#head = head
-      this.#trusted = next
+      this.#trusted = text
       this.#known = head
       return entry
     })

@@ -378,7 +378,8 @@ export class PolicyViolationError extends CofferError {
 
 /** A signed transaction as it went out: enough to re-broadcast the same bytes or look it up by hash. */
 export interface BroadcastTransaction {
-  readonly chainId: string
+  /** CAIP-2 chain id. */
+  readonly chainId: `${string}:${string}`
   readonly kind: string
   readonly from: string
   readonly hash: string

@@ -40,6 +40,7 @@ export type {
   FeeLevel,
   UnsignedTransaction,
   SignedTransaction,
+  SendTransferOptions,
   TransactionState,
   TransactionStatus,
   WaitOptions,
@@ -65,5 +66,6 @@ export {
   type JournalProblem,
   type JournalVerification,
 } from './audit.js'
+export { PAYMENT_STATUSES, type PaymentStatus } from './audit-entry.js'
 export { parsePaymentUri, formatPaymentUri, type PaymentRequest, type PaymentUriScheme, type ParsePaymentUriOptions } from './uri.js'
 export { paymentQr, type PaymentQrOptions } from './qr.js'

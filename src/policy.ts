@@ -23,6 +23,7 @@ import { CofferError, InvalidArgumentError, PolicyViolationError, VaultLockedErr
 import { addDecimals, compareDecimals, fiatValue, formatDecimal, parsePrice, type Decimal } from './portfolio/fiat.js'
 import type { PriceSource } from './portfolio/prices.js'
 import type { Sealer } from './vault/sealer.js'
+import { updateStorage, type VaultStorage } from './vault/storage.js'
 
 /** A limit on one asset, or on every asset of a family across chains. */
 export interface AssetLimit {
@@ -90,11 +91,8 @@ export interface PolicyOptions {
   readonly onBeforeSign?: (summary: SignSummary) => boolean | Promise<boolean>
 }
 
-/** Where the policy keeps what was spent. */
-export interface PolicyStore {
-  get(key: string): Promise<string | undefined>
-  set(key: string, value: string): Promise<void>
-}
+/** Where the policy keeps what was spent (a VaultStorage: its `update` makes every record change a read-modify-write under its lock). */
+export type PolicyStore = VaultStorage
 
 /** An authorised spend: commit once signed and sent, release if the node refused it. */
 export interface Reservation {
@@ -160,10 +158,13 @@ function limitMatches(limit: AssetLimit, asset: AssetId, family: string | undefi
 /** Checks options; throws InvalidArgumentError on the first problem. */
 function checkOptions(options: PolicyOptions | undefined): PolicyOptions {
   const o = assertOptions(options, 'policy')
-  const limits = o.limits ?? []
+  // A misspelt rule must not silently mean "no rule".
+  known(o, ['limits', 'fiat', 'allow', 'deny', 'maxFee', 'maxFeeShare', 'unlistedAssets', 'onBeforeSign'], 'policy')
+  const limits = o.limits === undefined ? [] : o.limits
   if (!Array.isArray(limits)) throw new InvalidArgumentError('policy.limits must be an array.')
   limits.forEach((l, i) => {
     const limit = assertOptions(l as AssetLimit, `policy.limits[${i}]`)
+    known(limit, ['asset', 'perTransaction', 'perWindow', 'windowMs'], `policy.limits[${i}]`)
     if (typeof limit.asset !== 'string' || !(FAMILY.test(limit.asset) || tryAsset(limit.asset))) {
       throw new InvalidArgumentError(`policy.limits[${i}].asset must be a family name ("USDT") or a CAIP-19 asset id.`)
     }
@@ -174,6 +175,7 @@ function checkOptions(options: PolicyOptions | undefined): PolicyOptions {
   })
   if (o.fiat !== undefined) {
     const f = assertOptions(o.fiat, 'policy.fiat')
+    known(f, ['perTransaction', 'perWindow', 'windowMs'], 'policy.fiat')
     if (f.perTransaction !== undefined) decimalText(f.perTransaction, 'policy.fiat.perTransaction')
     if (f.perWindow !== undefined) decimalText(f.perWindow, 'policy.fiat.perWindow')
     windowOf(f.windowMs, 'policy.fiat.windowMs')
@@ -184,7 +186,7 @@ function checkOptions(options: PolicyOptions | undefined): PolicyOptions {
     list?.forEach((e, i) => recipient(e, `policy.${name}[${i}]`))
   }
   if (o.maxFee !== undefined) {
-    if (o.maxFee === null || typeof o.maxFee !== 'object') throw new InvalidArgumentError('policy.maxFee must map fee assets (family or CAIP-19) to decimal amounts.')
+    if (o.maxFee === null || typeof o.maxFee !== 'object' || Array.isArray(o.maxFee) || ![Object.prototype, null].includes(Object.getPrototypeOf(o.maxFee) as object | null)) throw new InvalidArgumentError('policy.maxFee must map fee assets (family or CAIP-19) to decimal amounts.')
     for (const [k, v] of Object.entries(o.maxFee)) {
       if (!(FAMILY.test(k) || tryAsset(k))) throw new InvalidArgumentError(`policy.maxFee key ${JSON.stringify(k.slice(0, 60))} is neither a family nor a CAIP-19 id.`)
       decimalText(v, `policy.maxFee[${JSON.stringify(k.slice(0, 60))}]`)
@@ -196,6 +198,11 @@ function checkOptions(options: PolicyOptions | undefined): PolicyOptions {
   if (o.unlistedAssets !== undefined && o.unlistedAssets !== 'allow' && o.unlistedAssets !== 'deny') throw new InvalidArgumentError('policy.unlistedAssets must be "allow" or "deny".')
   if (o.onBeforeSign !== undefined && typeof o.onBeforeSign !== 'function') throw new InvalidArgumentError('policy.onBeforeSign must be a function.')
   return o as PolicyOptions
+}
+
+function known(value: object, keys: readonly string[], name: string): void {
+  const extra = Object.keys(value).find((k) => !keys.includes(k))
+  if (extra !== undefined) throw new InvalidArgumentError(`${name} has no rule ${JSON.stringify(extra.slice(0, 40))}; known: ${keys.join(', ')}.`)
 }
 
 function tryAsset(id: string): boolean {
@@ -246,8 +253,10 @@ export class PolicyEngine {
    * confirmation hooks (the policy's, then `confirm`); a refusal there releases the record.
    * @throws PolicyViolationError naming the rule that refused
    */
-  async authorize(summary: SignSummary, confirm?: (summary: SignSummary) => boolean | Promise<boolean>): Promise<Reservation> {
-    const { reservation, priced } = await this.#exclusive(() => this.#check(summary))
+  async authorize(summary: SignSummary, confirm?: (summary: SignSummary) => boolean | Promise<boolean>, options: { id?: string } = {}): Promise<Reservation> {
+    const prices = await this.#pricesFor(summary)
+    const [{ record, priced }] = (await this.#record([summary], prices, options.id)) as [{ record: SpendRecord; priced: SignSummary }]
+    const reservation = this.#reservation([record.id])
     try {
       await this.#confirm(priced, confirm)
     } catch (error) {
@@ -264,22 +273,10 @@ export class PolicyEngine {
    * @throws PolicyViolationError naming the rule that refused
    */
   async authorizeSpends(spends: readonly SignSummary[], base: SignSummary, confirm?: (summary: SignSummary) => boolean | Promise<boolean>): Promise<Reservation> {
-    const checked = await this.#exclusive(async () => {
-      const done: { reservation: Reservation; priced: SignSummary }[] = []
-      try {
-        for (const spend of spends) done.push(await this.#check(spend))
-      } catch (error) {
-        await this.#drop(done.map((d) => d.reservation.id))
-        throw error
-      }
-      return done
-    })
-    const ids = checked.map((c) => c.reservation.id)
-    const reservation: Reservation = Object.freeze({
-      id: ids.join(','),
-      commit: async () => undefined,
-      release: () => this.#exclusive(() => this.#drop(ids)),
-    })
+    const prices = new Map<AssetId, Decimal>()
+    for (const spend of spends) for (const [id, price] of await this.#pricesFor(spend)) prices.set(id, price)
+    const checked = await this.#record(spends, prices)
+    const reservation = this.#reservation(checked.map((c) => c.record.id))
     try {
       await this.#confirm(checked.length === 1 ? (checked[0]?.priced as SignSummary) : { ...base, spends: checked.map((c) => c.priced) }, confirm)
     } catch (error) {
@@ -287,6 +284,14 @@ export class PolicyEngine {
       throw error
     }
     return reservation
+  }
+
+  /**
+   * Stops counting a spend recorded under `id` (a reservation's id, or the id a wallet gave
+   * `authorize`): for a payment proven never to be mined. No error when there is none.
+   */
+  async release(id: string): Promise<void> {
+    await this.#drop([id])
   }
 
   /** Runs the confirmation hooks for a message or typed data (limits do not apply to them). @throws PolicyViolationError */
@@ -316,7 +321,36 @@ export class PolicyEngine {
     return run
   }
 
-  async #check(summary: SignSummary): Promise<{ reservation: Reservation; priced: SignSummary }> {
+  /** The prices a summary's fiat and fee-share rules need (read before the records are locked). */
+  async #pricesFor(summary: SignSummary): Promise<Map<AssetId, Decimal>> {
+    const o = this.#options
+    const { asset, fee } = summary
+    if (asset === undefined) return new Map()
+    const needPrices = o.fiat !== undefined || (o.maxFeeShare !== undefined && fee !== undefined && fee.asset !== asset)
+    return needPrices ? this.#pricesOf([asset, ...(fee ? [fee.asset] : [])]) : new Map<AssetId, Decimal>()
+  }
+
+  /**
+   * Checks each summary against every rule, counting the ones before it, and stores them all as
+   * spent in one read-modify-write of the records (all or none). @throws PolicyViolationError
+   */
+  async #record(summaries: readonly SignSummary[], prices: ReadonlyMap<AssetId, Decimal>, id?: string): Promise<{ record: SpendRecord; priced: SignSummary }[]> {
+    let out: { record: SpendRecord; priced: SignSummary }[] = []
+    await this.#mutate((records) => {
+      out = []
+      const now = this.#now()
+      let all = records
+      for (const [i, summary] of summaries.entries()) {
+        const checked = this.#check(summary, all, prices, now, i === 0 && id !== undefined ? id : undefined)
+        out.push(checked)
+        all = [...all, checked.record]
+      }
+      return all
+    })
+    return out
+  }
+
+  #check(summary: SignSummary, records: readonly SpendRecord[], prices: ReadonlyMap<AssetId, Decimal>, now: number, id?: string): { record: SpendRecord; priced: SignSummary } {
     const o = this.#options
     const { chainId, to, asset, amount, decimals, family, fee } = summary
     if (to === undefined || asset === undefined || amount === undefined || decimals === undefined) throw new InvalidArgumentError('A transaction summary needs to, asset, amount and decimals.')
@@ -326,8 +360,6 @@ export class PolicyEngine {
 
     const limits = (o.limits ?? []).filter((l) => limitMatches(l, asset, family))
     if (limits.length === 0 && o.unlistedAssets === 'deny') refuse('unlistedAssets', `no limit names ${symbol} (${asset}), and unlisted assets are denied.`, { asset })
-    const records = await this.#load()
-    const now = this.#now()
     for (const limit of limits) {
       const scale = 36
       const units = amount * 10n ** BigInt(scale - decimals)
@@ -349,8 +381,6 @@ export class PolicyEngine {
       }
     }
 
-    const needPrices = o.fiat !== undefined || (o.maxFeeShare !== undefined && fee !== undefined && fee.asset !== asset)
-    const prices = needPrices ? await this.#pricesOf([asset, ...(fee ? [fee.asset] : [])]) : new Map<AssetId, Decimal>()
     const price = prices.get(asset)
     const value = price ? fiatValue(amount, decimals, price) : undefined
     if (o.fiat !== undefined) {
@@ -372,7 +402,7 @@ export class PolicyEngine {
     if (fee) this.#checkFee(summary, fee, prices)
 
     const record: SpendRecord = {
-      id: `${now.toString(36)}-${Math.random().toString(36).slice(2, 10)}`,
+      id: id ?? `${now.toString(36)}-${Math.random().toString(36).slice(2, 10)}`,
       time: now,
       asset,
       ...(family ? { family } : {}),
@@ -380,18 +410,20 @@ export class PolicyEngine {
       decimals,
       ...(value ? { value: formatDecimal(value) } : {}),
     }
-    await this.#save([...records, record])
     const priced: SignSummary = value ? { ...summary, value: formatDecimal(value, 2), currency: this.#currency } : summary
-    return { reservation: this.#reservation(record.id), priced }
+    return { record, priced }
   }
 
   #checkFee(summary: SignSummary, fee: NonNullable<SignSummary['fee']>, prices: ReadonlyMap<AssetId, Decimal>): void {
     const o = this.#options
     if (o.maxFee) {
       const feeFamily = summary.asset === fee.asset ? summary.family : undefined
-      const entry = Object.entries(o.maxFee).find(([k]) => (FAMILY.test(k) ? k === (feeFamily ?? fee.symbol) : k.toLowerCase() === fee.asset.toLowerCase()))
-      if (entry && fee.amount * 10n ** BigInt(36 - fee.decimals) > parseAmount(entry[1], 36)) {
-        refuse('maxFee', `the fee of up to ${formatAmount(fee.amount, fee.decimals)} ${fee.symbol} is more than ${entry[1]}.`, { limit: entry[1] })
+      // Every cap that names the fee asset applies (by family and by id alike): the strictest decides.
+      for (const [k, cap] of Object.entries(o.maxFee)) {
+        const names = FAMILY.test(k) ? k === (feeFamily ?? fee.symbol) : k.toLowerCase() === fee.asset.toLowerCase()
+        if (names && fee.amount * 10n ** BigInt(36 - fee.decimals) > parseAmount(cap, 36)) {
+          refuse('maxFee', `the fee of up to ${formatAmount(fee.amount, fee.decimals)} ${fee.symbol} is more than ${cap}.`, { limit: cap })
+        }
       }
     }
     if (o.maxFeeShare !== undefined && summary.amount !== undefined && summary.decimals !== undefined) {
@@ -423,29 +455,28 @@ export class PolicyEngine {
     return out
   }
 
-  #reservation(id: string): Reservation {
+  #reservation(ids: readonly string[]): Reservation {
     return Object.freeze({
-      id,
+      id: ids.join(','),
       commit: async () => undefined,
-      release: () => this.#exclusive(() => this.#drop([id])),
+      release: () => this.#drop(ids),
     })
   }
 
-  /** Removes records (call inside the lock). */
+  /** Removes records. */
   async #drop(ids: readonly string[]): Promise<void> {
     if (ids.length === 0) return
-    const records = await this.#load()
-    await this.#save(records.filter((r) => !ids.includes(r.id)))
+    await this.#mutate((records) => (records.some((r) => ids.includes(r.id)) ? records.filter((r) => !ids.includes(r.id)) : undefined))
   }
 
   /**
    * Where spending records come from when the store holds none: a wallet passes a rebuild from
    * its audit journal, so deleting the policy record does not reset the limits. @internal
    */
-  useFallback(rebuild: () => Promise<readonly { time: number; asset: AssetId; family?: string; amount: bigint; decimals: number; value?: string }[]>): void {
+  useFallback(rebuild: () => Promise<readonly { id?: string; time: number; asset: AssetId; family?: string; amount: bigint; decimals: number; value?: string }[]>): void {
     this.#fallback = async () =>
       (await rebuild()).map((r, i) => ({
-        id: `journal-${i}`,
+        id: r.id ?? `journal-${i}`,
         time: r.time,
         asset: r.asset,
         ...(r.family ? { family: r.family } : {}),
@@ -455,11 +486,25 @@ export class PolicyEngine {
       }))
   }
 
-  // Read on every check (inside the lock), so two wallets on one storage see each other's spends.
-  async #load(): Promise<SpendRecord[]> {
-    const text = this.#store ? await this.#store.get(STORE_KEY) : this.#memory
-    if (text === undefined) return this.#fallback ? this.#fallback() : []
-    return this.#open(text)
+  /**
+   * One read-modify-write of the records: `change` gets what is stored now (or the fallback
+   * rebuild when nothing is) and returns the new list, or undefined to keep it. With a store it
+   * runs under the storage's lock (across processes for fileStorage), so two wallets on one
+   * storage never lose each other's spends; in this process calls are also serialised.
+   */
+  async #mutate(change: (records: SpendRecord[]) => SpendRecord[] | undefined): Promise<void> {
+    await this.#exclusive(async () => {
+      const apply = async (text: string | undefined): Promise<string | undefined> => {
+        const records = text === undefined ? (this.#fallback ? await this.#fallback() : []) : await this.#open(text)
+        const next = change(records)
+        return next === undefined ? undefined : this.#seal(next)
+      }
+      if (this.#store) await updateStorage(this.#store, STORE_KEY, apply)
+      else {
+        const next = await apply(this.#memory)
+        if (next !== undefined) this.#memory = next
+      }
+    })
   }
 
   /** The records' text when there is no store. */
@@ -489,21 +534,16 @@ export class PolicyEngine {
     }
   }
 
-  async #save(records: SpendRecord[]): Promise<void> {
+  /** The stored text of `records` (sealed with the vault when there is one), older ones than every window dropped. */
+  async #seal(records: readonly SpendRecord[]): Promise<string> {
     const horizon = Math.max(DAY, ...(this.#options.limits ?? []).map((l) => windowOf(l.windowMs, 'windowMs')), windowOf(this.#options.fiat?.windowMs, 'windowMs'))
     const kept = records.filter((r) => r.time > this.#now() - horizon)
     const json = JSON.stringify(kept)
-    let body: object
-    if (this.#sealer) {
-      const sealer = this.#sealer()
-      // Never fall back to plain records: they would be accepted by nobody and trusted by no one.
-      if (!sealer) throw new VaultLockedError('The wallet locked before the spending records could be saved.')
-      body = { format: STORE_FORMAT, sealed: base64.encode(await sealer.seal(new TextEncoder().encode(json), new TextEncoder().encode(STORE_FORMAT))) }
-    } else {
-      body = { format: STORE_FORMAT, records: kept }
-    }
-    if (this.#store) await this.#store.set(STORE_KEY, JSON.stringify(body))
-    else this.#memory = JSON.stringify(body)
+    if (!this.#sealer) return JSON.stringify({ format: STORE_FORMAT, records: kept })
+    const sealer = this.#sealer()
+    // Never fall back to plain records: they would be accepted by nobody and trusted by no one.
+    if (!sealer) throw new VaultLockedError('The wallet locked before the spending records could be saved.')
+    return JSON.stringify({ format: STORE_FORMAT, sealed: base64.encode(await sealer.seal(new TextEncoder().encode(json), new TextEncoder().encode(STORE_FORMAT))) })
   }
 }
 

@@ -336,6 +336,64 @@ describe('AuditJournal: append, read, verify', () => {
   })
 })
 
+/** Another handle on `storage`, as another process would have: its own object (so its own queues), one shared atomic update. */
+function otherProcessView(storage: VaultStorage): VaultStorage {
+  return {
+    get: (k) => storage.get(k),
+    set: (k, v) => storage.set(k, v),
+    delete: (k) => storage.delete(k),
+    update: (k, change) => storage.update!(k, change),
+  }
+}
+
+describe('AuditJournal: several writers (compare-and-swap appends)', () => {
+  it('two journals that share no queue (as two processes) interleave 2 x 25 appends: 50 entries that verify, none lost', async () => {
+    const storage = memoryStorage()
+    const sealer = newSealer()
+    const a = await AuditJournal.open({ storage, sealer })
+    const b = await AuditJournal.open({ storage: otherProcessView(storage), sealer })
+    const appended = await Promise.all(Array.from({ length: 50 }, (_, i) => (i % 2 ? a : b).append(payment(i))))
+    expect(appended.map((e) => e.seq).sort((x, y) => x - y)).toEqual(Array.from({ length: 50 }, (_, i) => i))
+    expect(await verifyFresh(storage, sealer)).toMatchObject({ ok: true, count: 50 })
+    const entries = await (await AuditJournal.open({ storage, sealer })).entries()
+    expect(entries.map((e) => e.note).sort()).toEqual(Array.from({ length: 50 }, (_, i) => `payment ${i}`).sort())
+    // Each writer verified the other's entries before appending after them.
+    expect((await a.verify()).ok).toBe(true)
+    expect((await b.verify()).ok).toBe(true)
+  })
+
+  it('appends after what another writer stored, chained to its last entry', async () => {
+    const { storage, sealer, journal } = await journalOf(2)
+    const other = await AuditJournal.open({ storage: otherProcessView(storage), sealer })
+    const theirs = await other.append(payment(2))
+    const mine = await journal.append(payment(3))
+    expect(mine).toMatchObject({ seq: 3, prev: theirs.digest })
+    expect(journal.head()).toEqual({ seq: 3, digest: mine.digest })
+    expect(await verifyFresh(storage, sealer)).toMatchObject({ ok: true, count: 4 })
+  })
+
+  it('refuses to append on top of another writer\'s record that does not verify, and leaves it as it is', async () => {
+    const { storage, journal } = await journalOf(3)
+    const record = await readRecord(storage)
+    record.entries[1] = flip(record.entries[1]!)
+    await otherProcessView(storage).set('journal', JSON.stringify(record))
+    const before = await storage.get('journal')
+    await expect(journal.append(payment(3))).rejects.toThrow(JournalIntegrityError)
+    expect(await storage.get('journal')).toBe(before)
+  })
+
+  it('refuses a rollback by another writer to before its own last entry', async () => {
+    const { storage, journal } = await journalOf(2)
+    const old = await storage.get('journal')
+    await journal.append(payment(2))
+    await storage.set('journal', old as string) // an older, internally valid copy
+    const error = await journal.append(payment(3)).catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(JournalIntegrityError)
+    expect((error as JournalIntegrityError).details).toMatchObject({ problems: 'truncated at 2' })
+    expect(await storage.get('journal')).toBe(old)
+  })
+})
+
 describe('AuditJournal: tamper evidence on a journal of 6 entries', () => {
   it.each(SIX)('a bit flipped in entry %i is unreadable at its seq', async (i) => {
     const { storage, sealer } = await journalOf(6)

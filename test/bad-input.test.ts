@@ -120,6 +120,7 @@ const TABLE: Record<string, { fn: Call; args: unknown[]; returns?: 'boolean'; th
   'Vault#removeSecret': { fn: (id) => vault.removeSecret(id as string), args: ['ffffffffffffffff'], throws: true },
   parseVaultFile: { fn: coffer.parseVaultFile as Call, args: [storedVault] },
   memoryStorage: { fn: (init) => memoryStorage(init as never).get('vault'), args: [{}] },
+  updateStorage: { fn: (storage, key, change) => coffer.updateStorage(storage as never, key as string, change as never), args: [memoryStorage(), 'record', () => 'value'] },
   fileStorage: { fn: (path) => coffer.fileStorage(path as string).get('missing-key'), args: ['/tmp/coffer-bad-input-does-not-exist'] },
   browserStorage: { fn: coffer.browserStorage as Call, args: ['name'], throws: true },
   importKeystore: { fn: coffer.importKeystore as Call, args: [keystore, 'pw'] },

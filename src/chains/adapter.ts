@@ -232,6 +232,18 @@ export interface SignedTransaction {
   readonly raw: string
 }
 
+/** Options of `sendTransfer`. */
+export interface SendTransferOptions {
+  /**
+   * Called with each signed transaction just before it is broadcast (a wallet records its hash,
+   * so a crash after the broadcast loses no record). If it throws, that transaction is not
+   * broadcast and the error is the result — except a `TransactionRejectedError` with
+   * `details.nonceTaken: true` (the hook knows the nonce belongs to another payment): account
+   * chains then sign again at a fresh nonce.
+   */
+  readonly onSigned?: (signed: SignedTransaction) => void | Promise<void>
+}
+
 /** Where a transaction stands. */
 export type TransactionState = 'pending' | 'confirmed' | 'failed' | 'dropped'
 
@@ -247,6 +259,13 @@ export interface TransactionStatus {
   readonly fee?: { readonly asset: AssetId; readonly amount: bigint }
   /** For dropped transactions: the transaction that took its place, when known. */
   readonly replacedBy?: string
+  /**
+   * For dropped transactions: true when the chain proves it can never be mined (its nonce is
+   * used by another transaction, its inputs spent by another); false when it only left the
+   * node's pool — anyone holding the bytes could still broadcast it. Only an unminable
+   * transaction frees what it would have spent.
+   */
+  readonly unminable?: boolean
 }
 
 /** Options of `waitForTransaction`. */
@@ -324,8 +343,13 @@ export interface ChainAdapter {
   signTransaction(unsigned: UnsignedTransaction, signer: Signer | AccountSigner): Promise<SignedTransaction>
   /** Sends a signed transaction; returns its hash. */
   broadcast(signed: SignedTransaction): Promise<string>
-  /** build + sign + broadcast. */
-  sendTransfer(quote: TransferQuote, signer: Signer | AccountSigner): Promise<string>
+  /**
+   * build + sign + broadcast. Throws BroadcastUnknownError when the broadcast's outcome is unknown
+   * (the transaction may be on its way: never send the payment again); any other error means
+   * nothing was broadcast. Never signs a second transaction for the quote while a first may
+   * still be mined.
+   */
+  sendTransfer(quote: TransferQuote, signer: Signer | AccountSigner, options?: SendTransferOptions): Promise<string>
   /** Waits until the transaction has `confirmations` or failed; throws `TransactionTimeoutError`. */
   waitForTransaction(hash: string, options?: WaitOptions): Promise<TransactionStatus>
   /** The transaction's state now (`pending`, `confirmed`, `failed` or `dropped`), without waiting. */

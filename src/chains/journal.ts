@@ -7,12 +7,17 @@
  * @internal
  */
 
-/** Where a journal persists: any string key-value store. */
+/** Where a journal persists: any string key-value store (a vault's `VaultStorage` fits). */
 export interface JournalStorage {
   /** The value stored under `key`, or undefined when there is none. */
   get(key: string): Promise<string | undefined>
   /** Stores `value` under `key`, replacing what was there. */
   set(key: string, value: string): Promise<void>
+  /**
+   * Optional read-modify-write under the storage's lock (VaultStorage has it): with it, several
+   * processes adding records to one journal merge them instead of overwriting each other's.
+   */
+  update?(key: string, change: (current: string | undefined) => string | undefined | Promise<string | undefined>): Promise<string | undefined>
 }
 
 const MAX_ENTRIES = 2_000
@@ -32,27 +37,45 @@ export class Records<T extends { readonly hash: string }> {
 
   async #load(): Promise<void> {
     this.#loaded ??= (async () => {
-      const text = await this.#storage?.get(this.#key)
-      if (!text) return
-      try {
-        for (const entry of JSON.parse(text) as T[]) if (typeof entry?.hash === 'string') this.#entries.set(entry.hash.toLowerCase(), entry)
-      } catch {
-        // A damaged journal only loses history; it must not stop sending.
-      }
+      for (const entry of this.#parse(await this.#storage?.get(this.#key))) this.#entries.set(entry.hash.toLowerCase(), entry)
     })()
     await this.#loaded
   }
 
-  /** Adds (or replaces) a record and persists the journal. */
+  /**
+   * Adds (or replaces) a record and persists the journal. With a storage that has `update`, the
+   * write merges with what is stored now (records another process added are kept and learnt).
+   */
   async add(entry: T): Promise<void> {
     await this.#load()
     this.#entries.set(entry.hash.toLowerCase(), entry)
+    this.#trim()
+    const storage = this.#storage
+    if (!storage) return
+    const write = async () => {
+      if (typeof storage.update !== 'function') return storage.set(this.#key, JSON.stringify([...this.#entries.values()]))
+      await storage.update(this.#key, (current) => {
+        for (const stored of this.#parse(current)) if (!this.#entries.has(stored.hash.toLowerCase())) this.#entries.set(stored.hash.toLowerCase(), stored)
+        this.#trim()
+        return JSON.stringify([...this.#entries.values()])
+      })
+    }
+    this.#writing = this.#writing.then(write).catch(() => undefined)
+    await this.#writing
+  }
+
+  #trim(): void {
     while (this.#entries.size > MAX_ENTRIES) this.#entries.delete(this.#entries.keys().next().value as string)
-    if (this.#storage) {
-      const snapshot = JSON.stringify([...this.#entries.values()])
-      const storage = this.#storage
-      this.#writing = this.#writing.then(() => storage.set(this.#key, snapshot)).catch(() => undefined)
-      await this.#writing
+  }
+
+  #parse(text: string | undefined): T[] {
+    if (!text) return []
+    try {
+      const list = JSON.parse(text) as T[]
+      return Array.isArray(list) ? list.filter((e) => typeof e?.hash === 'string') : []
+    } catch {
+      // A damaged journal only loses history; it must not stop sending.
+      return []
     }
   }
 

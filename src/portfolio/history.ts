@@ -11,15 +11,21 @@ import { base64url } from '@scure/base'
 import type { AssetId } from '../caip.js'
 import type { ChainAdapter, HistoryItem } from '../chains/adapter.js'
 import { InvalidArgumentError } from '../errors.js'
-import type { AssetMeta } from './tracker.js'
+import type { AssetMeta } from './assets.js'
 import type { PortfolioAccount } from './types.js'
 
 /** A history item with the account it belongs to and its asset's symbol and decimals. */
 export interface PortfolioHistoryItem extends HistoryItem {
   readonly account: string
   readonly label?: string
+  /** The ticker from the adapter's registry or configuration; for an unverified asset, a label made from its id (`0x5fbd…0aa3`). */
   readonly symbol: string
   readonly decimals: number
+  /**
+   * True for an asset the adapter does not vouch for (followed by id, neither in its registry
+   * nor in its configuration): show it as unverified; it has no family. Absent otherwise.
+   */
+  readonly unverified?: true
   /** Decimals of the fee's asset, when there is a fee. */
   readonly feeDecimals?: number
   readonly feeSymbol?: string
@@ -44,7 +50,7 @@ export interface HistorySource {
   readonly account: PortfolioAccount
   readonly adapter: ChainAdapter
   readonly assets: readonly AssetMeta[]
-  /** Every asset the chain's tracker knows (for fee decimals). */
+  /** Every asset the adapter lists (for fee decimals). */
   readonly known: readonly AssetMeta[]
 }
 
@@ -125,16 +131,19 @@ export async function mergedHistory(sources: readonly HistorySource[], limit: nu
   return { items: taken, ...(more ? { cursor: encodeCursor(next) } : {}) }
 }
 
+/** The item with what the portfolio knows of its asset (followed first, so an unverified one stays flagged); undefined for an asset it does not know. */
 function decorate(item: HistoryItem, source: HistorySource): PortfolioHistoryItem | undefined {
-  const asset = source.known.find((a) => a.id === item.asset)
+  const find = (id: string | undefined) => source.assets.find((a) => a.id === id) ?? source.known.find((a) => a.id === id)
+  const asset = find(item.asset)
   if (!asset) return undefined
-  const fee = item.fee ? source.known.find((a) => a.id === item.fee?.asset) : undefined
+  const fee = item.fee ? find(item.fee.asset) : undefined
   return Object.freeze({
     ...item,
     account: source.account.address,
     ...(source.account.label === undefined ? {} : { label: source.account.label }),
     symbol: asset.symbol,
     decimals: asset.decimals,
+    ...(asset.unverified ? { unverified: true as const } : {}),
     ...(fee ? { feeDecimals: fee.decimals, feeSymbol: fee.symbol } : {}),
   })
 }

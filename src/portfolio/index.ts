@@ -3,7 +3,8 @@
  * asset family, fiat values), live events, merged history and CSV export, and price sources.
  * @module coffer/portfolio
  */
-export { Portfolio, type WatchOptions } from './portfolio.js'
+export { Portfolio } from './portfolio.js'
+export type { WatchOptions } from './watch-options.js'
 export { CofferError, PriceSourceError, ListenerError } from '../errors.js'
 export type {
   AccountAsset,
@@ -25,4 +26,5 @@ export type {
 export type { PortfolioHistoryItem, PortfolioHistoryPage } from './history.js'
 export { fixedPrices, knownFamily, type FixedPricesOptions, type PriceQuote, type PriceQuotes, type PriceSource } from './prices.js'
 export { httpPrices, type HttpPricesOptions } from './coingecko.js'
-export { formatCsv, parseCsv, historyToCsv, parseHistoryCsv, HISTORY_CSV_COLUMNS, type CsvHistoryItem, type HistoryCsvColumn } from './csv.js'
+export { formatCsv, parseCsv } from './csv.js'
+export { historyToCsv, parseHistoryCsv, HISTORY_CSV_COLUMNS, type CsvHistoryItem, type HistoryCsvColumn } from './history-csv.js'

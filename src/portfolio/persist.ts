@@ -55,6 +55,7 @@ function checkTracker(t: unknown): t is TrackerData {
       isText(a.hash, 200) &&
       (a.blockHeight === undefined || isInt(a.blockHeight)) &&
       (a.index === undefined || isInt(a.index)) &&
+      (a.unverified === undefined || a.unverified === true) &&
       ['pending', 'confirmed', 'failed', 'dropped'].includes(a.state as string),
   )
   return blocksOk && readingsOk && announcedOk

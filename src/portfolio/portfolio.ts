@@ -15,47 +15,51 @@ import { assertInteger, assertOptions, assertString } from '../assert.js'
 import type { AssetId, ChainId } from '../caip.js'
 import { parseAssetId } from '../caip.js'
 import type { ChainAdapter } from '../chains/adapter.js'
-import { CofferError, InvalidArgumentError, ListenerError, RpcError, StorageError } from '../errors.js'
+import { CofferError, DeadlineExceededError, InvalidArgumentError, ListenerError, RpcError } from '../errors.js'
 import { adaptersByChain, parseAccount, parseAccounts } from './accounts.js'
-import { historyToCsv } from './csv.js'
+import { assetMeta, type AssetMeta } from './assets.js'
+import { historyToCsv } from './history-csv.js'
+import { withDeadline } from '../deadline.js'
 import { Emitter } from './emitter.js'
 import { mergedHistory, pickAssets, type HistorySource, type PortfolioHistoryItem, type PortfolioHistoryPage } from './history.js'
-import { decodeState, encodeState } from './persist.js'
+import { Lane } from './lane.js'
+import type { SavedPortfolio } from './persist.js'
 import { normalizeCurrency, type PriceQuote, type PriceSource } from './prices.js'
 import { buildSnapshot } from './snapshot.js'
-import { ChainTracker, type AssetMeta, type StepEvents } from './tracker.js'
-import type { PortfolioAccount, PortfolioEvents, PortfolioHistoryOptions, PortfolioOptions, PortfolioSnapshot, PortfolioStorage } from './types.js'
-
-/** Options of `watch()`. */
-export interface WatchOptions {
-  /** Time between polls, default 5,000 ms. */
-  readonly intervalMs?: number
-}
+import { StateStore } from './store.js'
+import { watchSettings, type WatchOptions } from './watch-options.js'
+import { ChainTracker, type StepEvents, type TrackerSettings } from './tracker.js'
+import type { PortfolioAccount, PortfolioEvents, PortfolioHistoryOptions, PortfolioOptions, PortfolioSnapshot } from './types.js'
 
 /** Most history items `toCSV` exports unless told otherwise. */
 const CSV_MAX_ITEMS = 10_000
+/** Default deadline of one chain's step. */
+const CHAIN_TIMEOUT_MS = 30_000
 
 /** Balances, totals, fiat values, live events and history over many chains and accounts. */
 export class Portfolio {
   readonly #trackers: ChainTracker[]
+  /** Each chain's tracker with its lane: its loop, in-flight guard and failure count. */
+  readonly #chains: readonly { readonly tracker: ChainTracker; readonly lane: Lane }[]
+  readonly #priceLane = new Lane()
   readonly #accounts: readonly PortfolioAccount[]
   readonly #adapters: ReadonlyMap<ChainId, ChainAdapter>
   readonly #assets: readonly AssetId[] | undefined
   readonly #priceSource: PriceSource | undefined
   readonly #currency: string
-  readonly #storage: PortfolioStorage | undefined
-  readonly #storageKey: string
+  readonly #store: StateStore
+  readonly #chainTimeout: number
+  readonly #settings: TrackerSettings
   readonly #events: Emitter<PortfolioEvents>
   #prices = new Map<AssetId, PriceQuote>()
   #priceError: CofferError | undefined
   #snapshot: PortfolioSnapshot | undefined
+  #saved: Promise<SavedPortfolio | undefined> | undefined
+  readonly #restoring = new Map<ChainTracker, Promise<boolean>>()
   #restored: Promise<PortfolioSnapshot | undefined> | undefined
   #known = new Map<ChainId, readonly AssetMeta[]>()
-  #queue: Promise<unknown> = Promise.resolve()
-  #timer: ReturnType<typeof setTimeout> | undefined
   #watching = false
   #generation = 0
-  #saving: Promise<void> = Promise.resolve()
 
   constructor(options: PortfolioOptions) {
     const opts = assertOptions(options)
@@ -75,9 +79,9 @@ export class Portfolio {
     if (opts.storage !== undefined && (typeof opts.storage?.get !== 'function' || typeof opts.storage?.set !== 'function')) {
       throw new InvalidArgumentError('storage must have get(key) and set(key, value) (a vault storage fits).')
     }
-    this.#storage = opts.storage
-    this.#storageKey = assertString(opts.storageKey ?? 'portfolio', 'storageKey', 64)
-    const settings = {
+    this.#chainTimeout = assertInteger(opts.chainTimeoutMs ?? CHAIN_TIMEOUT_MS, 'chainTimeoutMs', 10, 3_600_000)
+    this.#store = new StateStore(opts.storage, assertString(opts.storageKey ?? 'portfolio', 'storageKey', 64), this.#chainTimeout, (error) => this.#events.emit('error', { error }))
+    this.#settings = {
       confirmations: assertInteger(opts.confirmations ?? 1, 'confirmations', 1, 10_000),
       fullRefreshBlocks: assertInteger(opts.fullRefreshBlocks ?? 20, 'fullRefreshBlocks', 1, 100_000),
       reorgDepth: assertInteger(opts.reorgDepth ?? 64, 'reorgDepth', 2, 10_000),
@@ -87,9 +91,10 @@ export class Portfolio {
         new ChainTracker(
           adapter,
           this.#accounts.filter((a) => a.chainId === adapter.chainId),
-          settings,
+          this.#settings,
         ),
     )
+    this.#chains = this.#trackers.map((tracker) => ({ tracker, lane: new Lane() }))
     this.#events = new Emitter<PortfolioEvents>(['change', 'incoming', 'outgoing', 'reorg', 'error', 'refresh'], (error) => {
       // A listener that throws must not stop the tracker; report it once as an error event.
       if (this.#events.has('error')) this.#events.emit('error', { error: new ListenerError('A portfolio event listener threw; the portfolio carries on.', { cause: error }) })
@@ -101,7 +106,7 @@ export class Portfolio {
     return this.#accounts
   }
 
-  /** The latest snapshot (restored from storage or refreshed), if any. */
+  /** The latest snapshot (restored from storage, refreshed, or rebuilt after a chain's step while watching), if any. */
   get snapshot(): PortfolioSnapshot | undefined {
     return this.#snapshot
   }
@@ -127,79 +132,116 @@ export class Portfolio {
   }
 
   /**
-   * Loads the saved state (once; `refresh()` does it too) and returns the saved snapshot, so a
-   * restart shows balances before the first network read. Undefined without storage or state.
+   * Returns the saved snapshot (read once), so a restart shows balances before the first
+   * network read: the state as saved, whatever was read since. Undefined without storage or
+   * state. Each chain's saved part is also what its first step starts from, so that step
+   * reports what moved meanwhile. Bounded by `chainTimeoutMs` per chain.
    */
   async restore(): Promise<PortfolioSnapshot | undefined> {
-    this.#restored ??= this.#load()
+    this.#restored ??= (async () => {
+      const saved = await this.#readSaved()
+      if (!saved) return undefined
+      // Views of the saved state, apart from the live trackers (which may step meanwhile).
+      const views = await Promise.all(
+        this.#trackers.map(async (tracker) => {
+          const data = saved.chains[tracker.chainId]
+          const assets = data ? await this.#listAssets(tracker).catch(() => undefined) : undefined
+          const view = new ChainTracker(tracker.adapter, tracker.accounts, this.#settings, assets ?? [])
+          if (data && assets) view.load(data)
+          return { view, loaded: data !== undefined && assets !== undefined }
+        }),
+      )
+      if (!views.some((v) => v.loaded)) return undefined
+      const snapshot = buildSnapshot(views.map((v) => v.view), this.#prices, this.#currency, { restored: true })
+      this.#snapshot ??= snapshot
+      return snapshot
+    })()
     return this.#restored
   }
 
-  async #load(): Promise<PortfolioSnapshot | undefined> {
-    if (!this.#storage) return undefined
-    let text: string | undefined
-    try {
-      text = await this.#storage.get(this.#storageKey)
-    } catch (error) {
-      // A cache that cannot be read must not stop tracking: start afresh, say why.
-      this.#events.emit('error', { error: error instanceof CofferError ? error : new StorageError('Reading the saved portfolio state failed.', { cause: error }) })
-      return undefined
+  /** The saved record, read once (its prices are taken when in this currency and none are known yet). */
+  #readSaved(): Promise<SavedPortfolio | undefined> {
+    this.#saved ??= this.#store.read(this.#trackers.map((t) => t.chainId)).then((saved) => {
+      if (saved?.currency === this.#currency && this.#prices.size === 0) this.#prices = new Map(Object.entries(saved.prices) as [AssetId, PriceQuote][])
+      return saved
+    })
+    return this.#saved
+  }
+
+  /** Loads one chain's saved part, once, before its first step; false when there is none or its assets cannot be listed in time. */
+  #restoreChain(tracker: ChainTracker): Promise<boolean> {
+    let restoring = this.#restoring.get(tracker)
+    if (!restoring) {
+      restoring = (async () => {
+        const data = (await this.#readSaved())?.chains[tracker.chainId]
+        if (!data) return false
+        try {
+          await this.#listAssets(tracker)
+          tracker.load(data)
+          return true
+        } catch {
+          // The adapter cannot list its assets now; the first step reads afresh.
+          return false
+        }
+      })()
+      this.#restoring.set(tracker, restoring)
     }
-    const saved = decodeState(text, this.#trackers.map((t) => t.chainId))
-    if (!saved) return undefined
-    let restoredAny = false
-    for (const tracker of this.#trackers) {
-      const data = saved.chains[tracker.chainId]
-      if (!data) continue
-      try {
-        await tracker.resolveAssets(this.#assets)
-        tracker.load(data)
-        restoredAny = true
-      } catch {
-        // The adapter cannot list its assets now; the first refresh reads afresh.
-      }
-    }
-    if (saved.currency === this.#currency) this.#prices = new Map(Object.entries(saved.prices) as [AssetId, PriceQuote][])
-    if (!restoredAny) return undefined
-    this.#snapshot = buildSnapshot(this.#trackers, this.#prices, this.#currency, { restored: true })
-    return this.#snapshot
+    return restoring
+  }
+
+  /** The tracker's assets, resolved under the deadline. */
+  #listAssets(tracker: ChainTracker): Promise<readonly AssetMeta[]> {
+    return this.#bounded(`${tracker.chainId}: listing its assets`, tracker.chainId, () => tracker.resolveAssets(this.#assets))
+  }
+
+  /** `work` under the deadline: past it, rejects with a DeadlineExceededError and aborts `work`'s signal. */
+  #bounded<T>(what: string, chainId: ChainId | undefined, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    const expired = () =>
+      new DeadlineExceededError(`${what} did not finish within ${this.#chainTimeout} ms; it counts as failed and is tried again later.`, {
+        details: { ...(chainId === undefined ? {} : { chainId }), deadlineMs: this.#chainTimeout },
+      })
+    return withDeadline(this.#chainTimeout, expired, work)
   }
 
   /**
-   * Reads every chain (each adapter once, with all its accounts and assets) and returns the
-   * snapshot. A chain that fails keeps its last balances, marked stale with the error; the
-   * others update. Refreshes never overlap: a call during another waits for it.
+   * Reads every chain (each adapter once, with all its accounts and assets) and the prices,
+   * and returns the snapshot. Each chain steps on its own, under `chainTimeoutMs`, and reports
+   * its events as soon as its own step is done; a chain that fails or passes its deadline keeps
+   * its last balances, marked stale with the error, while the others update. A chain step
+   * already in flight (from `watch()` or another `refresh()`) finishes first.
    */
   async refresh(): Promise<PortfolioSnapshot> {
-    const run = this.#queue.then(() => this.#refresh())
-    this.#queue = run.catch(() => undefined)
-    return run
-  }
-
-  async #refresh(): Promise<PortfolioSnapshot> {
-    await this.restore()
-    // Asset lists first (cached after the first refresh), so prices can load beside the reads.
-    await Promise.all(this.#trackers.map((tracker) => tracker.resolveAssets(this.#assets).catch(() => undefined)))
-    const [results] = await Promise.all([Promise.all(this.#trackers.map((tracker) => this.#step(tracker))), this.#updatePrices()])
-    this.#trackers.forEach((tracker, i) => {
-      const events = results[i]
-      if (events) this.#announce(tracker.chainId, events)
-    })
-    this.#snapshot = buildSnapshot(this.#trackers, this.#prices, this.#currency, { restored: false, ...(this.#priceError ? { priceError: this.#priceError } : {}) })
+    await Promise.all([...this.#chains.map((chain) => this.#stepChain(chain)), this.#priceLane.run(() => this.#updatePrices())])
+    const snapshot = this.#build(false)
+    this.#snapshot = snapshot
     await this.#save()
-    this.#events.emit('refresh', this.#snapshot)
-    return this.#snapshot
+    this.#events.emit('refresh', snapshot)
+    return snapshot
   }
 
-  async #step(tracker: ChainTracker): Promise<StepEvents | undefined> {
-    try {
-      await tracker.resolveAssets(this.#assets)
-      return await tracker.step()
-    } catch (error) {
-      const e = tracker.fail(error)
-      this.#events.emit('error', { chainId: tracker.chainId, error: e })
-      return undefined
-    }
+  /**
+   * One step of one chain, in its lane, under its deadline (after its saved part is loaded,
+   * once, under deadlines of its own); its events (or its failure) are emitted at once. False
+   * when it failed.
+   */
+  #stepChain({ tracker, lane }: { readonly tracker: ChainTracker; readonly lane: Lane }): Promise<boolean> {
+    return lane.run(async () => {
+      try {
+        await this.#restoreChain(tracker)
+        const events = await this.#bounded(`${tracker.chainId}: reading the chain`, tracker.chainId, async (signal) => {
+          await tracker.resolveAssets(this.#assets)
+          signal.throwIfAborted()
+          return tracker.step(signal)
+        })
+        lane.record(true)
+        this.#announce(tracker.chainId, events)
+        return true
+      } catch (error) {
+        lane.record(false)
+        this.#events.emit('error', { chainId: tracker.chainId, error: tracker.fail(error) })
+        return false
+      }
+    })
   }
 
   #announce(chainId: ChainId, events: StepEvents): void {
@@ -209,64 +251,95 @@ export class Portfolio {
     for (const c of events.changes) this.#events.emit('change', c)
   }
 
-  async #updatePrices(): Promise<void> {
-    if (!this.#priceSource) return
-    const ids = [...new Set(this.#trackers.flatMap((t) => t.assets.map((a) => a.id)))]
-    if (ids.length === 0) return
+  /**
+   * Prices of every followed asset except unverified ones (assets first listed, each chain
+   * under its deadline), under the deadline; true when a price or the price error changed.
+   */
+  async #updatePrices(): Promise<boolean> {
+    const source = this.#priceSource
+    if (!source) return false
+    await Promise.all(this.#trackers.map((tracker) => this.#listAssets(tracker).catch(() => undefined)))
+    const ids = [...new Set(this.#trackers.flatMap((t) => t.assets.filter((a) => !a.unverified).map((a) => a.id)))]
+    if (ids.length === 0) return false
+    const before = this.#priceError
     try {
-      const quotes = await this.#priceSource.getPrices(ids, this.#currency)
-      for (const [id, quote] of quotes) this.#prices.set(id, quote)
+      const quotes = await this.#bounded('The price source', undefined, () => source.getPrices(ids, this.#currency))
+      let changed = before !== undefined
+      for (const [id, quote] of quotes) {
+        changed ||= this.#prices.get(id)?.price !== quote.price
+        this.#prices.set(id, quote)
+      }
       this.#priceError = undefined
+      this.#priceLane.record(true)
+      return changed
     } catch (error) {
       // Keep the last prices (each carries when it was observed) and say why they are old.
       this.#priceError = asCofferError(error, 'The price source failed')
+      this.#priceLane.record(false)
       this.#events.emit('error', { error: this.#priceError })
+      return before?.shortMessage !== this.#priceError.shortMessage
     }
   }
 
-  async #save(): Promise<void> {
-    const storage = this.#storage
-    if (!storage) return
-    const text = encodeState({
+  #build(restored: boolean): PortfolioSnapshot {
+    return buildSnapshot(this.#trackers, this.#prices, this.#currency, { restored, ...(this.#priceError ? { priceError: this.#priceError } : {}) })
+  }
+
+  /** While watching: the snapshot rebuilt from what every lane last committed, saved (not awaited) and announced. */
+  #publish(): void {
+    const snapshot = this.#build(false)
+    this.#snapshot = snapshot
+    void this.#save()
+    this.#events.emit('refresh', snapshot)
+  }
+
+  /** Writes the state (see StateStore: never overlapping, failures reported as `error` events). */
+  #save(): Promise<void> {
+    return this.#store.write(() => ({
       savedAt: Date.now(),
       currency: this.#currency,
       prices: Object.fromEntries(this.#prices),
       chains: Object.fromEntries(this.#trackers.filter((t) => t.head).map((t) => [t.chainId, t.save()])),
-    })
-    this.#saving = this.#saving.then(() =>
-      storage.set(this.#storageKey, text).catch((error: unknown) => {
-        this.#events.emit('error', { error: error instanceof CofferError ? error : new StorageError('Saving the portfolio state failed.', { cause: error }) })
-      }),
-    )
-    await this.#saving
+    }))
   }
 
   /**
-   * Follows new blocks: refreshes now, then every `intervalMs`, emitting `incoming`,
-   * `outgoing`, `change`, `reorg`, `error` and `refresh` events. Calling it again while
-   * watching changes nothing.
+   * Follows new blocks: each chain steps now, then every `intervalMs` (or its
+   * `chainIntervalMs`), on its own timer, with its own in-flight guard and backoff after
+   * failures; prices update on their own timer too. A chain's `incoming`, `outgoing`,
+   * `change`, `reorg` and `error` events come as soon as its own step is done, followed by a
+   * `refresh` event with the rebuilt snapshot; a slow or dead chain delays only itself (its step
+   * fails at `chainTimeoutMs`). Calling it again while watching changes nothing.
+   * @throws InvalidArgumentError
    */
   watch(options: WatchOptions = {}): void {
-    const interval = assertInteger(assertOptions(options).intervalMs ?? 5_000, 'intervalMs', 10, 86_400_000)
+    const settings = watchSettings(options, this.#trackers.map((t) => t.chainId))
     if (this.#watching) return
     this.#watching = true
     const generation = ++this.#generation
-    const tick = async () => {
-      // refresh() reports chain failures as events; anything else (storage) too.
-      await this.refresh().catch((error: unknown) => this.#events.emit('error', { error: asCofferError(error, 'Refreshing failed') }))
-      // A stop() (and maybe a new watch()) meanwhile ends this loop.
-      if (this.#watching && generation === this.#generation) this.#timer = setTimeout(() => void tick(), interval)
+    const live = () => this.#watching && generation === this.#generation
+    for (const chain of this.#chains) {
+      const round = async () => {
+        await this.#stepChain(chain)
+        if (live()) this.#publish()
+      }
+      chain.lane.start(round, settings.chainIntervalMs.get(chain.tracker.chainId) ?? settings.intervalMs, settings.maxBackoffMs)
     }
-    void tick()
+    if (this.#priceSource) {
+      const round = async () => {
+        const changed = await this.#priceLane.run(() => this.#updatePrices())
+        if (changed && live()) this.#publish()
+      }
+      this.#priceLane.start(round, settings.intervalMs, settings.maxBackoffMs)
+    }
   }
 
-  /** Stops watching; resolves once a refresh in flight has finished. */
+  /** Stops watching; resolves once the steps in flight (each bounded by `chainTimeoutMs`) and the last save have finished. */
   async stop(): Promise<void> {
     this.#generation++
     this.#watching = false
-    if (this.#timer) clearTimeout(this.#timer)
-    this.#timer = undefined
-    await this.#queue
+    await Promise.all([...this.#chains.map((c) => c.lane), this.#priceLane].map((lane) => lane.stop()))
+    await this.#store.settled()
   }
 
   /**
@@ -293,7 +366,7 @@ export class Portfolio {
   async #knownAssets(tracker: ChainTracker): Promise<readonly AssetMeta[]> {
     let known = this.#known.get(tracker.chainId)
     if (!known) {
-      known = (await tracker.adapter.assets()).map((a) => ({ id: a.id, symbol: a.symbol, decimals: a.decimals, ...(a.family ? { family: a.family } : {}) }))
+      known = (await tracker.adapter.assets()).map(assetMeta)
       this.#known.set(tracker.chainId, known)
     }
     return known

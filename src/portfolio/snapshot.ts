@@ -3,13 +3,14 @@
  * asset, totals per asset family across chains (test networks apart), and fiat values —
  * exact products of base units and decimal prices, shown with two decimals. Totals add the
  * exact values and round once, so a total may differ by a cent from the sum of its rounded
- * lines.
+ * lines. Unverified assets (see assets.ts) are never priced and never join a family line.
  * @module
  * @internal
  */
 import type { AssetId, ChainId } from '../caip.js'
 import type { CofferError } from '../errors.js'
 import { addDecimals, fiatValue, formatDecimal, parsePrice, type Decimal } from './fiat.js'
+import { accountAsset } from './assets.js'
 import type { PriceQuote } from './prices.js'
 import type { ChainTracker } from './tracker.js'
 import type { PortfolioBalance, PortfolioChainState, PortfolioSnapshot, PortfolioTotal } from './types.js'
@@ -23,6 +24,7 @@ interface TotalDraft {
   key: string
   family?: string
   symbol: string
+  unverified?: true
   decimals: number
   testnet: boolean
   members: { balance: PortfolioBalance; exact?: Decimal }[]
@@ -55,18 +57,15 @@ export function buildSnapshot(
       for (const asset of tracker.assets) {
         const reading = tracker.reading(account.address, asset.id)
         if (!reading) continue
-        const quote = prices.get(asset.id)
+        // An unverified asset never has a family, and a price for it (a saved one, or a source answering anyway) is ignored.
+        const family = asset.unverified ? undefined : asset.family
+        const quote = asset.unverified ? undefined : prices.get(asset.id)
         const price = quote ? parsePrice(quote.price) : undefined
         const value = price ? fiatValue(reading.amount, asset.decimals, price) : undefined
         const error = reading.error ?? (tracker.stale && tracker.error ? tracker.error : undefined)
         const balance: PortfolioBalance = Object.freeze({
-          chainId: tracker.chainId,
-          account: account.address,
-          ...(account.label === undefined ? {} : { label: account.label }),
-          asset: asset.id,
-          symbol: asset.symbol,
-          decimals: asset.decimals,
-          ...(asset.family ? { family: asset.family } : {}),
+          ...accountAsset(account, asset),
+          ...(family ? { family } : {}),
           amount: reading.amount,
           confirmed: reading.amount - reading.pending,
           pending: reading.pending,
@@ -82,9 +81,12 @@ export function buildSnapshot(
           grand = addDecimals(grand ?? ZERO, value)
         }
         const testnet = tracker.adapter.testnet
-        const key = asset.family ? `${asset.family}${testnet ? ' (testnet)' : ''}` : asset.id
+        const key = family ? `${family}${testnet ? ' (testnet)' : ''}` : asset.id
         let draft = drafts.get(key)
-        if (!draft) drafts.set(key, (draft = { key, ...(asset.family ? { family: asset.family } : {}), symbol: asset.family ?? asset.symbol, decimals: asset.decimals, testnet, members: [] }))
+        if (!draft) {
+          draft = { key, ...(family ? { family } : {}), symbol: family ?? asset.symbol, ...(asset.unverified ? { unverified: true as const } : {}), decimals: asset.decimals, testnet, members: [] }
+          drafts.set(key, draft)
+        }
         draft.decimals = Math.max(draft.decimals, asset.decimals)
         draft.members.push({ balance, ...(value ? { exact: value } : {}) })
       }
@@ -121,6 +123,7 @@ function total(draft: TotalDraft): PortfolioTotal {
     key: draft.key,
     ...(draft.family ? { family: draft.family } : {}),
     symbol: draft.symbol,
+    ...(draft.unverified ? { unverified: true as const } : {}),
     decimals: draft.decimals,
     amount,
     confirmed,

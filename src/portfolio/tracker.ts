@@ -11,22 +11,17 @@
  *   fork, report the transfers that vanished, re-read everything and report corrected moves.
  *
  * Network work happens first and state is committed only when all of it succeeded, so a
- * failing node leaves the last good state (marked stale) and the next step retries.
+ * failing node leaves the last good state (marked stale) and the next step retries. A step
+ * whose signal was aborted (its deadline passed) commits nothing, however late its reads end.
  * @module
  * @internal
  */
 import type { AssetId, ChainId } from '../caip.js'
-import type { Balance, BlockRef, ChainAdapter, ChainTransfer, HistoryItem, TransferScan } from '../chains/adapter.js'
-import { CofferError, RpcError, UnknownAssetError } from '../errors.js'
+import type { Balance, BlockRef, ChainAdapter, ChainTransfer, TransferScan } from '../chains/adapter.js'
+import { CofferError, RpcError } from '../errors.js'
+import { accountAsset, resolveAssets, type AssetMeta } from './assets.js'
+import { fromHistoryItem, fromScan, redescribe } from './transfers.js'
 import type { BalanceChange, PortfolioAccount, PortfolioTransfer } from './types.js'
-
-/** What the portfolio knows about an asset. */
-export interface AssetMeta {
-  readonly id: AssetId
-  readonly symbol: string
-  readonly decimals: number
-  readonly family?: string
-}
 
 /** The last read of one account × asset. */
 export interface Reading {
@@ -41,6 +36,12 @@ interface Announced {
   readonly transfer: PortfolioTransfer
   /** Scan transfers carry their position; history items do not. */
   readonly index?: number
+}
+
+/** What a reorg step forgets when it commits: blocks above the fork, and announced transfers that vanished (their keys). */
+interface Reorg {
+  readonly fork: number
+  readonly removed: readonly string[]
 }
 
 /** Tracker settings (from the portfolio options). */
@@ -88,6 +89,7 @@ export class ChainTracker {
   /** Followed accounts by lower-cased address (for matching transfers). */
   readonly #byAddress = new Map<string, PortfolioAccount[]>()
   #assets: readonly AssetMeta[] | undefined
+  #resolving: Promise<readonly AssetMeta[]> | undefined
   #blocks: BlockRef[] = []
   #sinceFull = 0
   #baseline: number | undefined
@@ -124,18 +126,19 @@ export class ChainTracker {
     return this.#readings.get(readingKey(account, asset))
   }
 
-  /** Resolves the assets to follow: `wanted` (filtered to this chain) or every asset the adapter lists. */
+  /**
+   * Resolves the assets to follow once (see `resolveAssets` in assets.ts): `wanted` (filtered
+   * to this chain; ids the adapter does not list are followed as unverified) or every asset the
+   * adapter lists. Calls while one is in flight share it; a failure is retried on the next call.
+   */
   async resolveAssets(wanted: readonly AssetId[] | undefined): Promise<readonly AssetMeta[]> {
     if (this.#assets) return this.#assets
-    const known = await this.adapter.assets()
-    const mine = wanted?.filter((id) => id.startsWith(`${this.chainId}/`))
-    const list = mine === undefined ? known.map((a) => a.id) : mine
-    this.#assets = list.map((id) => {
-      const info = known.find((a) => a.id === id)
-      if (!info) throw new UnknownAssetError(`The ${this.chainId} adapter does not know ${id}; add the token to the adapter (e.g. evm({ tokens })).`, { details: { asset: id } })
-      return Object.freeze({ id, symbol: info.symbol, decimals: info.decimals, ...(info.family ? { family: info.family } : {}) })
-    })
-    return this.#assets
+    this.#resolving ??= resolveAssets(this.adapter, this.accounts, wanted)
+      .then((list) => (this.#assets = Object.freeze(list)))
+      .finally(() => {
+        this.#resolving = undefined
+      })
+    return this.#resolving
   }
 
   #asError(error: unknown, what: string): CofferError {
@@ -150,17 +153,20 @@ export class ChainTracker {
     return e
   }
 
-  /** One step: read the newest block and catch up to it. */
-  async step(): Promise<StepEvents> {
+  /**
+   * One step: read the newest block and catch up to it. Once `signal` is aborted the step
+   * commits nothing and rejects with the signal's reason.
+   */
+  async step(signal?: AbortSignal): Promise<StepEvents> {
     const assets = this.assets
     if (assets.length === 0 || this.accounts.length === 0) return { transfers: [], changes: [] }
     const head = await this.adapter.latestBlock()
     const prev = this.head
     const caps = this.adapter.capabilities
-    if (!prev) return this.#full(head, { announce: false })
+    if (!prev) return this.#full(head, { announce: false }, signal)
     if (head.hash === prev.hash && head.height === prev.height) {
       // Same block. UTXO chains still move (mempool); stale readings are retried.
-      if (!caps.transfers || this.stale || this.#needsFull) return this.#full(head, { announce: true })
+      if (!caps.transfers || this.stale || this.#needsFull) return this.#full(head, { announce: true }, signal)
       return { transfers: [], changes: [] }
     }
     const fork = await this.#forkPoint(head, prev)
@@ -168,11 +174,11 @@ export class ChainTracker {
       const from = prev.height + 1
       const blocks = head.height - prev.height
       if (caps.transfers && !this.#needsFull && !this.stale && this.#sinceFull + blocks < this.#settings.fullRefreshBlocks && blocks <= SCAN_BLOCKS) {
-        return this.#incremental(head, from)
+        return this.#incremental(head, from, signal)
       }
-      return this.#full(head, { announce: true, ...(caps.transfers && blocks <= MAX_CATCH_UP ? { scanFrom: from } : {}) })
+      return this.#full(head, { announce: true, ...(caps.transfers && blocks <= MAX_CATCH_UP ? { scanFrom: from } : {}) }, signal)
     }
-    return this.#reorg(head, prev, fork)
+    return this.#reorg(head, prev, fork, signal)
   }
 
   /** undefined when `head` extends `prev`; else the height of the last common block. */
@@ -193,13 +199,14 @@ export class ChainTracker {
     return Math.max(0, (kept.at(-1)?.height ?? head.height) - 1)
   }
 
-  async #incremental(head: BlockRef, from: number): Promise<StepEvents> {
+  async #incremental(head: BlockRef, from: number, signal: AbortSignal | undefined): Promise<StepEvents> {
     let scan: TransferScan
     try {
       scan = await this.adapter.getTransfers({ addresses: this.accounts.map((a) => a.address), assets: this.assets.map((a) => a.id), fromBlock: from, toBlock: head.height })
     } catch (error) {
+      signal?.throwIfAborted()
       // The node refused the log query: read every balance instead (moves show as changes).
-      const events = await this.#full(head, { announce: true })
+      const events = await this.#full(head, { announce: true }, signal)
       return { ...events, warnings: [...(events.warnings ?? []), this.#asError(error, 'The transfer scan failed; balances were re-read instead')] }
     }
     const found = this.#fromScan(scan.transfers)
@@ -208,11 +215,10 @@ export class ChainTracker {
     for (const [key, reading] of this.#readings) if (reading.pending !== 0n) touched.add(key.slice(0, key.indexOf('|')))
     const accounts = this.accounts.filter((a) => touched.has(a.address.toLowerCase()))
     const balances = accounts.length === 0 ? [] : await this.#readBalances(accounts, head)
-    const { moved: _moved, ...events } = this.#commit(head, { accounts, balances, found, announce: true, blocks: head.height - from + 1 })
-    return events
+    return this.#commit(head, { accounts, balances, found, announce: true, blocks: head.height - from + 1 }, signal)
   }
 
-  async #full(head: BlockRef, options: { announce: boolean; scanFrom?: number; found?: readonly PortfolioTransfer[]; reorg?: boolean }): Promise<StepEvents> {
+  async #full(head: BlockRef, options: { announce: boolean; scanFrom?: number; found?: readonly PortfolioTransfer[]; reorg?: Reorg }, signal: AbortSignal | undefined): Promise<StepEvents> {
     const warnings: CofferError[] = []
     const [balances, found] = await Promise.all([
       this.#readBalances(this.accounts, head),
@@ -224,13 +230,11 @@ export class ChainTracker {
             return []
           }),
     ])
-    const { moved, ...committed } = this.#commit(head, { accounts: this.accounts, balances, found, announce: options.announce, full: true, ...(options.reorg ? { reorg: true } : {}) })
-    const events = warnings.length > 0 ? { ...committed, warnings } : committed
-    if (options.announce && !this.adapter.capabilities.transfers && moved.length > 0) {
-      // No scan on this chain: the history of the accounts that moved names the new transfers.
-      return { ...events, transfers: [...events.transfers, ...(await this.#fromHistory(moved))] }
-    }
-    return events
+    // No scan on this chain: the history of the accounts that moved names the new transfers.
+    signal?.throwIfAborted()
+    const named = options.announce && !this.adapter.capabilities.transfers ? await this.#fromHistory(this.#moved(this.accounts, balances)) : []
+    const events = this.#commit(head, { accounts: this.accounts, balances, found, named, announce: options.announce, full: true, ...(options.reorg ? { reorg: options.reorg } : {}) }, signal)
+    return warnings.length > 0 ? { ...events, warnings } : events
   }
 
   async #scanRange(from: number, to: number): Promise<PortfolioTransfer[]> {
@@ -244,7 +248,7 @@ export class ChainTracker {
     return this.#fromScan(scans.flatMap((s) => s.transfers))
   }
 
-  async #reorg(head: BlockRef, prev: BlockRef, fork: number): Promise<StepEvents> {
+  async #reorg(head: BlockRef, prev: BlockRef, fork: number, signal: AbortSignal | undefined): Promise<StepEvents> {
     const caps = this.adapter.capabilities
     const replaced = [...this.#announced.entries()].filter(([, a]) => a.transfer.blockHeight !== undefined && a.transfer.blockHeight > fork)
     let stillThere: Set<string>
@@ -258,10 +262,8 @@ export class ChainTracker {
       stillThere = new Set(replaced.filter((_, i) => statuses[i]?.state !== 'dropped').map(([key]) => key))
     }
     const removed = replaced.filter(([key]) => !stillThere.has(key))
-    for (const [key] of removed) this.#announced.delete(key)
-    // Forget the replaced blocks; moves re-read now are reorg corrections.
-    this.#blocks = this.#blocks.filter((b) => b.height <= fork)
-    const events = await this.#full(head, { announce: true, reorg: true, found })
+    // The replaced blocks and vanished transfers are forgotten when the re-read commits; moves re-read now are reorg corrections.
+    const events = await this.#full(head, { announce: true, reorg: { fork, removed: removed.map(([key]) => key) }, found }, signal)
     return { reorg: { forkHeight: fork, depth: prev.height - fork, removed: removed.map(([, a]) => a.transfer) }, ...events }
   }
 
@@ -279,38 +281,12 @@ export class ChainTracker {
     return balances
   }
 
-  /** Scan transfers as seen from each followed account they touch (one per side). */
+  /** Scan transfers as seen from each followed account they touch (their positions kept for dedupe). */
   #fromScan(transfers: readonly ChainTransfer[]): PortfolioTransfer[] {
-    const out: PortfolioTransfer[] = []
-    for (const t of transfers) {
-      const asset = this.assets.find((a) => a.id === t.asset)
-      if (!asset) continue
-      const from = t.from.toLowerCase()
-      const to = t.to.toLowerCase()
-      const sides = from === to ? [from] : [from, to]
-      for (const account of sides.flatMap((side) => this.#byAddress.get(side) ?? [])) {
-        const me = account.address.toLowerCase()
-        const transfer: PortfolioTransfer = Object.freeze({
-          chainId: this.chainId,
-          account: account.address,
-          ...(account.label === undefined ? {} : { label: account.label }),
-          direction: from === to ? 'self' : me === from ? 'out' : 'in',
-          asset: t.asset,
-          symbol: asset.symbol,
-          decimals: asset.decimals,
-          amount: t.amount,
-          from: t.from,
-          to: t.to,
-          hash: t.hash,
-          blockHeight: t.blockHeight,
-          blockHash: t.blockHash,
-          state: 'confirmed',
-        })
-        this.#indexes.set(transfer, t.index)
-        out.push(transfer)
-      }
-    }
-    return out
+    return fromScan(transfers, this.assets, this.#byAddress).map(({ transfer, index }) => {
+      this.#indexes.set(transfer, index)
+      return transfer
+    })
   }
 
   readonly #indexes = new WeakMap<PortfolioTransfer, number>()
@@ -322,42 +298,37 @@ export class ChainTracker {
     return `${t.hash.toLowerCase()}:${index ?? t.asset}:${t.account.toLowerCase()}`
   }
 
-  /** History items of `accounts` not announced yet and newer than the first read. */
+  /** Lower-cased addresses of `accounts` whose balances differ from the last readings. */
+  #moved(accounts: readonly PortfolioAccount[], balances: readonly Balance[]): string[] {
+    const assets = this.assets
+    return accounts
+      .filter((account, a) =>
+        assets.some((asset, i) => {
+          const balance = balances[a * assets.length + i] as Balance
+          const before = this.#readings.get(readingKey(account.address, asset.id))
+          return balance.ok && before !== undefined && (before.pending !== (balance.pending ?? 0n) || before.amount !== balance.amount)
+        }),
+      )
+      .map((account) => account.address.toLowerCase())
+  }
+
+  /** History items of `accounts` newer than the first read (announcing them is left to the commit). */
   async #fromHistory(accounts: readonly string[]): Promise<PortfolioTransfer[]> {
+    if (accounts.length === 0) return []
     const pages = await Promise.all(
       this.accounts
         .filter((a) => accounts.includes(a.address.toLowerCase()))
         .map(async (account) => ({ account, page: await this.adapter.getHistory(account.address, { assets: this.assets.map((a) => a.id), limit: 25 }) })),
     )
-    const fresh: PortfolioTransfer[] = []
+    const found: PortfolioTransfer[] = []
     for (const { account, page } of pages) {
       for (const item of [...page.items].reverse()) {
         if (item.blockHeight !== undefined && this.#baseline !== undefined && item.blockHeight <= this.#baseline) continue
-        const transfer = this.#fromHistoryItem(account, item)
-        if (transfer) fresh.push(transfer)
+        const transfer = fromHistoryItem(account, item, this.assets)
+        if (transfer) found.push(transfer)
       }
     }
-    return this.#announce(fresh)
-  }
-
-  #fromHistoryItem(account: PortfolioAccount, item: HistoryItem): PortfolioTransfer | undefined {
-    const asset = this.assets.find((a) => a.id === item.asset)
-    if (!asset) return undefined
-    return Object.freeze({
-      chainId: this.chainId,
-      account: account.address,
-      ...(account.label === undefined ? {} : { label: account.label }),
-      direction: item.direction,
-      asset: item.asset,
-      symbol: asset.symbol,
-      decimals: asset.decimals,
-      amount: item.amount,
-      from: item.from,
-      to: item.to,
-      hash: item.hash,
-      ...(item.blockHeight === undefined ? {} : { blockHeight: item.blockHeight }),
-      state: item.state,
-    })
+    return found
   }
 
   /** Keeps the transfers not announced before, and remembers them. */
@@ -367,26 +338,42 @@ export class ChainTracker {
       const index = this.#indexOf(t)
       const key = this.#key(t, index)
       const known = this.#announced.get(key)
-      if (known) {
-        // Seen before (e.g. pending, now mined): update where it is, do not announce again.
-        this.#announced.set(key, { transfer: t, ...(index === undefined ? {} : { index }) })
-        continue
-      }
+      // Seen before (e.g. pending, now mined): update where it is, do not announce again.
       this.#announced.set(key, { transfer: t, ...(index === undefined ? {} : { index }) })
-      fresh.push(t)
+      if (!known) fresh.push(t)
     }
     return fresh
   }
 
-  /** Applies a successful read: new readings, block refs, announcements. */
+  /**
+   * Applies a successful read: new readings, block refs, announcements (and, after a reorg, the
+   * replaced blocks and vanished transfers forgotten). Nothing is applied once `signal` is aborted.
+   */
   #commit(
     head: BlockRef,
-    work: { accounts: readonly PortfolioAccount[]; balances: readonly Balance[]; found: readonly PortfolioTransfer[]; announce: boolean; full?: boolean; reorg?: boolean; blocks?: number },
-  ): StepEvents & { moved: string[] } {
+    work: {
+      accounts: readonly PortfolioAccount[]
+      balances: readonly Balance[]
+      /** Scan transfers: announced, and explaining the changes. */
+      found: readonly PortfolioTransfer[]
+      /** Transfers named by history (chains without a scan): announced only. */
+      named?: readonly PortfolioTransfer[]
+      announce: boolean
+      full?: boolean
+      reorg?: Reorg
+      blocks?: number
+    },
+    signal: AbortSignal | undefined,
+  ): StepEvents {
+    signal?.throwIfAborted()
+    if (work.reorg) {
+      for (const key of work.reorg.removed) this.#announced.delete(key)
+      const fork = work.reorg.fork
+      this.#blocks = this.#blocks.filter((b) => b.height <= fork)
+    }
     const announced = this.#announce(work.found)
-    const transfers = work.announce ? announced : []
+    const transfers = [...(work.announce ? announced : []), ...this.#announce(work.named ?? [])]
     const changes: BalanceChange[] = []
-    const moved = new Set<string>()
     const assets = this.assets
     work.accounts.forEach((account, a) => {
       assets.forEach((asset, i) => {
@@ -399,22 +386,16 @@ export class ChainTracker {
         }
         const pending = balance.pending ?? 0n
         this.#readings.set(key, { amount: balance.amount, pending, blockHeight: balance.blockHeight })
-        if (before && (before.pending !== pending || before.amount !== balance.amount)) moved.add(account.address.toLowerCase())
         if (!work.announce || !before || before.amount === balance.amount) return
         changes.push(
           Object.freeze({
-            chainId: this.chainId,
-            account: account.address,
-            ...(account.label === undefined ? {} : { label: account.label }),
-            asset: asset.id,
-            symbol: asset.symbol,
-            decimals: asset.decimals,
+            ...accountAsset(account, asset),
             previous: before.amount,
             amount: balance.amount,
             delta: balance.amount - before.amount,
             blockHeight: balance.blockHeight,
             transfers: work.found.filter((t) => t.asset === asset.id && t.account.toLowerCase() === account.address.toLowerCase()),
-            reorg: work.reorg === true,
+            reorg: work.reorg !== undefined,
           }),
         )
       })
@@ -427,7 +408,7 @@ export class ChainTracker {
     this.updatedAt = Date.now()
     this.stale = [...this.#readings.values()].some((r) => r.error !== undefined)
     this.error = this.stale ? [...this.#readings.values()].find((r) => r.error)?.error : undefined
-    return { transfers, changes, moved: [...moved] }
+    return { transfers, changes }
   }
 
   /** Keeps `head` and its parent hash (free knowledge for the next reorg check). */
@@ -472,7 +453,7 @@ export class ChainTracker {
     }
   }
 
-  /** Restores a persisted form (already shape-checked). Accounts or assets not followed any more are dropped; new ones get a first read. */
+  /** Restores a persisted form (already shape-checked; assets resolved first). Accounts or assets not followed any more are dropped; new ones get a first read. */
   load(data: TrackerData): void {
     this.#blocks = [...data.blocks].sort((a, b) => a.height - b.height).slice(-this.#settings.reorgDepth)
     this.#sinceFull = data.sinceFull
@@ -489,7 +470,8 @@ export class ChainTracker {
     this.#announced = new Map(
       data.announced.map((t) => {
         const { index, ...rest } = t
-        const transfer = Object.freeze({ ...rest, amount: BigInt(t.amount) }) as PortfolioTransfer
+        // Symbol, decimals and the unverified flag as the portfolio knows the asset now, not as saved.
+        const transfer = redescribe({ ...rest, amount: BigInt(t.amount) } as PortfolioTransfer, this.assets)
         if (index !== undefined) this.#indexes.set(transfer, index)
         return [this.#key(transfer, index), { transfer, ...(index === undefined ? {} : { index }) }]
       }),

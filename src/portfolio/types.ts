@@ -32,7 +32,13 @@ export interface PortfolioOptions {
   /** One adapter per chain. */
   readonly adapters: readonly ChainAdapter[]
   readonly accounts: readonly AccountInput[]
-  /** CAIP-19 ids to follow; default every asset each adapter's `assets()` lists. */
+  /**
+   * CAIP-19 ids to follow; default every asset each adapter's `assets()` lists. An id the
+   * adapter does not list (a token neither in its registry nor in its configuration) is
+   * followed as unverified: flagged `unverified: true` wherever it shows, labelled by its id
+   * instead of a symbol, never in a family total, never priced. Add the token to the adapter
+   * (e.g. `evm({ tokens })`) to follow it as a known asset.
+   */
   readonly assets?: readonly AssetId[]
   /** Prices for fiat values; without one, snapshots carry no fiat. */
   readonly priceSource?: PriceSource
@@ -51,6 +57,14 @@ export interface PortfolioOptions {
   readonly fullRefreshBlocks?: number
   /** Block hashes kept per chain to notice reorgs, default 64 (the deepest reorg undone in place). */
   readonly reorgDepth?: number
+  /**
+   * Deadline of one chain's step, default 30,000 ms (also of the portfolio's other waits: a
+   * price update, listing a chain's assets, reading or writing the saved state). Past it the
+   * step counts as failed: an `error` event with a `DeadlineExceededError` (`details.chainId`,
+   * `details.deadlineMs`), the chain marked stale, and nothing its late reads bring is applied;
+   * the chain tries again on its next step. Other chains never wait for it.
+   */
+  readonly chainTimeoutMs?: number
 }
 
 /** One account as the portfolio follows it. */
@@ -68,13 +82,23 @@ export interface AccountAsset {
   readonly account: string
   readonly label?: string
   readonly asset: AssetId
+  /**
+   * The ticker from the adapter's registry or configuration; for an unverified asset, a label
+   * made from its id (`0x5fbd…0aa3`), never the ticker its contract claims.
+   */
   readonly symbol: string
   readonly decimals: number
+  /**
+   * True for an asset the adapter does not vouch for (it is neither in its registry nor in its
+   * configuration, e.g. an airdropped token followed by id): it has no family, never counts in
+   * a family total, and gets no price. Absent otherwise. Show it as unverified.
+   */
+  readonly unverified?: true
 }
 
 /** A balance in a snapshot. */
 export interface PortfolioBalance extends AccountAsset {
-  /** Family for totals ("USDT", "ETH"), when known. */
+  /** Family for totals ("USDT", "ETH"), when known; never set on an unverified asset. */
   readonly family?: string
   /** Everything, pending included. */
   readonly amount: bigint
@@ -87,7 +111,7 @@ export interface PortfolioBalance extends AccountAsset {
   /** True when the last read failed: `amount` is the last known value. */
   readonly stale: boolean
   readonly error?: CofferError
-  /** Price of one whole unit in the snapshot currency (exact decimal). */
+  /** Price of one whole unit in the snapshot currency (exact decimal); never set on an unverified asset. */
   readonly price?: string
   /** `amount` × price, exact decimal. */
   readonly value?: string
@@ -98,7 +122,10 @@ export interface PortfolioTotal {
   /** The family name, or the asset id for assets without a family. */
   readonly key: string
   readonly family?: string
+  /** The family name, or the lone asset's symbol (an unverified asset's label). */
   readonly symbol: string
+  /** True for the line of a lone unverified asset (see {@link AccountAsset.unverified}); such an asset never joins a family line. */
+  readonly unverified?: true
   /** Decimals of `amount` (the largest of the members, so the sum is exact). */
   readonly decimals: number
   readonly amount: bigint
@@ -123,11 +150,16 @@ export interface PortfolioChainState {
   readonly blockHash?: string
   /** When the chain was last read successfully (ms since epoch). */
   readonly updatedAt?: number
+  /** True when the chain's last step failed or passed its deadline (`chainTimeoutMs`): its balances are the last known. */
   readonly stale: boolean
+  /** Why it is stale (a `DeadlineExceededError` for a step past its deadline). */
   readonly error?: CofferError
 }
 
-/** What `refresh()` returns. */
+/**
+ * What `refresh()` returns, and what `refresh` events carry: built from whatever each chain
+ * last committed, so while watching a chain that fails or hangs shows stale beside fresh ones.
+ */
 export interface PortfolioSnapshot {
   /** ms since epoch. */
   readonly takenAt: number
@@ -135,7 +167,7 @@ export interface PortfolioSnapshot {
   readonly balances: readonly PortfolioBalance[]
   readonly totals: readonly PortfolioTotal[]
   readonly chains: readonly PortfolioChainState[]
-  /** Sum of every priced mainnet balance. */
+  /** Sum of every priced mainnet balance (unverified assets are never priced). */
   readonly value?: string
   /** Why prices are missing, when the price source failed. */
   readonly priceError?: CofferError
@@ -179,8 +211,9 @@ export interface ReorgEvent {
   readonly removed: readonly PortfolioTransfer[]
 }
 
-/** A failure while watching (a node down, a price source failing). */
+/** A failure while watching (a node down or past its deadline, a price source failing, storage failing). */
 export interface PortfolioErrorEvent {
+  /** The chain whose step failed; absent for prices and storage. */
   readonly chainId?: ChainId
   readonly error: CofferError
 }
@@ -192,7 +225,7 @@ export interface PortfolioEvents {
   outgoing: PortfolioTransfer
   reorg: ReorgEvent
   error: PortfolioErrorEvent
-  /** After every refresh (also while watching). */
+  /** After every `refresh()`; while watching, after each chain's step and after prices change. */
   refresh: PortfolioSnapshot
 }
 

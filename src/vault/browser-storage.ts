@@ -1,13 +1,26 @@
 /**
  * Vault storage in the browser: IndexedDB (database `name`, object store "coffer"), or
  * localStorage (keys `name:<key>`) where IndexedDB is missing (some private modes, old
- * embedded webviews). Each write is one transaction; writes per key are serialised.
+ * embedded webviews). Each write is one transaction.
+ *
+ * **Several tabs.** `set`, `delete` and `update` run one at a time per record: in call order
+ * within the page (a queue shared by every browserStorage of that name), and, where the browser
+ * has the Web Locks API (`navigator.locks`: every current browser, in windows and workers),
+ * under the exclusive lock `coffer:<name>:<key>` shared by every tab and worker of the origin,
+ * waited for at most `lockWaitMs`. `update` reads, changes and writes inside it, so two tabs
+ * never lose each other's changes. Without Web Locks (old browsers, some embedded webviews)
+ * `update` is atomic only within the page: two tabs changing one record at the same moment can
+ * still lose one change; keep one tab writing there.
  * @module
  */
+import { assertOptions } from '../assert.js'
 import { InvalidArgumentError, StorageError } from '../errors.js'
-import { assertStorageKey, KeyedQueue, type VaultStorage } from './storage.js'
+import { DEFAULT_LOCK_WAIT_MS, LOCK_LIMITS } from './file-lock.js'
+import { assertChange, assertChanged, assertStorageKey, KeyedQueue, type VaultStorage } from './storage.js'
 
 const STORE = 'coffer'
+/** One queue per record for every browserStorage in this page. */
+const pageQueue = new KeyedQueue()
 
 /** The slices of IndexedDB and localStorage used here (typed locally; no DOM lib needed). */
 interface IdbRequest<T> {
@@ -37,6 +50,10 @@ interface IdbTransaction {
 interface IdbFactory {
   open(name: string, version: number): IdbOpenRequest
 }
+/** The slice of the Web Locks API used here. */
+interface LockManager {
+  request(name: string, options: { mode: 'exclusive'; signal?: AbortSignal }, callback: () => Promise<unknown>): Promise<unknown>
+}
 interface WebStorage {
   getItem(key: string): string | null
   setItem(key: string, value: string): void
@@ -58,7 +75,15 @@ function done(tx: IdbTransaction): Promise<void> {
   })
 }
 
-function indexedDbStorage(factory: IdbFactory, name: string): VaultStorage {
+/** The raw operations of one backend, without queueing or locks. */
+interface Backend {
+  readonly kind: 'idb' | 'ls'
+  read(key: string): Promise<string | undefined>
+  put(key: string, value: string): Promise<void>
+  remove(key: string): Promise<void>
+}
+
+function indexedDbBackend(factory: IdbFactory, name: string): Backend {
   let db: Promise<IdbDatabase> | undefined
   const open = (): Promise<IdbDatabase> => {
     if (db) return db
@@ -90,24 +115,22 @@ function indexedDbStorage(factory: IdbFactory, name: string): VaultStorage {
     db = opening
     return opening
   }
-  const queue = new KeyedQueue()
   // transaction(), objectStore(), put() and get() can also throw synchronously (closing
   // connection, missing store, DataError): those become StorageError too, not raw DOMExceptions.
   // A transaction whose change threw has no requests and commits nothing.
-  const write = (key: string, change: (store: ReturnType<IdbTransaction['objectStore']>) => void) =>
-    queue.run(key, async () => {
-      const database = await open()
-      try {
-        const tx = database.transaction(STORE, 'readwrite')
-        change(tx.objectStore(STORE))
-        await done(tx)
-      } catch (cause) {
-        throw new StorageError(`IndexedDB write of "${key}" failed; the previous value is intact.`, { cause })
-      }
-    })
+  const write = async (key: string, change: (store: ReturnType<IdbTransaction['objectStore']>) => void) => {
+    const database = await open()
+    try {
+      const tx = database.transaction(STORE, 'readwrite')
+      change(tx.objectStore(STORE))
+      await done(tx)
+    } catch (cause) {
+      throw new StorageError(`IndexedDB write of "${key}" failed; the previous value is intact.`, { cause })
+    }
+  }
   return {
-    async get(key) {
-      assertStorageKey(key)
+    kind: 'idb',
+    async read(key) {
       const database = await open()
       let value: unknown
       try {
@@ -117,22 +140,12 @@ function indexedDbStorage(factory: IdbFactory, name: string): VaultStorage {
       }
       return typeof value === 'string' ? value : undefined
     },
-    // async, so a bad key or value rejects (as the interface promises) instead of throwing;
-    // write() queues synchronously, so writes still land in call order.
-    async set(key, value) {
-      assertStorageKey(key)
-      if (typeof value !== 'string') throw new InvalidArgumentError('Storage values must be strings.')
-      return write(key, (store) => store.put(value, key))
-    },
-    async delete(key) {
-      assertStorageKey(key)
-      return write(key, (store) => store.delete(key))
-    },
+    put: (key, value) => write(key, (store) => store.put(value, key)),
+    remove: (key) => write(key, (store) => store.delete(key)),
   }
 }
 
-function localStorageStorage(storage: WebStorage, name: string): VaultStorage {
-  const slot = (key: string) => `${name}:${assertStorageKey(key)}`
+function localStorageBackend(storage: WebStorage, name: string): Backend {
   const attempt = <T>(what: string, fn: () => T): T => {
     try {
       return fn()
@@ -141,18 +154,83 @@ function localStorageStorage(storage: WebStorage, name: string): VaultStorage {
     }
   }
   return {
-    async get(key) {
-      const slotKey = slot(key)
-      return attempt('read', () => storage.getItem(slotKey)) ?? undefined
+    kind: 'ls',
+    async read(key) {
+      return attempt('read', () => storage.getItem(`${name}:${key}`)) ?? undefined
     },
+    async put(key, value) {
+      attempt('write', () => storage.setItem(`${name}:${key}`, value))
+    },
+    async remove(key) {
+      attempt('delete', () => storage.removeItem(`${name}:${key}`))
+    },
+  }
+}
+
+/** The Web Locks API, where the browser has it (all current browsers, in windows and workers). */
+function webLocks(): LockManager | undefined {
+  try {
+    const locks = (globalThis as { navigator?: { locks?: LockManager } }).navigator?.locks
+    return locks && typeof locks.request === 'function' ? locks : undefined
+  } catch {
+    return undefined
+  }
+}
+
+/** Runs `task` holding the Web Lock `name`, waiting at most `waitMs` for it. @throws StorageError when the wait runs out */
+async function withWebLock<T>(locks: LockManager, name: string, waitMs: number, task: () => Promise<T>): Promise<T> {
+  // AbortSignal.timeout is in every browser with Web Locks; without it the wait is the browser's.
+  const Signal = (globalThis as { AbortSignal?: { timeout?: (ms: number) => AbortSignal } }).AbortSignal
+  const signal = typeof Signal?.timeout === 'function' ? Signal.timeout(waitMs) : undefined
+  let granted = false
+  try {
+    return (await locks.request(name, { mode: 'exclusive', ...(signal ? { signal } : {}) }, () => {
+      granted = true
+      return task()
+    })) as T
+  } catch (error) {
+    if (!granted && signal?.aborted) {
+      throw new StorageError(`Timed out after ${waitMs} ms waiting for the lock "${name}" (another tab or worker holds it); nothing was written.`, {
+        cause: error,
+        details: { lock: name, waitMs },
+      })
+    }
+    throw error
+  }
+}
+
+/** Queues per record in this page, then (with Web Locks) locks it across tabs and workers. */
+function lockedStorage(backend: Backend, name: string, waitMs: number): VaultStorage {
+  const locks = webLocks()
+  const exclusive = <T>(key: string, task: () => Promise<T>): Promise<T> => {
+    const lockName = `coffer:${name}:${key}`
+    return pageQueue.run(`${backend.kind}:${lockName}`, () => (locks ? withWebLock(locks, lockName, waitMs, task) : task()))
+  }
+  return {
+    async get(key) {
+      return backend.read(assertStorageKey(key))
+    },
+    // async, so a bad key or value rejects (as the interface promises) instead of throwing;
+    // exclusive() queues synchronously, so writes still land in call order.
     async set(key, value) {
-      const slotKey = slot(key)
+      assertStorageKey(key)
       if (typeof value !== 'string') throw new InvalidArgumentError('Storage values must be strings.')
-      attempt('write', () => storage.setItem(slotKey, value))
+      return exclusive(key, () => backend.put(key, value))
     },
     async delete(key) {
-      const slotKey = slot(key)
-      attempt('delete', () => storage.removeItem(slotKey))
+      assertStorageKey(key)
+      return exclusive(key, () => backend.remove(key))
+    },
+    async update(key, change) {
+      assertStorageKey(key)
+      const fn = assertChange(change)
+      return exclusive(key, async () => {
+        const current = await backend.read(key)
+        const next = assertChanged(await fn(current))
+        if (next === undefined) return current
+        await backend.put(key, next)
+        return next
+      })
     },
   }
 }
@@ -166,14 +244,24 @@ function readGlobal<T>(name: 'indexedDB' | 'localStorage'): T | undefined {
   }
 }
 
-/** Browser storage named `name`: IndexedDB when available, else localStorage. @throws StorageError */
-export function browserStorage(name: string): VaultStorage {
+/** Options of {@link browserStorage}. */
+export interface BrowserStorageOptions {
+  /** How long a write waits for another tab's Web Lock before failing with StorageError (ms); default 30,000, at most 600,000. */
+  lockWaitMs?: number
+}
+
+/** Browser storage named `name`: IndexedDB when available, else localStorage. @throws InvalidArgumentError, StorageError */
+export function browserStorage(name: string, options: BrowserStorageOptions = {}): VaultStorage {
   if (typeof name !== 'string' || !/^[\w.-]{1,64}$/.test(name)) {
     throw new InvalidArgumentError('browserStorage needs a name of 1-64 letters, digits, dots, dashes or underscores.')
   }
+  const { lockWaitMs = DEFAULT_LOCK_WAIT_MS } = assertOptions(options)
+  if (!Number.isSafeInteger(lockWaitMs) || lockWaitMs < 0 || lockWaitMs > LOCK_LIMITS.maxWaitMs) {
+    throw new InvalidArgumentError(`lockWaitMs must be an integer from 0 to ${LOCK_LIMITS.maxWaitMs} (ms).`)
+  }
   const idb = readGlobal<IdbFactory>('indexedDB')
-  if (idb && typeof idb.open === 'function') return indexedDbStorage(idb, name)
+  if (idb && typeof idb.open === 'function') return lockedStorage(indexedDbBackend(idb, name), name, lockWaitMs)
   const local = readGlobal<WebStorage>('localStorage')
-  if (local && typeof local.getItem === 'function') return localStorageStorage(local, name)
+  if (local && typeof local.getItem === 'function') return lockedStorage(localStorageBackend(local, name), name, lockWaitMs)
   throw new StorageError('No IndexedDB or localStorage here; pass another VaultStorage (fileStorage in Node).')
 }

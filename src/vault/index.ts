@@ -10,9 +10,9 @@ export type { Sealer } from './sealer.js'
 export type { GetSignerOptions, GetAccountSignerOptions } from './signers.js'
 export { DEFAULT_KDF, DEFAULT_PBKDF2_ITERATIONS, KDF_LIMITS, type Kdf, type KdfOptions, type ScryptKdf, type Pbkdf2Kdf } from './kdf.js'
 export { VAULT_FORMAT, VAULT_VERSION, parseVaultFile, type VaultFile } from './format.js'
-export { memoryStorage, VAULT_KEY, type VaultStorage } from './storage.js'
-export { fileStorage } from './file-storage.js'
-export { browserStorage } from './browser-storage.js'
+export { memoryStorage, updateStorage, VAULT_KEY, type VaultStorage, type StorageChange } from './storage.js'
+export { fileStorage, type FileStorageOptions } from './file-storage.js'
+export { browserStorage, type BrowserStorageOptions } from './browser-storage.js'
 export { importKeystore, exportKeystore, type ImportedKeystore, type ExportKeystoreOptions } from './keystore.js'
 export {
   importMetaMaskVault,

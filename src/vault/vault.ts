@@ -6,6 +6,16 @@
  *
  * Writes are group-committed: concurrent changes are applied together and saved once, in
  * call order, and the in-memory state changes only after the save succeeded.
+ *
+ * Writes are also compare-and-swap, across processes (vault-save.ts): each save runs under
+ * `updateStorage` (for fileStorage, a lock shared with other processes). When the stored
+ * text is still the one this instance last read or wrote, the queued changes are sealed as
+ * usual (one KDF run, done before taking the lock). When another process wrote in between, the
+ * stored vault is opened with this instance's password (a second KDF run), the queued changes
+ * are replayed on top of it, and that is saved: nothing the other process added is lost. When
+ * it no longer opens with this password (the password was changed elsewhere), was deleted, or
+ * belongs to another vault, nothing is written: the queued changes fail with
+ * StorageConflictError and the vault locks, so a stale password can never overwrite a newer one.
  * @module
  */
 import { bytesToHex } from '@noble/hashes/utils.js'
@@ -16,17 +26,19 @@ import { INSPECT, REDACTED } from '../keys/redact.js'
 import { KeyHandle, type AccountSigner, type Ed25519Signer, type Secp256k1Signer, type Signer } from '../keys/signer.js'
 import { english } from '../keys/wordlists/english.js'
 import type { Wordlist } from '../keys/wordlists/wordlist.js'
-import { aesGcmDecrypt, aesGcmEncrypt, constantTimeEqual, randomBytes } from './crypto.js'
-import { headerAad, parseVaultFile, serializeVaultFile, VAULT_FORMAT, VAULT_VERSION, type VaultFile } from './format.js'
-import { deriveKey, newKdf, withSalt, type Kdf, type KdfOptions } from './kdf.js'
+import { constantTimeEqual, randomBytes } from './crypto.js'
+import { parseVaultFile, type VaultFile } from './format.js'
+import { newKdf, type Kdf, type KdfOptions } from './kdf.js'
 import { deriveAccountKey } from '../keys/account.js'
 import { exportKeystore as encryptKeystore, type ExportKeystoreOptions } from './keystore.js'
 import { importMetaMaskVault } from './metamask.js'
-import { decodeDataKey, decodePayload, encodePayload, secretBuffers, secretInfo, type Secret, type SecretInfo } from './payload.js'
+import { secretBuffers, secretInfo, type Secret, type SecretInfo } from './payload.js'
 import { checkPurpose, sealerFrom, type Sealer } from './sealer.js'
 import { parsePrivateKey } from './private-key.js'
 import { accountSignerFor, signerFor, type GetAccountSignerOptions, type GetSignerOptions } from './signers.js'
 import { VAULT_KEY, type VaultStorage } from './storage.js'
+import { locksVault, saveVault, type SaveResult, type VaultChange } from './vault-save.js'
+import { copySecret, openVaultText, wipeSecrets, type OpenedVault } from './vault-text.js'
 
 /** Options of {@link Vault.create}. */
 export interface VaultCreateOptions {
@@ -69,15 +81,13 @@ interface Unlocked {
   secrets: Map<string, Secret>
   /** Root of the record sealers (random, kept in the payload; the same across password changes). */
   dataKey: Uint8Array
+  /** The stored text this state was read from or last saved as: the compare-and-swap base. */
+  stored: string | undefined
+  /** True while `dataKey` was made at unlock for a vault from before data keys and is not saved yet. */
+  newDataKey: boolean
 }
-interface Change {
-  apply?: (secrets: Map<string, Secret>) => unknown
-  password?: Uint8Array
-  kdf?: KdfOptions
-  resolve: (value: unknown) => void
-  reject: (error: unknown) => void
-}
-
+/** A queued change (see vault-save.ts). */
+type Change = VaultChange
 const MAX_PASSWORD = 1024
 const MAX_LABEL = 200
 
@@ -141,8 +151,8 @@ export class Vault {
       throw new InvalidArgumentError('This storage already holds a vault; open it with Vault.open, or choose another storage.')
     }
     const vault = new Vault(storage, kdf, autoLockMs)
-    vault.#unlocked = { password, secrets: new Map(), dataKey: randomBytes(32) }
-    await vault.#enqueue({})
+    vault.#unlocked = { password, secrets: new Map(), dataKey: randomBytes(32), stored: undefined, newDataKey: false }
+    await vault.#enqueue({ create: true })
     vault.#touch()
     return vault
   }
@@ -167,44 +177,53 @@ export class Vault {
     return this.#unlocked === undefined
   }
 
-  /** Decrypts the vault with `password`. @throws WrongPasswordError, VaultFormatError */
+  /**
+   * Decrypts the vault with `password` and takes what is stored now as the in-memory state. On
+   * a vault that is already unlocked it re-reads the storage (adopting changes other processes
+   * saved); if `password` opens the stored vault but is not the one in memory (the password was
+   * changed elsewhere), the vault locks and unlocks afresh.
+   * @throws WrongPasswordError, VaultFormatError, VaultNotFoundError
+   */
   async unlock(password: string): Promise<void> {
     const pw = passwordBytes(password)
-    const file = await Vault.#read(this.#storage)
-    const key = await deriveKey(pw, file.kdf)
-    let payload: Uint8Array
+    const text = await this.#storage.get(VAULT_KEY)
+    let opened: OpenedVault
     try {
-      payload = await aesGcmDecrypt(key, file.cipher.iv, file.ciphertext, headerAad(file))
+      if (text === undefined) throw new VaultNotFoundError()
+      opened = await openVaultText(text, pw)
     } catch (error) {
       pw.fill(0)
       throw error
-    } finally {
-      key.fill(0)
     }
-    let secrets: Secret[]
-    let dataKey: Uint8Array | undefined
-    try {
-      secrets = decodePayload(payload)
-      dataKey = decodeDataKey(payload)
-    } finally {
-      payload.fill(0)
+    const current = this.#unlocked
+    if (current) {
+      const same = constantTimeEqual(pw, current.password)
+      if (same) {
+        // Already open (a concurrent unlock won, or a refresh): adopt what is stored under the save queue.
+        wipeSecrets(opened.secrets)
+        opened.dataKey?.fill(0)
+        pw.fill(0)
+        await this.#enqueue({ refresh: true })
+        this.#touch()
+        return
+      }
+      this.lock()
     }
-    if (this.#unlocked) {
-      // Already open (a concurrent unlock won): keep that state, drop this copy.
-      for (const secret of secrets) for (const buffer of secretBuffers(secret)) buffer.fill(0)
-      dataKey?.fill(0)
-      pw.fill(0)
-    } else {
-      this.#kdf = file.kdf
-      this.#unlocked = { password: pw, secrets: new Map(secrets.map((s) => [s.id, s])), dataKey: dataKey ?? randomBytes(32) }
-      // A vault from before data keys: store the new one now, or sealed records would not open next time.
-      if (!dataKey) {
-        try {
-          await this.#enqueue({})
-        } catch (error) {
-          this.lock()
-          throw error
-        }
+    this.#kdf = opened.kdf
+    this.#unlocked = {
+      password: pw,
+      secrets: new Map(opened.secrets.map((s) => [s.id, s])),
+      dataKey: opened.dataKey ?? randomBytes(32),
+      stored: text,
+      newDataKey: !opened.dataKey,
+    }
+    // A vault from before data keys: store the new one now, or sealed records would not open next time.
+    if (!opened.dataKey) {
+      try {
+        await this.#enqueue({})
+      } catch (error) {
+        this.lock()
+        throw error
       }
     }
     this.#touch()
@@ -425,6 +444,12 @@ export class Vault {
     return secret
   }
 
+  /** Checks the vault password (constant time) without unlocking anything. @throws WrongPasswordError, VaultLockedError */
+  verifyPassword(password: string): void {
+    this.#checkPassword(password)
+    this.#touch()
+  }
+
   #checkPassword(password: string): void {
     const given = passwordBytes(password)
     try {
@@ -434,22 +459,30 @@ export class Vault {
     }
   }
 
+  /** Restarts the auto-lock timer. A save in progress (which may wait for another process's lock) postpones the auto-lock: it is use. */
   #touch(): void {
     if (this.#autoLockMs === undefined || !this.#unlocked) return
     clearTimeout(this.#timer)
-    this.#timer = setTimeout(() => this.lock(), this.#autoLockMs)
+    this.#timer = setTimeout(() => (this.#flushing ? this.#touch() : this.lock()), this.#autoLockMs)
     ;(this.#timer as { unref?: () => void }).unref?.()
   }
 
   async #add(secret: Secret, same: (existing: Secret) => boolean): Promise<SecretInfo> {
-    const result = await this.#enqueue({
-      apply: (secrets) => {
-        const existing = [...secrets.values()].find(same)
-        if (existing) return existing
-        secrets.set(secret.id, secret)
-        return secret
-      },
-    })
+    let result: unknown
+    try {
+      result = await this.#enqueue({
+        apply: (secrets) => {
+          const existing = [...secrets.values()].find(same)
+          if (existing) return existing
+          secrets.set(secret.id, secret)
+          return secret
+        },
+      })
+    } catch (error) {
+      // Not saved, so not kept: its buffers are zeroed like everything the vault lets go of.
+      wipeSecrets([secret])
+      throw error
+    }
     const stored = result as Secret
     if (stored !== secret) for (const buffer of secretBuffers(secret)) buffer.fill(0)
     this.#touch()
@@ -463,65 +496,87 @@ export class Vault {
     })
   }
 
-  /** Group commit: apply every queued change to a copy, save once, then publish or reject together. */
+  /** Group commit: every queued change is saved in one compare-and-swap, then published or rejected together. */
   async #flush(): Promise<void> {
     if (this.#flushing) return
     this.#flushing = true
     try {
-      while (this.#queue.length > 0) {
-        const batch = this.#queue.splice(0)
-        const state = this.#unlocked
-        if (!state) {
-          for (const change of batch) change.reject(new VaultLockedError())
-          continue
-        }
-        const next = new Map(state.secrets)
-        let password = state.password
-        let kdf = this.#kdf
-        const applied: { change: Change; result: unknown }[] = []
-        for (const change of batch) {
-          try {
-            if (change.kdf) kdf = newKdf(change.kdf, randomBytes(32))
-            applied.push({ change, result: change.apply?.(next) })
-            if (change.password) password = change.password
-          } catch (error) {
-            change.reject(error)
-          }
-        }
-        try {
-          const file = await this.#seal(next, password, withSalt(kdf, randomBytes(32)), state.dataKey)
-          await this.#storage.set(VAULT_KEY, serializeVaultFile(file))
-          this.#kdf = file.kdf
-        } catch (error) {
-          for (const { change } of applied) change.reject(error)
-          if (password !== state.password) password.fill(0)
-          continue
-        }
-        if (this.#unlocked === state) {
-          if (password !== state.password) state.password.fill(0)
-          this.#unlocked = { password, secrets: next, dataKey: state.dataKey }
-        } else {
-          // Locked while saving: the save stands, but nothing stays in memory.
-          for (const secret of next.values()) for (const buffer of secretBuffers(secret)) buffer.fill(0)
-          password.fill(0)
-        }
-        for (const { change, result } of applied) change.resolve(result)
-      }
+      while (this.#queue.length > 0) await this.#commit(this.#queue.splice(0))
     } finally {
       this.#flushing = false
     }
   }
 
-  async #seal(secrets: Map<string, Secret>, password: Uint8Array, kdf: Kdf, dataKey: Uint8Array): Promise<VaultFile> {
-    const header = { format: VAULT_FORMAT, version: VAULT_VERSION, kdf, cipher: { name: 'aes-256-gcm', iv: randomBytes(12) } } as const
-    const key = await deriveKey(password, kdf)
-    const payload = encodePayload(secrets.values(), dataKey)
-    try {
-      return { ...header, ciphertext: await aesGcmEncrypt(key, header.cipher.iv, payload, headerAad(header)) }
-    } finally {
-      key.fill(0)
-      payload.fill(0)
+  /** Saves one batch (see vault-save.ts): compare-and-swap against the stored text, replaying the changes on what another writer stored. */
+  async #commit(batch: Change[]): Promise<void> {
+    const state = this.#unlocked
+    if (!state) {
+      for (const change of batch) change.reject(new VaultLockedError())
+      return
     }
+    // Copies, taken before the first await: lock() zeroes the state's buffers, maybe mid-save.
+    const copies = [...state.secrets.values()].map(copySecret)
+    const base = { secrets: new Map(copies.map((s) => [s.id, s])), dataKey: state.dataKey.slice(), kdf: this.#kdf, newDataKey: state.newDataKey }
+    const made = { secrets: copies, dataKeys: [base.dataKey] }
+    const password = state.password.slice()
+    let savePassword: Uint8Array = password
+    let chosenKdf: Kdf | undefined
+    const changes: Change[] = []
+    for (const change of batch) {
+      try {
+        if (change.kdf) chosenKdf = newKdf(change.kdf, randomBytes(32))
+      } catch (error) {
+        change.reject(error)
+        continue
+      }
+      if (change.password) savePassword = change.password
+      changes.push(change)
+    }
+    let result: SaveResult
+    try {
+      result = await saveVault({ storage: this.#storage, stored: state.stored, base, password, savePassword, chosenKdf, changes, made })
+    } catch (error) {
+      for (const change of changes) change.reject(error)
+      wipeSecrets(made.secrets)
+      for (const buffer of [...made.dataKeys, password]) buffer.fill(0)
+      for (const change of changes) change.password?.fill(0)
+      if (locksVault(error) && this.#unlocked === state) this.lock()
+      return
+    }
+    // Passwords of earlier changes in the batch that a later one replaced.
+    for (const change of changes) if (change.password && change.password !== savePassword) change.password.fill(0)
+    this.#publish(state, result, savePassword, made)
+    if (savePassword !== password) password.fill(0)
+    for (const change of changes) {
+      if (result.failed.has(change)) change.reject(result.failed.get(change))
+      else change.resolve(result.results.get(change))
+    }
+  }
+
+  /** Makes a save's result the in-memory state (if the vault is still unlocked as it was) and zeroes every buffer left over. */
+  #publish(state: Unlocked, result: SaveResult, password: Uint8Array, made: { secrets: Secret[]; dataKeys: Uint8Array[] }): void {
+    const kept = new Set<Secret>()
+    if (this.#unlocked === state && result.changed) {
+      this.#unlocked = { password, secrets: result.secrets, dataKey: result.dataKey, stored: result.text, newDataKey: result.newDataKey }
+      this.#kdf = result.kdf
+      for (const secret of result.secrets.values()) kept.add(secret)
+      // The state now holds copies: zero the old buffers, and revoke signers of secrets removed elsewhere.
+      wipeSecrets(state.secrets.values())
+      state.password.fill(0)
+      state.dataKey.fill(0)
+      for (const [handle, secretId] of this.#handles) {
+        if (!result.secrets.has(secretId)) {
+          handle.revoke()
+          this.#handles.delete(handle)
+        }
+      }
+    } else if (this.#unlocked !== state) {
+      // Locked (or unlocked afresh) while saving: the save stands, but nothing stays in memory from it.
+      wipeSecrets(result.secrets.values())
+    } // else: a refresh that found nothing new keeps the state as it is.
+    wipeSecrets(made.secrets.filter((s) => !kept.has(s)))
+    for (const dataKey of made.dataKeys) if (this.#unlocked?.dataKey !== dataKey) dataKey.fill(0)
+    if (this.#unlocked?.password !== password) password.fill(0)
   }
 
   /** `{ type: 'Vault', locked, secrets }` — never a secret. */

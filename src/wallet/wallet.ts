@@ -15,12 +15,20 @@
  * @module
  */
 import { assertOptions, describe } from '../assert.js'
-import type { AssetId, ChainId } from '../caip.js'
+import type { ChainId } from '../caip.js'
 import type { Balance, ChainAdapter, HistoryOptions, HistoryPage, TransferQuote } from '../chains/adapter.js'
-import { CofferError, InvalidArgumentError, JournalIntegrityError, NotSupportedError, PolicyViolationError, VaultLockedError } from '../errors.js'
+import { CofferError, InvalidArgumentError, JournalIntegrityError, PolicyViolationError, VaultLockedError } from '../errors.js'
+import { mnemonicToEntropy } from '../keys/mnemonic.js'
+import type { PaymentStatus } from '../audit-entry.js'
+import { policyToJson } from '../policy-rules.js'
+import { spentFromJournal } from './payments.js'
+import { emptyRecord, parseRecord, RECORD_KEY, saveRecord, type WalletRecord } from './record.js'
+import { reconcilePayments, sendPayment, type PaymentContext } from './send.js'
+import { signWith } from './signatures.js'
+import { adoptPolicy, changePolicy, savePolicy } from './stored-policy.js'
 import type { BitcoinAddressType } from '../keys/address/bitcoin.js'
 import { AuditJournal, type AuditEntry, type AuditEntryInput } from '../audit.js'
-import { PolicyEngine, type PolicyOptions, type Reservation, type SignSummary } from '../policy.js'
+import { PolicyEngine, type PolicyOptions, type SignSummary } from '../policy.js'
 import { Emitter } from '../portfolio/emitter.js'
 import { Portfolio } from '../portfolio/portfolio.js'
 import type { PriceSource } from '../portfolio/prices.js'
@@ -49,8 +57,23 @@ export interface WalletCreateOptions {
   readonly currency?: string
 }
 
-/** Options of `Wallet.open`. */
+/**
+ * Options of `Wallet.open`. `policy` is optional: the wallet keeps its policy (sealed with the
+ * vault) and uses the stored one; a policy given here may tighten it (and is then stored), not
+ * loosen it (`unlock` refuses; use `wallet.setPolicy(policy, { password })`). Give the policy's
+ * hook (`onBeforeSign`) again here: functions are not stored.
+ */
 export type WalletOpenOptions = Omit<WalletCreateOptions, 'password' | 'mnemonic' | 'passphrase' | 'kdf'>
+
+/** What `wallet.reconcile()` found about one payment. */
+export interface PaymentState {
+  /** The payment's id (its journal entries share it). */
+  readonly payment: string
+  readonly chainId?: ChainId
+  readonly hash?: string
+  /** Where it stands now (see `AuditEntry.status`). */
+  readonly status: PaymentStatus
+}
 
 /** An account of the wallet on one chain. */
 export interface WalletAccount extends AccountRecord {
@@ -81,14 +104,6 @@ export interface WalletEvents extends PortfolioEvents {
   refused: { readonly error: PolicyViolationError; readonly entry: AuditEntry }
 }
 
-interface WalletRecord {
-  format: 'coffer-wallet'
-  version: 1
-  primary: string
-  accounts: AccountRecord[]
-}
-
-const RECORD_KEY = 'wallet'
 const EVENTS = ['change', 'incoming', 'outgoing', 'reorg', 'error', 'refresh', 'sent', 'refused'] as const
 
 /** A self-custody wallet over a vault, chain adapters, a portfolio, a policy and a journal. */
@@ -96,7 +111,8 @@ export class Wallet {
   readonly vault: Vault
   readonly #storage: VaultStorage
   readonly #adapters: ReadonlyMap<ChainId, ChainAdapter>
-  readonly #policy: PolicyEngine
+  #policy: PolicyEngine
+  readonly #givenPolicy: PolicyOptions | undefined
   readonly #priceSource: PriceSource | undefined
   readonly #currency: string | undefined
   readonly #events: Emitter<WalletEvents>
@@ -112,45 +128,68 @@ export class Wallet {
     this.#priceSource = options.priceSource
     this.#currency = options.currency
     this.#record = record
-    this.#policy = new PolicyEngine(options.policy, {
-      store: storage,
-      sealer: () => (vault.isLocked ? undefined : vault.sealer('policy')),
-      ...(options.priceSource ? { prices: options.priceSource } : {}),
-      ...(options.currency ? { currency: options.currency.toLowerCase() } : {}),
-    })
-    // Deleting the policy record must not reset the limits: rebuild it from the journal.
-    this.#policy.useFallback(() => this.#spentFromJournal())
+    this.#givenPolicy = options.policy
+    this.#policy = this.#engine(options.policy)
     this.#events = new Emitter<WalletEvents>([...EVENTS], () => undefined)
   }
 
-  /** Transactions the journal says were (or may have been) sent, as spending records. */
-  async #spentFromJournal() {
-    if (!this.#journal || this.vault.isLocked) return []
-    const out: { time: number; asset: AssetId; family?: string; amount: bigint; decimals: number }[] = []
-    for (const e of await this.#journal.entries()) {
-      // Transfers, and typed data that moved tokens (permits and authorizations carry an asset and amount).
-      if ((e.kind !== 'transaction' && e.kind !== 'typed-data') || !e.decision.allowed || !e.asset || !e.amount || e.note?.startsWith('not sent')) continue
-      const adapter = e.chainId ? this.#adapters.get(e.chainId) : undefined
-      const info = adapter ? (await adapter.assets()).find((a) => a.id === e.asset) : undefined
-      if (!info) continue
-      out.push({ time: Date.parse(e.time), asset: e.asset, ...(info.family ? { family: info.family } : {}), amount: BigInt(e.amount), decimals: info.decimals })
-    }
-    return out
+  /** A policy engine for `policy` over this wallet's storage, sealed records and prices. */
+  #engine(policy: PolicyOptions | undefined): PolicyEngine {
+    const engine = new PolicyEngine(policy, {
+      store: this.#storage,
+      sealer: () => (this.vault.isLocked ? undefined : this.vault.sealer('policy')),
+      ...(this.#priceSource ? { prices: this.#priceSource } : {}),
+      ...(this.#currency ? { currency: this.#currency.toLowerCase() } : {}),
+    })
+    // Deleting the policy record must not reset the limits: rebuild it from the journal.
+    engine.useFallback(async () => (!this.#journal || this.vault.isLocked ? [] : spentFromJournal(await this.#journal.entries(), this.#adapters)))
+    return engine
   }
 
-  /** Makes a new wallet: a vault with one mnemonic (generated or restored) and account 0 on every chain. Returns it unlocked. */
+  /**
+   * Makes the stored policy the one in force (at unlock): a wallet without one stores what it
+   * was given; a given policy may tighten the stored one (stored then), never loosen it.
+   * @throws PolicyViolationError when the given policy loosens the stored one
+   */
+  async #adoptPolicy(): Promise<void> {
+    const policy = await adoptPolicy(this.#storage, this.vault.sealer('policy-rules'), this.#givenPolicy)
+    this.#policy = this.#engine(policy)
+  }
+
+  /**
+   * Changes the policy in force and stores it. Tightening needs nothing; loosening (a higher or
+   * removed limit, a shorter window, a wider allowlist, a dropped rule or hook) needs the
+   * wallet's password. @throws PolicyViolationError (looser without the password), WrongPasswordError
+   */
+  async setPolicy(policy: PolicyOptions, options: { password?: string } = {}): Promise<void> {
+    if (this.vault.isLocked) throw new VaultLockedError('Unlock the wallet to change its policy.')
+    const opts = assertOptions(options)
+    if (opts.password !== undefined) this.vault.verifyPassword(opts.password)
+    this.#policy = this.#engine(await changePolicy(this.#storage, this.vault.sealer('policy-rules'), policy, opts.password !== undefined))
+  }
+
+  /**
+   * Makes a new wallet: a vault with one mnemonic (generated or restored) and account 0 on every
+   * chain, and its policy stored with it. Everything is checked (chains, policy, phrase) before
+   * anything is written. Returns it unlocked.
+   */
   static async create(options: WalletCreateOptions): Promise<Wallet> {
     const opts = assertOptions(options)
     adapterMap(opts.chains)
-    new PolicyEngine(opts.policy) // a bad policy throws here, before anything is written
+    policyToJson(opts.policy ?? {}) // a bad policy throws here, before anything is written
+    if (opts.mnemonic !== undefined) {
+      if (typeof opts.mnemonic !== 'string') throw new InvalidArgumentError('mnemonic must be a string.')
+      mnemonicToEntropy(opts.mnemonic).fill(0) // a mistyped phrase throws here, before a vault exists
+    }
     const vault = await Vault.create({ storage: opts.storage as VaultStorage, password: opts.password as string, ...(opts.kdf ? { kdf: opts.kdf } : {}), ...(opts.autoLockMs ? { autoLockMs: opts.autoLockMs } : {}) })
     const { id } = await vault.addMnemonic({ ...(opts.mnemonic ? { mnemonic: opts.mnemonic } : {}), ...(opts.passphrase ? { passphrase: opts.passphrase } : {}), label: 'wallet' })
     const accounts: AccountRecord[] = []
     for (const adapter of adapterMap(opts.chains).values()) accounts.push(await newAccount(vault, adapter, { secretId: id, index: 0 }))
-    const record: WalletRecord = { format: 'coffer-wallet', version: 1, primary: id, accounts }
+    const record: WalletRecord = { ...emptyRecord(), primary: id, accounts }
     const wallet = new Wallet(vault, opts.storage as VaultStorage, opts as WalletOpenOptions, record)
     await wallet.#saveRecord()
     wallet.#journal = await AuditJournal.open({ storage: wallet.#storage, sealer: vault.sealer('journal') })
+    await savePolicy(wallet.#storage, vault.sealer('policy-rules'), opts.policy ?? {})
     return wallet
   }
 
@@ -161,7 +200,7 @@ export class Wallet {
     const vault = await Vault.open({ storage: opts.storage as VaultStorage, ...(opts.autoLockMs ? { autoLockMs: opts.autoLockMs } : {}) })
     const text = await (opts.storage as VaultStorage).get(RECORD_KEY)
     // A vault made without a wallet (Vault.create, `coffer import`) gets its record at unlock.
-    const record = text === undefined ? { format: 'coffer-wallet' as const, version: 1 as const, primary: '', accounts: [] } : parseRecord(text)
+    const record = text === undefined ? emptyRecord() : parseRecord(text)
     return new Wallet(vault, opts.storage as VaultStorage, opts as WalletOpenOptions, record)
   }
 
@@ -170,10 +209,20 @@ export class Wallet {
     return this.vault.isLocked
   }
 
-  /** Unlocks the vault and opens the journal. @throws WrongPasswordError */
+  /**
+   * Unlocks the vault, opens the journal and puts the stored policy in force (see
+   * {@link WalletOpenOptions}). @throws WrongPasswordError; PolicyViolationError when the policy
+   * given to `open` loosens the stored one (the wallet stays locked)
+   */
   async unlock(password: string): Promise<void> {
     await this.vault.unlock(password)
-    this.#journal ??= await AuditJournal.open({ storage: this.#storage, sealer: this.vault.sealer('journal') })
+    try {
+      this.#journal ??= await AuditJournal.open({ storage: this.#storage, sealer: this.vault.sealer('journal') })
+      await this.#adoptPolicy()
+    } catch (error) {
+      this.vault.lock()
+      throw error
+    }
     if (!this.#record.primary) {
       const mnemonic = this.vault.listSecrets().find((s) => s.kind === 'mnemonic')
       if (!mnemonic) throw new InvalidArgumentError('This vault holds no mnemonic for the wallet to derive accounts from; add one (vault.addMnemonic).')
@@ -259,8 +308,17 @@ export class Wallet {
 
   /**
    * Sends a quoted payment: the policy decides (nothing is signed on a refusal, which throws
-   * PolicyViolationError), the vault signs, the adapter broadcasts, the journal records.
-   * Returns the transaction hash.
+   * PolicyViolationError), the journal records the intent, the vault signs, the adapter
+   * broadcasts, the journal records what happened. Returns the transaction hash.
+   *
+   * What the policy and the hooks see about the asset and the fee (symbol, decimals, family) comes
+   * from the adapter's asset list, never from the quote's own fields; the signer checks that the
+   * transaction pays what the quote says (recipient, amount, asset, fee cap).
+   *
+   * If the broadcast's answer is lost, this throws BroadcastUnknownError (the hash is in it): the
+   * payment may have gone out, so it keeps counting against the limits and is journaled
+   * `unknown`; `reconcile()` settles it later. Do not send it again.
+   * @throws PolicyViolationError, BroadcastUnknownError, TransactionRejectedError, InsufficientFundsError
    */
   async send(quote: WalletQuote, options: SendOptions = {}): Promise<string> {
     const q = assertOptions(quote) as WalletQuote
@@ -270,44 +328,31 @@ export class Wallet {
     const account = this.#record.accounts.find((a) => a.chainId === q.chainId && sameAddress(a.address, q.from))
     if (!account) throw new InvalidArgumentError('This quote is not from one of this wallet\'s accounts.')
     if (this.vault.isLocked) throw new VaultLockedError()
-    const summary: SignSummary = {
-      kind: 'transaction',
-      chainId: q.chainId,
-      from: q.from,
-      to: q.to,
-      asset: q.asset,
-      symbol: q.symbol,
-      decimals: q.decimals,
-      ...(q.family ? { family: q.family } : {}),
-      amount: q.amount,
-      fee: { asset: q.fee.asset, amount: q.fee.amount, decimals: q.feeDecimals, symbol: q.feeSymbol },
+    return sendPayment(this.#context(adapter, account), adapter, q, opts)
+  }
+
+  /**
+   * Asks the chains about every payment whose outcome is open (sent, unknown, or an intent a
+   * crash interrupted) and records what they say: `confirmed`; `failed` (mined but reverted) or
+   * `dropped` with proof it can never be mined — both stop counting against the limits. Payments
+   * still pending, or unknown without a hash, stay as they are (and keep counting).
+   */
+  async reconcile(): Promise<PaymentState[]> {
+    return reconcilePayments(this.#context())
+  }
+
+  /** What sends, signatures and reconciliation need from this wallet; `signer()` needs an account. */
+  #context(adapter?: ChainAdapter, account?: AccountRecord): PaymentContext {
+    return {
+      journal: this.journal,
+      policy: this.#policy,
+      adapters: this.#adapters,
+      signer: async () => {
+        if (!adapter || !account) throw new InvalidArgumentError('No account to sign with.')
+        return accountSigner(this.vault, adapter, account)
+      },
+      record: (event, input, refusal, hash) => this.#journalEntry(event, input, refusal, hash),
     }
-    const base = { chainId: q.chainId, from: q.from, to: q.to, asset: q.asset, amount: q.amount.toString(), fee: q.fee.amount.toString(), feeAsset: q.fee.asset }
-    // Nothing is signed that cannot be recorded: a journal that does not verify stops here.
-    await this.journal.verifyOrThrow()
-    let reservation
-    try {
-      reservation = await this.#policy.authorize(summary, opts.confirm)
-    } catch (error) {
-      if (error instanceof PolicyViolationError) await this.#journalEntry('refused', { kind: 'refused', ...base, decision: { allowed: false, rule: String(error.details.rule ?? 'policy'), reason: error.shortMessage.slice(0, 300) } }, error)
-      throw error
-    }
-    let hash: string
-    try {
-      hash = await adapter.sendTransfer(q, await accountSigner(this.vault, adapter, account))
-    } catch (error) {
-      // A network failure may hide a transaction that went out: keep it counted. Anything else
-      // (refused by the node, chain mismatch, locked vault, bad quote) sent nothing.
-      const unknown = !(error instanceof CofferError) || error.code === 'RPC' || error.code === 'TRANSACTION_TIMEOUT'
-      if (!unknown) await reservation.release()
-      const note = `${unknown ? 'outcome unknown' : 'not sent'}: ${error instanceof CofferError ? error.shortMessage : String(error)}`
-      await this.#journalEntry(undefined, { kind: 'transaction', ...base, decision: { allowed: true }, note: note.slice(0, 300) })
-      throw error
-    }
-    await reservation.commit()
-    const entry = await this.#journalEntry('sent', { kind: 'transaction', ...base, hash, decision: { allowed: true } }, undefined, hash)
-    if (entry) this.#events.emit('sent', { hash, entry })
-    return hash
   }
 
   /**
@@ -318,6 +363,7 @@ export class Wallet {
     try {
       const entry = await this.journal.append(input)
       if (event === 'refused' && refusal) this.#events.emit('refused', { error: refusal, entry })
+      if (event === 'sent' && hash) this.#events.emit('sent', { hash, entry })
       return entry
     } catch (error) {
       const why = error instanceof CofferError ? error.shortMessage : String(error)
@@ -349,49 +395,7 @@ export class Wallet {
 
   async #signWith(kind: 'message' | 'typed-data', from: unknown, chainId: ChainId | undefined, text: string, options: SendOptions, method: 'signMessage' | 'signTypedData', payload: unknown) {
     const { adapter, account } = resolveAccount(from as AccountRef | undefined, chainId, this.#adapters, this.#record.accounts)
-    const sign = (adapter as unknown as Record<string, unknown>)[method]
-    if (typeof sign !== 'function') throw new NotSupportedError(`The ${adapter.chainId} adapter cannot ${method === 'signMessage' ? 'sign messages' : 'sign typed data'}.`)
-    const summary: SignSummary = { kind, chainId: adapter.chainId, from: account.address, message: text.slice(0, 2_000) }
-    const base = { chainId: adapter.chainId, from: account.address, note: text.slice(0, 200) }
-    await this.journal.verifyOrThrow()
-    // Typed data that moves tokens (permits, authorizations, Permit2) is checked like a transfer.
-    const spends = kind === 'typed-data' && typeof adapter.typedDataSpends === 'function' ? await adapter.typedDataSpends(payload) : []
-    const spendSummaries = spends.map((sp): SignSummary => ({
-      ...summary,
-      to: sp.to,
-      asset: sp.asset.id,
-      symbol: sp.asset.symbol,
-      decimals: sp.asset.decimals,
-      ...(sp.asset.family ? { family: sp.asset.family } : {}),
-      amount: sp.amount,
-      spend: { kind: sp.kind, standard: sp.standard, unlimited: sp.unlimited, ...(sp.expiresAt ? { expiresAt: sp.expiresAt } : {}) },
-    }))
-    let reservation: Reservation | undefined
-    try {
-      if (spendSummaries.length) reservation = await this.#policy.authorizeSpends(spendSummaries, summary, options.confirm)
-      else await this.#policy.confirmSignature(summary, options.confirm)
-    } catch (error) {
-      if (error instanceof PolicyViolationError) {
-        const first = spendSummaries[0]
-        const what = first ? { to: first.to as string, asset: first.asset as AssetId, amount: (first.amount as bigint).toString() } : {}
-        await this.#journalEntry('refused', { kind: 'refused', ...base, ...what, decision: { allowed: false, rule: String(error.details.rule ?? 'policy'), reason: error.shortMessage.slice(0, 300) } }, error)
-      }
-      throw error
-    }
-    let signature: { digest?: string; signature: string }
-    try {
-      signature = (await (sign as (s: unknown, m: unknown) => Promise<unknown>).call(adapter, await accountSigner(this.vault, adapter, account), payload)) as { digest?: string; signature: string }
-    } catch (error) {
-      await reservation?.release()
-      throw error
-    }
-    const hash = signature.digest ? { hash: signature.digest } : {}
-    if (spends.length === 0) await this.#journalEntry(undefined, { kind, ...base, ...hash, decision: { allowed: true } })
-    for (const [i, sp] of spends.entries()) {
-      const note = `${text.slice(0, 120)}: ${sp.standard} ${sp.kind}${sp.unlimited ? ' (unlimited)' : ''}${spends.length > 1 ? ` ${i + 1}/${spends.length}` : ''}`
-      await this.#journalEntry(undefined, { kind, ...base, to: sp.to, asset: sp.asset.id, amount: sp.amount.toString(), ...hash, note, decision: { allowed: true } })
-    }
-    return signature
+    return signWith(this.#context(adapter, account), adapter, account.address, kind, text, options, method, payload)
   }
 
   /**
@@ -437,8 +441,12 @@ export class Wallet {
     return adapter
   }
 
+  /**
+   * Stores the wallet record, merged with what is stored now (another process may have opened
+   * accounts meanwhile: both keep theirs, and this wallet learns the others').
+   */
   async #saveRecord(): Promise<void> {
-    await this.#storage.set(RECORD_KEY, JSON.stringify(this.#record))
+    await saveRecord(this.#storage, this.#record)
   }
 
   /** `Wallet(locked|unlocked, n accounts)`: never a secret. */
@@ -460,15 +468,3 @@ function adapterMap(chains: unknown): Map<ChainId, ChainAdapter> {
   return map
 }
 
-function parseRecord(text: string | undefined): WalletRecord {
-  try {
-    const r = JSON.parse(text ?? '') as WalletRecord
-    if (r.format !== 'coffer-wallet' || r.version !== 1 || typeof r.primary !== 'string' || !Array.isArray(r.accounts)) throw new Error('shape')
-    for (const a of r.accounts) {
-      if (typeof a.chainId !== 'string' || typeof a.secretId !== 'string' || !Number.isSafeInteger(a.index) || typeof a.address !== 'string') throw new Error('account')
-    }
-    return { ...r, accounts: [...r.accounts] }
-  } catch {
-    throw new InvalidArgumentError('This storage holds a vault but no readable wallet record; open it with Vault.open, or create the wallet with Wallet.create in an empty storage.')
-  }
-}

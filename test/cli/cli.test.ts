@@ -198,7 +198,7 @@ describe('coffer (end to end)', () => {
     expect(lines[0]).toMatch(/^date,chain,asset,symbol,direction,amount/)
     expect(lines.filter((l) => l.includes(',USDT,out,'))).toHaveLength(2)
     expect(verify.code, verify.stderr).toBe(0)
-    expect(verify.stdout).toMatch(/^Journal OK: 4 entries/)
+    expect(verify.stdout).toMatch(/^Journal OK: 8 entries/) // two payments (intent, signed, sent each) and two refusals
   })
 
   it('export keystore writes a keystore that importKeystore opens to the same address', async () => {
@@ -315,7 +315,7 @@ describe('coffer (end to end)', () => {
     const [mine, verify] = await Promise.all([run(['--config', 'offline.json', 'address', 'mine']), run(['--config', 'offline.json', 'journal', 'verify', '--json'])])
     expect(mine.code, mine.stderr).toBe(0)
     expect(mine.stdout.trim()).toBe(address)
-    expect(json(verify)).toMatchObject({ ok: true, count: 6 })
+    expect(json(verify)).toMatchObject({ ok: true, count: 10 })
   })
 
   it('runs from the TypeScript source through tsx too (npm run cli)', async () => {

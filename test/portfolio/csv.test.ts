@@ -2,16 +2,8 @@ import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { InvalidArgumentError } from '../../src/errors.js'
 import type { AssetId, ChainId } from '../../src/caip.js'
-import {
-  type CsvHistoryItem,
-  formatCsv,
-  HISTORY_CSV_COLUMNS,
-  historyToCsv,
-  parseCsv,
-  parseHistoryCsv,
-  protectFormula,
-  unprotectFormula,
-} from '../../src/portfolio/csv.js'
+import { formatCsv, parseCsv, protectFormula, unprotectFormula } from '../../src/portfolio/csv.js'
+import { type CsvHistoryItem, HISTORY_CSV_COLUMNS, historyToCsv, parseHistoryCsv } from '../../src/portfolio/history-csv.js'
 
 const RUNS = { numRuns: 200 }
 
@@ -203,6 +195,7 @@ const GOLDEN_ITEMS: CsvHistoryItem[] = [
     state: 'pending',
     decimals: 6,
     symbol: '=HYPERLINK("http://x.example","USDT, claim")',
+    unverified: true,
   },
   {
     chainId: BTC_CHAIN,
@@ -222,6 +215,20 @@ const GOLDEN_ITEMS: CsvHistoryItem[] = [
 ]
 
 const GOLDEN_CSV =
+  'date,chain,asset,symbol,direction,amount,decimals,fee,fee_asset,fee_symbol,fee_decimals,counterparty,from,to,hash,block,state,unverified\r\n' +
+  '2023-11-14T22:13:20.000Z,eip155:1,eip155:1/slip44:60,ETH,out,1.5,18,0.000021,eip155:1/slip44:60,ETH,18,' +
+  '0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC,0x70997970C51812dc3A010C7d01b50e0d17dc79C8,0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC,' +
+  '0x5c504ed432cb51138bcf09aa5e8a410dd4a1e204ef84bfed1be16dfba1b22060,19000000,confirmed,\r\n' +
+  ',tron:0x2b6653dc,tron:0x2b6653dc/trc20:TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t,"\'=HYPERLINK(""http://x.example"",""USDT, claim"")",in,250,6,,,,,' +
+  'TLa2f6VPqDgRE67v1736s7bJ8Ray5wYjU7,TLa2f6VPqDgRE67v1736s7bJ8Ray5wYjU7,TNPeeaaFB7K9cmo4uQpcU32zGK8G1NYqeL,' +
+  'a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f90,,pending,true\r\n' +
+  '1970-01-01T00:00:00.000Z,bip122:000000000019d6689c085ae165831e93,bip122:000000000019d6689c085ae165831e93/slip44:0,BTC,self,0.00012345,8,' +
+  '0.00000141,bip122:000000000019d6689c085ae165831e93/slip44:0,,8,' +
+  'bc1qrp33g0q5c5txsp9arysrx4k6zdkfs4nce4xj0gdcccefvpysxf3qccfmv3,bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4,bc1qrp33g0q5c5txsp9arysrx4k6zdkfs4nce4xj0gdcccefvpysxf3qccfmv3,' +
+  'f4184fc596403b9d638783cf57adfe4c75c605f6356fbc91338530e9831e9e16,,dropped,\r\n'
+
+/** The same items as exported before the `unverified` column (17 columns). */
+const LEGACY_CSV =
   'date,chain,asset,symbol,direction,amount,decimals,fee,fee_asset,fee_symbol,fee_decimals,counterparty,from,to,hash,block,state\r\n' +
   '2023-11-14T22:13:20.000Z,eip155:1,eip155:1/slip44:60,ETH,out,1.5,18,0.000021,eip155:1/slip44:60,ETH,18,' +
   '0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC,0x70997970C51812dc3A010C7d01b50e0d17dc79C8,0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC,' +
@@ -256,6 +263,7 @@ function row(changes: Partial<Record<(typeof HISTORY_CSV_COLUMNS)[number], strin
     hash: '0xh',
     block: '',
     state: 'confirmed',
+    unverified: '',
   }
   return formatCsv([HISTORY_CSV_COLUMNS.map((c) => changes[c] ?? base[c]!)])
 }
@@ -293,6 +301,7 @@ describe('historyToCsv', () => {
     ['a fractional timestamp', { ...item, timestamp: 1.5 }, /items\[0\]\.timestamp must be an integer/],
     ['a negative block', { ...item, blockHeight: -1 }, /items\[0\]\.blockHeight must be an integer from 0/],
     ['a non-string symbol', { ...item, symbol: 7 as never }, /items\[0\]\.symbol must be a string/],
+    ['a non-boolean unverified', { ...item, unverified: 'yes' as never }, /items\[0\]\.unverified must be a boolean, got/],
   ])('rejects %s', (_, bad, message) => {
     expectInvalid(() => historyToCsv([bad]), message)
   })
@@ -307,6 +316,11 @@ describe('parseHistoryCsv', () => {
     expect(parseHistoryCsv(GOLDEN_CSV)).toStrictEqual(GOLDEN_ITEMS)
     expect(parseHistoryCsv(GOLDEN_CSV.replaceAll('\r\n', '\n').slice(0, -1))).toStrictEqual(GOLDEN_ITEMS)
     expect(parseHistoryCsv(HEADER)).toEqual([])
+  })
+
+  it('reads an export made before the unverified column: nothing in it is unverified', () => {
+    expect(parseHistoryCsv(LEGACY_CSV)).toStrictEqual(GOLDEN_ITEMS.map(({ unverified: _unverified, ...rest }) => rest))
+    expect(parseHistoryCsv(historyToCsv([{ ...GOLDEN_ITEMS[1]!, unverified: false }]))[0]).not.toHaveProperty('unverified')
   })
 
   it('reads an empty symbol as absent', () => {
@@ -335,8 +349,11 @@ describe('parseHistoryCsv', () => {
     ['empty text', '', /History CSV is empty/],
     ['a wrong header', HEADER.replace('amount', 'value'), /^CSV line 1: column 6 of the header is "value", expected "amount"\. The header must be: date,chain,/],
     ['a short header', 'date,chain\r\n', /^CSV line 1: column 3 of the header is missing, expected "asset"/],
-    ['an extra column', HEADER.replace('\r\n', ',note\r\n'), /^CSV line 1: 18 fields, expected 17/],
-    ['a short row', HEADER + 'a,b\r\n', /^CSV line 2: 2 fields, expected 17/],
+    ['an extra column', HEADER.replace('\r\n', ',note\r\n'), /^CSV line 1: 19 fields, expected 18/],
+    ['a legacy header with a note for unverified', HEADER.replace(',unverified\r\n', ',note\r\n'), /^CSV line 1: column 18 of the header is "note", expected "unverified"/],
+    ['a short row', HEADER + 'a,b\r\n', /^CSV line 2: 2 fields, expected 18/],
+    ['a legacy header over a current row', LEGACY_CSV.split('\r\n')[0] + '\r\n' + row(), /^CSV line 2: 18 fields, expected 17/],
+    ['an unverified flag other than true', HEADER + row({ unverified: 'yes' }), /^CSV line 2, column "unverified": expected "true" or nothing, got "yes"/],
     ['a bad chain id', HEADER + row({ chain: 'eip155' }), /^CSV line 2, column "chain": not a CAIP-2 chain id: "eip155"/],
     ['a bad asset id', HEADER + row({ asset: 'eip155:1/erc20' }), /^CSV line 2, column "asset": not a CAIP-19 asset id/],
     ['an asset on another chain', HEADER + row({ asset: 'eip155:137/slip44:966' }), /^CSV line 2, column "asset": asset "eip155:137\/slip44:966" is not on chain "eip155:1"/],
@@ -398,6 +415,7 @@ describe('parseHistoryCsv', () => {
             symbol: tricky.filter((s) => s !== ''),
             feeDecimals: decimals,
             feeSymbol: tricky.filter((s) => s !== ''),
+            unverified: fc.constant(true),
           },
           { requiredKeys: ['chainId', 'hash', 'asset', 'direction', 'from', 'to', 'amount', 'state', 'decimals'] },
         )

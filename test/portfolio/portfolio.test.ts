@@ -290,7 +290,7 @@ describe('Portfolio', () => {
     expect(paged.map((i) => `${i.chainId}:${i.hash}:${i.direction}:${i.amount}`)).toEqual(all.items.map((i) => `${i.chainId}:${i.hash}:${i.direction}:${i.amount}`))
 
     const csv = await portfolio.toCSV()
-    expect(csv.split('\r\n')[0]).toBe('date,chain,asset,symbol,direction,amount,decimals,fee,fee_asset,fee_symbol,fee_decimals,counterparty,from,to,hash,block,state')
+    expect(csv.split('\r\n')[0]).toBe('date,chain,asset,symbol,direction,amount,decimals,fee,fee_asset,fee_symbol,fee_decimals,counterparty,from,to,hash,block,state,unverified')
     const parsed = parseHistoryCsv(csv)
     expect(parsed).toHaveLength(all.items.length)
     parsed.forEach((row, i) => {

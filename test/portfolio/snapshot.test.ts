@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest'
 import type { AssetId, ChainId } from '../../src/caip.js'
 import type { ChainAdapter } from '../../src/chains/adapter.js'
 import { buildSnapshot } from '../../src/portfolio/snapshot.js'
-import { ChainTracker, type AssetMeta } from '../../src/portfolio/tracker.js'
+import type { AssetMeta } from '../../src/portfolio/assets.js'
+import { ChainTracker } from '../../src/portfolio/tracker.js'
 
 const settings = { confirmations: 1, fullRefreshBlocks: 20, reorgDepth: 64 }
 

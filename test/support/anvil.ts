@@ -436,6 +436,19 @@ export async function deployFixtures(url: string): Promise<Fixtures> {
   return { deployer, multicall3: MULTICALL3_ADDRESS, usdc, dai, usdt, reverting, abis: fixtureAbis }
 }
 
+/**
+ * Deploys another token with the given metadata from ANVIL_ACCOUNTS[0]: a look-alike of a real
+ * token, or an airdropped one nobody configured. `StandardToken` (bool returns, EIP-2612) by
+ * default, or `NoReturnToken` (the fixture USDT's own code).
+ */
+export async function deployToken(url: string, name: string, symbol: string, decimals: number, contract: 'StandardToken' | 'NoReturnToken' = 'StandardToken'): Promise<TokenFixture> {
+  const { abi, bytecode } = artifact(contract)
+  const args = contract === 'StandardToken' ? [name, symbol, decimals, '1'] : [name, symbol, decimals]
+  const receipt = await sendFrom(url, { from: ANVIL_ACCOUNTS[0]!.address, data: encodeDeployData({ abi, bytecode, args }) })
+  if (!receipt.contractAddress) throw new Error(`${symbol}: no contractAddress in receipt`)
+  return { address: getAddress(receipt.contractAddress), name, symbol, decimals }
+}
+
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms))
 }

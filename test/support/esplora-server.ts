@@ -27,6 +27,16 @@
 //      `non-mandatory-script-verify-flag (…)`), strict DER, low-S, defined
 //      sighash types, compressed keys for segwit v0.
 // Re-broadcasting a tx already in the mempool returns its txid (as Core does).
+// A tx whose nLockTime is not yet reached (with an input sequence below
+// 0xffffffff) is refused as `non-final`, as Core's IsFinalTx does.
+//
+// Faults and lies, for failure tests (see addFault / setRewrite): a rule
+// matches requests by method and path; 'before' answers in place of the
+// server (nothing is processed), 'after' lets the server process the request
+// (a broadcast is accepted, state changes stick) and then replaces its answer:
+// a status and body of your choice, 'hang' (never answer: the client times
+// out), or 'reset' (destroy the connection). setRewrite edits any answer's
+// body on the way out: a lying server.
 //
 // Chain: blocks 0..startHeight (default 100) exist from the start, with
 // deterministic fake hashes chained by previousblockhash and timestamps
@@ -112,6 +122,28 @@ export interface BroadcastRecord {
   replaced?: string[]
 }
 
+/** What a faulty server does instead of answering. */
+export type Fault =
+  | { status: number; body?: string; headers?: Record<string, string> }
+  | 'hang'
+  | 'reset'
+
+/** A fault and the requests it applies to. */
+export interface FaultRule {
+  /** HTTP method; any when omitted. */
+  method?: string
+  /** Tested against the path without its /api prefix (e.g. `/tx`, `/address/bcrt1…/utxo`); any when omitted. */
+  path?: RegExp
+  /** 'before' (default): instead of processing the request; 'after': process it (state changes stick), then fail. */
+  when?: 'before' | 'after'
+  fault: Fault
+  /** How many matching requests it applies to; all of them when omitted. */
+  times?: number
+}
+
+/** Rewrites an answer's body: return the new body, or undefined to keep it. */
+export type Rewrite = (request: { method: string; path: string }, answer: { status: number; body: string }) => string | undefined
+
 export interface EsploraServer {
   /** Base URL, e.g. http://127.0.0.1:PORT (also served under /api). */
   readonly url: string
@@ -145,6 +177,14 @@ export interface EsploraServer {
   utxos(address?: string): EsploraUtxo[]
   /** Zeroes `requests` and clears `requestLog`. */
   resetRequests(): void
+  /** Adds a fault (rules are tried in the order added; the first matching one applies). Returns its remover. */
+  addFault(rule: FaultRule): () => void
+  /** Edits answers on the way out (a lying server); undefined removes it. */
+  setRewrite(rewrite: Rewrite | undefined): void
+  /** Removes every fault and the rewrite. */
+  clearFaults(): void
+  /** Requests answered with a fault so far ("METHOD /path → fault"), in order. */
+  readonly faultLog: readonly string[]
   stop(): Promise<void>
 }
 
@@ -159,6 +199,7 @@ const INCREMENTAL_RELAY_FEE_RATE = 1n // sat/vB, BIP-125 rule 4
 const MAX_REPLACEMENT_EVICTIONS = 100 // BIP-125 rule 5
 const MAX_MONEY = 21_000_000n * 100_000_000n
 const SEQUENCE_RBF_THRESHOLD = 0xfffffffe
+const LOCKTIME_THRESHOLD = 500_000_000
 const HALF_ORDER = 0x7fffffffffffffffffffffffffffffff5d576e7357a4501ddfe92f46681b20a0n
 
 interface TxRecord {
@@ -205,6 +246,9 @@ export async function startEsplora(options: EsploraOptions): Promise<EsploraServ
 
   let requests = 0
   let requestLog: string[] = []
+  const faults: (FaultRule & { used: number })[] = []
+  const faultLog: string[] = []
+  let rewrite: Rewrite | undefined
   const broadcasts: BroadcastRecord[] = []
   let feeEstimates: Record<string, number> = { ...DEFAULT_FEE_ESTIMATES }
   const rejectQueue: { reason: string; status: number }[] = []
@@ -324,6 +368,11 @@ export async function startEsplora(options: EsploraOptions): Promise<EsploraServ
     if (tx.ins.length === 0) throw new Rejection(-26, 'bad-txns-vin-empty')
     if (tx.outs.length === 0) throw new Rejection(-26, 'bad-txns-vout-empty')
     if (tx.isCoinbase()) throw new Rejection(-26, 'coinbase: a coinbase transaction cannot be broadcast')
+    // IsFinalTx at the next block: a lock time not yet reached binds unless every sequence is final.
+    if (tx.locktime !== 0 && tx.ins.some((input) => input.sequence !== 0xffffffff)) {
+      const reached = tx.locktime < LOCKTIME_THRESHOLD ? tx.locktime < tip().height + 1 : tx.locktime < tip().time
+      if (!reached) throw new Rejection(-26, `non-final: nLockTime ${tx.locktime} is not reached at height ${tip().height + 1}`)
+    }
 
     // Inputs: existing, unspent, or spent only by mempool txs (candidate replacement).
     const seen = new Set<string>()
@@ -713,6 +762,31 @@ export async function startEsplora(options: EsploraOptions): Promise<EsploraServ
     }
   }
 
+  /** The first fault rule matching this request at this stage, counted as used. */
+  const faultFor = (method: string, path: string, when: 'before' | 'after'): Fault | undefined => {
+    const rule = faults.find(
+      (r) =>
+        (r.when ?? 'before') === when &&
+        (r.method === undefined || r.method.toUpperCase() === method) &&
+        (r.path === undefined || r.path.test(path)) &&
+        (r.times === undefined || r.used < r.times),
+    )
+    if (!rule) return undefined
+    rule.used++
+    faultLog.push(`${method} ${path} → ${typeof rule.fault === 'string' ? rule.fault : rule.fault.status}`)
+    return rule.fault
+  }
+
+  const applyFault = (fault: Fault, req: IncomingMessage, res: ServerResponse): void => {
+    if (fault === 'hang') return // never answered; stop() closes the connection
+    if (fault === 'reset') {
+      req.socket.destroy()
+      return
+    }
+    res.writeHead(fault.status, { 'content-type': 'text/plain', ...fault.headers })
+    res.end(fault.body ?? '')
+  }
+
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     requests++
     const method = req.method ?? 'GET'
@@ -721,11 +795,20 @@ export async function startEsplora(options: EsploraOptions): Promise<EsploraServ
     const body = (await readBody(req)).toString('utf8')
     let parts = url.pathname.split('/').filter((p) => p.length > 0).map(decodeURIComponent)
     if (parts[0] === 'api') parts = parts.slice(1)
+    const path = `/${parts.join('/')}`
+    const early = faultFor(method, path, 'before')
+    if (early) return applyFault(early, req, res)
     const reply = route(method, parts, body)
+    const late = faultFor(method, path, 'after')
+    if (late) return applyFault(late, req, res)
     const contentType = { text: 'text/plain', json: 'application/json', binary: 'application/octet-stream' }[reply.type]
+    let out: string | Buffer =
+      reply.type === 'json'
+        ? JSON.stringify(reply.body, (_, v: unknown) => (typeof v === 'bigint' ? Number(v) : v))
+        : (reply.body as string | Buffer)
+    if (rewrite && typeof out === 'string') out = rewrite({ method, path }, { status: reply.status, body: out }) ?? out
     res.writeHead(reply.status, { 'content-type': contentType })
-    if (reply.type === 'json') res.end(JSON.stringify(reply.body, (_, v: unknown) => (typeof v === 'bigint' ? Number(v) : v)))
-    else res.end(reply.body as string | Buffer)
+    res.end(out)
   }
 
   const server = createServer((req, res) => {
@@ -822,6 +905,24 @@ export async function startEsplora(options: EsploraOptions): Promise<EsploraServ
     resetRequests() {
       requests = 0
       requestLog = []
+    },
+    addFault(rule) {
+      const entry = { ...rule, used: 0 }
+      faults.push(entry)
+      return () => {
+        const i = faults.indexOf(entry)
+        if (i >= 0) faults.splice(i, 1)
+      }
+    },
+    setRewrite(fn) {
+      rewrite = fn
+    },
+    clearFaults() {
+      faults.length = 0
+      rewrite = undefined
+    },
+    get faultLog() {
+      return faultLog
     },
     stop() {
       return new Promise<void>((resolve) => {

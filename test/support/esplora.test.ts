@@ -52,8 +52,10 @@ async function signSpend(
   coins: Coin[],
   outputs: { address: string; value: bigint }[],
   sequence = 0xfffffffd,
+  lockTime = 0,
 ): Promise<{ hex: string; txid: string; tx: Transaction }> {
   const psbt = new Psbt({ network })
+  psbt.setLocktime(lockTime)
   for (const coin of coins) {
     const pay = paymentFor(coin.kind, coin.key)
     const base = { hash: coin.txid, index: coin.vout, sequence }
@@ -607,5 +609,80 @@ describe('esplora-server: address history', () => {
     const page2 = (await getJson<any[]>(esplora, `/address/${BOB}/txs/chain/${page1[24]}`)).map((t) => t.txid)
     expect(page2).toEqual(newestFirst.slice(25))
     expect(await getJson(esplora, `/address/${BOB}/txs/chain/${page2[4]}`)).toEqual([])
+  })
+})
+
+describe('esplora-server: lock time (IsFinalTx)', () => {
+  it('refuses a tx locked past the next block unless every sequence is final; accepts one locked at the tip', async () => {
+    const a = await fundCoin(esplora, 'p2wpkh', alice, 100_000n)
+    const b = await fundCoin(esplora, 'p2wpkh', alice, 100_000n)
+    const c = await fundCoin(esplora, 'p2wpkh', alice, 100_000n)
+    const tip = esplora.tipHeight
+    const future = await signSpend(esplora, [a], [{ address: BOB, value: 99_000n }], 0xfffffffd, tip + 1)
+    await expectRejected(esplora, future.hex, /non-final: nLockTime 101 is not reached at height 101/)
+    const atTip = await signSpend(esplora, [a], [{ address: BOB, value: 99_000n }], 0xfffffffd, tip)
+    await expectAccepted(esplora, atTip)
+    const finalSequences = await signSpend(esplora, [b], [{ address: BOB, value: 99_000n }], 0xffffffff, tip + 50)
+    await expectAccepted(esplora, finalSequences)
+    // Mining makes the lock time reachable.
+    const later = await signSpend(esplora, [c], [{ address: BOB, value: 99_000n }], 0xfffffffd, tip + 1)
+    await expectRejected(esplora, later.hex, /non-final/)
+    esplora.mine()
+    await expectAccepted(esplora, later)
+    expect(esplora.utxos(BOB).map((u) => u.value)).toEqual([99_000n, 99_000n, 99_000n])
+  })
+})
+
+describe('esplora-server: faults and lies', () => {
+  it("'before' answers in place of the server for `times` requests; the request is counted and logged", async () => {
+    const remove = esplora.addFault({ method: 'GET', path: /^\/blocks\/tip\/height$/, fault: { status: 429, body: 'slow down', headers: { 'retry-after': '3600' } }, times: 2 })
+    for (const prefix of ['', '/api']) {
+      const res = await fetch(`${esplora.url}${prefix}/blocks/tip/height`)
+      expect([res.status, res.headers.get('retry-after'), await res.text()]).toEqual([429, '3600', 'slow down'])
+    }
+    expect(await get(esplora, '/blocks/tip/height')).toEqual({ status: 200, text: '100' })
+    expect(esplora.faultLog).toEqual(['GET /blocks/tip/height → 429', 'GET /blocks/tip/height → 429'])
+    expect(esplora.requests).toBe(3)
+    remove()
+  })
+
+  it("'after' on POST /tx: the server accepts the tx into its mempool, then answers 502", async () => {
+    const coin = await fundCoin(esplora, 'p2wpkh', alice, 100_000n)
+    const spend = await signSpend(esplora, [coin], [{ address: BOB, value: 99_000n }])
+    esplora.addFault({ method: 'POST', path: /^\/tx$/, when: 'after', fault: { status: 502, body: 'Bad Gateway' } })
+    expect(await broadcast(esplora, spend.hex)).toEqual({ status: 502, text: 'Bad Gateway' })
+    expect(esplora.broadcasts.map((b) => [b.txid, b.accepted])).toEqual([[spend.txid, true]])
+    expect(esplora.utxos(BOB)).toMatchObject([{ txid: spend.txid, value: 99_000n, height: null }])
+    expect((await get(esplora, `/tx/${spend.txid}`)).status).toBe(200)
+  })
+
+  it("'hang' never answers (the client's timeout ends it) and 'reset' drops the connection; with 'after', the tx is in", async () => {
+    const one = await fundCoin(esplora, 'p2wpkh', alice, 100_000n)
+    const two = await fundCoin(esplora, 'p2wpkh', alice, 100_000n)
+    const first = await signSpend(esplora, [one], [{ address: BOB, value: 99_000n }])
+    const second = await signSpend(esplora, [two], [{ address: BOB, value: 98_000n }])
+    const hang = esplora.addFault({ method: 'POST', path: /^\/tx$/, when: 'after', fault: 'hang', times: 1 })
+    await expect(fetch(`${esplora.url}/tx`, { method: 'POST', body: first.hex, signal: AbortSignal.timeout(300) })).rejects.toThrow(/abort|timeout/i)
+    hang()
+    esplora.addFault({ method: 'POST', path: /^\/tx$/, when: 'after', fault: 'reset', times: 1 })
+    await expect(fetch(`${esplora.url}/tx`, { method: 'POST', body: second.hex })).rejects.toThrow(/fetch failed/)
+    expect(esplora.broadcasts.map((b) => [b.txid, b.accepted])).toEqual([
+      [first.txid, true],
+      [second.txid, true],
+    ])
+    expect(esplora.utxos(BOB).map((u) => u.value).sort()).toEqual([98_000n, 99_000n])
+    esplora.addFault({ path: /./, fault: 'hang' })
+    await expect(fetch(`${esplora.url}/blocks/tip/height`, { signal: AbortSignal.timeout(200) })).rejects.toThrow(/abort|timeout/i)
+    esplora.clearFaults()
+    expect(await get(esplora, '/blocks/tip/height')).toEqual({ status: 200, text: '100' })
+  })
+
+  it('setRewrite edits answers on the way out (a lying server); the chain itself is unchanged', async () => {
+    const coin = await fundCoin(esplora, 'p2wpkh', alice, 100_000n)
+    esplora.setRewrite(({ path }, { body }) => (path.endsWith('/utxo') ? body.replace('100000', '1000') : undefined))
+    expect(await getJson(esplora, `/address/${ALICE.address}/utxo`)).toMatchObject([{ txid: coin.txid, value: 1_000 }])
+    expect(esplora.utxos(ALICE.address)).toMatchObject([{ value: 100_000n }])
+    esplora.clearFaults()
+    expect(await getJson(esplora, `/address/${ALICE.address}/utxo`)).toMatchObject([{ value: 100_000 }])
   })
 })

@@ -9,12 +9,39 @@
 //   3. the next `failFirst.count` requests: answered with failFirst.status
 //      (429 or 503), a Retry-After header if retryAfterSeconds is set, and a
 //      JSON-RPC error body; not forwarded;
-//   4. everything else is forwarded to upstream as is (single calls and
+//   4. `fault` is asked about every call of the request (batches flattened);
+//      the first fault it returns decides the fate of the whole HTTP request:
+//      - refuse: not forwarded; answered with a JSON-RPC error object
+//        (HTTP 200 unless `status` is given), as a node refusing it would;
+//      - status: not forwarded; a bare HTTP status (Retry-After optional);
+//      - accept-then-status: forwarded (the node acts on it), then the answer
+//        is replaced by an HTTP error status (a load balancer's 502 after
+//        the node accepted);
+//      - accept-then-hang: forwarded, then never answered (the client times
+//        out; the connection is closed at stop());
+//      - accept-then-reset: forwarded, then the socket is destroyed;
+//   5. everything else is forwarded to upstream as is (single calls and
 //      batches alike); `rewrite` may then replace each call's result.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 
+/** What happens to one HTTP request (see the header comment). */
+export type RpcFault =
+  | { kind: 'refuse'; error: { code: number; message: string }; status?: number }
+  | { kind: 'status'; status: number; retryAfterSeconds?: number; body?: string }
+  | { kind: 'accept-then-status'; status: number; body?: string }
+  | { kind: 'accept-then-hang' }
+  | { kind: 'accept-then-reset' }
+
+/** One JSON-RPC call as the proxy saw it. */
+export interface RpcCall {
+  method: string
+  params: unknown[]
+}
+
 export interface RpcProxyBehaviour {
+  /** Decides a fault for a call (asked for each call of each request, batches flattened). */
+  fault?: (call: RpcCall) => RpcFault | undefined
   failFirst?: { status: 429 | 503; retryAfterSeconds?: number; count: number }
   /** Destroy the socket without responding for the first N requests. */
   dropFirst?: number
@@ -30,6 +57,8 @@ export interface RpcProxy {
   readonly requests: number
   /** JSON-RPC methods received so far, in order, batches flattened. */
   readonly methods: readonly string[]
+  /** The methods of each HTTP request so far, in order (a batch is one list). */
+  readonly batches: readonly (readonly string[])[]
   /** The behaviour in force; mutate its fields to change it mid-test (the drop/fail counters are not reset). */
   behaviour: RpcProxyBehaviour
   /** Zeroes `requests`, `methods` and the drop/fail counters. */
@@ -40,6 +69,7 @@ export interface RpcProxy {
 interface JsonRpcRequest {
   id?: unknown
   method?: unknown
+  params?: unknown
 }
 
 interface JsonRpcResponse {
@@ -53,6 +83,8 @@ export async function startRpcProxy(upstream: string, behaviour: RpcProxyBehavio
   let dropped = 0
   let failed = 0
   let methods: string[] = []
+  let batches: string[][] = []
+  const hanging = new Set<ServerResponse>()
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     requests++
@@ -68,7 +100,9 @@ export async function startRpcProxy(upstream: string, behaviour: RpcProxyBehavio
       : parsed && typeof parsed === 'object'
         ? [parsed as JsonRpcRequest]
         : []
-    for (const c of calls) methods.push(typeof c?.method === 'string' ? c.method : '?')
+    const names = calls.map((c) => (typeof c?.method === 'string' ? c.method : '?'))
+    methods.push(...names)
+    batches.push(names)
 
     const b = proxy.behaviour
     if (b.delayMs) await sleep(b.delayMs)
@@ -90,6 +124,25 @@ export async function startRpcProxy(upstream: string, behaviour: RpcProxyBehavio
       return
     }
 
+    let fault: RpcFault | undefined
+    for (const c of calls) {
+      fault = b.fault?.({ method: typeof c?.method === 'string' ? c.method : '?', params: Array.isArray(c?.params) ? c.params : [] })
+      if (fault) break
+    }
+    if (fault?.kind === 'refuse') {
+      const answer = (c: JsonRpcRequest) => ({ jsonrpc: '2.0', id: c?.id ?? null, error: fault.error })
+      res.writeHead(fault.status ?? 200, { 'content-type': 'application/json' })
+      res.end(JSON.stringify(Array.isArray(parsed) ? calls.map(answer) : answer(calls[0] ?? {})))
+      return
+    }
+    if (fault?.kind === 'status') {
+      const headers: Record<string, string> = { 'content-type': 'text/plain' }
+      if (fault.retryAfterSeconds !== undefined) headers['retry-after'] = String(fault.retryAfterSeconds)
+      res.writeHead(fault.status, headers)
+      res.end(fault.body ?? `rpc-proxy: HTTP ${fault.status}`)
+      return
+    }
+
     let upstreamRes: Response
     try {
       upstreamRes = await fetch(upstream, {
@@ -103,6 +156,20 @@ export async function startRpcProxy(upstream: string, behaviour: RpcProxyBehavio
       return
     }
     let text = await upstreamRes.text()
+
+    if (fault?.kind === 'accept-then-status') {
+      res.writeHead(fault.status, { 'content-type': 'text/plain' })
+      res.end(fault.body ?? `rpc-proxy: HTTP ${fault.status} after the node answered`)
+      return
+    }
+    if (fault?.kind === 'accept-then-hang') {
+      hanging.add(res)
+      return
+    }
+    if (fault?.kind === 'accept-then-reset') {
+      req.socket.destroy()
+      return
+    }
 
     const rewrite = b.rewrite
     if (rewrite && calls.length > 0) {
@@ -145,15 +212,21 @@ export async function startRpcProxy(upstream: string, behaviour: RpcProxyBehavio
     get methods() {
       return methods
     },
+    get batches() {
+      return batches
+    },
     behaviour,
     reset() {
       requests = 0
       dropped = 0
       failed = 0
       methods = []
+      batches = []
     },
     stop() {
       return new Promise<void>((resolve) => {
+        for (const res of hanging) res.destroy()
+        hanging.clear()
         server.close(() => resolve())
         server.closeAllConnections()
       })

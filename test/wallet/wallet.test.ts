@@ -96,13 +96,21 @@ describe('Wallet', () => {
     await again.send(await again.quote({ to: MERCHANT, asset: 'USDT', amount: '10', chainId: 'eip155:31337' }))
 
     const entries = await again.journal.entries()
-    expect(entries.map((e) => [e.kind, e.decision.allowed, e.decision.rule])).toEqual([
-      ['transaction', true, undefined],
-      ['refused', false, 'perWindow'],
-      ['transaction', true, undefined],
-      ['refused', false, 'perWindow'],
-      ['transaction', true, undefined],
+    // Each payment: its intent, the signed hash, then sent; refusals sign nothing and have one entry.
+    expect(entries.map((e) => [e.kind, e.status, e.decision.rule])).toEqual([
+      ['transaction', 'intent', undefined],
+      ['transaction', 'signed', undefined],
+      ['transaction', 'sent', undefined],
+      ['refused', undefined, 'perWindow'],
+      ['transaction', 'intent', undefined],
+      ['transaction', 'signed', undefined],
+      ['transaction', 'sent', undefined],
+      ['refused', undefined, 'perWindow'],
+      ['transaction', 'intent', undefined],
+      ['transaction', 'signed', undefined],
+      ['transaction', 'sent', undefined],
     ])
+    expect(new Set(entries.filter((e) => e.kind === 'transaction').map((e) => e.payment)).size).toBe(3)
     expect((await again.journal.verify()).ok).toBe(true)
   })
 
@@ -177,6 +185,8 @@ describe('Wallet', () => {
       ['refused', spender, (2n ** 256n - 1n).toString(), 'perTransaction'],
       ['refused', spender, '95000000', 'perWindow'],
       ['refused', MERCHANT, '95000000', 'perWindow'],
+      ['transaction', MERCHANT, '90000000', 'ok'],
+      ['transaction', MERCHANT, '90000000', 'ok'],
       ['transaction', MERCHANT, '90000000', 'ok'],
     ])
     expect((await wallet.journal.entries())[0]?.note).toBe('Permit for Tether USD: eip-2612 approval')

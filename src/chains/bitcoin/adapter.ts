@@ -2,12 +2,18 @@
  * The Bitcoin adapter: HD accounts (named by output descriptors) and single addresses, P2PKH,
  * P2SH-P2WPKH, P2WPKH and P2TR, coin selection, PSBTs signed with coffer signers, RBF. It
  * implements the same ChainAdapter contract as the account chains; `from` may be an account.
+ *
+ * Money safety: every non-taproot input is signed only over its previous transaction, checked
+ * against its txid; fee rates from the backend are capped (`maxFeeRate`, `maxFeeRateRatio`);
+ * each build has a fresh input / output order and an anti-fee-sniping lock time; a broadcast
+ * whose answer is lost is re-sent and looked up, and stays "maybe sent"
+ * (BroadcastUnknownError, journalled) when it cannot be settled; every call that touches the
+ * network has an overall deadline (`deadlineMs`) and discovery a cap (`maxDiscoveryAddresses`).
  * @module
  */
-import { hexToBytes } from '@noble/hashes/utils.js'
 import { assertInteger, assertOneOf, assertOptions } from '../../assert.js'
 import type { AssetId, ChainId } from '../../caip.js'
-import { InvalidArgumentError, NotSupportedError, UnknownAssetError } from '../../errors.js'
+import { BroadcastUnknownError, InvalidAmountError, InvalidArgumentError, NotSupportedError, RpcError, UnknownAssetError, type BroadcastTransaction } from '../../errors.js'
 import { BITCOIN_NETWORKS, isValidBitcoinAddress, type BitcoinAddressType, type BitcoinNetwork } from '../../keys/address/bitcoin.js'
 import type { AccountSigner, Signer } from '../../keys/signer.js'
 import {
@@ -22,6 +28,7 @@ import {
   type GetTransfersParameters,
   type HistoryOptions,
   type HistoryPage,
+  type SendTransferOptions,
   type SignedTransaction,
   type TransactionStatus,
   type TransferQuote,
@@ -32,16 +39,23 @@ import {
 } from '../adapter.js'
 import { Records, type JournalStorage } from '../journal.js'
 import { accountDescriptor, resolveSource, type Source } from './account.js'
-import type { BackendUtxo, BitcoinBackend } from './backend.js'
-import { discover, type AccountState } from './discovery.js'
+import type { BitcoinBackend } from './backend.js'
+import { broadcastSigned, DEFAULT_REBROADCASTS } from './broadcast.js'
+import { readBalances } from './balances.js'
+import { buildUnsigned, type InputJson, type OutputJson } from './build.js'
+import { checkDeadlineMs, runCall, type Call } from './call.js'
+import { DEFAULT_MAX_DISCOVERY_ADDRESSES, discover, type AccountState } from './discovery.js'
 import { esplora, type EsploraOptions } from './esplora.js'
-import { feeRates } from './fees.js'
+import { checkFeeRate, feeCaps, feeRates, type FeeCaps } from './fees.js'
 import { readHistory } from './history.js'
 import { BITCOIN_CHAINS, type BitcoinChain } from './networks.js'
-import { buildPsbt, checkPsbtSummary, finalizePsbt, psbtFromBase64, psbtToBase64, signPsbt, type PsbtInput, type PsbtOutput } from './psbt.js'
-import { makeQuote, spendable } from './quote.js'
+import { checkPsbtSummary, finalizePsbt, psbtFromBase64, psbtToBase64, signPsbt } from './psbt.js'
+import { recipientType, makeQuote, spendable } from './quote.js'
 import { bumpFee, type SentTransaction } from './rbf.js'
+import { rawTxid } from './previous-tx.js'
 import { rpcCall } from './rpc.js'
+import { readStatus } from './status.js'
+import { dustThreshold } from './vsize.js'
 import { waitUntil } from '../wait.js'
 
 /** Options of {@link bitcoin}. */
@@ -50,7 +64,7 @@ export interface BitcoinAdapterOptions {
   network?: BitcoinNetwork
   /** An Esplora REST endpoint (e.g. `https://blockstream.info/api`); or pass `backend`. */
   esploraUrl?: string
-  /** Options for the Esplora client. */
+  /** Options for the Esplora client (timeouts, retries, `maxRetryAfterMs`). */
   esplora?: EsploraOptions
   /** Any backend implementing {@link BitcoinBackend} (Electrum, Bitcoin Core, …). */
   backend?: BitcoinBackend
@@ -58,6 +72,20 @@ export interface BitcoinAdapterOptions {
   gapLimit?: number
   /** Keep the broadcast journal across restarts (a vault's `VaultStorage` fits). */
   journalStorage?: JournalStorage
+  /**
+   * Overall deadline of every call that touches the network, default 60,000 ms (1 to
+   * 3,600,000). Past it: DeadlineExceededError; BroadcastUnknownError for a broadcast;
+   * DiscoveryLimitError while scanning an account. Time a signer takes does not count.
+   */
+  deadlineMs?: number
+  /** Addresses one account's discovery reads at most (both branches together), default 10,000; past it DiscoveryLimitError. */
+  maxDiscoveryAddresses?: number
+  /** The highest fee rate from the network this adapter pays, in sat/vB, default 1,000n; above it quotes throw FeeTooHighError. */
+  maxFeeRate?: bigint
+  /** A fee level more than this many times the level below it (normal vs slow, fast vs normal) is cut to that multiple, default 10. */
+  maxFeeRateRatio?: number
+  /** Re-broadcasts of the same signed bytes (each followed by a lookup by txid) after a lost answer, default 3 (0 to 10). */
+  rebroadcastCount?: number
 }
 
 /** A Bitcoin transfer request: the contract's, plus UTXO options. */
@@ -68,38 +96,10 @@ export interface BitcoinTransferRequest extends TransferRequest {
 
 /** Options of `speedUp`. */
 export interface BumpOptions {
-  /** Fee level the replacement must at least reach, default `'fast'`. */
+  /** Fee level the replacement must at least reach, default `'fast'` (subject to `maxFeeRate`). */
   feeLevel?: FeeLevel
-  /** An explicit rate in sat/vB instead. */
+  /** An explicit rate in sat/vB instead (your choice: not capped by `maxFeeRate`). */
   feeRate?: bigint
-}
-
-interface InputJson {
-  txid: string
-  vout: number
-  value: string
-  type: BitcoinAddressType
-  address: string
-  publicKey?: string
-  path?: string
-}
-
-interface OutputJson {
-  address: string
-  value: string
-  change?: boolean
-  /** Change to an account: its key (hex) and full path, so the PSBT proves the output is the signer's. */
-  publicKey?: string
-  path?: string
-}
-
-/** Quote / journal outputs as PSBT outputs (change with its key origin when the account's fingerprint is known). */
-function psbtOutputs(outputs: readonly OutputJson[], fingerprint: number | undefined): PsbtOutput[] {
-  return outputs.map((o) => ({
-    address: o.address,
-    value: BigInt(o.value),
-    ...(o.change && o.publicKey && o.path && fingerprint !== undefined ? { publicKey: hexToBytes(o.publicKey), origin: { fingerprint, path: o.path } } : {}),
-  }))
 }
 
 /** A ChainAdapter for Bitcoin. Create with {@link bitcoin}. */
@@ -113,6 +113,10 @@ export class BitcoinAdapter implements ChainAdapter {
   readonly #backend: BitcoinBackend
   readonly #gapLimit: number
   readonly #journal: Records<SentTransaction>
+  readonly #deadlineMs: number
+  readonly #maxDiscoveryAddresses: number
+  readonly #feeCaps: FeeCaps
+  readonly #rebroadcasts: number
 
   constructor(options: BitcoinAdapterOptions) {
     const opts = assertOptions(options)
@@ -127,6 +131,10 @@ export class BitcoinAdapter implements ChainAdapter {
     const gap = opts.gapLimit ?? 20
     if (!Number.isSafeInteger(gap) || gap < 1 || gap > 1000) throw new InvalidArgumentError('gapLimit must be an integer from 1 to 1000.')
     this.#gapLimit = gap
+    this.#deadlineMs = checkDeadlineMs(opts.deadlineMs)
+    this.#maxDiscoveryAddresses = assertInteger(opts.maxDiscoveryAddresses ?? DEFAULT_MAX_DISCOVERY_ADDRESSES, 'maxDiscoveryAddresses', 2, 10_000_000)
+    this.#feeCaps = feeCaps(opts.maxFeeRate, opts.maxFeeRateRatio)
+    this.#rebroadcasts = assertInteger(opts.rebroadcastCount ?? DEFAULT_REBROADCASTS, 'rebroadcastCount', 0, 10)
     this.#journal = new Records(`bitcoin-${this.network}-journal`, opts.journalStorage)
   }
 
@@ -146,13 +154,16 @@ export class BitcoinAdapter implements ChainAdapter {
     return accountDescriptor(xpub, options)
   }
 
-  /** Scans an account (descriptor or xpub): used addresses, next receive and change addresses, UTXOs, balances. */
+  /**
+   * Scans an account (descriptor or xpub): used addresses, next receive and change addresses, UTXOs, balances.
+   * @throws DiscoveryLimitError past `maxDiscoveryAddresses` or the deadline
+   */
   async discoverAccount(account: string, options?: { gapLimit?: number }): Promise<AccountState> {
     const source = this.#source(account)
     if (source.kind !== 'account') throw new InvalidArgumentError('discoverAccount needs an account descriptor or extended public key, not an address.')
     const gap = assertOptions(options).gapLimit ?? this.#gapLimit
     if (!Number.isSafeInteger(gap) || gap < 1 || gap > 1000) throw new InvalidArgumentError('gapLimit must be an integer from 1 to 1000.')
-    return discover(this.#backend, source, gap)
+    return this.#run('Discovering the account', (call) => call.discovering(() => discover(call.backend, source, { ...call.limits, gapLimit: gap })))
   }
 
   /**
@@ -167,37 +178,14 @@ export class BitcoinAdapter implements ChainAdapter {
     if (blockHeight !== undefined) assertInteger(blockHeight, 'blockHeight', 0, Number.MAX_SAFE_INTEGER)
     const depth = confirmations === undefined ? 1 : assertInteger(confirmations, 'confirmations', 1, 10_000)
     const sources = addresses.map((a) => this.#source(a))
-    const tip = await rpcCall('Reading the tip', () => this.#backend.tip())
-    if (blockHeight !== undefined && blockHeight !== tip.height) {
-      throw new NotSupportedError(`Esplora reads balances at the tip (${tip.height}) only, not at block ${blockHeight}.`)
-    }
-    const deepEnough = (u: BackendUtxo) => u.confirmed && u.height !== undefined && tip.height - u.height + 1 >= depth
-    return Promise.all(
-      sources.map(async (source): Promise<Balance> => {
-        try {
-          let amount: bigint
-          let pending: bigint
-          if (source.kind === 'address') {
-            const [stats, utxos] = await Promise.all([
-              rpcCall(`Reading ${source.address}`, () => this.#backend.addressStats(source.address)),
-              depth > 1 ? rpcCall(`Reading UTXOs of ${source.address}`, () => this.#backend.utxos(source.address)) : undefined,
-            ])
-            amount = stats.confirmed + stats.unconfirmed
-            pending = utxos ? amount - sum(utxos.filter(deepEnough)) : stats.unconfirmed
-          } else {
-            const state = await discover(this.#backend, source, this.#gapLimit)
-            amount = state.balance.confirmed + state.balance.unconfirmed
-            pending = depth > 1 ? amount - sum(state.utxos.filter(deepEnough)) : state.balance.unconfirmed
-          }
-          return { ok: true, address: source.id, asset: this.nativeAsset, amount, pending, decimals: 8, blockHeight: tip.height }
-        } catch (error) {
-          return { ok: false, address: source.id, asset: this.nativeAsset, decimals: 8, blockHeight: tip.height, error: error as never }
-        }
-      }),
-    )
+    return this.#run('Reading balances', (call) => readBalances(call, sources, this.nativeAsset, depth, blockHeight))
   }
 
-  /** Selects coins at the fee level and checks funds; throws InsufficientFundsError before anything is built. */
+  /**
+   * Selects coins at the fee level and checks funds; throws InsufficientFundsError before anything
+   * is built. The recipient's amount must clear its output type's dust threshold.
+   * @throws FeeTooHighError when the level's rate from the network is above `maxFeeRate`
+   */
   async quoteTransfer(request: BitcoinTransferRequest): Promise<TransferQuote> {
     const r = assertOptions(request)
     if (r.asset !== this.nativeAsset) throw new UnknownAssetError(`This Bitcoin adapter moves ${this.nativeAsset} only.`)
@@ -208,11 +196,29 @@ export class BitcoinAdapter implements ChainAdapter {
     }
     const level = assertOneOf(r.feeLevel ?? 'normal', 'feeLevel', FEE_LEVELS)
     const source = this.#source(r.from)
-    const [rates, funds] = await Promise.all([feeRates(this.#backend), spendable(this.#backend, source, this.#gapLimit)])
-    return makeQuote({ chain: this.#chain, source, to: r.to, amount, level, rates, funds, allowUnconfirmed: r.allowUnconfirmed === true })
+    const to = r.to
+    if (amount !== 'max') {
+      const type = recipientType(to, this.network)
+      const dust = dustThreshold(type)
+      if (amount < dust) throw new InvalidAmountError(`${amount} sat is below the dust threshold of ${dust} sat for a ${type} output; nodes would not relay it.`, { details: { amount, dust, outputType: type } })
+    }
+    return this.#run('Quoting the transfer', async (call) => {
+      const [rates, funds, tip] = await Promise.all([
+        feeRates(call.backend, this.#feeCaps),
+        source.kind === 'account' ? call.discovering(() => spendable(call.backend, source, call.limits)) : spendable(call.backend, source, call.limits),
+        rpcCall('Reading the tip', () => call.backend.tip()),
+      ])
+      checkFeeRate(rates[level], this.#feeCaps, level)
+      return makeQuote({ chain: this.#chain, source, to, amount, level, rates, funds, allowUnconfirmed: r.allowUnconfirmed === true, tipHeight: checkTip(tip.height) })
+    })
   }
 
-  /** The quote as an unsigned PSBT (base64) with a JSON summary. Fetches previous transactions for P2PKH inputs. */
+  /**
+   * The quote as an unsigned PSBT (base64) with a JSON summary: inputs and outputs in a fresh
+   * random order, the anti-fee-sniping lock time, and every non-taproot input with its previous
+   * transaction, checked against its txid, script and value.
+   * @throws DataIntegrityError when the backend's previous transaction does not match the coin
+   */
   async buildTransfer(quote: TransferQuote): Promise<UnsignedTransaction> {
     const q = assertOptions(quote) as TransferQuote
     if (q.chainId !== this.chainId) throw new InvalidArgumentError(`This quote is for ${String(q.chainId)}, not ${this.chainId}.`)
@@ -220,32 +226,33 @@ export class BitcoinAdapter implements ChainAdapter {
     const outputs = q.details?.outputs as unknown as OutputJson[] | undefined
     if (!Array.isArray(inputs) || !Array.isArray(outputs)) throw new InvalidArgumentError('Not a quote from a Bitcoin adapter (details missing).')
     const fingerprint = q.details.fingerprint as number | undefined
-    const psbt = buildPsbt(this.#chain.params, await this.#psbtInputs(inputs, fingerprint), psbtOutputs(outputs, fingerprint))
-    return {
-      chainId: this.chainId,
-      kind: 'bitcoin-psbt',
-      from: q.from,
-      summary: { to: q.to, asset: q.asset, amount: q.amount.toString(), fee: q.fee.amount.toString() },
-      payload: { psbt: psbtToBase64(psbt), network: this.network, feeRate: q.details.feeRate as string, vsize: q.details.vsize as number, inputs: inputs as never, outputs: outputs as never },
-    }
+    const quotedTip = q.details.tipHeight
+    return this.#run('Building the transfer', async (call) => {
+      const tipHeight = typeof quotedTip === 'number' ? quotedTip : checkTip((await rpcCall('Reading the tip', () => call.backend.tip())).height)
+      const built = await buildUnsigned(call.backend, this.#chain, inputs, outputs, fingerprint, tipHeight)
+      return {
+        chainId: this.chainId,
+        kind: 'bitcoin-psbt',
+        from: q.from,
+        summary: { to: q.to, asset: q.asset, amount: q.amount.toString(), fee: q.fee.amount.toString() },
+        payload: {
+          psbt: psbtToBase64(built.psbt),
+          network: this.network,
+          feeRate: q.details.feeRate as string,
+          vsize: q.details.vsize as number,
+          lockTime: built.lockTime,
+          inputs: built.inputs as never,
+          outputs: built.outputs as never,
+        },
+      }
+    })
   }
 
-  async #psbtInputs(inputs: InputJson[], fingerprint: number | undefined): Promise<PsbtInput[]> {
-    return Promise.all(
-      inputs.map(async (i) => ({
-        txid: i.txid,
-        vout: i.vout,
-        value: BigInt(i.value),
-        type: i.type,
-        address: i.address,
-        ...(i.publicKey ? { publicKey: hexToBytes(i.publicKey) } : {}),
-        ...(i.path && fingerprint !== undefined ? { origin: { fingerprint, path: i.path } } : {}),
-        ...(i.type === 'p2pkh' ? { previousTx: await rpcCall('Reading the previous transaction', () => this.#backend.transactionHex(i.txid)) } : {}),
-      })),
-    )
-  }
-
-  /** Signs every input the signer (a key or an account) can, finalizes, extracts. Offline. */
+  /**
+   * Signs every input the signer (a key or an account) can, finalizes, extracts. Offline. Refuses
+   * a PSBT that does not match its summary, a non-taproot input without a matching previous
+   * transaction, and sighash types other than ALL / ALL|ANYONECANPAY (DEFAULT for taproot).
+   */
   async signTransaction(unsigned: UnsignedTransaction, signer: Signer | AccountSigner): Promise<SignedTransaction> {
     const u = assertOptions(unsigned) as UnsignedTransaction
     if (u.kind !== 'bitcoin-psbt' || typeof u.payload?.psbt !== 'string') throw new InvalidArgumentError('Not an unsigned Bitcoin PSBT transaction.')
@@ -258,7 +265,7 @@ export class BitcoinAdapter implements ChainAdapter {
     return { chainId: this.chainId, kind: 'bitcoin-psbt', from: u.from, hash: txid, raw: hex }
   }
 
-  /** Adds the signatures `signer` can make to a base64 PSBT and returns it (not finalized), for multi-party or hardware-wallet flows. */
+  /** Adds the signatures `signer` can make to a base64 PSBT and returns it (not finalized), for multi-party or hardware-wallet flows. Same refusals as {@link signTransaction}. */
   async signPsbt(psbtBase64: string, signer: Signer | AccountSigner): Promise<string> {
     const psbt = psbtFromBase64(psbtBase64)
     if ((await signPsbt(psbt, signer, this.#chain.params)) === 0) throw new InvalidArgumentError('The signer has no key for any input of this PSBT.')
@@ -272,21 +279,37 @@ export class BitcoinAdapter implements ChainAdapter {
     return { chainId: this.chainId, kind: 'bitcoin-psbt', from, hash: txid, raw: hex }
   }
 
-  /** Sends a signed transaction; returns the txid. */
+  /**
+   * Sends a signed transaction; returns the txid. A lost answer (5xx, timeout, reset, unreadable)
+   * is followed by re-broadcasts of the same bytes and lookups by txid (`rebroadcastCount`).
+   * @throws TransactionRejectedError only when the node refused it
+   * @throws BroadcastUnknownError when its fate stays unknown (maybe sent: look it up by hash, never pay again)
+   */
   async broadcast(signed: SignedTransaction): Promise<string> {
     const s = assertOptions(signed) as SignedTransaction
     if (s.chainId !== this.chainId) throw new InvalidArgumentError(`This transaction is for ${String(s.chainId)}, not ${this.chainId}.`)
     if (typeof s.raw !== 'string' || !/^[0-9a-fA-F]+$/.test(s.raw)) throw new InvalidArgumentError('signed.raw must be the transaction hex.')
-    return rpcCall('Broadcasting', () => this.#backend.broadcast(s.raw))
+    const hash = rawTxid(s.raw)
+    if (!hash) throw new InvalidArgumentError('signed.raw is not a Bitcoin transaction.')
+    if (s.hash !== undefined && (typeof s.hash !== 'string' || s.hash.toLowerCase() !== hash)) throw new InvalidArgumentError(`signed.hash is not the txid of signed.raw (${hash}).`)
+    return this.#broadcast({ chainId: this.chainId, kind: typeof s.kind === 'string' ? s.kind : 'bitcoin-psbt', from: typeof s.from === 'string' ? s.from : '', hash, raw: s.raw.toLowerCase() })
   }
 
-  /** build → sign → broadcast, and remember the send so it can be sped up. */
-  async sendTransfer(quote: TransferQuote, signer: Signer | AccountSigner): Promise<string> {
+  /**
+   * build → sign → broadcast, and remember the send so it can be sped up. The send is journalled
+   * also when the broadcast's outcome is unknown (then BroadcastUnknownError is thrown), so
+   * `getTransaction` and `speedUp` work on it. `options.onSigned` sees the signed transaction
+   * before it is broadcast (if it throws, nothing is broadcast). The deadline covers the network
+   * parts; the time the signer takes does not count.
+   */
+  async sendTransfer(quote: TransferQuote, signer: Signer | AccountSigner, options?: SendTransferOptions): Promise<string> {
+    const { onSigned } = assertOptions(options)
+    if (onSigned !== undefined && typeof onSigned !== 'function') throw new InvalidArgumentError('onSigned must be a function.')
     const unsigned = await this.buildTransfer(quote)
     const signed = await this.signTransaction(unsigned, signer)
-    const txid = await this.broadcast(signed)
-    await this.#journal.add({
-      hash: txid,
+    await onSigned?.(signed)
+    const record = (hash: string): SentTransaction => ({
+      hash,
       source: quote.from,
       inputs: unsigned.payload.inputs as never,
       outputs: unsigned.payload.outputs as never,
@@ -296,45 +319,69 @@ export class BitcoinAdapter implements ChainAdapter {
       ...(typeof quote.details.fingerprint === 'number' ? { fingerprint: quote.details.fingerprint } : {}),
       sentAt: Date.now(),
     })
+    let txid: string
+    try {
+      txid = await this.broadcast(signed)
+    } catch (error) {
+      if (error instanceof BroadcastUnknownError) await this.#journal.add(record(error.transaction.hash))
+      throw error
+    }
+    await this.#journal.add(record(txid))
     return txid
   }
 
   /**
    * Replaces a pending send of this adapter with a higher fee (BIP-125): the same payment, the
-   * fee raised from the change (or from more of the account's coins). Returns the new txid.
+   * fee raised from the change (or from more of the account's coins). Returns the new txid. A
+   * replacement whose broadcast outcome is unknown is journalled and BroadcastUnknownError thrown.
+   * @throws FeeTooHighError when the network's rate for `feeLevel` is above `maxFeeRate`
    */
   async speedUp(txid: string, signer: Signer | AccountSigner, options?: BumpOptions): Promise<string> {
     const opts = assertOptions(options)
-    const sent = await this.#journal.get(checkTxid(txid))
-    if (!sent) throw new NotSupportedError('Only sends this adapter made (sendTransfer) can be sped up here; re-quote with higher fees for others.')
-    const status = await this.getTransaction(txid)
-    if (status.state !== 'pending') throw new InvalidArgumentError(`Transaction ${txid} is ${status.state}; only pending transactions can be replaced.`)
-    const rates = await feeRates(this.#backend)
+    const hash = checkTxid(txid)
     if (opts.feeRate !== undefined && (typeof opts.feeRate !== 'bigint' || opts.feeRate < 1n || opts.feeRate > 100_000n)) throw new InvalidArgumentError('feeRate must be a bigint of sat/vB from 1 to 100,000.')
-    const floor = opts.feeRate ?? rates[assertOneOf(opts.feeLevel ?? 'fast', 'feeLevel', FEE_LEVELS)]
+    const level = assertOneOf(opts.feeLevel ?? 'fast', 'feeLevel', FEE_LEVELS)
+    const sent = await this.#journal.get(hash)
+    if (!sent) throw new NotSupportedError('Only sends this adapter made (sendTransfer) can be sped up here; re-quote with higher fees for others.')
     const source = this.#source(sent.source)
-    const bumped = await bumpFee(sent, floor, source, this.#backend, this.#gapLimit, this.network)
-    const psbt = buildPsbt(this.#chain.params, await this.#psbtInputs(bumped.inputs as InputJson[], sent.fingerprint), psbtOutputs(bumped.outputs as OutputJson[], sent.fingerprint))
-    await signPsbt(psbt, signer, this.#chain.params)
-    const { hex, txid: newTxid } = finalizePsbt(psbt)
-    await rpcCall('Broadcasting the replacement', () => this.#backend.broadcast(hex))
-    await this.#journal.add({ ...bumped, hash: newTxid, source: sent.source, sentAt: Date.now(), replaces: sent.hash, ...(sent.fingerprint === undefined ? {} : { fingerprint: sent.fingerprint }) })
+    const { built, bumped } = await this.#run('Preparing the replacement', async (call) => {
+      const status = await readStatus(call, hash, this.nativeAsset, this.#journal)
+      if (status.state !== 'pending') throw new InvalidArgumentError(`Transaction ${hash} is ${status.state}; only pending transactions can be replaced.`)
+      const floor = opts.feeRate ?? checkFeeRate((await feeRates(call.backend, this.#feeCaps))[level], this.#feeCaps, level)
+      const bump = () => bumpFee(sent, floor, source, call.backend, call.limits, this.network)
+      const bumped = await (source.kind === 'account' ? call.discovering(bump) : bump())
+      const tip = checkTip((await rpcCall('Reading the tip', () => call.backend.tip())).height)
+      return { bumped, built: await buildUnsigned(call.backend, this.#chain, bumped.inputs as InputJson[], bumped.outputs as OutputJson[], sent.fingerprint, tip) }
+    })
+    await signPsbt(built.psbt, signer, this.#chain.params)
+    const { hex, txid: newTxid } = finalizePsbt(built.psbt)
+    const record: SentTransaction = {
+      ...bumped,
+      inputs: built.inputs,
+      outputs: built.outputs,
+      hash: newTxid,
+      source: sent.source,
+      sentAt: Date.now(),
+      replaces: sent.hash,
+      ...(sent.fingerprint === undefined ? {} : { fingerprint: sent.fingerprint }),
+    }
+    try {
+      await this.#broadcast({ chainId: this.chainId, kind: 'bitcoin-psbt', from: sent.source, hash: newTxid, raw: hex })
+    } catch (error) {
+      if (error instanceof BroadcastUnknownError) await this.#journal.add(record)
+      throw error
+    }
+    await this.#journal.add(record)
     return newTxid
   }
 
   /** Pending, confirmed (with confirmations and fee) or dropped (with its replacement when this adapter made one). */
   async getTransaction(txid: string): Promise<TransactionStatus> {
     const hash = checkTxid(txid)
-    const [tx, tip] = await Promise.all([rpcCall('Reading the transaction', () => this.#backend.transaction(hash)), rpcCall('Reading the tip', () => this.#backend.tip())])
-    if (tx?.confirmed && tx.height !== undefined) {
-      return { hash, state: 'confirmed', blockHeight: tx.height, ...(tx.blockHash ? { blockHash: tx.blockHash } : {}), confirmations: tip.height - tx.height + 1, fee: { asset: this.nativeAsset, amount: tx.fee } }
-    }
-    if (tx) return { hash, state: 'pending', confirmations: 0, fee: { asset: this.nativeAsset, amount: tx.fee } }
-    const replacement = (await this.#journal.all()).find((e) => e.replaces === hash)
-    return { hash, state: 'dropped', confirmations: 0, ...(replacement ? { replacedBy: replacement.hash } : {}) }
+    return this.#run('Reading the transaction', (call) => readStatus(call, hash, this.nativeAsset, this.#journal))
   }
 
-  /** Polls until `confirmations` (default 1) or the transaction is dropped. @throws TransactionTimeoutError */
+  /** Polls until `confirmations` (default 1) or the transaction is dropped; each poll has the call deadline. @throws TransactionTimeoutError */
   async waitForTransaction(txid: string, options?: WaitOptions): Promise<TransactionStatus> {
     const hash = checkTxid(txid)
     return waitUntil(() => this.getTransaction(hash), options, this.#chain.blockTimeMs)
@@ -345,15 +392,19 @@ export class BitcoinAdapter implements ChainAdapter {
     const opts = assertOptions(options)
     if (opts.assets !== undefined && opts.assets.some((a) => a !== this.nativeAsset)) return { items: [] }
     const source = this.#source(address)
-    const addresses = source.kind === 'address' ? [source.address] : (await discover(this.#backend, source, this.#gapLimit)).used.map((u) => u.address)
-    return readHistory(this.#backend, this.#chain, source.id, addresses, opts.cursor, opts.limit ?? 50)
+    return this.#run('Reading history', async (call) => {
+      const addresses = source.kind === 'address' ? [source.address] : (await call.discovering(() => discover(call.backend, source, call.limits))).used.map((u) => u.address)
+      return readHistory(call.backend, this.#chain, source.id, addresses, opts.cursor, opts.limit ?? 50)
+    })
   }
 
   /** Height, hash, parent hash and time of the tip. */
   async latestBlock(): Promise<BlockRef> {
-    const tip = await rpcCall('Reading the tip', () => this.#backend.tip())
-    const block = await rpcCall('Reading the tip block', () => this.#backend.block(tip.hash))
-    return { height: block.height, hash: block.hash, parentHash: block.parentHash, timestamp: block.time * 1000 }
+    return this.#run('Reading the tip', async (call) => {
+      const tip = await rpcCall('Reading the tip', () => call.backend.tip())
+      const block = await rpcCall('Reading the tip block', () => call.backend.block(tip.hash))
+      return { height: block.height, hash: block.hash, parentHash: block.parentHash, timestamp: block.time * 1000 }
+    })
   }
 
   /** Not offered: Esplora lists transactions per address, so a tracker re-reads balances instead. @throws NotSupportedError */
@@ -364,8 +415,22 @@ export class BitcoinAdapter implements ChainAdapter {
   /** The block at `height` on the backend's best chain. */
   async blockAt(height: number): Promise<BlockRef> {
     const h = assertInteger(height, 'height', 0, Number.MAX_SAFE_INTEGER)
-    const block = await rpcCall(`Reading block ${h}`, async () => this.#backend.block(await this.#backend.blockHash(h)))
-    return { height: block.height, hash: block.hash, parentHash: block.parentHash, timestamp: block.time * 1000 }
+    return this.#run(`Reading block ${h}`, async (call) => {
+      const block = await rpcCall(`Reading block ${h}`, async () => call.backend.block(await call.backend.blockHash(h)))
+      return { height: block.height, hash: block.hash, parentHash: block.parentHash, timestamp: block.time * 1000 }
+    })
+  }
+
+  /** Broadcast with re-sends and lookups, bounded by the deadline (past it: BroadcastUnknownError). */
+  #broadcast(tx: BroadcastTransaction): Promise<string> {
+    const ms = this.#deadlineMs
+    return this.#run('Broadcasting', (call) => broadcastSigned(call.backend, tx, this.#rebroadcasts, { signal: call.signal }), () =>
+      new BroadcastUnknownError(`Broadcasting ${tx.hash} did not finish within ${ms} ms; it may be on its way. Look it up by hash; do not pay again.`, tx, { details: { deadlineMs: ms } }),
+    )
+  }
+
+  #run<T>(what: string, task: (call: Call) => Promise<T>, onDeadline?: () => Error): Promise<T> {
+    return runCall({ backend: this.#backend, deadlineMs: this.#deadlineMs, gapLimit: this.#gapLimit, maxDiscoveryAddresses: this.#maxDiscoveryAddresses }, what, task, onDeadline)
   }
 
   #source(from: unknown): Source {
@@ -373,13 +438,15 @@ export class BitcoinAdapter implements ChainAdapter {
   }
 }
 
-function sum(utxos: readonly BackendUtxo[]): bigint {
-  return utxos.reduce((total, u) => total + u.value, 0n)
-}
-
 function checkTxid(txid: unknown): string {
   if (typeof txid !== 'string' || !/^[0-9a-fA-F]{64}$/.test(txid)) throw new InvalidArgumentError('A txid is 64 hex digits.')
   return txid.toLowerCase()
+}
+
+/** A tip height fit for a lock time. @throws RpcError */
+function checkTip(height: unknown): number {
+  if (typeof height !== 'number' || !Number.isSafeInteger(height) || height < 0 || height >= 500_000_000) throw new RpcError(`The backend reported an impossible tip height (${String(height).slice(0, 20)}).`)
+  return height
 }
 
 /** A Bitcoin ChainAdapter: `bitcoin({ network: 'mainnet', esploraUrl: 'https://blockstream.info/api' })`. */

@@ -38,6 +38,16 @@ export interface BackendTx {
   readonly outputs: readonly { readonly address?: string; readonly value: bigint }[]
 }
 
+/** Whether an output is spent, and by which transaction. */
+export interface BackendOutspend {
+  readonly spent: boolean
+  /** The spending transaction, when spent. */
+  readonly txid?: string
+  /** Whether the spending transaction is confirmed, and at which height. */
+  readonly confirmed?: boolean
+  readonly height?: number
+}
+
 /** A block header. */
 export interface BackendBlock {
   readonly height: number
@@ -47,26 +57,50 @@ export interface BackendBlock {
   readonly time: number
 }
 
-/** The network operations the Bitcoin adapter uses. */
+/**
+ * Passed as the last argument of every backend call. `signal` aborts when the adapter call that
+ * made the request runs past its deadline: stop waiting (and retrying) then. A backend may
+ * ignore it; the adapter stops waiting for it anyway.
+ */
+export interface BackendCallOptions {
+  readonly signal?: AbortSignal
+}
+
+/**
+ * The network operations the Bitcoin adapter uses. The adapter verifies what it signs over
+ * (previous transactions against their txids), so a backend is trusted for liveness and
+ * privacy, not for amounts.
+ */
 export interface BitcoinBackend {
   /** Height and hash of the best chain's newest block. */
-  tip(): Promise<{ height: number; hash: string }>
+  tip(options?: BackendCallOptions): Promise<{ height: number; hash: string }>
   /** The header of the block with this hash. */
-  block(hash: string): Promise<BackendBlock>
+  block(hash: string, options?: BackendCallOptions): Promise<BackendBlock>
   /** Hash of the block at `height` on the best chain. */
-  blockHash(height: number): Promise<string>
+  blockHash(height: number, options?: BackendCallOptions): Promise<string>
   /** Transaction count and confirmed / mempool balance of an address. */
-  addressStats(address: string): Promise<AddressStats>
+  addressStats(address: string, options?: BackendCallOptions): Promise<AddressStats>
   /** The address's unspent outputs, unconfirmed ones included (marked `confirmed: false`). */
-  utxos(address: string): Promise<BackendUtxo[]>
+  utxos(address: string, options?: BackendCallOptions): Promise<BackendUtxo[]>
   /** Newest first: mempool, then confirmed; `after` continues after that txid (a page at a time). */
-  transactions(address: string, after?: string): Promise<BackendTx[]>
+  transactions(address: string, after?: string, options?: BackendCallOptions): Promise<BackendTx[]>
   /** undefined when the backend does not know the transaction. */
-  transaction(txid: string): Promise<BackendTx | undefined>
-  /** The raw transaction, hex-encoded (PSBTs need it for non-witness inputs). */
-  transactionHex(txid: string): Promise<string>
+  transaction(txid: string, options?: BackendCallOptions): Promise<BackendTx | undefined>
+  /** The raw transaction, hex-encoded (every non-taproot input needs it; the adapter checks it hashes to `txid`). */
+  transactionHex(txid: string, options?: BackendCallOptions): Promise<string>
+  /**
+   * Whether output `vout` of `txid` is spent, and by what (optional: without it, a dropped
+   * transaction is never reported as proven unminable).
+   */
+  outspend?(txid: string, vout: number, options?: BackendCallOptions): Promise<BackendOutspend>
   /** Confirmation target in blocks → sat/vB. */
-  feeEstimates(): Promise<Record<number, number>>
-  /** Returns the txid; throws TransactionRejectedError when refused. */
-  broadcast(hex: string): Promise<string>
+  feeEstimates(options?: BackendCallOptions): Promise<Record<number, number>>
+  /**
+   * Sends the raw transaction once (no retries: the adapter re-broadcasts and checks by txid).
+   * Returns the node's answer, the txid. Throws `TransactionRejectedError` only for an
+   * explicit refusal by the node (with `details.code` and `details.reason` when known); any other
+   * failure (5xx, timeout, reset, an unreadable answer) must throw something else: the
+   * transaction may have been accepted.
+   */
+  broadcast(hex: string, options?: BackendCallOptions): Promise<string>
 }

@@ -1,20 +1,24 @@
 /**
  * PSBTs (BIP-174, BIP-371) with @scure/btc-signer: build one from selected inputs (each with
- * its previous output, key origin and, for taproot, its internal key; legacy inputs with the
- * whole previous transaction), sign it with coffer Signers — ECDSA for P2PKH / P2SH-P2WPKH /
- * P2WPKH, BIP-340 Schnorr with the BIP-86 tweak for P2TR — finalize and extract. Every input
- * signals replaceability (BIP-125). Signing is offline.
+ * its previous output, key origin and, for taproot, its internal key; every non-taproot input
+ * with the whole previous transaction, checked against its txid), sign it with coffer
+ * Signers — ECDSA for P2PKH / P2SH-P2WPKH / P2WPKH, BIP-340 Schnorr with the BIP-86 tweak for
+ * P2TR — finalize and extract. Every input signals replaceability (BIP-125). Signing is
+ * offline, and refuses a non-taproot input whose previous transaction is missing or does not
+ * match (CVE-2020-14199), and sighash types that do not commit to every output.
  * @module
  */
 import { secp256k1 } from '@noble/curves/secp256k1.js'
-import { hexToBytes } from '@noble/hashes/utils.js'
+import { bytesToHex } from '@noble/hashes/utils.js'
 import { base64 } from '@scure/base'
-import { Address, OutScript, p2sh, p2tr, p2wpkh, SigHash, Transaction } from '@scure/btc-signer'
-import { InvalidArgumentError, SignatureVerificationError } from '../../errors.js'
+import { Address, OutScript, p2sh, p2tr, p2wpkh, Transaction } from '@scure/btc-signer'
+import { DataIntegrityError, InvalidArgumentError, SignatureVerificationError } from '../../errors.js'
 import { hash160, type BitcoinAddressType } from '../../keys/address/bitcoin.js'
 import { parsePath } from '../../keys/path.js'
 import type { AccountSigner, Secp256k1Signer, Signer } from '../../keys/signer.js'
 import type { BtcNetworkParams } from './networks.js'
+import { checkPreviousTx, verifyPreviousTx } from './previous-tx.js'
+import { sighashFor } from './sighash.js'
 
 /** BIP-125: any sequence below 0xfffffffe signals replaceability. */
 export const RBF_SEQUENCE = 0xfffffffd
@@ -31,7 +35,11 @@ export interface PsbtInput {
   readonly publicKey?: Uint8Array
   /** Key origin (master fingerprint + full path), when known. */
   readonly origin?: { readonly fingerprint: number; readonly path: string }
-  /** The previous transaction, hex: required for P2PKH inputs. */
+  /**
+   * The previous transaction, hex: required for every non-taproot input (a P2PKH signature
+   * commits to no amount, a segwit v0 one only to its own). It must hash to `txid` and its
+   * output `vout` must pay `address` exactly `value`, else DataIntegrityError.
+   */
   readonly previousTx?: string
 }
 
@@ -44,9 +52,23 @@ export interface PsbtOutput {
   readonly origin?: { readonly fingerprint: number; readonly path: string }
 }
 
-/** Builds an unsigned PSBT. */
-export function buildPsbt(network: BtcNetworkParams, inputs: readonly PsbtInput[], outputs: readonly PsbtOutput[]): Transaction {
-  const tx = new Transaction({ allowUnknownOutputs: false })
+/** Options of {@link buildPsbt}. */
+export interface BuildPsbtOptions {
+  /** nLockTime, a block height below 500,000,000 (the adapter uses the anti-fee-sniping height); default 0. */
+  readonly lockTime?: number
+}
+
+/** The previous transaction of a non-taproot input, checked against the coin. @throws InvalidArgumentError, DataIntegrityError */
+function previousTxOf(input: PsbtInput, script: Uint8Array): Uint8Array {
+  if (!input.previousTx) throw new InvalidArgumentError(`${input.type.toUpperCase()} input ${input.txid}:${input.vout} needs its previous transaction (previousTx).`)
+  return verifyPreviousTx(input.previousTx, { txid: input.txid, vout: input.vout, script, value: input.value }, `input ${input.txid}:${input.vout}`)
+}
+
+/** Builds an unsigned PSBT with the inputs and outputs in the order given. @throws InvalidArgumentError, DataIntegrityError */
+export function buildPsbt(network: BtcNetworkParams, inputs: readonly PsbtInput[], outputs: readonly PsbtOutput[], options: BuildPsbtOptions = {}): Transaction {
+  const lockTime = options.lockTime ?? 0
+  if (!Number.isSafeInteger(lockTime) || lockTime < 0 || lockTime >= 500_000_000) throw new InvalidArgumentError('lockTime must be a block height from 0 to 499,999,999.')
+  const tx = new Transaction({ allowUnknownOutputs: false, lockTime })
   const address = Address(network)
   for (const input of inputs) {
     const origin = input.origin ? { fingerprint: input.origin.fingerprint, path: parsePath(input.origin.path) } : undefined
@@ -55,10 +77,16 @@ export function buildPsbt(network: BtcNetworkParams, inputs: readonly PsbtInput[
     const witnessUtxo = { script: OutScript.encode(address.decode(input.address)), amount: input.value }
     switch (input.type) {
       case 'p2wpkh':
-        tx.addInput({ ...base, witnessUtxo, ...(key && origin ? { bip32Derivation: [[key, origin]] } : {}) })
+        tx.addInput({ ...base, witnessUtxo, nonWitnessUtxo: previousTxOf(input, witnessUtxo.script), ...(key && origin ? { bip32Derivation: [[key, origin]] } : {}) })
         break
       case 'p2sh-p2wpkh':
-        tx.addInput({ ...base, witnessUtxo, ...(key ? { redeemScript: p2wpkh(key, network).script } : {}), ...(key && origin ? { bip32Derivation: [[key, origin]] } : {}) })
+        tx.addInput({
+          ...base,
+          witnessUtxo,
+          nonWitnessUtxo: previousTxOf(input, witnessUtxo.script),
+          ...(key ? { redeemScript: p2wpkh(key, network).script } : {}),
+          ...(key && origin ? { bip32Derivation: [[key, origin]] } : {}),
+        })
         break
       case 'p2tr':
         tx.addInput({
@@ -69,8 +97,7 @@ export function buildPsbt(network: BtcNetworkParams, inputs: readonly PsbtInput[
         })
         break
       case 'p2pkh':
-        if (!input.previousTx) throw new InvalidArgumentError(`P2PKH input ${input.txid}:${input.vout} needs its previous transaction.`)
-        tx.addInput({ ...base, nonWitnessUtxo: hexToBytes(input.previousTx), ...(key && origin ? { bip32Derivation: [[key, origin]] } : {}) })
+        tx.addInput({ ...base, nonWitnessUtxo: previousTxOf(input, witnessUtxo.script), ...(key && origin ? { bip32Derivation: [[key, origin]] } : {}) })
         break
     }
   }
@@ -102,28 +129,44 @@ export function psbtToBase64(tx: Transaction): string {
   return base64.encode(tx.toPSBT(0))
 }
 
-/** Parses a base64 PSBT. @throws InvalidArgumentError */
+/**
+ * Parses a base64 PSBT. @scure/btc-signer checks on parsing that a `nonWitnessUtxo` hashes to
+ * its input's txid (when that transaction is complete) and agrees with the `witnessUtxo`; those
+ * failures are DataIntegrityError. @throws InvalidArgumentError, DataIntegrityError
+ */
 export function psbtFromBase64(text: unknown): Transaction {
   if (typeof text !== 'string' || text.length === 0 || text.length > 4_000_000) throw new InvalidArgumentError('A PSBT must be a base64 string.')
+  let bytes: Uint8Array
   try {
-    return Transaction.fromPSBT(base64.decode(text.trim()))
+    bytes = base64.decode(text.trim())
   } catch (cause) {
+    throw new InvalidArgumentError('Not a valid base64 PSBT.', { cause })
+  }
+  try {
+    return Transaction.fromPSBT(bytes)
+  } catch (cause) {
+    const message = String((cause as Error)?.message ?? cause)
+    if (/nonWitnessUtxo|witnessUtxo different/.test(message)) {
+      throw new DataIntegrityError(`The PSBT's previous transaction for an input does not match that input (${message.slice(0, 160)}); refusing it.`, { cause })
+    }
     throw new InvalidArgumentError('Not a valid base64 PSBT.', { cause })
   }
 }
 
 type InputInfo = ReturnType<Transaction['getInput']>
 
-/** What kind of single-key output an input spends, from its PSBT fields. */
-function inputKind(input: InputInfo): BitcoinAddressType | undefined {
-  if (input.tapInternalKey) return 'p2tr'
-  if (input.redeemScript) return 'p2sh-p2wpkh'
-  if (input.witnessUtxo) {
-    const out = OutScript.decode(input.witnessUtxo.script)
-    if (out.type === 'wpkh') return 'p2wpkh'
-    if (out.type === 'tr') return 'p2tr'
+/** What kind of single-key output an input spends, from the script of its previous output. */
+function inputKind(tx: Transaction, i: number): BitcoinAddressType | undefined {
+  const input: InputInfo = tx.getInput(i)
+  try {
+    const type = OutScript.decode(prevOut(tx, i).script).type
+    if (type === 'tr') return 'p2tr'
+    if (type === 'wpkh') return 'p2wpkh'
+    if (type === 'pkh') return 'p2pkh'
+    if (type === 'sh' && input.redeemScript && OutScript.decode(input.redeemScript).type === 'wpkh') return 'p2sh-p2wpkh'
+  } catch {
+    // A script coffer cannot parse is one it does not sign.
   }
-  if (input.nonWitnessUtxo) return 'p2pkh'
   return undefined
 }
 
@@ -159,34 +202,68 @@ function equal(a: Uint8Array, b: Uint8Array): boolean {
 }
 
 /** Legacy (pre-segwit) sighash; @scure/btc-signer has it, but not as a public method. */
-function legacySighash(tx: Transaction, idx: number, prevOutScript: Uint8Array): Uint8Array {
-  return (tx as unknown as { preimageLegacy(i: number, s: Uint8Array, h: number): Uint8Array }).preimageLegacy(idx, prevOutScript, SigHash.ALL)
+function legacySighash(tx: Transaction, idx: number, prevOutScript: Uint8Array, hashType: number): Uint8Array {
+  return (tx as unknown as { preimageLegacy(i: number, s: Uint8Array, h: number): Uint8Array }).preimageLegacy(idx, prevOutScript, hashType)
 }
 
 /**
- * Signs every input `signer` can sign (a single key, or an account signer's child keys).
- * Returns how many inputs it signed. Does not finalize, so others can add signatures.
+ * A non-taproot input is signed only over its whole previous transaction: present, hashing to
+ * the input's txid, and (with a witnessUtxo) paying exactly what the witnessUtxo says. Without
+ * it a segwit v0 signature commits to an amount nobody checked, and signatures from two sessions
+ * fed different lies combine into a transaction paying more fee than either showed
+ * (CVE-2020-14199). One exception, as BIP-174 signers allow: a segwit v0 input that is the
+ * transaction's only input. Its signature commits to its own amount (BIP-143), so a false
+ * amount makes it invalid, and there is no other input whose signature it could be combined
+ * with: nothing can be spent that the signer did not see.
+ * @throws InvalidArgumentError when it is missing; DataIntegrityError when it does not match
+ */
+function checkInputPrevTx(tx: Transaction, i: number, kind: BitcoinAddressType): void {
+  const input = tx.getInput(i)
+  if (!input.txid || input.index === undefined) throw new InvalidArgumentError(`PSBT input ${i} has no outpoint.`)
+  if (!input.nonWitnessUtxo && kind !== 'p2pkh' && input.witnessUtxo && tx.inputsLength === 1) return
+  if (!input.nonWitnessUtxo) {
+    throw new InvalidArgumentError(`PSBT input ${i} has no previous transaction (nonWitnessUtxo); coffer signs a non-taproot input only over its whole previous transaction, which proves the amount.`, { details: { input: i } })
+  }
+  const expected = prevOut(tx, i)
+  checkPreviousTx(input.nonWitnessUtxo, { txid: bytesToHex(input.txid), vout: input.index, script: expected.script, value: expected.amount }, `PSBT input ${i}`)
+}
+
+/** One input about to be signed: its signer, kind and sighash type. */
+type Plan = { index: number; key: Secp256k1Signer; kind: BitcoinAddressType; sighash: number }
+
+/**
+ * Signs every input `signer` can sign (a single key, or an account signer's child keys), with
+ * the sighash type the input asks for when it commits to every output. Every input is checked
+ * before the first signature, so a refusal signs nothing. Returns how many inputs it signed.
+ * Does not finalize, so others can add signatures.
+ * @throws InvalidArgumentError (missing previous transaction, NONE / SINGLE sighash), DataIntegrityError (previous transaction that does not match)
  */
 export async function signPsbt(tx: Transaction, signer: Signer | AccountSigner, network: BtcNetworkParams): Promise<number> {
-  let signed = 0
-  const prevOuts = Array.from({ length: tx.inputsLength }, (_, i) => prevOut(tx, i))
+  const plans: Plan[] = []
   for (let i = 0; i < tx.inputsLength; i++) {
     const key = signerFor(tx, i, signer, network)
-    const kind = inputKind(tx.getInput(i))
+    const kind = key && inputKind(tx, i)
     if (!key || !kind) continue
+    const sighash = sighashFor(tx.getInput(i).sighashType, kind === 'p2tr', i)
+    if (kind !== 'p2tr') checkInputPrevTx(tx, i, kind)
+    plans.push({ index: i, key, kind, sighash })
+  }
+  if (plans.length === 0) return 0
+  const prevOuts = Array.from({ length: tx.inputsLength }, (_, i) => prevOut(tx, i))
+  for (const { index: i, key, kind, sighash } of plans) {
     if (kind === 'p2tr') {
-      const digest = tx.preimageWitnessV1(i, prevOuts.map((p) => p.script), SigHash.DEFAULT, prevOuts.map((p) => p.amount))
-      tx.updateInput(i, { tapKeySig: await key.signSchnorr(digest, { tweak: new Uint8Array(0) }) }, true)
+      const digest = tx.preimageWitnessV1(i, prevOuts.map((p) => p.script), sighash, prevOuts.map((p) => p.amount))
+      const sig = await key.signSchnorr(digest, { tweak: new Uint8Array(0) })
+      tx.updateInput(i, { tapKeySig: sighash === 0 ? sig : new Uint8Array([...sig, sighash]) }, true)
     } else {
       const pkh = OutScript.encode({ type: 'pkh', hash: hash160(key.publicKey) })
-      const digest = kind === 'p2pkh' ? legacySighash(tx, i, pkh) : tx.preimageWitnessV0(i, pkh, SigHash.ALL, prevOuts[i]!.amount)
+      const digest = kind === 'p2pkh' ? legacySighash(tx, i, pkh, sighash) : tx.preimageWitnessV0(i, pkh, sighash, prevOuts[i]!.amount)
       const sig = await key.signDigest(digest)
       const der = new secp256k1.Signature(sig.r, sig.s).toDERRawBytes()
-      tx.updateInput(i, { partialSig: [[key.publicKey, new Uint8Array([...der, SigHash.ALL])]] }, true)
+      tx.updateInput(i, { partialSig: [[key.publicKey, new Uint8Array([...der, sighash])]] }, true)
     }
-    signed++
   }
-  return signed
+  return plans.length
 }
 
 function prevOut(tx: Transaction, i: number): { script: Uint8Array; amount: bigint } {

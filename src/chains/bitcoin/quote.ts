@@ -12,7 +12,7 @@ import { FEE_LEVELS, type FeeEstimate, type FeeLevel, type Json, type TransferQu
 import type { Source } from './account.js'
 import type { BitcoinBackend } from './backend.js'
 import { selectCoins, type RecipientType, type Selection } from './coin-selection.js'
-import { discover, type OwnedUtxo } from './discovery.js'
+import { discover, type DiscoveryLimits, type OwnedUtxo } from './discovery.js'
 import type { BitcoinChain } from './networks.js'
 import { rpcCall } from './rpc.js'
 import type { ScriptType } from './vsize.js'
@@ -35,8 +35,8 @@ export interface Spendable {
   changeType: ScriptType
 }
 
-/** The UTXOs a source can spend, and its change destination. */
-export async function spendable(backend: BitcoinBackend, source: Source, gapLimit: number): Promise<Spendable> {
+/** The UTXOs a source can spend, and its change destination. @throws DiscoveryLimitError */
+export async function spendable(backend: BitcoinBackend, source: Source, limits: DiscoveryLimits): Promise<Spendable> {
   if (source.kind === 'address') {
     const utxos = await rpcCall(`Reading UTXOs of ${source.address}`, () => backend.utxos(source.address))
     // A single address cannot prove its own key; signing checks it against the signer's.
@@ -47,7 +47,7 @@ export async function spendable(backend: BitcoinBackend, source: Source, gapLimi
       changeType: type,
     }
   }
-  const state = await discover(backend, source, gapLimit)
+  const state = await discover(backend, source, limits)
   const type = source.descriptor.addressType
   return {
     utxos: state.utxos.map((u) => ({ ...u, type })),
@@ -66,6 +66,8 @@ export interface QuoteInputs {
   rates: Record<FeeLevel, bigint>
   funds: Spendable
   allowUnconfirmed: boolean
+  /** The backend's tip height: the build's anti-fee-sniping lock time starts from it. */
+  tipHeight: number
 }
 
 function select(q: QuoteInputs, feeRate: bigint): Selection {
@@ -126,6 +128,7 @@ export function makeQuote(q: QuoteInputs): TransferQuote {
       network: q.chain.network,
       feeRate: q.rates[q.level].toString(),
       vsize: chosen.vsize,
+      tipHeight: q.tipHeight,
       inputs,
       outputs,
       ...(fingerprint === undefined ? {} : { fingerprint }),

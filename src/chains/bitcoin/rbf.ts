@@ -12,10 +12,11 @@ import type { BitcoinAddressType, BitcoinNetwork } from '../../keys/address/bitc
 import { bytesToHex } from '@noble/hashes/utils.js'
 import type { Source } from './account.js'
 import type { BitcoinBackend } from './backend.js'
+import type { DiscoveryLimits } from './discovery.js'
 import { recipientType, spendable } from './quote.js'
 import { dustThreshold, txVsize, type OutputType } from './vsize.js'
 
-/** A send this adapter made, as its journal keeps it. */
+/** A send this adapter made, as its journal keeps it (also when the broadcast's outcome was unknown). */
 export interface SentTransaction {
   readonly hash: string
   /** Address or account descriptor it spent from. */
@@ -44,7 +45,7 @@ function shape(inputs: Bump['inputs'], outputs: Bump['outputs'], network: Bitcoi
 }
 
 /** Prices and shapes the replacement of `sent` at no less than `rate` sat/vB. @throws InsufficientFundsError */
-export async function bumpFee(sent: SentTransaction, rate: bigint, source: Source, backend: BitcoinBackend, gapLimit: number, network: BitcoinNetwork): Promise<Bump> {
+export async function bumpFee(sent: SentTransaction, rate: bigint, source: Source, backend: BitcoinBackend, limits: DiscoveryLimits, network: BitcoinNetwork): Promise<Bump> {
   const oldFee = BigInt(sent.fee)
   const newRate = rate > BigInt(sent.feeRate) ? rate : BigInt(sent.feeRate) + INCREMENTAL_RELAY_FEE
   const changeType: OutputType = source.kind === 'account' ? source.descriptor.addressType : source.addressType
@@ -76,7 +77,7 @@ export async function bumpFee(sent: SentTransaction, rate: bigint, source: Sourc
   const direct = price(changeTo)
   if (direct) return direct
   // The change cannot pay: add more of the source's confirmed coins, largest first.
-  const funds = await spendable(backend, source, gapLimit)
+  const funds = await spendable(backend, source, limits)
   const fresh = funds.change
   changeTo ??= { address: fresh.address, ...(fresh.publicKey?.length ? { publicKey: bytesToHex(fresh.publicKey) } : {}), ...(fresh.path ? { path: fresh.path } : {}) }
   const used = new Set(inputs.map((i) => `${i.txid}:${i.vout}`))

@@ -5,10 +5,10 @@
  * permit and EIP-3009 signatures).
  * @module
  */
-import { decodeFunctionData, erc20Abi, getAddress, parseTransaction, recoverTransactionAddress, type Hex, type PublicClient, type TypedDataDefinition } from 'viem'
+import { decodeFunctionData, erc20Abi, getAddress, keccak256, parseTransaction, recoverTransactionAddress, type Hex, type PublicClient, type TypedDataDefinition } from 'viem'
 import { assertInteger, assertOneOf, assertOptions } from '../../assert.js'
 import type { AssetId, ChainId } from '../../caip.js'
-import { ChainMismatchError, InsufficientFundsError, InvalidArgumentError, TransactionRejectedError } from '../../errors.js'
+import { BroadcastUnknownError, ChainMismatchError, DeadlineExceededError, InsufficientFundsError, InvalidArgumentError, TransactionRejectedError } from '../../errors.js'
 import { isValidEvmAddress } from '../../keys/address/evm.js'
 import type { Signer } from '../../keys/signer.js'
 import {
@@ -23,6 +23,7 @@ import {
   type GetTransfersParameters,
   type HistoryOptions,
   type HistoryPage,
+  type SendTransferOptions,
   type SignedTransaction,
   type TransactionStatus,
   type TransferQuote,
@@ -35,7 +36,9 @@ import {
 import { readBalances, type MulticallState } from './balances.js'
 import { scanTransfers } from './transfer-logs.js'
 import { resolveChain, type EvmChain } from './chain.js'
-import { createClient } from './client.js'
+import { checkDeadline, withDeadline } from '../../deadline.js'
+import { broadcastSigned, type BroadcastRetry } from './broadcast.js'
+import { createClient, createSendClients, DEFAULT_MAX_RETRY_AFTER_MS } from './client.js'
 import { gasPricing } from './fees.js'
 import { readHistory, type HistorySettings } from './history.js'
 import { Journal, type JournalStorage } from './journal.js'
@@ -48,6 +51,7 @@ import { TokenBook, type EvmAsset, type EvmTokenConfig } from './tokens.js'
 import { permitNonce, tokenDomain, type SignPermitParameters, type SignTransferAuthorizationParameters } from './permits.js'
 import { signReplacement } from './replace.js'
 import { typedDataSpends } from './typed-data-spends.js'
+import { checkTypedData } from './typed-data-check.js'
 import { signEvmTransaction, toSerializable, unsignedTransaction, type EvmTransactionPayload } from './transaction.js'
 import { checkAddress, checkValue, positiveInt } from './validate.js'
 
@@ -64,8 +68,17 @@ export interface EvmAdapterOptions {
   tokens?: readonly EvmTokenConfig[]
   /** Per-request timeout, default 10,000 ms. */
   timeoutMs?: number
-  /** Retries on 429 / 5xx / dropped connections, default 3 (Retry-After honoured). */
+  /** Retries of reads on 429 / 5xx / dropped connections, default 3 (Retry-After honoured up to `maxRetryAfterMs`). */
   retryCount?: number
+  /** The longest Retry-After a server can make a read wait, default 30,000 ms. */
+  maxRetryAfterMs?: number
+  /** Overall deadline of each call that touches the network (all its requests and retries), default 60,000 ms. */
+  deadlineMs?: number
+  /**
+   * After a broadcast whose answer was lost: how many times the same bytes are sent again
+   * (checking by hash first), default 3, and the first pause, default 250 ms (doubling).
+   */
+  rebroadcast?: { attempts?: number; delayMs?: number }
   /** Multicall3: its address, or false to never use it. Default: the canonical address, probed once. */
   multicall?: `0x${string}` | false
   /** Calls per Multicall3 `aggregate3` chunk, default 500. */
@@ -94,6 +107,9 @@ export class EvmAdapter implements ChainAdapter {
   readonly capabilities: AdapterCapabilities = Object.freeze({ history: true, replaceTransaction: true, sendMax: true, tokens: true, balancesAt: true, transfers: true })
   readonly #chain: EvmChain
   readonly #client: PublicClient
+  readonly #send: readonly PublicClient[]
+  readonly #deadlineMs: number
+  readonly #retry: BroadcastRetry
   readonly #tokens: TokenBook
   readonly #multicall: MulticallState
   readonly #nonces: NonceManager
@@ -114,12 +130,21 @@ export class EvmAdapter implements ChainAdapter {
     this.chainId = this.#chain.caip2
     this.nativeAsset = this.#chain.nativeAsset
     this.testnet = this.#chain.testnet
-    this.#client = createClient(this.#chain.viem, {
+    const transport = {
       rpcUrls: urls,
       timeoutMs: positiveInt(opts.timeoutMs, 'timeoutMs', 10_000),
       retryCount: opts.retryCount === 0 ? 0 : positiveInt(opts.retryCount, 'retryCount', 3, 20),
+      maxRetryAfterMs: opts.maxRetryAfterMs === 0 ? 0 : positiveInt(opts.maxRetryAfterMs, 'maxRetryAfterMs', DEFAULT_MAX_RETRY_AFTER_MS, 3_600_000),
       ...(opts.fetch ? { fetch: opts.fetch } : {}),
-    }) as PublicClient
+    }
+    this.#client = createClient(this.#chain.viem, transport) as PublicClient
+    this.#send = createSendClients(this.#chain.viem, transport) as PublicClient[]
+    this.#deadlineMs = checkDeadline(opts.deadlineMs)
+    const rebroadcast = opts.rebroadcast === undefined ? {} : assertOptions(opts.rebroadcast, 'rebroadcast')
+    this.#retry = {
+      attempts: rebroadcast.attempts === 0 ? 0 : positiveInt(rebroadcast.attempts, 'rebroadcast.attempts', 3, 20),
+      delayMs: positiveInt(rebroadcast.delayMs, 'rebroadcast.delayMs', 250, 60_000),
+    }
     this.#tokens = new TokenBook(this.#chain, this.#client, opts.tokens ?? [])
     this.#multicall = { address: this.#chain.multicall3 }
     this.#nonces = new NonceManager(this.#client)
@@ -155,13 +180,15 @@ export class EvmAdapter implements ChainAdapter {
    * `pending`.
    */
   async getBalances(parameters: GetBalancesParameters): Promise<Balance[]> {
-    const { addresses, assets, blockHeight, confirmations } = assertOptions(parameters)
-    if (!Array.isArray(addresses)) throw new InvalidArgumentError('addresses must be an array of EVM addresses.')
-    const checked = addresses.map((a, i) => checkAddress(a, `addresses[${i}]`))
-    const list = await this.#assetList(assets)
-    return readBalances(this.#client, this.#chain, this.#multicall, checked, list, this.#chunkSize, {
-      ...(blockHeight === undefined ? {} : { blockHeight: assertInteger(blockHeight, 'blockHeight', 0, Number.MAX_SAFE_INTEGER) }),
-      ...(confirmations === undefined ? {} : { confirmations: assertInteger(confirmations, 'confirmations', 1, 10_000) }),
+    return this.#deadline('Reading balances', async () => {
+      const { addresses, assets, blockHeight, confirmations } = assertOptions(parameters)
+      if (!Array.isArray(addresses)) throw new InvalidArgumentError('addresses must be an array of EVM addresses.')
+      const checked = addresses.map((a, i) => checkAddress(a, `addresses[${i}]`))
+      const list = await this.#assetList(assets)
+      return readBalances(this.#client, this.#chain, this.#multicall, checked, list, this.#chunkSize, {
+        ...(blockHeight === undefined ? {} : { blockHeight: assertInteger(blockHeight, 'blockHeight', 0, Number.MAX_SAFE_INTEGER) }),
+        ...(confirmations === undefined ? {} : { confirmations: assertInteger(confirmations, 'confirmations', 1, 10_000) }),
+      })
     })
   }
 
@@ -171,14 +198,16 @@ export class EvmAdapter implements ChainAdapter {
    * the native coin is asked for (it leaves no log).
    */
   async getTransfers(parameters: GetTransfersParameters): Promise<TransferScan> {
-    const { addresses, assets, fromBlock, toBlock } = assertOptions(parameters)
-    if (!Array.isArray(addresses)) throw new InvalidArgumentError('addresses must be an array of EVM addresses.')
-    const checked = addresses.map((a, i) => checkAddress(a, `addresses[${i}]`))
-    const from = assertInteger(fromBlock, 'fromBlock', 0, Number.MAX_SAFE_INTEGER)
-    const to = assertInteger(toBlock, 'toBlock', from, Number.MAX_SAFE_INTEGER)
-    const most = this.#history.chunkBlocks * MAX_SCAN_CHUNKS
-    if (to - from >= most) throw new InvalidArgumentError(`A transfer scan covers at most ${most} blocks (${MAX_SCAN_CHUNKS} × history.chunkBlocks); split the range.`)
-    return scanTransfers(this.#client, this.#chain, checked, await this.#assetList(assets), from, to, this.#history.chunkBlocks)
+    return this.#deadline('Scanning transfers', async () => {
+      const { addresses, assets, fromBlock, toBlock } = assertOptions(parameters)
+      if (!Array.isArray(addresses)) throw new InvalidArgumentError('addresses must be an array of EVM addresses.')
+      const checked = addresses.map((a, i) => checkAddress(a, `addresses[${i}]`))
+      const from = assertInteger(fromBlock, 'fromBlock', 0, Number.MAX_SAFE_INTEGER)
+      const to = assertInteger(toBlock, 'toBlock', from, Number.MAX_SAFE_INTEGER)
+      const most = this.#history.chunkBlocks * MAX_SCAN_CHUNKS
+      if (to - from >= most) throw new InvalidArgumentError(`A transfer scan covers at most ${most} blocks (${MAX_SCAN_CHUNKS} × history.chunkBlocks); split the range.`)
+      return scanTransfers(this.#client, this.#chain, checked, await this.#assetList(assets), from, to, this.#history.chunkBlocks)
+    })
   }
 
   async #assetList(assets: readonly AssetId[] | undefined): Promise<readonly EvmAsset[]> {
@@ -189,44 +218,51 @@ export class EvmAdapter implements ChainAdapter {
 
   /** Prices a transfer at every fee level and checks amount + fee against balances. @throws InsufficientFundsError */
   async quoteTransfer(request: TransferRequest): Promise<TransferQuote> {
-    const r = assertOptions(request)
-    const from = checkAddress(r.from, 'from')
-    const to = checkAddress(r.to, 'to')
-    const amount = checkAmount(r.amount)
-    const level = assertOneOf(r.feeLevel ?? 'normal', 'feeLevel', FEE_LEVELS)
-    await this.#verifyChain()
-    const [asset, native] = await Promise.all([this.#tokens.get(r.asset as AssetId), this.#tokens.get(this.nativeAsset)])
-    const [pricing, balances] = await Promise.all([gasPricing(this.#client, this.#chain), this.getBalances({ addresses: [from], assets: asset.kind === 'native' ? [asset.id] : [native.id, asset.id] })])
-    const read = (id: AssetId) => {
-      const b = balances.find((x) => x.asset === id)
-      if (!b || !b.ok) throw b && !b.ok ? b.error : new InvalidArgumentError('balance missing')
-      return b.amount
-    }
-    const nativeBalance = read(native.id)
-    const assetBalance = read(asset.id)
-    const probeAmount = amount === 'max' ? (asset.kind === 'native' ? 0n : assetBalance) : amount
-    if (asset.kind === 'token' && probeAmount > assetBalance) {
-      // Estimating would revert; the quote below reports the shortfall precisely.
-      return makeQuote({ chain: this.#chain, request: { ...(r as TransferRequest), from, to, amount }, asset, nativeAsset: native, level, pricing, nativeBalance, assetBalance, gas: 0n })
-    }
-    const gas = await estimateGas(this.#client, from, transferCall(asset, to, probeAmount), this.#gasMargin).catch((error: unknown) => {
-      if (/insufficient funds|exceeds balance|transfer amount exceeds/.test(errorText(error))) {
-        throw new InsufficientFundsError(`The node says ${from} cannot pay for this transfer.`, { cause: error })
+    return this.#deadline('Quoting the transfer', async () => {
+      const r = assertOptions(request)
+      const from = checkAddress(r.from, 'from')
+      const to = checkAddress(r.to, 'to')
+      const amount = checkAmount(r.amount)
+      const level = assertOneOf(r.feeLevel ?? 'normal', 'feeLevel', FEE_LEVELS)
+      await this.#verifyChain()
+      const [asset, native] = await Promise.all([this.#tokens.get(r.asset as AssetId), this.#tokens.get(this.nativeAsset)])
+      const [pricing, balances] = await Promise.all([gasPricing(this.#client, this.#chain), this.getBalances({ addresses: [from], assets: asset.kind === 'native' ? [asset.id] : [native.id, asset.id] })])
+      const read = (id: AssetId) => {
+        const b = balances.find((x) => x.asset === id)
+        if (!b || !b.ok) throw b && !b.ok ? b.error : new InvalidArgumentError('balance missing')
+        return b.amount
       }
-      throw error
+      const nativeBalance = read(native.id)
+      const assetBalance = read(asset.id)
+      const probeAmount = amount === 'max' ? (asset.kind === 'native' ? 0n : assetBalance) : amount
+      if (asset.kind === 'token' && probeAmount > assetBalance) {
+        // Estimating would revert; the quote below reports the shortfall precisely.
+        return makeQuote({ chain: this.#chain, request: { ...(r as TransferRequest), from, to, amount }, asset, nativeAsset: native, level, pricing, nativeBalance, assetBalance, gas: 0n })
+      }
+      const gas = await estimateGas(this.#client, from, transferCall(asset, to, probeAmount), this.#gasMargin).catch((error: unknown) => {
+        if (/insufficient funds|exceeds balance|transfer amount exceeds/.test(errorText(error))) {
+          throw new InsufficientFundsError(`The node says ${from} cannot pay for this transfer.`, { cause: error })
+        }
+        throw error
+      })
+      return makeQuote({ chain: this.#chain, request: { ...(r as TransferRequest), from, to, amount }, asset, nativeAsset: native, level, pricing, nativeBalance, assetBalance, gas })
     })
-    return makeQuote({ chain: this.#chain, request: { ...(r as TransferRequest), from, to, amount }, asset, nativeAsset: native, level, pricing, nativeBalance, assetBalance, gas })
   }
 
   /** Takes the next nonce for the sender and returns the transaction as JSON. */
   async buildTransfer(quote: TransferQuote): Promise<UnsignedTransaction> {
+    return this.#deadline('Building the transaction', () => this.#build(quote, false))
+  }
+
+  /** buildTransfer; `sending`: the nonce joins the order of sends in progress (sendTransfer). */
+  async #build(quote: TransferQuote, sending: boolean): Promise<UnsignedTransaction> {
     const q = assertOptions(quote) as TransferQuote
     if (q.chainId !== this.chainId) throw new InvalidArgumentError(`This quote is for ${String(q.chainId)}, not ${this.chainId}.`)
     const call = q.details?.call as { to: `0x${string}`; value: string; data: Hex } | undefined
     if (!call || typeof q.details.gas !== 'string' || !q.fee?.details) throw new InvalidArgumentError('Not a quote from this adapter (details missing).')
     await this.#verifyChain()
     const from = checkAddress(q.from, 'from')
-    const nonce = await this.#nonces.take(from)
+    const nonce = await this.#nonces.take(from, { sending })
     const { gas: _gas, ...pricing } = q.fee.details as Record<string, string>
     const payload = {
       ...(pricing as Pick<EvmTransactionPayload, 'type' | 'maxFeePerGas' | 'maxPriorityFeePerGas' | 'gasPrice'>),
@@ -251,17 +287,24 @@ export class EvmAdapter implements ChainAdapter {
     return signEvmTransaction(unsigned, signer)
   }
 
-  /** Sends a signed transaction. "Already known" counts as sent. @throws TransactionRejectedError */
+  /**
+   * Sends a signed transaction; returns its hash. "Already known" counts as sent. When the
+   * node's answer is lost (HTTP 5xx, timeout, reset), the same bytes are sent again and looked
+   * up by hash; if that does not settle it, BroadcastUnknownError (the transaction may be on
+   * its way: do not pay again). Only a refusal the node states is a rejection.
+   * @throws TransactionRejectedError, InsufficientFundsError, BroadcastUnknownError
+   */
   async broadcast(signed: SignedTransaction): Promise<string> {
     const s = assertOptions(signed) as SignedTransaction
     if (s.chainId !== this.chainId) throw new InvalidArgumentError(`This transaction is for ${String(s.chainId)}, not ${this.chainId}.`)
     if (typeof s.raw !== 'string' || !/^0x[0-9a-fA-F]+$/.test(s.raw)) throw new InvalidArgumentError('signed.raw must be 0x-prefixed hex.')
-    await this.#verifyChain()
     let tx: ReturnType<typeof parseTransaction>
     let from: `0x${string}`
+    let hash: `0x${string}`
     try {
       tx = parseTransaction(s.raw as Hex)
       from = await recoverTransactionAddress({ serializedTransaction: s.raw as never })
+      hash = keccak256(s.raw as Hex)
     } catch (cause) {
       throw new InvalidArgumentError('signed.raw is not a signed EVM transaction.', { cause })
     }
@@ -269,27 +312,31 @@ export class EvmAdapter implements ChainAdapter {
     if (typeof s.from !== 'string' || s.from.toLowerCase() !== from.toLowerCase()) {
       throw new InvalidArgumentError(`signed.from says ${String(s.from).slice(0, 42)}, but the signature is ${from}'s.`)
     }
+    if (typeof s.hash === 'string' && s.hash.toLowerCase() !== hash) throw new InvalidArgumentError(`signed.hash says ${s.hash.slice(0, 66)}, but the bytes hash to ${hash}.`)
     const nonce = tx.nonce ?? 0
-    try {
-      const hash = await this.#client.request({ method: 'eth_sendRawTransaction', params: [s.raw as Hex] })
-      this.#nonces.done(from, nonce, true)
-      await this.#record(hash, from, tx, nonce)
-      return hash
-    } catch (error) {
-      const text = errorText(error)
-      if (/already known|already imported/.test(text)) {
-        this.#nonces.done(from, nonce, true)
-        return s.hash
-      }
-      if (/nonce too low|nonce.*already (been )?used|old nonce/.test(text)) {
-        this.#nonces.done(from, nonce, true)
-        this.#nonces.resync(from)
-      } else {
-        this.#nonces.done(from, nonce, false)
-      }
-      if (/insufficient funds/.test(text)) throw new InsufficientFundsError('The node refused the transaction: insufficient funds for value + gas.', { cause: error })
-      throw new TransactionRejectedError(`The node refused the transaction: ${text.split(' | ')[0]?.slice(0, 200)}`, { cause: error, details: { nonce } })
+    const checked: SignedTransaction = { chainId: this.chainId, kind: s.kind, from, hash, raw: s.raw }
+    return this.#deadline('Broadcasting', () => this.#broadcast(checked, tx, from, nonce, false), () => this.#lost(checked, nonce))
+  }
+
+  /** The error of a broadcast that ran out of time: maybe sent. */
+  #lost(signed: SignedTransaction, nonce: number): BroadcastUnknownError {
+    return new BroadcastUnknownError(`Broadcasting ${signed.hash} did not finish within ${this.#deadlineMs} ms; it may be on its way. Check it by hash; do not pay again.`, signed, { details: { nonce, deadlineMs: this.#deadlineMs } })
+  }
+
+  async #broadcast(signed: SignedTransaction, tx: ReturnType<typeof parseTransaction>, from: `0x${string}`, nonce: number, fresh: boolean): Promise<`0x${string}`> {
+    await this.#verifyChain()
+    const result = await broadcastSigned(this.#send, this.#client, signed, from, nonce, this.#retry, fresh)
+    if (result.kind === 'refused') {
+      this.#nonces.done(from, nonce, result.nonceUsed)
+      if (result.nonceUsed) this.#nonces.resync(from)
+      throw result.error
     }
+    // Accepted, or maybe: either way the nonce stays used and the send is remembered, so its
+    // status, history and speed-up work (and a later look by hash can settle it).
+    this.#nonces.done(from, nonce, true)
+    await this.#record(signed.hash as `0x${string}`, from, tx, nonce)
+    if (result.kind === 'unknown') throw result.error
+    return result.hash
   }
 
   async #record(hash: `0x${string}`, from: `0x${string}`, tx: ReturnType<typeof parseTransaction>, nonce: number, extra: { replaces?: `0x${string}`; cancel?: boolean } = {}): Promise<void> {
@@ -311,22 +358,50 @@ export class EvmAdapter implements ChainAdapter {
     await this.#journal.add({ hash, from, to: getAddress(to), asset, amount: amount.toString(), nonce, sentAt: Date.now(), ...extra })
   }
 
-  /** build → sign → broadcast, retrying with a fresh nonce when the node reports it used. */
-  async sendTransfer(quote: TransferQuote, signer: Signer): Promise<string> {
+  /**
+   * build → sign → broadcast. Sends from one address broadcast in nonce order, so a send the
+   * node refuses never leaves a hole under later ones (they rebuild at the freed nonce). A
+   * refusal because the nonce was taken (another sender) rebuilds at a fresh nonce: the refused
+   * bytes can never be mined. A lost answer is never re-signed: the same bytes are re-sent, and
+   * if that does not settle it, BroadcastUnknownError.
+   * @throws TransactionRejectedError, InsufficientFundsError, BroadcastUnknownError
+   */
+  async sendTransfer(quote: TransferQuote, signer: Signer, options: SendTransferOptions = {}): Promise<string> {
     evmSigner(signer)
-    for (let attempt = 1; ; attempt++) {
-      const unsigned = await this.buildTransfer(quote)
+    const { onSigned } = assertOptions(options)
+    if (onSigned !== undefined && typeof onSigned !== 'function') throw new InvalidArgumentError('onSigned must be a function.')
+    const MAX_REBUILDS = 64
+    let nonceRetries = 0
+    for (let rebuild = 0; ; rebuild++) {
+      const unsigned = await this.#deadline('Building the transaction', () => this.#build(quote, true))
+      const from = unsigned.from as `0x${string}`
+      const nonce = unsigned.payload.nonce as number
       let signed: SignedTransaction
+      let turn: { hole: boolean }
       try {
         signed = await this.signTransaction(unsigned, signer)
+        turn = await this.#nonces.turn(from, nonce, this.#deadlineMs)
+        if (!turn.hole) await onSigned?.(signed)
       } catch (error) {
-        this.#nonces.done(unsigned.from as `0x${string}`, unsigned.payload.nonce as number, false)
+        // The caller knows this nonce belongs to another payment (another process signed the same
+        // transaction): it is used; sign again at the next one.
+        const taken = error instanceof TransactionRejectedError && error.details.nonceTaken === true
+        if (taken) this.#nonces.usedElsewhere(from, nonce)
+        else this.#nonces.done(from, nonce, false)
+        if (taken && ++nonceRetries < 10) continue
         throw error
       }
+      if (turn.hole) {
+        // A lower nonce was given back: take it instead (these bytes never left).
+        this.#nonces.done(from, nonce, false)
+        if (rebuild < MAX_REBUILDS) continue
+        throw new TransactionRejectedError(`Could not find a nonce without a gap for ${from}; nothing was broadcast.`)
+      }
       try {
-        return await this.broadcast(signed)
+        return await this.#deadline('Broadcasting', () => this.#broadcast(signed, parseTransaction(signed.raw as Hex), from, nonce, true), () => this.#lost(signed, nonce))
       } catch (error) {
-        const retry = error instanceof TransactionRejectedError && /nonce/.test(errorText(error)) && attempt < 3
+        // Refused because another transaction took the nonce: these bytes can never be mined.
+        const retry = error instanceof TransactionRejectedError && /nonce/.test(error.shortMessage) && ++nonceRetries < 10
         if (!retry) throw error
       }
     }
@@ -339,28 +414,36 @@ export class EvmAdapter implements ChainAdapter {
 
   /** Pending, confirmed (with fee paid), failed, or dropped (with its replacement when known). */
   async getTransaction(hash: string): Promise<TransactionStatus> {
-    return transactionStatus(this.#client, this.#chain, this.#journal, checkHash(hash))
+    return this.#deadline('Reading the transaction', async () => {
+      return transactionStatus(this.#client, this.#chain, this.#journal, checkHash(hash))
+    })
   }
 
   /** ERC-20 transfers in and out (from logs) and native sends this adapter made, newest first. */
   async getHistory(address: string, options: HistoryOptions = {}): Promise<HistoryPage> {
-    const a = checkAddress(address, 'address')
-    const opts = assertOptions(options)
-    const assets = await this.#assetList(opts.assets)
-    return readHistory(this.#client, this.#chain, this.#journal, a, assets, opts, this.#history)
+    return this.#deadline('Reading history', async () => {
+      const a = checkAddress(address, 'address')
+      const opts = assertOptions(options)
+      const assets = await this.#assetList(opts.assets)
+      return readHistory(this.#client, this.#chain, this.#journal, a, assets, opts, this.#history)
+    })
   }
 
   /** Height, hash and parent hash of the newest block. */
   async latestBlock(): Promise<BlockRef> {
-    const block = await rpc('Reading the latest block', () => this.#client.getBlock({ blockTag: 'latest' }))
-    return { height: Number(block.number), hash: block.hash as string, parentHash: block.parentHash, timestamp: Number(block.timestamp) * 1000 }
+    return this.#deadline('Reading the latest block', async () => {
+      const block = await rpc('Reading the latest block', () => this.#client.getBlock({ blockTag: 'latest' }))
+      return { height: Number(block.number), hash: block.hash as string, parentHash: block.parentHash, timestamp: Number(block.timestamp) * 1000 }
+    })
   }
 
   /** Height, hash and parent hash of the block at `height`. */
   async blockAt(height: number): Promise<BlockRef> {
-    const h = BigInt(assertInteger(height, 'height', 0, Number.MAX_SAFE_INTEGER))
-    const block = await rpc(`Reading block ${h}`, () => this.#client.getBlock({ blockNumber: h }))
-    return { height: Number(block.number), hash: block.hash as string, parentHash: block.parentHash, timestamp: Number(block.timestamp) * 1000 }
+    return this.#deadline('Reading a block', async () => {
+      const h = BigInt(assertInteger(height, 'height', 0, Number.MAX_SAFE_INTEGER))
+      const block = await rpc(`Reading block ${h}`, () => this.#client.getBlock({ blockNumber: h }))
+      return { height: Number(block.number), hash: block.hash as string, parentHash: block.parentHash, timestamp: Number(block.timestamp) * 1000 }
+    })
   }
 
   /** Re-sends a pending transaction with every fee raised ≥ 10% (the nodes' replacement rule). Returns the new hash. */
@@ -374,17 +457,19 @@ export class EvmAdapter implements ChainAdapter {
   }
 
   async #replace(hash: `0x${string}`, signer: Signer, options: ReplaceOptions, cancel: boolean): Promise<string> {
-    const s = evmSigner(signer)
-    const level = assertOneOf(assertOptions(options).feeLevel ?? 'fast', 'feeLevel', FEE_LEVELS)
-    await this.#verifyChain()
-    const { raw, nonce } = await signReplacement(this.#client, this.#chain, this.nativeAsset, hash, s, level, cancel)
-    try {
-      const newHash = await this.#client.request({ method: 'eth_sendRawTransaction', params: [raw] })
-      await this.#record(newHash, getAddress(s.address), parseTransaction(raw), nonce, { replaces: hash, ...(cancel ? { cancel: true } : {}) })
-      return newHash
-    } catch (error) {
-      throw new TransactionRejectedError(`The node refused the replacement: ${errorText(error).split(' | ')[0]?.slice(0, 200)}`, { cause: error })
-    }
+    return this.#deadline('Replacing the transaction', async () => {
+      const s = evmSigner(signer)
+      const level = assertOneOf(assertOptions(options).feeLevel ?? 'fast', 'feeLevel', FEE_LEVELS)
+      await this.#verifyChain()
+      const { raw, nonce } = await signReplacement(this.#client, this.#chain, this.nativeAsset, hash, s, level, cancel)
+      const from = getAddress(s.address)
+      const signed: SignedTransaction = { chainId: this.chainId, kind: `evm-${parseTransaction(raw).type ?? 'legacy'}`, from, hash: keccak256(raw), raw }
+      const result = await broadcastSigned(this.#send, this.#client, signed, from, nonce, this.#retry)
+      if (result.kind === 'refused') throw new TransactionRejectedError(`The node refused the replacement: ${result.error.shortMessage}`, { cause: result.error })
+      await this.#record(signed.hash as `0x${string}`, from, parseTransaction(raw), nonce, { replaces: hash, ...(cancel ? { cancel: true } : {}) })
+      if (result.kind === 'unknown') throw result.error
+      return result.hash
+    })
   }
 
   /** EIP-191 personal message signature. */
@@ -400,10 +485,12 @@ export class EvmAdapter implements ChainAdapter {
   /**
    * The token movements an EIP-712 message authorises (EIP-2612 and DAI permits, EIP-3009
    * authorizations, Permit2), with each token's metadata (read from the chain for tokens the
-   * adapter does not list). Empty for any other message.
+   * adapter does not list). Empty for any other message. Runs the strict EIP-712 check first.
+   * @throws InvalidArgumentError for typed data that would not be signed
    */
   async typedDataSpends(typedData: unknown): Promise<readonly TypedDataSpend[]> {
-    return typedDataSpends(typedData, this.#chain.id, (id) => this.#tokens.get(id))
+    // The strict check first, so a message that will not be signed never reaches a policy hook.
+    return typedDataSpends(checkTypedData(typedData), this.#chain.id, (id) => this.#tokens.get(id))
   }
 
   /** EIP-2612 permit, with the token's domain and the owner's nonce read from the chain. */
@@ -442,6 +529,12 @@ export class EvmAdapter implements ChainAdapter {
     const asset: EvmAsset = await this.#tokens.get(token as AssetId)
     if (!asset.address) throw new InvalidArgumentError('The native coin has no permit; pass a token.')
     return asset.address
+  }
+
+  /** Runs a network call under the adapter's overall deadline. */
+  #deadline<T>(what: string, task: () => Promise<T>, onTimeout?: () => Error): Promise<T> {
+    const ms = this.#deadlineMs
+    return withDeadline(ms, onTimeout ?? (() => new DeadlineExceededError(`${what} did not finish within ${ms} ms.`, { details: { deadlineMs: ms } })), task)
   }
 
   /** Checks once that the node serves the configured chain. @throws ChainMismatchError */

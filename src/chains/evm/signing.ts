@@ -16,7 +16,6 @@ import {
   serializeSignature,
   serializeTransaction,
   toHex,
-  validateTypedData,
   type Hex,
   type LocalAccount,
   type SignableMessage,
@@ -26,6 +25,7 @@ import { toAccount } from 'viem/accounts'
 import { describe } from '../../assert.js'
 import { InvalidArgumentError } from '../../errors.js'
 import type { Secp256k1Signer, Signer } from '../../keys/signer.js'
+import { checkTypedData } from './typed-data-check.js'
 
 /** A 65-byte signature as r, s, yParity / v and its 0x hex form (r ‖ s ‖ v). */
 export interface EvmSignature {
@@ -67,17 +67,31 @@ export async function signMessage(signer: Signer, message: string | Uint8Array |
   return signHash(s, hashMessage(signable))
 }
 
-/** EIP-712 typed data, in viem's `TypedDataDefinition` shape. */
-export async function signTypedData(signer: Signer, typedData: TypedDataDefinition): Promise<EvmSignature> {
-  const s = evmSigner(signer)
-  let hash: Hex
+/**
+ * The EIP-712 digest of typed data, after the strict check of every type and value
+ * (`typed-data-check.ts`: e.g. a `bytes1` must be 0x and 2 hex digits, not "a").
+ * @throws InvalidArgumentError naming the path and type of the first bad value
+ */
+function typedDataDigest(typedData: unknown): Hex {
+  const checked = checkTypedData(typedData)
   try {
-    validateTypedData(typedData)
-    hash = hashTypedData(typedData)
+    return hashTypedData(checked)
   } catch (cause) {
     throw new InvalidArgumentError('Typed data does not match its types (EIP-712).', { cause })
   }
-  return signHash(s, hash)
+}
+
+/**
+ * EIP-712 typed data, in viem's `TypedDataDefinition` shape. Every value is checked against its
+ * EIP-712 type first (integers: bigint, safe-integer number, decimal or 0x-hex string; `bytesN`:
+ * exactly N bytes of 0x-hex or a Uint8Array; `bool`: a boolean; addresses: EIP-55 when mixed
+ * case; structs: every declared field and no other), so nothing is signed as a value other
+ * than the one given. @throws InvalidArgumentError naming the path (`message.details[2].amount`)
+ * and the type
+ */
+export async function signTypedData(signer: Signer, typedData: TypedDataDefinition): Promise<EvmSignature> {
+  const s = evmSigner(signer)
+  return signHash(s, typedDataDigest(typedData))
 }
 
 /** Parameters of {@link signPermitWith}: a permit once the token facts (domain, nonce) are known. */
@@ -162,7 +176,8 @@ export async function signTransferAuthorizationWith(signer: Signer, p: TransferA
 
 /**
  * A viem `LocalAccount` backed by a coffer signer: hand it to `createWalletClient({ account })`.
- * The key stays in the signer; viem only ever sees signatures.
+ * The key stays in the signer; viem only ever sees signatures. Typed data goes through the same
+ * strict EIP-712 check as {@link signTypedData}.
  */
 export function toViemAccount(signer: Signer): LocalAccount {
   const s = evmSigner(signer)
@@ -173,7 +188,7 @@ export function toViemAccount(signer: Signer): LocalAccount {
       return (await signHash(s, hashMessage(message))).signature
     },
     async signTypedData(typedData) {
-      return (await signHash(s, hashTypedData(typedData as TypedDataDefinition))).signature
+      return (await signHash(s, typedDataDigest(typedData))).signature
     },
     async signTransaction(transaction, options) {
       const serializer = options?.serializer ?? serializeTransaction

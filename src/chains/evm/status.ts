@@ -6,7 +6,7 @@
  * @internal
  */
 import type { PublicClient } from 'viem'
-import { InvalidArgumentError } from '../../errors.js'
+import { DataIntegrityError, InvalidArgumentError } from '../../errors.js'
 import type { TransactionStatus, WaitOptions } from '../adapter.js'
 import { waitUntil } from '../wait.js'
 import type { EvmChain } from './chain.js'
@@ -27,11 +27,20 @@ interface RawTx {
   blockNumber: `0x${string}` | null
 }
 interface RawReceipt {
+  transactionHash: `0x${string}`
   status: `0x${string}`
   blockNumber: `0x${string}`
   blockHash: `0x${string}`
   gasUsed: `0x${string}`
   effectiveGasPrice?: `0x${string}`
+}
+
+/** A receipt is evidence only for the transaction it names. @throws DataIntegrityError */
+function checkReceipt(hash: `0x${string}`, receipt: RawReceipt | null): RawReceipt | null {
+  if (receipt && (typeof receipt.transactionHash !== 'string' || receipt.transactionHash.toLowerCase() !== hash.toLowerCase())) {
+    throw new DataIntegrityError(`The node answered the receipt of ${hash} with the receipt of ${String(receipt.transactionHash).slice(0, 66)}; not taken as a confirmation.`, { details: { hash } })
+  }
+  return receipt
 }
 
 function receiptStatus(chain: EvmChain, hash: `0x${string}`, receipt: RawReceipt, height: number): TransactionStatus {
@@ -54,7 +63,7 @@ function receiptStatus(chain: EvmChain, hash: `0x${string}`, receipt: RawReceipt
  * its receipt appears).
  */
 export async function transactionStatus(client: PublicClient, chain: EvmChain, journal: Journal, hash: `0x${string}`): Promise<TransactionStatus> {
-  const readReceipt = () => client.request({ method: 'eth_getTransactionReceipt', params: [hash] }) as Promise<RawReceipt | null>
+  const readReceipt = async () => checkReceipt(hash, (await client.request({ method: 'eth_getTransactionReceipt', params: [hash] })) as RawReceipt | null)
   const [receipt, tx, head] = await rpc('Reading the transaction', () =>
     Promise.all([readReceipt(), client.request({ method: 'eth_getTransactionByHash', params: [hash] }) as Promise<RawTx | null>, client.request({ method: 'eth_blockNumber' })]),
   )
@@ -62,19 +71,24 @@ export async function transactionStatus(client: PublicClient, chain: EvmChain, j
   if (tx?.blockNumber) return { hash, state: 'pending', confirmations: 0 }
   const sent = await journal.get(hash)
   const replacement = await journal.replacementOf(hash)
+  let mined: number | undefined
+  let nonce: number | undefined
   if (tx) {
     // Known to the node but not mined: pending, unless its nonce was used by another transaction.
-    const mined = await rpc('Reading the account nonce', () => client.getTransactionCount({ address: tx.from, blockTag: 'latest' }))
-    if (mined <= Number(BigInt(tx.nonce))) return { hash, state: 'pending', confirmations: 0 }
+    nonce = Number(BigInt(tx.nonce))
+    mined = await rpc('Reading the account nonce', () => client.getTransactionCount({ address: tx.from, blockTag: 'latest' }))
+    if (mined <= nonce) return { hash, state: 'pending', confirmations: 0 }
   } else if (!sent) {
-    return { hash, state: 'dropped', confirmations: 0 }
+    return { hash, state: 'dropped', confirmations: 0, unminable: false }
   } else {
-    const mined = await rpc('Reading the account nonce', () => client.getTransactionCount({ address: sent.from, blockTag: 'latest' }))
+    nonce = sent.nonce
+    mined = await rpc('Reading the account nonce', () => client.getTransactionCount({ address: sent.from, blockTag: 'latest' }))
     if (mined <= sent.nonce && Date.now() - sent.sentAt < 60_000) return { hash, state: 'pending', confirmations: 0 }
   }
   const [late, lateHead] = await rpc('Reading the transaction', () => Promise.all([readReceipt(), client.request({ method: 'eth_blockNumber' })]))
   if (late) return receiptStatus(chain, hash, late, Number(BigInt(lateHead)))
-  return { hash, state: 'dropped', confirmations: 0, ...(replacement ? { replacedBy: replacement.hash } : {}) }
+  // Unminable only when the chain has used its nonce (and the receipt, read after, is not ours).
+  return { hash, state: 'dropped', confirmations: 0, unminable: mined > nonce, ...(replacement ? { replacedBy: replacement.hash } : {}) }
 }
 
 /** Polls until `confirmations` (or failure, or drop). @throws TransactionTimeoutError */

@@ -69,7 +69,7 @@ async function show(ctx: Context, opts: { limit: string; from?: string }): Promi
       const rows = entries.map((e) => [
         String(e.seq),
         e.time.replace('T', ' ').slice(0, 19),
-        e.kind,
+        e.status ? `${e.kind} ${e.status}` : e.kind,
         e.chainId ? chainName(ctx.config, e.chainId) : '',
         e.to ?? '',
         amount(e.asset, e.amount),

@@ -131,23 +131,31 @@ describe('spending', () => {
     const { vault, id } = await vaultWith()
     const net = { bech32: 'bcrt', pubKeyHash: 0x6f, scriptHash: 0xc4, wif: 0xef }
     const stranger = deriveAccounts(seed, { chain: 'bitcoin', network: 'regtest', account: 9, count: 1 })[0]!.address
-    /** The same PSBT with output 1 (the change) edited. */
-    const edit = (unsigned: Awaited<ReturnType<typeof adapter.buildTransfer>>, change: (tx: ScureTransaction) => void) => {
+    /** The index of the change output (outputs come in a random order): the one not paying 30,000. */
+    const changeIndex = (unsigned: Awaited<ReturnType<typeof adapter.buildTransfer>>) => {
       const tx = psbtFromBase64(unsigned.payload.psbt)
-      change(tx)
+      const index = [0, 1].find((i) => tx.getOutput(i).amount !== 30_000n)!
+      expect(tx.outputsLength).toBe(2)
+      return index
+    }
+    /** The same PSBT with its change output edited. */
+    const edit = (unsigned: Awaited<ReturnType<typeof adapter.buildTransfer>>, change: (tx: ScureTransaction, index: number) => void) => {
+      const tx = psbtFromBase64(unsigned.payload.psbt)
+      change(tx, changeIndex(unsigned))
       return { ...unsigned, payload: { ...unsigned.payload, psbt: psbtToBase64(tx) } }
     }
     for (const addressType of ['p2wpkh', 'p2tr', 'p2sh-p2wpkh'] as const) {
       const account = await vault.getAccountSigner({ secretId: id, chain: 'bitcoin', network: 'regtest', addressType })
       await server.fund(receive(addressType, 0)[0]!, 100_000n)
       const unsigned = await adapter.buildTransfer(await adapter.quoteTransfer({ from: account.descriptor, to: receive('p2wpkh', 8)[0]!, asset: BTC, amount: 30_000n }))
-      const change = psbtFromBase64(unsigned.payload.psbt).getOutput(1)
+      const index = changeIndex(unsigned)
+      const change = psbtFromBase64(unsigned.payload.psbt).getOutput(index)
       expect((change.bip32Derivation ?? change.tapBip32Derivation)?.length, addressType).toBe(1)
       // The change redirected to a stranger, same amount: the summary still reads right, the signer refuses.
-      const redirected = edit(unsigned, (tx) => tx.updateOutput(1, { script: OutScript.encode(Address(net).decode(stranger)), bip32Derivation: undefined, tapBip32Derivation: undefined, tapInternalKey: undefined, redeemScript: undefined }))
-      await expect(adapter.signTransaction(redirected, account), addressType).rejects.toThrow(/output 1 pays .*neither the recipient nor change back to the signer/)
+      const redirected = edit(unsigned, (tx, i) => tx.updateOutput(i, { script: OutScript.encode(Address(net).decode(stranger)), bip32Derivation: undefined, tapBip32Derivation: undefined, tapInternalKey: undefined, redeemScript: undefined }))
+      await expect(adapter.signTransaction(redirected, account), addressType).rejects.toThrow(new RegExp(`output ${index} pays .*neither the recipient nor change back to the signer`))
       // The stranger's output dressed up with the account's key origin: the key does not match its script.
-      const disguised = edit(unsigned, (tx) => tx.updateOutput(1, { script: OutScript.encode(Address(net).decode(stranger)) }))
+      const disguised = edit(unsigned, (tx, i) => tx.updateOutput(i, { script: OutScript.encode(Address(net).decode(stranger)) }))
       await expect(adapter.signTransaction(disguised, account), addressType).rejects.toThrow(/neither the recipient nor change/)
       // The PSBT as built signs.
       await expect(adapter.signTransaction(unsigned, account), addressType).resolves.toMatchObject({ kind: 'bitcoin-psbt' })
@@ -155,7 +163,7 @@ describe('spending', () => {
     const key = await vault.getSigner({ secretId: id, chain: 'bitcoin', network: 'regtest', addressType: 'p2wpkh' })
     await server.fund(key.address, 100_000n)
     const single = await adapter.buildTransfer(await adapter.quoteTransfer({ from: key.address, to: receive('p2wpkh', 8)[0]!, asset: BTC, amount: 30_000n }))
-    const stolen = edit(single, (tx) => tx.updateOutput(1, { script: OutScript.encode(Address(net).decode(stranger)) }))
+    const stolen = edit(single, (tx, i) => tx.updateOutput(i, { script: OutScript.encode(Address(net).decode(stranger)) }))
     await expect(adapter.signTransaction(stolen, key)).rejects.toThrow(/neither the recipient nor change/)
     await expect(adapter.signTransaction(single, key)).resolves.toMatchObject({ kind: 'bitcoin-psbt' })
   })
@@ -228,7 +236,8 @@ describe('spending', () => {
     const oldTx = BtcTransaction.fromHex(server.broadcasts.find((b) => b.txid === first)!.hex)
     const newTx = BtcTransaction.fromHex(server.broadcasts.at(-1)!.hex)
     expect(newTx.outs.find((o) => o.value === 30_000n)).toBeDefined()
-    expect(newTx.ins.map((i) => Buffer.from(i.hash).toString('hex'))).toEqual(oldTx.ins.map((i) => Buffer.from(i.hash).toString('hex')))
+    const outpoints = (tx: BtcTransaction) => tx.ins.map((i) => `${Buffer.from(i.hash).toString('hex')}:${i.index}`).sort()
+    expect(outpoints(newTx)).toEqual(outpoints(oldTx)) // the same coins (in a fresh order)
     expect(await adapter.getTransaction(first)).toMatchObject({ state: 'dropped', replacedBy: bumped })
     const fee = (await adapter.getTransaction(bumped)).fee!.amount
     expect(Number(fee) / measuredVsize(server.broadcasts.at(-1)!.hex)).toBeGreaterThanOrEqual(40)

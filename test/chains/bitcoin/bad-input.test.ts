@@ -1,8 +1,8 @@
 /** The Bitcoin adapter's public calls, fed hostile values in every argument: only CofferErrors come out. */
-import { afterAll, beforeAll, describe, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { CofferError } from 'coffer'
 import { expectOnlyCofferErrors, HOSTILE } from '../../support/hostile.js'
-import { bitcoin, psbtFromBase64, selectCoins, txVsize } from 'coffer/bitcoin'
+import { bitcoin, InvalidArgumentError, psbtFromBase64, selectCoins, txVsize } from 'coffer/bitcoin'
 import type { EsploraServer } from '../../support/esplora-server.js'
 import { regtest, vaultWith } from './helpers.js'
 
@@ -46,4 +46,29 @@ describe('Bitcoin adapter bad input', () => {
     await expectOnlyCofferErrors('txVsize', (s) => txVsize(s as never), [{ inputs: ['p2wpkh'], outputs: ['p2wpkh'] }])
     await expectOnlyCofferErrors('psbtFromBase64', (p) => psbtFromBase64(p as never), ['cHNidP8='])
   }, 120_000)
+
+  it('new options are validated when the adapter is made', () => {
+    const base = { network: 'regtest', esploraUrl: server.url } as const
+    for (const bad of [
+      { deadlineMs: 0 },
+      { deadlineMs: 3_600_001 },
+      { deadlineMs: '60000' },
+      { maxFeeRate: 1000 },
+      { maxFeeRate: 0n },
+      { maxFeeRate: 100_001n },
+      { maxFeeRateRatio: 0 },
+      { maxFeeRateRatio: 2.5 },
+      { maxDiscoveryAddresses: 1 },
+      { maxDiscoveryAddresses: 1e9 },
+      { rebroadcastCount: -1 },
+      { rebroadcastCount: 11 },
+      { esplora: { maxRetryAfterMs: -1 } },
+      { esplora: { timeoutMs: 0 } },
+      { esplora: { retryCount: 1.5 } },
+      { esplora: { concurrency: 0 } },
+    ]) {
+      expect(() => bitcoin({ ...base, ...(bad as object) }), JSON.stringify(bad, (_, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v))).toThrow(InvalidArgumentError)
+    }
+    expect(bitcoin({ ...base, deadlineMs: 1, maxFeeRate: 1n, maxFeeRateRatio: 1, maxDiscoveryAddresses: 2, rebroadcastCount: 0, esplora: { maxRetryAfterMs: 0 } }).chainId).toBe(adapter.chainId)
+  })
 })

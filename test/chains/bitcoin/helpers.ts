@@ -1,16 +1,16 @@
 /** Shared setup for Bitcoin adapter tests: a local Esplora server, an adapter on it, vault signers. */
 import { Transaction } from 'bitcoinjs-lib'
-import { bitcoin } from 'coffer/bitcoin'
+import { bitcoin, type BitcoinAdapterOptions } from 'coffer/bitcoin'
 import { Vault, memoryStorage } from 'coffer/vault'
 import { startEsplora, type EsploraServer } from '../../support/esplora-server.js'
 
 export const ABANDON = 'abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon about'
 export const FAST_KDF = { name: 'pbkdf2-sha256', iterations: 600_000 } as const
 
-/** A regtest Esplora server and an adapter on it. */
-export async function regtest(): Promise<{ server: EsploraServer; adapter: ReturnType<typeof bitcoin> }> {
+/** A regtest Esplora server and an adapter on it (with extra adapter options). */
+export async function regtest(options: Omit<BitcoinAdapterOptions, 'network' | 'esploraUrl'> = {}): Promise<{ server: EsploraServer; adapter: ReturnType<typeof bitcoin> }> {
   const server = await startEsplora({ network: 'regtest' })
-  return { server, adapter: bitcoin({ network: 'regtest', esploraUrl: server.url }) }
+  return { server, adapter: bitcoin({ ...options, network: 'regtest', esploraUrl: server.url }) }
 }
 
 /** A vault holding `mnemonic`, unlocked. */

@@ -17,9 +17,19 @@ import { ABANDON, vaultWith } from './helpers.js'
 initEccLib(ecc)
 const BTC = 'bip122:0f9188f13cb7b2c71f2a335e3a4fc328/slip44:1'
 
-/** A backend over a fixed set of confirmed UTXOs (one per receive address). */
+/** A real funding transaction paying `value` to `address` (one fake input), as a node would serve it. */
+function fundingTx(address: string, value: bigint): Transaction {
+  const tx = new Transaction()
+  tx.addInput(new Uint8Array(32).fill(7), 0, 0xffffffff, Uint8Array.from(Buffer.from(address)))
+  tx.addOutput(baddress.toOutputScript(address, NETWORKS.regtest), value)
+  return tx
+}
+
+/** A backend over a fixed set of confirmed UTXOs (one per receive address), serving their previous transactions. */
 function memoryBackend(funded: Map<string, bigint>, feeRate: number): BitcoinBackend {
-  const txid = (address: string) => address.replace(/[^0-9a-f]/g, '0').padEnd(64, '0').slice(0, 64)
+  const txs = new Map([...funded].map(([a, v]) => [a, fundingTx(a, v)]))
+  const byId = new Map([...txs.values()].map((t) => [t.getId(), t.toHex()]))
+  const txid = (address: string) => txs.get(address)!.getId()
   return {
     tip: async () => ({ height: 200, hash: '11'.repeat(32) }),
     block: async () => ({ height: 200, hash: '11'.repeat(32), parentHash: '22'.repeat(32), time: 1_700_000_000 }),
@@ -28,7 +38,7 @@ function memoryBackend(funded: Map<string, bigint>, feeRate: number): BitcoinBac
     utxos: async (a) => (funded.has(a) ? [{ txid: txid(a), vout: 0, value: funded.get(a) as bigint, confirmed: true, height: 150 }] : []),
     transactions: async () => [],
     transaction: async () => undefined,
-    transactionHex: async () => '',
+    transactionHex: async (id) => byId.get(id) ?? '',
     feeEstimates: async () => ({ 1: feeRate, 6: feeRate, 24: feeRate }),
     broadcast: async () => '00'.repeat(32),
   }
@@ -71,7 +81,8 @@ describe('every built transaction (property)', () => {
           expect(outs.filter((o) => o.address === recipient).map((o) => o.value)).toEqual([amount])
           const change = outs.filter((o) => o.address !== recipient)
           expect(change.every((o) => o.address === changeChain)).toBe(true)
-          const inputs = tx.ins.map((i) => funded.get(receive.find((a) => Buffer.from(i.hash).reverse().toString('hex') === a.replace(/[^0-9a-f]/g, '0').padEnd(64, '0').slice(0, 64)) as string) as bigint)
+          const valueOf = new Map([...funded].map(([a, v]) => [fundingTx(a, v).getId(), v]))
+          const inputs = tx.ins.map((i) => valueOf.get(Buffer.from(i.hash).reverse().toString('hex')) as bigint)
           const fee = inputs.reduce((a, b) => a + b, 0n) - outs.reduce((a, o) => a + o.value, 0n)
           expect(fee).toBe(quote.fee.amount)
           const vsize = tx.virtualSize()

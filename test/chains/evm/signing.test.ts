@@ -27,6 +27,20 @@ describe('EVM signing extras', () => {
     await expect(adapter.signTypedData(signer, { ...typed, message: { ...typed.message, to: { name: 'Bob', wallet: '0x123' } } } as never)).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' })
   })
 
+  it('signTypedData checks each value against its EIP-712 type: the text "a" is no bytes1 (viem signed it as 0x00), 0x61 is', async () => {
+    const adapter = localAdapter()
+    const { signers } = await vaultSigners(1)
+    const signer = signers[0]!
+    const typed = (data: unknown) => ({ domain: { name: 'coffer', chainId: 31337 }, types: { Message: [{ name: 'data', type: 'bytes1' }] }, primaryType: 'Message', message: { data } }) as const
+    await expect(adapter.signTypedData(signer, typed('a') as never)).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', details: { path: 'message.data', type: 'bytes1' } })
+    const sig = await adapter.signTypedData(signer, typed('0x61') as never)
+    expect(await recoverTypedDataAddress({ ...typed('0x61'), signature: sig.signature } as never)).toBe(signer.address)
+    // A viem wallet client over toViemAccount: viem's own check lets "a" through, coffer's does not.
+    const wallet = createWalletClient({ chain: anvilChain(), transport: http(sharedAnvil().url), account: toViemAccount(signer) })
+    await expect(wallet.signTypedData(typed('a') as never)).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' })
+    expect(await wallet.signTypedData(typed('0x61') as never)).toBe(sig.signature)
+  })
+
   it('signPermit (EIP-2612): the token accepts the permit and sets the allowance', async () => {
     const { url, fixtures } = sharedAnvil()
     const adapter = localAdapter()

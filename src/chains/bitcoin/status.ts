@@ -1,0 +1,41 @@
+/**
+ * The status of a Bitcoin transaction: confirmed (with its depth and fee), pending in the
+ * mempool, or dropped — with the replacement this adapter made, from its journal, and
+ * `unminable: true` only when the chain proves it can never be mined: one of its inputs (known
+ * from the journal) is spent by another transaction at least {@link UNMINABLE_DEPTH} blocks deep.
+ * A transaction that only left the mempool could still be broadcast by anyone holding it.
+ * @module
+ * @internal
+ */
+import type { AssetId } from '../../caip.js'
+import type { TransactionStatus } from '../adapter.js'
+import type { Records } from '../journal.js'
+import type { Call } from './call.js'
+import type { SentTransaction } from './rbf.js'
+import { rpcCall } from './rpc.js'
+
+/** Confirmations a conflicting spend needs before the transaction it displaced counts as unminable. */
+export const UNMINABLE_DEPTH = 6
+
+/** Whether an input of the journalled transaction `sent` is spent, deep enough, by another transaction. */
+async function provenUnminable(call: Call, hash: string, sent: SentTransaction | undefined, tipHeight: number): Promise<boolean> {
+  const outspend = call.backend.outspend
+  if (!sent || typeof outspend !== 'function') return false
+  for (const input of sent.inputs) {
+    const spender = await rpcCall('Reading who spent an input', () => outspend(input.txid, input.vout))
+    if (spender.spent && spender.txid !== undefined && spender.txid.toLowerCase() !== hash && spender.confirmed && spender.height !== undefined && tipHeight - spender.height + 1 >= UNMINABLE_DEPTH) return true
+  }
+  return false
+}
+
+/** Reads `hash`'s status in one call. */
+export async function readStatus(call: Call, hash: string, asset: AssetId, journal: Records<SentTransaction>): Promise<TransactionStatus> {
+  const [tx, tip] = await Promise.all([rpcCall('Reading the transaction', () => call.backend.transaction(hash)), rpcCall('Reading the tip', () => call.backend.tip())])
+  if (tx?.confirmed && tx.height !== undefined) {
+    return { hash, state: 'confirmed', blockHeight: tx.height, ...(tx.blockHash ? { blockHash: tx.blockHash } : {}), confirmations: tip.height - tx.height + 1, fee: { asset, amount: tx.fee } }
+  }
+  if (tx) return { hash, state: 'pending', confirmations: 0, fee: { asset, amount: tx.fee } }
+  const replacement = (await journal.all()).find((e) => e.replaces === hash)
+  const unminable = await provenUnminable(call, hash, await journal.get(hash), tip.height)
+  return { hash, state: 'dropped', confirmations: 0, unminable, ...(replacement ? { replacedBy: replacement.hash } : {}) }
+}
