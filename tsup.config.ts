@@ -1,4 +1,18 @@
+import { existsSync } from 'node:fs'
 import { defineConfig } from 'tsup'
+
+/** One CJS entry per `exports` subpath (output name -> source); an entry whose source does not exist yet is left out. */
+const CJS_ENTRIES = Object.fromEntries(
+  Object.entries({
+    index: 'src/index.ts',
+    'keys/index': 'src/keys/index.ts',
+    'vault/index': 'src/vault/index.ts',
+    'evm/index': 'src/chains/evm/index.ts',
+    'bitcoin/index': 'src/chains/bitcoin/index.ts',
+    'portfolio/index': 'src/portfolio/index.ts',
+    'testing/index': 'src/testing/index.ts',
+  }).filter(([, source]) => existsSync(source)),
+)
 
 /**
  * Two builds:
@@ -7,7 +21,12 @@ import { defineConfig } from 'tsup'
  *   look side-effectful to bundlers, so a single chunk importing all ten would drag all
  *   ten into every app. Declarations come from `tsc` (tsconfig.build.json), mirroring src.
  * - CJS, bundled per `exports` subpath with shared chunks (so `instanceof CofferError`
- *   holds across subpaths), with bundled `.d.cts` declarations.
+ *   holds across CJS subpaths), with bundled `.d.cts` declarations. The ESM and CJS builds
+ *   are two copies: a class from `require('coffer')` is not the class from `import('coffer')`.
+ *
+ * After tsup, `scripts/cjs-types.mjs` (run by `npm run build`) marks the `.d.cts` imports of
+ * packages whose types are ESM for a `require` (viem) as `import type … with
+ * { 'resolution-mode': 'import' }`, so CommonJS consumers type-check them (TS1479 otherwise).
  */
 export default defineConfig([
   {
@@ -22,10 +41,17 @@ export default defineConfig([
     onSuccess: 'tsc -p tsconfig.build.json',
   },
   {
-    entry: { index: 'src/index.ts', 'keys/index': 'src/keys/index.ts', 'vault/index': 'src/vault/index.ts', 'evm/index': 'src/chains/evm/index.ts', 'bitcoin/index': 'src/chains/bitcoin/index.ts', 'portfolio/index': 'src/portfolio/index.ts' },
+    entry: CJS_ENTRIES,
     format: ['cjs'],
     bundle: true,
     splitting: true,
+    // `import.meta.url` is a syntax error in a .cjs file (src/testing finds its anvil binary
+    // through it): the shim turns it into the file URL of __filename.
+    shims: true,
+    // Never inline third-party code: dependencies stay `require`s, and an optional peer such as
+    // bitcoinjs-lib (coffer/testing) is loaded from the user's install, not from a copy whose
+    // wasm file is not next to it.
+    skipNodeModulesBundle: true,
     dts: true,
     sourcemap: true,
     clean: false,

@@ -12,6 +12,7 @@ export default defineConfig({
       { find: /^coffer\/evm$/, replacement: src('chains/evm/index.ts') },
       { find: /^coffer\/bitcoin$/, replacement: src('chains/bitcoin/index.ts') },
       { find: /^coffer\/portfolio$/, replacement: src('portfolio/index.ts') },
+      { find: /^coffer\/testing$/, replacement: src('testing/index.ts') },
     ],
   },
   test: {

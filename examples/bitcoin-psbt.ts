@@ -4,13 +4,14 @@
  *
  *   npx tsx examples/bitcoin-psbt.ts
  *
- * It runs against a local regtest Esplora server (no internet). On mainnet use
+ * It runs against a local regtest backend from coffer/testing: an Esplora-shaped server that
+ * verifies every signature with bitcoinjs-lib and libsecp256k1 (no internet). On mainnet use
  * bitcoin({ network: 'mainnet', esploraUrl: 'https://blockstream.info/api' }).
  */
 import { formatAmount, parseAmount } from 'coffer'
 import { bitcoin, BITCOIN_CHAINS } from 'coffer/bitcoin'
+import { startLocalBitcoin } from 'coffer/testing'
 import { memoryStorage, Vault } from 'coffer/vault'
-import { startLocalBitcoin } from './support/local-bitcoin.js'
 
 const MNEMONIC = process.env.COFFER_MNEMONIC ?? 'abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon about'
 const node = await startLocalBitcoin()
@@ -22,11 +23,11 @@ try {
   console.log(`Account ${account.accountPath}, descriptor:\n  ${account.descriptor}`)
 
   // 2. The adapter, and money on the first two receive addresses.
-  const btc = bitcoin({ network: 'regtest', esploraUrl: node.url })
+  const btc = bitcoin({ network: 'regtest', esploraUrl: node.esploraUrl })
   const first = account.child(0, 0).address
   const second = account.child(0, 1).address
-  await node.fund(first, parseAmount('0.015', 8))
-  await node.fund(second, parseAmount('0.0025', 8))
+  await node.fund(first, '0.015') // BTC, as a decimal string (or satoshis as a bigint)
+  await node.fund(second, 250_000n)
   const state = await btc.discoverAccount(account.descriptor)
   console.log(`Discovered ${state.used.length} used addresses, balance ${formatAmount(state.balance.confirmed, 8)} BTC; next receive ${state.nextReceive.address}`)
 
@@ -44,7 +45,7 @@ try {
   const final = btc.finalizePsbt(signedPsbt, account.descriptor)
   console.log(`Final transaction ${final.hash}:\n  ${final.raw}`)
   const txid = await btc.broadcast(final)
-  node.mine()
+  await node.mine()
   const status = await btc.getTransaction(txid)
   console.log(`Broadcast ${txid}: ${status.state}, ${status.confirmations} confirmation(s), fee ${status.fee?.amount} sat`)
   vault.lock()

@@ -1,40 +1,33 @@
 /**
  * `npm run demo`: the whole coffer flow on an embedded chain, with no configuration and no
- * internet. It starts anvil (from the `@foundry-rs/anvil-linux-amd64` dev dependency, or
- * ANVIL_PATH) on a free loopback port, deploys a USDT-like and a USDC-like token, creates a
- * wallet (an encrypted vault file in a temp directory), funds it, sends stablecoins to a second
- * account under a daily limit, watches the portfolio pick up the incoming transfer, shows the
- * tamper-evident journal, and stops anvil.
+ * internet. It starts a local chain with coffer/testing (anvil from the
+ * `@foundry-rs/anvil-linux-amd64` package, or ANVIL_PATH, on a free loopback port, with a
+ * USDT-like and a USDC-like token), creates a wallet (an encrypted vault file in a temp
+ * directory), funds it, sends stablecoins to a second account under a daily limit, watches the
+ * portfolio pick up the incoming transfer, shows the tamper-evident journal, and stops anvil.
  *
  *   npm run demo
  */
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { CofferError, fixedPrices, formatAmount, parseAmount, Wallet, type PortfolioSnapshot, type PortfolioTransfer } from 'coffer'
-import { erc20AssetId, evm } from 'coffer/evm'
+import { CofferError, fixedPrices, formatAmount, Wallet, type PortfolioSnapshot, type PortfolioTransfer } from 'coffer'
+import { evm } from 'coffer/evm'
+import { startLocalChain } from 'coffer/testing'
 import { fileStorage } from 'coffer/vault'
-import { startLocalChain } from './support/local-chain.js'
 
 let step = 0
 const say = (text: string) => console.log(`\n${++step}. ${text}`)
 const dir = mkdtempSync(join(tmpdir(), 'coffer-demo-'))
 
 say('Starting a local chain (anvil) with a USDT-like and a USDC-like token…')
-const chain = await startLocalChain()
+const local = await startLocalChain({ tokens: ['USDT', 'USDC'] })
 try {
-  const { usdt, usdc } = chain.tokens
-  const adapter = evm({
-    chain: chain.chainId,
-    rpcUrls: [chain.url],
-    tokens: [
-      { address: usdt.address, symbol: 'USDT', decimals: usdt.decimals, family: 'USDT' },
-      { address: usdc.address, symbol: 'USDC', decimals: usdc.decimals, family: 'USDC' },
-    ],
-  })
-  const USDT = erc20AssetId(31337, usdt.address)
-  const USDC = erc20AssetId(31337, usdc.address)
-  console.log(`   ${chain.url}, chain ${chain.chainId}; USDT at ${usdt.address}, USDC at ${usdc.address}`)
+  const { USDT: usdt, USDC: usdc } = local.tokens
+  const adapter = evm({ chain: local.chain, rpcUrls: [local.rpcUrl], tokens: local.adapterTokens })
+  const USDT = usdt.assetId
+  const USDC = usdc.assetId
+  console.log(`   ${local.rpcUrl}, chain ${local.chainId}; USDT at ${usdt.address}, USDC at ${usdc.address}`)
 
   say('Creating a wallet: a new mnemonic, encrypted at rest (AES-256-GCM, scrypt) in a temp directory…')
   const wallet = await Wallet.create({
@@ -45,14 +38,14 @@ try {
     priceSource: fixedPrices({ prices: { [adapter.nativeAsset]: '3000', [USDT]: '1', [USDC]: '1' } }),
   })
   const alice = wallet.accounts()[0]!
-  const bob = await wallet.account(chain.chainId, { index: 1, label: 'bob' })
+  const bob = await wallet.account(local.chainId, { index: 1, label: 'bob' })
   console.log(`   files: ${readdirSync(dir).sort().join(', ')} (the mnemonic is inside the vault, never in plain text)`)
   console.log(`   alice (account 0): ${alice.address}`)
   console.log(`   bob   (account 1): ${bob.address}`)
   console.log('   policy: at most 500 USDT a day, at most 250 USDC per transaction')
 
   say('Funding alice with 1 ETH (for gas), 1,000 USDT and 1,000 USDC…')
-  await chain.fund(alice.address as `0x${string}`, { eth: '1', usdt: parseAmount('1000', 6), usdc: parseAmount('1000', 6) })
+  await local.fund(alice.address, { eth: '1', USDT: '1000', USDC: '1000' })
 
   say('Watching the portfolio (every account, every asset)…')
   const portfolio = wallet.portfolio()
@@ -100,7 +93,7 @@ try {
   wallet.lock()
   say('Done: wallet locked (keys wiped from memory).')
 } finally {
-  await chain.stop()
+  await local.stop()
   rmSync(dir, { recursive: true, force: true })
   console.log('   anvil stopped, temp directory removed.')
 }
@@ -109,5 +102,5 @@ function printTable(snapshot: PortfolioSnapshot, names: ReadonlyMap<string, stri
   for (const b of snapshot.balances.filter((x) => x.amount > 0n)) {
     console.log(`   ${(names.get(b.account) ?? b.account).padEnd(6)} ${b.symbol.padEnd(5)} ${formatAmount(b.amount, b.decimals).padStart(22)}  $${b.value ?? '—'}`)
   }
-  console.log(`   total value: $${snapshot.value ?? '0'}`)
+  console.log(`   total value: $${snapshot.testnetValue ?? '0'} (test network: kept apart from mainnet value)`)
 }

@@ -7,25 +7,24 @@
  *
  * Both sides run in this one process here. The offline side gets an adapter whose RPC URL
  * points at a dead port and whose every request is counted: signing makes none, and a read
- * fails. It starts a local anvil with a USDT-like token (no internet).
+ * fails. It starts a local chain with a USDT-like token (coffer/testing: anvil, no internet).
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { decodeFunctionData, erc20Abi, type Hex } from 'viem'
 import { CofferError, formatAmount, parseAmount, type SignedTransaction, type UnsignedTransaction } from 'coffer'
-import { erc20AssetId, evm } from 'coffer/evm'
+import { evm } from 'coffer/evm'
+import { startLocalChain } from 'coffer/testing'
 import { fileStorage, Vault } from 'coffer/vault'
-import { startLocalChain } from './support/local-chain.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'coffer-offline-'))
-const chain = await startLocalChain()
+const local = await startLocalChain({ tokens: ['USDT'] })
 /** Long hex strings cut to their ends, for printing. */
 const abbreviated = (value: unknown) => JSON.stringify(value, null, 2).replace(/"0x([0-9a-fA-F]{60,})"/g, (_, hex: string) => `"0x${hex.slice(0, 10)}…${hex.slice(-6)}"`)
 try {
-  const { usdt } = chain.tokens
-  const token = { address: usdt.address, symbol: usdt.symbol, decimals: usdt.decimals, family: 'USDT' }
-  const USDT = erc20AssetId(31337, usdt.address)
+  const usdt = local.tokens.USDT
+  const USDT = usdt.assetId
   const PASSWORD = 'cold storage password'
 
   // 0. Offline, once: a vault file with the keys. Only the address leaves this machine.
@@ -34,11 +33,11 @@ try {
   const from = (await cold.getSigner({ secretId: id, chain: 'evm' })).address
   cold.lock()
   console.log(`Offline vault holds the key of ${from}`)
-  await chain.fund(from as `0x${string}`, { eth: '1', usdt: parseAmount('500', usdt.decimals) })
+  await local.fund(from, { eth: '1', USDT: '500' })
 
   // 1. Online: quote (fees, funds checked) and build the unsigned transaction: JSON with the
   //    nonce, gas and fees filled in, and a summary a person can check before signing.
-  const online = evm({ chain: chain.chainId, rpcUrls: [chain.url], tokens: [token] })
+  const online = evm({ chain: local.chain, rpcUrls: [local.rpcUrl], tokens: local.adapterTokens })
   const to = '0x000000000000000000000000000000000000bEEF'
   const quote = await online.quoteTransfer({ from, to, asset: USDT, amount: parseAmount('120', usdt.decimals) })
   const unsigned = await online.buildTransfer(quote)
@@ -49,9 +48,9 @@ try {
   // 2. Offline: open the vault, check the summary, sign. This adapter cannot reach any node.
   let requests = 0
   const offline = evm({
-    chain: chain.chainId,
+    chain: local.chain,
     rpcUrls: ['http://127.0.0.1:1'], // nothing listens here
-    tokens: [token],
+    tokens: local.adapterTokens,
     retryCount: 0,
     timeoutMs: 2_000,
     fetch: (input, init) => {
@@ -95,6 +94,6 @@ try {
   const balances = await online.getBalances({ addresses: [from, to], assets: [USDT] })
   for (const b of balances) console.log(`  ${b.address === to ? 'recipient' : 'sender   '} ${b.ok ? formatAmount(b.amount, b.decimals) : '?'} USDT`)
 } finally {
-  await chain.stop()
+  await local.stop()
   rmSync(dir, { recursive: true, force: true })
 }

@@ -5,19 +5,19 @@
  *
  *   npx tsx examples/pay-request.ts
  *
- * It starts a local anvil with a USDT-like token (no internet). On a real chain, pass
+ * It starts a local chain with a USDT-like token (coffer/testing: anvil, no internet). On a real chain, pass
  * evm({ chain: 'eip155:1', rpcUrls: […] }) and keep the wallet in fileStorage('wallet').
  */
 import { CofferError, formatAmount, formatPaymentUri, parseAmount, parsePaymentUri, paymentQr, Wallet } from 'coffer'
-import { erc20AssetId, evm } from 'coffer/evm'
+import { evm } from 'coffer/evm'
+import { startLocalChain } from 'coffer/testing'
 import { memoryStorage } from 'coffer/vault'
-import { startLocalChain } from './support/local-chain.js'
 
-const chain = await startLocalChain()
+const local = await startLocalChain({ tokens: ['USDT'] })
 try {
   // 1. A fresh wallet on the chain, with a daily limit on USDT (every chain's USDT together).
-  const { usdt } = chain.tokens
-  const adapter = evm({ chain: chain.chainId, rpcUrls: [chain.url], tokens: [{ address: usdt.address, symbol: 'USDT', decimals: usdt.decimals, family: 'USDT' }] })
+  const usdt = local.tokens.USDT
+  const adapter = evm({ chain: local.chain, rpcUrls: [local.rpcUrl], tokens: local.adapterTokens })
   const wallet = await Wallet.create({
     storage: memoryStorage(),
     password: 'correct horse battery staple',
@@ -27,12 +27,12 @@ try {
   })
   const [account] = wallet.accounts()
   console.log(`Wallet account: ${account!.address}`)
-  await chain.fund(account!.address as `0x${string}`, { eth: '1', usdt: parseAmount('500', usdt.decimals) })
+  await local.fund(account!.address, { eth: '1', USDT: '500' })
 
   // 2. A merchant asks for 42.50 USDT with an EIP-681 URI (usually scanned from a QR code).
   const merchant = '0x000000000000000000000000000000000000bEEF'
-  const USDT = erc20AssetId(31337, usdt.address)
-  const uri = formatPaymentUri({ scheme: 'ethereum', chainId: chain.chainId, to: merchant, asset: USDT, amount: parseAmount('42.5', usdt.decimals) })
+  const USDT = usdt.assetId
+  const uri = formatPaymentUri({ scheme: 'ethereum', chainId: local.chainId, to: merchant, asset: USDT, amount: parseAmount('42.5', usdt.decimals) })
   console.log(`\nPayment request:\n  ${uri}`)
   console.log((await paymentQr(uri, { format: 'terminal' })).replace(/^/gm, '  '))
 
@@ -44,7 +44,7 @@ try {
   console.log(`Paid: ${hash} (${status.state} in block ${status.blockHeight})`)
 
   // 4. A second request, for 80 USDT, would pass the daily limit: refused before anything is signed.
-  const second = formatPaymentUri({ scheme: 'ethereum', chainId: chain.chainId, to: merchant, asset: USDT, amount: parseAmount('80', usdt.decimals) })
+  const second = formatPaymentUri({ scheme: 'ethereum', chainId: local.chainId, to: merchant, asset: USDT, amount: parseAmount('80', usdt.decimals) })
   try {
     await wallet.send(await wallet.quote(parsePaymentUri(second)))
   } catch (error) {
@@ -64,5 +64,5 @@ try {
   console.log(`Journal verifies: ${check.ok} (${check.count} entries, head ${check.head?.digest.slice(0, 16)}…)`)
   wallet.lock()
 } finally {
-  await chain.stop()
+  await local.stop()
 }

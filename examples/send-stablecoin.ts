@@ -4,16 +4,16 @@
  *
  *   npx tsx examples/send-stablecoin.ts
  *
- * It starts a local anvil with a USDT-like token (no internet). On a real chain, use
- * evm({ chain: 'eip155:1', rpcUrls: ['https://…'] }) and the registry's USDT.
+ * It starts a local chain with a USDT-like token (coffer/testing: anvil, no internet). On a real
+ * chain, use evm({ chain: 'eip155:1', rpcUrls: ['https://…'] }) and the registry's USDT.
  */
 import { formatAmount, parseAmount } from 'coffer'
-import { erc20AssetId, evm } from 'coffer/evm'
+import { evm } from 'coffer/evm'
 import { generateMnemonic } from 'coffer/keys'
+import { startLocalChain } from 'coffer/testing'
 import { memoryStorage, Vault } from 'coffer/vault'
-import { startLocalChain } from './support/local-chain.js'
 
-const chain = await startLocalChain()
+const local = await startLocalChain({ tokens: ['USDT'] })
 try {
   // 1. A wallet from a mnemonic, kept in a vault; two accounts of it.
   const vault = await Vault.create({ storage: memoryStorage(), password: 'example', kdf: { name: 'pbkdf2-sha256' } })
@@ -22,12 +22,12 @@ try {
   const bob = await vault.getSigner({ secretId: id, chain: 'evm', index: 1 })
 
   // 2. The adapter for the chain, knowing the USDT-like token.
-  const { usdt } = chain.tokens
-  const adapter = evm({ chain: chain.chainId, rpcUrls: [chain.url], tokens: [{ address: usdt.address, symbol: usdt.symbol, decimals: usdt.decimals, family: 'USDT' }] })
-  const USDT = erc20AssetId(31337, usdt.address)
+  const usdt = local.tokens.USDT
+  const adapter = evm({ chain: local.chain, rpcUrls: [local.rpcUrl], tokens: local.adapterTokens })
+  const USDT = usdt.assetId
 
   // 3. Fund Alice on the local chain: 1 ETH for gas and 1,000 USDT.
-  await chain.fund(alice.address as `0x${string}`, { eth: '1', usdt: parseAmount('1000', usdt.decimals) })
+  await local.fund(alice.address, { eth: '1', USDT: '1000' })
 
   const show = async (label: string) => {
     const balances = await adapter.getBalances({ addresses: [alice.address, bob.address] })
@@ -51,5 +51,5 @@ try {
   await show('After:')
   vault.lock()
 } finally {
-  await chain.stop()
+  await local.stop()
 }

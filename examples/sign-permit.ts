@@ -5,16 +5,16 @@
  *
  *   npx tsx examples/sign-permit.ts
  *
- * It starts a local anvil with a USDC-like token that supports permits (no internet). On a real
- * chain, the registry's USDC works the same way: evm({ chain: 'eip155:1', rpcUrls: […] }).
+ * It starts a local chain with a USDC-like token that supports permits (coffer/testing: anvil,
+ * no internet). On a real chain, the registry's USDC works the same way:
+ * evm({ chain: 'eip155:1', rpcUrls: […] }).
  */
 import { createWalletClient, http, parseAbi, recoverTypedDataAddress } from 'viem'
-import { foundry } from 'viem/chains'
 import { formatAmount, parseAmount } from 'coffer'
-import { erc20AssetId, evm, toViemAccount } from 'coffer/evm'
+import { evm, toViemAccount } from 'coffer/evm'
 import { generateMnemonic } from 'coffer/keys'
+import { startLocalChain } from 'coffer/testing'
 import { memoryStorage, Vault } from 'coffer/vault'
-import { startLocalChain } from './support/local-chain.js'
 
 const tokenAbi = parseAbi([
   'function permit(address owner, address spender, uint256 value, uint256 deadline, uint8 v, bytes32 r, bytes32 s)',
@@ -23,7 +23,7 @@ const tokenAbi = parseAbi([
   'function nonces(address owner) view returns (uint256)',
 ])
 
-const chain = await startLocalChain()
+const local = await startLocalChain({ tokens: ['USDC'] })
 try {
   // 1. The owner's key is in a vault; the relayer (a payment service, say) has its own key.
   const vault = await Vault.create({ storage: memoryStorage(), password: 'example', kdf: { name: 'pbkdf2-sha256' } })
@@ -32,11 +32,11 @@ try {
   const relayer = await vault.getSigner({ secretId: id, chain: 'evm', index: 1 }) // another party in real life
   const shop = '0x000000000000000000000000000000000000bEEF'
 
-  const { usdc } = chain.tokens
-  const adapter = evm({ chain: chain.chainId, rpcUrls: [chain.url], tokens: [{ address: usdc.address, symbol: usdc.symbol, decimals: usdc.decimals, family: 'USDC' }] })
-  const USDC = erc20AssetId(31337, usdc.address)
-  await chain.fund(owner.address as `0x${string}`, { usdc: parseAmount('1000', usdc.decimals) }) // USDC only, no ETH
-  await chain.fund(relayer.address as `0x${string}`, { eth: '1' })
+  const usdc = local.tokens.USDC
+  const adapter = evm({ chain: local.chain, rpcUrls: [local.rpcUrl], tokens: local.adapterTokens })
+  const USDC = usdc.assetId
+  await local.fund(owner.address, { USDC: '1000' }) // USDC only, no ETH
+  await local.fund(relayer.address, { eth: '1' })
   const usd = (units: bigint) => `${formatAmount(units, usdc.decimals)} USDC`
   const allowance = () => adapter.client.readContract({ address: usdc.address, abi: tokenAbi, functionName: 'allowance', args: [owner.address as `0x${string}`, relayer.address as `0x${string}`] })
   console.log(`Owner   ${owner.address}: 1000 USDC, 0 ETH`)
@@ -53,7 +53,7 @@ try {
 
   // 3. The relayer submits permit(…) and pays its gas. toViemAccount lets viem's wallet client
   //    sign with a coffer signer; the key stays in the vault.
-  const relayerClient = createWalletClient({ account: toViemAccount(relayer), chain: foundry, transport: http(chain.url) })
+  const relayerClient = createWalletClient({ account: toViemAccount(relayer), chain: local.chain, transport: http(local.rpcUrl) })
   const permitTx = await relayerClient.writeContract({
     address: usdc.address,
     abi: tokenAbi,
@@ -80,7 +80,7 @@ try {
 
   // 6. Any EIP-712 typed data: a login or an order, signed by the owner and recovered by anyone.
   const typedData = {
-    domain: { name: 'Example Shop', version: '1', chainId: 31337 },
+    domain: { name: 'Example Shop', version: '1', chainId: local.chain.id },
     types: { Order: [{ name: 'buyer', type: 'address' }, { name: 'item', type: 'string' }, { name: 'price', type: 'uint256' }] },
     primaryType: 'Order',
     message: { buyer: owner.address as `0x${string}`, item: 'coffee beans, 1 kg', price: value },
@@ -91,5 +91,5 @@ try {
   console.log(`  recovered ${signer} (${signer === owner.address ? 'the owner' : 'MISMATCH'})`)
   vault.lock()
 } finally {
-  await chain.stop()
+  await local.stop()
 }

@@ -5,17 +5,17 @@
  *
  *   npx tsx examples/track-balances.ts
  *
- * It starts a local anvil with test stablecoins (no internet). On real chains, pass one
+ * It starts a local chain with test stablecoins (coffer/testing: anvil, no internet). On real chains, pass one
  * adapter per chain — evm({ chain: 'eip155:1', rpcUrls: […] }), evm({ chain: 'eip155:137', … }),
  * bitcoin({ … }) — and httpPrices() for market prices.
  */
 import { fixedPrices, formatAmount, parseAmount, Portfolio, type PortfolioSnapshot, type PortfolioTransfer } from 'coffer'
-import { erc20AssetId, evm } from 'coffer/evm'
+import { evm } from 'coffer/evm'
 import { generateMnemonic } from 'coffer/keys'
+import { startLocalChain } from 'coffer/testing'
 import { memoryStorage, Vault } from 'coffer/vault'
-import { startLocalChain } from './support/local-chain.js'
 
-const chain = await startLocalChain()
+const local = await startLocalChain({ tokens: ['USDT', 'USDC'] })
 try {
   // 1. Two accounts of one wallet.
   const vault = await Vault.create({ storage: memoryStorage(), password: 'example', kdf: { name: 'pbkdf2-sha256' } })
@@ -24,25 +24,17 @@ try {
   const bob = await vault.getSigner({ secretId: id, chain: 'evm', index: 1 })
 
   // 2. The chain's adapter, knowing the test stablecoins (with their families, for totals).
-  const { usdt, usdc } = chain.tokens
-  const adapter = evm({
-    chain: chain.chainId,
-    rpcUrls: [chain.url],
-    tokens: [
-      { address: usdt.address, symbol: 'USDT', decimals: usdt.decimals, family: 'USDT' },
-      { address: usdc.address, symbol: 'USDC', decimals: usdc.decimals, family: 'USDC' },
-    ],
-  })
-  const USDT = erc20AssetId(31337, usdt.address)
-  const USDC = erc20AssetId(31337, usdc.address)
-  await chain.fund(alice.address as `0x${string}`, { eth: '2', usdt: parseAmount('1000', usdt.decimals), usdc: parseAmount('500', usdc.decimals) })
+  const adapter = evm({ chain: local.chain, rpcUrls: [local.rpcUrl], tokens: local.adapterTokens })
+  const USDT = local.tokens.USDT.assetId
+  const USDC = local.tokens.USDC.assetId
+  await local.fund(alice.address, { eth: '2', USDT: '1000', USDC: '500' })
 
   // 3. The portfolio. Prices are fixed here; stablecoins count as 1.00 only because we say so.
   const portfolio = new Portfolio({
     adapters: [adapter],
     accounts: [
-      { chainId: chain.chainId, address: alice.address, label: 'alice' },
-      { chainId: chain.chainId, address: bob.address, label: 'bob' },
+      { chainId: local.chainId, address: alice.address, label: 'alice' },
+      { chainId: local.chainId, address: bob.address, label: 'bob' },
     ],
     priceSource: fixedPrices({ prices: { [adapter.nativeAsset]: '3000', [USDT]: '1', [USDC]: '0.9999' } }),
   })
@@ -65,7 +57,7 @@ try {
   await new Promise<void>((resolve) => portfolio.once('refresh', () => resolve()))
   await adapter.sendTransfer(await adapter.quoteTransfer({ from: alice.address, to: bob.address, asset: USDT, amount: parseAmount('250.5', 6) }), alice)
   await adapter.sendTransfer(await adapter.quoteTransfer({ from: alice.address, to: bob.address, asset: USDC, amount: parseAmount('100', 6) }), alice)
-  await chain.fund(alice.address as `0x${string}`, { usdt: parseAmount('42', 6) })
+  await local.fund(alice.address, { USDT: '42' })
   while (transfers < 5) await new Promise((r) => setTimeout(r, 50))
   await portfolio.stop()
 
@@ -77,13 +69,14 @@ try {
   console.log((await portfolio.toCSV()).trimEnd())
   vault.lock()
 } finally {
-  await chain.stop()
+  await local.stop()
 }
 
 function printTable(snapshot: PortfolioSnapshot): void {
   const lines = snapshot.balances.filter((b) => b.amount > 0n).map((b) => [b.label ?? b.account, b.symbol, formatAmount(b.amount, b.decimals), b.value ?? '—'])
   const totals = snapshot.totals.filter((t) => t.amount > 0n).map((t) => ['total', t.symbol, formatAmount(t.amount, t.decimals), t.value ?? '—'])
-  const sections = [[['account', 'asset', 'amount', 'value (USD)']], lines, [...totals, ['total', 'all', '', snapshot.value ?? '—']]]
+  // A local chain is a test network: its value sums apart (testnetValue), never into mainnet value.
+  const sections = [[['account', 'asset', 'amount', 'value (USD)']], lines, [...totals, ['total', 'test networks', '', snapshot.testnetValue ?? '—']]]
   const widths = [0, 1, 2, 3].map((c) => Math.max(...sections.flat().map((row) => row[c]!.length)))
   const format = (row: string[]) => `  ${row.map((cell, c) => (c >= 2 ? cell.padStart(widths[c]!) : cell.padEnd(widths[c]!))).join('  ')}`
   console.log('\nPortfolio:')

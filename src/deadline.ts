@@ -9,6 +9,7 @@
  * @internal
  */
 import { InvalidArgumentError } from './errors.js'
+import { builtin } from './runtime.js'
 
 /** Default overall deadline of an adapter call: 60 s. */
 export const DEFAULT_DEADLINE_MS = 60_000
@@ -28,6 +29,9 @@ export function checkDeadline(value: unknown, name = 'deadlineMs', fallback = DE
  */
 export async function withDeadline<T>(ms: number, expired: () => Error, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
   const controller = new AbortController()
+  // Every request of the call listens to this one signal (a discovery sends dozens at once):
+  // that is by design, not a leak, so Node's listener warning does not apply.
+  builtin<{ setMaxListeners?: (n: number, ...targets: EventTarget[]) => void }>('node:events')?.setMaxListeners?.(0, controller.signal)
   let timer: ReturnType<typeof setTimeout> | undefined
   const deadline = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {

@@ -58,6 +58,7 @@ export type CofferErrorCode =
   | 'DEADLINE_EXCEEDED'
   | 'DISCOVERY_LIMIT'
   | 'FEE_TOO_HIGH'
+  | 'VAULT_EXISTS'
 
 function formatDetails(details: ErrorDetails | undefined): string {
   if (!details) return ''
@@ -449,5 +450,14 @@ export class FeeTooHighError extends CofferError {
   declare readonly code: 'FEE_TOO_HIGH'
   constructor(shortMessage: string, options?: CofferErrorOptions) {
     super('FEE_TOO_HIGH', shortMessage, options)
+  }
+}
+
+/** `Vault.create` (and `Wallet.create`) found a vault already in its storage and overwrote nothing; open it instead, or choose another storage. */
+export class VaultExistsError extends CofferError {
+  override name = 'VaultExistsError' as const
+  declare readonly code: 'VAULT_EXISTS'
+  constructor(shortMessage = 'This storage already holds a vault; open it with Vault.open, or choose another storage.', options?: CofferErrorOptions) {
+    super('VAULT_EXISTS', shortMessage, options)
   }
 }

@@ -50,6 +50,7 @@ export type {
   BlockRef,
   Json,
   TypedDataSpend,
+  ReceiveAddress,
 } from './chains/adapter.js'
 export { FEE_LEVELS } from './chains/adapter.js'
 export * from './portfolio/index.js'

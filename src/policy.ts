@@ -21,7 +21,7 @@ import { parseAccountId, parseAssetId, type AssetId, type ChainId } from './caip
 import { formatAmount, parseAmount } from './amount.js'
 import { CofferError, InvalidArgumentError, PolicyViolationError, VaultLockedError } from './errors.js'
 import { addDecimals, compareDecimals, fiatValue, formatDecimal, parsePrice, type Decimal } from './portfolio/fiat.js'
-import type { PriceSource } from './portfolio/prices.js'
+import type { PriceAssetInfo, PriceSource } from './portfolio/prices.js'
 import type { Sealer } from './vault/sealer.js'
 import { updateStorage, type VaultStorage } from './vault/storage.js'
 
@@ -57,7 +57,9 @@ export interface SignSummary {
   readonly decimals?: number
   readonly family?: string
   readonly amount?: bigint
-  readonly fee?: { readonly asset: AssetId; readonly amount: bigint; readonly decimals: number; readonly symbol: string }
+  readonly fee?: { readonly asset: AssetId; readonly amount: bigint; readonly decimals: number; readonly symbol: string; readonly family?: string }
+  /** The chain is a test network (its coins have no market value; prices by family reach it only where the price source allows). */
+  readonly testnet?: boolean
   /** Messages: the text (or hex of bytes); typed data: the primary type and domain. */
   readonly message?: string
   /**
@@ -327,7 +329,12 @@ export class PolicyEngine {
     const { asset, fee } = summary
     if (asset === undefined) return new Map()
     const needPrices = o.fiat !== undefined || (o.maxFeeShare !== undefined && fee !== undefined && fee.asset !== asset)
-    return needPrices ? this.#pricesOf([asset, ...(fee ? [fee.asset] : [])]) : new Map<AssetId, Decimal>()
+    if (!needPrices) return new Map<AssetId, Decimal>()
+    // What the wallet knows of both assets (from the adapter), so family prices reach configured tokens.
+    const testnet = summary.testnet === true
+    const info: PriceAssetInfo[] = [{ id: asset, ...(summary.family ? { family: summary.family } : {}), testnet }]
+    if (fee && fee.asset !== asset) info.push({ id: fee.asset, ...(fee.family ? { family: fee.family } : {}), testnet })
+    return this.#pricesOf(info)
   }
 
   /**
@@ -443,11 +450,11 @@ export class PolicyEngine {
     }
   }
 
-  async #pricesOf(assets: readonly AssetId[]): Promise<Map<AssetId, Decimal>> {
+  async #pricesOf(assets: readonly PriceAssetInfo[]): Promise<Map<AssetId, Decimal>> {
     const out = new Map<AssetId, Decimal>()
     if (!this.#prices) return out
     try {
-      const quotes = await this.#prices.getPrices([...new Set(assets)], this.#currency)
+      const quotes = await this.#prices.getPrices([...new Set(assets.map((a) => a.id))], this.#currency, { assets })
       for (const [id, q] of quotes) out.set(id, parsePrice(q.price))
     } catch {
       // No prices: rules that need them refuse below.

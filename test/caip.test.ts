@@ -10,6 +10,8 @@ import {
   parseAssetId,
   parseChainId,
 } from 'coffer'
+import { evm } from 'coffer/evm'
+import { suggestChainId } from '../src/caip.js'
 
 // Examples from the CAIP-2, CAIP-10 and CAIP-19 specs (github.com/ChainAgnostic/CAIPs).
 describe('CAIP-2', () => {
@@ -110,6 +112,125 @@ describe('round trips (property)', () => {
             expect(e).toBeInstanceOf(InvalidCaipIdError)
           }
         }
+      }),
+    )
+  })
+})
+
+describe('chain ids in the wrong form (issue 13)', () => {
+  const refused = (parse: () => unknown) => {
+    try {
+      parse()
+    } catch (error) {
+      expect(error).toBeInstanceOf(InvalidCaipIdError)
+      return error as InvalidCaipIdError
+    }
+    throw new Error('expected a refusal')
+  }
+
+  it.each([
+    ['31337', 'eip155:31337'],
+    [31337, 'eip155:31337'],
+    [31337n, 'eip155:31337'],
+    ['0x7a69', 'eip155:31337'],
+    ['eip155-31337', 'eip155:31337'],
+    ['eip155_137', 'eip155:137'],
+    ['eip155 1', 'eip155:1'],
+    ['EIP155:1', 'eip155:1'],
+    ['EIP-155:137', 'eip155:137'],
+    [' eip155:1 ', 'eip155:1'],
+    ['eip155:1:0xab16a96D359eC26a11e2C2b3d8f8B8942d5Bfcdb', 'eip155:1'],
+    ['eip155:1/slip44:60', 'eip155:1'],
+    ['bip122:000000000019d6689c085ae165831e93b0e6ab7c1c5e08c77c5a4b28d0c6c5a1', 'bip122:000000000019d6689c085ae165831e93'],
+  ])('%s: says the right form and suggests %s', (input, suggestion) => {
+    const error = refused(() => parseChainId(input as string))
+    expect(error.code).toBe('INVALID_CAIP_ID')
+    expect(error.shortMessage).toContain('"<namespace>:<reference>"')
+    expect(error.shortMessage).toMatch(new RegExp(`did you mean ${suggestion}\\?$`))
+    expect(error.details).toMatchObject({ kind: 'CAIP-2 chain id', suggestion })
+    expect(parseChainId(suggestion)).toBeTruthy()
+  })
+
+  it.each(['ethereum', 'eip155', 'eip155:', 'x', '', '0', -1, 1.5, null, {}])('%j: says the right form without a made-up suggestion', (input) => {
+    const error = refused(() => parseChainId(input as string))
+    expect(error.shortMessage).toContain('e.g. "eip155:1"')
+    expect(error.shortMessage).not.toMatch(/did you mean/)
+    expect(error.details.suggestion).toBeUndefined()
+  })
+
+  it('calls a chain name a name', () => {
+    expect(refused(() => parseChainId('ethereum')).shortMessage).toMatch(/a chain name is not a chain id/)
+  })
+
+  it('suggests account and asset ids with their chain part corrected', () => {
+    expect(refused(() => parseAccountId('31337:0xab')).details.suggestion).toBe('eip155:31337:0xab')
+    expect(refused(() => parseAccountId('EIP155:1:0xab')).details.suggestion).toBe('eip155:1:0xab')
+    expect(refused(() => parseAssetId('31337/erc20:0xab')).details.suggestion).toBe('eip155:31337/erc20:0xab')
+    expect(refused(() => parseAssetId('eip155-1/ERC20:0xab')).details.suggestion).toBe('eip155:1/erc20:0xab')
+    expect(refused(() => parseAssetId('eip155:1')).details.suggestion).toBeUndefined()
+  })
+
+  it('the EVM adapter refuses a chain option in the wrong form with the same error', () => {
+    for (const [chain, suggestion] of [
+      [31337, 'eip155:31337'],
+      ['31337', 'eip155:31337'],
+      ['eip155-31337', 'eip155:31337'],
+      ['EIP155:1', 'eip155:1'],
+    ] as const) {
+      const error = refused(() => evm({ chain: chain as never, rpcUrls: ['http://127.0.0.1:1'] }))
+      expect(error).toMatchObject({ code: 'INVALID_CAIP_ID', details: { suggestion } })
+      expect(error.shortMessage).toContain(`did you mean ${suggestion}?`)
+    }
+    // Well formed but not an EVM chain: a plain argument error that still points the way.
+    expect(() => evm({ chain: 'ethereum:1' as never, rpcUrls: ['http://127.0.0.1:1'] })).toThrow(/eip155 chains.*did you mean eip155:1\?/)
+  })
+
+  it('property: every refused value gives InvalidCaipIdError, and any suggestion parses', () => {
+    const inputs = fc.oneof(
+      fc.string({ maxLength: 80 }),
+      fc.stringMatching(/^[-_ .:/A-Za-z0-9]{0,40}$/),
+      fc.anything(),
+      fc.integer().map(String),
+      fc.bigInt(),
+      fc.double(),
+    )
+    fc.assert(
+      fc.property(inputs, (input) => {
+        for (const parse of [parseChainId, parseAccountId, parseAssetId]) {
+          let error: unknown
+          try {
+            parse(input as string)
+          } catch (e) {
+            error = e
+          }
+          if (error === undefined) continue
+          expect(error).toBeInstanceOf(InvalidCaipIdError)
+          const suggestion = (error as InvalidCaipIdError).details.suggestion
+          if (suggestion !== undefined) {
+            expect(suggestion).not.toBe(input)
+            expect(() => parse(suggestion as string)).not.toThrow()
+          }
+        }
+        expect(typeof isChainId(input)).toBe('boolean')
+      }),
+      { numRuns: 2_000 },
+    )
+  })
+
+  it('property: a chain number in any common wrong form suggests its eip155 id', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: Number.MAX_SAFE_INTEGER }), fc.constantFrom('-', '_', ' ', '/', '.'), (n, sep) => {
+        const want = `eip155:${n}`
+        for (const input of [n, BigInt(n), String(n), `0x${n.toString(16)}`, `eip155${sep}${n}`, `EIP155:${n}`]) {
+          expect(suggestChainId(input)).toBe(want)
+          try {
+            parseChainId(input as string)
+            throw new Error(`accepted ${String(input)}`)
+          } catch (error) {
+            expect(error).toMatchObject({ code: 'INVALID_CAIP_ID', details: { suggestion: want } })
+          }
+        }
+        expect(suggestChainId(want)).toBeUndefined() // already well formed
       }),
     )
   })

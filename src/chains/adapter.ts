@@ -215,8 +215,21 @@ export interface UnsignedTransaction {
    * Human-checkable summary (amounts as decimal base-unit strings; `fee` is the most it can cost).
    * Signers check that the payload does what it says. `data` shows the call data of a transaction
    * that is not a plain transfer (EVM), so the reader sees it too.
+   *
+   * `symbol` and `decimals` are those of `asset` as the building adapter lists it (its registry or
+   * configuration; left out for a token only looked up on chain), so an offline signer can show
+   * "7 USDT" instead of base units. They are the builder's word and the payload cannot prove
+   * them: a signer shows them only after checking them against its own asset list.
    */
-  readonly summary: { readonly to: string; readonly asset: AssetId; readonly amount: string; readonly fee: string; readonly data?: string }
+  readonly summary: {
+    readonly to: string
+    readonly asset: AssetId
+    readonly amount: string
+    readonly fee: string
+    readonly data?: string
+    readonly symbol?: string
+    readonly decimals?: number
+  }
   /** Everything needed to sign, chain-specific. */
   readonly payload: { readonly [key: string]: Json }
 }
@@ -311,6 +324,15 @@ export interface HistoryPage {
   readonly cursor?: string
 }
 
+/** An unused receive address of a multi-address account (see `ChainAdapter.nextReceiveAddress`). */
+export interface ReceiveAddress {
+  readonly address: string
+  /** Its index on the account's receive branch. */
+  readonly index: number
+  /** Its derivation path from the master key, when the account names its key origin. */
+  readonly path?: string
+}
+
 /** The newest block: what a tracker needs to notice reorgs. */
 export interface BlockRef {
   readonly height: number
@@ -329,48 +351,116 @@ export interface ChainAdapter {
   /** A test network: its coins have no market value and never add up with mainnet ones. */
   readonly testnet: boolean
   readonly capabilities: AdapterCapabilities
-  /** Native coin and known tokens. */
+  /**
+   * Native coin and known tokens.
+   * @throws RpcError, DeadlineExceededError when token metadata has to be read from the chain (EVM tokens configured without symbol or decimals)
+   */
   assets(): Promise<readonly AssetInfo[]>
-  /** True if `address` is valid on this chain (checksums and network included). */
+  /** True if `address` is valid on this chain (checksums and network included). Never throws: anything else is false. */
   isValidAddress(address: string): boolean
-  /** Balances of many addresses and assets, in as few round trips as the chain allows; one entry per address × asset, in that order. */
+  /**
+   * Balances of many addresses and assets, in as few round trips as the chain allows; one entry
+   * per address × asset, in that order. A balance that cannot be read is a `BalanceFailure`
+   * entry, not a throw.
+   * @throws InvalidAddressError / InvalidArgumentError for bad parameters (before any request);
+   *   InvalidCaipIdError for a malformed asset id; UnknownAssetError for an asset the adapter
+   *   cannot read; NotSupportedError for a past `blockHeight` without `capabilities.balancesAt`;
+   *   DiscoveryLimitError (UTXO accounts); RpcError; DeadlineExceededError
+   */
   getBalances(parameters: GetBalancesParameters): Promise<Balance[]>
-  /** Prices a transfer and checks funds; throws `InsufficientFundsError` before anything is signed. */
+  /**
+   * Prices a transfer and checks funds; throws `InsufficientFundsError` before anything is signed.
+   * @throws InvalidAddressError, InvalidAmountError, InvalidArgumentError for a bad request
+   *   (before any request is sent); InvalidCaipIdError, UnknownAssetError for the asset;
+   *   InsufficientFundsError (amount plus fee); FeeTooHighError (a network fee rate above the
+   *   adapter's ceiling); ChainMismatchError (the node serves another chain); DiscoveryLimitError
+   *   (UTXO accounts); RpcError; DeadlineExceededError
+   */
   quoteTransfer(request: TransferRequest): Promise<TransferQuote>
-  /** Turns a quote into an unsigned, JSON-serialisable transaction. */
+  /**
+   * Turns a quote into an unsigned, JSON-serialisable transaction.
+   * @throws InvalidArgumentError for a quote of another chain or adapter; DataIntegrityError when
+   *   the server's data does not match what it listed (a previous transaction); ChainMismatchError;
+   *   RpcError; DeadlineExceededError
+   */
   buildTransfer(quote: TransferQuote): Promise<UnsignedTransaction>
-  /** Signs without network access (a script on an offline machine can sign). UTXO chains also take an account signer. */
+  /**
+   * Signs without network access (a script on an offline machine can sign). UTXO chains also take an account signer.
+   * @throws InvalidArgumentError for a payload that does not match its summary, another chain's
+   *   transaction or the wrong kind of signer; DataIntegrityError (UTXO inputs whose previous
+   *   transaction does not match); SignatureVerificationError (the signer's own check failed);
+   *   VaultLockedError / KeyWipedError from a signer whose vault locked or key was wiped
+   */
   signTransaction(unsigned: UnsignedTransaction, signer: Signer | AccountSigner): Promise<SignedTransaction>
-  /** Sends a signed transaction; returns its hash. */
+  /**
+   * Sends a signed transaction; returns its hash.
+   * @throws InvalidArgumentError for bytes that are not a signed transaction of this chain;
+   *   ChainMismatchError; TransactionRejectedError only when the node refused it (also
+   *   InsufficientFundsError on EVM chains); BroadcastUnknownError when the answer was lost or the
+   *   deadline passed (maybe sent: look it up by hash, never pay again)
+   */
   broadcast(signed: SignedTransaction): Promise<string>
   /**
    * build + sign + broadcast. Throws BroadcastUnknownError when the broadcast's outcome is unknown
    * (the transaction may be on its way: never send the payment again); any other error means
    * nothing was broadcast. Never signs a second transaction for the quote while a first may
    * still be mined.
+   * @throws everything buildTransfer, signTransaction and broadcast throw (BroadcastUnknownError
+   *   and TransactionRejectedError included), and whatever `options.onSigned` throws
    */
   sendTransfer(quote: TransferQuote, signer: Signer | AccountSigner, options?: SendTransferOptions): Promise<string>
-  /** Waits until the transaction has `confirmations` or failed; throws `TransactionTimeoutError`. */
+  /**
+   * Waits until the transaction has `confirmations` or failed; throws `TransactionTimeoutError`.
+   * @throws InvalidArgumentError for a malformed hash or options; TransactionTimeoutError (it may
+   *   still confirm later); DataIntegrityError (a receipt of another transaction); RpcError;
+   *   DeadlineExceededError
+   */
   waitForTransaction(hash: string, options?: WaitOptions): Promise<TransactionStatus>
-  /** The transaction's state now (`pending`, `confirmed`, `failed` or `dropped`), without waiting. */
+  /**
+   * The transaction's state now (`pending`, `confirmed`, `failed` or `dropped`), without waiting.
+   * @throws InvalidArgumentError for a malformed hash; DataIntegrityError; RpcError; DeadlineExceededError
+   */
   getTransaction(hash: string): Promise<TransactionStatus>
-  /** Transfers in and out of `address`, newest first, paged. */
+  /**
+   * Transfers in and out of `address`, newest first, paged.
+   * @throws InvalidAddressError / InvalidArgumentError for bad parameters or a cursor of another
+   *   query; UnknownAssetError; DiscoveryLimitError (UTXO accounts); RpcError; DeadlineExceededError
+   */
   getHistory(address: string, options?: HistoryOptions): Promise<HistoryPage>
   /**
    * Transfers touching any of `addresses` in a block range, in one query where the chain
    * allows (needs `capabilities.transfers`, else `NotSupportedError`): what an incremental
    * tracker reads per new block.
+   * @throws NotSupportedError without `capabilities.transfers`; InvalidAddressError /
+   *   InvalidArgumentError for bad parameters (a range too long to scan at once); UnknownAssetError;
+   *   RpcError; DeadlineExceededError
    */
   getTransfers(parameters: GetTransfersParameters): Promise<TransferScan>
-  /** Height, hash, parent hash and time of the newest block: what a tracker compares to notice reorgs. */
+  /**
+   * Height, hash, parent hash and time of the newest block: what a tracker compares to notice reorgs.
+   * @throws RpcError, DeadlineExceededError
+   */
   latestBlock(): Promise<BlockRef>
-  /** The block at `height` on the chain the node follows now (a tracker walks back with it after a reorg). */
+  /**
+   * The block at `height` on the chain the node follows now (a tracker walks back with it after a reorg).
+   * @throws InvalidArgumentError for a height that is not a non-negative integer; RpcError; DeadlineExceededError
+   */
   blockAt(height: number): Promise<BlockRef>
   /**
    * Optional, for adapters that sign typed data: the token movements a typed-data message
    * authorises (empty when it authorises none the adapter knows of). The wallet puts each under
    * the spending policy before signing. Throws `InvalidArgumentError` for a message of another
    * chain (its domain names another chain id).
+   * @throws InvalidArgumentError for typed data that would not be signed; RpcError, DeadlineExceededError
+   *   while reading the metadata of a token the adapter does not list
    */
   typedDataSpends?(typedData: unknown): Promise<readonly TypedDataSpend[]>
+  /**
+   * Optional, for chains whose accounts spread over many addresses (UTXO chains): the first
+   * never-used receive address of `account` (the account as a transfer's `from` names it, e.g. an
+   * output descriptor), found by scanning the chain. Account chains leave it out: their account is
+   * one address. Wallets check the answer against their own derivation.
+   * @throws InvalidArgumentError when `account` is a single address; the adapter's network errors
+   */
+  nextReceiveAddress?(account: string): Promise<ReceiveAddress>
 }

@@ -17,7 +17,8 @@ import { fixedPrices, type PriceSource } from '../portfolio/prices.js'
 import { BITCOIN_CHAIN_IDS } from '../uri.js'
 import type { VaultStorage } from '../vault/storage.js'
 import type { ChainConfig, CliConfig, EvmChainConfig } from './config.js'
-import { usage } from './output.js'
+import { cliDocsUrl } from './links.js'
+import { CliError, usage } from './output.js'
 
 /** An address where nothing answers: adapters made for offline signing point here. */
 export const OFFLINE_RPC = 'http://127.0.0.1:9'
@@ -60,6 +61,15 @@ export function unconfiguredChain(arg: string): { kind: 'evm'; chainId: ChainId 
   if (/^eip155:[1-9]\d{0,15}$/.test(arg)) return { kind: 'evm', chainId: arg as ChainId }
   const network = (Object.keys(BITCOIN_CHAIN_IDS) as BitcoinNetwork[]).find((n) => BITCOIN_CHAIN_IDS[n] === arg)
   return network ? { kind: 'bitcoin', chainId: arg as ChainId, network } : undefined
+}
+
+/** The error for a command that needs a chain when the config has none: where to add one (exit 2). */
+export function noChainsConfigured(config: CliConfig): CliError {
+  const example = '{ "name": "polygon", "chain": "eip155:137", "rpcUrls": ["https://…"] }'
+  const add = config.file
+    ? `${config.file} lists no chains: add one to its "chains", e.g. ${example}`
+    : `No chains are configured: create coffer.config.json here (or name a config file with --config) with "chains": [${example}]`
+  return usage(`${add}, or pass --rpc eip155:137=<url>. See ${cliDocsUrl('the-config-file')}.`)
 }
 
 /** The configured chain named by `arg`, or exit 2 listing the names. */

@@ -1,11 +1,13 @@
 /**
  * What every command works with: the global flags, the checked config, the wallet's storage
- * (`fileStorage(path)`: the vault at `path`, other records at `path.<key>`), the chain
- * adapters, the password (asked once per run) and the wallet itself.
+ * (`fileStorage(path)`: the vault is the file at `path`, the journal, policy records and wallet
+ * record are its siblings `path.<key>`), the chain adapters, the password (asked once per run)
+ * and the wallet itself.
  * @module
  * @internal
  */
-import { resolve } from 'node:path'
+import { statSync } from 'node:fs'
+import { dirname, resolve } from 'node:path'
 import type { ChainId } from '../caip.js'
 import type { ChainAdapter } from '../chains/adapter.js'
 import { VaultNotFoundError } from '../errors.js'
@@ -14,13 +16,41 @@ import type { KdfOptions } from '../vault/kdf.js'
 import { VAULT_KEY, type VaultStorage } from '../vault/storage.js'
 import { Vault } from '../vault/vault.js'
 import { Wallet } from '../wallet/wallet.js'
-import { buildAdapters, priceSource } from './chains.js'
+import { buildAdapters, noChainsConfigured, priceSource } from './chains.js'
 import { loadConfig, type CliConfig } from './config.js'
 import { Output, usage } from './output.js'
 import { walletPassword } from './password.js'
 
-/** The default wallet path (relative to the working directory). */
+/** The default wallet file (relative to the working directory). */
 export const DEFAULT_VAULT = 'coffer-wallet'
+
+/** The kind of file system entry at `path`, or `missing`. */
+function entryAt(path: string): 'file' | 'folder' | 'other' | 'missing' {
+  try {
+    const stat = statSync(path)
+    return stat.isDirectory() ? 'folder' : stat.isFile() ? 'file' : 'other'
+  } catch {
+    return 'missing'
+  }
+}
+
+/**
+ * Checks the wallet path before anything opens it: it names a file (existing or not) in an
+ * existing folder, because the journal and records are written beside it as `<path>.<key>`.
+ * `source` says where the path came from, for the message. @throws CliError (exit 2)
+ */
+export function checkVaultPath(path: string, source: string): void {
+  const at = entryAt(path)
+  if (at === 'folder') {
+    throw usage(`${source} ${path} is a folder, but it names the wallet file (its journal and records are kept beside it as ${path}.<record>): give a file path such as ${resolve(path, 'wallet')}.`)
+  }
+  if (at === 'other') throw usage(`${source} ${path} is not a regular file; it names the wallet file.`)
+  const folder = dirname(path)
+  const parent = entryAt(folder)
+  if (parent === 'missing') throw usage(`The folder ${folder} of the wallet file (${source} ${path}) does not exist: create it first (mkdir -p ${folder}) or choose another path.`)
+  if (parent !== 'folder') throw usage(`${folder} is not a folder, so the wallet file (${source} ${path}) cannot be kept there.`)
+}
+
 /** The environment variable choosing the KDF of new vaults: `scrypt` (default) or `pbkdf2`. */
 export const KDF_ENV = 'COFFER_KDF'
 
@@ -50,6 +80,7 @@ export class Context {
     this.out = out
     this.config = loadConfig({ file: options.config, rpc: options.rpc })
     this.vaultPath = options.vault !== undefined ? resolve(options.vault) : (this.config.vault ?? resolve(DEFAULT_VAULT))
+    checkVaultPath(this.vaultPath, options.vault !== undefined ? '--vault' : this.config.vault !== undefined ? `"vault" of ${this.config.file ?? 'the config'}:` : 'The default wallet file')
     this.storage = fileStorage(this.vaultPath)
   }
 
@@ -90,8 +121,9 @@ export class Context {
     return (await this.storage.get(VAULT_KEY)) !== undefined
   }
 
-  /** The wallet, locked (no password needed for balances and addresses already known). */
+  /** The wallet, locked (no password needed for balances and addresses already known). Exit 2 when no chain is configured. */
   async wallet(): Promise<Wallet> {
+    if (this.adapters().length === 0) throw (await this.vaultExists()) ? noChainsConfigured(this.config) : this.#noWallet()
     try {
       return await Wallet.open({
         storage: this.storage,
@@ -125,9 +157,10 @@ export class Context {
   }
 
   #notFound(error: unknown): unknown {
-    if (error instanceof VaultNotFoundError) {
-      return usage(`No wallet at ${this.vaultPath}: create one with "coffer init" (or "coffer import mnemonic"), or point --vault at it.`)
-    }
-    return error
+    return error instanceof VaultNotFoundError ? this.#noWallet() : error
+  }
+
+  #noWallet(): Error {
+    return usage(`No wallet at ${this.vaultPath}: create one with "coffer init" (or "coffer import mnemonic"), or point --vault at its file.`)
   }
 }

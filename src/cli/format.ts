@@ -25,6 +25,7 @@ export function accountJson(account: WalletAccount): Record<string, unknown> {
     index: account.index,
     ...(account.addressType ? { addressType: account.addressType } : {}),
     address: account.address,
+    ...(account.descriptor ? { descriptor: account.descriptor } : {}),
     ...(account.label ? { label: account.label } : {}),
   }
 }

@@ -2,7 +2,7 @@
 /**
  * `coffer`: the command line of the coffer SDK, for terminals and scripts. See docs/cli.md.
  *
- * Global flags work before or after the command: `--config <file>`, `--vault <path>`,
+ * Global flags work before or after the command: `--config <file>`, `--vault <file>`,
  * `--password-file <file>`, `--rpc <chain>=<url>` (repeatable), `--json`, `--debug`, `--yes`.
  * Errors print `error: <one line>` on stderr and exit with the codes in `output.ts`.
  * @module
@@ -13,6 +13,8 @@ import { Command, CommanderError } from 'commander'
 import { actionFor } from './commands/action.js'
 import * as address from './commands/address.js'
 import * as balance from './commands/balance.js'
+import * as broadcast from './commands/broadcast.js'
+import * as buildTx from './commands/build-tx.js'
 import * as exportCommand from './commands/export.js'
 import * as history from './commands/history.js'
 import * as importCommand from './commands/import.js'
@@ -22,6 +24,7 @@ import * as pay from './commands/pay.js'
 import * as send from './commands/send.js'
 import * as signMessage from './commands/sign-message.js'
 import * as signTx from './commands/sign-tx.js'
+import { cliDocsUrl, REPOSITORY_URL } from './links.js'
 import { EXIT, exitCodeOf, Output, toJson } from './output.js'
 import { installSignalHandlers } from './signals.js'
 
@@ -31,8 +34,10 @@ Environment:
   COFFER_KDF        KDF of new vaults: scrypt (default) or pbkdf2 (faster; for tests and slow machines)
 
 Exit codes: 0 ok, 1 failure, 2 usage/config, 3 wrong password/locked, 4 refused by policy,
-  5 insufficient funds, 6 network/RPC, 7 journal verification failed, 130 cancelled.
-Reference: docs/cli.md`
+  5 insufficient funds, 6 network/RPC, 7 journal verification failed, 8 refused by the node
+  (nothing sent), 9 broadcast outcome unknown (may be on its way: never pay again), 130 cancelled.
+Reference: ${cliDocsUrl()}
+Project:   ${REPOSITORY_URL}`
 
 function version(): string {
   try {
@@ -48,7 +53,7 @@ export function buildProgram(out: Output): Command {
     .description('A self-custody wallet for crypto and stablecoins: keys stay encrypted on this machine.')
     .version(version(), '-V, --version')
     .option('--config <file>', 'config file (default: ./coffer.config.json when present)')
-    .option('--vault <path>', 'wallet storage path (default: "vault" of the config, else ./coffer-wallet)')
+    .option('--vault <file>', 'the wallet file; its journal and records are kept beside it as <file>.<record> (default: "vault" of the config, else ./coffer-wallet)')
     .option('--password-file <file>', 'read the wallet password from the first line of this file')
     .option('--rpc <chain=url>', 'RPC URL for a chain (configured name or CAIP-2 id; repeatable)', (value: string, previous: string[] = []) => [...previous, value])
     .option('--json', 'print one JSON document on stdout (amounts as decimal strings)')
@@ -58,7 +63,7 @@ export function buildProgram(out: Output): Command {
     .showHelpAfterError('(add --help for usage)')
     .addHelpText('after', HELP_AFTER)
   const action = actionFor(out)
-  for (const command of [init, importCommand, address, balance, send, pay, signMessage, signTx, exportCommand, history, journal]) command.register(program, action)
+  for (const command of [init, importCommand, address, balance, send, pay, signMessage, buildTx, signTx, broadcast, exportCommand, history, journal]) command.register(program, action)
   return program
 }
 

@@ -14,6 +14,8 @@
  * | 5    | insufficient funds                                        |
  * | 6    | network or RPC failure (node down, timeout, wrong chain)  |
  * | 7    | the audit journal failed verification                     |
+ * | 8    | the node refused the transaction: nothing was sent        |
+ * | 9    | the broadcast's answer was lost: it may be on its way     |
  * | 130  | cancelled by the user (declined confirmation, Ctrl-C)     |
  * | 143  | stopped by SIGTERM (`balance --watch`)                    |
  * @module
@@ -33,6 +35,10 @@ export const EXIT = Object.freeze({
   FUNDS: 5,
   NETWORK: 6,
   JOURNAL: 7,
+  /** The node refused the transaction (nonce, fee, replacement rules): nothing went out. */
+  REJECTED: 8,
+  /** The broadcast's answer was lost (5xx, timeout, reset): the transaction may be on its way; never pay again. */
+  MAYBE_SENT: 9,
   CANCELLED: 130,
   TERMINATED: 143,
 } as const)
@@ -83,6 +89,8 @@ const BY_CODE: Partial<Record<CofferErrorCode, ExitCode>> = {
   CHAIN_MISMATCH: EXIT.NETWORK,
   PRICE_SOURCE: EXIT.NETWORK,
   JOURNAL_INTEGRITY: EXIT.JOURNAL,
+  TRANSACTION_REJECTED: EXIT.REJECTED,
+  BROADCAST_UNKNOWN: EXIT.MAYBE_SENT,
   INVALID_ARGUMENT: EXIT.USAGE,
   INVALID_MNEMONIC: EXIT.USAGE,
   INVALID_ENTROPY: EXIT.USAGE,
@@ -96,6 +104,7 @@ const BY_CODE: Partial<Record<CofferErrorCode, ExitCode>> = {
   UNKNOWN_ASSET: EXIT.USAGE,
   NOT_SUPPORTED: EXIT.USAGE,
   VAULT_NOT_FOUND: EXIT.USAGE,
+  VAULT_EXISTS: EXIT.USAGE,
   VAULT_FORMAT: EXIT.USAGE,
   UNSUPPORTED_VERSION: EXIT.USAGE,
   UNSUPPORTED_KDF: EXIT.USAGE,

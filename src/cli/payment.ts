@@ -8,7 +8,7 @@
 import { formatAmount } from '../amount.js'
 import type { FeeLevel, TransactionStatus } from '../chains/adapter.js'
 import { FEE_LEVELS } from '../chains/adapter.js'
-import { PolicyViolationError } from '../errors.js'
+import { BroadcastUnknownError, PolicyViolationError } from '../errors.js'
 import type { QuoteRequest } from '../wallet/requests.js'
 import type { Wallet } from '../wallet/wallet.js'
 import type { Context } from './context.js'
@@ -49,6 +49,14 @@ export async function payFlow(ctx: Context, build: (wallet: Wallet) => Promise<Q
     } catch (error) {
       if (error instanceof PolicyViolationError && error.details.rule === 'confirm' && (declined || exitCodeOf(error.cause) === EXIT.CANCELLED)) {
         throw cancelled('Cancelled: nothing was sent.')
+      }
+      if (error instanceof BroadcastUnknownError) {
+        // Maybe sent: the hash is what the user needs, on stdout (and in --json), never a retry.
+        const maybe = error.transaction.hash
+        const line = errorLine(error)
+        ctx.out.result({ ...options.extra, ...quoteJson(quote), hash: maybe, state: 'unknown', error: { code: error.code, message: line, exitCode: EXIT.MAYBE_SENT } }, () => ctx.out.print(`Maybe sent: ${maybe}`))
+        ctx.out.note(`It may be on its way: look ${maybe} up later ("coffer history", or your explorer). The wallet keeps it counted against its limits; do not pay again.`)
+        throw new CliError(EXIT.MAYBE_SENT, line, { code: error.code, cause: error, reported: true })
       }
       throw error
     }

@@ -259,11 +259,13 @@ export class Portfolio {
     const source = this.#priceSource
     if (!source) return false
     await Promise.all(this.#trackers.map((tracker) => this.#listAssets(tracker).catch(() => undefined)))
-    const ids = [...new Set(this.#trackers.flatMap((t) => t.assets.filter((a) => !a.unverified).map((a) => a.id)))]
+    // What the adapters say about each asset (family, network), so family prices reach configured tokens.
+    const assets = this.#trackers.flatMap((t) => t.assets.filter((a) => !a.unverified).map((a) => ({ id: a.id, ...(a.family ? { family: a.family } : {}), testnet: t.adapter.testnet === true })))
+    const ids = [...new Set(assets.map((a) => a.id))]
     if (ids.length === 0) return false
     const before = this.#priceError
     try {
-      const quotes = await this.#bounded('The price source', undefined, () => source.getPrices(ids, this.#currency))
+      const quotes = await this.#bounded('The price source', undefined, () => source.getPrices(ids, this.#currency, { assets }))
       let changed = before !== undefined
       for (const [id, quote] of quotes) {
         changed ||= this.#prices.get(id)?.price !== quote.price

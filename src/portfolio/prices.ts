@@ -7,6 +7,10 @@
  * - `httpPrices` (coingecko.ts): the CoinGecko API (or anything speaking its shape), cached, deduplicated,
  *   and polite about rate limits.
  *
+ * Callers that know the assets (the portfolio, the wallet's policy) pass each asset's family and
+ * network as the adapters describe them ({@link PriceRequest}), so a family key (`USDT`) prices
+ * tokens the caller configured, on any chain, without the table naming chains.
+ *
  * Stablecoins are NOT assumed to be worth 1: a USDT balance has a fiat value only if a source
  * prices it, e.g. `fixedPrices({ prices: { USDT: '1' } })` when the caller decides so.
  * @module
@@ -28,15 +32,41 @@ export interface PriceQuote {
 /** Prices by asset id. Assets the source has no price for are absent. */
 export type PriceQuotes = ReadonlyMap<AssetId, PriceQuote>
 
+/**
+ * What the caller knows about an asset it asks a price for, from the adapter that serves it
+ * (its registry and configuration: `adapter.assets()` and `adapter.testnet`), never from a token
+ * contract or a quote. An `AssetInfo` spread with `testnet` fits: `{ ...info, testnet: adapter.testnet }`.
+ */
+export interface PriceAssetInfo {
+  readonly id: AssetId
+  /** The family the adapter gives the asset ("USDT", "ETH"); absent when it gives none. */
+  readonly family?: string
+  /** True for a token the adapter only looked up on chain: it never gets a family price. */
+  readonly unverified?: boolean
+  /** The asset lives on a test network (`adapter.testnet`). */
+  readonly testnet: boolean
+}
+
+/** The optional third argument of {@link PriceSource.getPrices}. */
+export interface PriceRequest {
+  /**
+   * Metadata of the asked assets (entries for other ids are ignored). With it a source can
+   * price by family without knowing chains; without it, {@link fixedPrices} falls back to
+   * {@link knownFamily} (registry tokens and mainnet native coins only).
+   */
+  readonly assets?: readonly PriceAssetInfo[]
+}
+
 /** Anything that prices assets in a fiat currency. */
 export interface PriceSource {
   /**
    * Prices of `assets` in `currency` (a code such as 'usd' or 'EUR', matched case-insensitively).
-   * The result is keyed by the ids exactly as passed; unpriced assets are absent.
-   * Rejects with InvalidArgumentError / InvalidCaipIdError on bad input (before any request),
-   * PriceSourceError when the source fails.
+   * The result is keyed by the ids exactly as passed; unpriced assets are absent. `request`
+   * carries what the caller knows about the assets (see {@link PriceRequest}); a source may ignore it.
+   * @throws InvalidArgumentError / InvalidCaipIdError on bad input (before any request),
+   *   PriceSourceError when the source fails (rejected promises)
    */
-  getPrices(assets: readonly AssetId[], currency: string): Promise<PriceQuotes>
+  getPrices(assets: readonly AssetId[], currency: string, request?: PriceRequest): Promise<PriceQuotes>
 }
 
 /** @internal */
@@ -133,20 +163,70 @@ export interface FixedPricesOptions {
   currency?: string
   /**
    * Price per whole coin, by CAIP-19 asset id or by family name (/^[A-Z][A-Z0-9.]{0,15}$/:
-   * "USDT", "ETH", "BTC", see {@link knownFamily}). Decimal strings are exact; numbers go
-   * through their shortest text (`0.1` is 0.1). Asset-id keys win over family keys.
+   * "USDT", "ETH", "BTC"). Decimal strings are exact; numbers go through their shortest text
+   * (`0.1` is 0.1). Asset-id keys win over family keys.
+   *
+   * A family key prices every asset of that family: by `families`, else by the family the
+   * caller's metadata gives (the adapter's own list, so tokens configured with `family: 'USDT'`
+   * count, on any chain), else by {@link knownFamily}. It never prices an unverified asset, and
+   * it prices test-network assets only with `testnets: true` (or through `families`). Symbols
+   * are not keys: a token's symbol may be its contract's own word.
    */
   prices: Readonly<Record<string, string | number>>
-  /** Extra family assignments by asset id (for tokens the registry does not know); they win over {@link knownFamily}. */
+  /** Extra family assignments by asset id (for tokens the registry does not know); they win over {@link knownFamily} and reach test networks too. */
   families?: Readonly<Record<string, string>>
+  /**
+   * Let family keys price assets on test networks too (local chains in tests and demos), default
+   * false: a test coin has no market value, so `{ ETH: '3000' }` leaves Sepolia ETH unpriced.
+   * Needs the caller's metadata (a portfolio passes it) to know an asset's family and network.
+   * A portfolio never adds test-network values to mainnet ones (`snapshot.testnetValue`).
+   */
+  testnets?: boolean
   /** The `at` of every quote; default: the time of each `getPrices` call. */
   at?: number
+}
+
+/** What a price request says about one asset, by canonical id. */
+interface Described {
+  readonly family: string | undefined
+  readonly unverified: boolean
+  readonly testnet: boolean
+}
+
+/** The caller's metadata by canonical id. @throws InvalidArgumentError */
+function described(request: PriceRequest | undefined): Map<string, Described> {
+  const out = new Map<string, Described>()
+  if (request === undefined) return out
+  const { assets } = assertOptions(request, 'request')
+  if (assets === undefined) return out
+  if (!Array.isArray(assets)) throw new InvalidArgumentError(`request.assets must be an array of { id, family?, unverified?, testnet }, got ${describe(assets)}.`)
+  if (assets.length > MAX_ASSETS) throw new InvalidArgumentError(`Too many assets in request.assets: ${assets.length}, at most ${MAX_ASSETS}.`)
+  assets.forEach((info: unknown, i) => {
+    const a = assertOptions(info as PriceAssetInfo, `request.assets[${i}]`)
+    const { canonical } = canonicalize(a.id as string)
+    // Any string will do: one that is not a family name ("Tether USD") simply matches no key.
+    if (a.family !== undefined && typeof a.family !== 'string') throw new InvalidArgumentError(`request.assets[${i}].family must be a string like "USDT", got ${describe(a.family)}.`)
+    if (a.unverified !== undefined && typeof a.unverified !== 'boolean') throw new InvalidArgumentError(`request.assets[${i}].unverified must be a boolean, got ${describe(a.unverified)}.`)
+    if (typeof a.testnet !== 'boolean') throw new InvalidArgumentError(`request.assets[${i}].testnet must be a boolean (the adapter's testnet), got ${describe(a.testnet)}.`)
+    const entry: Described = { family: a.family, unverified: a.unverified === true, testnet: a.testnet }
+    const previous = out.get(canonical)
+    if (previous && (previous.family !== entry.family || previous.unverified !== entry.unverified || previous.testnet !== entry.testnet)) {
+      throw new InvalidArgumentError(`request.assets describes ${canonical} twice, differently.`)
+    }
+    out.set(canonical, entry)
+  })
+  return out
 }
 
 /**
  * A price source over a fixed table. Everything is validated here, at construction: bad keys
  * or prices throw InvalidArgumentError at once. Stablecoins get a price only if the table
  * gives one (`{ USDT: '1' }`): nothing is assumed.
+ *
+ * Which family an asset is in, for family keys: `families` (the caller's word, by id), else the
+ * family in the request's metadata (the adapter's registry and configuration), else
+ * {@link knownFamily}. An unverified asset never takes a family price; a test-network asset takes
+ * one only with `testnets: true` or through `families`.
  *
  * @example fixedPrices({ prices: { USDT: '1', ETH: '3120.55', 'eip155:1/slip44:60': '3121' } })
  * @throws InvalidArgumentError
@@ -155,6 +235,8 @@ export function fixedPrices(options: FixedPricesOptions): PriceSource {
   const opts = assertOptions(options)
   const currency = normalizeCurrency(opts.currency ?? 'usd')
   const at = opts.at === undefined ? undefined : assertInteger(opts.at, 'at', 0, Number.MAX_SAFE_INTEGER)
+  if (opts.testnets !== undefined && typeof opts.testnets !== 'boolean') throw new InvalidArgumentError(`testnets must be a boolean, got ${describe(opts.testnets)}.`)
+  const testnets = opts.testnets === true
   const table = opts.prices
   if (table === null || typeof table !== 'object' || Array.isArray(table)) {
     throw new InvalidArgumentError(`prices must be an object of prices by asset id or family, got ${describe(table)}.`)
@@ -184,17 +266,27 @@ export function fixedPrices(options: FixedPricesOptions): PriceSource {
     families.set(canonical, family)
   }
 
+  /** The family whose price `asset` may take, if any. */
+  function familyOf(asset: CheckedAsset, info: Described | undefined): string | undefined {
+    if (info?.unverified) return undefined
+    const explicit = families.get(asset.canonical)
+    if (explicit !== undefined) return explicit
+    if (info === undefined) return knownFamily(asset.id)
+    return info.testnet && !testnets ? undefined : info.family
+  }
+
   return {
-    async getPrices(assets, wanted) {
+    async getPrices(assets, wanted, request) {
       const cur = normalizeCurrency(wanted)
       const checked = checkAssets(assets)
+      const infos = described(request)
       const quotes = new Map<AssetId, PriceQuote>()
       if (cur !== currency) return quotes
       const time = at ?? Date.now()
       for (const asset of checked) {
         let price = byAsset.get(asset.canonical)
         if (price === undefined) {
-          const family = families.get(asset.canonical) ?? knownFamily(asset.id)
+          const family = familyOf(asset, infos.get(asset.canonical))
           price = family === undefined ? undefined : byFamily.get(family)
         }
         if (price !== undefined) quotes.set(asset.id, Object.freeze({ price, at: time }))

@@ -3,7 +3,9 @@
  * asset, totals per asset family across chains (test networks apart), and fiat values —
  * exact products of base units and decimal prices, shown with two decimals. Totals add the
  * exact values and round once, so a total may differ by a cent from the sum of its rounded
- * lines. Unverified assets (see assets.ts) are never priced and never join a family line.
+ * lines. Balances on test networks (`adapter.testnet`) never add up with mainnet ones: their
+ * values sum into `testnetValue`, apart from `value`. Unverified assets (see assets.ts) are
+ * never priced and never join a family line.
  * @module
  * @internal
  */
@@ -41,7 +43,9 @@ export function buildSnapshot(
   const exact = new Map<PortfolioBalance, Decimal>()
   const drafts = new Map<string, TotalDraft>()
   const chains: PortfolioChainState[] = []
+  /** Sums of priced balances: mainnets, and test networks apart. */
   let grand: Decimal | undefined
+  let testnetGrand: Decimal | undefined
   for (const tracker of trackers) {
     const head = tracker.head
     chains.push(
@@ -76,11 +80,12 @@ export function buildSnapshot(
           ...(value ? { value: formatDecimal(value, FIAT_DIGITS) } : {}),
         })
         balances.push(balance)
+        const testnet = tracker.adapter.testnet === true
         if (value) {
           exact.set(balance, value)
-          grand = addDecimals(grand ?? ZERO, value)
+          if (testnet) testnetGrand = addDecimals(testnetGrand ?? ZERO, value)
+          else grand = addDecimals(grand ?? ZERO, value)
         }
-        const testnet = tracker.adapter.testnet
         const key = family ? `${family}${testnet ? ' (testnet)' : ''}` : asset.id
         let draft = drafts.get(key)
         if (!draft) {
@@ -100,6 +105,7 @@ export function buildSnapshot(
     totals: Object.freeze(totals),
     chains: Object.freeze(chains),
     ...(grand ? { value: formatDecimal(grand, FIAT_DIGITS) } : {}),
+    ...(testnetGrand ? { testnetValue: formatDecimal(testnetGrand, FIAT_DIGITS) } : {}),
     ...(extra.priceError ? { priceError: extra.priceError } : {}),
     restored: extra.restored,
   })

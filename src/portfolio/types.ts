@@ -40,7 +40,12 @@ export interface PortfolioOptions {
    * (e.g. `evm({ tokens })`) to follow it as a known asset.
    */
   readonly assets?: readonly AssetId[]
-  /** Prices for fiat values; without one, snapshots carry no fiat. */
+  /**
+   * Prices for fiat values; without one, snapshots carry no fiat. The portfolio asks for every
+   * followed asset except unverified ones, and passes each asset's family and network from its
+   * adapter (`PriceRequest`), so `fixedPrices({ prices: { USDT: '1' } })` prices configured
+   * tokens of family USDT too.
+   */
   readonly priceSource?: PriceSource
   /** Fiat currency code for `priceSource`, default `'usd'`. */
   readonly currency?: string
@@ -113,7 +118,7 @@ export interface PortfolioBalance extends AccountAsset {
   readonly error?: CofferError
   /** Price of one whole unit in the snapshot currency (exact decimal); never set on an unverified asset. */
   readonly price?: string
-  /** `amount` × price, exact decimal. */
+  /** `amount` × price, exact decimal. On a test network it counts in the snapshot's `testnetValue`, not `value`. */
   readonly value?: string
 }
 
@@ -131,7 +136,7 @@ export interface PortfolioTotal {
   readonly amount: bigint
   readonly confirmed: bigint
   readonly pending: bigint
-  /** Test-network coins, never added to mainnet ones. */
+  /** A line of test-network assets (key "USDT (testnet)" for a family), never added to mainnet ones; its `value` counts in `testnetValue`. */
   readonly testnet: boolean
   readonly assets: readonly AssetId[]
   readonly chains: readonly ChainId[]
@@ -167,8 +172,19 @@ export interface PortfolioSnapshot {
   readonly balances: readonly PortfolioBalance[]
   readonly totals: readonly PortfolioTotal[]
   readonly chains: readonly PortfolioChainState[]
-  /** Sum of every priced mainnet balance (unverified assets are never priced). */
+  /**
+   * Sum of every priced balance on a mainnet (an adapter whose `testnet` is false), exact and
+   * rounded once to two decimals; absent when none is priced. Test-network balances never add
+   * in (see `testnetValue`); unverified assets are never priced.
+   */
   readonly value?: string
+  /**
+   * Sum of every priced balance on a test network (`adapter.testnet`: Sepolia, a local anvil,
+   * regtest), kept apart from `value` because test coins have no market value; absent when none
+   * is priced. Test-network assets get prices only by their CAIP-19 id or, with
+   * `fixedPrices({ testnets: true })`, by family.
+   */
+  readonly testnetValue?: string
   /** Why prices are missing, when the price source failed. */
   readonly priceError?: CofferError
   /** True when read from storage and not refreshed since. */

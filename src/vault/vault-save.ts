@@ -12,12 +12,12 @@
  *
  * It refuses (StorageConflictError, and the vault must lock: {@link locksVault}) when the stored
  * vault was deleted, no longer opens with this password (changed elsewhere), cannot be read, or
- * is another vault (another data key); and (InvalidArgumentError, likewise) when a create finds
+ * is another vault (another data key); and (VaultExistsError, likewise) when a create finds
  * a vault already there. Nothing is written then.
  * @module
  * @internal
  */
-import { InvalidArgumentError, StorageConflictError, WrongPasswordError } from '../errors.js'
+import { StorageConflictError, VaultExistsError, WrongPasswordError } from '../errors.js'
 import { constantTimeEqual, randomBytes } from './crypto.js'
 import { deriveKey, withSalt, type Kdf, type KdfOptions } from './kdf.js'
 import type { Secret } from './payload.js'
@@ -112,7 +112,7 @@ async function reopen(current: string | undefined, password: Uint8Array, base: V
 
 /**
  * Saves `changes` by compare-and-swap (see the module comment) and returns what is stored now.
- * @throws StorageConflictError, InvalidArgumentError (see {@link locksVault}); StorageError and
+ * @throws StorageConflictError, VaultExistsError (see {@link locksVault}); StorageError and
  *   anything else the storage throws
  */
 export async function saveVault(request: SaveRequest): Promise<SaveResult> {
@@ -127,7 +127,7 @@ export async function saveVault(request: SaveRequest): Promise<SaveResult> {
     const text = await updateStorage(storage, VAULT_KEY, async (current) => {
       if (changes.some((c) => c.create) && current !== undefined) {
         // Another process created a vault here since create() looked.
-        const error = new InvalidArgumentError('This storage already holds a vault; open it with Vault.open, or choose another storage.')
+        const error = new VaultExistsError()
         locking.add(error)
         throw error
       }

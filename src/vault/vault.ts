@@ -20,7 +20,7 @@
  */
 import { bytesToHex } from '@noble/hashes/utils.js'
 import { assertOptions, describe } from '../assert.js'
-import { InvalidArgumentError, SecretNotFoundError, VaultLockedError, VaultNotFoundError, WrongPasswordError } from '../errors.js'
+import { InvalidArgumentError, SecretNotFoundError, VaultExistsError, VaultLockedError, VaultNotFoundError, WrongPasswordError } from '../errors.js'
 import { entropyToMnemonic, generateMnemonic, mnemonicToEntropy, mnemonicToSeed, type MnemonicLength } from '../keys/mnemonic.js'
 import { INSPECT, REDACTED } from '../keys/redact.js'
 import { KeyHandle, type AccountSigner, type Ed25519Signer, type Secp256k1Signer, type Signer } from '../keys/signer.js'
@@ -91,10 +91,15 @@ type Change = VaultChange
 const MAX_PASSWORD = 1024
 const MAX_LABEL = 200
 
+/**
+ * The password's bytes (UTF-8 of its NFKD form). Says which rule failed (not a string, empty,
+ * too long) and never quotes the password or its length.
+ * @throws InvalidArgumentError
+ */
 function passwordBytes(password: unknown, name = 'password'): Uint8Array {
-  if (typeof password !== 'string' || password.length === 0 || password.length > MAX_PASSWORD) {
-    throw new InvalidArgumentError(`${name} must be a non-empty string of at most ${MAX_PASSWORD} characters, got ${describe(password)}.`)
-  }
+  if (typeof password !== 'string') throw new InvalidArgumentError(`${name} must be a string, got ${describe(password)}.`)
+  if (password.length === 0) throw new InvalidArgumentError(`${name} is empty; a vault needs a non-empty password.`)
+  if (password.length > MAX_PASSWORD) throw new InvalidArgumentError(`${name} is longer than ${MAX_PASSWORD} characters.`)
   return new TextEncoder().encode(password.normalize('NFKD'))
 }
 
@@ -140,16 +145,18 @@ export class Vault {
     this.#autoLockMs = autoLockMs
   }
 
-  /** Makes and saves a new, empty vault, and returns it unlocked. Refuses to overwrite an existing vault. */
+  /**
+   * Makes and saves a new, empty vault, and returns it unlocked. Refuses to overwrite an existing vault.
+   * @throws VaultExistsError when the storage already holds a vault; InvalidArgumentError for bad
+   *   options (an empty password, a storage that is not a VaultStorage, a KDF out of bounds); StorageError
+   */
   static async create(options: VaultCreateOptions): Promise<Vault> {
     const opts = assertOptions(options)
     const storage = checkStorage(opts.storage)
     const password = passwordBytes(opts.password)
     const autoLockMs = checkAutoLock(opts.autoLockMs)
     const kdf = newKdf(opts.kdf, randomBytes(32))
-    if ((await storage.get(VAULT_KEY)) !== undefined) {
-      throw new InvalidArgumentError('This storage already holds a vault; open it with Vault.open, or choose another storage.')
-    }
+    if ((await storage.get(VAULT_KEY)) !== undefined) throw new VaultExistsError()
     const vault = new Vault(storage, kdf, autoLockMs)
     vault.#unlocked = { password, secrets: new Map(), dataKey: randomBytes(32), stored: undefined, newDataKey: false }
     await vault.#enqueue({ create: true })

@@ -4,4 +4,4 @@
  */
 export { Wallet, type WalletAccount, type WalletCreateOptions, type WalletEvents, type WalletOpenOptions, type WalletQuote, type SendOptions } from './wallet.js'
 export type { QuoteRequest, AccountRef } from './requests.js'
-export type { AccountRecord } from './accounts.js'
+export type { AccountRecord, WalletAddress } from './accounts.js'

@@ -2,12 +2,17 @@
  * The wallet record: which vault secret is the wallet's and which accounts it has opened (with
  * their public addresses, so `accounts()` works while locked), kept in the clear under the storage
  * key `wallet`. Saves merge with what is stored: two processes opening accounts both keep theirs.
+ *
+ * Each account has its `address`, and on Bitcoin its output `descriptor`. Records from before
+ * `descriptor` existed kept a Bitcoin account's descriptor in `address`; they are read as the
+ * same account (descriptor moved, first receive address derived) and written back in the new
+ * form by the next save. The format stays version 1: the change only adds a field.
  * @module
  * @internal
  */
 import { InvalidArgumentError } from '../errors.js'
 import { updateStorage, type VaultStorage } from '../vault/storage.js'
-import type { AccountRecord } from './accounts.js'
+import { migrateAccount, type AccountRecord } from './accounts.js'
 
 /** The stored wallet record. */
 export interface WalletRecord {
@@ -37,8 +42,9 @@ export function parseRecord(text: string | undefined): WalletRecord {
     if (r.format !== 'coffer-wallet' || r.version !== 1 || typeof r.primary !== 'string' || !Array.isArray(r.accounts)) throw new Error('shape')
     for (const a of r.accounts) {
       if (typeof a.chainId !== 'string' || typeof a.secretId !== 'string' || !Number.isSafeInteger(a.index) || typeof a.address !== 'string') throw new Error('account')
+      if (a.descriptor !== undefined && typeof a.descriptor !== 'string') throw new Error('descriptor')
     }
-    return { ...r, accounts: [...r.accounts] }
+    return { ...r, accounts: r.accounts.map(migrateAccount) }
   } catch {
     throw new InvalidArgumentError('This storage holds a vault but no readable wallet record; open it with Vault.open, or create the wallet with Wallet.create in an empty storage.')
   }

@@ -8,7 +8,7 @@
  */
 import { parseAmount } from '../amount.js'
 import { describe } from '../assert.js'
-import { parseAccountId, parseAssetId, type ChainId } from '../caip.js'
+import { parseAccountId, parseAssetId, parseChainId, type ChainId } from '../caip.js'
 import type { AssetInfo, ChainAdapter, FeeLevel } from '../chains/adapter.js'
 import { InvalidArgumentError, UnknownAssetError } from '../errors.js'
 import { sameAddress, type AccountRecord } from './accounts.js'
@@ -62,7 +62,9 @@ export function resolveAccount(from: AccountRef | undefined, hint: ChainId | und
     else if (owners.length > 1) throw new InvalidArgumentError(`${fromAddress.slice(0, 60)} exists on ${owners.join(', ')}; name the chain (a CAIP-10 from, a CAIP-19 asset or chainId).`)
   }
   if (chainId === undefined && adapters.size === 1) chainId = [...adapters.keys()][0]
-  if (chainId === undefined) throw new InvalidArgumentError('Which chain? Give from as a CAIP-10 id, asset as a CAIP-19 id, or chainId.')
+  if (chainId === undefined) {
+    throw new InvalidArgumentError(`Which chain? This wallet serves ${[...adapters.keys()].join(', ') || 'no chain yet'}; give chainId, from as a CAIP-10 id, or asset as a CAIP-19 id.`, { details: { candidates: [...adapters.keys()].join(',') } })
+  }
   const adapter = adapters.get(chainId)
   if (!adapter) throw new InvalidArgumentError(`The wallet has no adapter for ${chainId}.`, { details: { chainId } })
   const onChain = accounts.filter((a) => a.chainId === chainId)
@@ -73,28 +75,68 @@ export function resolveAccount(from: AccountRef | undefined, hint: ChainId | und
   return { adapter, account }
 }
 
+/** Assets of `known` whose symbol is `name`, else whose family is (case-insensitive): 'USDT' finds Polygon's USDT0. */
+function bySymbol(known: readonly AssetInfo[], name: string): AssetInfo[] {
+  const lower = name.toLowerCase()
+  const symbols = known.filter((a) => a.symbol.toLowerCase() === lower)
+  return symbols.length > 0 ? symbols : known.filter((a) => a.family?.toLowerCase() === lower)
+}
+
+/**
+ * The chain of a request that names none (no CAIP-10 `from`, no CAIP-19 asset, no `chainId`), in
+ * a wallet with several chains: the one chain whose adapter knows the asset (by symbol or family),
+ * where the recipient's address is valid and the wallet has an account (`from`'s, when given).
+ * Undefined when the wallet has a single chain or `from` names one; otherwise
+ * @throws InvalidArgumentError listing the candidate chains
+ */
+async function inferChain(request: QuoteRequest, adapters: ReadonlyMap<ChainId, ChainAdapter>, accounts: readonly AccountRecord[]): Promise<ChainId | undefined> {
+  const { from, asset } = request
+  if (adapters.size <= 1 || typeof asset !== 'string' || asset.includes('/')) return undefined
+  if (typeof from === 'object' || (typeof from === 'string' && from.split(':').length === 3)) return undefined
+  const owners = (chainId: ChainId) => accounts.some((a) => a.chainId === chainId && (from === undefined || sameAddress(a.address, from)))
+  const withAsset: ChainId[] = []
+  const candidates: ChainId[] = []
+  for (const adapter of adapters.values()) {
+    if (!owners(adapter.chainId)) continue
+    const known = await adapter.assets().catch(() => [] as readonly AssetInfo[])
+    if (bySymbol(known, asset).length === 0) continue
+    withAsset.push(adapter.chainId)
+    if (adapter.isValidAddress(request.to)) candidates.push(adapter.chainId)
+  }
+  if (candidates.length === 1) return candidates[0]
+  if (candidates.length > 1) throw new InvalidArgumentError(`Which chain? ${asset.slice(0, 20)} to ${request.to.slice(0, 60)} could go on ${candidates.join(', ')}; pass chainId (or from as a CAIP-10 id, or asset as a CAIP-19 id).`, { details: { candidates: candidates.join(',') } })
+  if (withAsset.length > 0) throw new InvalidArgumentError(`${request.to.slice(0, 60)} is not a valid address on any chain of this wallet that has ${asset.slice(0, 20)} (${withAsset.join(', ')}).`, { details: { candidates: withAsset.join(',') } })
+  return undefined
+}
+
 /** Resolves a quote request. @throws InvalidArgumentError, UnknownAssetError */
 export async function resolveRequest(request: QuoteRequest, adapters: ReadonlyMap<ChainId, ChainAdapter>, accounts: readonly AccountRecord[]): Promise<ResolvedRequest> {
   if (!request || typeof request !== 'object') throw new InvalidArgumentError(`quote takes { from?, to, asset, amount }, got ${describe(request)}.`)
   const { from, asset, amount } = request
   if (typeof request.to !== 'string') throw new InvalidArgumentError('to must be an address.')
   if (typeof asset !== 'string' || asset.length === 0 || asset.length > 300) throw new InvalidArgumentError('asset must be a CAIP-19 id or a symbol such as "USDT".')
+  // A malformed chain id ('31337', 'eip155-1') says so, with a suggestion, before anything else.
+  if (request.chainId !== undefined) parseChainId(request.chainId)
   const assetChain = asset.includes('/') ? parseAssetId(asset).chainId : undefined
   if (assetChain !== undefined && request.chainId !== undefined && assetChain !== request.chainId) throw new InvalidArgumentError(`The asset is on ${assetChain}, but the request is for ${request.chainId}.`)
-  const { adapter, account } = resolveAccount(from, assetChain ?? request.chainId, adapters, accounts)
+  const hint = assetChain ?? request.chainId ?? (await inferChain(request, adapters, accounts))
+  const { adapter, account } = resolveAccount(from, hint, adapters, accounts)
   const chainId = adapter.chainId
 
   const known = await adapter.assets()
   let info: AssetInfo | undefined
   if (asset.includes('/')) info = known.find((a) => a.id.toLowerCase() === asset.toLowerCase())
   else {
-    // By symbol; else by family ('USDT' finds Polygon's USDT0), when that names one asset.
-    const bySymbol = known.filter((a) => a.symbol.toLowerCase() === asset.toLowerCase())
-    const matches = bySymbol.length > 0 ? bySymbol : known.filter((a) => a.family?.toLowerCase() === asset.toLowerCase())
+    const matches = bySymbol(known, asset)
     if (matches.length > 1) throw new InvalidArgumentError(`${asset} names ${matches.length} assets on ${chainId} (${matches.map((a) => `${a.symbol} ${a.id}`).join(', ')}); give the CAIP-19 id.`)
     info = matches[0]
   }
-  if (!info) throw new UnknownAssetError(`${asset.slice(0, 80)} is not an asset the ${chainId} adapter knows.`, { details: { chainId } })
+  if (!info) {
+    const symbols = known.map((a) => a.symbol).join(', ')
+    throw new UnknownAssetError(`${asset.slice(0, 80)} is not an asset the ${chainId} adapter knows; it knows ${symbols || 'none'} (symbols and families match without regard to case; a token it does not list must be added to the adapter's tokens).`, {
+      details: { chainId, known: symbols.slice(0, 300) },
+    })
+  }
 
   let units: bigint | 'max'
   if (typeof amount === 'bigint') units = amount

@@ -46,7 +46,8 @@ export async function sendPayment(ctx: PaymentContext, adapter: ChainAdapter, q:
     decimals: asset.decimals,
     ...(asset.family ? { family: asset.family } : {}),
     amount: q.amount,
-    fee: { asset: fee.id, amount: q.fee.amount, decimals: fee.decimals, symbol: fee.symbol },
+    fee: { asset: fee.id, amount: q.fee.amount, decimals: fee.decimals, symbol: fee.symbol, ...(fee.family ? { family: fee.family } : {}) },
+    ...(adapter.testnet ? { testnet: true } : {}),
   }
   const base = { chainId: q.chainId, from: q.from, to: q.to, asset: asset.id, amount: q.amount.toString(), fee: q.fee.amount.toString(), feeAsset: fee.id }
   const { journal } = ctx

@@ -31,7 +31,7 @@ export async function signWith(
 ): Promise<SignatureResult> {
   const sign = (adapter as unknown as Record<string, unknown>)[method]
   if (typeof sign !== 'function') throw new NotSupportedError(`The ${adapter.chainId} adapter cannot ${method === 'signMessage' ? 'sign messages' : 'sign typed data'}.`)
-  const summary: SignSummary = { kind, chainId: adapter.chainId, from, message: text.slice(0, 2_000) }
+  const summary: SignSummary = { kind, chainId: adapter.chainId, from, message: text.slice(0, 2_000), ...(adapter.testnet ? { testnet: true } : {}) }
   const base = { chainId: adapter.chainId, from, note: text.slice(0, 200) }
   await ctx.journal.verifyOrThrow()
   // Typed data that moves tokens (permits, authorizations, Permit2) is checked like a transfer.

@@ -17,7 +17,7 @@
 import { assertOptions, describe } from '../assert.js'
 import type { ChainId } from '../caip.js'
 import type { Balance, ChainAdapter, HistoryOptions, HistoryPage, TransferQuote } from '../chains/adapter.js'
-import { CofferError, InvalidArgumentError, JournalIntegrityError, PolicyViolationError, VaultLockedError } from '../errors.js'
+import { CofferError, InvalidArgumentError, JournalIntegrityError, PolicyViolationError, VaultExistsError, VaultLockedError, VaultNotFoundError } from '../errors.js'
 import { mnemonicToEntropy } from '../keys/mnemonic.js'
 import type { PaymentStatus } from '../audit-entry.js'
 import { policyToJson } from '../policy-rules.js'
@@ -36,7 +36,7 @@ import type { PortfolioEvents } from '../portfolio/types.js'
 import type { KdfOptions } from '../vault/kdf.js'
 import type { VaultStorage } from '../vault/storage.js'
 import { Vault } from '../vault/vault.js'
-import { accountSigner, chainKind, newAccount, sameAddress, type AccountRecord } from './accounts.js'
+import { accountId, accountSigner, addressAt, chainKind, newAccount, receiveAddress, sameAddress, type AccountRecord, type WalletAddress } from './accounts.js'
 import { resolveAccount, resolveRequest, type AccountRef, type QuoteRequest } from './requests.js'
 
 /** Options of `Wallet.create`. */
@@ -75,12 +75,32 @@ export interface PaymentState {
   readonly status: PaymentStatus
 }
 
-/** An account of the wallet on one chain. */
+/**
+ * An account of the wallet on one chain. `address` is what a person pays: on account chains the
+ * account itself; on Bitcoin the account's first receive address (`…/0/0`), while `descriptor`
+ * names the whole account (every receive and change address). Either one names the account in a
+ * `from`. To ask for a payment, give `await receiveAddress()` (Bitcoin: a fresh address each time
+ * one is used) rather than `address`.
+ */
 export interface WalletAccount extends AccountRecord {
-  /** Balances of every asset the chain's adapter knows. */
+  /** Balances of every asset the chain's adapter knows (Bitcoin: the whole account). */
   balances(): Promise<Balance[]>
   /** This account's transfers on its chain, newest first, one page at a time (the adapter's `getHistory`). */
   history(options?: HistoryOptions): Promise<HistoryPage>
+  /**
+   * The address to give a payer. Bitcoin: the first never-used receive address, from the
+   * adapter's discovery on the chain (`nextReceiveAddress`), checked against the account's own
+   * derivation; offline, use `addressAt(0)` (it may have been used). Account chains: `address`.
+   * @throws the adapter's network errors (RpcError, DeadlineExceededError, DiscoveryLimitError); DataIntegrityError; NotSupportedError
+   */
+  receiveAddress(): Promise<WalletAddress>
+  /**
+   * The address at `index` of the account, derived offline (works while locked). Bitcoin: the
+   * descriptor's key at `<0|1>/<index>` (`change: true` for the change branch). Account chains:
+   * `addressAt(0)` is `address`; other indexes are other accounts and throw NotSupportedError.
+   * @throws InvalidArgumentError, NotSupportedError
+   */
+  addressAt(index: number, options?: { readonly change?: boolean }): WalletAddress
 }
 
 /** A quote from `wallet.quote`: the adapter's quote plus what a UI shows. */
@@ -172,6 +192,8 @@ export class Wallet {
    * Makes a new wallet: a vault with one mnemonic (generated or restored) and account 0 on every
    * chain, and its policy stored with it. Everything is checked (chains, policy, phrase) before
    * anything is written. Returns it unlocked.
+   * @throws InvalidArgumentError (bad options, chains or policy), InvalidMnemonicError,
+   *   VaultExistsError (the storage already holds a wallet: `Wallet.open` it), StorageError
    */
   static async create(options: WalletCreateOptions): Promise<Wallet> {
     const opts = assertOptions(options)
@@ -181,7 +203,11 @@ export class Wallet {
       if (typeof opts.mnemonic !== 'string') throw new InvalidArgumentError('mnemonic must be a string.')
       mnemonicToEntropy(opts.mnemonic).fill(0) // a mistyped phrase throws here, before a vault exists
     }
-    const vault = await Vault.create({ storage: opts.storage as VaultStorage, password: opts.password as string, ...(opts.kdf ? { kdf: opts.kdf } : {}), ...(opts.autoLockMs ? { autoLockMs: opts.autoLockMs } : {}) })
+    const vault = await Vault.create({ storage: opts.storage as VaultStorage, password: opts.password as string, ...(opts.kdf ? { kdf: opts.kdf } : {}), ...(opts.autoLockMs ? { autoLockMs: opts.autoLockMs } : {}) }).catch((error: unknown) => {
+      // Speak of wallets to someone who asked for one.
+      if (error instanceof VaultExistsError) throw new VaultExistsError('This storage already holds a wallet; open it with Wallet.open, or create the new one in another storage.', { cause: error })
+      throw error
+    })
     const { id } = await vault.addMnemonic({ ...(opts.mnemonic ? { mnemonic: opts.mnemonic } : {}), ...(opts.passphrase ? { passphrase: opts.passphrase } : {}), label: 'wallet' })
     const accounts: AccountRecord[] = []
     for (const adapter of adapterMap(opts.chains).values()) accounts.push(await newAccount(vault, adapter, { secretId: id, index: 0 }))
@@ -193,11 +219,17 @@ export class Wallet {
     return wallet
   }
 
-  /** Opens the wallet in `storage`, locked. @throws VaultNotFoundError */
+  /**
+   * Opens the wallet in `storage`, locked: `unlock(password)` next.
+   * @throws VaultNotFoundError (no wallet there: `Wallet.create` one), VaultFormatError, InvalidArgumentError, StorageError
+   */
   static async open(options: WalletOpenOptions): Promise<Wallet> {
     const opts = assertOptions(options)
     adapterMap(opts.chains)
-    const vault = await Vault.open({ storage: opts.storage as VaultStorage, ...(opts.autoLockMs ? { autoLockMs: opts.autoLockMs } : {}) })
+    const vault = await Vault.open({ storage: opts.storage as VaultStorage, ...(opts.autoLockMs ? { autoLockMs: opts.autoLockMs } : {}) }).catch((error: unknown) => {
+      if (error instanceof VaultNotFoundError) throw new VaultNotFoundError('No wallet in this storage; create one with Wallet.create (or check the path).', { cause: error })
+      throw error
+    })
     const text = await (opts.storage as VaultStorage).get(RECORD_KEY)
     // A vault made without a wallet (Vault.create, `coffer import`) gets its record at unlock.
     const record = text === undefined ? emptyRecord() : parseRecord(text)
@@ -243,6 +275,19 @@ export class Wallet {
     this.vault.lock()
   }
 
+  /**
+   * Done with the wallet: stops the portfolio (no more timers: a script can exit), waits for its
+   * cache to be saved, and locks the vault (keys wiped, signers revoked). Every journal entry and
+   * spend record is already stored by the call that made it. The wallet can be unlocked again.
+   */
+  async close(): Promise<void> {
+    try {
+      await this.#portfolio?.stop()
+    } finally {
+      this.vault.lock()
+    }
+  }
+
   /** The audit journal of every signature and refusal. @throws VaultLockedError while locked */
   get journal(): AuditJournal {
     if (!this.#journal || this.vault.isLocked) throw new VaultLockedError('Unlock the wallet to read its journal (it is sealed with the vault).')
@@ -282,19 +327,26 @@ export class Wallet {
     const adapter = this.#adapter(record.chainId)
     return Object.freeze({
       ...record,
-      balances: () => adapter.getBalances({ addresses: [record.address] }),
-      history: (options?: HistoryOptions) => adapter.getHistory(record.address, options),
+      balances: () => adapter.getBalances({ addresses: [accountId(record)] }),
+      history: (options?: HistoryOptions) => adapter.getHistory(accountId(record), options),
+      receiveAddress: () => receiveAddress(adapter, record),
+      addressAt: (index: number, options?: { readonly change?: boolean }) => addressAt(record, index, options),
     })
   }
 
   /**
    * Prices a payment: `{ from?, to, asset, amount, chainId?, feeLevel? }`, where `asset` is a
    * CAIP-19 id or a symbol on the paying chain and `amount` a bigint of base units or a decimal
-   * string. A parsed payment URI is such a request. Funds for amount and fee are checked.
+   * string. A parsed payment URI is such a request. Funds for amount and fee are checked. The
+   * chain is the one `from`, the asset's CAIP-19 id or `chainId` names; failing those, the one
+   * chain that has the asset and takes the recipient's address.
+   * @throws InvalidArgumentError (which chain, bad request), UnknownAssetError, InvalidCaipIdError,
+   *   InvalidAmountError, InvalidAddressError, InsufficientFundsError, FeeTooHighError, RpcError,
+   *   DeadlineExceededError
    */
   async quote(request: QuoteRequest): Promise<WalletQuote> {
     const { adapter, account, asset, amount } = await resolveRequest(request, this.#adapters, this.#record.accounts)
-    const quote = await adapter.quoteTransfer({ from: account.address, to: request.to, asset: asset.id, amount, ...(request.feeLevel ? { feeLevel: request.feeLevel } : {}) })
+    const quote = await adapter.quoteTransfer({ from: accountId(account), to: request.to, asset: asset.id, amount, ...(request.feeLevel ? { feeLevel: request.feeLevel } : {}) })
     const fee = (await adapter.assets()).find((a) => a.id === quote.fee.asset)
     return Object.freeze({
       ...quote,
@@ -318,7 +370,7 @@ export class Wallet {
    * If the broadcast's answer is lost, this throws BroadcastUnknownError (the hash is in it): the
    * payment may have gone out, so it keeps counting against the limits and is journaled
    * `unknown`; `reconcile()` settles it later. Do not send it again.
-   * @throws PolicyViolationError, BroadcastUnknownError, TransactionRejectedError, InsufficientFundsError
+   * @throws PolicyViolationError (refused: nothing signed), BroadcastUnknownError (maybe sent: do not pay again), TransactionRejectedError and InsufficientFundsError (refused by the node: nothing sent), UnknownAssetError, VaultLockedError, JournalIntegrityError, InvalidArgumentError, DataIntegrityError, RpcError, DeadlineExceededError
    */
   async send(quote: WalletQuote, options: SendOptions = {}): Promise<string> {
     const q = assertOptions(quote) as WalletQuote
@@ -395,7 +447,7 @@ export class Wallet {
 
   async #signWith(kind: 'message' | 'typed-data', from: unknown, chainId: ChainId | undefined, text: string, options: SendOptions, method: 'signMessage' | 'signTypedData', payload: unknown) {
     const { adapter, account } = resolveAccount(from as AccountRef | undefined, chainId, this.#adapters, this.#record.accounts)
-    return signWith(this.#context(adapter, account), adapter, account.address, kind, text, options, method, payload)
+    return signWith(this.#context(adapter, account), adapter, accountId(account), kind, text, options, method, payload)
   }
 
   /**
@@ -404,15 +456,15 @@ export class Wallet {
    */
   portfolio(): Portfolio {
     const accounts = this.accounts()
-    const key = accounts.map((a) => `${a.chainId}|${a.address}`).join(',')
+    const key = accounts.map((a) => `${a.chainId}|${accountId(a)}`).join(',')
     if (this.#portfolio && key === this.#portfolioAccounts) return this.#portfolio
     const watching = this.#portfolio?.watching
     void this.#portfolio?.stop()
     const portfolio = new Portfolio({
       adapters: [...this.#adapters.values()],
       accounts: accounts.map((a) =>
-        chainKind(a.chainId) === 'bitcoin'
-          ? { chainId: a.chainId, descriptor: a.address, ...(a.label ? { label: a.label } : {}) }
+        a.descriptor !== undefined
+          ? { chainId: a.chainId, descriptor: a.descriptor, ...(a.label ? { label: a.label } : {}) }
           : { chainId: a.chainId, address: a.address, ...(a.label ? { label: a.label } : {}) },
       ),
       storage: this.#storage,

@@ -14,6 +14,7 @@ import { evm } from 'coffer/evm'
 import { importKeystore } from 'coffer/vault'
 import { deployFixtures, mintTokens, setBalance, startAnvil, type Anvil, type Fixtures } from '../support/anvil.js'
 import { cliBundle, coffer, json, runWithTsx, startCoffer, type RunOptions, type RunResult } from './helpers.js'
+import { decodeTerminalQr } from './qr-decode.js'
 
 const PASSWORD = 'correct horse battery staple'
 const RECIPIENT = '0x70997970C51812dc3A010C7d01b50e0d17dc79C8'
@@ -261,7 +262,7 @@ describe('coffer (end to end)', () => {
     expect(own.stdout.trim()).toBe('0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266')
   })
 
-  it('address --qr draws a QR code of the address in the terminal', async () => {
+  it('address --qr draws an EIP-681 URI naming the chain (ethereum:<address>@31337) in the terminal', async () => {
     const result = await run(['address', 'local', '--qr'])
     expect(result.code, result.stderr).toBe(0)
     const [first, ...qr] = result.stdout.split('\n')
@@ -269,6 +270,7 @@ describe('coffer (end to end)', () => {
     const drawn = qr.filter((l) => /[█▀▄]/.test(l))
     expect(drawn.length).toBeGreaterThan(10)
     expect(new Set(drawn.map((l) => l.length)).size).toBe(1)
+    expect(decodeTerminalQr(qr)).toBe(`ethereum:${address}@31337`)
   })
 
   it('config errors exit 2 with the file and field named', async () => {

@@ -54,10 +54,30 @@ describe('buildSnapshot', () => {
     expect(snap.balances.find((b) => b.asset === USDT_ETH)).toMatchObject({ amount: 1_500_000n, confirmed: 1_000_000n, pending: 500_000n, price: '0.9995' })
   })
 
+  it('never adds test-network values to the mainnet value: they sum apart, in testnetValue', () => {
+    const prices = new Map([
+      [USDT_ETH, { price: '1', at: 1 }],
+      [USDC_SEPOLIA, { price: '1', at: 1 }],
+    ])
+    const snap = buildSnapshot([eth, sepolia], prices, 'usd', { restored: false })
+    expect(snap.value).toBe('1.50') // 1.5 USDT on Ethereum; the 9 USDC on Sepolia do not count
+    expect(snap.testnetValue).toBe('9.00')
+    expect(snap.balances.find((b) => b.asset === USDC_SEPOLIA)).toMatchObject({ price: '1', value: '9.00' })
+    expect(snap.totals.find((t) => t.key === 'USDC (testnet)')).toMatchObject({ testnet: true, value: '9.00', valueComplete: true })
+
+    // Test networks alone: no mainnet value at all.
+    const local = buildSnapshot([sepolia], prices, 'usd', { restored: false })
+    expect(local.value).toBeUndefined()
+    expect(local.testnetValue).toBe('9.00')
+    // Mainnets alone: no testnetValue.
+    expect(buildSnapshot([eth], prices, 'usd', { restored: false }).testnetValue).toBeUndefined()
+  })
+
   it('without prices there are no fiat values, and totals say so', () => {
     const snap = buildSnapshot([eth, bsc], new Map(), 'eur', { restored: true })
     expect(snap).toMatchObject({ currency: 'eur', restored: true })
     expect(snap.value).toBeUndefined()
+    expect(snap.testnetValue).toBeUndefined()
     expect(snap.totals.every((t) => t.value === undefined && t.valueComplete === false)).toBe(true)
   })
 })

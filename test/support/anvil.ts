@@ -1,25 +1,22 @@
 // Test helpers around anvil (Foundry's local EVM node): start/stop a node,
 // deploy coffer's Solidity fixtures, and a few JSON-RPC one-liners.
 //
-// The binary is process.env.ANVIL_PATH if set, else node_modules/.bin/anvil
-// (devDependency @foundry-rs/anvil-linux-amd64). Fixtures come precompiled from
-// test/fixtures/evm/artifacts.json (scripts/build-fixtures.mjs); nothing here
+// Spawning and deploying are coffer/testing's own code (src/testing/evm/): the binary
+// is process.env.ANVIL_PATH if set, else the @foundry-rs/anvil-linux-amd64 package; the
+// node runs under coffer/testing's watchdog and exit hooks. Multicall3 and the tokens
+// are the bytecode coffer/testing ships (src/testing/evm/contracts.ts, generated with
+// test/fixtures/evm/artifacts.json by scripts/build-fixtures.mjs); nothing here
 // compiles Solidity.
-import { spawn, type ChildProcess } from 'node:child_process'
-import { existsSync, readFileSync } from 'node:fs'
-import { createServer } from 'node:net'
+import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
-import {
-  encodeDeployData,
-  encodeFunctionData,
-  getAddress,
-  numberToHex,
-  type Abi,
-  type Address,
-  type Hash,
-  type Hex,
-} from 'viem'
+import { encodeFunctionData, numberToHex, type Abi, type Address, type Hash, type Hex } from 'viem'
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts'
+import { MULTICALL3_ADDRESS } from '../../src/chains/evm/chain.js'
+import { spawnAnvil } from '../../src/testing/evm/anvil.js'
+import { resolveAnvilBinary } from '../../src/testing/evm/anvil-binary.js'
+import { noReturnToken, standardToken } from '../../src/testing/evm/contracts.js'
+import { deployContract, placeMulticall3 } from '../../src/testing/evm/deploy.js'
+import { freePort } from '../../src/testing/process.js'
 import {
   multicall3Abi as multicall3FixtureAbi,
   noReturnTokenAbi,
@@ -29,7 +26,7 @@ import {
 
 // ---------------------------------------------------------------- constants
 
-export const ANVIL_MNEMONIC = 'test test test test test test test test test test test junk'
+export { ANVIL_MNEMONIC } from '../../src/testing/evm/anvil.js'
 
 /** The first 10 accounts of ANVIL_MNEMONIC at m/44'/60'/0'/0/i, as anvil funds them. */
 export const ANVIL_ACCOUNTS: readonly { readonly address: Address; readonly privateKey: Hex }[] = [
@@ -46,9 +43,7 @@ export const ANVIL_ACCOUNTS: readonly { readonly address: Address; readonly priv
 ]
 
 /** Where Multicall3 lives on (nearly) every EVM chain, and where deployFixtures puts it. */
-export const MULTICALL3_ADDRESS: Address = '0xcA11bde05977b3631167028862bE2a173976CA11'
-
-const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url))
+export { MULTICALL3_ADDRESS }
 
 // ---------------------------------------------------------------- JSON-RPC
 
@@ -196,148 +191,22 @@ export interface StartAnvilOptions {
   extraArgs?: string[]
 }
 
-const running = new Set<ChildProcess>()
-let exitHookInstalled = false
-
-function installExitHook(): void {
-  if (exitHookInstalled) return
-  exitHookInstalled = true
-  // 'exit' handlers must be synchronous: a plain kill is all there is time for.
-  process.on('exit', () => {
-    for (const child of running) {
-      try {
-        child.kill('SIGKILL')
-      } catch {
-        // already gone
-      }
-    }
-  })
-}
-
-/** The anvil binary: $ANVIL_PATH, else node_modules/.bin/anvil of this repo. */
+/** The anvil binary: $ANVIL_PATH, else the @foundry-rs/anvil-linux-amd64 package (coffer/testing's lookup). */
 export function anvilBinary(): string {
-  const fromEnv = process.env.ANVIL_PATH
-  if (fromEnv) return fromEnv
-  const local = `${REPO_ROOT}node_modules/.bin/anvil`
-  if (!existsSync(local)) {
-    throw new Error(
-      `anvil not found at ${local}: run npm ci (devDependency @foundry-rs/anvil-linux-amd64, Linux x64 only) ` +
-        'or set ANVIL_PATH to an anvil binary',
-    )
-  }
-  return local
+  return resolveAnvilBinary()
 }
 
-/** A TCP port free on 127.0.0.1 right now (the OS picks it). */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer()
-    server.unref()
-    server.on('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address()
-      const port = typeof address === 'object' && address ? address.port : 0
-      server.close(() => (port ? resolve(port) : reject(new Error('no port'))))
-    })
-  })
-}
+export { freePort }
 
 /**
  * Starts anvil on a free 127.0.0.1 port with the standard test mnemonic
- * (10 accounts of 10,000 ETH) and resolves once eth_chainId answers.
+ * (10 accounts of 10,000 ETH) and resolves once eth_chainId answers. The spawn,
+ * the watchdog and the exit hooks are coffer/testing's (src/testing/evm/anvil.ts).
  */
 export async function startAnvil(options: StartAnvilOptions = {}): Promise<Anvil> {
   const { chainId = 31337, automine = true, blockTime, extraArgs = [] } = options
-  const bin = anvilBinary()
-  let lastError: unknown
-  // The port is free when picked but could be taken before anvil binds it; retry then.
-  for (let attempt = 0; attempt < 3; attempt++) {
-    const port = await freePort()
-    const args = [
-      '--host', '127.0.0.1',
-      '--port', String(port),
-      '--chain-id', String(chainId),
-      '--mnemonic', ANVIL_MNEMONIC,
-      '--accounts', '10',
-      '--balance', '10000',
-      '--quiet',
-    ]
-    if (blockTime !== undefined) args.push('--block-time', String(blockTime))
-    else if (!automine) args.push('--no-mining')
-    args.push(...extraArgs)
-    try {
-      return await launch(bin, args, port, chainId)
-    } catch (error) {
-      lastError = error
-      if (!/address already in use|os error 98|EADDRINUSE/i.test(String(error))) break
-    }
-  }
-  throw lastError
-}
-
-async function launch(bin: string, args: string[], port: number, chainId: number): Promise<Anvil> {
-  const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] })
-  installExitHook()
-  running.add(child)
-
-  let output = ''
-  const keep = (chunk: Buffer) => {
-    output = (output + chunk.toString()).slice(-4000)
-  }
-  child.stdout?.on('data', keep)
-  child.stderr?.on('data', keep)
-
-  const exited = new Promise<void>((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) resolve()
-    else child.once('exit', () => resolve())
-  })
-  let exitedEarly = false
-  let spawnError: Error | undefined
-  child.once('error', (error) => {
-    spawnError = error
-    exitedEarly = true
-  })
-  void exited.then(() => {
-    exitedEarly = true
-    running.delete(child)
-  })
-
-  const url = `http://127.0.0.1:${port}`
-  const stop = async (): Promise<void> => {
-    if (child.pid !== undefined && !spawnError && child.exitCode === null && child.signalCode === null) {
-      child.kill('SIGTERM')
-      const timer = setTimeout(() => child.kill('SIGKILL'), 3000)
-      await exited
-      clearTimeout(timer)
-    }
-    running.delete(child)
-  }
-
-  const deadline = Date.now() + 10_000
-  for (;;) {
-    if (exitedEarly) {
-      await stop()
-      throw new Error(
-        `anvil exited before answering (${bin} ${args.join(' ')}): ${spawnError?.message ?? ''}${output.trim()}`,
-      )
-    }
-    try {
-      const id = await rpc<Hex>(url, 'eth_chainId')
-      if (Number(id) !== chainId) throw new Error(`anvil answered chain id ${Number(id)}, expected ${chainId}`)
-      break
-    } catch (error) {
-      if (error instanceof Error && error.message.startsWith('anvil answered')) {
-        await stop()
-        throw error
-      }
-      if (Date.now() > deadline) {
-        await stop()
-        throw new Error(`anvil did not answer eth_chainId on ${url} within 10 s: ${output.trim()}`)
-      }
-      await sleep(25)
-    }
-  }
-  return { url, port, chainId, pid: child.pid!, stop }
+  const node = await spawnAnvil({ chainId, automine, extraArgs, ...(blockTime === undefined ? {} : { blockTime }) })
+  return { url: node.url, port: node.port, chainId: node.chainId, pid: node.pid, stop: node.stop }
 }
 
 // ---------------------------------------------------------------- fixtures
@@ -402,37 +271,18 @@ function artifact(name: string): Artifact {
  * Puts Multicall3 at its canonical address (anvil_setCode) and deploys the
  * USDC-, DAI-, USDT-like and reverting tokens from ANVIL_ACCOUNTS[0]. On a fresh
  * anvil the token addresses are always the same (deployer nonces 0..3).
- * Works with automine off too (it mines what it sends).
+ * Works with automine off too (it mines what it sends). Multicall3 and the
+ * tokens come from the bytecode coffer/testing ships (src/testing/evm/contracts.ts);
+ * only the reverting token, a test-only fixture, comes from artifacts.json.
  */
 export async function deployFixtures(url: string): Promise<Fixtures> {
   const deployer = ANVIL_ACCOUNTS[0]!.address
-  await rpc(url, 'anvil_setCode', [MULTICALL3_ADDRESS, artifact('Multicall3').deployedBytecode])
-
-  const deploy = async (name: string, args: readonly unknown[]): Promise<Address> => {
-    const { abi, bytecode } = artifact(name)
-    const data = encodeDeployData({ abi, bytecode, args })
-    const receipt = await sendFrom(url, { from: deployer, data })
-    if (!receipt.contractAddress) throw new Error(`${name}: no contractAddress in receipt`)
-    return getAddress(receipt.contractAddress)
-  }
-  const token = async (
-    contract: string,
-    name: string,
-    symbol: string,
-    decimals: number,
-    extra: readonly unknown[] = [],
-  ): Promise<TokenFixture> => ({
-    address: await deploy(contract, contract === 'RevertingToken' ? [] : [name, symbol, decimals, ...extra]),
-    name,
-    symbol,
-    decimals,
-  })
-
+  await placeMulticall3(url)
   // Sequential on purpose: fixed nonces give fixed addresses.
-  const usdc = await token('StandardToken', 'USD Coin', 'USDC', 6, ['2'])
-  const dai = await token('StandardToken', 'Dai Stablecoin', 'DAI', 18, ['1'])
-  const usdt = await token('NoReturnToken', 'Tether USD', 'USDT', 6)
-  const reverting = await token('RevertingToken', 'Reverting Token', 'REVERT', 18)
+  const usdc = await deployToken(url, 'USD Coin', 'USDC', 6, 'StandardToken', '2')
+  const dai = await deployToken(url, 'Dai Stablecoin', 'DAI', 18)
+  const usdt = await deployToken(url, 'Tether USD', 'USDT', 6, 'NoReturnToken')
+  const reverting: TokenFixture = { address: await deployContract(url, deployer, artifact('RevertingToken'), []), name: 'Reverting Token', symbol: 'REVERT', decimals: 18 }
   return { deployer, multicall3: MULTICALL3_ADDRESS, usdc, dai, usdt, reverting, abis: fixtureAbis }
 }
 
@@ -441,12 +291,13 @@ export async function deployFixtures(url: string): Promise<Fixtures> {
  * token, or an airdropped one nobody configured. `StandardToken` (bool returns, EIP-2612) by
  * default, or `NoReturnToken` (the fixture USDT's own code).
  */
-export async function deployToken(url: string, name: string, symbol: string, decimals: number, contract: 'StandardToken' | 'NoReturnToken' = 'StandardToken'): Promise<TokenFixture> {
-  const { abi, bytecode } = artifact(contract)
-  const args = contract === 'StandardToken' ? [name, symbol, decimals, '1'] : [name, symbol, decimals]
-  const receipt = await sendFrom(url, { from: ANVIL_ACCOUNTS[0]!.address, data: encodeDeployData({ abi, bytecode, args }) })
-  if (!receipt.contractAddress) throw new Error(`${symbol}: no contractAddress in receipt`)
-  return { address: getAddress(receipt.contractAddress), name, symbol, decimals }
+export async function deployToken(url: string, name: string, symbol: string, decimals: number, contract: 'StandardToken' | 'NoReturnToken' = 'StandardToken', version = '1'): Promise<TokenFixture> {
+  const from = ANVIL_ACCOUNTS[0]!.address
+  const address =
+    contract === 'StandardToken'
+      ? await deployContract(url, from, standardToken, [name, symbol, decimals, version])
+      : await deployContract(url, from, noReturnToken, [name, symbol, decimals])
+  return { address, name, symbol, decimals }
 }
 
 function sleep(ms: number): Promise<void> {

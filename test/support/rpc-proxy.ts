@@ -22,8 +22,8 @@
 //      - accept-then-reset: forwarded, then the socket is destroyed;
 //   5. everything else is forwarded to upstream as is (single calls and
 //      batches alike); `rewrite` may then replace each call's result.
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
-import type { AddressInfo } from 'node:net'
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import { serveLoopback } from '../../src/testing/http.js'
 
 /** What happens to one HTTP request (see the header comment). */
 export type RpcFault =
@@ -192,20 +192,10 @@ export async function startRpcProxy(upstream: string, behaviour: RpcProxyBehavio
     res.end(text)
   }
 
-  const server = createServer((req, res) => {
-    handle(req, res).catch((error: unknown) => {
-      if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' })
-      res.end(`rpc-proxy: ${(error as Error).message}`)
-    })
-  })
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => resolve())
-  })
-  const { port } = server.address() as AddressInfo
+  const server = await serveLoopback('rpc-proxy', handle)
 
   const proxy: RpcProxy = {
-    url: `http://127.0.0.1:${port}`,
+    url: server.url,
     get requests() {
       return requests
     },
@@ -224,12 +214,9 @@ export async function startRpcProxy(upstream: string, behaviour: RpcProxyBehavio
       batches = []
     },
     stop() {
-      return new Promise<void>((resolve) => {
-        for (const res of hanging) res.destroy()
-        hanging.clear()
-        server.close(() => resolve())
-        server.closeAllConnections()
-      })
+      for (const res of hanging) res.destroy()
+      hanging.clear()
+      return server.stop()
     },
   }
   return proxy

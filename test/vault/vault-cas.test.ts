@@ -20,7 +20,7 @@ vi.mock('../../src/vault/kdf.js', async (importOriginal) => {
   }
 })
 
-const { InvalidArgumentError, StorageConflictError, Vault, VaultLockedError, WrongPasswordError, memoryStorage, parseVaultFile } = await import('coffer/vault')
+const { InvalidArgumentError, StorageConflictError, Vault, VaultLockedError, VaultExistsError, WrongPasswordError, memoryStorage, parseVaultFile } = await import('coffer/vault')
 type VaultStorage = import('coffer/vault').VaultStorage
 
 const PASSWORD = 'correct horse battery staple'
@@ -173,7 +173,7 @@ describe('compare-and-swap vault saves', () => {
     ])
     const won = results.findIndex((r) => r.status === 'fulfilled')
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1)
-    expect((results[1 - won] as PromiseRejectedResult).reason).toBeInstanceOf(InvalidArgumentError)
+    expect((results[1 - won] as PromiseRejectedResult).reason).toBeInstanceOf(VaultExistsError)
     await reopened(storage, won === 0 ? 'first' : 'second')
   })
 

@@ -13,6 +13,7 @@ import {
   SecretNotFoundError,
   StorageError,
   Vault,
+  VaultExistsError,
   VaultLockedError,
   VaultNotFoundError,
   WrongPasswordError,
@@ -70,7 +71,10 @@ describe('lifecycle', () => {
   it('open on empty storage throws VaultNotFoundError; create refuses to overwrite', async () => {
     await expect(Vault.open({ storage: memoryStorage() })).rejects.toThrow(VaultNotFoundError)
     const { storage } = await fresh()
-    await expect(Vault.create({ storage, password: 'other', kdf: FAST_KDF })).rejects.toThrow(/already holds a vault/)
+    const refused = await Vault.create({ storage, password: 'other', kdf: FAST_KDF }).catch((e: unknown) => e)
+    expect(refused).toBeInstanceOf(VaultExistsError)
+    expect(refused).toMatchObject({ code: 'VAULT_EXISTS', name: 'VaultExistsError', shortMessage: expect.stringMatching(/already holds a vault; open it with Vault\.open/) })
+    await expect((await Vault.open({ storage })).unlock(PASSWORD)).resolves.toBeUndefined() // the first vault is untouched
   })
 
   it('a wrong password is a WrongPasswordError and leaves the vault locked', async () => {
@@ -79,6 +83,18 @@ describe('lifecycle', () => {
     await expect(vault.unlock('wrong')).rejects.toThrow(WrongPasswordError)
     expect(vault.isLocked).toBe(true)
     await expect((await Vault.open({ storage })).unlock(PASSWORD)).resolves.toBeUndefined()
+  })
+
+  it('says which password rule failed, never quoting the password', async () => {
+    const message = async (password: unknown) => ((await Vault.create({ storage: memoryStorage(), password: password as string }).catch((e: unknown) => e)) as InvalidArgumentError).shortMessage
+    expect(await message('')).toBe('password is empty; a vault needs a non-empty password.')
+    expect(await message(42)).toBe('password must be a string, got number.')
+    expect(await message(undefined)).toBe('password must be a string, got undefined.')
+    const long = 's3cret'.repeat(200)
+    expect(await message(long)).toBe('password is longer than 1024 characters.')
+    const { vault } = await fresh()
+    await expect(vault.unlock('')).rejects.toThrow(/^password is empty/)
+    await expect(vault.changePassword(PASSWORD, '')).rejects.toThrow(/^newPassword is empty/)
   })
 
   it('rejects bad options at the boundary', async () => {

@@ -28,6 +28,7 @@ import {
   type GetTransfersParameters,
   type HistoryOptions,
   type HistoryPage,
+  type ReceiveAddress,
   type SendTransferOptions,
   type SignedTransaction,
   type TransactionStatus,
@@ -138,18 +139,18 @@ export class BitcoinAdapter implements ChainAdapter {
     this.#journal = new Records(`bitcoin-${this.network}-journal`, opts.journalStorage)
   }
 
-  /** BTC only (tBTC on test networks). */
+  /** BTC only (tBTC on test networks). Never throws. */
   async assets(): Promise<readonly AssetInfo[]> {
     const symbol = this.network === 'mainnet' ? 'BTC' : 'tBTC'
     return [{ id: this.nativeAsset, chainId: this.chainId, symbol, name: this.#chain.name, decimals: 8, kind: 'native', family: 'BTC' }]
   }
 
-  /** Valid on this network (base58check, bech32 v0, bech32m v1+). */
+  /** Valid on this network (base58check, bech32 v0, bech32m v1+). Never throws: anything else is false. */
   isValidAddress(address: string): boolean {
     return isValidBitcoinAddress(address, this.network)
   }
 
-  /** The descriptor naming the account of an xpub / ypub / zpub (watch-only works from it). */
+  /** The descriptor naming the account of an xpub / ypub / zpub (watch-only works from it). @throws InvalidExtendedKeyError, InvalidPathError, InvalidArgumentError */
   account(xpub: string, options?: { addressType?: BitcoinAddressType; fingerprint?: number; path?: string }): string {
     return accountDescriptor(xpub, options)
   }
@@ -157,6 +158,7 @@ export class BitcoinAdapter implements ChainAdapter {
   /**
    * Scans an account (descriptor or xpub): used addresses, next receive and change addresses, UTXOs, balances.
    * @throws DiscoveryLimitError past `maxDiscoveryAddresses` or the deadline
+   * @throws InvalidAddressError / InvalidArgumentError for an address instead of an account, or a bad gap limit; RpcError; DeadlineExceededError past `deadlineMs`
    */
   async discoverAccount(account: string, options?: { gapLimit?: number }): Promise<AccountState> {
     const source = this.#source(account)
@@ -166,10 +168,19 @@ export class BitcoinAdapter implements ChainAdapter {
     return this.#run('Discovering the account', (call) => call.discovering(() => discover(call.backend, source, { ...call.limits, gapLimit: gap })))
   }
 
+  /** The account's first never-used receive address: `discoverAccount(account).nextReceive`. @throws as discoverAccount */
+  async nextReceiveAddress(account: string): Promise<ReceiveAddress> {
+    const { address, index, path } = (await this.discoverAccount(account)).nextReceive
+    return { address, index, ...(path ? { path } : {}) }
+  }
+
   /**
    * Balances of addresses and accounts: confirmed + mempool, with the part that is not yet
    * `confirmations` deep (default 1: the mempool) as `pending`. Only the newest block can be
    * read (`capabilities.balancesAt` is false).
+   * @throws InvalidAddressError / InvalidArgumentError for bad parameters (before any request);
+   *   UnknownAssetError for any asset but this network's coin; NotSupportedError for a past
+   *   `blockHeight`; DiscoveryLimitError (accounts); RpcError; DeadlineExceededError past `deadlineMs`
    */
   async getBalances(parameters: GetBalancesParameters): Promise<Balance[]> {
     const { addresses, assets, blockHeight, confirmations } = assertOptions(parameters)
@@ -185,6 +196,10 @@ export class BitcoinAdapter implements ChainAdapter {
    * Selects coins at the fee level and checks funds; throws InsufficientFundsError before anything
    * is built. The recipient's amount must clear its output type's dust threshold.
    * @throws FeeTooHighError when the level's rate from the network is above `maxFeeRate`
+   * @throws InsufficientFundsError before anything is built; InvalidAddressError (`from`, `to`),
+   *   InvalidAmountError (below the dust threshold), InvalidArgumentError (amount, fee level)
+   *   before any request; UnknownAssetError for any asset but this network's coin;
+   *   DiscoveryLimitError (accounts); RpcError; DeadlineExceededError past `deadlineMs`
    */
   async quoteTransfer(request: BitcoinTransferRequest): Promise<TransferQuote> {
     const r = assertOptions(request)
@@ -218,6 +233,7 @@ export class BitcoinAdapter implements ChainAdapter {
    * random order, the anti-fee-sniping lock time, and every non-taproot input with its previous
    * transaction, checked against its txid, script and value.
    * @throws DataIntegrityError when the backend's previous transaction does not match the coin
+   * @throws InvalidArgumentError for a quote of another chain or not from a Bitcoin adapter; RpcError; DeadlineExceededError past `deadlineMs`
    */
   async buildTransfer(quote: TransferQuote): Promise<UnsignedTransaction> {
     const q = assertOptions(quote) as TransferQuote
@@ -230,11 +246,13 @@ export class BitcoinAdapter implements ChainAdapter {
     return this.#run('Building the transfer', async (call) => {
       const tipHeight = typeof quotedTip === 'number' ? quotedTip : checkTip((await rpcCall('Reading the tip', () => call.backend.tip())).height)
       const built = await buildUnsigned(call.backend, this.#chain, inputs, outputs, fingerprint, tipHeight)
+      // The coin's symbol and decimals travel with it for an offline signer's prompt.
+      const native = (await this.assets()).find((a) => a.id === q.asset)
       return {
         chainId: this.chainId,
         kind: 'bitcoin-psbt',
         from: q.from,
-        summary: { to: q.to, asset: q.asset, amount: q.amount.toString(), fee: q.fee.amount.toString() },
+        summary: { to: q.to, asset: q.asset, amount: q.amount.toString(), fee: q.fee.amount.toString(), ...(native ? { symbol: native.symbol, decimals: native.decimals } : {}) },
         payload: {
           psbt: psbtToBase64(built.psbt),
           network: this.network,
@@ -252,6 +270,9 @@ export class BitcoinAdapter implements ChainAdapter {
    * Signs every input the signer (a key or an account) can, finalizes, extracts. Offline. Refuses
    * a PSBT that does not match its summary, a non-taproot input without a matching previous
    * transaction, and sighash types other than ALL / ALL|ANYONECANPAY (DEFAULT for taproot).
+   * @throws InvalidArgumentError for a PSBT that does not match its summary, an output that is
+   *   neither the recipient nor provable change, or a signer of another chain or network;
+   *   DataIntegrityError (an input whose previous transaction does not match); VaultLockedError / KeyWipedError from a signer whose vault locked or key was wiped; SignatureVerificationError
    */
   async signTransaction(unsigned: UnsignedTransaction, signer: Signer | AccountSigner): Promise<SignedTransaction> {
     const u = assertOptions(unsigned) as UnsignedTransaction
@@ -265,14 +286,20 @@ export class BitcoinAdapter implements ChainAdapter {
     return { chainId: this.chainId, kind: 'bitcoin-psbt', from: u.from, hash: txid, raw: hex }
   }
 
-  /** Adds the signatures `signer` can make to a base64 PSBT and returns it (not finalized), for multi-party or hardware-wallet flows. Same refusals as {@link signTransaction}. */
+  /**
+   * Adds the signatures `signer` can make to a base64 PSBT and returns it (not finalized), for multi-party or hardware-wallet flows. Same refusals as {@link signTransaction}.
+   * @throws as {@link BitcoinAdapter.signTransaction}; InvalidArgumentError when the signer has no key for any input
+   */
   async signPsbt(psbtBase64: string, signer: Signer | AccountSigner): Promise<string> {
     const psbt = psbtFromBase64(psbtBase64)
     if ((await signPsbt(psbt, signer, this.#chain.params)) === 0) throw new InvalidArgumentError('The signer has no key for any input of this PSBT.')
     return psbtToBase64(psbt)
   }
 
-  /** Finalizes a fully signed base64 PSBT (signed here or elsewhere) into a broadcastable transaction. */
+  /**
+   * Finalizes a fully signed base64 PSBT (signed here or elsewhere) into a broadcastable transaction.
+   * @throws InvalidArgumentError for a malformed PSBT; SignatureVerificationError when an input is missing its signature; DataIntegrityError
+   */
   finalizePsbt(psbtBase64: string, from = 'psbt'): SignedTransaction {
     if (typeof from !== 'string') throw new InvalidArgumentError('from must be a string (the sending address or account).')
     const { hex, txid } = finalizePsbt(psbtFromBase64(psbtBase64))
@@ -284,6 +311,7 @@ export class BitcoinAdapter implements ChainAdapter {
    * is followed by re-broadcasts of the same bytes and lookups by txid (`rebroadcastCount`).
    * @throws TransactionRejectedError only when the node refused it
    * @throws BroadcastUnknownError when its fate stays unknown (maybe sent: look it up by hash, never pay again)
+   * @throws InvalidArgumentError for bytes that are not a transaction of this chain, or a `hash` that is not their txid
    */
   async broadcast(signed: SignedTransaction): Promise<string> {
     const s = assertOptions(signed) as SignedTransaction
@@ -301,6 +329,9 @@ export class BitcoinAdapter implements ChainAdapter {
    * `getTransaction` and `speedUp` work on it. `options.onSigned` sees the signed transaction
    * before it is broadcast (if it throws, nothing is broadcast). The deadline covers the network
    * parts; the time the signer takes does not count.
+   * @throws BroadcastUnknownError (maybe sent: never pay again), TransactionRejectedError (refused:
+   *   nothing sent); what buildTransfer and signTransaction throw (InvalidArgumentError,
+   *   DataIntegrityError, VaultLockedError / KeyWipedError from a signer whose vault locked or key was wiped; SignatureVerificationError, RpcError; DeadlineExceededError past `deadlineMs`); whatever `options.onSigned` throws
    */
   async sendTransfer(quote: TransferQuote, signer: Signer | AccountSigner, options?: SendTransferOptions): Promise<string> {
     const { onSigned } = assertOptions(options)
@@ -335,6 +366,10 @@ export class BitcoinAdapter implements ChainAdapter {
    * fee raised from the change (or from more of the account's coins). Returns the new txid. A
    * replacement whose broadcast outcome is unknown is journalled and BroadcastUnknownError thrown.
    * @throws FeeTooHighError when the network's rate for `feeLevel` is above `maxFeeRate`
+   * @throws NotSupportedError for a transaction this adapter did not send; InvalidArgumentError (a
+   *   malformed txid or fee rate, a transaction no longer pending); InsufficientFundsError (no
+   *   coins left to pay the higher fee); DataIntegrityError; TransactionRejectedError;
+   *   BroadcastUnknownError (maybe sent); VaultLockedError / KeyWipedError from a signer whose vault locked or key was wiped; SignatureVerificationError; DiscoveryLimitError; RpcError; DeadlineExceededError past `deadlineMs`
    */
   async speedUp(txid: string, signer: Signer | AccountSigner, options?: BumpOptions): Promise<string> {
     const opts = assertOptions(options)
@@ -375,19 +410,29 @@ export class BitcoinAdapter implements ChainAdapter {
     return newTxid
   }
 
-  /** Pending, confirmed (with confirmations and fee) or dropped (with its replacement when this adapter made one). */
+  /**
+   * Pending, confirmed (with confirmations and fee) or dropped (with its replacement when this adapter made one).
+   * @throws InvalidArgumentError for a malformed txid; RpcError; DeadlineExceededError past `deadlineMs`
+   */
   async getTransaction(txid: string): Promise<TransactionStatus> {
     const hash = checkTxid(txid)
     return this.#run('Reading the transaction', (call) => readStatus(call, hash, this.nativeAsset, this.#journal))
   }
 
-  /** Polls until `confirmations` (default 1) or the transaction is dropped; each poll has the call deadline. @throws TransactionTimeoutError */
+  /**
+   * Polls until `confirmations` (default 1) or the transaction is dropped; each poll has the call deadline.
+   * @throws TransactionTimeoutError (it may still confirm later); InvalidArgumentError for a
+   *   malformed txid or options; RpcError; DeadlineExceededError (one poll past `deadlineMs`)
+   */
   async waitForTransaction(txid: string, options?: WaitOptions): Promise<TransactionStatus> {
     const hash = checkTxid(txid)
     return waitUntil(() => this.getTransaction(hash), options, this.#chain.blockTimeMs)
   }
 
-  /** Transfers in and out of an address or an account (net per transaction), newest first. */
+  /**
+   * Transfers in and out of an address or an account (net per transaction), newest first.
+   * @throws InvalidAddressError; InvalidArgumentError (options, a cursor of another query); DiscoveryLimitError (accounts); RpcError; DeadlineExceededError past `deadlineMs`
+   */
   async getHistory(address: string, options?: HistoryOptions): Promise<HistoryPage> {
     const opts = assertOptions(options)
     if (opts.assets !== undefined && opts.assets.some((a) => a !== this.nativeAsset)) return { items: [] }
@@ -398,7 +443,7 @@ export class BitcoinAdapter implements ChainAdapter {
     })
   }
 
-  /** Height, hash, parent hash and time of the tip. */
+  /** Height, hash, parent hash and time of the tip. @throws RpcError, DeadlineExceededError */
   async latestBlock(): Promise<BlockRef> {
     return this.#run('Reading the tip', async (call) => {
       const tip = await rpcCall('Reading the tip', () => call.backend.tip())
@@ -412,7 +457,7 @@ export class BitcoinAdapter implements ChainAdapter {
     throw new NotSupportedError('The Bitcoin adapter has no range scan of transfers (capabilities.transfers is false); re-read balances and history instead.')
   }
 
-  /** The block at `height` on the backend's best chain. */
+  /** The block at `height` on the backend's best chain. @throws InvalidArgumentError, RpcError, DeadlineExceededError */
   async blockAt(height: number): Promise<BlockRef> {
     const h = assertInteger(height, 'height', 0, Number.MAX_SAFE_INTEGER)
     return this.#run(`Reading block ${h}`, async (call) => {
@@ -449,7 +494,10 @@ function checkTip(height: unknown): number {
   return height
 }
 
-/** A Bitcoin ChainAdapter: `bitcoin({ network: 'mainnet', esploraUrl: 'https://blockstream.info/api' })`. */
+/**
+ * A Bitcoin ChainAdapter: `bitcoin({ network: 'mainnet', esploraUrl: 'https://blockstream.info/api' })`. Makes no request.
+ * @throws InvalidArgumentError for bad options (an unknown network, no `esploraUrl` or `backend`, limits out of range)
+ */
 export function bitcoin(options: BitcoinAdapterOptions): BitcoinAdapter {
   return new BitcoinAdapter(options)
 }

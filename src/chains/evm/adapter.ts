@@ -163,12 +163,15 @@ export class EvmAdapter implements ChainAdapter {
     return this.#client
   }
 
-  /** Native coin first, then registry and configured tokens. */
+  /**
+   * Native coin first, then registry and configured tokens.
+   * @throws RpcError when a configured token's missing symbol or decimals cannot be read from its contract
+   */
   async assets(): Promise<readonly AssetInfo[]> {
     return this.#tokens.list()
   }
 
-  /** EIP-55 enforced on mixed case. */
+  /** EIP-55 enforced on mixed case. Never throws: anything but a valid address is false. */
   isValidAddress(address: string): boolean {
     return isValidEvmAddress(address)
   }
@@ -178,6 +181,9 @@ export class EvmAdapter implements ChainAdapter {
    * through a JSON-RPC batch), or one when `blockHeight` pins the block. With `confirmations`
    * above 1 the balance that many blocks deep rides in the same batch and the difference is
    * `pending`.
+   * @throws InvalidAddressError, InvalidArgumentError for bad parameters (before any request);
+   *   InvalidCaipIdError, UnknownAssetError for an asset id this adapter cannot read; RpcError;
+   *   DeadlineExceededError past `deadlineMs`
    */
   async getBalances(parameters: GetBalancesParameters): Promise<Balance[]> {
     return this.#deadline('Reading balances', async () => {
@@ -196,6 +202,8 @@ export class EvmAdapter implements ChainAdapter {
    * ERC-20 `Transfer` logs from or to `addresses` over a block range, in one HTTP request (the
    * range split into `history.chunkBlocks` pieces inside the batch); `complete` is false when
    * the native coin is asked for (it leaves no log).
+   * @throws InvalidAddressError, InvalidArgumentError for bad parameters or a range longer than
+   *   100 × `history.chunkBlocks`; InvalidCaipIdError, UnknownAssetError; RpcError; DeadlineExceededError
    */
   async getTransfers(parameters: GetTransfersParameters): Promise<TransferScan> {
     return this.#deadline('Scanning transfers', async () => {
@@ -216,7 +224,13 @@ export class EvmAdapter implements ChainAdapter {
     return Promise.all(assets.map((id) => this.#tokens.get(id)))
   }
 
-  /** Prices a transfer at every fee level and checks amount + fee against balances. @throws InsufficientFundsError */
+  /**
+   * Prices a transfer at every fee level and checks amount + fee against balances.
+   * @throws InsufficientFundsError before anything is signed; InvalidAddressError (`from`, `to`),
+   *   InvalidAmountError / InvalidArgumentError (amount, fee level) before any request;
+   *   InvalidCaipIdError, UnknownAssetError (the asset); ChainMismatchError (the node serves
+   *   another chain); RpcError; DeadlineExceededError
+   */
   async quoteTransfer(request: TransferRequest): Promise<TransferQuote> {
     return this.#deadline('Quoting the transfer', async () => {
       const r = assertOptions(request)
@@ -249,7 +263,11 @@ export class EvmAdapter implements ChainAdapter {
     })
   }
 
-  /** Takes the next nonce for the sender and returns the transaction as JSON. */
+  /**
+   * Takes the next nonce for the sender and returns the transaction as JSON.
+   * @throws InvalidArgumentError for a quote of another chain or not from this adapter;
+   *   ChainMismatchError; RpcError; DeadlineExceededError
+   */
   async buildTransfer(quote: TransferQuote): Promise<UnsignedTransaction> {
     return this.#deadline('Building the transaction', () => this.#build(quote, false))
   }
@@ -279,10 +297,17 @@ export class EvmAdapter implements ChainAdapter {
       this.#nonces.done(from, nonce, false)
       throw error
     }
-    return unsignedTransaction(payload, from, { to: q.to, asset: q.asset, amount: q.amount.toString(), fee: q.fee.amount.toString() })
+    // The asset's symbol and decimals travel with it for an offline signer's prompt; never those of a token only looked up on chain.
+    const asset = await this.#tokens.get(q.asset).catch(() => undefined)
+    const shown = asset && !asset.unverified ? { symbol: asset.symbol, decimals: asset.decimals } : {}
+    return unsignedTransaction(payload, from, { to: q.to, asset: q.asset, amount: q.amount.toString(), fee: q.fee.amount.toString(), ...shown })
   }
 
-  /** Signs offline (no network): serialise, hash, sign with the signer. */
+  /**
+   * Signs offline (no network): serialise, hash, sign with the signer.
+   * @throws InvalidArgumentError for a payload that does not match its summary, another chain's
+   *   transaction or a non-EVM signer; VaultLockedError / KeyWipedError from a signer whose vault locked or key was wiped; SignatureVerificationError
+   */
   async signTransaction(unsigned: UnsignedTransaction, signer: Signer): Promise<SignedTransaction> {
     return signEvmTransaction(unsigned, signer)
   }
@@ -293,6 +318,9 @@ export class EvmAdapter implements ChainAdapter {
    * up by hash; if that does not settle it, BroadcastUnknownError (the transaction may be on
    * its way: do not pay again). Only a refusal the node states is a rejection.
    * @throws TransactionRejectedError, InsufficientFundsError, BroadcastUnknownError
+   * @throws InvalidArgumentError for bytes that are not a signed transaction of this chain (or
+   *   whose `from` / `hash` do not match them); ChainMismatchError (signed for another chain, or
+   *   the node serves another chain)
    */
   async broadcast(signed: SignedTransaction): Promise<string> {
     const s = assertOptions(signed) as SignedTransaction
@@ -365,6 +393,8 @@ export class EvmAdapter implements ChainAdapter {
    * bytes can never be mined. A lost answer is never re-signed: the same bytes are re-sent, and
    * if that does not settle it, BroadcastUnknownError.
    * @throws TransactionRejectedError, InsufficientFundsError, BroadcastUnknownError
+   * @throws what buildTransfer and signTransaction throw (InvalidArgumentError, ChainMismatchError,
+   *   VaultLockedError / KeyWipedError from a signer whose vault locked or key was wiped; SignatureVerificationError, RpcError, DeadlineExceededError), and whatever `options.onSigned` throws
    */
   async sendTransfer(quote: TransferQuote, signer: Signer, options: SendTransferOptions = {}): Promise<string> {
     evmSigner(signer)
@@ -407,19 +437,30 @@ export class EvmAdapter implements ChainAdapter {
     }
   }
 
-  /** Waits for `confirmations` (default 1). @throws TransactionTimeoutError */
+  /**
+   * Waits for `confirmations` (default 1).
+   * @throws TransactionTimeoutError (it may still confirm later); InvalidArgumentError for a
+   *   malformed hash or options; DataIntegrityError (the node answered another transaction's receipt); RpcError
+   */
   async waitForTransaction(hash: string, options?: WaitOptions): Promise<TransactionStatus> {
     return waitFor(this.#client, this.#chain, this.#journal, checkHash(hash), options)
   }
 
-  /** Pending, confirmed (with fee paid), failed, or dropped (with its replacement when known). */
+  /**
+   * Pending, confirmed (with fee paid), failed, or dropped (with its replacement when known).
+   * @throws InvalidArgumentError for a malformed hash; DataIntegrityError; RpcError; DeadlineExceededError
+   */
   async getTransaction(hash: string): Promise<TransactionStatus> {
     return this.#deadline('Reading the transaction', async () => {
       return transactionStatus(this.#client, this.#chain, this.#journal, checkHash(hash))
     })
   }
 
-  /** ERC-20 transfers in and out (from logs) and native sends this adapter made, newest first. */
+  /**
+   * ERC-20 transfers in and out (from logs) and native sends this adapter made, newest first.
+   * @throws InvalidAddressError; InvalidArgumentError (options, a cursor of another query);
+   *   InvalidCaipIdError, UnknownAssetError; RpcError; DeadlineExceededError
+   */
   async getHistory(address: string, options: HistoryOptions = {}): Promise<HistoryPage> {
     return this.#deadline('Reading history', async () => {
       const a = checkAddress(address, 'address')
@@ -429,7 +470,7 @@ export class EvmAdapter implements ChainAdapter {
     })
   }
 
-  /** Height, hash and parent hash of the newest block. */
+  /** Height, hash and parent hash of the newest block. @throws RpcError, DeadlineExceededError */
   async latestBlock(): Promise<BlockRef> {
     return this.#deadline('Reading the latest block', async () => {
       const block = await rpc('Reading the latest block', () => this.#client.getBlock({ blockTag: 'latest' }))
@@ -437,7 +478,7 @@ export class EvmAdapter implements ChainAdapter {
     })
   }
 
-  /** Height, hash and parent hash of the block at `height`. */
+  /** Height, hash and parent hash of the block at `height`. @throws InvalidArgumentError, RpcError, DeadlineExceededError */
   async blockAt(height: number): Promise<BlockRef> {
     return this.#deadline('Reading a block', async () => {
       const h = BigInt(assertInteger(height, 'height', 0, Number.MAX_SAFE_INTEGER))
@@ -446,12 +487,20 @@ export class EvmAdapter implements ChainAdapter {
     })
   }
 
-  /** Re-sends a pending transaction with every fee raised ≥ 10% (the nodes' replacement rule). Returns the new hash. */
+  /**
+   * Re-sends a pending transaction with every fee raised ≥ 10% (the nodes' replacement rule). Returns the new hash.
+   * @throws InvalidArgumentError (a malformed hash, a transaction that is not pending or not
+   *   from this signer); ChainMismatchError; TransactionRejectedError (the node refused the
+   *   replacement); BroadcastUnknownError (maybe sent); VaultLockedError / KeyWipedError from a signer whose vault locked or key was wiped; SignatureVerificationError; RpcError; DeadlineExceededError
+   */
   async speedUp(hash: string, signer: Signer, options: ReplaceOptions = {}): Promise<string> {
     return this.#replace(checkHash(hash), signer, options, false)
   }
 
-  /** Replaces a pending transaction with a 0-value send to yourself at the same nonce. Returns the new hash. */
+  /**
+   * Replaces a pending transaction with a 0-value send to yourself at the same nonce. Returns the new hash.
+   * @throws as {@link EvmAdapter.speedUp}
+   */
   async cancel(hash: string, signer: Signer, options: ReplaceOptions = {}): Promise<string> {
     return this.#replace(checkHash(hash), signer, options, true)
   }
@@ -472,12 +521,15 @@ export class EvmAdapter implements ChainAdapter {
     })
   }
 
-  /** EIP-191 personal message signature. */
+  /** EIP-191 personal message signature. @throws InvalidArgumentError (message, non-EVM signer); VaultLockedError / KeyWipedError from a signer whose vault locked or key was wiped; SignatureVerificationError */
   async signMessage(signer: Signer, message: string | Uint8Array): Promise<EvmSignature> {
     return signMessage(signer, message)
   }
 
-  /** EIP-712 typed-data signature. */
+  /**
+   * EIP-712 typed-data signature.
+   * @throws InvalidArgumentError for typed data that fails the strict EIP-712 check or a non-EVM signer; VaultLockedError / KeyWipedError from a signer whose vault locked or key was wiped; SignatureVerificationError
+   */
   async signTypedData(signer: Signer, typedData: TypedDataDefinition): Promise<EvmSignature> {
     return signTypedData(signer, typedData)
   }
@@ -487,13 +539,18 @@ export class EvmAdapter implements ChainAdapter {
    * authorizations, Permit2), with each token's metadata (read from the chain for tokens the
    * adapter does not list). Empty for any other message. Runs the strict EIP-712 check first.
    * @throws InvalidArgumentError for typed data that would not be signed
+   * @throws RpcError when a token the adapter does not list has to be looked up on chain
    */
   async typedDataSpends(typedData: unknown): Promise<readonly TypedDataSpend[]> {
     // The strict check first, so a message that will not be signed never reaches a policy hook.
     return typedDataSpends(checkTypedData(typedData), this.#chain.id, (id) => this.#tokens.get(id))
   }
 
-  /** EIP-2612 permit, with the token's domain and the owner's nonce read from the chain. */
+  /**
+   * EIP-2612 permit, with the token's domain and the owner's nonce read from the chain.
+   * @throws InvalidAddressError (token, spender); InvalidArgumentError (value, the native coin,
+   *   a non-EVM signer); InvalidCaipIdError, UnknownAssetError (token id); RpcError; VaultLockedError / KeyWipedError from a signer whose vault locked or key was wiped; SignatureVerificationError
+   */
   async signPermit(signer: Signer, parameters: SignPermitParameters): Promise<EvmSignature & { nonce: bigint; deadline: bigint }> {
     const s = evmSigner(signer)
     const p = assertOptions(parameters)
@@ -506,7 +563,11 @@ export class EvmAdapter implements ChainAdapter {
     return { ...sig, nonce, deadline }
   }
 
-  /** EIP-3009 `transferWithAuthorization` (USDC): a transfer someone else can submit. */
+  /**
+   * EIP-3009 `transferWithAuthorization` (USDC): a transfer someone else can submit.
+   * @throws InvalidAddressError (token, to); InvalidArgumentError (value, times, nonce, the native
+   *   coin, a non-EVM signer); InvalidCaipIdError, UnknownAssetError (token id); RpcError; VaultLockedError / KeyWipedError from a signer whose vault locked or key was wiped; SignatureVerificationError
+   */
   async signTransferAuthorization(signer: Signer, parameters: SignTransferAuthorizationParameters) {
     const s = evmSigner(signer)
     const p = assertOptions(parameters)
@@ -558,7 +619,12 @@ export class EvmAdapter implements ChainAdapter {
   }
 }
 
-/** An EVM ChainAdapter: `evm({ chain: 'eip155:1', rpcUrls: ['https://…'] })`. */
+/**
+ * An EVM ChainAdapter: `evm({ chain: 'eip155:1', rpcUrls: ['https://…'] })`. Makes no request.
+ * @throws InvalidCaipIdError for a chain id in the wrong form (`'31337'`, `31337`, `'eip155-1'`:
+ *   the message suggests the right one); InvalidArgumentError for other bad options (a non-EVM
+ *   chain, a chain the registry does not know without a viem Chain, bad URLs or tokens)
+ */
 export function evm(options: EvmAdapterOptions): EvmAdapter {
   return new EvmAdapter(options)
 }

@@ -30,18 +30,28 @@ export interface EvmChain {
   readonly viem: Chain
 }
 
-/** Resolves the `chain` option. @throws InvalidArgumentError */
+/**
+ * Resolves the `chain` option.
+ * @throws InvalidCaipIdError for a chain id in the wrong form (`'31337'`, `31337`, `'eip155-1'`), with a suggestion;
+ *   InvalidArgumentError for a non-EVM chain id, a chain the registry does not know, or anything else
+ */
 export function resolveChain(chain: unknown, rpcUrls: readonly string[], multicall: unknown): EvmChain {
   let id: number
   let viemChain: Chain | undefined
   if (typeof chain === 'string') {
     const { namespace, reference } = parseChainId(chain)
-    id = Number(reference)
-    if (namespace !== 'eip155' || !Number.isSafeInteger(id) || id <= 0) throw new InvalidArgumentError(`The EVM adapter serves eip155 chains, got "${chain}".`)
+    // A plain decimal chain number: 'eip155:0x89', 'eip155:1e3' or 'eip155:01' name no chain.
+    id = /^[1-9]\d{0,15}$/.test(reference) ? Number(reference) : Number.NaN
+    if (namespace !== 'eip155' || !Number.isSafeInteger(id) || id <= 0) {
+      const hint = /^\d{1,15}$/.test(reference) && Number(reference) > 0 ? `; did you mean eip155:${Number(reference)}?` : '.'
+      throw new InvalidArgumentError(`The EVM adapter serves eip155 chains such as "eip155:1" (a positive chain number after "eip155:"), got "${chain}"${hint}`)
+    }
   } else if (chain && typeof chain === 'object' && Number.isSafeInteger((chain as Chain).id)) {
     viemChain = chain as Chain
     id = viemChain.id
   } else {
+    // A bare chain number (31337, 31337n) is a chain id in the wrong form: the CAIP-2 parser says so and suggests eip155:<n>.
+    if (typeof chain === 'number' || typeof chain === 'bigint') parseChainId(chain as never)
     throw new InvalidArgumentError(`chain must be a CAIP-2 id like "eip155:1" or a viem Chain, got ${describe(chain)}.`)
   }
   const info = evmChainInfo(id)

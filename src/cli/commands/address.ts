@@ -1,20 +1,24 @@
 /**
- * `coffer address <chain>`: the address to receive on. EVM: the account's address. Bitcoin:
- * the account's next unused receive address (discovered through the configured Esplora), or
- * its first receive address when the chain is not configured. `--qr` draws it.
+ * `coffer address <chain>`: the address to receive on. EVM: the account's address. Bitcoin: the
+ * account's next unused receive address (discovered through the configured Esplora); its first
+ * receive address, with a note on stderr, when the chain is not configured or not reachable.
+ * `--json` gives `{ chainId, index, address, … }` (Bitcoin adds `account`, `addressType`,
+ * `descriptor`, `path`; `index` is then the address's index on the receive branch). `--qr` draws
+ * a payment URI naming the chain: BIP-21 `bitcoin:<address>`, EIP-681 `ethereum:<address>@<chainId>`.
  * @module
  * @internal
  */
 import type { Command } from 'commander'
-import type { BitcoinAdapter } from '../../chains/bitcoin/adapter.js'
-import { VaultLockedError } from '../../errors.js'
+import type { ChainId } from '../../caip.js'
+import { CofferError, VaultLockedError } from '../../errors.js'
 import { BITCOIN_ADDRESS_TYPES, type BitcoinAddressType } from '../../keys/address/bitcoin.js'
 import { paymentQr } from '../../qr.js'
+import { BITCOIN_CHAIN_IDS, formatPaymentUri } from '../../uri.js'
 import type { Vault } from '../../vault/vault.js'
 import type { Wallet, WalletAccount } from '../../wallet/wallet.js'
 import { findChain, unconfiguredChain } from '../chains.js'
 import type { Context } from '../context.js'
-import { usage } from '../output.js'
+import { errorLine, usage } from '../output.js'
 import type { Action } from './action.js'
 
 interface Options {
@@ -55,6 +59,47 @@ function primarySecret(vault: Vault): string {
   return secret.id
 }
 
+/** What `coffer address` prints (and `--json` gives). */
+interface AddressResult {
+  readonly chainId: ChainId
+  /** EVM: the account index; Bitcoin: the address's index on the account's receive branch. */
+  readonly index: number
+  readonly address: string
+  /** Bitcoin: the account index. */
+  readonly account?: number
+  readonly addressType?: string
+  /** Bitcoin: the account's output descriptor. */
+  readonly descriptor?: string
+  readonly path?: string
+  /** True when the chain said which receive address is unused. */
+  readonly discovered: boolean
+}
+
+/** Errors that mean "the chain is not reachable now": the command falls back to an offline address. */
+const UNREACHABLE = new Set(['RPC', 'DEADLINE_EXCEEDED', 'DISCOVERY_LIMIT'])
+
+/** A configured chain's receive address: discovered on Bitcoin, or the first one (with a note) when the chain does not answer. */
+async function receiveOf(ctx: Context, name: string, account: WalletAccount): Promise<AddressResult> {
+  if (account.descriptor === undefined) return { chainId: account.chainId, index: account.index, address: account.address, discovered: false }
+  let found
+  let discovered = true
+  try {
+    found = await account.receiveAddress()
+  } catch (error) {
+    if (!(error instanceof CofferError && UNREACHABLE.has(error.code))) throw error
+    found = account.addressAt(0)
+    discovered = false
+    ctx.out.note(`(${name} did not answer: ${errorLine(error).replace(/\.$/, '')}. This is the account's first receive address, which may have been used already.)`)
+  }
+  return { chainId: account.chainId, account: account.index, addressType: account.addressType ?? 'p2wpkh', descriptor: account.descriptor, index: found.index, address: found.address, ...(found.path ? { path: found.path } : {}), discovered }
+}
+
+/** The payment URI a QR code carries: it names the chain, so the payer's app cannot pick the wrong one. */
+export function receiveUri(chainId: ChainId, address: string): string {
+  if (chainId.startsWith('eip155:')) return formatPaymentUri({ scheme: 'ethereum', chainId, to: address, asset: `${chainId}/slip44:60` })
+  return formatPaymentUri({ scheme: 'bitcoin', chainId, to: address, asset: `${chainId}/slip44:${chainId === BITCOIN_CHAIN_IDS.mainnet ? 0 : 1}` })
+}
+
 export function register(program: Command, action: Action): void {
   program
     .command('address')
@@ -62,24 +107,22 @@ export function register(program: Command, action: Action): void {
     .argument('<chain>', 'a configured chain name or a CAIP-2 id (eip155:1, bip122:000000000019d6689c085ae165831e93)')
     .option('--index <n>', 'account index', '0')
     .option('--type <type>', `Bitcoin address type: ${BITCOIN_ADDRESS_TYPES.join(', ')} (default p2wpkh)`)
-    .option('--qr', 'also draw the address as a QR code')
+    .option('--qr', 'also draw a QR code of a payment URI for the address (BIP-21 bitcoin:, EIP-681 ethereum:…@chainId)')
     .action(
       action(async (ctx, [chainArg], opts: Options) => {
         const index = parseIndex(opts.index)
         const addressType = parseType(opts.type)
         const chain = findChain(ctx.config, chainArg as string)
-        let result: { chainId: string; index: number; address: string; addressType?: string; path?: string; discovered: boolean }
+        let result: AddressResult
         if (chain) {
           if (chain.kind === 'evm' && addressType) throw usage('--type applies to Bitcoin chains only.')
           const wallet = await ctx.wallet()
-          const account = await accountOf(ctx, wallet, chain.chainId, { index, ...(addressType ? { addressType } : {}) })
-          if (chain.kind === 'bitcoin') {
-            const state = await (ctx.adapter(chain.chainId) as BitcoinAdapter).discoverAccount(account.address)
-            result = { chainId: chain.chainId, index, address: state.nextReceive.address, addressType: account.addressType ?? 'p2wpkh', ...(state.nextReceive.path ? { path: state.nextReceive.path } : {}), discovered: true }
-          } else {
-            result = { chainId: chain.chainId, index, address: account.address, discovered: false }
+          try {
+            const account = await accountOf(ctx, wallet, chain.chainId, { index, ...(addressType ? { addressType } : {}) })
+            result = await receiveOf(ctx, chain.name, account)
+          } finally {
+            wallet.lock()
           }
-          wallet.lock()
         } else {
           const other = unconfiguredChain(chainArg as string)
           if (!other) {
@@ -92,18 +135,19 @@ export function register(program: Command, action: Action): void {
           if (other.kind === 'bitcoin') {
             const account = await vault.getAccountSigner({ secretId, chain: 'bitcoin', network: other.network, account: index, ...(addressType ? { addressType } : {}) })
             const child = account.child(0, 0)
-            result = { chainId: other.chainId, index, address: child.address, addressType: account.addressType, ...(child.path ? { path: child.path } : {}), discovered: false }
+            result = { chainId: other.chainId, account: index, addressType: account.addressType, descriptor: account.descriptor, index: 0, address: child.address, ...(child.path ? { path: child.path } : {}), discovered: false }
+            ctx.out.note('(the first receive address of the account; configure the chain to get the next unused one)')
           } else {
             const signer = await vault.getSigner({ secretId, chain: 'evm', index })
             result = { chainId: other.chainId, index, address: signer.address, ...(signer.path ? { path: signer.path } : {}), discovered: false }
           }
           vault.lock()
         }
-        const qr = opts.qr ? await paymentQr(result.address, { format: 'terminal' }) : undefined
-        ctx.out.result({ ...result, ...(qr ? { qr } : {}) }, () => {
+        const uri = opts.qr ? receiveUri(result.chainId, result.address) : undefined
+        const qr = uri ? await paymentQr(uri, { format: 'terminal' }) : undefined
+        ctx.out.result({ ...result, ...(uri ? { uri, qr } : {}) }, () => {
           ctx.out.print(result.address)
-          if (qr) ctx.out.print(qr)
-          if (result.chainId.startsWith('bip122:') && !result.discovered) ctx.out.note('(first receive address of the account; configure the chain to get the next unused one)')
+          if (qr) ctx.out.print(`${qr}${uri}`)
         })
       }),
     )

@@ -1,7 +1,8 @@
 /**
  * `coffer balance [--watch]`: every asset of every configured chain for the wallet's accounts,
  * with totals per family and fiat values when a price source is configured. `--watch` then
- * follows new blocks and prints incoming and outgoing transfers until Ctrl-C.
+ * follows new blocks and prints incoming and outgoing transfers until Ctrl-C. Without a
+ * configured chain it exits 2 saying how to add one.
  * @module
  * @internal
  */
@@ -69,7 +70,7 @@ function snapshotJson(s: PortfolioSnapshot): Record<string, unknown> {
 
 function printSnapshot(ctx: Context, wallet: Wallet, s: PortfolioSnapshot): void {
   const cur = s.currency.toUpperCase()
-  const label = new Map(wallet.accounts().map((a) => [`${a.chainId}|${a.address}`, accountText(a)]))
+  const label = new Map(wallet.accounts().map((a) => [`${a.chainId}|${a.descriptor ?? a.address}`, accountText(a)]))
   const priced = s.balances.some((b) => b.value !== undefined)
   const rows = s.balances.map((b) => {
     const pending = b.pending === 0n ? '' : ` (${b.pending > 0n ? '+' : ''}${formatAmount(b.pending, b.decimals)} pending)`
@@ -93,6 +94,7 @@ function printSnapshot(ctx: Context, wallet: Wallet, s: PortfolioSnapshot): void
     ctx.out.print(ctx.out.table(['Asset', 'Amount', ...(priced ? ['Value'] : []), 'Chains'], totalRows, { align: ['left', 'right', ...(priced ? ['right' as const] : []), 'left'] }))
   }
   if (s.value !== undefined) ctx.out.print(`Total value: ${s.value} ${cur}`)
+  if (s.testnetValue !== undefined) ctx.out.print(`Test networks: ${s.testnetValue} ${cur} (not real money; never added to the total)`)
 }
 
 function transferLine(ctx: Context, t: PortfolioTransfer): string {
@@ -143,10 +145,7 @@ export function register(program: Command, action: Action): void {
         const wallet = await walletForReading(ctx)
         const snapshot = await wallet.portfolio().refresh()
         const failed = snapshot.chains.filter((c) => c.stale)
-        const print = () => {
-          if (ctx.adapters().length === 0) ctx.out.print('No chains configured: add them to the config file (see docs/cli.md).')
-          else printSnapshot(ctx, wallet, snapshot)
-        }
+        const print = () => printSnapshot(ctx, wallet, snapshot)
         if (opts.watch) {
           if (ctx.out.json) ctx.out.event({ event: 'snapshot', ...snapshotJson(snapshot) }, '')
           else print()

@@ -5,14 +5,13 @@
  * account descriptor (Bitcoin) is the transaction's `from`: accounts 0-19 of every mnemonic
  * in the vault (or `--index n`) and every imported key. The signature is journaled. The
  * spending policy does not apply (there is no quote to check); the summary is shown and
- * confirmed instead.
+ * confirmed instead. The file's `symbol` and `decimals` are shown only when this machine's own
+ * asset list agrees with them (see ../summary.ts); else amounts are base units, with a warning.
  * @module
  * @internal
  */
-import { readFile, writeFile } from 'node:fs/promises'
 import type { Command } from 'commander'
 import { AuditJournal } from '../../audit.js'
-import { formatAmount } from '../../amount.js'
 import type { ChainId } from '../../caip.js'
 import type { ChainAdapter, UnsignedTransaction } from '../../chains/adapter.js'
 import { bitcoin } from '../../chains/bitcoin/adapter.js'
@@ -21,28 +20,21 @@ import { evmChainInfo } from '../../chains/registry.js'
 import { BITCOIN_ADDRESS_TYPES, type BitcoinNetwork } from '../../keys/address/bitcoin.js'
 import type { AccountSigner, Signer } from '../../keys/signer.js'
 import type { Vault } from '../../vault/vault.js'
+import { newPaymentId } from '../../wallet/payments.js'
 import { buildAdapter, chainName, findChain, OFFLINE_RPC, unconfiguredChain } from '../chains.js'
 import type { Context } from '../context.js'
+import { isObject, readJsonFile, writeNewFile } from '../files.js'
 import { cancelled, cleanText, toJson, usage } from '../output.js'
 import { askConfirm } from '../prompt.js'
+import { checkShownAsset, shownAmount } from '../summary.js'
 import type { Action } from './action.js'
 import { parseIndex } from './address.js'
 
 /** Accounts searched per mnemonic when `--index` is not given. */
 const SCAN = 20
 
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
-}
-
 async function readUnsigned(file: string): Promise<UnsignedTransaction> {
-  let data: unknown
-  try {
-    data = JSON.parse(await readFile(file, 'utf8'))
-  } catch (cause) {
-    const code = (cause as NodeJS.ErrnoException).code
-    throw usage(code ? `Cannot read ${file}: ${code}.` : `${file} is not valid JSON.`)
-  }
+  const data = await readJsonFile(file)
   const tx = isObject(data) && isObject(data.unsigned) ? data.unsigned : data
   if (!isObject(tx) || typeof tx.chainId !== 'string' || typeof tx.kind !== 'string' || typeof tx.from !== 'string' || !isObject(tx.payload) || !isObject(tx.summary)) {
     throw usage(`${file} is not an unsigned transaction ({ chainId, kind, from, summary, payload }, as adapter.buildTransfer returns it).`)
@@ -96,8 +88,8 @@ export function register(program: Command, action: Action): void {
   program
     .command('sign-tx')
     .description('sign an unsigned transaction file offline (no network needed) and print the signed transaction as hex')
-    .argument('<file>', 'the unsigned transaction JSON (from adapter.buildTransfer)')
-    .option('--out <file>', 'write the signed transaction JSON (for adapter.broadcast) here instead of printing the raw hex')
+    .argument('<file>', 'the unsigned transaction JSON (from "coffer build-tx" or adapter.buildTransfer)')
+    .option('--out <file>', 'write the signed transaction JSON (for "coffer broadcast") here instead of printing the raw hex')
     .option('--index <n>', 'the account to sign with (default: search accounts 0-19 and imported keys)')
     .action(
       action(async (ctx, [file], opts: { out?: string; index?: string }) => {
@@ -105,19 +97,21 @@ export function register(program: Command, action: Action): void {
         const index = opts.index === undefined ? undefined : parseIndex(opts.index)
         const adapter = offlineAdapter(ctx, unsigned.chainId)
         const assets = await adapter.assets()
-        const asset = assets.find((a) => a.id.toLowerCase() === String(unsigned.summary.asset).toLowerCase())
+        const own = assets.find((a) => a.id.toLowerCase() === String(unsigned.summary.asset).toLowerCase())
         const native = assets.find((a) => a.id === adapter.nativeAsset)
-        const units = (value: unknown, info: typeof asset) => {
+        const units = (value: unknown) => {
           const text = String(value)
           if (!/^\d{1,80}$/.test(text)) throw usage(`${file}: summary amounts must be decimal base units.`)
-          return info ? `${formatAmount(BigInt(text), info.decimals)} ${info.symbol}` : `${text} base units of ${cleanText(String(unsigned.summary.asset)).slice(0, 100)}`
+          return text
         }
+        const shown = checkShownAsset(unsigned.summary, own, file as string)
+        const amount = shownAmount(units(unsigned.summary.amount), String(unsigned.summary.asset), shown)
+        const to = cleanText(String(unsigned.summary.to)).slice(0, 100)
         const lines = [
-          `Sign:   ${units(unsigned.summary.amount, asset)}`,
+          `Sign:   ${amount} to ${to}`,
           `Chain:  ${chainName(ctx.config, unsigned.chainId)}`,
           `From:   ${cleanText(unsigned.from).slice(0, 200)}`,
-          `To:     ${cleanText(String(unsigned.summary.to)).slice(0, 100)}`,
-          `Fee:    up to ${units(unsigned.summary.fee, native)}`,
+          `Fee:    up to ${shownAmount(units(unsigned.summary.fee), adapter.nativeAsset, native ? { known: native } : {})}`,
         ]
         const vault = await ctx.unlockedVault()
         try {
@@ -129,7 +123,8 @@ export function register(program: Command, action: Action): void {
               : undefined
           if (!signer) throw usage(`No key in this wallet signs for ${cleanText(unsigned.from).slice(0, 120)}${index === undefined ? ` (searched accounts 0-${SCAN - 1} and imported keys; pass --index for another)` : ` at index ${index}`}.`)
           for (const line of lines) ctx.out.note(line)
-          if (!ctx.yes && !(await askConfirm('Sign this transaction?'))) throw cancelled('Cancelled: nothing was signed.')
+          if (shown.warning) ctx.out.warn(shown.warning)
+          if (!ctx.yes && !(await askConfirm(`Sign ${amount} to ${to}?`))) throw cancelled('Cancelled: nothing was signed.')
           const signed = await adapter.signTransaction(unsigned, signer)
           const journal = await AuditJournal.open({ storage: ctx.storage, sealer: vault.sealer('journal') })
           await journal.append({
@@ -142,15 +137,16 @@ export function register(program: Command, action: Action): void {
             fee: String(unsigned.summary.fee),
             feeAsset: adapter.nativeAsset,
             hash: signed.hash,
+            // A payment signed for a broadcast elsewhere: `coffer broadcast` with this wallet continues it.
+            status: 'signed',
+            payment: newPaymentId(),
             decision: { allowed: true },
             note: 'signed offline by coffer sign-tx; broadcast elsewhere',
           })
           const doc = { chainId: signed.chainId, kind: signed.kind, from: signed.from, hash: signed.hash, raw: signed.raw }
           if (opts.out !== undefined) {
-            await writeFile(opts.out, `${toJson(doc)}\n`, { flag: 'wx' }).catch((cause: NodeJS.ErrnoException) => {
-              throw usage(cause.code === 'EEXIST' ? `${opts.out} exists; not overwriting it.` : `Cannot write ${opts.out}: ${cause.code ?? 'error'}.`)
-            })
-            ctx.out.result({ hash: signed.hash, out: opts.out }, () => ctx.out.print(`Signed ${signed.hash}; written to ${opts.out}.`))
+            await writeNewFile(opts.out, `${toJson(doc)}\n`)
+            ctx.out.result({ hash: signed.hash, out: opts.out }, () => ctx.out.print(`Signed ${signed.hash}; written to ${opts.out}. Broadcast it online with: coffer broadcast ${opts.out}`))
           } else {
             // People and pipes get the raw hex (what `cast publish` or `sendrawtransaction` take); --json the whole document.
             ctx.out.result(doc, () => {
