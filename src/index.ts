@@ -4,8 +4,8 @@
  * pieces for bundles that want less.
  * @module coffer
  */
-export * from './errors.js'
-export { parseAmount, formatAmount, MAX_AMOUNT, MAX_DECIMALS } from './amount.js'
+export * from './core/errors.js'
+export { parseAmount, formatAmount, MAX_AMOUNT, MAX_DECIMALS } from './core/amount.js'
 export {
   parseChainId,
   formatChainId,
@@ -20,7 +20,7 @@ export {
   type ChainIdParts,
   type AccountIdParts,
   type AssetIdParts,
-} from './caip.js'
+} from './core/caip.js'
 export * from './keys/index.js'
 export * from './vault/index.js'
 export type {
@@ -55,7 +55,7 @@ export type {
 export { FEE_LEVELS } from './chains/adapter.js'
 export * from './portfolio/index.js'
 export * from './wallet/index.js'
-export type { PolicyOptions, AssetLimit, FiatLimit, SignSummary } from './policy.js'
+export type { PolicyOptions, AssetLimit, FiatLimit, SignSummary } from './policy/policy.js'
 export {
   AuditJournal,
   verifyChain,
@@ -66,7 +66,7 @@ export {
   type JournalHead,
   type JournalProblem,
   type JournalVerification,
-} from './audit.js'
-export { PAYMENT_STATUSES, type PaymentStatus } from './audit-entry.js'
-export { parsePaymentUri, formatPaymentUri, type PaymentRequest, type PaymentUriScheme, type ParsePaymentUriOptions } from './uri.js'
-export { paymentQr, type PaymentQrOptions } from './qr.js'
+} from './audit/journal.js'
+export { PAYMENT_STATUSES, type PaymentStatus } from './audit/entry.js'
+export { parsePaymentUri, formatPaymentUri, type PaymentRequest, type PaymentUriScheme, type ParsePaymentUriOptions } from './payments/uri.js'
+export { paymentQr, type PaymentQrOptions } from './payments/qr.js'

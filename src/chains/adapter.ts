@@ -9,8 +9,8 @@
  * others. See docs/chain-adapter.md for a guide to writing one.
  * @module
  */
-import type { AssetId, ChainId } from '../caip.js'
-import type { CofferError } from '../errors.js'
+import type { AssetId, ChainId } from '../core/caip.js'
+import type { CofferError } from '../core/errors.js'
 import type { AccountSigner, Signer } from '../keys/signer.js'
 
 /** Fee urgency: each adapter maps it to its own fee market. */
@@ -69,8 +69,14 @@ export interface TypedDataSpend {
 export interface AdapterCapabilities {
   /** `getHistory` works. */
   readonly history: boolean
-  /** Pending transactions can be replaced (speed up / cancel). */
+  /** `replaceTransaction` can speed up a pending transaction (same payment, higher fee). */
   readonly replaceTransaction: boolean
+  /** `replaceTransaction(hash, signer, { mode: 'cancel' })` can cancel a pending transaction. */
+  readonly cancelTransaction: boolean
+  /** `signMessage` works (EIP-191 on EVM chains). */
+  readonly signMessage: boolean
+  /** `signTypedData` works (EIP-712 on EVM chains). */
+  readonly signTypedData: boolean
   /** `amount: 'max'` sends everything left after the fee. */
   readonly sendMax: boolean
   /** Tokens beyond the native asset. */
@@ -324,6 +330,22 @@ export interface HistoryPage {
   readonly cursor?: string
 }
 
+/** A message or typed-data signature. */
+export interface MessageSignature {
+  /** The signature as the chain's tools show it (0x-prefixed hex on EVM chains). */
+  readonly signature: string
+  /** The digest that was signed (hex), where the scheme signs one (EIP-191 / EIP-712 hashes). */
+  readonly digest?: string
+}
+
+/** Options of `replaceTransaction`. */
+export interface ReplaceTransactionOptions {
+  /** `speed-up` (default): the same payment at a higher fee. `cancel`: void it (needs `capabilities.cancelTransaction`). */
+  readonly mode?: 'speed-up' | 'cancel'
+  /** Fee level the replacement must at least reach, default `'fast'`. */
+  readonly feeLevel?: FeeLevel
+}
+
 /** An unused receive address of a multi-address account (see `ChainAdapter.nextReceiveAddress`). */
 export interface ReceiveAddress {
   readonly address: string
@@ -446,6 +468,27 @@ export interface ChainAdapter {
    * @throws InvalidArgumentError for a height that is not a non-negative integer; RpcError; DeadlineExceededError
    */
   blockAt(height: number): Promise<BlockRef>
+  /**
+   * Replaces a pending transaction the adapter broadcast: a speed-up (same payment, higher fee)
+   * or, with `mode: 'cancel'`, a cancel. Resolves to the replacement's hash.
+   * @throws NotSupportedError without `capabilities.replaceTransaction` (or `cancelTransaction`
+   *   for a cancel); InvalidArgumentError for a hash the adapter did not broadcast or that is no
+   *   longer pending; the errors of `sendTransfer`
+   */
+  replaceTransaction(hash: string, signer: Signer | AccountSigner, options?: ReplaceTransactionOptions): Promise<string>
+  /**
+   * Signs a message the chain's way (EIP-191 personal message on EVM chains). Offline.
+   * @throws NotSupportedError without `capabilities.signMessage`; InvalidArgumentError for the
+   *   wrong kind of signer or message
+   */
+  signMessage(signer: Signer | AccountSigner, message: string | Uint8Array): Promise<MessageSignature>
+  /**
+   * Signs typed data the chain's way (EIP-712 on EVM chains). Offline. The wallet checks
+   * `typedDataSpends` against its policy first; this call does not.
+   * @throws NotSupportedError without `capabilities.signTypedData`; InvalidArgumentError for typed
+   *   data that would not be signed or the wrong kind of signer
+   */
+  signTypedData(signer: Signer | AccountSigner, typedData: unknown): Promise<MessageSignature>
   /**
    * Optional, for adapters that sign typed data: the token movements a typed-data message
    * authorises (empty when it authorises none the adapter knows of). The wallet puts each under

@@ -4,8 +4,8 @@
  * @module
  * @internal
  */
-import { assertOptions } from '../assert.js'
-import { InvalidArgumentError, TransactionTimeoutError } from '../errors.js'
+import { assertOptions } from '../core/assert.js'
+import { InvalidArgumentError, TransactionTimeoutError } from '../core/errors.js'
 import type { TransactionStatus, WaitOptions } from './adapter.js'
 
 /** Polls `read` per {@link WaitOptions}. @throws TransactionTimeoutError, InvalidArgumentError */

@@ -9,8 +9,8 @@
  * @module
  * @internal
  */
-import { AuditJournal, type AuditEntry } from '../audit.js'
-import type { PaymentStatus } from '../audit-entry.js'
+import { AuditJournal, type AuditEntry } from '../audit/journal.js'
+import type { PaymentStatus } from '../audit/entry.js'
 import type { SignedTransaction } from '../chains/adapter.js'
 import type { Vault } from '../vault/vault.js'
 import { newPaymentId, payments } from '../wallet/payments.js'

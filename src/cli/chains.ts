@@ -6,15 +6,15 @@
  * @internal
  */
 import { defineChain } from 'viem'
-import type { ChainId } from '../caip.js'
+import type { ChainId } from '../core/caip.js'
 import type { ChainAdapter } from '../chains/adapter.js'
 import { bitcoin } from '../chains/bitcoin/adapter.js'
 import { evm } from '../chains/evm/adapter.js'
-import { erc20AssetId } from '../chains/registry.js'
+import { erc20AssetId } from '../chains/evm/registry.js'
 import type { BitcoinNetwork } from '../keys/address/bitcoin.js'
 import { httpPrices } from '../portfolio/coingecko.js'
 import { fixedPrices, type PriceSource } from '../portfolio/prices.js'
-import { BITCOIN_CHAIN_IDS } from '../uri.js'
+import { BITCOIN_CHAIN_IDS } from '../payments/uri.js'
 import type { VaultStorage } from '../vault/storage.js'
 import type { ChainConfig, CliConfig, EvmChainConfig } from './config.js'
 import { cliDocsUrl } from './links.js'

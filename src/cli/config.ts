@@ -8,13 +8,13 @@
  */
 import { existsSync, readFileSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
-import type { ChainId } from '../caip.js'
-import { evmChainInfo } from '../chains/registry.js'
-import { CofferError } from '../errors.js'
+import type { ChainId } from '../core/caip.js'
+import { evmChainInfo } from '../chains/evm/registry.js'
+import { CofferError } from '../core/errors.js'
 import type { BitcoinNetwork } from '../keys/address/bitcoin.js'
-import { PolicyEngine, type PolicyOptions } from '../policy.js'
+import { PolicyEngine, type PolicyOptions } from '../policy/policy.js'
 import { fixedPrices, normalizeCurrency } from '../portfolio/prices.js'
-import { BITCOIN_CHAIN_IDS } from '../uri.js'
+import { BITCOIN_CHAIN_IDS } from '../payments/uri.js'
 import { usage } from './output.js'
 
 /** The default config file, looked for in the working directory. */

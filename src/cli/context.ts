@@ -8,9 +8,9 @@
  */
 import { statSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
-import type { ChainId } from '../caip.js'
+import type { ChainId } from '../core/caip.js'
 import type { ChainAdapter } from '../chains/adapter.js'
-import { VaultNotFoundError } from '../errors.js'
+import { VaultNotFoundError } from '../core/errors.js'
 import { fileStorage } from '../vault/file-storage.js'
 import type { KdfOptions } from '../vault/kdf.js'
 import { VAULT_KEY, type VaultStorage } from '../vault/storage.js'

@@ -3,7 +3,7 @@
  * @module
  * @internal
  */
-import { formatAmount } from '../amount.js'
+import { formatAmount } from '../core/amount.js'
 import type { WalletAccount, WalletQuote } from '../wallet/wallet.js'
 import type { CliConfig } from './config.js'
 import { chainName } from './chains.js'

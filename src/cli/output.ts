@@ -23,7 +23,7 @@
  */
 import Table from 'cli-table3'
 import ora, { type Ora } from 'ora'
-import { CofferError, type CofferErrorCode } from '../errors.js'
+import { CofferError, type CofferErrorCode } from '../core/errors.js'
 
 /** The exit codes of `coffer`. */
 export const EXIT = Object.freeze({

@@ -5,10 +5,10 @@
  * @module
  * @internal
  */
-import { formatAmount } from '../amount.js'
+import { formatAmount } from '../core/amount.js'
 import type { FeeLevel, TransactionStatus } from '../chains/adapter.js'
 import { FEE_LEVELS } from '../chains/adapter.js'
-import { BroadcastUnknownError, PolicyViolationError } from '../errors.js'
+import { BroadcastUnknownError, PolicyViolationError } from '../core/errors.js'
 import type { QuoteRequest } from '../wallet/requests.js'
 import type { Wallet } from '../wallet/wallet.js'
 import type { Context } from './context.js'

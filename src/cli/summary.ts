@@ -6,7 +6,7 @@
  * @module
  * @internal
  */
-import { formatAmount } from '../amount.js'
+import { formatAmount } from '../core/amount.js'
 import type { AssetInfo, UnsignedTransaction } from '../chains/adapter.js'
 import { cleanText } from './output.js'
 

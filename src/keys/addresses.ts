@@ -2,7 +2,7 @@
  * One address check for the four chain families.
  * @module
  */
-import { assertOneOf, assertOptions } from '../assert.js'
+import { assertOneOf, assertOptions } from '../core/assert.js'
 import { CHAIN_FAMILIES, type ChainFamily } from './account.js'
 import { BITCOIN_NETWORKS, isValidBitcoinAddress, type BitcoinNetwork } from './address/bitcoin.js'
 import { isValidEvmAddress } from './address/evm.js'

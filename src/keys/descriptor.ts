@@ -5,8 +5,8 @@
  * wallets like Bitcoin Core, Sparrow and BDK read too.
  * @module
  */
-import { describe } from '../assert.js'
-import { InvalidArgumentError } from '../errors.js'
+import { describe } from '../core/assert.js'
+import { InvalidArgumentError } from '../core/errors.js'
 import type { BitcoinAddressType } from './address/bitcoin.js'
 import { formatPath, parsePath } from './path.js'
 import { HDNode } from './secp256k1.js'

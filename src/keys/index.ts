@@ -3,7 +3,7 @@
  * and addresses for EVM, Bitcoin, Solana and Tron.
  * @module coffer/keys
  */
-export * from '../errors.js'
+export * from '../core/errors.js'
 export {
   generateMnemonic,
   validateMnemonic,

@@ -8,8 +8,8 @@
  */
 import { entropyToMnemonic as scureEntropyToMnemonic, mnemonicToEntropy as scureMnemonicToEntropy } from '@scure/bip39'
 import { randomBytes } from '@noble/hashes/utils.js'
-import { assertOneOf, assertOptions, describe } from '../assert.js'
-import { InvalidArgumentError, InvalidEntropyError, InvalidMnemonicError } from '../errors.js'
+import { assertOneOf, assertOptions, describe } from '../core/assert.js'
+import { InvalidArgumentError, InvalidEntropyError, InvalidMnemonicError } from '../core/errors.js'
 import { pbkdf2 } from './pbkdf2.js'
 import { english } from './wordlists/english.js'
 import type { Wordlist } from './wordlists/wordlist.js'

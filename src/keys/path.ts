@@ -3,8 +3,8 @@
  * `'`, `h` or `H`; {@link formatPath} always writes `'`.
  * @module
  */
-import { describe } from '../assert.js'
-import { InvalidPathError } from '../errors.js'
+import { describe } from '../core/assert.js'
+import { InvalidPathError } from '../core/errors.js'
 
 /** Added to an index to make it hardened (2^31). */
 export const HARDENED_OFFSET = 0x8000_0000

@@ -11,7 +11,7 @@
  */
 import { pbkdf2Async } from '@noble/hashes/pbkdf2.js'
 import { sha256, sha512 } from '@noble/hashes/sha2.js'
-import { nodeCrypto, subtleCrypto } from '../runtime.js'
+import { nodeCrypto, subtleCrypto } from '../core/runtime.js'
 
 /** Hashes PBKDF2 runs on. */
 export type Pbkdf2Hash = 'SHA-256' | 'SHA-512'

@@ -6,8 +6,8 @@
  */
 import { secp256k1 } from '@noble/curves/secp256k1.js'
 import type { ProjPointType } from '@noble/curves/abstract/weierstrass.js'
-import { assertBytes } from '../assert.js'
-import { InvalidArgumentError } from '../errors.js'
+import { assertBytes } from '../core/assert.js'
+import { InvalidArgumentError } from '../core/errors.js'
 
 /** The curve point of a 33- or 65-byte secp256k1 public key. @throws InvalidArgumentError */
 export function secpPoint(publicKey: unknown, name = 'publicKey', ...lengths: number[]): ProjPointType<bigint> {

@@ -5,10 +5,10 @@
  * @module
  * @internal
  */
-import { describe } from '../assert.js'
-import { parseAccountId, parseChainId, type ChainId } from '../caip.js'
+import { describe } from '../core/assert.js'
+import { parseAccountId, parseChainId, type ChainId } from '../core/caip.js'
 import type { ChainAdapter } from '../chains/adapter.js'
-import { InvalidAddressError, InvalidArgumentError } from '../errors.js'
+import { InvalidAddressError, InvalidArgumentError } from '../core/errors.js'
 import type { AccountInput, PortfolioAccount } from './types.js'
 
 /** The adapters by chain id; two adapters for one chain are refused. */

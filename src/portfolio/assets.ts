@@ -11,10 +11,10 @@
  * @module
  * @internal
  */
-import type { AssetId } from '../caip.js'
-import { parseAssetId } from '../caip.js'
+import type { AssetId } from '../core/caip.js'
+import { parseAssetId } from '../core/caip.js'
 import type { AssetInfo, ChainAdapter } from '../chains/adapter.js'
-import { RpcError } from '../errors.js'
+import { RpcError } from '../core/errors.js'
 import { checkAssets } from './prices.js'
 import type { AccountAsset, PortfolioAccount } from './types.js'
 

@@ -3,10 +3,10 @@
  * cached with a TTL, deduplicated, split into URL-sized requests, and polite about 429s.
  * @module
  */
-import { assertInteger, assertOptions, assertString, describe } from '../assert.js'
-import type { AssetId } from '../caip.js'
-import { InvalidArgumentError, PriceSourceError } from '../errors.js'
-import { formatDecimal, parsePrice, priceFromNumber } from './fiat.js'
+import { assertInteger, assertOptions, assertString, describe } from '../core/assert.js'
+import type { AssetId } from '../core/caip.js'
+import { InvalidArgumentError, PriceSourceError } from '../core/errors.js'
+import { formatDecimal, parsePrice, priceFromNumber } from '../core/decimal.js'
 import { BITCOIN_MAINNET, COIN_ID_RE, EVM_ADDRESS_RE, assetKey, checkAssets, mainnetChain, normalizeCurrency, type CheckedAsset, type PriceQuote, type PriceSource } from './prices.js'
 
 /** CoinGecko coin ids of mainnet native coins, by EIP-155 chain id (ETH on its L2s is 'ethereum'). */

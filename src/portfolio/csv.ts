@@ -12,8 +12,8 @@
  * exactly.
  * @module
  */
-import { assertInteger, assertString, describe } from '../assert.js'
-import { InvalidArgumentError } from '../errors.js'
+import { assertInteger, assertString, describe } from '../core/assert.js'
+import { InvalidArgumentError } from '../core/errors.js'
 
 /** Options of {@link formatCsv}. */
 export interface FormatCsvOptions {

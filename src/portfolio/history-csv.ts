@@ -5,10 +5,10 @@
  * so amounts stay numbers in the sheet.
  * @module
  */
-import { assertInteger, assertOneOf, assertString, describe } from '../assert.js'
-import { formatAmount, MAX_AMOUNT, MAX_DECIMALS, parseAmount } from '../amount.js'
-import { parseAssetId, parseChainId, type AssetId, type ChainId } from '../caip.js'
-import { CofferError, InvalidArgumentError } from '../errors.js'
+import { assertInteger, assertOneOf, assertString, describe } from '../core/assert.js'
+import { formatAmount, MAX_AMOUNT, MAX_DECIMALS, parseAmount } from '../core/amount.js'
+import { parseAssetId, parseChainId, type AssetId, type ChainId } from '../core/caip.js'
+import { CofferError, InvalidArgumentError } from '../core/errors.js'
 import type { HistoryItem, TransactionState } from '../chains/adapter.js'
 import { checkColumns, formatCsv, protectFormula, readRecords, shown, snippet, unprotectFormula, type CsvRecord } from './csv.js'
 

@@ -8,9 +8,9 @@
  * @internal
  */
 import { base64url } from '@scure/base'
-import type { AssetId } from '../caip.js'
+import type { AssetId } from '../core/caip.js'
 import type { ChainAdapter, HistoryItem } from '../chains/adapter.js'
-import { InvalidArgumentError } from '../errors.js'
+import { InvalidArgumentError } from '../core/errors.js'
 import type { AssetMeta } from './assets.js'
 import type { PortfolioAccount } from './types.js'
 

@@ -5,7 +5,8 @@
  */
 export { Portfolio } from './portfolio.js'
 export type { WatchOptions } from './watch-options.js'
-export { CofferError, PriceSourceError, ListenerError } from '../errors.js'
+export type { KeyValueStore } from '../core/store.js'
+export { CofferError, PriceSourceError, ListenerError } from '../core/errors.js'
 export type {
   AccountAsset,
   AccountInput,

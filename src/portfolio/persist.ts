@@ -9,7 +9,7 @@
  * @module
  * @internal
  */
-import type { AssetId, ChainId } from '../caip.js'
+import type { AssetId, ChainId } from '../core/caip.js'
 import type { PriceQuote } from './prices.js'
 import type { TrackerData } from './tracker.js'
 

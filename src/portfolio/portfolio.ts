@@ -11,16 +11,16 @@
  * ```
  * @module
  */
-import { assertInteger, assertOptions, assertString } from '../assert.js'
-import type { AssetId, ChainId } from '../caip.js'
-import { parseAssetId } from '../caip.js'
+import { assertInteger, assertOptions, assertString } from '../core/assert.js'
+import type { AssetId, ChainId } from '../core/caip.js'
+import { parseAssetId } from '../core/caip.js'
 import type { ChainAdapter } from '../chains/adapter.js'
-import { CofferError, DeadlineExceededError, InvalidArgumentError, ListenerError, RpcError } from '../errors.js'
+import { CofferError, DeadlineExceededError, InvalidArgumentError, ListenerError, RpcError } from '../core/errors.js'
 import { adaptersByChain, parseAccount, parseAccounts } from './accounts.js'
 import { assetMeta, type AssetMeta } from './assets.js'
 import { historyToCsv } from './history-csv.js'
-import { withDeadline } from '../deadline.js'
-import { Emitter } from './emitter.js'
+import { withDeadline } from '../core/deadline.js'
+import { Emitter } from '../core/emitter.js'
 import { mergedHistory, pickAssets, type HistorySource, type PortfolioHistoryItem, type PortfolioHistoryPage } from './history.js'
 import { Lane } from './lane.js'
 import type { SavedPortfolio } from './persist.js'

@@ -15,11 +15,11 @@
  * prices it, e.g. `fixedPrices({ prices: { USDT: '1' } })` when the caller decides so.
  * @module
  */
-import { assertInteger, assertOptions, describe } from '../assert.js'
-import { parseAssetId, type AssetId, type AssetIdParts } from '../caip.js'
-import { EVM_CHAINS, assetFamily, eip155Number, type EvmChainInfo } from '../chains/registry.js'
-import { CofferError, InvalidArgumentError } from '../errors.js'
-import { formatDecimal, parsePrice, priceFromNumber } from './fiat.js'
+import { assertInteger, assertOptions, describe } from '../core/assert.js'
+import { parseAssetId, type AssetId, type AssetIdParts } from '../core/caip.js'
+import { EVM_CHAINS, assetFamily, eip155Number, type EvmChainInfo } from '../chains/evm/registry.js'
+import { CofferError, InvalidArgumentError } from '../core/errors.js'
+import { formatDecimal, parsePrice, priceFromNumber } from '../core/decimal.js'
 
 /** One price of one whole coin/token in one fiat currency. */
 export interface PriceQuote {

@@ -9,9 +9,9 @@
  * @module
  * @internal
  */
-import type { AssetId, ChainId } from '../caip.js'
-import type { CofferError } from '../errors.js'
-import { addDecimals, fiatValue, formatDecimal, parsePrice, type Decimal } from './fiat.js'
+import type { AssetId, ChainId } from '../core/caip.js'
+import type { CofferError } from '../core/errors.js'
+import { addDecimals, fiatValue, formatDecimal, parsePrice, type Decimal } from '../core/decimal.js'
 import { accountAsset } from './assets.js'
 import type { PriceQuote } from './prices.js'
 import type { ChainTracker } from './tracker.js'

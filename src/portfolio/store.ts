@@ -7,15 +7,15 @@
  * @module
  * @internal
  */
-import type { ChainId } from '../caip.js'
-import { CofferError, DeadlineExceededError, StorageError } from '../errors.js'
-import { withDeadline } from '../deadline.js'
+import type { ChainId } from '../core/caip.js'
+import { CofferError, DeadlineExceededError, StorageError } from '../core/errors.js'
+import { withDeadline } from '../core/deadline.js'
 import { decodeState, encodeState, type SavedPortfolio } from './persist.js'
-import type { PortfolioStorage } from './types.js'
+import type { KeyValueStore } from '../core/store.js'
 
 /** Reads and writes one portfolio's saved record. */
 export class StateStore {
-  readonly #storage: PortfolioStorage | undefined
+  readonly #storage: KeyValueStore | undefined
   readonly #key: string
   readonly #deadlineMs: number
   readonly #onError: (error: CofferError) => void
@@ -24,7 +24,7 @@ export class StateStore {
   /** The bounded wait for a write queued but not started: later calls share it. */
   #queued: Promise<void> | undefined
 
-  constructor(storage: PortfolioStorage | undefined, key: string, deadlineMs: number, onError: (error: CofferError) => void) {
+  constructor(storage: KeyValueStore | undefined, key: string, deadlineMs: number, onError: (error: CofferError) => void) {
     this.#storage = storage
     this.#key = key
     this.#deadlineMs = deadlineMs

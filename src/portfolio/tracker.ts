@@ -16,9 +16,9 @@
  * @module
  * @internal
  */
-import type { AssetId, ChainId } from '../caip.js'
+import type { AssetId, ChainId } from '../core/caip.js'
 import type { Balance, BlockRef, ChainAdapter, ChainTransfer, TransferScan } from '../chains/adapter.js'
-import { CofferError, RpcError } from '../errors.js'
+import { CofferError, RpcError } from '../core/errors.js'
 import { accountAsset, resolveAssets, type AssetMeta } from './assets.js'
 import { fromHistoryItem, fromScan, redescribe } from './transfers.js'
 import type { BalanceChange, PortfolioAccount, PortfolioTransfer } from './types.js'

@@ -4,18 +4,17 @@
  * fiat values are exact decimal strings.
  * @module
  */
-import type { AccountId, AssetId, ChainId } from '../caip.js'
+import type { AccountId, AssetId, ChainId } from '../core/caip.js'
 import type { ChainAdapter, TransactionState } from '../chains/adapter.js'
-import type { CofferError } from '../errors.js'
+import type { CofferError } from '../core/errors.js'
+import type { KeyValueStore } from '../core/store.js'
 import type { PriceSource } from './prices.js'
 
-/** Where the portfolio keeps its state between runs (a vault's storage fits). */
-export interface PortfolioStorage {
-  /** The value stored under `key`, or undefined when there is none. */
-  get(key: string): Promise<string | undefined>
-  /** Stores `value` under `key`, replacing what was there. */
-  set(key: string, value: string): Promise<void>
-}
+/**
+ * Where the portfolio keeps its state between runs (a vault's storage fits).
+ * @deprecated Use {@link KeyValueStore}: the same interface, shared by every persisted record.
+ */
+export type PortfolioStorage = KeyValueStore
 
 /**
  * An account to follow: a CAIP-10 id (`eip155:1:0xab…`), a chain and address, or a chain and
@@ -50,7 +49,7 @@ export interface PortfolioOptions {
   /** Fiat currency code for `priceSource`, default `'usd'`. */
   readonly currency?: string
   /** Keeps the last snapshot and tracking position, so a restart shows balances at once. */
-  readonly storage?: PortfolioStorage
+  readonly storage?: KeyValueStore
   /** Storage key, default `'portfolio'`. */
   readonly storageKey?: string
   /** Blocks deep before an amount counts as confirmed, default 1. */

@@ -4,9 +4,9 @@
  * @module
  * @internal
  */
-import { assertInteger, assertOptions } from '../assert.js'
-import type { ChainId } from '../caip.js'
-import { InvalidArgumentError } from '../errors.js'
+import { assertInteger, assertOptions } from '../core/assert.js'
+import type { ChainId } from '../core/caip.js'
+import { InvalidArgumentError } from '../core/errors.js'
 
 /** Options of `watch()`. */
 export interface WatchOptions {

@@ -5,9 +5,9 @@
  * @module
  * @internal
  */
-import { describe } from '../assert.js'
-import { parseAmount } from '../amount.js'
-import { InvalidAmountError } from '../errors.js'
+import { describe } from '../core/assert.js'
+import { parseAmount } from '../core/amount.js'
+import { InvalidAmountError } from '../core/errors.js'
 
 /** A decimal string in whole units, or a bigint of base units. */
 export type FundAmount = string | bigint

@@ -49,7 +49,7 @@
  * `'0.015'` BTC) or a bigint of base units — never a JS number.
  * @module coffer/testing
  */
-export * from '../errors.js'
+export * from '../core/errors.js'
 export { startLocalChain, type LocalChain, type LocalToken, type LocalFunding } from './evm/local-chain.js'
 export type { StartLocalChainOptions } from './evm/options.js'
 export { LOCAL_TOKEN_SYMBOLS, type LocalTokenSymbol } from './evm/tokens.js'

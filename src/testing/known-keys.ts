@@ -3,7 +3,7 @@
  * @module
  * @internal
  */
-import { InvalidArgumentError } from '../errors.js'
+import { InvalidArgumentError } from '../core/errors.js'
 
 /** Refuses keys no option has (a typo would otherwise be ignored silently). */
 export function assertKnownKeys(options: object, known: readonly string[], what: string): void {

@@ -5,7 +5,7 @@
  * @module
  * @internal
  */
-import { RpcError } from '../errors.js'
+import { RpcError } from '../core/errors.js'
 
 /** Default per-request timeout of the kit's JSON-RPC calls. */
 export const RPC_TIMEOUT_MS = 10_000

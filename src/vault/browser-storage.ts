@@ -13,8 +13,8 @@
  * still lose one change; keep one tab writing there.
  * @module
  */
-import { assertOptions } from '../assert.js'
-import { InvalidArgumentError, StorageError } from '../errors.js'
+import { assertOptions } from '../core/assert.js'
+import { InvalidArgumentError, StorageError } from '../core/errors.js'
 import { DEFAULT_LOCK_WAIT_MS, LOCK_LIMITS } from './file-lock.js'
 import { assertChange, assertChanged, assertStorageKey, KeyedQueue, type VaultStorage } from './storage.js'
 

@@ -16,9 +16,9 @@
 import { ctr, gcm } from '@noble/ciphers/aes.js'
 import { scryptAsync } from '@noble/hashes/scrypt.js'
 import { randomBytes as nobleRandomBytes } from '@noble/hashes/utils.js'
-import { WrongPasswordError } from '../errors.js'
+import { WrongPasswordError } from '../core/errors.js'
 import { pbkdf2 } from '../keys/pbkdf2.js'
-import { nodeCrypto, subtleCrypto } from '../runtime.js'
+import { nodeCrypto, subtleCrypto } from '../core/runtime.js'
 
 /** scrypt parameters (RFC 7914). */
 export interface ScryptParams {

@@ -31,8 +31,8 @@
  * @internal
  */
 import { bytesToHex } from '@noble/hashes/utils.js'
-import { InvalidArgumentError, StorageConflictError, StorageError } from '../errors.js'
-import { builtin } from '../runtime.js'
+import { InvalidArgumentError, StorageConflictError, StorageError } from '../core/errors.js'
+import { builtin } from '../core/runtime.js'
 import { randomBytes } from './crypto.js'
 
 /** How long to wait for a held lock by default (ms). */

@@ -21,9 +21,9 @@
  * @module
  */
 import { bytesToHex } from '@noble/hashes/utils.js'
-import { assertOptions } from '../assert.js'
-import { CofferError, InvalidArgumentError, StorageError } from '../errors.js'
-import { builtin } from '../runtime.js'
+import { assertOptions } from '../core/assert.js'
+import { CofferError, InvalidArgumentError, StorageError } from '../core/errors.js'
+import { builtin } from '../core/runtime.js'
 import { randomBytes } from './crypto.js'
 import { acquireFileLock, checkLockOptions, type FileLock } from './file-lock.js'
 import { assertChange, assertChanged, assertStorageKey, KeyedQueue, VAULT_KEY, type VaultStorage } from './storage.js'

@@ -13,7 +13,7 @@
  * @module
  */
 import { base64 } from '@scure/base'
-import { UnsupportedKdfError, UnsupportedVersionError, VaultFormatError } from '../errors.js'
+import { UnsupportedKdfError, UnsupportedVersionError, VaultFormatError } from '../core/errors.js'
 import { checkStoredKdf, type Kdf } from './kdf.js'
 
 /** The `format` marker of a coffer vault file. */

@@ -3,7 +3,7 @@
  * its storages, Signers that never expose keys, and Ethereum keystore / MetaMask interop.
  * @module coffer/vault
  */
-export * from '../errors.js'
+export * from '../core/errors.js'
 export { Vault, type VaultCreateOptions, type VaultOpenOptions, type AddMnemonicOptions, type AddPrivateKeyOptions } from './vault.js'
 export type { SecretInfo } from './payload.js'
 export type { Sealer } from './sealer.js'
@@ -11,6 +11,7 @@ export type { GetSignerOptions, GetAccountSignerOptions } from './signers.js'
 export { DEFAULT_KDF, DEFAULT_PBKDF2_ITERATIONS, KDF_LIMITS, type Kdf, type KdfOptions, type ScryptKdf, type Pbkdf2Kdf } from './kdf.js'
 export { VAULT_FORMAT, VAULT_VERSION, parseVaultFile, type VaultFile } from './format.js'
 export { memoryStorage, updateStorage, VAULT_KEY, type VaultStorage, type StorageChange } from './storage.js'
+export type { KeyValueStore } from '../core/store.js'
 export { fileStorage, type FileStorageOptions } from './file-storage.js'
 export { browserStorage, type BrowserStorageOptions } from './browser-storage.js'
 export { importKeystore, exportKeystore, type ImportedKeystore, type ExportKeystoreOptions } from './keystore.js'

@@ -8,8 +8,8 @@
  * unlock allocate gigabytes or run for minutes.
  * @module
  */
-import { assertOneOf, describe } from '../assert.js'
-import { InvalidArgumentError, VaultFormatError } from '../errors.js'
+import { assertOneOf, describe } from '../core/assert.js'
+import { InvalidArgumentError, VaultFormatError } from '../core/errors.js'
 import { pbkdf2Sha256, scrypt } from './crypto.js'
 
 /** scrypt as stored in a vault. */

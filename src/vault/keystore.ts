@@ -7,14 +7,14 @@
 import { secp256k1 } from '@noble/curves/secp256k1.js'
 import { keccak_256 } from '@noble/hashes/sha3.js'
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js'
-import { assertOptions, assertString, describe } from '../assert.js'
+import { assertOptions, assertString, describe } from '../core/assert.js'
 import {
   InvalidArgumentError,
   UnsupportedKdfError,
   UnsupportedVersionError,
   VaultFormatError,
   WrongPasswordError,
-} from '../errors.js'
+} from '../core/errors.js'
 import { evmAddressFromPublicKey } from '../keys/address/evm.js'
 import { REDACTED, redacted } from '../keys/redact.js'
 import { parsePrivateKey } from './private-key.js'

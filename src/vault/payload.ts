@@ -11,7 +11,7 @@
  * @module
  * @internal
  */
-import { VaultFormatError } from '../errors.js'
+import { VaultFormatError } from '../core/errors.js'
 import type { WordlistLanguage } from '../keys/wordlists/wordlist.js'
 
 const MAGIC = [0x43, 0x56, 0x50, 0x31] // "CVP1"

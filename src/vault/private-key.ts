@@ -6,8 +6,8 @@
 import { ed25519 } from '@noble/curves/ed25519.js'
 import { secp256k1 } from '@noble/curves/secp256k1.js'
 import { hexToBytes } from '@noble/hashes/utils.js'
-import { describe } from '../assert.js'
-import { InvalidPrivateKeyError } from '../errors.js'
+import { describe } from '../core/assert.js'
+import { InvalidPrivateKeyError } from '../core/errors.js'
 
 /**
  * A 32-byte private key for `curve` from bytes or hex (0x optional). For ed25519 a 64-byte

@@ -11,8 +11,8 @@
  */
 import { hkdf } from '@noble/hashes/hkdf.js'
 import { sha256 } from '@noble/hashes/sha2.js'
-import { assertBytes, assertString } from '../assert.js'
-import { InvalidArgumentError, VaultFormatError } from '../errors.js'
+import { assertBytes, assertString } from '../core/assert.js'
+import { InvalidArgumentError, VaultFormatError } from '../core/errors.js'
 import { aesGcmDecrypt, aesGcmEncrypt, randomBytes } from './crypto.js'
 
 /** Seals and opens records with a key the caller never sees. */

@@ -6,8 +6,8 @@
  */
 import { ed25519 } from '@noble/curves/ed25519.js'
 import { secp256k1 } from '@noble/curves/secp256k1.js'
-import { assertOneOf, assertOptions } from '../assert.js'
-import { InvalidArgumentError } from '../errors.js'
+import { assertOneOf, assertOptions } from '../core/assert.js'
+import { InvalidArgumentError } from '../core/errors.js'
 import { CHAIN_FAMILIES, deriveAccountKey, type ChainFamily, type DeriveAccountOptions } from '../keys/account.js'
 import { HDKey } from '@scure/bip32'
 import { BITCOIN_ADDRESS_TYPES, BITCOIN_NETWORKS, bitcoinAddressFromPublicKey, type BitcoinAddressType, type BitcoinNetwork } from '../keys/address/bitcoin.js'

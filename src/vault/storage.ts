@@ -13,22 +13,16 @@
  * compare-and-swap over `get`/`set` that is safe only within one process.
  * @module
  */
-import { describe } from '../assert.js'
-import { InvalidArgumentError, StorageConflictError } from '../errors.js'
+import { describe } from '../core/assert.js'
+import { InvalidArgumentError, StorageConflictError } from '../core/errors.js'
+import type { KeyValueStore, StorageChange } from '../core/store.js'
 
-/** The function a read-modify-write applies: the new value, or `undefined` to leave the stored one as it is. */
-export type StorageChange = (current: string | undefined) => string | undefined | Promise<string | undefined>
+export type { StorageChange }
 
-/** Key-value storage for vault records. Values are opaque strings (already encrypted where secret). */
-export interface VaultStorage {
-  /** The value under `key`, or undefined if there is none. */
-  get(key: string): Promise<string | undefined>
-  /** Replaces the value under `key` atomically: after a failure the previous value is intact. */
-  set(key: string, value: string): Promise<void>
+/** Key-value storage for vault records: a {@link KeyValueStore} that can also delete. */
+export interface VaultStorage extends KeyValueStore {
   /** Removes `key` (no error if absent). */
   delete(key: string): Promise<void>
-  /** Read-modify-write under an exclusive lock (across processes for fileStorage): `change` receives the current value and returns the new one, or `undefined` to leave it as it is; resolves to the value stored afterwards. */
-  update?(key: string, change: (current: string | undefined) => string | undefined | Promise<string | undefined>): Promise<string | undefined>
 }
 
 /** The key the vault itself is stored under. */

@@ -17,7 +17,7 @@
  * @module
  * @internal
  */
-import { StorageConflictError, VaultExistsError, WrongPasswordError } from '../errors.js'
+import { StorageConflictError, VaultExistsError, WrongPasswordError } from '../core/errors.js'
 import { constantTimeEqual, randomBytes } from './crypto.js'
 import { deriveKey, withSalt, type Kdf, type KdfOptions } from './kdf.js'
 import type { Secret } from './payload.js'

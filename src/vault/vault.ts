@@ -19,8 +19,8 @@
  * @module
  */
 import { bytesToHex } from '@noble/hashes/utils.js'
-import { assertOptions, describe } from '../assert.js'
-import { InvalidArgumentError, SecretNotFoundError, VaultExistsError, VaultLockedError, VaultNotFoundError, WrongPasswordError } from '../errors.js'
+import { assertOptions, describe } from '../core/assert.js'
+import { InvalidArgumentError, SecretNotFoundError, VaultExistsError, VaultLockedError, VaultNotFoundError, WrongPasswordError } from '../core/errors.js'
 import { entropyToMnemonic, generateMnemonic, mnemonicToEntropy, mnemonicToSeed, type MnemonicLength } from '../keys/mnemonic.js'
 import { INSPECT, REDACTED } from '../keys/redact.js'
 import { KeyHandle, type AccountSigner, type Ed25519Signer, type Secp256k1Signer, type Signer } from '../keys/signer.js'

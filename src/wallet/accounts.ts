@@ -11,9 +11,9 @@
  * @module
  * @internal
  */
-import type { ChainId } from '../caip.js'
+import type { ChainId } from '../core/caip.js'
 import type { ChainAdapter } from '../chains/adapter.js'
-import { DataIntegrityError, InvalidArgumentError, NotSupportedError } from '../errors.js'
+import { DataIntegrityError, InvalidArgumentError, NotSupportedError } from '../core/errors.js'
 import { encodeBitcoinAddress, type BitcoinAddressType, type BitcoinNetwork } from '../keys/address/bitcoin.js'
 import { publicChildren } from '../keys/child.js'
 import { parseDescriptor } from '../keys/descriptor.js'

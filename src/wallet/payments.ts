@@ -14,10 +14,10 @@
  * @internal
  */
 import { bytesToHex } from '@noble/hashes/utils.js'
-import type { AssetId, ChainId } from '../caip.js'
+import type { AssetId, ChainId } from '../core/caip.js'
 import type { AssetInfo, ChainAdapter, TransferQuote } from '../chains/adapter.js'
-import type { AuditEntry, PaymentStatus } from '../audit-entry.js'
-import { CofferError, UnknownAssetError } from '../errors.js'
+import type { AuditEntry, PaymentStatus } from '../audit/entry.js'
+import { CofferError, UnknownAssetError } from '../core/errors.js'
 import { randomBytes } from '../vault/crypto.js'
 
 /** A new payment id: 16 random bytes, hex. */

@@ -10,7 +10,7 @@
  * @module
  * @internal
  */
-import { InvalidArgumentError } from '../errors.js'
+import { InvalidArgumentError } from '../core/errors.js'
 import { updateStorage, type VaultStorage } from '../vault/storage.js'
 import { migrateAccount, type AccountRecord } from './accounts.js'
 

@@ -6,11 +6,11 @@
  * @module
  * @internal
  */
-import { parseAmount } from '../amount.js'
-import { describe } from '../assert.js'
-import { parseAccountId, parseAssetId, parseChainId, type ChainId } from '../caip.js'
+import { parseAmount } from '../core/amount.js'
+import { describe } from '../core/assert.js'
+import { parseAccountId, parseAssetId, parseChainId, type ChainId } from '../core/caip.js'
 import type { AssetInfo, ChainAdapter, FeeLevel } from '../chains/adapter.js'
-import { InvalidArgumentError, UnknownAssetError } from '../errors.js'
+import { InvalidArgumentError, UnknownAssetError } from '../core/errors.js'
 import { sameAddress, type AccountRecord } from './accounts.js'
 
 /** A payment to quote. */

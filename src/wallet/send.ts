@@ -6,13 +6,13 @@
  * @module
  * @internal
  */
-import type { AuditEntry, AuditEntryInput, PaymentStatus } from '../audit-entry.js'
-import type { AuditJournal } from '../audit.js'
-import type { ChainId } from '../caip.js'
+import type { AuditEntry, AuditEntryInput, PaymentStatus } from '../audit/entry.js'
+import type { AuditJournal } from '../audit/journal.js'
+import type { ChainId } from '../core/caip.js'
 import type { ChainAdapter, SignedTransaction } from '../chains/adapter.js'
-import { BroadcastUnknownError, CofferError, InvalidArgumentError, PolicyViolationError, TransactionRejectedError } from '../errors.js'
+import { BroadcastUnknownError, CofferError, InvalidArgumentError, PolicyViolationError, TransactionRejectedError } from '../core/errors.js'
 import type { AccountSigner, Signer } from '../keys/signer.js'
-import type { PolicyEngine, SignSummary } from '../policy.js'
+import type { PolicyEngine, SignSummary } from '../policy/policy.js'
 import { failedSend, newPaymentId, payments, quoteFacts, unsettled } from './payments.js'
 import type { PaymentState, SendOptions, WalletQuote } from './wallet.js'
 

@@ -5,10 +5,10 @@
  * @module
  * @internal
  */
-import type { AssetId } from '../caip.js'
+import type { AssetId } from '../core/caip.js'
 import type { ChainAdapter } from '../chains/adapter.js'
-import { NotSupportedError, PolicyViolationError } from '../errors.js'
-import type { Reservation, SignSummary } from '../policy.js'
+import { NotSupportedError, PolicyViolationError } from '../core/errors.js'
+import type { Reservation, SignSummary } from '../policy/policy.js'
 import type { PaymentContext } from './send.js'
 import type { SendOptions } from './wallet.js'
 

@@ -12,9 +12,9 @@
  * @internal
  */
 import { base64 } from '@scure/base'
-import { PolicyViolationError, VaultFormatError } from '../errors.js'
-import { PolicyEngine, type PolicyOptions } from '../policy.js'
-import { policyFromJson, policyLoosenings, policyToJson, type StoredPolicy } from '../policy-rules.js'
+import { PolicyViolationError, VaultFormatError } from '../core/errors.js'
+import { PolicyEngine, type PolicyOptions } from '../policy/policy.js'
+import { policyFromJson, policyLoosenings, policyToJson, type StoredPolicy } from '../policy/rules.js'
 import type { Sealer } from '../vault/sealer.js'
 import { updateStorage, type VaultStorage } from '../vault/storage.js'
 

@@ -29,7 +29,7 @@ import japaneseVectors from '../vectors/bip39-japanese.json'
 import spanishVectors from '../vectors/bip39-spanish.json'
 import invalidVectors from '../vectors/bip39-invalid.json'
 import { pbkdf2 } from '../../src/keys/pbkdf2.js'
-import { nodeCrypto } from '../../src/runtime.js'
+import { nodeCrypto } from '../../src/core/runtime.js'
 
 const ALL = [english, japanese, korean, spanish, chineseSimplified, chineseTraditional, french, italian, czech, portuguese]
 

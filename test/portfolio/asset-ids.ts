@@ -1,5 +1,5 @@
 /** Asset ids the price tests share: mainnet natives and stablecoins, testnet look-alikes, assets no source prices. */
-import type { AssetId } from '../../src/caip.js'
+import type { AssetId } from '../../src/core/caip.js'
 
 export const ETH = 'eip155:1/slip44:60' as AssetId
 export const ETH_ARB = 'eip155:42161/slip44:60' as AssetId

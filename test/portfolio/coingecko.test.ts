@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import type { AssetId } from '../../src/caip.js'
-import { CofferError, InvalidArgumentError, InvalidCaipIdError, PriceSourceError } from '../../src/errors.js'
+import type { AssetId } from '../../src/core/caip.js'
+import { CofferError, InvalidArgumentError, InvalidCaipIdError, PriceSourceError } from '../../src/core/errors.js'
 import { httpPrices } from '../../src/portfolio/coingecko.js'
 import type { PriceSource } from '../../src/portfolio/prices.js'
 import { startPriceServer, type PriceServer } from '../support/price-server.js'

@@ -1,7 +1,7 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { InvalidArgumentError } from '../../src/errors.js'
-import type { AssetId, ChainId } from '../../src/caip.js'
+import { InvalidArgumentError } from '../../src/core/errors.js'
+import type { AssetId, ChainId } from '../../src/core/caip.js'
 import { formatCsv, parseCsv, protectFormula, unprotectFormula } from '../../src/portfolio/csv.js'
 import { type CsvHistoryItem, HISTORY_CSV_COLUMNS, historyToCsv, parseHistoryCsv } from '../../src/portfolio/history-csv.js'
 

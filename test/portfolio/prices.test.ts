@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import type { AssetId } from '../../src/caip.js'
-import { InvalidArgumentError, InvalidCaipIdError } from '../../src/errors.js'
+import type { AssetId } from '../../src/core/caip.js'
+import { InvalidArgumentError, InvalidCaipIdError } from '../../src/core/errors.js'
 import { fixedPrices, knownFamily, normalizeCurrency } from '../../src/portfolio/prices.js'
 import { ETH, ETH_ARB, ETH_BASE, POL, BNB, AVAX, SEPOLIA_ETH, ANVIL_ETH, BTC, BTC_TESTNET, USDT, USDT_LOWER, USDC, USDC_ARB, USDC_SEPOLIA, UNKNOWN_TOKEN, SOL, NFT, BSC_TESTNET_BNB } from './asset-ids.js'
 

@@ -1,6 +1,6 @@
 /** Snapshot totals: families across chains at mixed decimals, test networks apart, fiat exact and rounded once. */
 import { describe, expect, it } from 'vitest'
-import type { AssetId, ChainId } from '../../src/caip.js'
+import type { AssetId, ChainId } from '../../src/core/caip.js'
 import type { ChainAdapter } from '../../src/chains/adapter.js'
 import { buildSnapshot } from '../../src/portfolio/snapshot.js'
 import type { AssetMeta } from '../../src/portfolio/assets.js'

@@ -9,8 +9,8 @@
  */
 import { serve, type Command } from './child-serve.js'
 import { writeFileSync } from 'node:fs'
-import { AuditJournal } from '../../src/audit.js'
-import { CofferError } from '../../src/errors.js'
+import { AuditJournal } from '../../src/audit/journal.js'
+import { CofferError } from '../../src/core/errors.js'
 import { acquireFileLock } from '../../src/vault/file-lock.js'
 import { fileStorage, Vault, type VaultStorage } from '../../src/vault/index.js'
 

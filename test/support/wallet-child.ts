@@ -7,7 +7,7 @@
  * `{ id, ok: false, error: { code, message } }`. Imports come from ../../src directly.
  */
 import { serve, type Command } from './child-serve.js'
-import { CofferError } from '../../src/errors.js'
+import { CofferError } from '../../src/core/errors.js'
 import { evm, type EvmTokenConfig } from '../../src/chains/evm/index.js'
 import { fileStorage } from '../../src/vault/index.js'
 import { Wallet } from '../../src/wallet/index.js'

@@ -14,7 +14,7 @@ import {
   UnsupportedVersionError,
   VaultFormatError,
   WrongPasswordError,
-} from '../../src/errors.js'
+} from '../../src/core/errors.js'
 import { exportKeystore, importKeystore } from '../../src/vault/keystore.js'
 import vectors from '../vectors/keystore-v3.json'
 

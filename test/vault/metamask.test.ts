@@ -12,7 +12,7 @@ import {
   UnsupportedKdfError,
   VaultFormatError,
   WrongPasswordError,
-} from '../../src/errors.js'
+} from '../../src/core/errors.js'
 import { aesGcmEncrypt, pbkdf2Sha256 } from '../../src/vault/crypto.js'
 import * as crypto from '../../src/vault/crypto.js'
 import { importMetaMaskVault, type MetaMaskKeyring } from '../../src/vault/metamask.js'

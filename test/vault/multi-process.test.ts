@@ -8,7 +8,7 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
-import { AuditJournal } from '../../src/audit.js'
+import { AuditJournal } from '../../src/audit/journal.js'
 import { Vault, VAULT_KEY, WrongPasswordError, fileStorage } from 'coffer/vault'
 import { startChild, stopChildren, type Child } from '../support/child-process.js'
 import { FAST_KDF } from './helpers.js'

@@ -6,8 +6,8 @@
  * @module
  */
 import { bytesToHex } from '@noble/hashes/utils.js'
-import { assertOneOf, assertOptions } from '../../assert.js'
-import { InvalidAddressError, InvalidArgumentError } from '../../errors.js'
+import { assertOneOf, assertOptions } from '../../core/assert.js'
+import { InvalidAddressError, InvalidArgumentError } from '../../core/errors.js'
 import { BITCOIN_ADDRESS_TYPES, decodeBitcoinAddress, encodeBitcoinAddress, type BitcoinAddressType, type BitcoinNetwork } from '../../keys/address/bitcoin.js'
 import { publicChildren } from '../../keys/child.js'
 import { formatDescriptor, parseDescriptor, type AccountDescriptor } from '../../keys/descriptor.js'

@@ -11,9 +11,9 @@
  * network has an overall deadline (`deadlineMs`) and discovery a cap (`maxDiscoveryAddresses`).
  * @module
  */
-import { assertInteger, assertOneOf, assertOptions } from '../../assert.js'
-import type { AssetId, ChainId } from '../../caip.js'
-import { BroadcastUnknownError, InvalidAmountError, InvalidArgumentError, NotSupportedError, RpcError, UnknownAssetError, type BroadcastTransaction } from '../../errors.js'
+import { assertInteger, assertOneOf, assertOptions } from '../../core/assert.js'
+import type { AssetId, ChainId } from '../../core/caip.js'
+import { BroadcastUnknownError, InvalidAmountError, InvalidArgumentError, NotSupportedError, RpcError, UnknownAssetError, type BroadcastTransaction } from '../../core/errors.js'
 import { BITCOIN_NETWORKS, isValidBitcoinAddress, type BitcoinAddressType, type BitcoinNetwork } from '../../keys/address/bitcoin.js'
 import type { AccountSigner, Signer } from '../../keys/signer.js'
 import {
@@ -37,13 +37,16 @@ import {
   type TransferScan,
   type UnsignedTransaction,
   type WaitOptions,
+  type MessageSignature,
+  type ReplaceTransactionOptions,
 } from '../adapter.js'
-import { Records, type JournalStorage } from '../journal.js'
+import type { KeyValueStore } from '../../core/store.js'
+import { Records } from '../broadcast-records.js'
 import { accountDescriptor, resolveSource, type Source } from './account.js'
-import type { BitcoinBackend } from './backend.js'
+import { rpc, type BitcoinBackend } from './client.js'
 import { broadcastSigned, DEFAULT_REBROADCASTS } from './broadcast.js'
 import { readBalances } from './balances.js'
-import { buildUnsigned, type InputJson, type OutputJson } from './build.js'
+import { buildUnsigned, type InputJson, type OutputJson } from './transaction.js'
 import { checkDeadlineMs, runCall, type Call } from './call.js'
 import { DEFAULT_MAX_DISCOVERY_ADDRESSES, discover, type AccountState } from './discovery.js'
 import { esplora, type EsploraOptions } from './esplora.js'
@@ -52,9 +55,8 @@ import { readHistory } from './history.js'
 import { BITCOIN_CHAINS, type BitcoinChain } from './networks.js'
 import { checkPsbtSummary, finalizePsbt, psbtFromBase64, psbtToBase64, signPsbt } from './psbt.js'
 import { recipientType, makeQuote, spendable } from './quote.js'
-import { bumpFee, type SentTransaction } from './rbf.js'
+import { bumpFee, type SentTransaction } from './replace.js'
 import { rawTxid } from './previous-tx.js'
-import { rpcCall } from './rpc.js'
 import { readStatus } from './status.js'
 import { dustThreshold } from './vsize.js'
 import { waitUntil } from '../wait.js'
@@ -72,7 +74,7 @@ export interface BitcoinAdapterOptions {
   /** Unused addresses in a row that end discovery, default 20 (BIP-44). */
   gapLimit?: number
   /** Keep the broadcast journal across restarts (a vault's `VaultStorage` fits). */
-  journalStorage?: JournalStorage
+  journalStorage?: KeyValueStore
   /**
    * Overall deadline of every call that touches the network, default 60,000 ms (1 to
    * 3,600,000). Past it: DeadlineExceededError; BroadcastUnknownError for a broadcast;
@@ -96,12 +98,15 @@ export interface BitcoinTransferRequest extends TransferRequest {
 }
 
 /** Options of `speedUp`. */
-export interface BumpOptions {
+export interface ReplaceOptions {
   /** Fee level the replacement must at least reach, default `'fast'` (subject to `maxFeeRate`). */
   feeLevel?: FeeLevel
   /** An explicit rate in sat/vB instead (your choice: not capped by `maxFeeRate`). */
   feeRate?: bigint
 }
+
+/** @deprecated Renamed {@link ReplaceOptions} (one name across families). */
+export type BumpOptions = ReplaceOptions
 
 /** A ChainAdapter for Bitcoin. Create with {@link bitcoin}. */
 export class BitcoinAdapter implements ChainAdapter {
@@ -109,7 +114,17 @@ export class BitcoinAdapter implements ChainAdapter {
   readonly nativeAsset: AssetId
   readonly network: BitcoinNetwork
   readonly testnet: boolean
-  readonly capabilities: AdapterCapabilities = Object.freeze({ history: true, replaceTransaction: true, sendMax: true, tokens: false, balancesAt: false, transfers: false })
+  readonly capabilities: AdapterCapabilities = Object.freeze({
+    history: true,
+    replaceTransaction: true,
+    cancelTransaction: false,
+    signMessage: false,
+    signTypedData: false,
+    sendMax: true,
+    tokens: false,
+    balancesAt: false,
+    transfers: false,
+  })
   readonly #chain: BitcoinChain
   readonly #backend: BitcoinBackend
   readonly #gapLimit: number
@@ -221,7 +236,7 @@ export class BitcoinAdapter implements ChainAdapter {
       const [rates, funds, tip] = await Promise.all([
         feeRates(call.backend, this.#feeCaps),
         source.kind === 'account' ? call.discovering(() => spendable(call.backend, source, call.limits)) : spendable(call.backend, source, call.limits),
-        rpcCall('Reading the tip', () => call.backend.tip()),
+        rpc('Reading the tip', () => call.backend.tip()),
       ])
       checkFeeRate(rates[level], this.#feeCaps, level)
       return makeQuote({ chain: this.#chain, source, to, amount, level, rates, funds, allowUnconfirmed: r.allowUnconfirmed === true, tipHeight: checkTip(tip.height) })
@@ -244,7 +259,7 @@ export class BitcoinAdapter implements ChainAdapter {
     const fingerprint = q.details.fingerprint as number | undefined
     const quotedTip = q.details.tipHeight
     return this.#run('Building the transfer', async (call) => {
-      const tipHeight = typeof quotedTip === 'number' ? quotedTip : checkTip((await rpcCall('Reading the tip', () => call.backend.tip())).height)
+      const tipHeight = typeof quotedTip === 'number' ? quotedTip : checkTip((await rpc('Reading the tip', () => call.backend.tip())).height)
       const built = await buildUnsigned(call.backend, this.#chain, inputs, outputs, fingerprint, tipHeight)
       // The coin's symbol and decimals travel with it for an offline signer's prompt.
       const native = (await this.assets()).find((a) => a.id === q.asset)
@@ -371,7 +386,7 @@ export class BitcoinAdapter implements ChainAdapter {
    *   coins left to pay the higher fee); DataIntegrityError; TransactionRejectedError;
    *   BroadcastUnknownError (maybe sent); VaultLockedError / KeyWipedError from a signer whose vault locked or key was wiped; SignatureVerificationError; DiscoveryLimitError; RpcError; DeadlineExceededError past `deadlineMs`
    */
-  async speedUp(txid: string, signer: Signer | AccountSigner, options?: BumpOptions): Promise<string> {
+  async speedUp(txid: string, signer: Signer | AccountSigner, options?: ReplaceOptions): Promise<string> {
     const opts = assertOptions(options)
     const hash = checkTxid(txid)
     if (opts.feeRate !== undefined && (typeof opts.feeRate !== 'bigint' || opts.feeRate < 1n || opts.feeRate > 100_000n)) throw new InvalidArgumentError('feeRate must be a bigint of sat/vB from 1 to 100,000.')
@@ -385,7 +400,7 @@ export class BitcoinAdapter implements ChainAdapter {
       const floor = opts.feeRate ?? checkFeeRate((await feeRates(call.backend, this.#feeCaps))[level], this.#feeCaps, level)
       const bump = () => bumpFee(sent, floor, source, call.backend, call.limits, this.network)
       const bumped = await (source.kind === 'account' ? call.discovering(bump) : bump())
-      const tip = checkTip((await rpcCall('Reading the tip', () => call.backend.tip())).height)
+      const tip = checkTip((await rpc('Reading the tip', () => call.backend.tip())).height)
       return { bumped, built: await buildUnsigned(call.backend, this.#chain, bumped.inputs as InputJson[], bumped.outputs as OutputJson[], sent.fingerprint, tip) }
     })
     await signPsbt(built.psbt, signer, this.#chain.params)
@@ -408,6 +423,28 @@ export class BitcoinAdapter implements ChainAdapter {
     }
     await this.#journal.add(record)
     return newTxid
+  }
+
+  /**
+   * The contract's replacement call: a speed-up ({@link BitcoinAdapter.speedUp}, BIP-125). Cancels
+   * are not offered (`capabilities.cancelTransaction` is false): a Bitcoin cancel is a new payment
+   * back to yourself, which a speed-up of a self-send covers.
+   * @throws NotSupportedError for `mode: 'cancel'`; as {@link BitcoinAdapter.speedUp} otherwise
+   */
+  async replaceTransaction(hash: string, signer: Signer | AccountSigner, options: ReplaceTransactionOptions & { feeRate?: bigint } = {}): Promise<string> {
+    const { mode = 'speed-up', ...rest } = assertOptions(options) as ReplaceTransactionOptions & { feeRate?: bigint }
+    if (assertOneOf(mode, 'mode', ['speed-up', 'cancel']) === 'cancel') throw new NotSupportedError('Bitcoin transactions cannot be cancelled here; speed up a payment to yourself instead.')
+    return this.speedUp(hash, signer, rest)
+  }
+
+  /** Bitcoin message signing (BIP-137 / BIP-322) is not offered: `capabilities.signMessage` is false. @throws NotSupportedError */
+  async signMessage(_signer: Signer | AccountSigner, _message: string | Uint8Array): Promise<MessageSignature> {
+    throw new NotSupportedError('The Bitcoin adapter does not sign messages (no BIP-322 yet).')
+  }
+
+  /** Bitcoin has no typed data: `capabilities.signTypedData` is false. @throws NotSupportedError */
+  async signTypedData(_signer: Signer | AccountSigner, _typedData: unknown): Promise<MessageSignature> {
+    throw new NotSupportedError('Bitcoin has no typed-data signatures.')
   }
 
   /**
@@ -446,8 +483,8 @@ export class BitcoinAdapter implements ChainAdapter {
   /** Height, hash, parent hash and time of the tip. @throws RpcError, DeadlineExceededError */
   async latestBlock(): Promise<BlockRef> {
     return this.#run('Reading the tip', async (call) => {
-      const tip = await rpcCall('Reading the tip', () => call.backend.tip())
-      const block = await rpcCall('Reading the tip block', () => call.backend.block(tip.hash))
+      const tip = await rpc('Reading the tip', () => call.backend.tip())
+      const block = await rpc('Reading the tip block', () => call.backend.block(tip.hash))
       return { height: block.height, hash: block.hash, parentHash: block.parentHash, timestamp: block.time * 1000 }
     })
   }
@@ -461,7 +498,7 @@ export class BitcoinAdapter implements ChainAdapter {
   async blockAt(height: number): Promise<BlockRef> {
     const h = assertInteger(height, 'height', 0, Number.MAX_SAFE_INTEGER)
     return this.#run(`Reading block ${h}`, async (call) => {
-      const block = await rpcCall(`Reading block ${h}`, async () => call.backend.block(await call.backend.blockHash(h)))
+      const block = await rpc(`Reading block ${h}`, async () => call.backend.block(await call.backend.blockHash(h)))
       return { height: block.height, hash: block.hash, parentHash: block.parentHash, timestamp: block.time * 1000 }
     })
   }

@@ -5,14 +5,13 @@
  * @module
  * @internal
  */
-import { NotSupportedError } from '../../errors.js'
-import type { AssetId } from '../../caip.js'
+import { NotSupportedError } from '../../core/errors.js'
+import type { AssetId } from '../../core/caip.js'
 import type { Balance } from '../adapter.js'
 import type { Source } from './account.js'
-import type { BackendUtxo } from './backend.js'
+import { rpc, type BackendUtxo } from './client.js'
 import type { Call } from './call.js'
 import { discover } from './discovery.js'
-import { rpcCall } from './rpc.js'
 
 function sum(utxos: readonly BackendUtxo[]): bigint {
   return utxos.reduce((total, u) => total + u.value, 0n)
@@ -21,7 +20,7 @@ function sum(utxos: readonly BackendUtxo[]): bigint {
 /** Reads the balances of `sources` in one call. @throws NotSupportedError when `blockHeight` is not the tip */
 export async function readBalances(call: Call, sources: readonly Source[], asset: AssetId, depth: number, blockHeight: number | undefined): Promise<Balance[]> {
   const backend = call.backend
-  const tip = await rpcCall('Reading the tip', () => backend.tip())
+  const tip = await rpc('Reading the tip', () => backend.tip())
   if (blockHeight !== undefined && blockHeight !== tip.height) {
     throw new NotSupportedError(`Esplora reads balances at the tip (${tip.height}) only, not at block ${blockHeight}.`)
   }
@@ -33,8 +32,8 @@ export async function readBalances(call: Call, sources: readonly Source[], asset
         let pending: bigint
         if (source.kind === 'address') {
           const [stats, utxos] = await Promise.all([
-            rpcCall(`Reading ${source.address}`, () => backend.addressStats(source.address)),
-            depth > 1 ? rpcCall(`Reading UTXOs of ${source.address}`, () => backend.utxos(source.address)) : undefined,
+            rpc(`Reading ${source.address}`, () => backend.addressStats(source.address)),
+            depth > 1 ? rpc(`Reading UTXOs of ${source.address}`, () => backend.utxos(source.address)) : undefined,
           ])
           amount = stats.confirmed + stats.unconfirmed
           pending = utxos ? amount - sum(utxos.filter(deepEnough)) : stats.unconfirmed

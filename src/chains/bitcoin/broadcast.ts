@@ -15,9 +15,9 @@
  * @module
  * @internal
  */
-import { BroadcastUnknownError, CofferError, DeadlineExceededError, TransactionRejectedError, type BroadcastTransaction } from '../../errors.js'
+import { BroadcastUnknownError, CofferError, DeadlineExceededError, TransactionRejectedError, type BroadcastTransaction } from '../../core/errors.js'
 import { sleep } from './abort.js'
-import type { BackendCallOptions, BitcoinBackend } from './backend.js'
+import type { BackendCallOptions, BitcoinBackend } from './client.js'
 
 /** Default number of re-broadcasts of the same bytes after an unknown outcome. */
 export const DEFAULT_REBROADCASTS = 3

@@ -8,7 +8,7 @@
  * @internal
  */
 import { randomBytes } from '@noble/hashes/utils.js'
-import { InvalidArgumentError } from '../../errors.js'
+import { InvalidArgumentError } from '../../core/errors.js'
 
 /** Lock times from 500,000,000 on are Unix times, not heights. */
 export const LOCKTIME_THRESHOLD = 500_000_000

@@ -8,10 +8,10 @@
  * @module
  * @internal
  */
-import { checkDeadline, withDeadline } from '../../deadline.js'
-import { DeadlineExceededError, DiscoveryLimitError } from '../../errors.js'
+import { checkDeadline, withDeadline } from '../../core/deadline.js'
+import { DeadlineExceededError, DiscoveryLimitError } from '../../core/errors.js'
 import { throwIfAborted } from './abort.js'
-import type { BackendCallOptions, BitcoinBackend } from './backend.js'
+import type { BackendCallOptions, BitcoinBackend } from './client.js'
 import type { DiscoveryLimits } from './discovery.js'
 
 /** What a running call works with. */

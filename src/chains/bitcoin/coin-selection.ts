@@ -15,8 +15,8 @@
  * (a p2tr input is 57.5 vB) are neither lost nor double-rounded.
  * @module
  */
-import { assertOneOf, describe } from '../../assert.js'
-import { InsufficientFundsError, InvalidArgumentError } from '../../errors.js'
+import { assertOneOf, describe } from '../../core/assert.js'
+import { InsufficientFundsError, InvalidArgumentError } from '../../core/errors.js'
 import { dustThreshold, inputWeight, isSegwit, outputWeight, SCRIPT_TYPES, varIntSize, WITNESS_SCALE_FACTOR, type ScriptType } from './vsize.js'
 
 /** Script types a payment may go to. */

@@ -8,10 +8,9 @@
  * would be read, and as soon as its signal aborts (the adapter call's deadline).
  * @module
  */
-import { DiscoveryLimitError } from '../../errors.js'
-import type { BackendUtxo, BitcoinBackend } from './backend.js'
+import { DiscoveryLimitError } from '../../core/errors.js'
+import { rpc, type BackendUtxo, type BitcoinBackend } from './client.js'
 import { accountAddresses, type AccountAddress, type Source } from './account.js'
-import { rpcCall } from './rpc.js'
 
 /** Default cap on the addresses one account's discovery reads. */
 export const DEFAULT_MAX_DISCOVERY_ADDRESSES = 10_000
@@ -80,7 +79,7 @@ async function scanBranch(backend: BitcoinBackend, source: Extract<Source, { kin
     }
     progress.scanned += gapLimit
     const window = accountAddresses(source, change, start, gapLimit)
-    const stats = await Promise.all(window.map((a) => rpcCall(`Reading address ${a.address}`, () => backend.addressStats(a.address))))
+    const stats = await Promise.all(window.map((a) => rpc(`Reading address ${a.address}`, () => backend.addressStats(a.address))))
     for (const [i, a] of window.entries()) {
       if (a.index - lastUsed > gapLimit) break scan
       const s = stats[i]!
@@ -107,7 +106,7 @@ export async function discover(backend: BitcoinBackend, source: Extract<Source, 
   if (changeResult.status === 'rejected') throw changeResult.reason
   const [receive, change] = [receiveResult.value, changeResult.value]
   const used = [...receive.used, ...change.used]
-  const perAddress = await Promise.all(used.map((a) => rpcCall(`Reading UTXOs of ${a.address}`, () => backend.utxos(a.address))))
+  const perAddress = await Promise.all(used.map((a) => rpc(`Reading UTXOs of ${a.address}`, () => backend.utxos(a.address))))
   const utxos = used.flatMap((a, i) => perAddress[i]!.map((u) => ({ ...u, address: a.address, publicKey: a.publicKey, change: a.change, index: a.index, ...(a.path ? { path: a.path } : {}) })))
   return {
     id: source.id,

@@ -11,10 +11,10 @@
  * bytes and checks by txid).
  * @module
  */
-import { assertOptions } from '../../assert.js'
-import { InvalidArgumentError, RpcError, TransactionRejectedError } from '../../errors.js'
+import { assertOptions } from '../../core/assert.js'
+import { InvalidArgumentError, RpcError, TransactionRejectedError } from '../../core/errors.js'
 import { eitherSignal, sleep, throwIfAborted } from './abort.js'
-import type { AddressStats, BackendBlock, BackendCallOptions, BackendOutspend, BackendTx, BackendUtxo, BitcoinBackend } from './backend.js'
+import type { AddressStats, BackendBlock, BackendCallOptions, BackendOutspend, BackendTx, BackendUtxo, BitcoinBackend } from './client.js'
 
 /** Default cap on a server's Retry-After: 30 s. */
 export const DEFAULT_MAX_RETRY_AFTER_MS = 30_000

@@ -10,11 +10,10 @@
  * @module
  * @internal
  */
-import { FeeTooHighError, InvalidArgumentError, RpcError } from '../../errors.js'
+import { FeeTooHighError, InvalidArgumentError, RpcError } from '../../core/errors.js'
 import type { FeeLevel } from '../adapter.js'
-import type { BackendCallOptions, BitcoinBackend } from './backend.js'
+import { rpc, type BackendCallOptions, type BitcoinBackend } from './client.js'
 import { MAX_FEE_RATE } from './coin-selection.js'
-import { rpcCall } from './rpc.js'
 
 const TARGETS: Record<FeeLevel, number> = { fast: 2, normal: 6, slow: 24 }
 
@@ -61,7 +60,7 @@ const min = (a: bigint, b: bigint) => (a < b ? a : b)
  * refuses the one about to be paid.
  */
 export async function feeRates(backend: BitcoinBackend, caps: FeeCaps, options?: BackendCallOptions): Promise<Record<FeeLevel, bigint>> {
-  const estimates = await rpcCall('Reading fee estimates', () => backend.feeEstimates(options))
+  const estimates = await rpc('Reading fee estimates', () => backend.feeEstimates(options))
   if (estimates === null || typeof estimates !== 'object') throw new RpcError('The backend returned fee estimates that are not a map of target to sat/vB.')
   const ratio = BigInt(caps.maxRatio)
   const slow = rateFor(estimates, TARGETS.slow)

@@ -6,18 +6,17 @@
  * @module
  * @internal
  */
-import { InvalidArgumentError } from '../../errors.js'
+import { InvalidArgumentError } from '../../core/errors.js'
 import type { HistoryItem, HistoryPage } from '../adapter.js'
-import type { BackendTx, BitcoinBackend } from './backend.js'
+import { rpc, type BackendTx, type BitcoinBackend } from './client.js'
 import type { BitcoinChain } from './networks.js'
-import { rpcCall } from './rpc.js'
 
 /** Up to `want` transactions of one address, newest first (following Esplora's pages). */
 async function addressTxs(backend: BitcoinBackend, address: string, want: number): Promise<BackendTx[]> {
   const out: BackendTx[] = []
   let after: string | undefined
   for (;;) {
-    const page = await rpcCall(`Reading transactions of ${address}`, () => backend.transactions(address, after))
+    const page = await rpc(`Reading transactions of ${address}`, () => backend.transactions(address, after))
     const fresh = page.filter((t) => !out.some((o) => o.txid === t.txid))
     out.push(...fresh)
     const lastConfirmed = [...page].reverse().find((t) => t.confirmed)
@@ -35,7 +34,7 @@ export async function readHistory(backend: BitcoinBackend, chain: BitcoinChain, 
   const lists = await Promise.all(addresses.map((a) => addressTxs(backend, a, offset + limit + 1)))
   const byId = new Map<string, BackendTx>()
   for (const tx of lists.flat()) byId.set(tx.txid, tx)
-  const head = (await rpcCall('Reading the tip', () => backend.tip())).height
+  const head = (await rpc('Reading the tip', () => backend.tip())).height
   const txs = [...byId.values()].sort((a, b) => (b.height ?? head + 1) - (a.height ?? head + 1) || (b.time ?? 0) - (a.time ?? 0))
   const items = txs.map((tx): HistoryItem => {
     const spent = tx.inputs.filter((i) => i.address && mine.has(i.address)).reduce((s, i) => s + i.value, 0n)

@@ -4,7 +4,7 @@
  * @module
  */
 import { NETWORK, TEST_NETWORK } from '@scure/btc-signer'
-import type { AssetId, ChainId } from '../../caip.js'
+import type { AssetId, ChainId } from '../../core/caip.js'
 import type { BitcoinNetwork } from '../../keys/address/bitcoin.js'
 
 /** Address parameters in @scure/btc-signer's shape. */

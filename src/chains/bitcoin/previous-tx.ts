@@ -13,7 +13,7 @@
 import { sha256 } from '@noble/hashes/sha2.js'
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js'
 import { RawTx } from '@scure/btc-signer'
-import { DataIntegrityError } from '../../errors.js'
+import { DataIntegrityError } from '../../core/errors.js'
 
 /** A decoded raw transaction, as @scure/btc-signer holds a PSBT's `nonWitnessUtxo`. */
 export type RawTransaction = ReturnType<typeof RawTx.decode>

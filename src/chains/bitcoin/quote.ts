@@ -6,15 +6,14 @@
  * @internal
  */
 import { bytesToHex } from '@noble/hashes/utils.js'
-import { InvalidAddressError } from '../../errors.js'
+import { InvalidAddressError } from '../../core/errors.js'
 import { decodeBitcoinAddress, type BitcoinNetwork } from '../../keys/address/bitcoin.js'
 import { FEE_LEVELS, type FeeEstimate, type FeeLevel, type Json, type TransferQuote } from '../adapter.js'
 import type { Source } from './account.js'
-import type { BitcoinBackend } from './backend.js'
+import { rpc, type BitcoinBackend } from './client.js'
 import { selectCoins, type RecipientType, type Selection } from './coin-selection.js'
 import { discover, type DiscoveryLimits, type OwnedUtxo } from './discovery.js'
 import type { BitcoinChain } from './networks.js'
-import { rpcCall } from './rpc.js'
 import type { ScriptType } from './vsize.js'
 
 /** What a recipient address's output costs to create. */
@@ -38,7 +37,7 @@ export interface Spendable {
 /** The UTXOs a source can spend, and its change destination. @throws DiscoveryLimitError */
 export async function spendable(backend: BitcoinBackend, source: Source, limits: DiscoveryLimits): Promise<Spendable> {
   if (source.kind === 'address') {
-    const utxos = await rpcCall(`Reading UTXOs of ${source.address}`, () => backend.utxos(source.address))
+    const utxos = await rpc(`Reading UTXOs of ${source.address}`, () => backend.utxos(source.address))
     // A single address cannot prove its own key; signing checks it against the signer's.
     const type: ScriptType = source.addressType
     return {

@@ -6,7 +6,7 @@
  * @module
  * @internal
  */
-import { InvalidArgumentError } from '../../errors.js'
+import { InvalidArgumentError } from '../../core/errors.js'
 
 /** BIP-341 SIGHASH_DEFAULT (taproot only: like ALL, with a 64-byte signature). */
 export const SIGHASH_DEFAULT = 0x00

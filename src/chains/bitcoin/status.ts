@@ -7,12 +7,12 @@
  * @module
  * @internal
  */
-import type { AssetId } from '../../caip.js'
+import type { AssetId } from '../../core/caip.js'
 import type { TransactionStatus } from '../adapter.js'
-import type { Records } from '../journal.js'
+import type { Records } from '../broadcast-records.js'
 import type { Call } from './call.js'
-import type { SentTransaction } from './rbf.js'
-import { rpcCall } from './rpc.js'
+import type { SentTransaction } from './replace.js'
+import { rpc } from './client.js'
 
 /** Confirmations a conflicting spend needs before the transaction it displaced counts as unminable. */
 export const UNMINABLE_DEPTH = 6
@@ -22,7 +22,7 @@ async function provenUnminable(call: Call, hash: string, sent: SentTransaction |
   const outspend = call.backend.outspend
   if (!sent || typeof outspend !== 'function') return false
   for (const input of sent.inputs) {
-    const spender = await rpcCall('Reading who spent an input', () => outspend(input.txid, input.vout))
+    const spender = await rpc('Reading who spent an input', () => outspend(input.txid, input.vout))
     if (spender.spent && spender.txid !== undefined && spender.txid.toLowerCase() !== hash && spender.confirmed && spender.height !== undefined && tipHeight - spender.height + 1 >= UNMINABLE_DEPTH) return true
   }
   return false
@@ -30,7 +30,7 @@ async function provenUnminable(call: Call, hash: string, sent: SentTransaction |
 
 /** Reads `hash`'s status in one call. */
 export async function readStatus(call: Call, hash: string, asset: AssetId, journal: Records<SentTransaction>): Promise<TransactionStatus> {
-  const [tx, tip] = await Promise.all([rpcCall('Reading the transaction', () => call.backend.transaction(hash)), rpcCall('Reading the tip', () => call.backend.tip())])
+  const [tx, tip] = await Promise.all([rpc('Reading the transaction', () => call.backend.transaction(hash)), rpc('Reading the tip', () => call.backend.tip())])
   if (tx?.confirmed && tx.height !== undefined) {
     return { hash, state: 'confirmed', blockHeight: tx.height, ...(tx.blockHash ? { blockHash: tx.blockHash } : {}), confirmations: tip.height - tx.height + 1, fee: { asset, amount: tx.fee } }
   }

@@ -26,8 +26,8 @@
  * is 42 + 272 + 124 = 438 WU = 110 vB, and 1 p2tr in → 1 p2tr out is 444 WU = 111 vB.
  * @module
  */
-import { assertInteger, assertOneOf, describe } from '../../assert.js'
-import { InvalidArgumentError } from '../../errors.js'
+import { assertInteger, assertOneOf, describe } from '../../core/assert.js'
+import { InvalidArgumentError } from '../../core/errors.js'
 import type { BitcoinAddressType } from '../../keys/address/bitcoin.js'
 
 /** A single-key script type coffer can spend (same names as {@link BitcoinAddressType}). */

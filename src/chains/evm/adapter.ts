@@ -6,11 +6,11 @@
  * @module
  */
 import { decodeFunctionData, erc20Abi, getAddress, keccak256, parseTransaction, recoverTransactionAddress, type Hex, type PublicClient, type TypedDataDefinition } from 'viem'
-import { assertInteger, assertOneOf, assertOptions } from '../../assert.js'
-import type { AssetId, ChainId } from '../../caip.js'
-import { BroadcastUnknownError, ChainMismatchError, DeadlineExceededError, InsufficientFundsError, InvalidArgumentError, TransactionRejectedError } from '../../errors.js'
+import { assertInteger, assertOneOf, assertOptions } from '../../core/assert.js'
+import type { AssetId, ChainId } from '../../core/caip.js'
+import { BroadcastUnknownError, ChainMismatchError, DeadlineExceededError, InsufficientFundsError, InvalidArgumentError, TransactionRejectedError } from '../../core/errors.js'
 import { isValidEvmAddress } from '../../keys/address/evm.js'
-import type { Signer } from '../../keys/signer.js'
+import type { AccountSigner, Signer } from '../../keys/signer.js'
 import {
   FEE_LEVELS,
   type AdapterCapabilities,
@@ -32,19 +32,20 @@ import {
   type TypedDataSpend,
   type UnsignedTransaction,
   type WaitOptions,
+  type ReplaceTransactionOptions,
 } from '../adapter.js'
 import { readBalances, type MulticallState } from './balances.js'
 import { scanTransfers } from './transfer-logs.js'
-import { resolveChain, type EvmChain } from './chain.js'
-import { checkDeadline, withDeadline } from '../../deadline.js'
+import { resolveChain, type EvmChain } from './networks.js'
+import { checkDeadline, withDeadline } from '../../core/deadline.js'
 import { broadcastSigned, type BroadcastRetry } from './broadcast.js'
-import { createClient, createSendClients, DEFAULT_MAX_RETRY_AFTER_MS } from './client.js'
+import { createClient, createSendClients, DEFAULT_MAX_RETRY_AFTER_MS, errorText, rpc } from './client.js'
 import { gasPricing } from './fees.js'
 import { readHistory, type HistorySettings } from './history.js'
-import { Journal, type JournalStorage } from './journal.js'
+import type { KeyValueStore } from '../../core/store.js'
+import { Journal } from './journal.js'
 import { NonceManager } from './nonces.js'
 import { checkAmount, estimateGas, makeQuote, transferCall } from './quote.js'
-import { errorText, rpc } from './rpc.js'
 import { evmSigner, signMessage, signPermitWith, signTransferAuthorizationWith, signTypedData, type EvmSignature } from './signing.js'
 import { checkHash, transactionStatus, waitFor } from './status.js'
 import { TokenBook, type EvmAsset, type EvmTokenConfig } from './tokens.js'
@@ -88,7 +89,7 @@ export interface EvmAdapterOptions {
   /** History scanning. */
   history?: Partial<HistorySettings>
   /** Keep the broadcast journal across restarts (a vault's `VaultStorage` fits). */
-  journalStorage?: JournalStorage
+  journalStorage?: KeyValueStore
   /** Custom fetch (metering, proxies, tests). */
   fetch?: typeof fetch
 }
@@ -104,7 +105,17 @@ export class EvmAdapter implements ChainAdapter {
   readonly chainId: ChainId
   readonly nativeAsset: AssetId
   readonly testnet: boolean
-  readonly capabilities: AdapterCapabilities = Object.freeze({ history: true, replaceTransaction: true, sendMax: true, tokens: true, balancesAt: true, transfers: true })
+  readonly capabilities: AdapterCapabilities = Object.freeze({
+    history: true,
+    replaceTransaction: true,
+    cancelTransaction: true,
+    signMessage: true,
+    signTypedData: true,
+    sendMax: true,
+    tokens: true,
+    balancesAt: true,
+    transfers: true,
+  })
   readonly #chain: EvmChain
   readonly #client: PublicClient
   readonly #send: readonly PublicClient[]
@@ -308,7 +319,7 @@ export class EvmAdapter implements ChainAdapter {
    * @throws InvalidArgumentError for a payload that does not match its summary, another chain's
    *   transaction or a non-EVM signer; VaultLockedError / KeyWipedError from a signer whose vault locked or key was wiped; SignatureVerificationError
    */
-  async signTransaction(unsigned: UnsignedTransaction, signer: Signer): Promise<SignedTransaction> {
+  async signTransaction(unsigned: UnsignedTransaction, signer: Signer | AccountSigner): Promise<SignedTransaction> {
     return signEvmTransaction(unsigned, signer)
   }
 
@@ -396,7 +407,7 @@ export class EvmAdapter implements ChainAdapter {
    * @throws what buildTransfer and signTransaction throw (InvalidArgumentError, ChainMismatchError,
    *   VaultLockedError / KeyWipedError from a signer whose vault locked or key was wiped; SignatureVerificationError, RpcError, DeadlineExceededError), and whatever `options.onSigned` throws
    */
-  async sendTransfer(quote: TransferQuote, signer: Signer, options: SendTransferOptions = {}): Promise<string> {
+  async sendTransfer(quote: TransferQuote, signer: Signer | AccountSigner, options: SendTransferOptions = {}): Promise<string> {
     evmSigner(signer)
     const { onSigned } = assertOptions(options)
     if (onSigned !== undefined && typeof onSigned !== 'function') throw new InvalidArgumentError('onSigned must be a function.')
@@ -493,7 +504,7 @@ export class EvmAdapter implements ChainAdapter {
    *   from this signer); ChainMismatchError; TransactionRejectedError (the node refused the
    *   replacement); BroadcastUnknownError (maybe sent); VaultLockedError / KeyWipedError from a signer whose vault locked or key was wiped; SignatureVerificationError; RpcError; DeadlineExceededError
    */
-  async speedUp(hash: string, signer: Signer, options: ReplaceOptions = {}): Promise<string> {
+  async speedUp(hash: string, signer: Signer | AccountSigner, options: ReplaceOptions = {}): Promise<string> {
     return this.#replace(checkHash(hash), signer, options, false)
   }
 
@@ -501,11 +512,20 @@ export class EvmAdapter implements ChainAdapter {
    * Replaces a pending transaction with a 0-value send to yourself at the same nonce. Returns the new hash.
    * @throws as {@link EvmAdapter.speedUp}
    */
-  async cancel(hash: string, signer: Signer, options: ReplaceOptions = {}): Promise<string> {
+  async cancel(hash: string, signer: Signer | AccountSigner, options: ReplaceOptions = {}): Promise<string> {
     return this.#replace(checkHash(hash), signer, options, true)
   }
 
-  async #replace(hash: `0x${string}`, signer: Signer, options: ReplaceOptions, cancel: boolean): Promise<string> {
+  /**
+   * The contract's replacement call: {@link EvmAdapter.speedUp}, or {@link EvmAdapter.cancel} with `mode: 'cancel'`.
+   * @throws as {@link EvmAdapter.speedUp}
+   */
+  async replaceTransaction(hash: string, signer: Signer | AccountSigner, options: ReplaceTransactionOptions = {}): Promise<string> {
+    const { mode = 'speed-up', ...rest } = assertOptions(options) as ReplaceTransactionOptions
+    return this.#replace(checkHash(hash), signer, rest, assertOneOf(mode, 'mode', ['speed-up', 'cancel']) === 'cancel')
+  }
+
+  async #replace(hash: `0x${string}`, signer: Signer | AccountSigner, options: ReplaceOptions, cancel: boolean): Promise<string> {
     return this.#deadline('Replacing the transaction', async () => {
       const s = evmSigner(signer)
       const level = assertOneOf(assertOptions(options).feeLevel ?? 'fast', 'feeLevel', FEE_LEVELS)
@@ -522,16 +542,16 @@ export class EvmAdapter implements ChainAdapter {
   }
 
   /** EIP-191 personal message signature. @throws InvalidArgumentError (message, non-EVM signer); VaultLockedError / KeyWipedError from a signer whose vault locked or key was wiped; SignatureVerificationError */
-  async signMessage(signer: Signer, message: string | Uint8Array): Promise<EvmSignature> {
-    return signMessage(signer, message)
+  async signMessage(signer: Signer | AccountSigner, message: string | Uint8Array): Promise<EvmSignature> {
+    return signMessage(evmSigner(signer), message)
   }
 
   /**
    * EIP-712 typed-data signature.
    * @throws InvalidArgumentError for typed data that fails the strict EIP-712 check or a non-EVM signer; VaultLockedError / KeyWipedError from a signer whose vault locked or key was wiped; SignatureVerificationError
    */
-  async signTypedData(signer: Signer, typedData: TypedDataDefinition): Promise<EvmSignature> {
-    return signTypedData(signer, typedData)
+  async signTypedData(signer: Signer | AccountSigner, typedData: TypedDataDefinition | unknown): Promise<EvmSignature> {
+    return signTypedData(evmSigner(signer), typedData as TypedDataDefinition)
   }
 
   /**

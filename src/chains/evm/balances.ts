@@ -15,10 +15,10 @@
  * @internal
  */
 import { decodeFunctionResult, encodeFunctionData, multicall3Abi, numberToHex, type Hex, type PublicClient } from 'viem'
-import { RpcError } from '../../errors.js'
+import { RpcError } from '../../core/errors.js'
 import type { Balance } from '../adapter.js'
-import type { EvmChain } from './chain.js'
-import { rpc, toRpcError } from './rpc.js'
+import type { EvmChain } from './networks.js'
+import { rpc, toRpcError } from './client.js'
 import type { EvmAsset } from './tokens.js'
 
 const BALANCE_OF = '0x70a08231'

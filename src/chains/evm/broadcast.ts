@@ -15,9 +15,9 @@
  * @internal
  */
 import type { Hex, PublicClient } from 'viem'
-import { BroadcastUnknownError, InsufficientFundsError, TransactionRejectedError, type CofferError } from '../../errors.js'
+import { BroadcastUnknownError, InsufficientFundsError, TransactionRejectedError, type CofferError } from '../../core/errors.js'
 import type { SignedTransaction } from '../adapter.js'
-import { redactedCause, sendAnswer } from './rpc.js'
+import { redactedCause, sendAnswer } from './client.js'
 
 /** How a broadcast ended. */
 export type BroadcastResult =

@@ -9,8 +9,8 @@
  */
 import { hexToBigInt, numberToHex, type Hex, type PublicClient } from 'viem'
 import type { FeeLevel } from '../adapter.js'
-import type { EvmChain } from './chain.js'
-import { rpc } from './rpc.js'
+import type { EvmChain } from './networks.js'
+import { rpc } from './client.js'
 
 /** Gas pricing for one level. */
 export type GasPricing =

@@ -7,11 +7,11 @@
  * @internal
  */
 import { getAddress, numberToHex, pad, type Hex, type PublicClient } from 'viem'
-import { InvalidArgumentError } from '../../errors.js'
+import { InvalidArgumentError } from '../../core/errors.js'
 import type { HistoryItem, HistoryOptions, HistoryPage } from '../adapter.js'
-import type { EvmChain } from './chain.js'
+import type { EvmChain } from './networks.js'
 import type { Journal } from './journal.js'
-import { errorText, rpc, toRpcError } from './rpc.js'
+import { errorText, rpc, toRpcError } from './client.js'
 import type { EvmAsset } from './tokens.js'
 import { TRANSFER_TOPIC } from './transfer-logs.js'
 

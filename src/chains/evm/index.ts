@@ -4,7 +4,7 @@
  * and ERC-20 stablecoins, and the EVM signing extras.
  * @module coffer/evm
  */
-export * from '../../errors.js'
+export * from '../../core/errors.js'
 export { evm, EvmAdapter, type EvmAdapterOptions, type ReplaceOptions } from './adapter.js'
 export type { SignPermitParameters, SignTransferAuthorizationParameters } from './permits.js'
 export type { EvmTokenConfig, EvmAsset } from './tokens.js'
@@ -21,7 +21,7 @@ export {
   type PermitParameters,
   type TransferAuthorizationParameters,
 } from './signing.js'
-export { MULTICALL3_ADDRESS } from './chain.js'
+export { MULTICALL3_ADDRESS } from './networks.js'
 export * from '../adapter.js'
 export {
   EVM_CHAINS,
@@ -33,4 +33,4 @@ export {
   assetFamily,
   type EvmChainInfo,
   type EvmTokenInfo,
-} from '../registry.js'
+} from './registry.js'

@@ -5,10 +5,11 @@
  * @module
  * @internal
  */
-import type { AssetId } from '../../caip.js'
-import { Records, type JournalStorage } from '../journal.js'
+import type { AssetId } from '../../core/caip.js'
+import type { KeyValueStore } from '../../core/store.js'
+import { Records } from '../broadcast-records.js'
 
-export type { JournalStorage }
+export type { JournalStorage } from '../broadcast-records.js'
 
 /** One broadcast transaction. */
 export interface JournalEntry {
@@ -31,7 +32,7 @@ export interface JournalEntry {
 export class Journal {
   readonly #records: Records<JournalEntry>
 
-  constructor(chainId: number, storage?: JournalStorage) {
+  constructor(chainId: number, storage?: KeyValueStore) {
     this.#records = new Records(`evm-${chainId}-journal`, storage)
   }
 

@@ -20,8 +20,8 @@
  * @internal
  */
 import type { PublicClient } from 'viem'
-import { DeadlineExceededError } from '../../errors.js'
-import { rpc } from './rpc.js'
+import { DeadlineExceededError } from '../../core/errors.js'
+import { rpc } from './client.js'
 
 interface Hold {
   /** When it was taken (ms since epoch). */

@@ -5,8 +5,8 @@
  * @internal
  */
 import { erc20Abi, type Hex, type PublicClient } from 'viem'
-import type { AssetId } from '../../caip.js'
-import { rpc } from './rpc.js'
+import type { AssetId } from '../../core/caip.js'
+import { rpc } from './client.js'
 
 /** Parameters of `signPermit`. */
 export interface SignPermitParameters {

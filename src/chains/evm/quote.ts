@@ -6,12 +6,12 @@
  * @internal
  */
 import { encodeFunctionData, erc20Abi, type Hex, type PublicClient } from 'viem'
-import { InsufficientFundsError, InvalidArgumentError } from '../../errors.js'
-import { formatAmount } from '../../amount.js'
+import { InsufficientFundsError, InvalidArgumentError } from '../../core/errors.js'
+import { formatAmount } from '../../core/amount.js'
 import { FEE_LEVELS, type FeeEstimate, type FeeLevel, type TransferQuote, type TransferRequest } from '../adapter.js'
-import type { EvmChain } from './chain.js'
+import type { EvmChain } from './networks.js'
 import { expectedPricePerGas, maxPricePerGas, type GasPricing } from './fees.js'
-import { rpc } from './rpc.js'
+import { rpc } from './client.js'
 import type { EvmAsset } from './tokens.js'
 import { pricingFields } from './transaction.js'
 

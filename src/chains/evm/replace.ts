@@ -6,13 +6,13 @@
  * @internal
  */
 import { getAddress, type Hex, type PublicClient } from 'viem'
-import { InvalidArgumentError } from '../../errors.js'
+import { InvalidArgumentError } from '../../core/errors.js'
 import type { Secp256k1Signer } from '../../keys/signer.js'
-import type { AssetId } from '../../caip.js'
+import type { AssetId } from '../../core/caip.js'
 import type { FeeLevel } from '../adapter.js'
-import type { EvmChain } from './chain.js'
+import type { EvmChain } from './networks.js'
 import { bumpPricing, gasPricing, type GasPricing } from './fees.js'
-import { rpc } from './rpc.js'
+import { rpc } from './client.js'
 import { pricingFields, signEvmTransaction, unsignedTransaction, type EvmTransactionPayload } from './transaction.js'
 
 /** A signed replacement, ready to broadcast. */

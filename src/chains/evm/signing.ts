@@ -22,8 +22,8 @@ import {
   type TypedDataDefinition,
 } from 'viem'
 import { toAccount } from 'viem/accounts'
-import { describe } from '../../assert.js'
-import { InvalidArgumentError } from '../../errors.js'
+import { describe } from '../../core/assert.js'
+import { InvalidArgumentError } from '../../core/errors.js'
 import type { Secp256k1Signer, Signer } from '../../keys/signer.js'
 import { checkTypedData } from './typed-data-check.js'
 

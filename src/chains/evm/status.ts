@@ -6,12 +6,12 @@
  * @internal
  */
 import type { PublicClient } from 'viem'
-import { DataIntegrityError, InvalidArgumentError } from '../../errors.js'
+import { DataIntegrityError, InvalidArgumentError } from '../../core/errors.js'
 import type { TransactionStatus, WaitOptions } from '../adapter.js'
 import { waitUntil } from '../wait.js'
-import type { EvmChain } from './chain.js'
+import type { EvmChain } from './networks.js'
 import type { Journal } from './journal.js'
-import { rpc } from './rpc.js'
+import { rpc } from './client.js'
 
 const HASH = /^0x[0-9a-fA-F]{64}$/
 

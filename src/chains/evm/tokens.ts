@@ -5,13 +5,13 @@
  * @internal
  */
 import { erc20Abi, erc20Abi_bytes32, getAddress, hexToString, isAddress, type PublicClient } from 'viem'
-import { describe } from '../../assert.js'
-import { parseAssetId, type AssetId } from '../../caip.js'
-import { InvalidArgumentError, UnknownAssetError } from '../../errors.js'
+import { describe } from '../../core/assert.js'
+import { parseAssetId, type AssetId } from '../../core/caip.js'
+import { InvalidArgumentError, UnknownAssetError } from '../../core/errors.js'
 import type { AssetInfo } from '../adapter.js'
-import { erc20AssetId, evmTokens } from '../registry.js'
-import type { EvmChain } from './chain.js'
-import { rpc } from './rpc.js'
+import { erc20AssetId, evmTokens } from './registry.js'
+import type { EvmChain } from './networks.js'
+import { rpc } from './client.js'
 
 /** A token the caller adds to an adapter. */
 export interface EvmTokenConfig {

@@ -7,9 +7,9 @@
  */
 import { decodeFunctionData, erc20Abi, getAddress, isHex, keccak256, numberToHex, serializeTransaction, type AccessList, type Hex, type TransactionSerializable } from 'viem'
 import { toChecksumAddress } from '../../keys/address/evm.js'
-import { describe } from '../../assert.js'
-import { InvalidArgumentError } from '../../errors.js'
-import type { Signer } from '../../keys/signer.js'
+import { describe } from '../../core/assert.js'
+import { InvalidArgumentError } from '../../core/errors.js'
+import type { AccountSigner, Signer } from '../../keys/signer.js'
 import type { Json, SignedTransaction, UnsignedTransaction } from '../adapter.js'
 import type { GasPricing } from './fees.js'
 
@@ -120,7 +120,7 @@ function checkAccessList(value: unknown): AccessList {
  * Signs an unsigned EVM transaction with a secp256k1 signer for its `from` address. Offline.
  * @throws InvalidArgumentError (malformed transaction, wrong signer)
  */
-export async function signEvmTransaction(unsigned: UnsignedTransaction, signer: Signer): Promise<SignedTransaction> {
+export async function signEvmTransaction(unsigned: UnsignedTransaction, signer: Signer | AccountSigner): Promise<SignedTransaction> {
   if (!unsigned || typeof unsigned !== 'object' || typeof unsigned.kind !== 'string' || !unsigned.kind.startsWith('evm-')) {
     throw new InvalidArgumentError('Not an unsigned EVM transaction (kind must start with "evm-").')
   }

@@ -9,10 +9,10 @@
  * @internal
  */
 import { getAddress, numberToHex, pad, type Hex, type PublicClient } from 'viem'
-import { RpcError } from '../../errors.js'
+import { RpcError } from '../../core/errors.js'
 import type { ChainTransfer, TransferScan } from '../adapter.js'
-import type { EvmChain } from './chain.js'
-import { rpc } from './rpc.js'
+import type { EvmChain } from './networks.js'
+import { rpc } from './client.js'
 import type { EvmAsset } from './tokens.js'
 
 /** keccak256("Transfer(address,address,uint256)"). */

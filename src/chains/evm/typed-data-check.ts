@@ -32,8 +32,8 @@
  * @internal
  */
 import { bytesToHex, isAddress, type TypedDataDefinition } from 'viem'
-import { describe } from '../../assert.js'
-import { CofferError, InvalidArgumentError } from '../../errors.js'
+import { describe } from '../../core/assert.js'
+import { CofferError, InvalidArgumentError } from '../../core/errors.js'
 
 /** How deep structs and arrays may nest inside the domain or the message. */
 export const MAX_DEPTH = 64

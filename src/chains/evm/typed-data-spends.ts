@@ -14,10 +14,10 @@
  * @internal
  */
 import { getAddress, isAddress } from 'viem'
-import { describe } from '../../assert.js'
-import { InvalidArgumentError } from '../../errors.js'
+import { describe } from '../../core/assert.js'
+import { InvalidArgumentError } from '../../core/errors.js'
 import type { AssetInfo, TypedDataSpend } from '../adapter.js'
-import { erc20AssetId } from '../registry.js'
+import { erc20AssetId } from './registry.js'
 
 type Field = readonly [name: string, type: string]
 

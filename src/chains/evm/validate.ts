@@ -4,8 +4,8 @@
  * @internal
  */
 import { getAddress, isAddress } from 'viem'
-import { describe } from '../../assert.js'
-import { InvalidAddressError, InvalidArgumentError } from '../../errors.js'
+import { describe } from '../../core/assert.js'
+import { InvalidAddressError, InvalidArgumentError } from '../../core/errors.js'
 import { isValidEvmAddress } from '../../keys/address/evm.js'
 
 /** A checksummed address; mixed case must carry a correct EIP-55 checksum. @throws InvalidAddressError */

@@ -9,11 +9,11 @@
  * @internal
  */
 import type { Command } from 'commander'
-import type { ChainId } from '../../caip.js'
-import { CofferError, VaultLockedError } from '../../errors.js'
+import type { ChainId } from '../../core/caip.js'
+import { CofferError, VaultLockedError } from '../../core/errors.js'
 import { BITCOIN_ADDRESS_TYPES, type BitcoinAddressType } from '../../keys/address/bitcoin.js'
-import { paymentQr } from '../../qr.js'
-import { BITCOIN_CHAIN_IDS, formatPaymentUri } from '../../uri.js'
+import { paymentQr } from '../../payments/qr.js'
+import { BITCOIN_CHAIN_IDS, formatPaymentUri } from '../../payments/uri.js'
 import type { Vault } from '../../vault/vault.js'
 import type { Wallet, WalletAccount } from '../../wallet/wallet.js'
 import { findChain, unconfiguredChain } from '../chains.js'

@@ -7,7 +7,7 @@
  * @internal
  */
 import type { Command } from 'commander'
-import { formatAmount } from '../../amount.js'
+import { formatAmount } from '../../core/amount.js'
 import type { PortfolioSnapshot, PortfolioTransfer, BalanceChange } from '../../portfolio/types.js'
 import type { Wallet } from '../../wallet/wallet.js'
 import { chainName } from '../chains.js'

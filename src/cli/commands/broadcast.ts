@@ -17,7 +17,7 @@
  */
 import type { Command } from 'commander'
 import type { SignedTransaction, TransactionStatus } from '../../chains/adapter.js'
-import { BroadcastUnknownError, CofferError } from '../../errors.js'
+import { BroadcastUnknownError, CofferError } from '../../core/errors.js'
 import { failedSend } from '../../wallet/payments.js'
 import { BroadcastRecord } from '../broadcast-journal.js'
 import { chainName, findChain } from '../chains.js'

@@ -16,8 +16,8 @@
  * @internal
  */
 import { Option, type Command } from 'commander'
-import type { ChainId } from '../../caip.js'
-import { VaultLockedError } from '../../errors.js'
+import type { ChainId } from '../../core/caip.js'
+import { VaultLockedError } from '../../core/errors.js'
 import { resolveRequest } from '../../wallet/requests.js'
 import type { WalletQuote } from '../../wallet/wallet.js'
 import { requireChain } from '../chains.js'

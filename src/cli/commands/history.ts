@@ -5,7 +5,7 @@
  * @internal
  */
 import type { Command } from 'commander'
-import { formatAmount } from '../../amount.js'
+import { formatAmount } from '../../core/amount.js'
 import type { PortfolioHistoryItem } from '../../portfolio/history.js'
 import { chainName } from '../chains.js'
 import { usage } from '../output.js'

@@ -9,7 +9,7 @@
  */
 import { readFile } from 'node:fs/promises'
 import type { Command } from 'commander'
-import { WrongPasswordError } from '../../errors.js'
+import { WrongPasswordError } from '../../core/errors.js'
 import { validateMnemonic } from '../../keys/mnemonic.js'
 import { importKeystore } from '../../vault/keystore.js'
 import { importMetaMaskVault } from '../../vault/metamask.js'

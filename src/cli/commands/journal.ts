@@ -5,8 +5,8 @@
  * @internal
  */
 import type { Command } from 'commander'
-import type { AuditEntry } from '../../audit.js'
-import { formatAmount } from '../../amount.js'
+import type { AuditEntry } from '../../audit/journal.js'
+import { formatAmount } from '../../core/amount.js'
 import type { ChainAdapter } from '../../chains/adapter.js'
 import { chainName } from '../chains.js'
 import type { Context } from '../context.js'

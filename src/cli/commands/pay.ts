@@ -6,7 +6,7 @@
  * @internal
  */
 import type { Command } from 'commander'
-import { parsePaymentUri } from '../../uri.js'
+import { parsePaymentUri } from '../../payments/uri.js'
 import { requireChain } from '../chains.js'
 import { cleanText, oneLine, usage } from '../output.js'
 import { parseFeeLevel, payFlow } from '../payment.js'

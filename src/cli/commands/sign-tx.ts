@@ -11,12 +11,12 @@
  * @internal
  */
 import type { Command } from 'commander'
-import { AuditJournal } from '../../audit.js'
-import type { ChainId } from '../../caip.js'
+import { AuditJournal } from '../../audit/journal.js'
+import type { ChainId } from '../../core/caip.js'
 import type { ChainAdapter, UnsignedTransaction } from '../../chains/adapter.js'
 import { bitcoin } from '../../chains/bitcoin/adapter.js'
 import { evm } from '../../chains/evm/adapter.js'
-import { evmChainInfo } from '../../chains/registry.js'
+import { evmChainInfo } from '../../chains/evm/registry.js'
 import { BITCOIN_ADDRESS_TYPES, type BitcoinNetwork } from '../../keys/address/bitcoin.js'
 import type { AccountSigner, Signer } from '../../keys/signer.js'
 import type { Vault } from '../../vault/vault.js'

@@ -9,8 +9,8 @@ import { bytesToNumberBE } from '@noble/curves/abstract/utils.js'
 import { ripemd160 } from '@noble/hashes/legacy.js'
 import { sha256 } from '@noble/hashes/sha2.js'
 import { bech32, bech32m, createBase58check } from '@scure/base'
-import { assertBytes, assertOneOf } from '../../assert.js'
-import { InvalidArgumentError } from '../../errors.js'
+import { assertBytes, assertOneOf } from '../../core/assert.js'
+import { InvalidArgumentError } from '../../core/errors.js'
 import { secpPoint } from '../point.js'
 
 const base58check = createBase58check(sha256)

@@ -5,8 +5,8 @@
  */
 import { keccak_256 } from '@noble/hashes/sha3.js'
 import { bytesToHex } from '@noble/hashes/utils.js'
-import { describe } from '../../assert.js'
-import { InvalidAddressError } from '../../errors.js'
+import { describe } from '../../core/assert.js'
+import { InvalidAddressError } from '../../core/errors.js'
 import { secpPoint } from '../point.js'
 
 const HEX_ADDRESS = /^0x[0-9a-fA-F]{40}$/

@@ -4,7 +4,7 @@
  * @module
  */
 import { base58 } from '@scure/base'
-import { assertBytes } from '../../assert.js'
+import { assertBytes } from '../../core/assert.js'
 
 /** The base58 address of a 32-byte ed25519 public key. @throws InvalidArgumentError */
 export function solanaAddressFromPublicKey(publicKey: Uint8Array): string {

@@ -6,10 +6,10 @@
  * only when it is called.
  * @module
  */
-import { assertInteger, assertOptions, describe } from '../../assert.js'
-import type { AssetId, ChainId } from '../../caip.js'
+import { assertInteger, assertOptions, describe } from '../../core/assert.js'
+import type { AssetId, ChainId } from '../../core/caip.js'
 import { BITCOIN_CHAINS } from '../../chains/bitcoin/networks.js'
-import { InvalidAddressError, InvalidArgumentError, NotSupportedError, RpcError } from '../../errors.js'
+import { InvalidAddressError, InvalidArgumentError, NotSupportedError, RpcError } from '../../core/errors.js'
 import { isValidBitcoinAddress } from '../../keys/address/bitcoin.js'
 import { toBaseUnits, type FundAmount } from '../amounts.js'
 import { assertKnownKeys } from '../known-keys.js'

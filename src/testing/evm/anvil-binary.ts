@@ -9,7 +9,7 @@ import { accessSync, constants, statSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
 import { pathToFileURL } from 'node:url'
-import { NotSupportedError } from '../../errors.js'
+import { NotSupportedError } from '../../core/errors.js'
 
 /** The anvil package coffer declares as an optional peer dependency (Linux x64). */
 export const ANVIL_PACKAGE = '@foundry-rs/anvil-linux-amd64'

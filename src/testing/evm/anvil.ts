@@ -4,7 +4,7 @@
  * @module
  * @internal
  */
-import { DeadlineExceededError, RpcError } from '../../errors.js'
+import { DeadlineExceededError, RpcError } from '../../core/errors.js'
 import { freePort, startGuarded, type GuardedProcess } from '../process.js'
 import { rpcCall } from '../rpc.js'
 import { resolveAnvilBinary } from './anvil-binary.js'

@@ -5,8 +5,8 @@
  * @internal
  */
 import { encodeDeployData, encodeFunctionData, getAddress, numberToHex, type Abi, type Address, type Hash, type Hex } from 'viem'
-import { DeadlineExceededError, RpcError } from '../../errors.js'
-import { MULTICALL3_ADDRESS } from '../../chains/evm/chain.js'
+import { DeadlineExceededError, RpcError } from '../../core/errors.js'
+import { MULTICALL3_ADDRESS } from '../../chains/evm/networks.js'
 import { rpcCall } from '../rpc.js'
 import { multicall3, noReturnToken, standardToken } from './contracts.js'
 import { LOCAL_DEPLOYER, LOCAL_TOKEN_SPECS, type LocalTokenSymbol } from './tokens.js'

@@ -4,12 +4,12 @@
  * @module
  */
 import { defineChain, numberToHex, type Address, type Chain } from 'viem'
-import { assertInteger, assertOptions, describe } from '../../assert.js'
-import type { AssetId, ChainId } from '../../caip.js'
+import { assertInteger, assertOptions, describe } from '../../core/assert.js'
+import type { AssetId, ChainId } from '../../core/caip.js'
 import { checkAddress } from '../../chains/evm/validate.js'
 import type { EvmTokenConfig } from '../../chains/evm/tokens.js'
-import { erc20AssetId, evmNativeAssetId } from '../../chains/registry.js'
-import { InvalidArgumentError, RpcError, UnknownAssetError } from '../../errors.js'
+import { erc20AssetId, evmNativeAssetId } from '../../chains/evm/registry.js'
+import { InvalidArgumentError, RpcError, UnknownAssetError } from '../../core/errors.js'
 import { toBaseUnits, type FundAmount } from '../amounts.js'
 import { rpcCall } from '../rpc.js'
 import { spawnAnvil } from './anvil.js'

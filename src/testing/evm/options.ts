@@ -3,8 +3,8 @@
  * @module
  * @internal
  */
-import { assertInteger, assertOptions, describe } from '../../assert.js'
-import { InvalidArgumentError, InvalidCaipIdError } from '../../errors.js'
+import { assertInteger, assertOptions, describe } from '../../core/assert.js'
+import { InvalidArgumentError, InvalidCaipIdError } from '../../core/errors.js'
 import { assertKnownKeys } from '../known-keys.js'
 import { LOCAL_TOKEN_SYMBOLS, type LocalTokenSymbol } from './tokens.js'
 

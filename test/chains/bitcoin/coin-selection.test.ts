@@ -1,6 +1,6 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { InsufficientFundsError, InvalidArgumentError } from '../../../src/errors.js'
+import { InsufficientFundsError, InvalidArgumentError } from '../../../src/core/errors.js'
 import { effectiveValue, RECIPIENT_TYPES, selectCoins, type RecipientType, type Selection, type SelectionParams, type Utxo } from '../../../src/chains/bitcoin/coin-selection.js'
 import { dustThreshold, inputWeight, outputWeight, SCRIPT_TYPES, txVsize, type ScriptType } from '../../../src/chains/bitcoin/vsize.js'
 

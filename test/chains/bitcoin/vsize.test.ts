@@ -1,6 +1,6 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { InvalidArgumentError } from '../../../src/errors.js'
+import { InvalidArgumentError } from '../../../src/core/errors.js'
 import { dustThreshold, inputWeight, OUTPUT_TYPES, outputWeight, SCRIPT_TYPES, txVsize, txWeight, varIntSize, type OutputType, type ScriptType } from '../../../src/chains/bitcoin/vsize.js'
 
 /**

@@ -4,7 +4,7 @@
  */
 import type { PublicClient } from 'viem'
 import { describe, expect, it } from 'vitest'
-import { resolveChain } from '../../../src/chains/evm/chain.js'
+import { resolveChain } from '../../../src/chains/evm/networks.js'
 import { Journal } from '../../../src/chains/evm/journal.js'
 import { transactionStatus } from '../../../src/chains/evm/status.js'
 

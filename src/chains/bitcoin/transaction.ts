@@ -9,11 +9,10 @@
 import { hexToBytes } from '@noble/hashes/utils.js'
 import type { Transaction } from '@scure/btc-signer'
 import type { BitcoinAddressType } from '../../keys/address/bitcoin.js'
-import type { BitcoinBackend } from './backend.js'
+import { rpc, type BitcoinBackend } from './client.js'
 import { antiFeeSnipingLockTime, shuffled } from './build-entropy.js'
 import type { BitcoinChain } from './networks.js'
 import { buildPsbt, type PsbtInput, type PsbtOutput } from './psbt.js'
-import { rpcCall } from './rpc.js'
 
 /** An input as quotes and the journal keep it. */
 export interface InputJson {
@@ -50,7 +49,7 @@ async function psbtInputs(backend: BitcoinBackend, inputs: readonly InputJson[],
   const previous = new Map<string, Promise<string>>()
   const previousTx = (txid: string) => {
     let hex = previous.get(txid)
-    if (!hex) previous.set(txid, (hex = rpcCall('Reading the previous transaction', () => backend.transactionHex(txid))))
+    if (!hex) previous.set(txid, (hex = rpc('Reading the previous transaction', () => backend.transactionHex(txid))))
     return hex
   }
   return Promise.all(

@@ -4,7 +4,7 @@
  * portfolio can add up one stablecoin across chains.
  * @module
  */
-import { formatAssetId, parseAssetId, type AssetId, type ChainId } from '../caip.js'
+import { formatAssetId, parseAssetId, type AssetId, type ChainId } from '../../core/caip.js'
 import { EVM_CHAINS, EVM_TOKENS, type EvmChainInfo, type EvmTokenInfo } from './registry-data.js'
 
 export { EVM_CHAINS, EVM_TOKENS, type EvmChainInfo, type EvmTokenInfo }

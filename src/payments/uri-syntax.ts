@@ -5,10 +5,10 @@
  * @module
  * @internal
  */
-import { describe } from './assert.js'
-import { MAX_AMOUNT, MAX_DECIMALS } from './amount.js'
-import { InvalidPaymentUriError } from './errors.js'
-import { isValidEvmAddress, toChecksumAddress } from './keys/address/evm.js'
+import { describe } from '../core/assert.js'
+import { MAX_AMOUNT, MAX_DECIMALS } from '../core/amount.js'
+import { InvalidPaymentUriError } from '../core/errors.js'
+import { isValidEvmAddress, toChecksumAddress } from '../keys/address/evm.js'
 
 /** 0x and 40 hex digits, any case. */
 export const HEX_ADDRESS = /^0x[0-9a-fA-F]{40}$/

@@ -1,10 +1,10 @@
 /** Stored spending policies: canonical JSON, strict parsing, and which changes loosen a policy. */
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import type { AssetId, ChainId } from '../src/caip.js'
-import { CofferError, InvalidArgumentError, UnsupportedVersionError, VaultFormatError } from '../src/errors.js'
-import { PolicyEngine, type AssetLimit, type PolicyOptions, type SignSummary } from '../src/policy.js'
-import { policyFromJson, policyLoosenings, policyToJson, type PolicyLooseningRule, type StoredPolicy } from '../src/policy-rules.js'
+import type { AssetId, ChainId } from '../../src/core/caip.js'
+import { CofferError, InvalidArgumentError, UnsupportedVersionError, VaultFormatError } from '../../src/core/errors.js'
+import { PolicyEngine, type AssetLimit, type PolicyOptions, type SignSummary } from '../../src/policy/policy.js'
+import { policyFromJson, policyLoosenings, policyToJson, type PolicyLooseningRule, type StoredPolicy } from '../../src/policy/rules.js'
 
 // ---------------------------------------------------------------------------------------------
 // Fixtures

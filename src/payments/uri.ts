@@ -44,13 +44,13 @@
  * parameters in a fixed order, values encoded like `encodeURIComponent`.
  * @module
  */
-import { assertInteger, assertOneOf, assertOptions, describe } from './assert.js'
-import { formatAmount, MAX_AMOUNT } from './amount.js'
-import { parseAssetId, parseChainId, type AssetId, type AssetIdParts, type ChainId } from './caip.js'
-import { CofferError, InvalidPaymentUriError } from './errors.js'
-import { decodeBitcoinAddress, BITCOIN_NETWORKS, type BitcoinNetwork } from './keys/address/bitcoin.js'
-import { isValidSolanaAddress } from './keys/address/solana.js'
-import { isValidTronAddress } from './keys/address/tron.js'
+import { assertInteger, assertOneOf, assertOptions, describe } from '../core/assert.js'
+import { formatAmount, MAX_AMOUNT } from '../core/amount.js'
+import { parseAssetId, parseChainId, type AssetId, type AssetIdParts, type ChainId } from '../core/caip.js'
+import { CofferError, InvalidPaymentUriError } from '../core/errors.js'
+import { decodeBitcoinAddress, BITCOIN_NETWORKS, type BitcoinNetwork } from '../keys/address/bitcoin.js'
+import { isValidSolanaAddress } from '../keys/address/solana.js'
+import { isValidTronAddress } from '../keys/address/tron.js'
 import {
   build,
   evmAddress,

@@ -16,8 +16,8 @@
  * against a CAIP-19 limit, whose members only the adapters know), it reports a loosening.
  * @module
  */
-import { describe } from './assert.js'
-import { CofferError, InvalidArgumentError, UnsupportedVersionError, VaultFormatError } from './errors.js'
+import { describe } from '../core/assert.js'
+import { CofferError, InvalidArgumentError, UnsupportedVersionError, VaultFormatError } from '../core/errors.js'
 import { PolicyEngine, type AssetLimit, type PolicyOptions } from './policy.js'
 
 /** The `format` tag of a stored policy. */

@@ -6,10 +6,10 @@
  */
 import { sha256 } from '@noble/hashes/sha2.js'
 import { bytesToHex } from '@noble/hashes/utils.js'
-import { MAX_AMOUNT } from './amount.js'
-import { assertInteger, assertOneOf, assertString, describe } from './assert.js'
-import { parseAssetId, parseChainId, type AssetId, type ChainId } from './caip.js'
-import { InvalidArgumentError } from './errors.js'
+import { MAX_AMOUNT } from '../core/amount.js'
+import { assertInteger, assertOneOf, assertString, describe } from '../core/assert.js'
+import { parseAssetId, parseChainId, type AssetId, type ChainId } from '../core/caip.js'
+import { InvalidArgumentError } from '../core/errors.js'
 
 /** What an {@link AuditEntry} records. */
 export type AuditEntryKind = 'transaction' | 'message' | 'typed-data' | 'refused'

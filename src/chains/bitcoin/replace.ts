@@ -7,11 +7,11 @@
  * @module
  * @internal
  */
-import { InsufficientFundsError } from '../../errors.js'
+import { InsufficientFundsError } from '../../core/errors.js'
 import type { BitcoinAddressType, BitcoinNetwork } from '../../keys/address/bitcoin.js'
 import { bytesToHex } from '@noble/hashes/utils.js'
 import type { Source } from './account.js'
-import type { BitcoinBackend } from './backend.js'
+import type { BitcoinBackend } from './client.js'
 import type { DiscoveryLimits } from './discovery.js'
 import { recipientType, spendable } from './quote.js'
 import { dustThreshold, txVsize, type OutputType } from './vsize.js'

@@ -1,8 +1,10 @@
 /**
- * What the Bitcoin adapter needs from the network. The Esplora REST client implements it;
- * an Electrum or Bitcoin Core RPC backend can implement the same interface.
+ * What the Bitcoin adapter needs from the network ({@link BitcoinBackend}: the Esplora REST
+ * client implements it; an Electrum or Bitcoin Core RPC backend can implement the same
+ * interface), and {@link rpc}: backend failures at the adapter boundary become RpcError.
  * @module
  */
+import { CofferError, RpcError } from '../../core/errors.js'
 
 /** An unspent output of an address. */
 export interface BackendUtxo {
@@ -103,4 +105,14 @@ export interface BitcoinBackend {
    * transaction may have been accepted.
    */
   broadcast(hex: string, options?: BackendCallOptions): Promise<string>
+}
+
+/** Runs a backend call, turning unexpected failures into RpcError (CofferErrors pass through). */
+export async function rpc<T>(what: string, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call()
+  } catch (error) {
+    if (error instanceof CofferError) throw error
+    throw new RpcError(`${what} failed: ${String((error as Error)?.message ?? error).slice(0, 300)}`, { cause: error })
+  }
 }

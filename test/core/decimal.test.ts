@@ -1,7 +1,7 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { InvalidArgumentError } from '../../src/errors.js'
-import { addDecimals, fiatValue, formatDecimal, parsePrice, priceFromNumber, type Decimal } from '../../src/portfolio/fiat.js'
+import { InvalidArgumentError } from '../../src/core/errors.js'
+import { addDecimals, fiatValue, formatDecimal, parsePrice, priceFromNumber, type Decimal } from '../../src/core/decimal.js'
 
 const d = (units: bigint, scale: number): Decimal => ({ units, scale })
 

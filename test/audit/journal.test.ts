@@ -16,10 +16,10 @@ import {
   type AuditEntryInput,
   type JournalHead,
   type JournalProblem,
-} from '../src/audit.js'
-import { CofferError, InvalidArgumentError, JournalIntegrityError, StorageError, UnsupportedVersionError, VaultLockedError } from '../src/errors.js'
-import { sealerFrom, type Sealer } from '../src/vault/sealer.js'
-import { memoryStorage, type VaultStorage } from '../src/vault/storage.js'
+} from '../../src/audit/journal.js'
+import { CofferError, InvalidArgumentError, JournalIntegrityError, StorageError, UnsupportedVersionError, VaultLockedError } from '../../src/core/errors.js'
+import { sealerFrom, type Sealer } from '../../src/vault/sealer.js'
+import { memoryStorage, type VaultStorage } from '../../src/vault/storage.js'
 
 // ---------------------------------------------------------------------------------------------
 // Fixtures

@@ -5,10 +5,10 @@
  * @internal
  */
 import { defineChain, type Chain } from 'viem'
-import { describe } from '../../assert.js'
-import { parseChainId, type AssetId, type ChainId } from '../../caip.js'
-import { InvalidArgumentError } from '../../errors.js'
-import { evmChainInfo, evmNativeAssetId } from '../registry.js'
+import { describe } from '../../core/assert.js'
+import { parseChainId, type AssetId, type ChainId } from '../../core/caip.js'
+import { InvalidArgumentError } from '../../core/errors.js'
+import { evmChainInfo, evmNativeAssetId } from './registry.js'
 
 /** The canonical Multicall3 address (same on every chain it is deployed to). */
 export const MULTICALL3_ADDRESS = '0xcA11bde05977b3631167028862bE2a173976CA11' as const

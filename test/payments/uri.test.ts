@@ -2,10 +2,10 @@ import { sha256 } from '@noble/hashes/sha2.js'
 import { bech32, bech32m, base58, createBase58check } from '@scure/base'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { BITCOIN_CHAINS } from '../src/chains/bitcoin/networks.js'
-import { CofferError, InvalidArgumentError, InvalidPaymentUriError } from '../src/errors.js'
-import { toChecksumAddress } from '../src/keys/address/evm.js'
-import type { BitcoinNetwork } from '../src/keys/address/bitcoin.js'
+import { BITCOIN_CHAINS } from '../../src/chains/bitcoin/networks.js'
+import { CofferError, InvalidArgumentError, InvalidPaymentUriError } from '../../src/core/errors.js'
+import { toChecksumAddress } from '../../src/keys/address/evm.js'
+import type { BitcoinNetwork } from '../../src/keys/address/bitcoin.js'
 import {
   BITCOIN_CHAIN_IDS,
   formatPaymentUri,
@@ -14,9 +14,9 @@ import {
   TRON_MAINNET_CHAIN_ID,
   type ParsePaymentUriOptions,
   type PaymentRequest,
-} from '../src/uri.js'
-import { expectOnlyCofferErrors } from './support/hostile.js'
-import vectors from './vectors/payment-uris.json'
+} from '../../src/payments/uri.js'
+import { expectOnlyCofferErrors } from '../support/hostile.js'
+import vectors from '../vectors/payment-uris.json'
 
 const base58check = createBase58check(sha256)
 const RUNS = { numRuns: 200 }

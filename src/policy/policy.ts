@@ -16,14 +16,14 @@
  * @module
  */
 import { base64 } from '@scure/base'
-import { assertInteger, assertOptions, describe } from './assert.js'
-import { parseAccountId, parseAssetId, type AssetId, type ChainId } from './caip.js'
-import { formatAmount, parseAmount } from './amount.js'
-import { CofferError, InvalidArgumentError, PolicyViolationError, VaultLockedError } from './errors.js'
-import { addDecimals, compareDecimals, fiatValue, formatDecimal, parsePrice, type Decimal } from './portfolio/fiat.js'
-import type { PriceAssetInfo, PriceSource } from './portfolio/prices.js'
-import type { Sealer } from './vault/sealer.js'
-import { updateStorage, type VaultStorage } from './vault/storage.js'
+import { assertInteger, assertOptions, describe } from '../core/assert.js'
+import { parseAccountId, parseAssetId, type AssetId, type ChainId } from '../core/caip.js'
+import { formatAmount, parseAmount } from '../core/amount.js'
+import { CofferError, InvalidArgumentError, PolicyViolationError, VaultLockedError } from '../core/errors.js'
+import { addDecimals, compareDecimals, fiatValue, formatDecimal, parsePrice, type Decimal } from '../core/decimal.js'
+import type { PriceAssetInfo, PriceSource } from '../portfolio/prices.js'
+import type { Sealer } from '../vault/sealer.js'
+import { updateStorage, type VaultStorage } from '../vault/storage.js'
 
 /** A limit on one asset, or on every asset of a family across chains. */
 export interface AssetLimit {

@@ -5,8 +5,8 @@
  * @internal
  */
 
-import { assertOneOf } from '../assert.js'
-import { InvalidArgumentError } from '../errors.js'
+import { assertOneOf } from './assert.js'
+import { InvalidArgumentError } from './errors.js'
 
 type Listener<T> = (payload: T) => void
 

@@ -6,8 +6,8 @@
  * `0.1` stays exactly 0.1.
  * @module
  */
-import { describe } from '../assert.js'
-import { InvalidArgumentError } from '../errors.js'
+import { describe } from './assert.js'
+import { InvalidArgumentError } from './errors.js'
 
 /** An exact decimal: `units / 10^scale`. Values from this module are normalised (no trailing zero in `units` when `scale > 0`). */
 export interface Decimal {

@@ -6,31 +6,26 @@
  * @module
  * @internal
  */
+import type { KeyValueStore } from '../core/store.js'
 
-/** Where a journal persists: any string key-value store (a vault's `VaultStorage` fits). */
-export interface JournalStorage {
-  /** The value stored under `key`, or undefined when there is none. */
-  get(key: string): Promise<string | undefined>
-  /** Stores `value` under `key`, replacing what was there. */
-  set(key: string, value: string): Promise<void>
-  /**
-   * Optional read-modify-write under the storage's lock (VaultStorage has it): with it, several
-   * processes adding records to one journal merge them instead of overwriting each other's.
-   */
-  update?(key: string, change: (current: string | undefined) => string | undefined | Promise<string | undefined>): Promise<string | undefined>
-}
+/**
+ * Where a journal persists (a vault's `VaultStorage` fits). With `update`, several processes
+ * adding records to one journal merge them instead of overwriting each other's.
+ * @deprecated Use {@link KeyValueStore}: the same interface, shared by every persisted record.
+ */
+export type JournalStorage = KeyValueStore
 
 const MAX_ENTRIES = 2_000
 
 /** Records of type `T`, keyed by `hash`, in insertion order. */
 export class Records<T extends { readonly hash: string }> {
   readonly #entries = new Map<string, T>()
-  readonly #storage: JournalStorage | undefined
+  readonly #storage: KeyValueStore | undefined
   readonly #key: string
   #loaded: Promise<void> | undefined
   #writing: Promise<void> = Promise.resolve()
 
-  constructor(key: string, storage?: JournalStorage) {
+  constructor(key: string, storage?: KeyValueStore) {
     this.#key = key
     this.#storage = storage
   }

@@ -3,7 +3,7 @@
  * its own stable code, so `error.code` (which survives across ESM and CJS copies) tells them apart.
  */
 import { describe, expect, it } from 'vitest'
-import * as errors from '../src/errors.js'
+import * as errors from '../../src/core/errors.js'
 import * as coffer from 'coffer'
 
 const { CofferError, BroadcastUnknownError } = errors

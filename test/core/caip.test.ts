@@ -11,7 +11,7 @@ import {
   parseChainId,
 } from 'coffer'
 import { evm } from 'coffer/evm'
-import { suggestChainId } from '../src/caip.js'
+import { suggestChainId } from '../../src/core/caip.js'
 
 // Examples from the CAIP-2, CAIP-10 and CAIP-19 specs (github.com/ChainAgnostic/CAIPs).
 describe('CAIP-2', () => {

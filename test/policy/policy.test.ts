@@ -1,11 +1,11 @@
 /** The policy engine alone: every rule, rolling windows, persistence, hooks. */
 import { describe, expect, it } from 'vitest'
-import type { AssetId } from '../src/caip.js'
-import { PolicyEngine, type PolicyOptions, type SignSummary } from '../src/policy.js'
-import { fixedPrices } from '../src/portfolio/prices.js'
-import { memoryStorage } from '../src/vault/storage.js'
-import { sealerFrom } from '../src/vault/sealer.js'
-import { randomBytes } from '../src/vault/crypto.js'
+import type { AssetId } from '../../src/core/caip.js'
+import { PolicyEngine, type PolicyOptions, type SignSummary } from '../../src/policy/policy.js'
+import { fixedPrices } from '../../src/portfolio/prices.js'
+import { memoryStorage } from '../../src/vault/storage.js'
+import { sealerFrom } from '../../src/vault/sealer.js'
+import { randomBytes } from '../../src/vault/crypto.js'
 
 const USDT_ETH = 'eip155:1/erc20:0xdac17f958d2ee523a2206206994597c13d831ec7' as AssetId
 const USDT_BSC = 'eip155:56/erc20:0x55d398326f99059ff775485246999027b3197955' as AssetId

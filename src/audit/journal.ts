@@ -56,7 +56,7 @@
  * @module
  */
 import { base64 } from '@scure/base'
-import { assertInteger, describe } from './assert.js'
+import { assertInteger, describe } from '../core/assert.js'
 import {
   canonicalJson,
   chainProblems,
@@ -76,10 +76,10 @@ import {
   type JournalHead,
   type JournalProblem,
   type JournalVerification,
-} from './audit-entry.js'
-import { CofferError, InvalidArgumentError, JournalIntegrityError, StorageError, UnsupportedVersionError, VaultFormatError } from './errors.js'
-import type { Sealer } from './vault/sealer.js'
-import { assertStorageKey, KeyedQueue, updateStorage, VAULT_KEY, type VaultStorage } from './vault/storage.js'
+} from './entry.js'
+import { CofferError, InvalidArgumentError, JournalIntegrityError, StorageError, UnsupportedVersionError, VaultFormatError } from '../core/errors.js'
+import type { Sealer } from '../vault/sealer.js'
+import { assertStorageKey, KeyedQueue, updateStorage, VAULT_KEY, type VaultStorage } from '../vault/storage.js'
 
 export {
   canonicalJson,
@@ -93,7 +93,7 @@ export {
   type JournalProblem,
   type JournalProblemKind,
   type JournalVerification,
-} from './audit-entry.js'
+} from './entry.js'
 
 /** Options of {@link AuditJournal.open}. */
 export interface AuditJournalOpenOptions {

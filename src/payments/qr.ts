@@ -3,8 +3,8 @@
  * loaded on the first call, so code that never draws a QR code never loads it.
  * @module
  */
-import { assertInteger, assertOneOf, assertOptions, assertString } from './assert.js'
-import { CofferError, InvalidArgumentError, NotSupportedError } from './errors.js'
+import { assertInteger, assertOneOf, assertOptions, assertString } from '../core/assert.js'
+import { CofferError, InvalidArgumentError, NotSupportedError } from '../core/errors.js'
 
 /** Options of {@link paymentQr}. */
 export interface PaymentQrOptions {

@@ -3,11 +3,11 @@ import fc from 'fast-check'
 import jsQR from 'jsqr'
 import QRCode from 'qrcode'
 import { describe, expect, it } from 'vitest'
-import { InvalidArgumentError } from '../src/errors.js'
-import { MAX_QR_TEXT_LENGTH, paymentQr } from '../src/qr.js'
-import { formatPaymentUri, parsePaymentUri } from '../src/uri.js'
-import { expectOnlyCofferErrors } from './support/hostile.js'
-import vectors from './vectors/payment-uris.json'
+import { InvalidArgumentError } from '../../src/core/errors.js'
+import { MAX_QR_TEXT_LENGTH, paymentQr } from '../../src/payments/qr.js'
+import { formatPaymentUri, parsePaymentUri } from '../../src/payments/uri.js'
+import { expectOnlyCofferErrors } from '../support/hostile.js'
+import vectors from '../vectors/payment-uris.json'
 
 type Level = 'L' | 'M' | 'Q' | 'H'
 type Matrix = boolean[][] // [row][col], true = dark module, quiet zone included
@@ -187,10 +187,10 @@ describe('paymentQr: bad input', () => {
   })
 
   it('loads the QR library only when called', () => {
-    for (const file of ['../src/qr.ts', '../src/uri.ts']) {
+    for (const file of ['../../src/payments/qr.ts', '../../src/payments/uri.ts']) {
       const source = readFileSync(new URL(file, import.meta.url), 'utf8')
       expect(source).not.toMatch(/^import[^\n]*['"]qrcode['"]/m)
     }
-    expect(readFileSync(new URL('../src/qr.ts', import.meta.url), 'utf8')).toMatch(/import\('qrcode'\)/)
+    expect(readFileSync(new URL('../../src/payments/qr.ts', import.meta.url), 'utf8')).toMatch(/import\('qrcode'\)/)
   })
 })
