@@ -1,17 +1,17 @@
-import { existsSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
 import { defineConfig } from 'tsup'
 
-/** One CJS entry per `exports` subpath (output name -> source); an entry whose source does not exist yet is left out. */
+/** The package's subpaths (`.`, `./keys`, …) and their sources: subpaths.json is the one list (see scripts/subpaths.mjs). */
+const SUBPATHS = JSON.parse(readFileSync(new URL('./subpaths.json', import.meta.url), 'utf8')) as Record<string, string>
+
+/**
+ * One CJS entry per `exports` subpath (output name -> source): `.` -> `index`, `./evm` -> `evm/index`,
+ * so the CJS files land at `dist/cjs/<name>/index.cjs`. A subpath whose source does not exist yet is left out.
+ */
 const CJS_ENTRIES = Object.fromEntries(
-  Object.entries({
-    index: 'src/index.ts',
-    'keys/index': 'src/keys/index.ts',
-    'vault/index': 'src/vault/index.ts',
-    'evm/index': 'src/chains/evm/index.ts',
-    'bitcoin/index': 'src/chains/bitcoin/index.ts',
-    'portfolio/index': 'src/portfolio/index.ts',
-    'testing/index': 'src/testing/index.ts',
-  }).filter(([, source]) => existsSync(source)),
+  Object.entries(SUBPATHS)
+    .filter(([, source]) => existsSync(source))
+    .map(([subpath, source]) => [subpath === '.' ? 'index' : `${subpath.slice(2)}/index`, source]),
 )
 
 /**

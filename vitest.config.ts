@@ -1,19 +1,21 @@
+import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { defineConfig } from 'vitest/config'
 
-const src = (p: string) => fileURLToPath(new URL(`./src/${p}`, import.meta.url))
+const file = (p: string) => fileURLToPath(new URL(`./${p}`, import.meta.url))
+const read = (p: string) => JSON.parse(readFileSync(file(p), 'utf8'))
+/** The package's subpaths (`.`, `./keys`, …) and their sources: subpaths.json is the one list (see scripts/subpaths.mjs). */
+const SUBPATHS = read('subpaths.json') as Record<string, string>
+const NAME = (read('package.json') as { name: string }).name
+const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')
 
 export default defineConfig({
   resolve: {
-    alias: [
-      { find: /^coffer$/, replacement: src('index.ts') },
-      { find: /^coffer\/keys$/, replacement: src('keys/index.ts') },
-      { find: /^coffer\/vault$/, replacement: src('vault/index.ts') },
-      { find: /^coffer\/evm$/, replacement: src('chains/evm/index.ts') },
-      { find: /^coffer\/bitcoin$/, replacement: src('chains/bitcoin/index.ts') },
-      { find: /^coffer\/portfolio$/, replacement: src('portfolio/index.ts') },
-      { find: /^coffer\/testing$/, replacement: src('testing/index.ts') },
-    ],
+    // Tests import the package by name (`coffer`, `coffer/evm`): each resolves to its source.
+    alias: Object.entries(SUBPATHS).map(([subpath, source]) => ({
+      find: new RegExp(`^${escape(subpath === '.' ? NAME : `${NAME}/${subpath.slice(2)}`)}$`),
+      replacement: file(source),
+    })),
   },
   test: {
     include: ['test/**/*.test.ts'],

@@ -47,39 +47,87 @@ export async function benchDerive(): Promise<string[]> {
 
   // Sanity: every contender derives the same first address.
   const expected = deriveAccounts(seed, { chain: 'evm', count: 1 })[0]?.address
-  const checks = [ethersParent.deriveChild(0).address, hdKeyToAccount(root, { addressIndex: 0 }).address, await (await wdk.getAccount(0)).getAddress()]
+  const checks = [
+    ethersParent.deriveChild(0).address,
+    hdKeyToAccount(root, { addressIndex: 0 }).address,
+    await (await wdk.getAccount(0)).getAddress(),
+  ]
   if (checks.some((a) => a !== expected)) throw new Error(`contenders disagree: ${expected} vs ${checks.join(', ')}`)
 
   const evm: Row[] = [
-    await measure('floor: noble HMAC-SHA512 + getPublicKey + keccak', COUNT, () => floorChildren(evmParent, COUNT, (pub) => keccak_256(pub.subarray(1)).subarray(12), false)),
-    await measure('**coffer `deriveAccounts`**', COUNT, () => deriveAccounts(seed, { chain: 'evm', count: COUNT }), 5, 'from the seed, EIP-55 included'),
+    await measure('floor: noble HMAC-SHA512 + getPublicKey + keccak', COUNT, () =>
+      floorChildren(evmParent, COUNT, (pub) => keccak_256(pub.subarray(1)).subarray(12), false),
+    ),
+    await measure(
+      '**coffer `deriveAccounts`**',
+      COUNT,
+      () => deriveAccounts(seed, { chain: 'evm', count: COUNT }),
+      5,
+      'from the seed, EIP-55 included',
+    ),
     await measure('@scure/bip32 `deriveChild` + keccak', COUNT, () => {
-      for (let i = 0; i < COUNT; i++) keccak_256(secp256k1.ProjectivePoint.fromHex(evmParent.deriveChild(i).publicKey as Uint8Array).toRawBytes(false).subarray(1))
+      for (let i = 0; i < COUNT; i++)
+        keccak_256(
+          secp256k1.ProjectivePoint.fromHex(evmParent.deriveChild(i).publicKey as Uint8Array)
+            .toRawBytes(false)
+            .subarray(1),
+        )
     }),
-    await measure('ethers v6 `parent.deriveChild(i)`', COUNT, () => {
-      for (let i = 0; i < COUNT; i++) void ethersParent.deriveChild(i).address
-    }, 3),
-    await measure('ethers v6 `root.derivePath(path)`', COUNT, () => {
-      for (let i = 0; i < COUNT; i++) void ethersRoot.derivePath(`m/44'/60'/0'/0/${i}`).address
-    }, 1),
-    await measure('viem `hdKeyToAccount`', COUNT, () => {
-      for (let i = 0; i < COUNT; i++) void hdKeyToAccount(root, { addressIndex: i }).address
-    }, 1),
-    await measure('Tether WDK `getAccount(i).getAddress()`', COUNT, async () => {
-      const fresh = new WalletManagerEvm(seed, {}) // WDK caches accounts: a fresh manager per round
-      for (let i = 0; i < COUNT; i++) await (await fresh.getAccount(i)).getAddress()
-    }, 1),
+    await measure(
+      'ethers v6 `parent.deriveChild(i)`',
+      COUNT,
+      () => {
+        for (let i = 0; i < COUNT; i++) void ethersParent.deriveChild(i).address
+      },
+      3,
+    ),
+    await measure(
+      'ethers v6 `root.derivePath(path)`',
+      COUNT,
+      () => {
+        for (let i = 0; i < COUNT; i++) void ethersRoot.derivePath(`m/44'/60'/0'/0/${i}`).address
+      },
+      1,
+    ),
+    await measure(
+      'viem `hdKeyToAccount`',
+      COUNT,
+      () => {
+        for (let i = 0; i < COUNT; i++) void hdKeyToAccount(root, { addressIndex: i }).address
+      },
+      1,
+    ),
+    await measure(
+      'Tether WDK `getAccount(i).getAddress()`',
+      COUNT,
+      async () => {
+        const fresh = new WalletManagerEvm(seed, {}) // WDK caches accounts: a fresh manager per round
+        for (let i = 0; i < COUNT; i++) await (await fresh.getAccount(i)).getAddress()
+      },
+      1,
+    ),
   ]
   const p2wpkh = (pub: Uint8Array) => new TextEncoder().encode(bech32.encode('bc', [0, ...bech32.toWords(ripemd160(sha256(pub)))]))
   const btc: Row[] = [
     await measure('floor: noble HMAC-SHA512 + getPublicKey + hash160 + bech32', COUNT, () => floorChildren(btcParent, COUNT, p2wpkh, true)),
-    await measure('**coffer `deriveAccounts`** (P2WPKH)', COUNT, () => deriveAccounts(seed, { chain: 'bitcoin', count: COUNT }), 5, 'from the seed, account xpub included'),
+    await measure(
+      '**coffer `deriveAccounts`** (P2WPKH)',
+      COUNT,
+      () => deriveAccounts(seed, { chain: 'bitcoin', count: COUNT }),
+      5,
+      'from the seed, account xpub included',
+    ),
     await measure('@scure/bip32 `deriveChild` + hash160 + bech32', COUNT, () => {
       for (let i = 0; i < COUNT; i++) p2wpkh(btcParent.deriveChild(i).publicKey as Uint8Array)
     }),
   ]
   return [
     table(`HD derivation: ${COUNT} EVM addresses m/44'/60'/0'/0/i`, 'addresses/s', evm, 'floor: noble HMAC-SHA512 + getPublicKey + keccak'),
-    table(`HD derivation: ${COUNT} Bitcoin P2WPKH addresses m/84'/0'/0'/0/i`, 'addresses/s', btc, 'floor: noble HMAC-SHA512 + getPublicKey + hash160 + bech32'),
+    table(
+      `HD derivation: ${COUNT} Bitcoin P2WPKH addresses m/84'/0'/0'/0/i`,
+      'addresses/s',
+      btc,
+      'floor: noble HMAC-SHA512 + getPublicKey + hash160 + bech32',
+    ),
   ]
 }

@@ -19,33 +19,70 @@ export async function benchEvmBalances(): Promise<string[]> {
     const tokens = [fixtures.usdc, fixtures.dai, fixtures.usdt].map((t) => t.address)
     const addresses = Array.from({ length: ADDRESSES }, (_, i) => `0x${(i + 1).toString(16).padStart(40, '0')}` as Address)
     const proxy = await startRpcProxy(anvil.url)
-    const chain = { id: 31337, name: 'anvil', nativeCurrency: { name: 'Ether', symbol: 'ETH', decimals: 18 }, rpcUrls: { default: { http: [proxy.url] } }, contracts: { multicall3: { address: fixtures.multicall3 } } } as const
+    const chain = {
+      id: 31337,
+      name: 'anvil',
+      nativeCurrency: { name: 'Ether', symbol: 'ETH', decimals: 18 },
+      rpcUrls: { default: { http: [proxy.url] } },
+      contracts: { multicall3: { address: fixtures.multicall3 } },
+    } as const
     const viem = createPublicClient({ chain, transport: http(proxy.url) })
-    const adapter = evm({ chain: 'eip155:31337', rpcUrls: [proxy.url], tokens: tokens.map((address, i) => ({ address, symbol: ['USDC', 'DAI', 'USDT'][i] as string, decimals: [6, 18, 6][i] as number })) })
+    const adapter = evm({
+      chain: 'eip155:31337',
+      rpcUrls: [proxy.url],
+      tokens: tokens.map((address, i) => ({ address, symbol: ['USDC', 'DAI', 'USDT'][i] as string, decimals: [6, 18, 6][i] as number })),
+    })
     const ethers = new JsonRpcProvider(proxy.url, 31337, { staticNetwork: true })
 
     const contenders: [string, () => Promise<number>][] = [
-      ['floor: one viem `multicall` (batchSize 0) of the 4,000 reads', async () => {
-        const contracts = addresses.flatMap((a) => [
-          { address: fixtures.multicall3, abi: [{ type: 'function', name: 'getEthBalance', stateMutability: 'view', inputs: [{ type: 'address' }], outputs: [{ type: 'uint256' }] }] as const, functionName: 'getEthBalance' as const, args: [a] as const },
-          ...tokens.map((t) => ({ address: t, abi: erc20Abi, functionName: 'balanceOf' as const, args: [a] as const })),
-        ])
-        return ((await viem.multicall({ contracts: contracts as never, batchSize: 0 })) as unknown[]).length
-      }],
+      [
+        'floor: one viem `multicall` (batchSize 0) of the 4,000 reads',
+        async () => {
+          const contracts = addresses.flatMap((a) => [
+            {
+              address: fixtures.multicall3,
+              abi: [
+                {
+                  type: 'function',
+                  name: 'getEthBalance',
+                  stateMutability: 'view',
+                  inputs: [{ type: 'address' }],
+                  outputs: [{ type: 'uint256' }],
+                },
+              ] as const,
+              functionName: 'getEthBalance' as const,
+              args: [a] as const,
+            },
+            ...tokens.map((t) => ({ address: t, abi: erc20Abi, functionName: 'balanceOf' as const, args: [a] as const })),
+          ])
+          return ((await viem.multicall({ contracts: contracts as never, batchSize: 0 })) as unknown[]).length
+        },
+      ],
       ['**coffer `getBalances`**', async () => (await adapter.getBalances({ addresses })).length],
-      ['naive viem: one call per balance, 50 in flight', async () => {
-        let n = 0
-        await limit(addresses, 50, async (a) => {
-          await Promise.all([viem.getBalance({ address: a }), ...tokens.map((t) => viem.readContract({ address: t, abi: erc20Abi, functionName: 'balanceOf', args: [a] }))])
-          n += 4
-        })
-        return n
-      }],
-      ['ethers v6 `JsonRpcProvider` (default batching)', async () => {
-        const contracts = tokens.map((t) => new Contract(t, ['function balanceOf(address) view returns (uint256)'], ethers))
-        const all = await Promise.all(addresses.flatMap((a) => [ethers.getBalance(a), ...contracts.map((c) => c.getFunction('balanceOf')(a))]))
-        return all.length
-      }],
+      [
+        'naive viem: one call per balance, 50 in flight',
+        async () => {
+          let n = 0
+          await limit(addresses, 50, async (a) => {
+            await Promise.all([
+              viem.getBalance({ address: a }),
+              ...tokens.map((t) => viem.readContract({ address: t, abi: erc20Abi, functionName: 'balanceOf', args: [a] })),
+            ])
+            n += 4
+          })
+          return n
+        },
+      ],
+      [
+        'ethers v6 `JsonRpcProvider` (default batching)',
+        async () => {
+          const contracts = tokens.map((t) => new Contract(t, ['function balanceOf(address) view returns (uint256)'], ethers))
+          const all = await Promise.all(
+            addresses.flatMap((a) => [ethers.getBalance(a), ...contracts.map((c) => c.getFunction('balanceOf')(a))]),
+          )
+          return all.length
+        },
+      ],
     ]
     await adapter.assets()
     const rows: string[] = []
@@ -67,7 +104,13 @@ export async function benchEvmBalances(): Promise<string[]> {
     }
     ethers.destroy()
     await proxy.stop()
-    const text = ['### Balances on anvil: 1,000 addresses × (ETH + 3 ERC-20) = 4,000 reads', '', '| how | ms | HTTP requests | time vs floor |', '|---|---:|---:|---:|', ...rows].join('\n')
+    const text = [
+      '### Balances on anvil: 1,000 addresses × (ETH + 3 ERC-20) = 4,000 reads',
+      '',
+      '| how | ms | HTTP requests | time vs floor |',
+      '|---|---:|---:|---:|',
+      ...rows,
+    ].join('\n')
     console.log(`${text}\n`)
     return [text]
   } finally {

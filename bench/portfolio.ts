@@ -23,9 +23,19 @@ export async function benchPortfolio(): Promise<string[]> {
     const tokens = [fixtures.usdc, fixtures.dai, fixtures.usdt]
     const addresses = Array.from({ length: ADDRESSES }, (_, i) => `0x${(i + 0x1000).toString(16).padStart(40, '0')}` as Address)
     const proxy = await startRpcProxy(anvil.url)
-    const chain = { id: 31337, name: 'anvil', nativeCurrency: { name: 'Ether', symbol: 'ETH', decimals: 18 }, rpcUrls: { default: { http: [proxy.url] } }, contracts: { multicall3: { address: fixtures.multicall3 } } } as const
+    const chain = {
+      id: 31337,
+      name: 'anvil',
+      nativeCurrency: { name: 'Ether', symbol: 'ETH', decimals: 18 },
+      rpcUrls: { default: { http: [proxy.url] } },
+      contracts: { multicall3: { address: fixtures.multicall3 } },
+    } as const
     const viem = createPublicClient({ chain, transport: http(proxy.url) })
-    const adapter = evm({ chain: 'eip155:31337', rpcUrls: [proxy.url], tokens: tokens.map((t) => ({ address: t.address, symbol: t.symbol, decimals: t.decimals, family: t.symbol })) })
+    const adapter = evm({
+      chain: 'eip155:31337',
+      rpcUrls: [proxy.url],
+      tokens: tokens.map((t) => ({ address: t.address, symbol: t.symbol, decimals: t.decimals, family: t.symbol })),
+    })
     const accounts = addresses.map((a) => `eip155:31337:${a}` as const)
     await adapter.assets()
 
@@ -39,7 +49,10 @@ export async function benchPortfolio(): Promise<string[]> {
     const naive = async () => {
       let n = 0
       await limit(addresses, 50, async (a) => {
-        await Promise.all([viem.getBalance({ address: a }), ...tokens.map((t) => viem.readContract({ address: t.address, abi: erc20Abi, functionName: 'balanceOf', args: [a] }))])
+        await Promise.all([
+          viem.getBalance({ address: a }),
+          ...tokens.map((t) => viem.readContract({ address: t.address, abi: erc20Abi, functionName: 'balanceOf', args: [a] })),
+        ])
         n += 4
       })
       return n

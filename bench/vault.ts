@@ -20,13 +20,33 @@ export async function benchVault(): Promise<string[]> {
   const cofferJson = await exportKeystore(key, 'bench password')
   const rounds = 5
   const rows = [
-    await measure('floor: node:crypto scrypt N=2^17 r=8 p=1 (async)', 1, () => scryptAsync('bench password', Buffer.alloc(32, 1), 32, { N: 2 ** 17, r: 8, p: 1, maxmem: 256 * 1024 * 1024 }), rounds),
-    await measure('**coffer `vault.unlock`** (default scrypt + AES-256-GCM + decode)', 1, async () => {
-      await vault.unlock('bench password')
-      vault.lock()
-    }, rounds),
-    await measure('**coffer `importKeystore`** (keystore v3, scrypt N=2^17)', 1, () => importKeystore(cofferJson, 'bench password'), rounds),
-    await measure('ethers v6 `Wallet.fromEncryptedJson` (scrypt N=2^17, noble)', 1, () => Wallet.fromEncryptedJson(ethersJson, 'bench password'), 3),
+    await measure(
+      'floor: node:crypto scrypt N=2^17 r=8 p=1 (async)',
+      1,
+      () => scryptAsync('bench password', Buffer.alloc(32, 1), 32, { N: 2 ** 17, r: 8, p: 1, maxmem: 256 * 1024 * 1024 }),
+      rounds,
+    ),
+    await measure(
+      '**coffer `vault.unlock`** (default scrypt + AES-256-GCM + decode)',
+      1,
+      async () => {
+        await vault.unlock('bench password')
+        vault.lock()
+      },
+      rounds,
+    ),
+    await measure(
+      '**coffer `importKeystore`** (keystore v3, scrypt N=2^17)',
+      1,
+      () => importKeystore(cofferJson, 'bench password'),
+      rounds,
+    ),
+    await measure(
+      'ethers v6 `Wallet.fromEncryptedJson` (scrypt N=2^17, noble)',
+      1,
+      () => Wallet.fromEncryptedJson(ethersJson, 'bench password'),
+      3,
+    ),
   ]
   return [table('Unlock: default KDF (scrypt N=2^17, r=8, p=1)', 'unlocks/s', rows, 'floor: node:crypto scrypt N=2^17 r=8 p=1 (async)')]
 }

@@ -13,7 +13,8 @@ import { bitcoin, BITCOIN_CHAINS } from 'coffer/bitcoin'
 import { startLocalBitcoin } from 'coffer/testing'
 import { memoryStorage, Vault } from 'coffer/vault'
 
-const MNEMONIC = process.env.COFFER_MNEMONIC ?? 'abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon about'
+const MNEMONIC =
+  process.env.COFFER_MNEMONIC ?? 'abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon about'
 const node = await startLocalBitcoin()
 try {
   // 1. The account: BIP-84 (native segwit) account 0 of the mnemonic, held in a vault.
@@ -29,12 +30,19 @@ try {
   await node.fund(first, '0.015') // BTC, as a decimal string (or satoshis as a bigint)
   await node.fund(second, 250_000n)
   const state = await btc.discoverAccount(account.descriptor)
-  console.log(`Discovered ${state.used.length} used addresses, balance ${formatAmount(state.balance.confirmed, 8)} BTC; next receive ${state.nextReceive.address}`)
+  console.log(
+    `Discovered ${state.used.length} used addresses, balance ${formatAmount(state.balance.confirmed, 8)} BTC; next receive ${state.nextReceive.address}`,
+  )
 
   // 3. Quote (coin selection + fee at the "normal" rate) and build the PSBT.
   const savings = await vault.getAccountSigner({ secretId: id, chain: 'bitcoin', network: 'regtest', account: 1 })
   const to = savings.child(0, 0).address // another account of the same wallet
-  const quote = await btc.quoteTransfer({ from: account.descriptor, to, asset: BITCOIN_CHAINS.regtest.nativeAsset, amount: parseAmount('0.012', 8) })
+  const quote = await btc.quoteTransfer({
+    from: account.descriptor,
+    to,
+    asset: BITCOIN_CHAINS.regtest.nativeAsset,
+    amount: parseAmount('0.012', 8),
+  })
   console.log(`Quote: ${formatAmount(quote.amount, 8)} BTC to ${to}, fee ${quote.fee.amount} sat at ${quote.details.feeRate} sat/vB`)
   const unsigned = await btc.buildTransfer(quote)
   console.log(`Unsigned PSBT (base64, for a hardware wallet or co-signer):\n  ${unsigned.payload.psbt}`)

@@ -34,7 +34,12 @@ try {
     storage: fileStorage(join(dir, 'wallet')),
     password: 'demo password, use a real one',
     chains: [adapter],
-    policy: { limits: [{ asset: 'USDT', perWindow: '500' }, { asset: 'USDC', perTransaction: '250' }] },
+    policy: {
+      limits: [
+        { asset: 'USDT', perWindow: '500' },
+        { asset: 'USDC', perTransaction: '250' },
+      ],
+    },
     priceSource: fixedPrices({ prices: { [adapter.nativeAsset]: '3000', [USDT]: '1', [USDC]: '1' } }),
   })
   const alice = wallet.accounts()[0]!
@@ -54,7 +59,11 @@ try {
     seen.push(t)
     console.log(`   ↓ ${t.label ?? t.account}: +${formatAmount(t.amount, t.decimals)} ${t.symbol} (block ${t.blockHeight})`)
   })
-  wallet.on('outgoing', (t) => console.log(`   ↑ ${t.label ?? (t.account === alice.address ? 'alice' : t.account)}: -${formatAmount(t.amount, t.decimals)} ${t.symbol} (block ${t.blockHeight})`))
+  wallet.on('outgoing', (t) =>
+    console.log(
+      `   ↑ ${t.label ?? (t.account === alice.address ? 'alice' : t.account)}: -${formatAmount(t.amount, t.decimals)} ${t.symbol} (block ${t.blockHeight})`,
+    ),
+  )
   const names = new Map([
     [alice.address, 'alice'],
     [bob.address, 'bob'],
@@ -64,7 +73,9 @@ try {
 
   say('Alice sends 120 USDT to bob: quote, policy check, signature in the vault, broadcast…')
   const quote = await wallet.quote({ from: alice, to: bob.address, asset: 'USDT', amount: '120' })
-  console.log(`   quote: ${formatAmount(quote.amount, quote.decimals)} ${quote.symbol}, fee up to ${formatAmount(quote.fee.amount, quote.feeDecimals)} ${quote.feeSymbol}`)
+  console.log(
+    `   quote: ${formatAmount(quote.amount, quote.decimals)} ${quote.symbol}, fee up to ${formatAmount(quote.fee.amount, quote.feeDecimals)} ${quote.feeSymbol}`,
+  )
   const hash = await wallet.send(quote)
   const status = await adapter.waitForTransaction(hash)
   console.log(`   sent ${hash}: ${status.state} in block ${status.blockHeight}`)
@@ -85,7 +96,9 @@ try {
   for (const e of await wallet.journal.entries()) {
     const amount = e.amount ? `${formatAmount(BigInt(e.amount), 6)} ${e.asset === USDC ? 'USDC' : 'USDT'}` : ''
     // A payment is an intent (before signing), its signed hash, then what happened to it.
-    const what = e.decision.allowed ? `${(e.status ?? '').padEnd(6)} ${e.hash ? `${e.hash.slice(0, 18)}…` : ''}` : `refused (${e.decision.rule})`
+    const what = e.decision.allowed
+      ? `${(e.status ?? '').padEnd(6)} ${e.hash ? `${e.hash.slice(0, 18)}…` : ''}`
+      : `refused (${e.decision.rule})`
     console.log(`   #${e.seq} ${e.kind.padEnd(11)} ${amount.padEnd(12)} ${what}`)
   }
   const check = await wallet.journal.verify()
@@ -100,7 +113,9 @@ try {
 
 function printTable(snapshot: PortfolioSnapshot, names: ReadonlyMap<string, string>): void {
   for (const b of snapshot.balances.filter((x) => x.amount > 0n)) {
-    console.log(`   ${(names.get(b.account) ?? b.account).padEnd(6)} ${b.symbol.padEnd(5)} ${formatAmount(b.amount, b.decimals).padStart(22)}  $${b.value ?? '—'}`)
+    console.log(
+      `   ${(names.get(b.account) ?? b.account).padEnd(6)} ${b.symbol.padEnd(5)} ${formatAmount(b.amount, b.decimals).padStart(22)}  $${b.value ?? '—'}`,
+    )
   }
   console.log(`   total value: $${snapshot.testnetValue ?? '0'} (test network: kept apart from mainnet value)`)
 }

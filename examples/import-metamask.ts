@@ -27,7 +27,9 @@ const keyrings = [
 ]
 const metamaskVault = await passworder.encrypt(METAMASK_PASSWORD, keyrings)
 const parsed = JSON.parse(metamaskVault) as { keyMetadata?: { params: { iterations: number } } }
-console.log(`MetaMask vault: ${metamaskVault.length} characters of JSON (data, iv, salt, keyMetadata: PBKDF2 × ${parsed.keyMetadata?.params.iterations})`)
+console.log(
+  `MetaMask vault: ${metamaskVault.length} characters of JSON (data, iv, salt, keyMetadata: PBKDF2 × ${parsed.keyMetadata?.params.iterations})`,
+)
 
 // 2. Look inside first, without importing. The keyrings print with their secrets redacted.
 console.log('Keyrings in it:')

@@ -21,7 +21,8 @@ import { fileStorage, Vault } from 'coffer/vault'
 const dir = mkdtempSync(join(tmpdir(), 'coffer-offline-'))
 const local = await startLocalChain({ tokens: ['USDT'] })
 /** Long hex strings cut to their ends, for printing. */
-const abbreviated = (value: unknown) => JSON.stringify(value, null, 2).replace(/"0x([0-9a-fA-F]{60,})"/g, (_, hex: string) => `"0x${hex.slice(0, 10)}…${hex.slice(-6)}"`)
+const abbreviated = (value: unknown) =>
+  JSON.stringify(value, null, 2).replace(/"0x([0-9a-fA-F]{60,})"/g, (_, hex: string) => `"0x${hex.slice(0, 10)}…${hex.slice(-6)}"`)
 try {
   const usdt = local.tokens.USDT
   const USDT = usdt.assetId
@@ -42,7 +43,9 @@ try {
   const quote = await online.quoteTransfer({ from, to, asset: USDT, amount: parseAmount('120', usdt.decimals) })
   const unsigned = await online.buildTransfer(quote)
   writeFileSync(join(dir, 'unsigned.json'), JSON.stringify(unsigned))
-  console.log(`\n[online]  unsigned.json (${formatAmount(quote.amount, usdt.decimals)} USDT to ${to}, fee up to ${formatAmount(quote.fee.amount, 18)} ETH):`)
+  console.log(
+    `\n[online]  unsigned.json (${formatAmount(quote.amount, usdt.decimals)} USDT to ${to}, fee up to ${formatAmount(quote.fee.amount, 18)} ETH):`,
+  )
   console.log(abbreviated(unsigned))
 
   // 2. Offline: open the vault, check the summary, sign. This adapter cannot reach any node.
@@ -67,12 +70,17 @@ try {
   const payload = toSign.payload as { to: string; data: Hex; value: string; gas: string; maxFeePerGas: string }
   const call = decodeFunctionData({ abi: erc20Abi, data: payload.data })
   const matches =
-    payload.to.toLowerCase() === usdt.address.toLowerCase() && payload.value === '0' && call.functionName === 'transfer' &&
-    call.args[0].toLowerCase() === toSign.summary.to.toLowerCase() && call.args[1] === BigInt(toSign.summary.amount) &&
+    payload.to.toLowerCase() === usdt.address.toLowerCase() &&
+    payload.value === '0' &&
+    call.functionName === 'transfer' &&
+    call.args[0].toLowerCase() === toSign.summary.to.toLowerCase() &&
+    call.args[1] === BigInt(toSign.summary.amount) &&
     BigInt(payload.gas) * BigInt(payload.maxFeePerGas) === BigInt(toSign.summary.fee)
   if (!matches) throw new Error('The payload does not do what its summary says; not signing.')
   console.log(`\n[offline] payload checked: transfer(${call.args[0]}, ${call.args[1]}) on the USDT contract, matching the summary`)
-  console.log(`[offline] signing ${formatAmount(BigInt(toSign.summary.amount), usdt.decimals)} USDT to ${toSign.summary.to}, fee up to ${formatAmount(BigInt(toSign.summary.fee), 18)} ETH`)
+  console.log(
+    `[offline] signing ${formatAmount(BigInt(toSign.summary.amount), usdt.decimals)} USDT to ${toSign.summary.to}, fee up to ${formatAmount(BigInt(toSign.summary.fee), 18)} ETH`,
+  )
   const signed = await offline.signTransaction(toSign, signer)
   vault.lock()
   writeFileSync(join(dir, 'signed.json'), JSON.stringify(signed))
@@ -83,7 +91,9 @@ try {
     await offline.getBalances({ addresses: [from] })
     console.log('[offline] a balance read worked (unexpected)')
   } catch (error) {
-    console.log(`[offline] a balance read fails, as it should: ${error instanceof CofferError ? `${error.name}: ${error.shortMessage}` : String(error)} (${requests} request attempted)`)
+    console.log(
+      `[offline] a balance read fails, as it should: ${error instanceof CofferError ? `${error.name}: ${error.shortMessage}` : String(error)} (${requests} request attempted)`,
+    )
   }
 
   // 3. Online: broadcast the signed JSON and wait for a confirmation.
@@ -92,7 +102,8 @@ try {
   const status = await online.waitForTransaction(hash)
   console.log(`\n[online]  broadcast ${hash}: ${status.state} in block ${status.blockHeight}`)
   const balances = await online.getBalances({ addresses: [from, to], assets: [USDT] })
-  for (const b of balances) console.log(`  ${b.address === to ? 'recipient' : 'sender   '} ${b.ok ? formatAmount(b.amount, b.decimals) : '?'} USDT`)
+  for (const b of balances)
+    console.log(`  ${b.address === to ? 'recipient' : 'sender   '} ${b.ok ? formatAmount(b.amount, b.decimals) : '?'} USDT`)
 } finally {
   await local.stop()
   rmSync(dir, { recursive: true, force: true })

@@ -32,19 +32,33 @@ try {
   // 2. A merchant asks for 42.50 USDT with an EIP-681 URI (usually scanned from a QR code).
   const merchant = '0x000000000000000000000000000000000000bEEF'
   const USDT = usdt.assetId
-  const uri = formatPaymentUri({ scheme: 'ethereum', chainId: local.chainId, to: merchant, asset: USDT, amount: parseAmount('42.5', usdt.decimals) })
+  const uri = formatPaymentUri({
+    scheme: 'ethereum',
+    chainId: local.chainId,
+    to: merchant,
+    asset: USDT,
+    amount: parseAmount('42.5', usdt.decimals),
+  })
   console.log(`\nPayment request:\n  ${uri}`)
   console.log((await paymentQr(uri, { format: 'terminal' })).replace(/^/gm, '  '))
 
   // 3. Quote it (fee included, funds checked) and pay it: policy → vault signature → broadcast → journal.
   const quote = await wallet.quote(parsePaymentUri(uri))
-  console.log(`Quote: ${formatAmount(quote.amount, quote.decimals)} ${quote.symbol} to ${quote.to}, fee up to ${formatAmount(quote.fee.amount, quote.feeDecimals)} ${quote.feeSymbol}`)
+  console.log(
+    `Quote: ${formatAmount(quote.amount, quote.decimals)} ${quote.symbol} to ${quote.to}, fee up to ${formatAmount(quote.fee.amount, quote.feeDecimals)} ${quote.feeSymbol}`,
+  )
   const hash = await wallet.send(quote)
   const status = await adapter.waitForTransaction(hash)
   console.log(`Paid: ${hash} (${status.state} in block ${status.blockHeight})`)
 
   // 4. A second request, for 80 USDT, would pass the daily limit: refused before anything is signed.
-  const second = formatPaymentUri({ scheme: 'ethereum', chainId: local.chainId, to: merchant, asset: USDT, amount: parseAmount('80', usdt.decimals) })
+  const second = formatPaymentUri({
+    scheme: 'ethereum',
+    chainId: local.chainId,
+    to: merchant,
+    asset: USDT,
+    amount: parseAmount('80', usdt.decimals),
+  })
   try {
     await wallet.send(await wallet.quote(parsePaymentUri(second)))
   } catch (error) {
@@ -57,7 +71,9 @@ try {
   for (const e of await wallet.journal.entries()) {
     const what = `${formatAmount(BigInt(e.amount ?? '0'), 6)} USDT to ${e.to}`
     // Each payment: `intent` before signing, `signed` with its hash before the broadcast, then `sent`.
-    console.log(`  #${e.seq} ${e.time} ${e.kind.padEnd(11)} ${what} ${e.decision.allowed ? `${e.status}${e.hash ? ` hash ${e.hash}` : ''}` : `refused (${e.decision.rule})`}`)
+    console.log(
+      `  #${e.seq} ${e.time} ${e.kind.padEnd(11)} ${what} ${e.decision.allowed ? `${e.status}${e.hash ? ` hash ${e.hash}` : ''}` : `refused (${e.decision.rule})`}`,
+    )
     console.log(`      prev ${e.prev.slice(0, 16)}…  digest ${e.digest.slice(0, 16)}…`)
   }
   const check = await wallet.journal.verify()

@@ -34,14 +34,24 @@ try {
     console.log(label)
     for (const b of balances) {
       const symbol = b.asset === USDT ? 'USDT' : 'ETH'
-      console.log(`  ${b.address === alice.address ? 'alice' : 'bob  '} ${symbol.padEnd(4)} ${b.ok ? formatAmount(b.amount, b.decimals) : `unreadable (${b.error.shortMessage})`}`)
+      console.log(
+        `  ${b.address === alice.address ? 'alice' : 'bob  '} ${symbol.padEnd(4)} ${b.ok ? formatAmount(b.amount, b.decimals) : `unreadable (${b.error.shortMessage})`}`,
+      )
     }
   }
   await show('Before:')
 
   // 4. Quote: fee at three levels, funds checked before anything is signed.
-  const quote = await adapter.quoteTransfer({ from: alice.address, to: bob.address, asset: USDT, amount: parseAmount('250.5', usdt.decimals), feeLevel: 'normal' })
-  console.log(`Quote: ${formatAmount(quote.amount, usdt.decimals)} USDT to bob, fee up to ${formatAmount(quote.fee.amount, 18)} ETH (slow ${formatAmount(quote.fees.slow.amount, 18)}, fast ${formatAmount(quote.fees.fast.amount, 18)})`)
+  const quote = await adapter.quoteTransfer({
+    from: alice.address,
+    to: bob.address,
+    asset: USDT,
+    amount: parseAmount('250.5', usdt.decimals),
+    feeLevel: 'normal',
+  })
+  console.log(
+    `Quote: ${formatAmount(quote.amount, usdt.decimals)} USDT to bob, fee up to ${formatAmount(quote.fee.amount, 18)} ETH (slow ${formatAmount(quote.fees.slow.amount, 18)}, fast ${formatAmount(quote.fees.fast.amount, 18)})`,
+  )
 
   // 5. Send (build, sign through the vault, broadcast) and wait for a confirmation.
   const hash = await adapter.sendTransfer(quote, alice)

@@ -38,7 +38,13 @@ try {
   await local.fund(owner.address, { USDC: '1000' }) // USDC only, no ETH
   await local.fund(relayer.address, { eth: '1' })
   const usd = (units: bigint) => `${formatAmount(units, usdc.decimals)} USDC`
-  const allowance = () => adapter.client.readContract({ address: usdc.address, abi: tokenAbi, functionName: 'allowance', args: [owner.address as `0x${string}`, relayer.address as `0x${string}`] })
+  const allowance = () =>
+    adapter.client.readContract({
+      address: usdc.address,
+      abi: tokenAbi,
+      functionName: 'allowance',
+      args: [owner.address as `0x${string}`, relayer.address as `0x${string}`],
+    })
   console.log(`Owner   ${owner.address}: 1000 USDC, 0 ETH`)
   console.log(`Relayer ${relayer.address}: 1 ETH for gas`)
 
@@ -46,7 +52,9 @@ try {
   //    Offline except for reading the token's EIP-712 domain and the owner's permit nonce.
   const value = parseAmount('25', usdc.decimals)
   const permit = await adapter.signPermit(owner, { token: USDC, spender: relayer.address as `0x${string}`, value })
-  console.log(`\nPermit signed for ${usd(value)}: nonce ${permit.nonce}, deadline ${new Date(Number(permit.deadline) * 1000).toISOString()}`)
+  console.log(
+    `\nPermit signed for ${usd(value)}: nonce ${permit.nonce}, deadline ${new Date(Number(permit.deadline) * 1000).toISOString()}`,
+  )
   console.log(`  digest    ${permit.digest}`)
   console.log(`  signature v=${permit.v} r=${permit.r.slice(0, 18)}… s=${permit.s.slice(0, 18)}…`)
   console.log(`Allowance before: ${usd(await allowance())}`)
@@ -61,27 +69,51 @@ try {
     args: [owner.address as `0x${string}`, relayer.address as `0x${string}`, value, permit.deadline, permit.v, permit.r, permit.s],
   })
   console.log(`permit() sent by the relayer: ${(await adapter.waitForTransaction(permitTx)).state} (${permitTx.slice(0, 12)}…)`)
-  console.log(`Allowance after:  ${usd(await allowance())}; owner's permit nonce now ${await adapter.client.readContract({ address: usdc.address, abi: tokenAbi, functionName: 'nonces', args: [owner.address as `0x${string}`] })}`)
+  console.log(
+    `Allowance after:  ${usd(await allowance())}; owner's permit nonce now ${await adapter.client.readContract({ address: usdc.address, abi: tokenAbi, functionName: 'nonces', args: [owner.address as `0x${string}`] })}`,
+  )
 
   // 4. The same signature cannot be used twice: the nonce it signed is spent.
   try {
-    await adapter.client.simulateContract({ account: relayer.address as `0x${string}`, address: usdc.address, abi: tokenAbi, functionName: 'permit', args: [owner.address as `0x${string}`, relayer.address as `0x${string}`, value, permit.deadline, permit.v, permit.r, permit.s] })
+    await adapter.client.simulateContract({
+      account: relayer.address as `0x${string}`,
+      address: usdc.address,
+      abi: tokenAbi,
+      functionName: 'permit',
+      args: [owner.address as `0x${string}`, relayer.address as `0x${string}`, value, permit.deadline, permit.v, permit.r, permit.s],
+    })
     console.log('Replayed permit: accepted (unexpected)')
   } catch (error) {
-    console.log(`Replayed permit: refused by the token (${/EIP2612: invalid signature/.test(String(error)) ? 'EIP2612: invalid signature' : 'reverted'})`)
+    console.log(
+      `Replayed permit: refused by the token (${/EIP2612: invalid signature/.test(String(error)) ? 'EIP2612: invalid signature' : 'reverted'})`,
+    )
   }
 
   // 5. The relayer spends the allowance: 25 USDC from the owner to the shop.
-  const pull = await relayerClient.writeContract({ address: usdc.address, abi: tokenAbi, functionName: 'transferFrom', args: [owner.address as `0x${string}`, shop, value] })
+  const pull = await relayerClient.writeContract({
+    address: usdc.address,
+    abi: tokenAbi,
+    functionName: 'transferFrom',
+    args: [owner.address as `0x${string}`, shop, value],
+  })
   console.log(`transferFrom() by the relayer: ${(await adapter.waitForTransaction(pull)).state}`)
   const balances = await adapter.getBalances({ addresses: [owner.address, shop], assets: [USDC, adapter.nativeAsset] })
-  for (const b of balances) console.log(`  ${b.address === shop ? 'shop ' : 'owner'} ${b.asset === USDC ? 'USDC' : 'ETH '} ${b.ok ? formatAmount(b.amount, b.decimals) : b.error.shortMessage}`)
+  for (const b of balances)
+    console.log(
+      `  ${b.address === shop ? 'shop ' : 'owner'} ${b.asset === USDC ? 'USDC' : 'ETH '} ${b.ok ? formatAmount(b.amount, b.decimals) : b.error.shortMessage}`,
+    )
   console.log(`Allowance left: ${usd(await allowance())}`)
 
   // 6. Any EIP-712 typed data: a login or an order, signed by the owner and recovered by anyone.
   const typedData = {
     domain: { name: 'Example Shop', version: '1', chainId: local.chain.id },
-    types: { Order: [{ name: 'buyer', type: 'address' }, { name: 'item', type: 'string' }, { name: 'price', type: 'uint256' }] },
+    types: {
+      Order: [
+        { name: 'buyer', type: 'address' },
+        { name: 'item', type: 'string' },
+        { name: 'price', type: 'uint256' },
+      ],
+    },
     primaryType: 'Order',
     message: { buyer: owner.address as `0x${string}`, item: 'coffee beans, 1 kg', price: value },
   } as const

@@ -55,8 +55,14 @@ try {
   console.log('Watching…')
   portfolio.watch({ intervalMs: 100 })
   await new Promise<void>((resolve) => portfolio.once('refresh', () => resolve()))
-  await adapter.sendTransfer(await adapter.quoteTransfer({ from: alice.address, to: bob.address, asset: USDT, amount: parseAmount('250.5', 6) }), alice)
-  await adapter.sendTransfer(await adapter.quoteTransfer({ from: alice.address, to: bob.address, asset: USDC, amount: parseAmount('100', 6) }), alice)
+  await adapter.sendTransfer(
+    await adapter.quoteTransfer({ from: alice.address, to: bob.address, asset: USDT, amount: parseAmount('250.5', 6) }),
+    alice,
+  )
+  await adapter.sendTransfer(
+    await adapter.quoteTransfer({ from: alice.address, to: bob.address, asset: USDC, amount: parseAmount('100', 6) }),
+    alice,
+  )
   await local.fund(alice.address, { USDT: '42' })
   while (transfers < 5) await new Promise((r) => setTimeout(r, 50))
   await portfolio.stop()
@@ -73,10 +79,18 @@ try {
 }
 
 function printTable(snapshot: PortfolioSnapshot): void {
-  const lines = snapshot.balances.filter((b) => b.amount > 0n).map((b) => [b.label ?? b.account, b.symbol, formatAmount(b.amount, b.decimals), b.value ?? '—'])
-  const totals = snapshot.totals.filter((t) => t.amount > 0n).map((t) => ['total', t.symbol, formatAmount(t.amount, t.decimals), t.value ?? '—'])
+  const lines = snapshot.balances
+    .filter((b) => b.amount > 0n)
+    .map((b) => [b.label ?? b.account, b.symbol, formatAmount(b.amount, b.decimals), b.value ?? '—'])
+  const totals = snapshot.totals
+    .filter((t) => t.amount > 0n)
+    .map((t) => ['total', t.symbol, formatAmount(t.amount, t.decimals), t.value ?? '—'])
   // A local chain is a test network: its value sums apart (testnetValue), never into mainnet value.
-  const sections = [[['account', 'asset', 'amount', 'value (USD)']], lines, [...totals, ['total', 'test networks', '', snapshot.testnetValue ?? '—']]]
+  const sections = [
+    [['account', 'asset', 'amount', 'value (USD)']],
+    lines,
+    [...totals, ['total', 'test networks', '', snapshot.testnetValue ?? '—']],
+  ]
   const widths = [0, 1, 2, 3].map((c) => Math.max(...sections.flat().map((row) => row[c]!.length)))
   const format = (row: string[]) => `  ${row.map((cell, c) => (c >= 2 ? cell.padStart(widths[c]!) : cell.padEnd(widths[c]!))).join('  ')}`
   console.log('\nPortfolio:')

@@ -28,7 +28,12 @@ console.log(`Locked: ${vault.isLocked}`)
 // 3. Later (another process, another day): open and unlock.
 const reopened = await Vault.open({ storage })
 await reopened.unlock(password)
-console.log(`Unlocked: ${!reopened.isLocked}; secrets: ${reopened.listSecrets().map((s) => `${s.label ?? s.id} (${s.kind})`).join(', ')}`)
+console.log(
+  `Unlocked: ${!reopened.isLocked}; secrets: ${reopened
+    .listSecrets()
+    .map((s) => `${s.label ?? s.id} (${s.kind})`)
+    .join(', ')}`,
+)
 
 // 4. A signer holds the key; the app only sees the address and signatures.
 const evm = await reopened.getSigner({ secretId: id, chain: 'evm' })

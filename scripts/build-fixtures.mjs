@@ -90,7 +90,9 @@ const shipped =
   ' */\n\n' +
   `/** The compiler that produced the bytecode below. */\nexport const COMPILER = 'solc ${solc.version()}'\n\n` +
   `/** The compiler settings (the optimizer and the EVM version). */\nexport const SETTINGS = ${JSON.stringify(recorded)} as const\n\n` +
-  Object.entries(SHIPPED).map(([name, file]) => shippedEntry(name, file)).join('\n')
+  Object.entries(SHIPPED)
+    .map(([name, file]) => shippedEntry(name, file))
+    .join('\n')
 
 const outputs = [
   [join(dir, 'artifacts.json'), artifacts],

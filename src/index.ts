@@ -51,7 +51,25 @@ export type {
   Json,
   TypedDataSpend,
   ReceiveAddress,
+  MessageSignature,
+  ReplaceTransactionOptions,
 } from './chains/adapter.js'
+export {
+  registerChainFamily,
+  chainFamily,
+  findChainFamily,
+  chainFamilies,
+  namespaceOf,
+  type ChainFamily,
+  type FamilyNetwork,
+  type KeySource,
+  type FamilyAccount,
+  type FamilyAccountKeys,
+  type FamilyAddress,
+  type FamilyPaymentScheme,
+  type FamilyCliConfig,
+  type FamilyChainConfig,
+} from './chains/family.js'
 export { FEE_LEVELS } from './chains/adapter.js'
 export * from './portfolio/index.js'
 export * from './wallet/index.js'
@@ -68,5 +86,11 @@ export {
   type JournalVerification,
 } from './audit/journal.js'
 export { PAYMENT_STATUSES, type PaymentStatus } from './audit/entry.js'
-export { parsePaymentUri, formatPaymentUri, type PaymentRequest, type PaymentUriScheme, type ParsePaymentUriOptions } from './payments/uri.js'
+export {
+  parsePaymentUri,
+  formatPaymentUri,
+  type PaymentRequest,
+  type PaymentUriScheme,
+  type ParsePaymentUriOptions,
+} from './payments/uri.js'
 export { paymentQr, type PaymentQrOptions } from './payments/qr.js'

@@ -16,7 +16,9 @@ describe('npm run demo', () => {
     expect(stdout).toMatch(/alice\s+USDT\s+1000\s+\$1000\.00/)
     expect(stdout).toMatch(/sent 0x[0-9a-f]{64}: confirmed in block \d+/)
     expect(stdout).toMatch(/↓ bob: \+120 USDT \(block \d+\)/)
-    expect(stdout).toMatch(/refused, nothing signed: Refused by policy \(perTransaction\): 400 USDC is more than 250 USDC per transaction\./)
+    expect(stdout).toMatch(
+      /refused, nothing signed: Refused by policy \(perTransaction\): 400 USDC is more than 250 USDC per transaction\./,
+    )
     expect(stdout).toMatch(/bob\s+USDT\s+120\s+\$120\.00/)
     expect(stdout).toMatch(/#0 transaction 120 USDT\s+intent/)
     expect(stdout).toMatch(/#1 transaction 120 USDT\s+signed 0x[0-9a-f]{16}…/)

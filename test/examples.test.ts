@@ -29,7 +29,9 @@ describe('examples/derive-addresses.ts', () => {
   })
 
   it('derives from COFFER_MNEMONIC and from a fresh mnemonic', async () => {
-    const out = await example('derive-addresses.ts', [], { COFFER_MNEMONIC: 'legal winner thank year wave sausage worth useful legal winner thank yellow' })
+    const out = await example('derive-addresses.ts', [], {
+      COFFER_MNEMONIC: 'legal winner thank year wave sausage worth useful legal winner thank yellow',
+    })
     expect(out).not.toContain('0x9858EfFD232B4033E47d90003D41EC34EcaEda94')
     expect(out.match(/0x[0-9a-fA-F]{40}/g)).toHaveLength(3)
     const fresh = await example('derive-addresses.ts', ['--new'])
@@ -119,7 +121,9 @@ describe('examples/pay-request.ts', () => {
     expect(out).toMatch(/[█▀▄]{20,}/) // the QR code, in the terminal
     expect(out).toMatch(/Quote: 42\.5 USDT to 0x0{36}bEEF, fee up to 0\.\d+ ETH/)
     expect(out).toMatch(/Paid: 0x[0-9a-f]{64} \(confirmed in block \d+\)/)
-    expect(out).toMatch(/Refused: Refused by policy \(perWindow\): 80 USDT would bring the last 24 h to 122\.5 USDT, over the limit of 100 \(already spent: 42\.5\)/)
+    expect(out).toMatch(
+      /Refused: Refused by policy \(perWindow\): 80 USDT would bring the last 24 h to 122\.5 USDT, over the limit of 100 \(already spent: 42\.5\)/,
+    )
     expect(out).toMatch(/#0 \S+ transaction 42\.5 USDT to 0x0{36}bEEF intent\n/)
     expect(out).toMatch(/#1 \S+ transaction 42\.5 USDT to 0x0{36}bEEF signed hash (0x[0-9a-f]{64})/)
     expect(out).toMatch(/#2 \S+ transaction 42\.5 USDT to 0x0{36}bEEF sent hash 0x[0-9a-f]{64}/)
@@ -132,14 +136,20 @@ describe('examples/import-metamask.ts', () => {
   it("imports a MetaMask vault made by MetaMask's own library, derives MetaMask's first accounts and signs a message that recovers", async () => {
     const out = await example('import-metamask.ts')
     expect(out).toMatch(/MetaMask vault: \d+ characters of JSON \(data, iv, salt, keyMetadata: PBKDF2 × 900000\)/)
-    expect(out).toContain('{"type":"HD Key Tree","supported":true,"numberOfAccounts":2,"hdPath":"m/44\'/60\'/0\'/0","mnemonic":"[redacted]"}')
+    expect(out).toContain(
+      '{"type":"HD Key Tree","supported":true,"numberOfAccounts":2,"hdPath":"m/44\'/60\'/0\'/0","mnemonic":"[redacted]"}',
+    )
     expect(out).toContain('{"type":"Simple Key Pair","supported":true,"privateKeys":["[redacted]"]}')
     expect(out).toContain('Ledger Hardware: not importable')
-    expect(out).toMatch(/Imported 2 secrets:\n {2}[0-9a-f]{16} {2}mnemonic {3}MetaMask\n {2}[0-9a-f]{16} {2}privateKey MetaMask imported key\n/)
+    expect(out).toMatch(
+      /Imported 2 secrets:\n {2}[0-9a-f]{16} {2}mnemonic {3}MetaMask\n {2}[0-9a-f]{16} {2}privateKey MetaMask imported key\n/,
+    )
     expect(out).toContain("Account 1: 0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266  (m/44'/60'/0'/0/0)")
     expect(out).toContain("Account 2: 0x70997970C51812dc3A010C7d01b50e0d17dc79C8  (m/44'/60'/0'/0/1)")
     expect(out).toContain('Imported:  0x2c7536E3605D9C16a7a3D7b1898e529396a65c23')
-    expect(out).toMatch(/signature 0x[0-9a-f]{18}…[0-9a-f]{8}\n {2}recovered 0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266 \(matches account 1\)/)
+    expect(out).toMatch(
+      /signature 0x[0-9a-f]{18}…[0-9a-f]{8}\n {2}recovered 0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266 \(matches account 1\)/,
+    )
     expect(out).not.toContain('test test')
     expect(out).not.toContain('4c0883a691')
   })
@@ -168,10 +178,14 @@ describe('examples/offline-signing.ts', () => {
     const out = await example('offline-signing.ts')
     const from = /Offline vault holds the key of (0x[0-9a-fA-F]{40})/.exec(out)?.[1]
     expect(from).toBeDefined()
-    expect(out).toMatch(/\[online\] {2}unsigned\.json \(120 USDT to 0x0{36}bEEF, fee up to 0\.\d+ ETH\):\n\{\n {2}"chainId": "eip155:31337",\n {2}"kind": "evm-eip1559",/)
+    expect(out).toMatch(
+      /\[online\] {2}unsigned\.json \(120 USDT to 0x0{36}bEEF, fee up to 0\.\d+ ETH\):\n\{\n {2}"chainId": "eip155:31337",\n {2}"kind": "evm-eip1559",/,
+    )
     expect(out).toContain(`"from": "${from}"`)
     expect(out).toContain('"amount": "120000000"')
-    expect(out).toContain('[offline] payload checked: transfer(0x000000000000000000000000000000000000bEEF, 120000000) on the USDT contract, matching the summary')
+    expect(out).toContain(
+      '[offline] payload checked: transfer(0x000000000000000000000000000000000000bEEF, 120000000) on the USDT contract, matching the summary',
+    )
     expect(out).toContain('[offline] network requests made while signing: 0')
     expect(out).toMatch(/\[offline\] a balance read fails, as it should: RpcError: .+ \([1-9]\d* requests? attempted\)/)
     const short = /"hash": "(0x[0-9a-f]{10})…([0-9a-f]{6})"/.exec(out)

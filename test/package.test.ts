@@ -90,7 +90,11 @@ describe('package build', () => {
       const esm = await run(process.execPath, ['--input-type=module', '-e', `import * as m from '${specifier}'\n${SCRIPT}`], { cwd: root })
       const cjs = await run(process.execPath, ['-e', `const m = require('${specifier}')\n${SCRIPT}`], { cwd: root })
       for (const { stdout } of [esm, cjs]) {
-        expect(JSON.parse(stdout)).toEqual({ address: expect.stringMatching(/^0x[0-9a-fA-F]{40}$/), error: 'InvalidPathError', isCoffer: true })
+        expect(JSON.parse(stdout)).toEqual({
+          address: expect.stringMatching(/^0x[0-9a-fA-F]{40}$/),
+          error: 'InvalidPathError',
+          isCoffer: true,
+        })
       }
       expect(JSON.parse(esm.stdout)).toEqual(JSON.parse(cjs.stdout))
     })
@@ -99,7 +103,8 @@ describe('package build', () => {
   it('lets a bundler drop the nine wordlists an English-only app does not use (built package)', async () => {
     const { code } = await bundle('coffer-addresses', { fromDist: true })
     expect(code).toContain('abandon')
-    for (const foreign of ['あいこくしん', 'ábaco', '가격', 'abaisser', 'abaco', 'abdikace', 'abacate', '的']) expect(code).not.toContain(foreign)
+    for (const foreign of ['あいこくしん', 'ábaco', '가격', 'abaisser', 'abaco', 'abdikace', 'abacate', '的'])
+      expect(code).not.toContain(foreign)
   })
 
   describe('the packed tarball', () => {
@@ -137,12 +142,18 @@ describe('package build', () => {
       const attw = join(root, 'node_modules', '.bin', 'attw')
       const args = [tarball, '--profile', 'node16', '--format', 'ascii', '--no-color', '--no-emoji']
       if (PENDING.length) args.push('--exclude-entrypoints', ...PENDING)
-      const result = await run(attw, args, { cwd: dir, timeout: 120_000, maxBuffer: 64 << 20 }).catch((error: { stdout?: string; stderr?: string }) => {
-        throw new Error(`attw failed:\n${error.stdout ?? ''}${error.stderr ?? ''}`)
-      })
+      const result = await run(attw, args, { cwd: dir, timeout: 120_000, maxBuffer: 64 << 20 }).catch(
+        (error: { stdout?: string; stderr?: string }) => {
+          throw new Error(`attw failed:\n${error.stdout ?? ''}${error.stderr ?? ''}`)
+        },
+      )
       // Exit 0 is the verdict; the report must also show every checked entry green (node10 is ignored).
       for (const subpath of SUBPATHS) {
-        expect(result.stdout).toMatch(new RegExp(`"${specifier(subpath)}"\\s+node16 \\(from CJS\\): OK \\(CJS\\)\\s+node16 \\(from ESM\\): OK \\(ESM\\)\\s+bundler: OK`))
+        expect(result.stdout).toMatch(
+          new RegExp(
+            `"${specifier(subpath)}"\\s+node16 \\(from CJS\\): OK \\(CJS\\)\\s+node16 \\(from ESM\\): OK \\(ESM\\)\\s+bundler: OK`,
+          ),
+        )
       }
     }, 150_000)
 
@@ -164,27 +175,52 @@ describe('package build', () => {
         const name = subpath === '.' ? 'root' : subpath.slice(2)
         const use = USES[subpath] ?? ''
         // .cts: CommonJS, so every import here is a require() and resolves dist/cjs/**/*.d.cts.
-        writeFileSync(join(dir, `cjs-${name}.cts`), `import whole = require('${spec}')\nexport const names: readonly string[] = Object.keys(whole)\nexport type Api = typeof whole\n${use}`)
-        writeFileSync(join(dir, `esm-${name}.mts`), `import * as whole from '${spec}'\nexport const names: readonly string[] = Object.keys(whole)\nexport type Api = typeof whole\n${use}`)
+        writeFileSync(
+          join(dir, `cjs-${name}.cts`),
+          `import whole = require('${spec}')\nexport const names: readonly string[] = Object.keys(whole)\nexport type Api = typeof whole\n${use}`,
+        )
+        writeFileSync(
+          join(dir, `esm-${name}.mts`),
+          `import * as whole from '${spec}'\nexport const names: readonly string[] = Object.keys(whole)\nexport type Api = typeof whole\n${use}`,
+        )
         files.push(`cjs-${name}.cts`, `esm-${name}.mts`)
       }
       const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc')
       const check = async (mode: 'node16' | 'nodenext', lib?: string[]) => {
         const label = `${mode}${lib ? ` lib ${lib.join(',')}` : ''}`
         const config = join(dir, `tsconfig.${mode}${lib ? '.lib' : ''}.json`)
-        const compilerOptions = { module: mode, moduleResolution: mode, target: 'es2022', ...(lib && { lib }), types: ['node'], strict: true, skipLibCheck: false, noEmit: true }
+        const compilerOptions = {
+          module: mode,
+          moduleResolution: mode,
+          target: 'es2022',
+          ...(lib && { lib }),
+          types: ['node'],
+          strict: true,
+          skipLibCheck: false,
+          noEmit: true,
+        }
         writeFileSync(config, JSON.stringify({ compilerOptions, files }, null, 2))
-        const output = await run(process.execPath, [tsc, '-p', config, '--pretty', 'false'], { cwd: dir, timeout: 150_000, maxBuffer: 64 << 20 }).then(
+        const output = await run(process.execPath, [tsc, '-p', config, '--pretty', 'false'], {
+          cwd: dir,
+          timeout: 150_000,
+          maxBuffer: 64 << 20,
+        }).then(
           () => '',
           (error: { stdout?: string }) => error.stdout ?? String(error),
         )
         // Without the DOM lib, viem's own dependency ox names CryptoKey & co. (an upstream matter
         // every viem user meets); coffer's declarations and the consumer must still be clean.
-        const errors = output.split('\n').filter((line) => /error TS/.test(line) && (!lib || /^(node_modules\/coffer\/|cjs-|esm-)/.test(line)))
+        const errors = output
+          .split('\n')
+          .filter((line) => /error TS/.test(line) && (!lib || /^(node_modules\/coffer\/|cjs-|esm-)/.test(line)))
         return `${label}: ${errors.length ? `\n${errors.join('\n')}` : 'ok'}`
       }
       // node16 is where TS1479 showed with TypeScript 5.9 (nodenext models require(esm) since 5.8).
-      expect(await Promise.all([check('node16'), check('nodenext'), check('node16', ['es2022'])])).toEqual(['node16: ok', 'nodenext: ok', 'node16 lib es2022: ok'])
+      expect(await Promise.all([check('node16'), check('nodenext'), check('node16', ['es2022'])])).toEqual([
+        'node16: ok',
+        'nodenext: ok',
+        'node16 lib es2022: ok',
+      ])
     }, 200_000)
 
     it('reproduces TS1479 without the resolution-mode step of `npm run build` (scripts/cjs-types.mjs)', async () => {
@@ -194,11 +230,26 @@ describe('package build', () => {
       try {
         // What tsup emits: plain imports of viem, whose types TypeScript reads as ESM.
         writeFileSync(file, fixed.replaceAll(` with { 'resolution-mode': 'import' }`, '').replace(/^import type /gm, 'import '))
-        writeFileSync(join(dir, 'ts1479.cts'), `import { evm } from 'coffer/evm'\nexport const chainId: string = evm({ chain: 'eip155:1', rpcUrls: ['http://127.0.0.1:1'] }).chainId\n`)
-        const compilerOptions = { module: 'node16', moduleResolution: 'node16', target: 'es2022', types: ['node'], strict: true, skipLibCheck: false, noEmit: true }
+        writeFileSync(
+          join(dir, 'ts1479.cts'),
+          `import { evm } from 'coffer/evm'\nexport const chainId: string = evm({ chain: 'eip155:1', rpcUrls: ['http://127.0.0.1:1'] }).chainId\n`,
+        )
+        const compilerOptions = {
+          module: 'node16',
+          moduleResolution: 'node16',
+          target: 'es2022',
+          types: ['node'],
+          strict: true,
+          skipLibCheck: false,
+          noEmit: true,
+        }
         writeFileSync(join(dir, 'tsconfig.ts1479.json'), JSON.stringify({ compilerOptions, files: ['ts1479.cts'] }))
         const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc')
-        const output = await run(process.execPath, [tsc, '-p', join(dir, 'tsconfig.ts1479.json'), '--pretty', 'false'], { cwd: dir, timeout: 150_000, maxBuffer: 64 << 20 }).then(
+        const output = await run(process.execPath, [tsc, '-p', join(dir, 'tsconfig.ts1479.json'), '--pretty', 'false'], {
+          cwd: dir,
+          timeout: 150_000,
+          maxBuffer: 64 << 20,
+        }).then(
           () => '',
           (error: { stdout?: string }) => error.stdout ?? '',
         )
@@ -230,7 +281,10 @@ console.log(JSON.stringify(out))
     })
 
     it('imports at run time only Node built-ins and packages it declares (dependencies, peerDependencies)', () => {
-      const manifest = JSON.parse(readFileSync(join(packageDir, 'package.json'), 'utf8')) as Record<string, Record<string, string> | undefined>
+      const manifest = JSON.parse(readFileSync(join(packageDir, 'package.json'), 'utf8')) as Record<
+        string,
+        Record<string, string> | undefined
+      >
       const declared = new Set([pkg.name, ...Object.keys(manifest.dependencies ?? {}), ...Object.keys(manifest.peerDependencies ?? {})])
       const builtins = new Set(builtinModules)
       const undeclared = new Map<string, string>()
@@ -245,7 +299,10 @@ console.log(JSON.stringify(out))
         }
       }
       // A devDependency imported from dist works here and fails for every user who installs coffer.
-      expect(Object.fromEntries(undeclared), 'declare these in dependencies, or in peerDependencies (+ peerDependenciesMeta optional)').toEqual({})
+      expect(
+        Object.fromEntries(undeclared),
+        'declare these in dependencies, or in peerDependencies (+ peerDependenciesMeta optional)',
+      ).toEqual({})
     })
 
     it('error classes: one identity per module system; across CJS and ESM only `code` and `name` hold (the dual package hazard)', async () => {
@@ -296,7 +353,10 @@ console.log(JSON.stringify({
       const modules = join(user, 'node_modules')
       mkdirSync(join(modules, 'coffer'), { recursive: true })
       await run('tar', ['-xzf', tarball, '-C', join(modules, 'coffer'), '--strip-components=1'])
-      const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { dependencies: Record<string, string>; peerDependencies: Record<string, string> }
+      const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
+        dependencies: Record<string, string>
+        peerDependencies: Record<string, string>
+      }
       for (const name of [...Object.keys(manifest.dependencies), ...Object.keys(manifest.peerDependencies), 'tsx']) {
         mkdirSync(dirname(join(modules, name)), { recursive: true })
         symlinkSync(join(root, 'node_modules', name), join(modules, name), 'dir')
@@ -308,12 +368,18 @@ console.log(JSON.stringify({
       writeFileSync(join(user, 'quickstart.ts'), quickStart as string)
       const env = { ...process.env }
       delete env.ANVIL_PATH // the anvil package installed in the folder is found on its own
-      const { stdout } = await run(process.execPath, [join(modules, 'tsx', 'dist', 'cli.mjs'), 'quickstart.ts'], { cwd: user, env, timeout: 180_000 })
+      const { stdout } = await run(process.execPath, [join(modules, 'tsx', 'dist', 'cli.mjs'), 'quickstart.ts'], {
+        cwd: user,
+        env,
+        timeout: 180_000,
+      })
       expect(stdout).toMatch(/^sent 0x[0-9a-f]{64}$/m)
       expect(stdout).toMatch(/Refused by policy \(perWindow\): 180 USDC would bring the last 24 h to 205 USDC/)
       expect(stdout).toMatch(/^receive bitcoin at bcrt1q[0-9a-z]{38}$/m)
       // The wallet it made lives in the folder: the vault, its journal and its stored policy.
-      expect(readdirSync(user).filter((f) => f.startsWith('my-wallet'))).toEqual(expect.arrayContaining(['my-wallet', 'my-wallet.journal', 'my-wallet.policy-rules']))
+      expect(readdirSync(user).filter((f) => f.startsWith('my-wallet'))).toEqual(
+        expect.arrayContaining(['my-wallet', 'my-wallet.journal', 'my-wallet.policy-rules']),
+      )
     }, 240_000)
   })
 })

@@ -35,7 +35,11 @@ const sources = new Map<string, string>([
 async function runAsUser(file: string): Promise<string> {
   const cwd = mkdtempSync(join(tmpdir(), 'coffer-readme-run-'))
   try {
-    const { stdout } = await run(tsx, ['--tsconfig', join(root, 'tsconfig.json'), join(root, file)], { cwd, env: { ...process.env, ANVIL_PATH: anvilBinary() }, timeout: 120_000 })
+    const { stdout } = await run(tsx, ['--tsconfig', join(root, 'tsconfig.json'), join(root, file)], {
+      cwd,
+      env: { ...process.env, ANVIL_PATH: anvilBinary() },
+      timeout: 120_000,
+    })
     return stdout
   } finally {
     rmSync(cwd, { recursive: true, force: true })

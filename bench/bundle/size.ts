@@ -17,7 +17,15 @@ export async function bundle(name: string, { fromDist = false } = {}): Promise<{
     write: false,
     logLevel: 'silent',
     // From source by default; `fromDist` resolves `coffer` through package.json exports (run `npm run build` first).
-    alias: fromDist ? {} : { 'coffer/keys': src('keys/index.ts'), 'coffer/vault': src('vault/index.ts'), 'coffer/evm': src('chains/evm/index.ts'), 'coffer/bitcoin': src('chains/bitcoin/index.ts'), coffer: src('index.ts') },
+    alias: fromDist
+      ? {}
+      : {
+          'coffer/keys': src('keys/index.ts'),
+          'coffer/vault': src('vault/index.ts'),
+          'coffer/evm': src('chains/evm/index.ts'),
+          'coffer/bitcoin': src('chains/bitcoin/index.ts'),
+          coffer: src('index.ts'),
+        },
   })
   const code = result.outputFiles?.[0]?.text ?? ''
   return { code, bytes: Buffer.byteLength(code), gzip: gzipSync(code, { level: 9 }).length }

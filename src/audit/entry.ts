@@ -16,7 +16,16 @@ export type AuditEntryKind = 'transaction' | 'message' | 'typed-data' | 'refused
 /** What became of a payment (see {@link AuditEntry.status}). */
 export type PaymentStatus = 'intent' | 'signed' | 'sent' | 'unknown' | 'rejected' | 'confirmed' | 'failed' | 'dropped'
 /** Every payment status. */
-export const PAYMENT_STATUSES: readonly PaymentStatus[] = ['intent', 'signed', 'sent', 'unknown', 'rejected', 'confirmed', 'failed', 'dropped']
+export const PAYMENT_STATUSES: readonly PaymentStatus[] = [
+  'intent',
+  'signed',
+  'sent',
+  'unknown',
+  'rejected',
+  'confirmed',
+  'failed',
+  'dropped',
+]
 
 /** The policy decision recorded with an entry. */
 export interface AuditDecision {
@@ -73,7 +82,7 @@ export interface JournalHead {
   readonly digest: string
 }
 /** The kinds of problem {@link AuditJournal.verify} reports (see the module comment). */
-export type JournalProblemKind = 'unreadable' | 'digest' | 'chain' | 'sequence' | 'truncated' | 'head'
+type JournalProblemKind = 'unreadable' | 'digest' | 'chain' | 'sequence' | 'truncated' | 'head'
 /** One problem, at the position it concerns. */
 export interface JournalProblem {
   readonly seq: number
@@ -214,7 +223,10 @@ function checkHex(value: unknown, name: string): string {
 export function checkHead(value: unknown, name: string): JournalHead {
   if (!isPlainObject(value)) throw new InvalidArgumentError(`${name} must be { seq, digest }, got ${describe(value)}.`)
   onlyKeys(value, ['seq', 'digest'], name)
-  return Object.freeze({ seq: assertInteger(value.seq, `${name}.seq`, 0, Number.MAX_SAFE_INTEGER), digest: checkHex(value.digest, `${name}.digest`) })
+  return Object.freeze({
+    seq: assertInteger(value.seq, `${name}.seq`, 0, Number.MAX_SAFE_INTEGER),
+    digest: checkHex(value.digest, `${name}.digest`),
+  })
 }
 
 /** Parses a stored entry (shape only; digest and chain are checked by the caller). @throws InvalidArgumentError @internal */
@@ -222,7 +234,8 @@ export function parseEntry(value: unknown): AuditEntry {
   if (!isPlainObject(value)) throw new InvalidArgumentError(`An entry must be an object, got ${describe(value)}.`)
   onlyKeys(value, ENTRY_KEYS, 'entry')
   const time = assertString(value.time, 'time', 30)
-  if (!ISO_UTC.test(time) || new Date(time).toISOString() !== time) throw new InvalidArgumentError('time must be ISO-8601 UTC with milliseconds.')
+  if (!ISO_UTC.test(time) || new Date(time).toISOString() !== time)
+    throw new InvalidArgumentError('time must be ISO-8601 UTC with milliseconds.')
   const entry: AuditEntry = {
     seq: assertInteger(value.seq, 'seq', 0, Number.MAX_SAFE_INTEGER),
     time,

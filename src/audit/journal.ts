@@ -77,7 +77,14 @@ import {
   type JournalProblem,
   type JournalVerification,
 } from './entry.js'
-import { CofferError, InvalidArgumentError, JournalIntegrityError, StorageError, UnsupportedVersionError, VaultFormatError } from '../core/errors.js'
+import {
+  CofferError,
+  InvalidArgumentError,
+  JournalIntegrityError,
+  StorageError,
+  UnsupportedVersionError,
+  VaultFormatError,
+} from '../core/errors.js'
 import type { Sealer } from '../vault/sealer.js'
 import { assertStorageKey, KeyedQueue, updateStorage, VAULT_KEY, type VaultStorage } from '../vault/storage.js'
 
@@ -91,7 +98,6 @@ export {
   type AuditEntryKind,
   type JournalHead,
   type JournalProblem,
-  type JournalProblemKind,
   type JournalVerification,
 } from './entry.js'
 
@@ -117,9 +123,9 @@ export interface JournalEntriesOptions {
 }
 
 /** The `format` field of a stored journal. */
-export const JOURNAL_FORMAT = 'coffer-journal'
+const JOURNAL_FORMAT = 'coffer-journal'
 /** The `version` field this coffer writes and reads. */
-export const JOURNAL_VERSION = 1
+const JOURNAL_VERSION = 1
 const RECORD_KEYS = ['format', 'version', 'head', 'entries']
 const HEAD_AAD = utf8(`${JOURNAL_FORMAT}:v${JOURNAL_VERSION}:head`)
 const entryAad = (seq: number) => utf8(`${JOURNAL_FORMAT}:v${JOURNAL_VERSION}:${seq}`)
@@ -129,7 +135,9 @@ const queues = new WeakMap<VaultStorage, KeyedQueue>()
 function integrityError(message: string, problems: readonly JournalProblem[]): JournalIntegrityError {
   const shown = problems.slice(0, 5).map((p) => `${p.problem} at ${p.seq}`)
   if (problems.length > 5) shown.push(`… ${problems.length} in all`)
-  return new JournalIntegrityError(message, { details: { problems: shown.join(', '), problemCount: problems.length, firstSeq: problems[0]?.seq } })
+  return new JournalIntegrityError(message, {
+    details: { problems: shown.join(', '), problemCount: problems.length, firstSeq: problems[0]?.seq },
+  })
 }
 
 function asCoffer(error: unknown, what: string): CofferError {
@@ -158,7 +166,10 @@ function parseRecord(text: string | undefined): Snapshot {
   if (!isPlainObject(json)) return damaged
   const { version } = json
   if (json.format === JOURNAL_FORMAT && typeof version === 'number' && Number.isSafeInteger(version) && version > JOURNAL_VERSION) {
-    throw new UnsupportedVersionError(`This audit journal is version ${version}; this coffer reads version ${JOURNAL_VERSION}. Upgrade coffer.`, { details: { version } })
+    throw new UnsupportedVersionError(
+      `This audit journal is version ${version}; this coffer reads version ${JOURNAL_VERSION}. Upgrade coffer.`,
+      { details: { version } },
+    )
   }
   if (json.format !== JOURNAL_FORMAT || version !== JOURNAL_VERSION || !Array.isArray(json.entries)) return damaged
   if (Object.keys(json).some((k) => !RECORD_KEYS.includes(k))) return damaged
@@ -198,7 +209,8 @@ export class AuditJournal {
     if (!storage || typeof storage.get !== 'function' || typeof storage.set !== 'function') {
       throw new InvalidArgumentError('storage must be a VaultStorage (get, set, delete).')
     }
-    if (!sealer || typeof sealer.seal !== 'function' || typeof sealer.open !== 'function') throw new InvalidArgumentError('sealer must be a Sealer (seal, open).')
+    if (!sealer || typeof sealer.seal !== 'function' || typeof sealer.open !== 'function')
+      throw new InvalidArgumentError('sealer must be a Sealer (seal, open).')
     const key = assertStorageKey(options.storageKey ?? 'journal')
     if (key === VAULT_KEY) throw new InvalidArgumentError(`The journal cannot share the vault's storage key "${VAULT_KEY}".`)
     const journal = new AuditJournal(storage, sealer, key)
@@ -267,7 +279,8 @@ export class AuditJournal {
 
   /** Opens every entry and judges the record. */
   async #inspect(snap: Snapshot, anchors: readonly JournalHead[]): Promise<JournalVerification> {
-    if (snap.damaged) return Object.freeze({ ok: false, count: 0, problems: Object.freeze([Object.freeze({ seq: 0, problem: 'unreadable' as const })]) })
+    if (snap.damaged)
+      return Object.freeze({ ok: false, count: 0, problems: Object.freeze([Object.freeze({ seq: 0, problem: 'unreadable' as const })]) })
     const opened = await Promise.all(snap.entries.map((raw, i) => this.#openSealed(raw, entryAad(i), parseEntry)))
     const count = opened.length
     const problems = opened.flatMap((e, i): JournalProblem[] => (e ? [] : [{ seq: i, problem: 'unreadable' }]))
@@ -290,7 +303,12 @@ export class AuditJournal {
       this.#trusted = snap.text
       if (last) this.#known = Object.freeze({ seq: last.seq, digest: last.digest })
     }
-    return Object.freeze({ ok, count, ...(ok && last ? { head: Object.freeze({ seq: last.seq, digest: last.digest }) } : {}), problems: Object.freeze(sorted) })
+    return Object.freeze({
+      ok,
+      count,
+      ...(ok && last ? { head: Object.freeze({ seq: last.seq, digest: last.digest }) } : {}),
+      problems: Object.freeze(sorted),
+    })
   }
 
   /**
@@ -300,7 +318,8 @@ export class AuditJournal {
    * a newer version: UnsupportedVersionError).
    */
   async verify(options?: JournalVerifyOptions): Promise<JournalVerification> {
-    if (options !== undefined && !isPlainObject(options)) throw new InvalidArgumentError(`options must be an object, got ${describe(options)}.`)
+    if (options !== undefined && !isPlainObject(options))
+      throw new InvalidArgumentError(`options must be an object, got ${describe(options)}.`)
     const anchor = options?.head === undefined ? undefined : checkHead(options.head, 'options.head')
     return this.#queue.run(this.#key, async () => {
       const snap = await this.#read()
@@ -342,7 +361,8 @@ export class AuditJournal {
             if (!result.ok) throw integrityError('The audit journal does not verify; refusing to append to it.', result.problems)
           }
           const seq = snap.entries.length
-          if ((this.#known?.seq ?? -1) !== seq - 1) throw integrityError('The audit journal changed while appending.', [{ seq, problem: 'head' }])
+          if ((this.#known?.seq ?? -1) !== seq - 1)
+            throw integrityError('The audit journal changed while appending.', [{ seq, problem: 'head' }])
           const unsealed = { seq, time, ...body, prev: this.#known?.digest ?? GENESIS }
           const entry: AuditEntry = { ...unsealed, digest: entryDigest(unsealed) }
           Object.freeze(entry.decision)
@@ -350,7 +370,12 @@ export class AuditJournal {
           const head = Object.freeze({ seq, digest: entry.digest })
           const sealedEntry = await this.#seal(entry, entryAad(seq))
           const sealedHead = await this.#seal(head, HEAD_AAD)
-          const text = JSON.stringify({ format: JOURNAL_FORMAT, version: JOURNAL_VERSION, head: sealedHead, entries: [...snap.entries, sealedEntry] })
+          const text = JSON.stringify({
+            format: JOURNAL_FORMAT,
+            version: JOURNAL_VERSION,
+            head: sealedHead,
+            entries: [...snap.entries, sealedEntry],
+          })
           appended = { entry, head, text }
           return text
         })
@@ -381,7 +406,8 @@ export class AuditJournal {
    * @throws JournalIntegrityError when a requested entry fails a check
    */
   async entries(options?: JournalEntriesOptions): Promise<AuditEntry[]> {
-    if (options !== undefined && !isPlainObject(options)) throw new InvalidArgumentError(`options must be an object, got ${describe(options)}.`)
+    if (options !== undefined && !isPlainObject(options))
+      throw new InvalidArgumentError(`options must be an object, got ${describe(options)}.`)
     const from = assertInteger(options?.from ?? 0, 'from', 0, Number.MAX_SAFE_INTEGER)
     const limit = assertInteger(options?.limit ?? Number.MAX_SAFE_INTEGER, 'limit', 0, Number.MAX_SAFE_INTEGER)
     return this.#queue.run(this.#key, async () => {

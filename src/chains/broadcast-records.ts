@@ -50,7 +50,8 @@ export class Records<T extends { readonly hash: string }> {
     const write = async () => {
       if (typeof storage.update !== 'function') return storage.set(this.#key, JSON.stringify([...this.#entries.values()]))
       await storage.update(this.#key, (current) => {
-        for (const stored of this.#parse(current)) if (!this.#entries.has(stored.hash.toLowerCase())) this.#entries.set(stored.hash.toLowerCase(), stored)
+        for (const stored of this.#parse(current))
+          if (!this.#entries.has(stored.hash.toLowerCase())) this.#entries.set(stored.hash.toLowerCase(), stored)
         this.#trim()
         return JSON.stringify([...this.#entries.values()])
       })

@@ -10,7 +10,7 @@
  * Bitcoin library); `createAdapter` loads the adapter when the CLI asks for one.
  * @module
  */
-import type { ChainId } from '../core/caip.js'
+import type { AssetId, ChainId } from '../core/caip.js'
 import { InvalidArgumentError, NotSupportedError } from '../core/errors.js'
 import type { KeyValueStore } from '../core/store.js'
 import type { AccountSigner, Signer } from '../keys/signer.js'
@@ -68,6 +68,12 @@ export interface FamilyAddress {
 export interface FamilyPaymentScheme {
   /** Lower-case URI scheme. */
   readonly scheme: string
+  /**
+   * Checks the scheme's own parse options (`defaultEvmChainId`, `bitcoinNetwork`). Called on every
+   * `parsePaymentUri`, whatever the URI's scheme, before the URI is read, so a bad option fails
+   * alike for every URI. @throws InvalidArgumentError
+   */
+  checkOptions?(options: { readonly [option: string]: unknown }): void
   /** Reads `<scheme>:<path>?<query>`. @throws InvalidPaymentUriError */
   parse(path: string, query: string | undefined, options: { readonly [option: string]: unknown }): { readonly [field: string]: unknown }
   /** Writes a request of one of the family's chains. @throws InvalidArgumentError */
@@ -90,6 +96,8 @@ export interface FamilyCliConfig {
   fromUrls?(chainId: ChainId, urls: readonly string[], fail: (message: string) => never): FamilyChainConfig
   /** The entry with its node URLs replaced (`--rpc <name>=<url>`). */
   withUrls(entry: FamilyChainConfig, urls: readonly string[]): FamilyChainConfig
+  /** Assets of the entry priced by a token family (`{ '<caip-19>': 'USDT' }`), for fixed prices. */
+  assetFamilies?(entry: FamilyChainConfig): { readonly [assetId: string]: string }
   /** An adapter for the entry. `offline`: for signing only, pointing at an address nothing answers. */
   createAdapter(entry: FamilyChainConfig, options: { readonly storage?: KeyValueStore; readonly offline?: boolean }): Promise<ChainAdapter>
 }
@@ -134,12 +142,27 @@ export interface ChainFamily {
    * the account's keys; undefined for a plain address. Reads records that kept the id in `address`.
    */
   accountFromId?(chainId: ChainId, id: string): FamilyAccountKeys | undefined
+  /** The CAIP-19 id of the native coin of `chainId` (`eip155:1/slip44:60`). */
+  nativeAsset?(chainId: ChainId): AssetId
+  /**
+   * The account options a search for the key behind an account id tries, in turn (Bitcoin: each
+   * address type); when absent, only the defaults (`accountOptions({})`).
+   */
+  readonly accountSearch?: readonly { readonly [option: string]: Json }[]
+  /**
+   * The market family of a mainnet asset the family knows, for pricing: the native coin's symbol
+   * (`ETH`, `POL`, `BTC`) or a registry token's family (`USDT`). Undefined for test networks
+   * (test coins never take a mainnet price) and for anything else.
+   */
+  knownFamily?(asset: AssetId): string | undefined
   /** Payment-request URI schemes the family reads and writes. */
   readonly paymentSchemes?: readonly FamilyPaymentScheme[]
   /** How the CLI configures its chains. */
   readonly cli?: FamilyCliConfig
 }
 
+/** A CAIP-2 namespace (CAIP-2: `[-a-z0-9]{3,8}`). */
+const NAMESPACE = /^[-a-z0-9]{3,8}$/
 const registry = new Map<string, ChainFamily>()
 const order: ChainFamily[] = []
 let seeded = false
@@ -154,7 +177,8 @@ function seed(): void {
 function add(family: ChainFamily): void {
   for (const ns of family.namespaces) {
     const known = registry.get(ns)
-    if (known && known !== family) throw new InvalidArgumentError(`The ${ns} namespace already belongs to the ${known.kind} family.`, { details: { namespace: ns } })
+    if (known && known !== family)
+      throw new InvalidArgumentError(`The ${ns} namespace already belongs to the ${known.kind} family.`, { details: { namespace: ns } })
   }
   if (!order.includes(family)) order.push(family)
   for (const ns of family.namespaces) registry.set(ns, family)
@@ -162,8 +186,9 @@ function add(family: ChainFamily): void {
 
 /** The CAIP-2 namespace of a chain id (`eip155` of `eip155:1`). */
 export function namespaceOf(chainId: string): string {
-  const i = typeof chainId === 'string' ? chainId.indexOf(':') : -1
-  return i > 0 ? chainId.slice(0, i) : String(chainId)
+  if (typeof chainId !== 'string') return ''
+  const i = chainId.indexOf(':')
+  return i > 0 ? chainId.slice(0, i) : chainId
 }
 
 /**
@@ -172,8 +197,22 @@ export function namespaceOf(chainId: string): string {
  * @throws InvalidArgumentError
  */
 export function registerChainFamily(family: ChainFamily): ChainFamily {
-  if (!family || typeof family !== 'object' || typeof family.kind !== 'string' || !Array.isArray(family.namespaces) || family.namespaces.length === 0) {
-    throw new InvalidArgumentError('registerChainFamily takes a ChainFamily descriptor (kind, namespaces, networks, …).')
+  const f = family as Partial<Record<keyof ChainFamily, unknown>> | null
+  const calls = ['supports', 'isValidAddress', 'accountOptions', 'signer', 'accountKeys'] as const
+  if (
+    !f ||
+    typeof f !== 'object' ||
+    typeof f.kind !== 'string' ||
+    !/^[a-z][a-z0-9-]{0,31}$/.test(f.kind) ||
+    !Array.isArray(f.namespaces) ||
+    f.namespaces.length === 0 ||
+    !f.namespaces.every((ns: unknown) => typeof ns === 'string' && NAMESPACE.test(ns)) ||
+    !Array.isArray(f.networks) ||
+    calls.some((name) => typeof f[name] !== 'function')
+  ) {
+    throw new InvalidArgumentError(
+      `registerChainFamily takes a ChainFamily descriptor: kind (lower-case name), namespaces (CAIP-2 namespaces, [-a-z0-9]{3,8}), networks, and the calls ${calls.join(', ')}.`,
+    )
   }
   seed()
   add(family)
@@ -192,7 +231,12 @@ export function findChainFamily(chainId: string): ChainFamily | undefined {
  */
 export function chainFamily(chainId: string): ChainFamily {
   const family = findChainFamily(chainId)
-  if (!family) throw new NotSupportedError(`coffer has no chain family for ${namespaceOf(chainId)} chains.`, { details: { chainId: String(chainId).slice(0, 100) } })
+  if (!family) {
+    const shown = typeof chainId === 'string' ? chainId.slice(0, 100) : typeof chainId
+    throw new NotSupportedError(`coffer has no chain family for ${JSON.stringify(namespaceOf(chainId) || shown)} chains.`, {
+      details: { chainId: shown },
+    })
+  }
   return family
 }
 

@@ -9,12 +9,20 @@ import { InvalidArgumentError, TransactionTimeoutError } from '../core/errors.js
 import type { TransactionStatus, WaitOptions } from './adapter.js'
 
 /** Polls `read` per {@link WaitOptions}. @throws TransactionTimeoutError, InvalidArgumentError */
-export async function waitUntil(read: () => Promise<TransactionStatus>, options: WaitOptions | undefined, blockTimeMs: number): Promise<TransactionStatus> {
+export async function waitUntil(
+  read: () => Promise<TransactionStatus>,
+  options: WaitOptions | undefined,
+  blockTimeMs: number,
+): Promise<TransactionStatus> {
   const opts = assertOptions(options)
   const confirmations = opts.confirmations ?? 1
   const timeoutMs = opts.timeoutMs ?? 120_000
   const interval = opts.pollIntervalMs ?? Math.round(Math.min(4_000, Math.max(100, blockTimeMs / 2)))
-  for (const [name, value] of [['confirmations', confirmations], ['timeoutMs', timeoutMs], ['pollIntervalMs', interval]] as const) {
+  for (const [name, value] of [
+    ['confirmations', confirmations],
+    ['timeoutMs', timeoutMs],
+    ['pollIntervalMs', interval],
+  ] as const) {
     if (!Number.isSafeInteger(value) || value < 1) throw new InvalidArgumentError(`${name} must be a positive integer.`)
   }
   const deadline = Date.now() + timeoutMs
@@ -23,9 +31,12 @@ export async function waitUntil(read: () => Promise<TransactionStatus>, options:
     if (status.state === 'failed' || status.state === 'dropped') return status
     if (status.state === 'confirmed' && status.confirmations >= confirmations) return status
     if (Date.now() + interval > deadline) {
-      throw new TransactionTimeoutError(`Transaction ${status.hash} has ${status.confirmations} of ${confirmations} confirmations after ${timeoutMs} ms; it may still confirm.`, {
-        details: { hash: status.hash, state: status.state, confirmations: status.confirmations },
-      })
+      throw new TransactionTimeoutError(
+        `Transaction ${status.hash} has ${status.confirmations} of ${confirmations} confirmations after ${timeoutMs} ms; it may still confirm.`,
+        {
+          details: { hash: status.hash, state: status.state, confirmations: status.confirmations },
+        },
+      )
     }
     await new Promise((resolve) => setTimeout(resolve, interval))
   }

@@ -1,54 +1,42 @@
 /**
  * From configured chains to chain adapters (and a price source), and from a `<chain>`
- * argument (a configured name or a CAIP-2 id) to its chain. Offline adapters, for signing
+ * argument (a configured name or a CAIP-2 id) to its chain. Each chain's family makes its
+ * adapter (`family.cli.createAdapter`, loaded on demand). Offline adapters, for signing
  * without a network, point at an address nothing listens on: signing never calls it.
  * @module
  * @internal
  */
-import { defineChain } from 'viem'
 import type { ChainId } from '../core/caip.js'
 import type { ChainAdapter } from '../chains/adapter.js'
-import { bitcoin } from '../chains/bitcoin/adapter.js'
-import { evm } from '../chains/evm/adapter.js'
-import { erc20AssetId } from '../chains/evm/registry.js'
-import type { BitcoinNetwork } from '../keys/address/bitcoin.js'
+import { findChainFamily, type ChainFamily, type FamilyCliConfig } from '../chains/family.js'
 import { httpPrices } from '../portfolio/coingecko.js'
 import { fixedPrices, type PriceSource } from '../portfolio/prices.js'
-import { BITCOIN_CHAIN_IDS } from '../payments/uri.js'
 import type { VaultStorage } from '../vault/storage.js'
-import type { ChainConfig, CliConfig, EvmChainConfig } from './config.js'
+import type { ChainConfig, CliConfig } from './config.js'
 import { cliDocsUrl } from './links.js'
 import { CliError, usage } from './output.js'
 
 /** An address where nothing answers: adapters made for offline signing point here. */
 export const OFFLINE_RPC = 'http://127.0.0.1:9'
 
-function viemChain(c: EvmChainConfig, urls: readonly string[]) {
-  const d = c.chainDefinition
-  if (!d) return c.chainId
-  return defineChain({ id: d.id, name: d.name, nativeCurrency: d.nativeCurrency, rpcUrls: { default: { http: [...urls] } }, ...(d.testnet === undefined ? {} : { testnet: d.testnet }) })
+/** A family the CLI can configure chains of. */
+type CliFamily = ChainFamily & { readonly cli: FamilyCliConfig }
+
+/** The family of a configured chain, with its CLI configuration. */
+function cliFamily(c: ChainConfig): CliFamily {
+  const family = findChainFamily(c.chainId)
+  if (!family?.cli) throw usage(`coffer has no chain family to configure ${c.chainId.slice(0, 60)}.`)
+  return family as CliFamily
 }
 
 /** The adapter of one configured chain. `storage` keeps the adapters' broadcast records beside the wallet. */
-export function buildAdapter(c: ChainConfig, storage?: VaultStorage, options: { offline?: boolean } = {}): ChainAdapter {
-  if (c.kind === 'bitcoin') {
-    return bitcoin({ network: c.network, esploraUrl: options.offline ? OFFLINE_RPC : c.esploraUrl, ...(storage ? { journalStorage: storage } : {}) })
-  }
-  const urls = options.offline ? [OFFLINE_RPC] : c.rpcUrls
-  if (urls.length === 0) throw usage(`Chain "${c.name}" has no rpcUrls: add them to the config file or pass --rpc ${c.name}=<url>.`)
-  const tokens = options.offline ? c.tokens.filter((t) => t.symbol !== undefined && t.decimals !== undefined) : c.tokens
-  return evm({
-    chain: viemChain(c, urls),
-    rpcUrls: [...urls],
-    tokens: tokens.map((t) => ({ ...t })),
-    ...(storage ? { journalStorage: storage } : {}),
-    ...(options.offline ? { retryCount: 0, timeoutMs: 1_000 } : {}),
-  })
+export async function buildAdapter(c: ChainConfig, storage?: VaultStorage, options: { offline?: boolean } = {}): Promise<ChainAdapter> {
+  return cliFamily(c).cli.createAdapter(c, { ...(storage ? { storage } : {}), ...(options.offline ? { offline: true } : {}) })
 }
 
 /** Adapters for every configured chain. */
-export function buildAdapters(config: CliConfig, storage?: VaultStorage): ChainAdapter[] {
-  return config.chains.map((c) => buildAdapter(c, storage))
+export function buildAdapters(config: CliConfig, storage?: VaultStorage): Promise<ChainAdapter[]> {
+  return Promise.all(config.chains.map((c) => buildAdapter(c, storage)))
 }
 
 /** The configured chain a `<chain>` argument names (its name or CAIP-2 id). */
@@ -56,11 +44,26 @@ export function findChain(config: CliConfig, arg: string): ChainConfig | undefin
   return config.chains.find((c) => c.name === arg || c.chainId === arg)
 }
 
-/** A chain the config does not list but coffer can derive keys for: an eip155 or bip122 CAIP-2 id. */
-export function unconfiguredChain(arg: string): { kind: 'evm'; chainId: ChainId } | { kind: 'bitcoin'; chainId: ChainId; network: BitcoinNetwork } | undefined {
-  if (/^eip155:[1-9]\d{0,15}$/.test(arg)) return { kind: 'evm', chainId: arg as ChainId }
-  const network = (Object.keys(BITCOIN_CHAIN_IDS) as BitcoinNetwork[]).find((n) => BITCOIN_CHAIN_IDS[n] === arg)
-  return network ? { kind: 'bitcoin', chainId: arg as ChainId, network } : undefined
+/** A chain the config does not list but coffer can derive keys for: a CAIP-2 id a registered family serves. */
+export function unconfiguredChain(arg: string): { family: ChainFamily; chainId: ChainId } | undefined {
+  const family = findChainFamily(arg)
+  return family && family.supports(arg as ChainId) ? { family, chainId: arg as ChainId } : undefined
+}
+
+/**
+ * An adapter for a chain the config does not list, made from its family's defaults and `urls`
+ * (`--rpc`'s rule); undefined when no family can. `fail` gets the family's reason.
+ */
+export async function unconfiguredAdapter(
+  chainId: string,
+  urls: readonly string[],
+  options: { offline?: boolean },
+  fail: (message: string) => never,
+): Promise<ChainAdapter | undefined> {
+  const other = unconfiguredChain(chainId)
+  const cli = other?.family.cli
+  if (!other || !cli?.fromUrls) return undefined
+  return cli.createAdapter(cli.fromUrls(other.chainId, urls, fail), options.offline ? { offline: true } : {})
 }
 
 /** The error for a command that needs a chain when the config has none: where to add one (exit 2). */
@@ -77,7 +80,9 @@ export function requireChain(config: CliConfig, arg: string): ChainConfig {
   const chain = findChain(config, arg)
   if (chain) return chain
   const known = config.chains.map((c) => c.name)
-  throw usage(`No configured chain "${arg.slice(0, 60)}"${known.length ? ` (configured: ${known.join(', ')})` : ' (the config has no chains)'}; add it to the config file or pass --rpc <caip2-id>=<url>.`)
+  throw usage(
+    `No configured chain "${arg.slice(0, 60)}"${known.length ? ` (configured: ${known.join(', ')})` : ' (the config has no chains)'}; add it to the config file or pass --rpc <caip2-id>=<url>.`,
+  )
 }
 
 /** The name to show for a chain id. */
@@ -92,11 +97,7 @@ export function priceSource(config: CliConfig): PriceSource | undefined {
   if (!p) return undefined
   if ('fixed' in p) {
     const families: Record<string, string> = {}
-    for (const c of config.chains) {
-      if (c.kind !== 'evm') continue
-      const id = Number(c.chainId.slice('eip155:'.length))
-      for (const t of c.tokens) if (t.family) families[erc20AssetId(id, t.address)] = t.family
-    }
+    for (const c of config.chains) Object.assign(families, findChainFamily(c.chainId)?.cli?.assetFamilies?.(c))
     return fixedPrices({ prices: p.fixed, currency: config.currency, families })
   }
   const apiKey = p.coingecko.apiKey ?? process.env.COFFER_COINGECKO_API_KEY

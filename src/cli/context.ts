@@ -22,7 +22,7 @@ import { Output, usage } from './output.js'
 import { walletPassword } from './password.js'
 
 /** The default wallet file (relative to the working directory). */
-export const DEFAULT_VAULT = 'coffer-wallet'
+const DEFAULT_VAULT = 'coffer-wallet'
 
 /** The kind of file system entry at `path`, or `missing`. */
 function entryAt(path: string): 'file' | 'folder' | 'other' | 'missing' {
@@ -39,20 +39,25 @@ function entryAt(path: string): 'file' | 'folder' | 'other' | 'missing' {
  * existing folder, because the journal and records are written beside it as `<path>.<key>`.
  * `source` says where the path came from, for the message. @throws CliError (exit 2)
  */
-export function checkVaultPath(path: string, source: string): void {
+function checkVaultPath(path: string, source: string): void {
   const at = entryAt(path)
   if (at === 'folder') {
-    throw usage(`${source} ${path} is a folder, but it names the wallet file (its journal and records are kept beside it as ${path}.<record>): give a file path such as ${resolve(path, 'wallet')}.`)
+    throw usage(
+      `${source} ${path} is a folder, but it names the wallet file (its journal and records are kept beside it as ${path}.<record>): give a file path such as ${resolve(path, 'wallet')}.`,
+    )
   }
   if (at === 'other') throw usage(`${source} ${path} is not a regular file; it names the wallet file.`)
   const folder = dirname(path)
   const parent = entryAt(folder)
-  if (parent === 'missing') throw usage(`The folder ${folder} of the wallet file (${source} ${path}) does not exist: create it first (mkdir -p ${folder}) or choose another path.`)
+  if (parent === 'missing')
+    throw usage(
+      `The folder ${folder} of the wallet file (${source} ${path}) does not exist: create it first (mkdir -p ${folder}) or choose another path.`,
+    )
   if (parent !== 'folder') throw usage(`${folder} is not a folder, so the wallet file (${source} ${path}) cannot be kept there.`)
 }
 
 /** The environment variable choosing the KDF of new vaults: `scrypt` (default) or `pbkdf2`. */
-export const KDF_ENV = 'COFFER_KDF'
+const KDF_ENV = 'COFFER_KDF'
 
 /** The global flags, as commander hands them over. */
 export interface GlobalOptions {
@@ -72,7 +77,7 @@ export class Context {
   readonly config: CliConfig
   readonly vaultPath: string
   readonly storage: VaultStorage
-  #adapters: ChainAdapter[] | undefined
+  #adapters: Promise<ChainAdapter[]> | undefined
   #password: string | undefined
 
   constructor(options: GlobalOptions, out: Output) {
@@ -80,7 +85,14 @@ export class Context {
     this.out = out
     this.config = loadConfig({ file: options.config, rpc: options.rpc })
     this.vaultPath = options.vault !== undefined ? resolve(options.vault) : (this.config.vault ?? resolve(DEFAULT_VAULT))
-    checkVaultPath(this.vaultPath, options.vault !== undefined ? '--vault' : this.config.vault !== undefined ? `"vault" of ${this.config.file ?? 'the config'}:` : 'The default wallet file')
+    checkVaultPath(
+      this.vaultPath,
+      options.vault !== undefined
+        ? '--vault'
+        : this.config.vault !== undefined
+          ? `"vault" of ${this.config.file ?? 'the config'}:`
+          : 'The default wallet file',
+    )
     this.storage = fileStorage(this.vaultPath)
   }
 
@@ -90,14 +102,14 @@ export class Context {
   }
 
   /** Adapters of every configured chain (made once). */
-  adapters(): ChainAdapter[] {
+  adapters(): Promise<ChainAdapter[]> {
     this.#adapters ??= buildAdapters(this.config, this.storage)
     return this.#adapters
   }
 
   /** The adapter of a configured chain. */
-  adapter(chainId: ChainId): ChainAdapter {
-    const adapter = this.adapters().find((a) => a.chainId === chainId)
+  async adapter(chainId: ChainId): Promise<ChainAdapter> {
+    const adapter = (await this.adapters()).find((a) => a.chainId === chainId)
     if (!adapter) throw usage(`No configured chain ${chainId}.`)
     return adapter
   }
@@ -123,11 +135,12 @@ export class Context {
 
   /** The wallet, locked (no password needed for balances and addresses already known). Exit 2 when no chain is configured. */
   async wallet(): Promise<Wallet> {
-    if (this.adapters().length === 0) throw (await this.vaultExists()) ? noChainsConfigured(this.config) : this.#noWallet()
+    if (this.config.chains.length === 0) throw (await this.vaultExists()) ? noChainsConfigured(this.config) : this.#noWallet()
+    const chains = await this.adapters()
     try {
       return await Wallet.open({
         storage: this.storage,
-        chains: this.adapters(),
+        chains,
         ...(this.config.policy ? { policy: this.config.policy } : {}),
         ...(this.config.prices ? { priceSource: priceSource(this.config) as NonNullable<ReturnType<typeof priceSource>> } : {}),
         currency: this.config.currency,
@@ -161,6 +174,8 @@ export class Context {
   }
 
   #noWallet(): Error {
-    return usage(`No wallet at ${this.vaultPath}: create one with "coffer init" (or "coffer import mnemonic"), or point --vault at its file.`)
+    return usage(
+      `No wallet at ${this.vaultPath}: create one with "coffer init" (or "coffer import mnemonic"), or point --vault at its file.`,
+    )
   }
 }

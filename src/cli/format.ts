@@ -4,6 +4,7 @@
  * @internal
  */
 import { formatAmount } from '../core/amount.js'
+import { findChainFamily } from '../chains/family.js'
 import type { WalletAccount, WalletQuote } from '../wallet/wallet.js'
 import type { CliConfig } from './config.js'
 import { chainName } from './chains.js'
@@ -13,9 +14,12 @@ export function amountText(units: bigint, decimals: number, symbol: string): str
   return `${formatAmount(units, decimals)} ${symbol}`
 }
 
-/** How an account is shown: the address, or for a Bitcoin account its index and type. */
+/** How an account is shown: the address, or for a multi-address account (Bitcoin) its index and type. */
 export function accountText(account: Pick<WalletAccount, 'chainId' | 'address' | 'index' | 'addressType'>): string {
-  return account.chainId.startsWith('bip122:') ? `account ${account.index} (${account.addressType ?? 'p2wpkh'})` : account.address
+  const family = findChainFamily(account.chainId)
+  if (!family?.addressAt) return account.address
+  const type = account.addressType ?? family.accountOptions({}).addressType
+  return `account ${account.index}${typeof type === 'string' ? ` (${type})` : ''}`
 }
 
 /** The JSON form of a wallet account. */
@@ -30,12 +34,18 @@ export function accountJson(account: WalletAccount): Record<string, unknown> {
   }
 }
 
+/** A quote's payer: the address, or "your Bitcoin account" for a multi-address account's descriptor. */
+function fromText(chainId: WalletQuote['chainId'], from: string): string {
+  const family = findChainFamily(chainId)
+  return family?.accountFromId?.(chainId, from) ? `your ${family.title} account` : from
+}
+
 /** The lines that describe a quote before it is confirmed. */
 export function quoteLines(config: CliConfig, q: WalletQuote): string[] {
   return [
     `Send:   ${amountText(q.amount, q.decimals, q.symbol)}`,
     `Chain:  ${chainName(config, q.chainId)}${chainName(config, q.chainId) === q.chainId ? '' : ` (${q.chainId})`}`,
-    `From:   ${q.from.startsWith('0x') ? q.from : 'your Bitcoin account'}`,
+    `From:   ${fromText(q.chainId, q.from)}`,
     `To:     ${q.to}`,
     `Fee:    up to ${amountText(q.fee.amount, q.feeDecimals, q.feeSymbol)} (${q.feeLevel}; likely ${amountText(q.fee.expected, q.feeDecimals, q.feeSymbol)})`,
   ]
@@ -52,6 +62,13 @@ export function quoteJson(q: WalletQuote): Record<string, unknown> {
     decimals: q.decimals,
     amount: q.amount,
     amountFormatted: formatAmount(q.amount, q.decimals),
-    fee: { asset: q.fee.asset, symbol: q.feeSymbol, decimals: q.feeDecimals, amount: q.fee.amount, expected: q.fee.expected, level: q.feeLevel },
+    fee: {
+      asset: q.fee.asset,
+      symbol: q.feeSymbol,
+      decimals: q.feeDecimals,
+      amount: q.fee.amount,
+      expected: q.fee.expected,
+      level: q.feeLevel,
+    },
   }
 }

@@ -53,9 +53,16 @@ export function buildProgram(out: Output): Command {
     .description('A self-custody wallet for crypto and stablecoins: keys stay encrypted on this machine.')
     .version(version(), '-V, --version')
     .option('--config <file>', 'config file (default: ./coffer.config.json when present)')
-    .option('--vault <file>', 'the wallet file; its journal and records are kept beside it as <file>.<record> (default: "vault" of the config, else ./coffer-wallet)')
+    .option(
+      '--vault <file>',
+      'the wallet file; its journal and records are kept beside it as <file>.<record> (default: "vault" of the config, else ./coffer-wallet)',
+    )
     .option('--password-file <file>', 'read the wallet password from the first line of this file')
-    .option('--rpc <chain=url>', 'RPC URL for a chain (configured name or CAIP-2 id; repeatable)', (value: string, previous: string[] = []) => [...previous, value])
+    .option(
+      '--rpc <chain=url>',
+      'RPC URL for a chain (configured name or CAIP-2 id; repeatable)',
+      (value: string, previous: string[] = []) => [...previous, value],
+    )
     .option('--json', 'print one JSON document on stdout (amounts as decimal strings)')
     .option('--debug', 'print stack traces with errors')
     .option('-y, --yes', 'answer yes to every confirmation')
@@ -63,7 +70,22 @@ export function buildProgram(out: Output): Command {
     .showHelpAfterError('(add --help for usage)')
     .addHelpText('after', HELP_AFTER)
   const action = actionFor(out)
-  for (const command of [init, importCommand, address, balance, send, pay, signMessage, buildTx, signTx, broadcast, exportCommand, history, journal]) command.register(program, action)
+  for (const command of [
+    init,
+    importCommand,
+    address,
+    balance,
+    send,
+    pay,
+    signMessage,
+    buildTx,
+    signTx,
+    broadcast,
+    exportCommand,
+    history,
+    journal,
+  ])
+    command.register(program, action)
   return program
 }
 
@@ -78,7 +100,10 @@ export async function run(argv: readonly string[]): Promise<number> {
     if (error instanceof CommanderError) {
       // commander printed its message (or the help) already.
       if (error.exitCode === 0) return EXIT.OK
-      if (out.json) process.stdout.write(`${toJson({ error: { code: 'USAGE', message: error.message.replace(/^error: /, ''), exitCode: EXIT.USAGE } })}\n`)
+      if (out.json)
+        process.stdout.write(
+          `${toJson({ error: { code: 'USAGE', message: error.message.replace(/^error: /, ''), exitCode: EXIT.USAGE } })}\n`,
+        )
       return EXIT.USAGE
     }
     const code = exitCodeOf(error)

@@ -145,7 +145,11 @@ export function cleanText(text: string): string {
 
 /** JSON text with bigints as decimal strings. */
 export function toJson(value: unknown, indent = 2): string {
-  return JSON.stringify(value, (_key, v: unknown) => (typeof v === 'bigint' ? v.toString() : v instanceof Uint8Array ? undefined : v), indent)
+  return JSON.stringify(
+    value,
+    (_key, v: unknown) => (typeof v === 'bigint' ? v.toString() : v instanceof Uint8Array ? undefined : v),
+    indent,
+  )
 }
 
 /** A spinner that only spins on a terminal in human mode. */

@@ -11,10 +11,10 @@ import { CliError, EXIT, usage } from './output.js'
 import { askSecret, interactive } from './prompt.js'
 
 /** The environment variable holding the wallet password. */
-export const PASSWORD_ENV = 'COFFER_PASSWORD'
+const PASSWORD_ENV = 'COFFER_PASSWORD'
 
 /** Reads the first line of a password file (a trailing line break is not part of it). */
-export async function readPasswordFile(path: string, flag: string): Promise<string> {
+async function readPasswordFile(path: string, flag: string): Promise<string> {
   let text: string
   try {
     text = await readFile(path, 'utf8')
@@ -37,13 +37,20 @@ export async function walletPassword(options: { passwordFile?: string | undefine
   const message = options.isNew ? 'New wallet password' : 'Wallet password'
   const answer = await askSecret(message, { confirmTwice: options.isNew === true && interactive() })
   if (answer === undefined || answer.length === 0) {
-    throw new CliError(EXIT.LOCKED, `No wallet password: set ${PASSWORD_ENV}, pass --password-file, or type it at the prompt.`, { code: 'LOCKED' })
+    throw new CliError(EXIT.LOCKED, `No wallet password: set ${PASSWORD_ENV}, pass --password-file, or type it at the prompt.`, {
+      code: 'LOCKED',
+    })
   }
   return answer
 }
 
 /** The password of an imported or exported file: its flag's file, else a prompt or stdin line. */
-export async function filePassword(options: { file?: string | undefined; flag: string; message: string; confirmTwice?: boolean }): Promise<string> {
+export async function filePassword(options: {
+  file?: string | undefined
+  flag: string
+  message: string
+  confirmTwice?: boolean
+}): Promise<string> {
   if (options.file !== undefined) return readPasswordFile(options.file, options.flag)
   const answer = await askSecret(options.message, { confirmTwice: options.confirmTwice === true && interactive() })
   if (answer === undefined || answer.length === 0) throw usage(`No password given: pass ${options.flag} or type it at the prompt.`)

@@ -24,14 +24,24 @@ export function parseFeeLevel(value: string | undefined): FeeLevel | undefined {
 }
 
 function statusJson(s: TransactionStatus): Record<string, unknown> {
-  return { state: s.state, confirmations: s.confirmations, ...(s.blockHeight === undefined ? {} : { blockHeight: s.blockHeight }), ...(s.blockHash ? { blockHash: s.blockHash } : {}), ...(s.fee ? { fee: s.fee } : {}) }
+  return {
+    state: s.state,
+    confirmations: s.confirmations,
+    ...(s.blockHeight === undefined ? {} : { blockHeight: s.blockHeight }),
+    ...(s.blockHash ? { blockHash: s.blockHash } : {}),
+    ...(s.fee ? { fee: s.fee } : {}),
+  }
 }
 
 /**
  * Quotes the request `build` makes (with the unlocked wallet), asks, sends, waits.
  * `extra` goes into the JSON result (a payment request's label and message).
  */
-export async function payFlow(ctx: Context, build: (wallet: Wallet) => Promise<QuoteRequest>, options: { wait: boolean; extra?: Record<string, unknown> }): Promise<void> {
+export async function payFlow(
+  ctx: Context,
+  build: (wallet: Wallet) => Promise<QuoteRequest>,
+  options: { wait: boolean; extra?: Record<string, unknown> },
+): Promise<void> {
   const wallet = await ctx.unlockedWallet()
   try {
     const quote = await wallet.quote(await build(wallet))
@@ -47,15 +57,30 @@ export async function payFlow(ctx: Context, build: (wallet: Wallet) => Promise<Q
     try {
       hash = await wallet.send(quote, { confirm })
     } catch (error) {
-      if (error instanceof PolicyViolationError && error.details.rule === 'confirm' && (declined || exitCodeOf(error.cause) === EXIT.CANCELLED)) {
+      if (
+        error instanceof PolicyViolationError &&
+        error.details.rule === 'confirm' &&
+        (declined || exitCodeOf(error.cause) === EXIT.CANCELLED)
+      ) {
         throw cancelled('Cancelled: nothing was sent.')
       }
       if (error instanceof BroadcastUnknownError) {
         // Maybe sent: the hash is what the user needs, on stdout (and in --json), never a retry.
         const maybe = error.transaction.hash
         const line = errorLine(error)
-        ctx.out.result({ ...options.extra, ...quoteJson(quote), hash: maybe, state: 'unknown', error: { code: error.code, message: line, exitCode: EXIT.MAYBE_SENT } }, () => ctx.out.print(`Maybe sent: ${maybe}`))
-        ctx.out.note(`It may be on its way: look ${maybe} up later ("coffer history", or your explorer). The wallet keeps it counted against its limits; do not pay again.`)
+        ctx.out.result(
+          {
+            ...options.extra,
+            ...quoteJson(quote),
+            hash: maybe,
+            state: 'unknown',
+            error: { code: error.code, message: line, exitCode: EXIT.MAYBE_SENT },
+          },
+          () => ctx.out.print(`Maybe sent: ${maybe}`),
+        )
+        ctx.out.note(
+          `It may be on its way: look ${maybe} up later ("coffer history", or your explorer). The wallet keeps it counted against its limits; do not pay again.`,
+        )
         throw new CliError(EXIT.MAYBE_SENT, line, { code: error.code, cause: error, reported: true })
       }
       throw error
@@ -65,20 +90,27 @@ export async function payFlow(ctx: Context, build: (wallet: Wallet) => Promise<Q
     if (options.wait) {
       const spinner = ctx.out.spinner('Waiting for 1 confirmation…')
       try {
-        status = await ctx.adapter(quote.chainId).waitForTransaction(hash, { confirmations: 1 })
+        status = await (await ctx.adapter(quote.chainId)).waitForTransaction(hash, { confirmations: 1 })
         spinner.stop()
       } catch (error) {
         spinner.fail('Not confirmed yet.')
         const code = exitCodeOf(error)
-        throw new CliError(code === EXIT.FAILURE ? EXIT.NETWORK : code, `Sent ${hash}, but waiting for its confirmation failed: ${errorLine(error)}`, { cause: error })
+        throw new CliError(
+          code === EXIT.FAILURE ? EXIT.NETWORK : code,
+          `Sent ${hash}, but waiting for its confirmation failed: ${errorLine(error)}`,
+          { cause: error },
+        )
       }
     }
     ctx.out.result({ ...options.extra, ...quoteJson(quote), hash, ...(status ? { status: statusJson(status) } : {}) }, () => {
       if (!status) return ctx.out.print('Status: sent (not waiting for confirmation)')
-      const fee = status.fee ? ` (fee ${status.fee.asset === quote.fee.asset ? amountText(status.fee.amount, quote.feeDecimals, quote.feeSymbol) : `${formatAmount(status.fee.amount, 0)} base units`})` : ''
+      const fee = status.fee
+        ? ` (fee ${status.fee.asset === quote.fee.asset ? amountText(status.fee.amount, quote.feeDecimals, quote.feeSymbol) : `${formatAmount(status.fee.amount, 0)} base units`})`
+        : ''
       ctx.out.print(`Status: ${status.state}${status.blockHeight === undefined ? '' : ` in block ${status.blockHeight}`}${fee}`)
     })
-    if (status?.state === 'failed') throw new CliError(EXIT.FAILURE, `Transaction ${hash} failed on chain (reverted); its fee was spent.`, { reported: true })
+    if (status?.state === 'failed')
+      throw new CliError(EXIT.FAILURE, `Transaction ${hash} failed on chain (reverted); its fee was spent.`, { reported: true })
   } finally {
     wallet.lock()
   }

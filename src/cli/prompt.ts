@@ -19,7 +19,7 @@ export function interactive(): boolean {
 let reader: { rl: Interface; lines: string[]; waiting: ((line: string | undefined) => void)[]; closed: boolean } | undefined
 
 /** The next line of stdin (without its line break), or undefined at end of input. */
-export function readStdinLine(): Promise<string | undefined> {
+function readStdinLine(): Promise<string | undefined> {
   if (!reader) {
     const rl = createInterface({ input: process.stdin, terminal: false, crlfDelay: Infinity })
     const state = { rl, lines: [] as string[], waiting: [] as ((line: string | undefined) => void)[], closed: false }
@@ -39,12 +39,6 @@ export function readStdinLine(): Promise<string | undefined> {
   if (line !== undefined) return Promise.resolve(line)
   if (r.closed) return Promise.resolve(undefined)
   return new Promise((resolve) => r.waiting.push(resolve))
-}
-
-/** Stops reading stdin (so the process can end). */
-export function closeStdin(): void {
-  reader?.rl.close()
-  if (!reader) process.stdin.pause()
 }
 
 /**

@@ -33,14 +33,20 @@ export function checkShownAsset(summary: UnsignedTransaction['summary'], own: As
   if (symbol === undefined && decimals === undefined) return own ? { known: own } : {}
   const asset = cleanText(String(summary.asset)).slice(0, 100)
   if (!own) {
-    return { warning: `${file} says the asset has ${claimText(symbol, decimals)}, but this machine's config lists no asset ${asset} to check that against; amounts are shown in base units.` }
+    return {
+      warning: `${file} says the asset has ${claimText(symbol, decimals)}, but this machine's config lists no asset ${asset} to check that against; amounts are shown in base units.`,
+    }
   }
   const agrees = (symbol === undefined || symbol === own.symbol) && (decimals === undefined || decimals === own.decimals)
   if (agrees) return { known: own }
-  return { warning: `${file} says the asset has ${claimText(symbol, decimals)}, but this machine's config lists ${asset} as ${own.symbol} with ${own.decimals} decimals; amounts are shown in base units.` }
+  return {
+    warning: `${file} says the asset has ${claimText(symbol, decimals)}, but this machine's config lists ${asset} as ${own.symbol} with ${own.decimals} decimals; amounts are shown in base units.`,
+  }
 }
 
 /** An amount of base units (a decimal string, checked by the caller) as the prompt shows it. */
 export function shownAmount(units: string, asset: string, shown: ShownAsset): string {
-  return shown.known ? `${formatAmount(BigInt(units), shown.known.decimals)} ${shown.known.symbol}` : `${units} base units of ${cleanText(asset).slice(0, 100)}`
+  return shown.known
+    ? `${formatAmount(BigInt(units), shown.known.decimals)} ${shown.known.symbol}`
+    : `${units} base units of ${cleanText(asset).slice(0, 100)}`
 }

@@ -4,7 +4,7 @@
  * Nothing here touches a float.
  * @module
  */
-import { describe } from './assert.js'
+import { describe, isIntegerIn } from './assert.js'
 import { InvalidAmountError } from './errors.js'
 
 /** Largest number of decimals accepted (ERC-20 `decimals()` is a uint8). */
@@ -16,8 +16,10 @@ export const MAX_AMOUNT = 2n ** 256n - 1n
 const AMOUNT_RE = /^(\d*)(?:\.(\d*))?$/
 
 function checkDecimals(decimals: unknown): number {
-  if (typeof decimals !== 'number' || !Number.isSafeInteger(decimals) || decimals < 0 || decimals > MAX_DECIMALS) {
-    throw new InvalidAmountError(`decimals must be an integer from 0 to ${MAX_DECIMALS}, got ${typeof decimals === 'number' ? decimals : describe(decimals)}.`)
+  if (!isIntegerIn(decimals, 0, MAX_DECIMALS)) {
+    throw new InvalidAmountError(
+      `decimals must be an integer from 0 to ${MAX_DECIMALS}, got ${typeof decimals === 'number' ? decimals : describe(decimals)}.`,
+    )
   }
   return decimals
 }

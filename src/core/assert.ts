@@ -29,10 +29,17 @@ export function assertBytes(value: unknown, name: string, ...lengths: number[]):
   return value
 }
 
+/** True when `value` is a safe integer in `[min, max]` (the predicate twin of {@link assertInteger}, for callers that throw their own error). */
+export function isIntegerIn(value: unknown, min: number, max: number): value is number {
+  return typeof value === 'number' && Number.isSafeInteger(value) && value >= min && value <= max
+}
+
 /** Returns `value` if it is an integer in `[min, max]`. */
 export function assertInteger(value: unknown, name: string, min: number, max: number): number {
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min || value > max) {
-    throw new InvalidArgumentError(`${name} must be an integer from ${min} to ${max}, got ${typeof value === 'number' ? value : describe(value)}.`)
+  if (!isIntegerIn(value, min, max)) {
+    throw new InvalidArgumentError(
+      `${name} must be an integer from ${min} to ${max}, got ${typeof value === 'number' ? value : describe(value)}.`,
+    )
   }
   return value
 }

@@ -44,7 +44,8 @@ const MAX_ID_LENGTH = 8 + 1 + 32 + 1 + 8 + 1 + 128 + 1 + 128 // longest well-for
 const FORMS = {
   'CAIP-2 chain id': '"<namespace>:<reference>", e.g. "eip155:1" or "bip122:000000000019d6689c085ae165831e93"',
   'CAIP-10 account id': '"<namespace>:<reference>:<address>", e.g. "eip155:1:0xab16a96D359eC26a11e2C2b3d8f8B8942d5Bfcdb"',
-  'CAIP-19 asset id': '"<chainId>/<assetNamespace>:<assetReference>[/<tokenId>]", e.g. "eip155:1/slip44:60" or "eip155:1/erc20:0xdAC17F958D2ee523a2206206994597C13D831ec7"',
+  'CAIP-19 asset id':
+    '"<chainId>/<assetNamespace>:<assetReference>[/<tokenId>]", e.g. "eip155:1/slip44:60" or "eip155:1/erc20:0xdAC17F958D2ee523a2206206994597C13D831ec7"',
 } as const
 type Kind = keyof typeof FORMS
 
@@ -70,7 +71,8 @@ function fail(kind: Kind, id: unknown, problem: string, suggestion?: string): ne
 }
 
 function check(kind: Kind, id: unknown, value: unknown, re: RegExp, part: string, suggest?: () => string | undefined): string {
-  if (typeof value !== 'string' || !re.test(value)) fail(kind, id, `the ${part} must be ${PART_RULES[re.source] ?? `like ${re.source}`}; ${kind}s are ${FORMS[kind]}`, suggest?.())
+  if (typeof value !== 'string' || !re.test(value))
+    fail(kind, id, `the ${part} must be ${PART_RULES[re.source] ?? `like ${re.source}`}; ${kind}s are ${FORMS[kind]}`, suggest?.())
   return value
 }
 
@@ -161,7 +163,13 @@ function suggestAssetId(input: unknown): string | undefined {
   if (colon < 0) return undefined
   const assetNamespace = asset.slice(0, colon).toLowerCase()
   const assetReference = asset.slice(colon + 1)
-  if (!NAMESPACE.test(assetNamespace) || !ASSET_REFERENCE.test(assetReference) || token.length > 1 || (token.length === 1 && !TOKEN_ID.test(token[0] as string))) return undefined
+  if (
+    !NAMESPACE.test(assetNamespace) ||
+    !ASSET_REFERENCE.test(assetReference) ||
+    token.length > 1 ||
+    (token.length === 1 && !TOKEN_ID.test(token[0] as string))
+  )
+    return undefined
   const candidate = [`${chain}/${assetNamespace}:${assetReference}`, ...token].join('/')
   return candidate !== input ? candidate : undefined
 }
@@ -177,7 +185,8 @@ export function parseChainId(id: string): ChainIdParts {
   const suggest = () => suggestChainId(id)
   const text = asString(kind, id, suggest)
   const parts = text.split(':')
-  if (parts.length !== 2) fail(kind, id, `${/^[A-Za-z][A-Za-z -]*$/.test(text) ? 'a chain name is not a chain id; ' : ''}expected ${FORMS[kind]}`, suggest())
+  if (parts.length !== 2)
+    fail(kind, id, `${/^[A-Za-z][A-Za-z -]*$/.test(text) ? 'a chain name is not a chain id; ' : ''}expected ${FORMS[kind]}`, suggest())
   const namespace = check(kind, id, parts[0], NAMESPACE, 'namespace', suggest)
   const reference = check(kind, id, parts[1], CHAIN_REFERENCE, 'reference', suggest)
   return Object.freeze({ namespace, reference })
@@ -238,10 +247,17 @@ export function parseAssetId(id: string): AssetIdParts {
   const parts = text.split('/')
   if (parts.length !== 2 && parts.length !== 3) fail(kind, id, `expected ${FORMS[kind]}`, suggest())
   const chainPart = parts[0] as string
-  if (!wellFormedChain(chainPart)) fail(kind, id, `the chain id part ${JSON.stringify(chainPart.slice(0, 80))} is not a CAIP-2 chain id (${FORMS['CAIP-2 chain id']})`, suggest())
+  if (!wellFormedChain(chainPart))
+    fail(
+      kind,
+      id,
+      `the chain id part ${JSON.stringify(chainPart.slice(0, 80))} is not a CAIP-2 chain id (${FORMS['CAIP-2 chain id']})`,
+      suggest(),
+    )
   const chainId = chainPart as ChainId
   const asset = (parts[1] as string).split(':')
-  if (asset.length !== 2) fail(kind, id, `expected "<assetNamespace>:<assetReference>" after the chain id, e.g. "erc20:0x…" or "slip44:60"`, suggest())
+  if (asset.length !== 2)
+    fail(kind, id, `expected "<assetNamespace>:<assetReference>" after the chain id, e.g. "erc20:0x…" or "slip44:60"`, suggest())
   const assetNamespace = check(kind, id, asset[0], NAMESPACE, 'asset namespace', suggest)
   const assetReference = check(kind, id, asset[1], ASSET_REFERENCE, 'asset reference', suggest)
   if (parts.length === 3) {

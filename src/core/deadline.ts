@@ -8,16 +8,17 @@
  * @module
  * @internal
  */
+import { isIntegerIn } from './assert.js'
 import { InvalidArgumentError } from './errors.js'
 import { builtin } from './runtime.js'
 
 /** Default overall deadline of an adapter call: 60 s. */
-export const DEFAULT_DEADLINE_MS = 60_000
+const DEFAULT_DEADLINE_MS = 60_000
 
 /** Checks a deadline option (1 ms to 1 hour; `fallback` when undefined). @throws InvalidArgumentError */
 export function checkDeadline(value: unknown, name = 'deadlineMs', fallback = DEFAULT_DEADLINE_MS): number {
   if (value === undefined) return fallback
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1 || value > 3_600_000) {
+  if (!isIntegerIn(value, 1, 3_600_000)) {
     throw new InvalidArgumentError(`${name} must be an integer of milliseconds from 1 to 3,600,000.`)
   }
   return value

@@ -6,7 +6,7 @@
  * `0.1` stays exactly 0.1.
  * @module
  */
-import { describe } from './assert.js'
+import { describe, isIntegerIn } from './assert.js'
 import { InvalidArgumentError } from './errors.js'
 
 /** An exact decimal: `units / 10^scale`. Values from this module are normalised (no trailing zero in `units` when `scale > 0`). */
@@ -18,9 +18,9 @@ export interface Decimal {
 }
 
 /** Most significant digits a price may have (CoinGecko sends doubles: 17 at most). */
-export const MAX_PRICE_DIGITS = 40
+const MAX_PRICE_DIGITS = 40
 /** Largest exponent magnitude accepted in price text ("1e-60" … "1e60"). */
-export const MAX_PRICE_EXPONENT = 60
+const MAX_PRICE_EXPONENT = 60
 /** Longest price text accepted, in characters. */
 const MAX_PRICE_LENGTH = 200
 /** Largest scale a Decimal may carry (a 255-decimal token times a very fine price still fits). */
@@ -121,8 +121,10 @@ export function priceFromNumber(n: number): Decimal {
  */
 export function fiatValue(amount: bigint, decimals: number, price: Decimal): Decimal {
   if (typeof amount !== 'bigint') throw new InvalidArgumentError(`amount must be a bigint of base units, got ${describe(amount)}.`)
-  if (typeof decimals !== 'number' || !Number.isSafeInteger(decimals) || decimals < 0 || decimals > MAX_DECIMALS) {
-    throw new InvalidArgumentError(`decimals must be an integer from 0 to ${MAX_DECIMALS}, got ${typeof decimals === 'number' ? decimals : describe(decimals)}.`)
+  if (!isIntegerIn(decimals, 0, MAX_DECIMALS)) {
+    throw new InvalidArgumentError(
+      `decimals must be an integer from 0 to ${MAX_DECIMALS}, got ${typeof decimals === 'number' ? decimals : describe(decimals)}.`,
+    )
   }
   const p = checkDecimal(price, 'price')
   return normalize(amount * p.units, decimals + p.scale)
@@ -167,7 +169,7 @@ function digitsWithPoint(abs: bigint, scale: number): string {
  */
 export function formatDecimal(d: Decimal, fractionDigits?: number): string {
   const value = checkDecimal(d, 'value')
-  if (fractionDigits !== undefined && (typeof fractionDigits !== 'number' || !Number.isSafeInteger(fractionDigits) || fractionDigits < 0 || fractionDigits > MAX_FRACTION_DIGITS)) {
+  if (fractionDigits !== undefined && !isIntegerIn(fractionDigits, 0, MAX_FRACTION_DIGITS)) {
     throw new InvalidArgumentError(
       `fractionDigits must be an integer from 0 to ${MAX_FRACTION_DIGITS}, got ${typeof fractionDigits === 'number' ? fractionDigits : describe(fractionDigits)}.`,
     )

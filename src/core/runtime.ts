@@ -9,7 +9,14 @@
 /** The slice of `node:crypto` coffer uses (typed here so published types need no @types/node). */
 export interface NodeCrypto {
   pbkdf2Sync(password: Uint8Array, salt: Uint8Array, iterations: number, keylen: number, digest: string): Uint8Array
-  pbkdf2(password: Uint8Array, salt: Uint8Array, iterations: number, keylen: number, digest: string, done: (err: Error | null, key: Uint8Array) => void): void
+  pbkdf2(
+    password: Uint8Array,
+    salt: Uint8Array,
+    iterations: number,
+    keylen: number,
+    digest: string,
+    done: (err: Error | null, key: Uint8Array) => void,
+  ): void
   scrypt(
     password: Uint8Array,
     salt: Uint8Array,
@@ -21,14 +28,14 @@ export interface NodeCrypto {
   createDecipheriv(algorithm: string, key: Uint8Array, iv: Uint8Array, options?: { authTagLength: number }): NodeDecipher
 }
 /** A node:crypto Cipher, as far as coffer uses it. */
-export interface NodeCipher {
+interface NodeCipher {
   setAAD(aad: Uint8Array): unknown
   update(data: Uint8Array): Uint8Array
   final(): Uint8Array
   getAuthTag(): Uint8Array
 }
 /** A node:crypto Decipher, as far as coffer uses it. */
-export interface NodeDecipher {
+interface NodeDecipher {
   setAAD(aad: Uint8Array): unknown
   setAuthTag(tag: Uint8Array): unknown
   update(data: Uint8Array): Uint8Array
@@ -55,7 +62,11 @@ export function nodeCrypto(): NodeCrypto | undefined {
 /** The slice of WebCrypto's SubtleCrypto coffer uses. */
 export interface Subtle {
   importKey(format: 'raw', key: Uint8Array, algorithm: string | { name: string }, extractable: false, usages: string[]): Promise<unknown>
-  deriveBits(algorithm: { name: 'PBKDF2'; hash: string; salt: Uint8Array; iterations: number }, key: unknown, length: number): Promise<ArrayBuffer>
+  deriveBits(
+    algorithm: { name: 'PBKDF2'; hash: string; salt: Uint8Array; iterations: number },
+    key: unknown,
+    length: number,
+  ): Promise<ArrayBuffer>
   encrypt(algorithm: Record<string, unknown>, key: unknown, data: Uint8Array): Promise<ArrayBuffer>
   decrypt(algorithm: Record<string, unknown>, key: unknown, data: Uint8Array): Promise<ArrayBuffer>
 }

@@ -13,7 +13,13 @@ import { bytesToHex } from '@noble/hashes/utils.js'
 import type { HDKey } from '@scure/bip32'
 import { assertInteger, assertOneOf, assertOptions, describe } from '../core/assert.js'
 import { InvalidArgumentError, InvalidPathError } from '../core/errors.js'
-import { encodeBitcoinAddress, BITCOIN_ADDRESS_TYPES, BITCOIN_NETWORKS, type BitcoinAddressType, type BitcoinNetwork } from './address/bitcoin.js'
+import {
+  encodeBitcoinAddress,
+  BITCOIN_ADDRESS_TYPES,
+  BITCOIN_NETWORKS,
+  type BitcoinAddressType,
+  type BitcoinNetwork,
+} from './address/bitcoin.js'
 import { checksumHex, evmAddressBytes } from './address/evm.js'
 import { solanaAddressFromPublicKey } from './address/solana.js'
 import { tronAddressFromBytes } from './address/tron.js'
@@ -23,9 +29,9 @@ import { HARDENED_OFFSET, formatPath, isHardened, parsePath, parseSegment } from
 import { EXTENDED_KEY_VERSIONS, masterKey } from './secp256k1.js'
 
 /** The chain families coffer derives keys for. */
-export type ChainFamily = 'evm' | 'bitcoin' | 'solana' | 'tron'
-/** Every {@link ChainFamily}. */
-export const CHAIN_FAMILIES: readonly ChainFamily[] = ['evm', 'bitcoin', 'solana', 'tron']
+export type ChainKind = 'evm' | 'bitcoin' | 'solana' | 'tron'
+/** Every {@link ChainKind}. */
+export const CHAIN_KINDS: readonly ChainKind[] = ['evm', 'bitcoin', 'solana', 'tron']
 
 interface CommonDeriveOptions {
   /** Address index (the `{index}` of the path). Default 0. */
@@ -79,7 +85,7 @@ type RangeOf<O> = O extends unknown
 
 /** A derived account: where it sits in the tree and how others pay it. No secret. */
 export interface DerivedAccount {
-  readonly chain: ChainFamily
+  readonly chain: ChainKind
   /** Full derivation path, hardened marks as `'`. */
   readonly path: string
   /** The index that filled `{index}` (for a literal path: its last segment, unhardened). */
@@ -99,7 +105,7 @@ export interface DerivedBitcoinAccount extends DerivedAccount {
   readonly accountXpub: string
 }
 /** The account type {@link deriveAccount} returns for options `O`. */
-export type DerivedAccountFor<O extends { chain: ChainFamily }> = O extends { chain: 'bitcoin' }
+export type DerivedAccountFor<O extends { chain: ChainKind }> = O extends { chain: 'bitcoin' }
   ? DerivedBitcoinAccount
   : DerivedAccount & { readonly chain: O['chain'] }
 
@@ -111,12 +117,12 @@ const PLACEHOLDER = '{index}'
 
 /** What a chain needs besides its path: the curve and how a public key becomes an address. */
 interface Plan {
-  chain: ChainFamily
+  chain: ChainKind
   template: string
   bitcoin?: { addressType: BitcoinAddressType; network: BitcoinNetwork }
 }
 
-const ALLOWED_KEYS: Record<ChainFamily, readonly string[]> = {
+const ALLOWED_KEYS: Record<ChainKind, readonly string[]> = {
   evm: ['chain', 'index', 'path', 'account', 'start', 'count'],
   tron: ['chain', 'index', 'path', 'account', 'start', 'count'],
   solana: ['chain', 'index', 'path', 'start', 'count'],
@@ -124,7 +130,7 @@ const ALLOWED_KEYS: Record<ChainFamily, readonly string[]> = {
 }
 
 function planFor(options: Record<string, unknown>): Plan {
-  const chain = assertOneOf(options.chain, 'chain', CHAIN_FAMILIES)
+  const chain = assertOneOf(options.chain, 'chain', CHAIN_KINDS)
   const unknown = Object.keys(options).filter((k) => options[k] !== undefined && !ALLOWED_KEYS[chain].includes(k))
   if (unknown.length > 0) {
     throw new InvalidArgumentError(`Option ${unknown.map((k) => `"${k}"`).join(', ')} does not apply to chain "${chain}".`)
@@ -271,7 +277,13 @@ function solanaAccounts(seed: Uint8Array, plan: Plan, template: Template, indice
     const key = toEd25519Key(node)
     key.privateKey.fill(0)
     const full = [...template.prefix, ...rest]
-    return Object.freeze({ chain: plan.chain, path: formatPath(full), index, address: addressOf(plan, key.publicKey, () => key.publicKey), publicKey: key.publicKey })
+    return Object.freeze({
+      chain: plan.chain,
+      path: formatPath(full),
+      index,
+      address: addressOf(plan, key.publicKey, () => key.publicKey),
+      publicKey: key.publicKey,
+    })
   })
 }
 
@@ -295,7 +307,9 @@ export function deriveAccounts(seed: Uint8Array, options: DeriveAccountsOptions)
   if (start + count - 1 > MAX_INDEX) throw new InvalidArgumentError(`start + count - 1 must stay below 2^31.`)
   const template = parseTemplate(plan.template)
   if (template.literal && (count > 1 || opts.start !== undefined)) {
-    throw new InvalidPathError(`Path "${plan.template.slice(0, 100)}" has no ${PLACEHOLDER} placeholder, so it names one account; add {index} to derive a range.`)
+    throw new InvalidPathError(
+      `Path "${plan.template.slice(0, 100)}" has no ${PLACEHOLDER} placeholder, so it names one account; add {index} to derive a range.`,
+    )
   }
   const indices = template.literal
     ? [template.prefix.length ? (template.prefix[template.prefix.length - 1] as number) % HARDENED_OFFSET : 0]

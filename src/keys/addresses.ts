@@ -3,7 +3,7 @@
  * @module
  */
 import { assertOneOf, assertOptions } from '../core/assert.js'
-import { CHAIN_FAMILIES, type ChainFamily } from './account.js'
+import { CHAIN_KINDS, type ChainKind } from './account.js'
 import { BITCOIN_NETWORKS, isValidBitcoinAddress, type BitcoinNetwork } from './address/bitcoin.js'
 import { isValidEvmAddress } from './address/evm.js'
 import { isValidSolanaAddress } from './address/solana.js'
@@ -22,8 +22,8 @@ export interface IsValidAddressOptions {
  * Returns false for any malformed address; throws only for an unknown chain or network.
  * @throws InvalidArgumentError
  */
-export function isValidAddress(chain: ChainFamily, address: string, options?: IsValidAddressOptions): boolean {
-  const family = assertOneOf(chain, 'chain', CHAIN_FAMILIES)
+export function isValidAddress(chain: ChainKind, address: string, options?: IsValidAddressOptions): boolean {
+  const family = assertOneOf(chain, 'chain', CHAIN_KINDS)
   const opts = assertOptions(options)
   const network = assertOneOf(opts.network ?? 'mainnet', 'network', BITCOIN_NETWORKS)
   switch (family) {

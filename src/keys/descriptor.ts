@@ -5,7 +5,7 @@
  * wallets like Bitcoin Core, Sparrow and BDK read too.
  * @module
  */
-import { describe } from '../core/assert.js'
+import { describe, isIntegerIn } from '../core/assert.js'
 import { InvalidArgumentError } from '../core/errors.js'
 import type { BitcoinAddressType } from './address/bitcoin.js'
 import { formatPath, parsePath } from './path.js'
@@ -27,7 +27,8 @@ function polymod(symbols: number[]): bigint {
 
 /** The 8-character BIP-380 checksum of a descriptor (without `#`). @throws InvalidArgumentError */
 export function descriptorChecksum(descriptor: string): string {
-  if (typeof descriptor !== 'string' || descriptor.length > 1000) throw new InvalidArgumentError(`A descriptor must be a string, got ${describe(descriptor)}.`)
+  if (typeof descriptor !== 'string' || descriptor.length > 1000)
+    throw new InvalidArgumentError(`A descriptor must be a string, got ${describe(descriptor)}.`)
   const symbols: number[] = []
   const groups: number[] = []
   for (const c of descriptor) {
@@ -68,18 +69,21 @@ const WRAPPERS: [BitcoinAddressType, string, string][] = [
  * `wpkh([73c5da0a/84h/0h/0h]xpub6C…/<0;1>/*)#abcd1234`.
  */
 export function formatDescriptor(d: AccountDescriptor): string {
-  if (!d || typeof d !== 'object') throw new InvalidArgumentError(`formatDescriptor needs { addressType, xpub, branches }, got ${describe(d)}.`)
+  if (!d || typeof d !== 'object')
+    throw new InvalidArgumentError(`formatDescriptor needs { addressType, xpub, branches }, got ${describe(d)}.`)
   const branches = d.branches
-  if (!Array.isArray(branches) || branches.length !== 2 || !branches.every((b) => Number.isSafeInteger(b) && b >= 0 && b < 2 ** 31)) {
+  if (!Array.isArray(branches) || branches.length !== 2 || !branches.every((b) => isIntegerIn(b, 0, 2 ** 31 - 1))) {
     throw new InvalidArgumentError('branches must be two indices below 2^31, e.g. [0, 1].')
   }
-  if (d.origin !== undefined && (!d.origin || typeof d.origin !== 'object' || !Number.isSafeInteger(d.origin.fingerprint) || d.origin.fingerprint < 0 || d.origin.fingerprint > 0xffff_ffff)) {
+  if (d.origin !== undefined && (!d.origin || typeof d.origin !== 'object' || !isIntegerIn(d.origin.fingerprint, 0, 0xffff_ffff))) {
     throw new InvalidArgumentError('origin must be { fingerprint (32-bit), path }.')
   }
   const wrapper = WRAPPERS.find(([type]) => type === d.addressType)
   if (!wrapper) throw new InvalidArgumentError(`Unknown address type ${describe(d.addressType)} for a descriptor.`)
   HDNode.fromExtendedKey(d.xpub) // validates
-  const origin = d.origin ? `[${d.origin.fingerprint.toString(16).padStart(8, '0')}${formatPath(parsePath(d.origin.path)).slice(1).replaceAll("'", 'h')}]` : ''
+  const origin = d.origin
+    ? `[${d.origin.fingerprint.toString(16).padStart(8, '0')}${formatPath(parsePath(d.origin.path)).slice(1).replaceAll("'", 'h')}]`
+    : ''
   const body = `${wrapper[1]}${origin}${d.xpub}/<${d.branches[0]};${d.branches[1]}>/*${wrapper[2]}`
   return `${body}#${descriptorChecksum(body)}`
 }
@@ -95,7 +99,8 @@ export function parseDescriptor(text: string): AccountDescriptor {
   if (typeof text !== 'string' || text.length > 400) throw new InvalidArgumentError(`A descriptor must be a string, got ${describe(text)}.`)
   const [body, checksum, ...rest] = text.trim().split('#')
   if (rest.length || body === undefined) throw new InvalidArgumentError('A descriptor has at most one #checksum.')
-  if (checksum !== undefined && descriptorChecksum(body) !== checksum) throw new InvalidArgumentError('The descriptor checksum does not match: a character is wrong.')
+  if (checksum !== undefined && descriptorChecksum(body) !== checksum)
+    throw new InvalidArgumentError('The descriptor checksum does not match: a character is wrong.')
   const wrapper = WRAPPERS.find(([, open, close]) => body.startsWith(open) && body.endsWith(close))
   if (!wrapper) throw new InvalidArgumentError('Only pkh(), sh(wpkh()), wpkh() and tr() single-key descriptors are supported.')
   const key = KEY.exec(body.slice(wrapper[1].length, body.length - wrapper[2].length))

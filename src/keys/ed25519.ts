@@ -40,7 +40,7 @@ export function ed25519Master(seed: Uint8Array): Slip10Node {
 /** One hardened SLIP-10 step: I = HMAC-SHA512(c, 0x00 || k || ser32(i)). @internal */
 export function ed25519Child(parent: Slip10Node, index: number): Slip10Node {
   if (index < HARDENED_OFFSET) {
-    throw new InvalidPathError('ed25519 (SLIP-10) derivation is hardened-only: mark every segment with \'.', { details: { index } })
+    throw new InvalidPathError("ed25519 (SLIP-10) derivation is hardened-only: mark every segment with '.", { details: { index } })
   }
   const data = new Uint8Array(37)
   data.set(parent.key, 1)

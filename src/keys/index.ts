@@ -30,19 +30,13 @@ export {
   type WordlistLanguage,
 } from './wordlists/index.js'
 export { parsePath, formatPath, harden, isHardened, HARDENED_OFFSET, MAX_DEPTH } from './path.js'
-export {
-  HDNode,
-  EXTENDED_KEY_VERSIONS,
-  type ExtendedKeyFormat,
-  type ExtendedKeyVersions,
-  type HDNodeFromSeedOptions,
-} from './secp256k1.js'
+export { HDNode, EXTENDED_KEY_VERSIONS, type ExtendedKeyFormat, type ExtendedKeyVersions, type HDNodeFromSeedOptions } from './secp256k1.js'
 export { deriveEd25519, type Ed25519Key } from './ed25519.js'
 export {
   deriveAccount,
   deriveAccounts,
-  CHAIN_FAMILIES,
-  type ChainFamily,
+  CHAIN_KINDS,
+  type ChainKind,
   type DeriveAccountOptions,
   type DeriveAccountsOptions,
   type DerivedAccount,
@@ -55,7 +49,17 @@ export {
 } from './account.js'
 export { isValidAddress, type IsValidAddressOptions } from './addresses.js'
 export { descriptorChecksum, formatDescriptor, parseDescriptor, type AccountDescriptor } from './descriptor.js'
-export { KeyHandle, type Signer, type Secp256k1Signer, type Ed25519Signer, type AccountSigner, type EcdsaSignature, type SchnorrOptions, type SignerInfo, type SignerOptions } from './signer.js'
+export {
+  KeyHandle,
+  type Signer,
+  type Secp256k1Signer,
+  type Ed25519Signer,
+  type AccountSigner,
+  type EcdsaSignature,
+  type SchnorrOptions,
+  type SignerInfo,
+  type SignerOptions,
+} from './signer.js'
 export { evmAddressFromPublicKey, toChecksumAddress, isValidEvmAddress } from './address/evm.js'
 export {
   bitcoinAddressFromPublicKey,

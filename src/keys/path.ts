@@ -3,7 +3,7 @@
  * `'`, `h` or `H`; {@link formatPath} always writes `'`.
  * @module
  */
-import { describe } from '../core/assert.js'
+import { describe, isIntegerIn } from '../core/assert.js'
 import { InvalidPathError } from '../core/errors.js'
 
 /** Added to an index to make it hardened (2^31). */
@@ -15,15 +15,17 @@ const SEGMENT = /^(0|[1-9]\d{0,9})(['hH]?)$/
 
 /** Returns `index` hardened (adds 2^31). */
 export function harden(index: number): number {
-  if (!Number.isSafeInteger(index) || index < 0 || index >= HARDENED_OFFSET) {
-    throw new InvalidPathError(`Index to harden must be an integer from 0 to 2^31 - 1, got ${typeof index === 'number' ? index : describe(index)}.`)
+  if (!isIntegerIn(index, 0, HARDENED_OFFSET - 1)) {
+    throw new InvalidPathError(
+      `Index to harden must be an integer from 0 to 2^31 - 1, got ${typeof index === 'number' ? index : describe(index)}.`,
+    )
   }
   return index + HARDENED_OFFSET
 }
 
 /** True if the (full, 32-bit) index is hardened; false for anything that is not such an index. */
 export function isHardened(index: number): boolean {
-  return typeof index === 'number' && Number.isSafeInteger(index) && index >= HARDENED_OFFSET && index <= 0xffff_ffff
+  return isIntegerIn(index, HARDENED_OFFSET, 0xffff_ffff)
 }
 
 function fail(path: unknown, problem: string, segment?: number): never {
@@ -37,7 +39,11 @@ function fail(path: unknown, problem: string, segment?: number): never {
 export function parseSegment(segment: string, path: string, position: number): number {
   const m = SEGMENT.exec(segment)
   if (!m) {
-    fail(path, segment === '' ? `segment ${position} is empty` : `segment ${position} is not a number with an optional ' h H mark`, position)
+    fail(
+      path,
+      segment === '' ? `segment ${position} is empty` : `segment ${position} is not a number with an optional ' h H mark`,
+      position,
+    )
   }
   const index = Number(m[1])
   if (index >= HARDENED_OFFSET) fail(path, `segment ${position} is 2^31 or more (write hardened indices as 0' to 2147483647')`, position)
@@ -53,7 +59,7 @@ export function parseSegment(segment: string, path: string, position: number): n
  * @throws InvalidPathError
  */
 export function parsePath(path: string): number[] {
-  if (typeof path !== 'string') fail(path, 'expected a string like "m/44\'/60\'/0\'/0/0"')
+  if (typeof path !== 'string') fail(path, "expected a string like \"m/44'/60'/0'/0/0\"")
   if (path.length > MAX_PATH_LENGTH) fail(path, 'too long')
   if (path === 'm') return []
   if (!path.startsWith('m/')) fail(path, 'must start with "m/"')
@@ -71,7 +77,7 @@ export function formatPath(indices: readonly number[]): string {
   if (indices.length > MAX_DEPTH) fail(indices, `deeper than ${MAX_DEPTH} levels`)
   let out = 'm'
   for (const [i, index] of indices.entries()) {
-    if (typeof index !== 'number' || !Number.isSafeInteger(index) || index < 0 || index > 0xffff_ffff) {
+    if (!isIntegerIn(index, 0, 0xffff_ffff)) {
       fail(indices, `index ${i + 1} must be an integer from 0 to 2^32 - 1`, i + 1)
     }
     out += index >= HARDENED_OFFSET ? `/${index - HARDENED_OFFSET}'` : `/${index}`

@@ -20,7 +20,13 @@ export type Pbkdf2Hash = 'SHA-256' | 'SHA-512'
 const SYNC_MAX_ITERATIONS = 10_000
 
 /** Derives `dkLen` bytes with PBKDF2-HMAC-`hash`, natively when the runtime can. */
-export async function pbkdf2(hash: Pbkdf2Hash, password: Uint8Array, salt: Uint8Array, iterations: number, dkLen: number): Promise<Uint8Array> {
+export async function pbkdf2(
+  hash: Pbkdf2Hash,
+  password: Uint8Array,
+  salt: Uint8Array,
+  iterations: number,
+  dkLen: number,
+): Promise<Uint8Array> {
   const node = nodeCrypto()
   if (node) {
     const digest = hash === 'SHA-256' ? 'sha256' : 'sha512'

@@ -16,7 +16,7 @@ import { sha256 } from '@noble/hashes/sha2.js'
 import { bytesToHex } from '@noble/hashes/utils.js'
 import { assertBytes } from '../core/assert.js'
 import { InvalidArgumentError, KeyWipedError, SignatureVerificationError, type CofferError } from '../core/errors.js'
-import type { ChainFamily } from './account.js'
+import type { ChainKind } from './account.js'
 import type { BitcoinAddressType, BitcoinNetwork } from './address/bitcoin.js'
 import { REDACTED, redacted } from './redact.js'
 
@@ -40,7 +40,7 @@ export interface SchnorrOptions {
 }
 
 interface SignerCommon {
-  readonly chain: ChainFamily
+  readonly chain: ChainKind
   readonly address: string
   /** Derivation path, when the key came from a seed. */
   readonly path: string | undefined
@@ -134,7 +134,7 @@ export class KeyHandle {
 
 /** Public facts a signer is created with. */
 export interface SignerInfo {
-  chain: ChainFamily
+  chain: ChainKind
   address: string
   publicKey: Uint8Array
   path?: string
@@ -180,7 +180,9 @@ function verificationFailed(kind: string): never {
 
 /** BIP-341 tweak of an x-only key with an optional Merkle root. */
 function tapTweak(xOnly: Uint8Array, merkleRoot: Uint8Array | undefined): bigint {
-  const t = bytesToNumberBE(merkleRoot ? schnorr.utils.taggedHash('TapTweak', xOnly, merkleRoot) : schnorr.utils.taggedHash('TapTweak', xOnly))
+  const t = bytesToNumberBE(
+    merkleRoot ? schnorr.utils.taggedHash('TapTweak', xOnly, merkleRoot) : schnorr.utils.taggedHash('TapTweak', xOnly),
+  )
   if (t >= N) throw new InvalidArgumentError('Taproot tweak is out of range for this key.')
   return t
 }
@@ -201,7 +203,8 @@ export function createSecp256k1Signer(handle: KeyHandle, info: SignerInfo, optio
   const publicKey = info.publicKey.slice()
   // The key must be the one behind publicKey; its fingerprint then catches later corruption.
   const keyPrint = handle.use((key) => {
-    if (verify && !secp256k1.ProjectivePoint.fromPrivateKey(key).equals(secp256k1.ProjectivePoint.fromHex(publicKey))) verificationFailed('key')
+    if (verify && !secp256k1.ProjectivePoint.fromPrivateKey(key).equals(secp256k1.ProjectivePoint.fromHex(publicKey)))
+      verificationFailed('key')
     return fingerprint(key)
   })
   const defaultTweak = info.addressType === 'p2tr' ? new Uint8Array(0) : null
@@ -218,7 +221,10 @@ export function createSecp256k1Signer(handle: KeyHandle, info: SignerInfo, optio
       options.onUse?.()
       const sig = handle.use((key) => {
         const signature = secp256k1.sign(digest, key, { lowS: true, prehash: false })
-        if (verify && (fingerprint(key) !== keyPrint || !ecdsaSelfCheck(bytesToNumberBE(key), digest, signature.r, signature.s, signature.recovery))) {
+        if (
+          verify &&
+          (fingerprint(key) !== keyPrint || !ecdsaSelfCheck(bytesToNumberBE(key), digest, signature.r, signature.s, signature.recovery))
+        ) {
           verificationFailed('ECDSA')
         }
         return signature
@@ -266,6 +272,19 @@ export function createEd25519Signer(handle: KeyHandle, info: SignerInfo, options
   return redacted(signer, 'Signer', () => publicView(signer))
 }
 
-function publicView(signer: { chain: string; curve: string; address: string; path: string | undefined; publicKey: Uint8Array }): Record<string, unknown> {
-  return { chain: signer.chain, curve: signer.curve, address: signer.address, path: signer.path, publicKey: bytesToHex(signer.publicKey), privateKey: REDACTED }
+function publicView(signer: {
+  chain: string
+  curve: string
+  address: string
+  path: string | undefined
+  publicKey: Uint8Array
+}): Record<string, unknown> {
+  return {
+    chain: signer.chain,
+    curve: signer.curve,
+    address: signer.address,
+    path: signer.path,
+    publicKey: bytesToHex(signer.publicKey),
+    privateKey: REDACTED,
+  }
 }

@@ -56,7 +56,8 @@ export async function paymentQr(uri: string, options?: PaymentQrOptions): Promis
   if (LONE_SURROGATE.test(text)) throw new InvalidArgumentError('uri is not well-formed Unicode (it has a lone surrogate).')
   const opts = assertOptions(options)
   const format = opts.format === undefined ? 'svg' : assertOneOf(opts.format, 'format', ['svg', 'terminal'] as const)
-  const level = opts.errorCorrection === undefined ? 'M' : assertOneOf(opts.errorCorrection, 'errorCorrection', ['L', 'M', 'Q', 'H'] as const)
+  const level =
+    opts.errorCorrection === undefined ? 'M' : assertOneOf(opts.errorCorrection, 'errorCorrection', ['L', 'M', 'Q', 'H'] as const)
   const margin = opts.margin === undefined ? 4 : assertInteger(opts.margin, 'margin', 0, 16)
   const qr = await loadLibrary()
   try {
@@ -64,10 +65,13 @@ export async function paymentQr(uri: string, options?: PaymentQrOptions): Promis
     return renderTerminal(qr.create(text, { errorCorrectionLevel: level }).modules, margin)
   } catch (cause) {
     if (cause instanceof CofferError) throw cause
-    throw new InvalidArgumentError(`uri does not fit in a QR code at error-correction level ${level}; use a lower level or a shorter text.`, {
-      cause,
-      details: { length: text.length, errorCorrection: level },
-    })
+    throw new InvalidArgumentError(
+      `uri does not fit in a QR code at error-correction level ${level}; use a lower level or a shorter text.`,
+      {
+        cause,
+        details: { length: text.length, errorCorrection: level },
+      },
+    )
   }
 }
 

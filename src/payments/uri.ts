@@ -1,6 +1,10 @@
 /**
  * Payment request URIs: read and write the links (and QR payloads) wallets exchange to ask
- * for a payment, on the four chain families coffer knows.
+ * for a payment. This module is the dispatcher: each scheme is one file — a chain family lists
+ * its schemes in its descriptor's `paymentSchemes` (EIP-681 in `chains/evm/payment-uri.ts`,
+ * BIP-21 in `chains/bitcoin/payment-uri.ts`), and Solana Pay and `tron:`, whose families do not
+ * exist yet, are built in (`payments/schemes/`). Registering a family with `paymentSchemes`
+ * (`registerChainFamily`) adds its schemes here. The four coffer ships:
  *
  * - **EIP-681** (https://eips.ethereum.org/EIPS/eip-681):
  *   `ethereum:[pay-]<address>[@<chainId>][/transfer]?…`. Native payments carry `value` in wei;
@@ -44,35 +48,29 @@
  * parameters in a fixed order, values encoded like `encodeURIComponent`.
  * @module
  */
-import { assertInteger, assertOneOf, assertOptions, describe } from '../core/assert.js'
-import { formatAmount, MAX_AMOUNT } from '../core/amount.js'
-import { parseAssetId, parseChainId, type AssetId, type AssetIdParts, type ChainId } from '../core/caip.js'
+import { assertOptions, describe } from '../core/assert.js'
+import { parseChainId, type AssetId, type ChainId } from '../core/caip.js'
 import { CofferError, InvalidPaymentUriError } from '../core/errors.js'
-import { decodeBitcoinAddress, BITCOIN_NETWORKS, type BitcoinNetwork } from '../keys/address/bitcoin.js'
-import { isValidSolanaAddress } from '../keys/address/solana.js'
-import { isValidTronAddress } from '../keys/address/tron.js'
-import {
-  build,
-  evmAddress,
-  fail,
-  HEX_ADDRESS,
-  LONE_SURROGATE,
-  parseCoinAmount,
-  parseEip681Number,
-  parseQuery,
-  parseTokenAmount,
-  quote,
-  single,
-  text,
-  units,
-} from './uri-syntax.js'
+import { fail, LONE_SURROGATE, quote } from '../core/uri-syntax.js'
+import { chainFamilies, namespaceOf, type FamilyPaymentScheme } from '../chains/family.js'
+import type { BitcoinNetwork } from '../keys/address/bitcoin.js'
+import { solanaPayScheme } from './schemes/solana.js'
+import { tronScheme } from './schemes/tron.js'
 
-/** URI schemes coffer reads and writes. */
-export type PaymentUriScheme = 'ethereum' | 'bitcoin' | 'solana' | 'tron'
+export { SOLANA_MAINNET_CHAIN_ID } from './schemes/solana.js'
+export { TRON_MAINNET_CHAIN_ID } from './schemes/tron.js'
+/** CAIP-2 ids of the Bitcoin networks (bip122 genesis hash prefixes; the same as coffer/bitcoin's `BITCOIN_CHAINS`). */
+export { BITCOIN_CHAIN_IDS } from '../chains/bitcoin/payment-uri.js'
+
+/**
+ * A URI scheme: `ethereum` (EIP-681), `bitcoin` (BIP-21), `solana` (Solana Pay) or `tron` as
+ * coffer ships, or a scheme a registered chain family adds.
+ */
+export type PaymentUriScheme = 'ethereum' | 'bitcoin' | 'solana' | 'tron' | (string & {})
 
 /** A payment request: who is to be paid, what, how much, and why. */
 export interface PaymentRequest {
-  /** `ethereum` (EIP-681), `bitcoin` (BIP-21), `solana` (Solana Pay) or `tron`. */
+  /** `ethereum` (EIP-681), `bitcoin` (BIP-21), `solana` (Solana Pay), `tron`, or a registered family's scheme. */
   readonly scheme: PaymentUriScheme
   /** CAIP-2 chain id. */
   readonly chainId: ChainId
@@ -102,7 +100,7 @@ export interface PaymentRequest {
   readonly gasPrice?: bigint
 }
 
-/** Options of {@link parsePaymentUri}. */
+/** Options of {@link parsePaymentUri}; each scheme reads its own (a registered family's scheme may take more). */
 export interface ParsePaymentUriOptions {
   /** EIP-155 chain id of an `ethereum:` URI without `@<chainId>`. Default 1 (mainnet). */
   defaultEvmChainId?: number
@@ -113,44 +111,68 @@ export interface ParsePaymentUriOptions {
   bitcoinNetwork?: BitcoinNetwork
 }
 
-/** CAIP-2 id of Solana mainnet-beta (its genesis hash prefix). */
-export const SOLANA_MAINNET_CHAIN_ID: ChainId = 'solana:5eykt4UsFv8P8NJdTREpY1vzqKqZKvdp'
-/** CAIP-2 id of TRON mainnet as WalletConnect writes it (`eth_chainId` of the chain, in hex). */
-export const TRON_MAINNET_CHAIN_ID: ChainId = 'tron:0x2b6653dc'
-/** CAIP-2 ids of the Bitcoin networks (bip122 genesis hash prefixes; same as coffer/bitcoin's). */
-export const BITCOIN_CHAIN_IDS: Readonly<Record<BitcoinNetwork, ChainId>> = Object.freeze({
-  mainnet: 'bip122:000000000019d6689c085ae165831e93',
-  testnet: 'bip122:000000000933ea01ad0ee984209779ba',
-  regtest: 'bip122:0f9188f13cb7b2c71f2a335e3a4fc328',
-})
+/** A scheme and the CAIP-2 namespaces its requests may name. */
+interface SchemeEntry {
+  readonly scheme: FamilyPaymentScheme
+  readonly namespaces: readonly string[]
+}
+
+/** Schemes coffer reads without a chain family for them (yet). */
+const BUILT_IN: readonly SchemeEntry[] = [
+  { scheme: solanaPayScheme, namespaces: ['solana'] },
+  { scheme: tronScheme, namespaces: ['tron'] },
+]
 
 /** Longest URI {@link parsePaymentUri} reads (a QR code holds at most 4,296 characters). */
 const MAX_URI_LENGTH = 8192
-/** Most BTC that can ever exist: 21 million, in satoshis. */
-const MAX_SATOSHIS = 2_100_000_000_000_000n
-const MAX_U64 = 2n ** 64n - 1n
-const MAX_I64 = 2n ** 63n - 1n
 const NOT_IN_URI = /[\u0000-\u0020\u007F#]/
-const SCHEMES: readonly PaymentUriScheme[] = ['ethereum', 'bitcoin', 'solana', 'tron']
-const NAMESPACE: Readonly<Record<PaymentUriScheme, string>> = { ethereum: 'eip155', bitcoin: 'bip122', solana: 'solana', tron: 'tron' }
-const REQUEST_KEYS = new Set(['scheme', 'chainId', 'to', 'asset', 'amount', 'label', 'message', 'memo', 'references', 'gasLimit', 'gasPrice'])
+const REQUEST_KEYS = new Set([
+  'scheme',
+  'chainId',
+  'to',
+  'asset',
+  'amount',
+  'label',
+  'message',
+  'memo',
+  'references',
+  'gasLimit',
+  'gasPrice',
+])
+
+/** Every scheme: the registered families' (in registration order), then the built-ins no family took over. */
+function schemes(): readonly SchemeEntry[] {
+  const found: SchemeEntry[] = []
+  const add = (entry: SchemeEntry) => {
+    if (!found.some((e) => e.scheme.scheme === entry.scheme.scheme)) found.push(entry)
+  }
+  for (const family of chainFamilies()) for (const scheme of family.paymentSchemes ?? []) add({ scheme, namespaces: family.namespaces })
+  for (const entry of BUILT_IN) add(entry)
+  return found
+}
+
+/** `a:, b: or c:`. */
+function schemeList(entries: readonly SchemeEntry[]): string {
+  const names = entries.map((e) => `${e.scheme.scheme}:`)
+  return names.length < 2 ? names.join('') : `${names.slice(0, -1).join(', ')} or ${names[names.length - 1] as string}`
+}
 
 // ---------------------------------------------------------------------------------------
 // Parsing
 
 /**
- * Reads a payment request URI (EIP-681, BIP-21, Solana Pay transfer request, or `tron:`).
- * The result is frozen and in canonical form, so `formatPaymentUri` writes it back
- * unchanged (after the first round, `format(parse(format(r)))` equals `format(r)`).
+ * Reads a payment request URI (EIP-681, BIP-21, Solana Pay transfer request, `tron:`, or a
+ * registered family's scheme). The result is frozen and in canonical form, so
+ * `formatPaymentUri` writes it back unchanged (after the first round, `format(parse(format(r)))`
+ * equals `format(r)`).
  *
  * @example parsePaymentUri('bitcoin:1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNa?amount=0.5').amount // 50_000_000n
  * @throws InvalidPaymentUriError for anything malformed or unsupported; InvalidArgumentError for bad options
  */
 export function parsePaymentUri(uri: string, options?: ParsePaymentUriOptions): PaymentRequest {
-  const opts = assertOptions(options)
-  const defaultEvmChainId =
-    opts.defaultEvmChainId === undefined ? 1 : assertInteger(opts.defaultEvmChainId, 'defaultEvmChainId', 1, Number.MAX_SAFE_INTEGER)
-  const bitcoinNetwork = opts.bitcoinNetwork === undefined ? undefined : assertOneOf(opts.bitcoinNetwork, 'bitcoinNetwork', BITCOIN_NETWORKS)
+  const opts: { readonly [option: string]: unknown } = assertOptions(options)
+  const known = schemes()
+  for (const entry of known) entry.scheme.checkOptions?.(opts)
   if (typeof uri !== 'string') fail(`A payment URI must be a string, got ${describe(uri)}.`)
   if (uri.length > MAX_URI_LENGTH) fail(`Payment URI is too long: ${uri.length} characters, at most ${MAX_URI_LENGTH}.`)
   const trimmed = uri.trim()
@@ -162,163 +184,31 @@ export function parsePaymentUri(uri: string, options?: ParsePaymentUriOptions): 
   if (LONE_SURROGATE.test(trimmed)) fail('Payment URI is not well-formed Unicode (it has a lone surrogate).')
   const colon = trimmed.indexOf(':')
   const scheme = trimmed.slice(0, Math.max(colon, 0)).toLowerCase()
-  if (colon < 0 || !(SCHEMES as readonly string[]).includes(scheme)) {
-    fail(`Payment URI must start with ethereum:, bitcoin:, solana: or tron:, got ${quote(trimmed)}.`)
-  }
+  const entry = colon < 0 ? undefined : known.find((e) => e.scheme.scheme === scheme)
+  if (!entry) return fail(`Payment URI must start with ${schemeList(known)}, got ${quote(trimmed)}.`)
   const rest = trimmed.slice(colon + 1)
   const q = rest.indexOf('?')
   const path = q < 0 ? rest : rest.slice(0, q)
   const query = q < 0 ? undefined : rest.slice(q + 1)
-  let request: PaymentRequest
-  switch (scheme as PaymentUriScheme) {
-    case 'ethereum':
-      request = parseEthereum(path, query, defaultEvmChainId)
-      break
-    case 'bitcoin':
-      request = parseBitcoin(path, query, bitcoinNetwork)
-      break
-    case 'solana':
-      request = parseSolana(path, query)
-      break
-    case 'tron':
-      request = parseTron(path, query)
-      break
-  }
+  const fields = entry.scheme.parse(path, query, opts)
+  const request = { scheme, ...fields } as PaymentRequest
+  checkParsed(request, entry)
   return Object.freeze(request)
 }
 
-function parseEthereum(path: string, query: string | undefined, defaultChainId: number): PaymentRequest {
-  const m = /^(?:pay-)?([^@/]*)(?:@([^/]*))?(?:\/(.*))?$/.exec(path) as RegExpExecArray
-  const target = m[1] as string
-  const prefixed = /^([A-Za-z0-9]+)-0x[0-9a-fA-F]{40}$/.exec(target)
-  if (prefixed) fail(`EIP-681 prefix "${(prefixed[1] as string).slice(0, 20)}-" is not supported; coffer reads "pay-" requests only.`)
-  if (target === '') fail('EIP-681 URI names no target address.')
-  const address = evmAddress(target, 'Target address')
-  let chain = defaultChainId
-  if (m[2] !== undefined) {
-    const n = /^\d{1,16}$/.test(m[2]) ? Number(m[2]) : 0
-    if (!Number.isSafeInteger(n) || n < 1) fail(`Chain id must be a positive decimal integer, got ${quote(m[2])}.`)
-    chain = n
-  }
-  const fn = m[3]
-  if (fn !== undefined && fn !== 'transfer') {
-    fail(`Function ${quote(fn)} is not supported: coffer reads native payments and ERC-20 "transfer" requests only.`)
-  }
-  const get = single(parseQuery(query, new Set()))
-  const chainId: ChainId = `eip155:${chain}`
-  const out: { -readonly [K in keyof PaymentRequest]?: PaymentRequest[K] } = { scheme: 'ethereum', chainId }
-  if (fn === undefined) {
-    out.to = address
-    out.asset = `${chainId}/slip44:60`
-    const value = get('value')
-    if (value !== undefined) out.amount = parseEip681Number(value, 'value')
-  } else {
-    const recipient = get('address')
-    if (recipient === undefined) fail('ERC-20 transfer request has no "address" parameter (the recipient).')
-    out.to = evmAddress(recipient, 'Recipient "address"')
-    out.asset = `${chainId}/erc20:${address.toLowerCase()}`
-    const value = get('value')
-    if (value !== undefined && parseEip681Number(value, 'value') !== 0n) {
-      fail('ERC-20 transfer request also asks for ether ("value"); coffer does not pay both at once.')
-    }
-    const amount = get('uint256')
-    if (amount !== undefined) out.amount = parseEip681Number(amount, 'uint256')
-  }
-  const gas = get('gas')
-  const gasLimit = get('gasLimit')
-  if (gas !== undefined && gasLimit !== undefined) fail('Both "gas" and "gasLimit" are given; they are synonyms, give one.')
-  const limit = gasLimit ?? gas
-  if (limit !== undefined) out.gasLimit = parseEip681Number(limit, 'gasLimit')
-  const gasPrice = get('gasPrice')
-  if (gasPrice !== undefined) out.gasPrice = parseEip681Number(gasPrice, 'gasPrice')
-  return out as PaymentRequest
-}
-
-function parseBitcoin(path: string, query: string | undefined, network: BitcoinNetwork | undefined): PaymentRequest {
-  if (path === '') fail('BIP-21 URI names no address (payment-protocol-only requests are not supported).')
-  const networks = network ? [network] : BITCOIN_NETWORKS
-  let found: BitcoinNetwork | undefined
-  let witness = false
-  for (const n of networks) {
-    const info = decodeBitcoinAddress(path, n)
-    if (info) {
-      found = n
-      witness = info.type === 'witness'
-      break
-    }
-  }
-  if (!found) {
-    fail(`${quote(path)} is not a valid Bitcoin address${network ? ` on ${network}` : ''} (bad checksum, wrong network or mixed case).`)
-  }
-  const get = single(parseQuery(query, new Set()))
-  const chainId = BITCOIN_CHAIN_IDS[found]
-  const out: { -readonly [K in keyof PaymentRequest]?: PaymentRequest[K] } = {
-    scheme: 'bitcoin',
-    chainId,
-    to: witness ? path.toLowerCase() : path,
-    asset: `${chainId}/slip44:${found === 'mainnet' ? 0 : 1}`,
-  }
-  const amount = get('amount')
-  if (amount !== undefined) out.amount = parseCoinAmount(amount, 8, MAX_SATOSHIS, 'amount (BTC)', true)
-  copyText(out, get)
-  return out as PaymentRequest
-}
-
-function copyText(out: { label?: string; message?: string; memo?: string }, get: (key: string) => string | undefined, memo = false): void {
-  const label = get('label')
-  if (label !== undefined) out.label = label
-  const message = get('message')
-  if (message !== undefined) out.message = message
-  const m = memo ? get('memo') : undefined
-  if (m !== undefined) out.memo = m
-}
-
-function parseSolana(path: string, query: string | undefined): PaymentRequest {
-  if (/^https?(:|%3a)/i.test(path)) {
-    fail('Solana Pay transaction requests (solana:<https link>) are interactive and not supported; ask for a transfer request.')
-  }
-  if (/[&=]/.test(path)) fail(`Solana Pay recipient ${quote(path)} has parameters in it; they must follow a "?".`)
-  if (!isValidSolanaAddress(path)) fail(`Solana Pay recipient ${quote(path)} is not a base58 address of 32 bytes.`)
-  const params = parseQuery(query, new Set(['reference']))
-  const get = single(params)
-  const out: { -readonly [K in keyof PaymentRequest]?: PaymentRequest[K] } = { scheme: 'solana', chainId: SOLANA_MAINNET_CHAIN_ID, to: path }
-  const mint = get('spl-token')
-  if (mint !== undefined && !isValidSolanaAddress(mint)) fail(`spl-token ${quote(mint)} is not a base58 mint address of 32 bytes.`)
-  out.asset = mint === undefined ? `${SOLANA_MAINNET_CHAIN_ID}/slip44:501` : `${SOLANA_MAINNET_CHAIN_ID}/token:${mint}`
-  const amount = get('amount')
-  if (amount !== undefined) {
-    out.amount = mint === undefined ? parseCoinAmount(amount, 9, MAX_U64, 'amount (SOL)') : parseTokenAmount(amount, 'amount')
-  }
-  const references = params.get('reference')
-  if (references) {
-    for (const r of references) if (!isValidSolanaAddress(r)) fail(`reference ${quote(r)} is not base58 of 32 bytes.`)
-    out.references = Object.freeze([...references])
-  }
-  copyText(out, get, true)
-  return out as PaymentRequest
-}
-
-function parseTron(path: string, query: string | undefined): PaymentRequest {
-  if (!isValidTronAddress(path)) fail(`${quote(path)} is not a valid TRON address (base58check, starting with T).`)
-  const get = single(parseQuery(query, new Set()))
-  const out: { -readonly [K in keyof PaymentRequest]?: PaymentRequest[K] } = { scheme: 'tron', chainId: TRON_MAINNET_CHAIN_ID, to: path }
-  const token = get('token')
-  if (token !== undefined && !isValidTronAddress(token)) fail(`token ${quote(token)} is not a valid TRC-20 contract address.`)
-  out.asset = token === undefined ? `${TRON_MAINNET_CHAIN_ID}/slip44:195` : `${TRON_MAINNET_CHAIN_ID}/trc20:${token}`
-  const amount = get('amount')
-  if (amount !== undefined) {
-    out.amount = token === undefined ? parseCoinAmount(amount, 6, MAX_I64, 'amount (TRX)') : parseTokenAmount(amount, 'amount')
-  }
-  copyText(out, get)
-  return out as PaymentRequest
+/** A scheme's parse result has the request's shape and names a chain of its namespaces. */
+function checkParsed(request: PaymentRequest, entry: SchemeEntry): void {
+  const wrong = (what: string) => fail(`The ${entry.scheme.scheme}: scheme read a malformed request (${what}).`)
+  for (const key of Object.keys(request)) if (!REQUEST_KEYS.has(key)) wrong(`unknown field ${quote(key)}`)
+  if (typeof request.chainId !== 'string' || !entry.namespaces.includes(namespaceOf(request.chainId))) wrong('chainId')
+  if (typeof request.to !== 'string') wrong('to')
+  if (typeof request.asset !== 'string' || !request.asset.startsWith(`${request.chainId}/`)) wrong('asset')
 }
 
 // ---------------------------------------------------------------------------------------
 // Formatting
 
-type Fields = { readonly [K in keyof PaymentRequest]?: unknown }
-
-function readRequest(request: unknown): Fields {
+function readRequest(request: unknown): { readonly [field: string]: unknown } {
   if (request === null || typeof request !== 'object' || Array.isArray(request)) {
     fail(`A payment request must be an object, got ${describe(request)}.`)
   }
@@ -335,31 +225,6 @@ function readRequest(request: unknown): Fields {
   }
 }
 
-/** Refuses fields that `scheme` cannot carry, so nothing is dropped silently. */
-function refuse(fields: Fields, scheme: PaymentUriScheme, keys: readonly (keyof PaymentRequest)[]): void {
-  for (const key of keys) {
-    const value = fields[key]
-    if (value === undefined || (key === 'references' && Array.isArray(value) && value.length === 0)) continue
-    fail(`A ${scheme}: payment URI cannot carry "${key}".`)
-  }
-}
-
-function assetOf(fields: Fields, chainId: ChainId): AssetIdParts {
-  let parts: AssetIdParts
-  try {
-    parts = parseAssetId(fields.asset as string)
-  } catch (cause) {
-    throw new InvalidPaymentUriError(`asset must be a CAIP-19 id, got ${typeof fields.asset === 'string' ? quote(fields.asset) : describe(fields.asset)}.`, { cause })
-  }
-  if (parts.chainId !== chainId) fail(`asset ${quote(fields.asset as string)} is not on chain ${chainId}.`)
-  if (parts.tokenId !== undefined) fail('asset must be a fungible asset type (no token id).')
-  return parts
-}
-
-function assetError(fields: Fields, expected: string): never {
-  return fail(`asset ${quote(String(fields.asset))} is not ${expected}.`)
-}
-
 /**
  * Writes a payment request as a canonical URI, the inverse of {@link parsePaymentUri}:
  * `parsePaymentUri(formatPaymentUri(r))` deep-equals `r` whenever `r` is canonical (as every
@@ -374,115 +239,27 @@ function assetError(fields: Fields, expected: string): never {
 export function formatPaymentUri(request: PaymentRequest): string {
   const fields = readRequest(request)
   const scheme = fields.scheme
-  if (!(SCHEMES as readonly unknown[]).includes(scheme)) {
-    fail(`scheme must be one of ${SCHEMES.map((s) => JSON.stringify(s)).join(', ')}, got ${typeof scheme === 'string' ? quote(scheme) : describe(scheme)}.`)
+  const known = schemes()
+  const entry = known.find((e) => e.scheme.scheme === scheme)
+  if (!entry) {
+    return fail(
+      `scheme must be one of ${known.map((e) => JSON.stringify(e.scheme.scheme)).join(', ')}, got ${typeof scheme === 'string' ? quote(scheme) : describe(scheme)}.`,
+    )
   }
   let chainId: ChainId
   let namespace: string
-  let reference: string
   try {
-    ;({ namespace, reference } = parseChainId(fields.chainId as string))
-    chainId = `${namespace}:${reference}`
+    const parts = parseChainId(fields.chainId as string)
+    namespace = parts.namespace
+    chainId = `${parts.namespace}:${parts.reference}`
   } catch (cause) {
-    throw new InvalidPaymentUriError(`chainId must be a CAIP-2 id, got ${typeof fields.chainId === 'string' ? quote(fields.chainId) : describe(fields.chainId)}.`, { cause })
+    throw new InvalidPaymentUriError(
+      `chainId must be a CAIP-2 id, got ${typeof fields.chainId === 'string' ? quote(fields.chainId) : describe(fields.chainId)}.`,
+      { cause },
+    )
   }
-  const s = scheme as PaymentUriScheme
-  if (namespace !== NAMESPACE[s]) fail(`A ${s}: URI needs a ${NAMESPACE[s]}: chain id, got ${chainId}.`)
+  if (!entry.namespaces.includes(namespace))
+    fail(`A ${entry.scheme.scheme}: URI needs a ${entry.namespaces.join(': or ')}: chain id, got ${chainId}.`)
   if (typeof fields.to !== 'string') fail(`to must be an address string, got ${describe(fields.to)}.`)
-  switch (s) {
-    case 'ethereum':
-      return formatEthereum(fields, chainId, reference, fields.to)
-    case 'bitcoin':
-      return formatBitcoin(fields, chainId, fields.to)
-    case 'solana':
-      return formatSolana(fields, chainId, fields.to)
-    case 'tron':
-      return formatTron(fields, chainId, fields.to)
-  }
-}
-
-function formatEthereum(fields: Fields, chainId: ChainId, reference: string, to: string): string {
-  refuse(fields, 'ethereum', ['label', 'message', 'memo', 'references'])
-  const n = /^[1-9]\d{0,15}$/.test(reference) ? Number(reference) : 0
-  if (!Number.isSafeInteger(n) || n < 1) fail(`EIP-681 needs a positive integer chain id, got ${chainId}.`)
-  const recipient = evmAddress(to, 'to')
-  const amount = units(fields.amount, 'amount', MAX_AMOUNT)
-  const gas: [string, string | undefined][] = [
-    ['gasLimit', units(fields.gasLimit, 'gasLimit', MAX_AMOUNT)?.toString()],
-    ['gasPrice', units(fields.gasPrice, 'gasPrice', MAX_AMOUNT)?.toString()],
-  ]
-  const asset = assetOf(fields, chainId)
-  if (asset.assetNamespace === 'slip44' && asset.assetReference === '60') {
-    return build('ethereum', `${recipient}@${n}`, [['value', amount?.toString()], ...gas])
-  }
-  if (asset.assetNamespace !== 'erc20' || !HEX_ADDRESS.test(asset.assetReference)) {
-    assetError(fields, `${chainId}/slip44:60 or ${chainId}/erc20:<0x address>`)
-  }
-  const token = evmAddress(asset.assetReference, 'asset token address')
-  return build('ethereum', `${token}@${n}/transfer`, [['address', recipient], ['uint256', amount?.toString()], ...gas])
-}
-
-function formatBitcoin(fields: Fields, chainId: ChainId, to: string): string {
-  refuse(fields, 'bitcoin', ['memo', 'references', 'gasLimit', 'gasPrice'])
-  const network = BITCOIN_NETWORKS.find((n) => BITCOIN_CHAIN_IDS[n] === chainId)
-  if (!network) fail(`Unknown Bitcoin chain ${chainId}; coffer knows ${Object.values(BITCOIN_CHAIN_IDS).join(', ')}.`)
-  const info = decodeBitcoinAddress(to, network)
-  if (!info) fail(`to ${quote(to)} is not a valid Bitcoin address on ${network}.`)
-  const native = `${chainId}/slip44:${network === 'mainnet' ? 0 : 1}`
-  if (fields.asset !== native) assetError(fields, native)
-  const amount = units(fields.amount, 'amount', MAX_SATOSHIS)
-  return build('bitcoin', info.type === 'witness' ? to.toLowerCase() : to, [
-    ['amount', amount === undefined ? undefined : formatAmount(amount, 8)],
-    ['label', text(fields.label, 'label')],
-    ['message', text(fields.message, 'message')],
-  ])
-}
-
-/** The amount of a native coin (bigint) or of a token (decimal string), for Solana Pay and TRON. */
-function coinOrToken(fields: Fields, isToken: boolean, decimals: number, max: bigint): string | undefined {
-  if (fields.amount === undefined) return undefined
-  if (!isToken) return formatAmount(units(fields.amount, 'amount', max) as bigint, decimals)
-  if (typeof fields.amount !== 'string') fail(`A token amount must be a decimal string of whole tokens, got ${describe(fields.amount)}.`)
-  return parseTokenAmount(fields.amount, 'amount')
-}
-
-function formatSolana(fields: Fields, chainId: ChainId, to: string): string {
-  refuse(fields, 'solana', ['gasLimit', 'gasPrice'])
-  if (chainId !== SOLANA_MAINNET_CHAIN_ID) fail(`Solana Pay URIs name no network, so only mainnet (${SOLANA_MAINNET_CHAIN_ID}) requests can be written.`)
-  if (!isValidSolanaAddress(to)) fail(`to ${quote(to)} is not a base58 Solana address of 32 bytes.`)
-  const asset = assetOf(fields, chainId)
-  const native = asset.assetNamespace === 'slip44' && asset.assetReference === '501'
-  if (!native && !(asset.assetNamespace === 'token' && isValidSolanaAddress(asset.assetReference))) {
-    assetError(fields, `${chainId}/slip44:501 or ${chainId}/token:<mint>`)
-  }
-  const refs = fields.references ?? []
-  if (!Array.isArray(refs)) fail(`references must be an array of base58 keys, got ${describe(refs)}.`)
-  for (const r of refs as unknown[]) {
-    if (!isValidSolanaAddress(r)) fail(`reference ${typeof r === 'string' ? quote(r) : describe(r)} is not base58 of 32 bytes.`)
-  }
-  return build('solana', to, [
-    ['amount', coinOrToken(fields, !native, 9, MAX_U64)],
-    ['spl-token', native ? undefined : asset.assetReference],
-    ...(refs as string[]).map((r) => ['reference', r] as const),
-    ['label', text(fields.label, 'label')],
-    ['message', text(fields.message, 'message')],
-    ['memo', text(fields.memo, 'memo')],
-  ])
-}
-
-function formatTron(fields: Fields, chainId: ChainId, to: string): string {
-  refuse(fields, 'tron', ['memo', 'references', 'gasLimit', 'gasPrice'])
-  if (chainId !== TRON_MAINNET_CHAIN_ID) fail(`tron: URIs name no network, so only mainnet (${TRON_MAINNET_CHAIN_ID}) requests can be written.`)
-  if (!isValidTronAddress(to)) fail(`to ${quote(to)} is not a valid TRON address.`)
-  const asset = assetOf(fields, chainId)
-  const native = asset.assetNamespace === 'slip44' && asset.assetReference === '195'
-  if (!native && !(asset.assetNamespace === 'trc20' && isValidTronAddress(asset.assetReference))) {
-    assetError(fields, `${chainId}/slip44:195 or ${chainId}/trc20:<contract>`)
-  }
-  return build('tron', to, [
-    ['amount', coinOrToken(fields, !native, 6, MAX_I64)],
-    ['token', native ? undefined : asset.assetReference],
-    ['label', text(fields.label, 'label')],
-    ['message', text(fields.message, 'message')],
-  ])
+  return entry.scheme.format({ ...fields, chainId })
 }

@@ -57,7 +57,13 @@ export interface SignSummary {
   readonly decimals?: number
   readonly family?: string
   readonly amount?: bigint
-  readonly fee?: { readonly asset: AssetId; readonly amount: bigint; readonly decimals: number; readonly symbol: string; readonly family?: string }
+  readonly fee?: {
+    readonly asset: AssetId
+    readonly amount: bigint
+    readonly decimals: number
+    readonly symbol: string
+    readonly family?: string
+  }
   /** The chain is a test network (its coins have no market value; prices by family reach it only where the price source allows). */
   readonly testnet?: boolean
   /** Messages: the text (or hex of bytes); typed data: the primary type and domain. */
@@ -67,7 +73,12 @@ export interface SignSummary {
    * `asset` and `amount` then name the spender or recipient, the token and the amount (2^256 - 1
    * for an unlimited approval), and the limits apply as to a transfer.
    */
-  readonly spend?: { readonly kind: 'approval' | 'transfer'; readonly standard: string; readonly unlimited: boolean; readonly expiresAt?: number }
+  readonly spend?: {
+    readonly kind: 'approval' | 'transfer'
+    readonly standard: string
+    readonly unlimited: boolean
+    readonly expiresAt?: number
+  }
   /** Typed data moving several tokens at once (Permit2 batches): each movement; the hooks see them here. */
   readonly spends?: readonly SignSummary[]
   /** The amount's value in the wallet currency, when priced. */
@@ -122,7 +133,8 @@ const STORE_KEY = 'policy'
 const STORE_FORMAT = 'coffer-policy-v1'
 
 function decimalText(value: unknown, name: string): string {
-  if (typeof value !== 'string' || !/^\d{1,60}(\.\d{1,36})?$/.test(value)) throw new InvalidArgumentError(`${name} must be a decimal string such as "500" or "0.25", got ${describe(value)}.`)
+  if (typeof value !== 'string' || !/^\d{1,60}(\.\d{1,36})?$/.test(value))
+    throw new InvalidArgumentError(`${name} must be a decimal string such as "500" or "0.25", got ${describe(value)}.`)
   return value
 }
 
@@ -137,12 +149,14 @@ interface Recipient {
 }
 
 function recipient(entry: unknown, name: string): Recipient {
-  if (typeof entry !== 'string' || entry.length === 0 || entry.length > 200) throw new InvalidArgumentError(`${name} must be an address or a CAIP-10 account id.`)
+  if (typeof entry !== 'string' || entry.length === 0 || entry.length > 200)
+    throw new InvalidArgumentError(`${name} must be an address or a CAIP-10 account id.`)
   if (entry.split(':').length === 3) {
     const { chainId, address } = parseAccountId(entry)
     return { chainId, address: comparable(address) }
   }
-  if (!/^[A-Za-z0-9]{20,128}$/.test(entry)) throw new InvalidArgumentError(`${name} ${JSON.stringify(entry.slice(0, 60))} is neither an address nor a CAIP-10 account id.`)
+  if (!/^[A-Za-z0-9]{20,128}$/.test(entry))
+    throw new InvalidArgumentError(`${name} ${JSON.stringify(entry.slice(0, 60))} is neither an address nor a CAIP-10 account id.`)
   return { address: comparable(entry) }
 }
 
@@ -151,7 +165,8 @@ function comparable(address: string): string {
   return /^0x/i.test(address) || /^(bc|tb|bcrt)1/i.test(address) ? address.toLowerCase() : address
 }
 
-const matches = (list: readonly Recipient[], chainId: ChainId, to: string) => list.some((r) => (!r.chainId || r.chainId === chainId) && r.address === comparable(to))
+const matches = (list: readonly Recipient[], chainId: ChainId, to: string) =>
+  list.some((r) => (!r.chainId || r.chainId === chainId) && r.address === comparable(to))
 
 function limitMatches(limit: AssetLimit, asset: AssetId, family: string | undefined): boolean {
   return FAMILY.test(limit.asset) ? limit.asset === family : limit.asset.toLowerCase() === asset.toLowerCase()
@@ -170,7 +185,8 @@ function checkOptions(options: PolicyOptions | undefined): PolicyOptions {
     if (typeof limit.asset !== 'string' || !(FAMILY.test(limit.asset) || tryAsset(limit.asset))) {
       throw new InvalidArgumentError(`policy.limits[${i}].asset must be a family name ("USDT") or a CAIP-19 asset id.`)
     }
-    if (limit.perTransaction === undefined && limit.perWindow === undefined) throw new InvalidArgumentError(`policy.limits[${i}] needs perTransaction or perWindow.`)
+    if (limit.perTransaction === undefined && limit.perWindow === undefined)
+      throw new InvalidArgumentError(`policy.limits[${i}] needs perTransaction or perWindow.`)
     if (limit.perTransaction !== undefined) decimalText(limit.perTransaction, `policy.limits[${i}].perTransaction`)
     if (limit.perWindow !== undefined) decimalText(limit.perWindow, `policy.limits[${i}].perWindow`)
     windowOf(limit.windowMs, `policy.limits[${i}].windowMs`)
@@ -188,23 +204,33 @@ function checkOptions(options: PolicyOptions | undefined): PolicyOptions {
     list?.forEach((e, i) => recipient(e, `policy.${name}[${i}]`))
   }
   if (o.maxFee !== undefined) {
-    if (o.maxFee === null || typeof o.maxFee !== 'object' || Array.isArray(o.maxFee) || ![Object.prototype, null].includes(Object.getPrototypeOf(o.maxFee) as object | null)) throw new InvalidArgumentError('policy.maxFee must map fee assets (family or CAIP-19) to decimal amounts.')
+    if (
+      o.maxFee === null ||
+      typeof o.maxFee !== 'object' ||
+      Array.isArray(o.maxFee) ||
+      ![Object.prototype, null].includes(Object.getPrototypeOf(o.maxFee) as object | null)
+    )
+      throw new InvalidArgumentError('policy.maxFee must map fee assets (family or CAIP-19) to decimal amounts.')
     for (const [k, v] of Object.entries(o.maxFee)) {
-      if (!(FAMILY.test(k) || tryAsset(k))) throw new InvalidArgumentError(`policy.maxFee key ${JSON.stringify(k.slice(0, 60))} is neither a family nor a CAIP-19 id.`)
+      if (!(FAMILY.test(k) || tryAsset(k)))
+        throw new InvalidArgumentError(`policy.maxFee key ${JSON.stringify(k.slice(0, 60))} is neither a family nor a CAIP-19 id.`)
       decimalText(v, `policy.maxFee[${JSON.stringify(k.slice(0, 60))}]`)
     }
   }
   if (o.maxFeeShare !== undefined && (typeof o.maxFeeShare !== 'number' || !(o.maxFeeShare > 0 && o.maxFeeShare <= 1))) {
     throw new InvalidArgumentError('policy.maxFeeShare must be a number above 0 and at most 1 (0.05 = 5%).')
   }
-  if (o.unlistedAssets !== undefined && o.unlistedAssets !== 'allow' && o.unlistedAssets !== 'deny') throw new InvalidArgumentError('policy.unlistedAssets must be "allow" or "deny".')
-  if (o.onBeforeSign !== undefined && typeof o.onBeforeSign !== 'function') throw new InvalidArgumentError('policy.onBeforeSign must be a function.')
+  if (o.unlistedAssets !== undefined && o.unlistedAssets !== 'allow' && o.unlistedAssets !== 'deny')
+    throw new InvalidArgumentError('policy.unlistedAssets must be "allow" or "deny".')
+  if (o.onBeforeSign !== undefined && typeof o.onBeforeSign !== 'function')
+    throw new InvalidArgumentError('policy.onBeforeSign must be a function.')
   return o as PolicyOptions
 }
 
 function known(value: object, keys: readonly string[], name: string): void {
   const extra = Object.keys(value).find((k) => !keys.includes(k))
-  if (extra !== undefined) throw new InvalidArgumentError(`${name} has no rule ${JSON.stringify(extra.slice(0, 40))}; known: ${keys.join(', ')}.`)
+  if (extra !== undefined)
+    throw new InvalidArgumentError(`${name} has no rule ${JSON.stringify(extra.slice(0, 40))}; known: ${keys.join(', ')}.`)
 }
 
 function tryAsset(id: string): boolean {
@@ -255,7 +281,11 @@ export class PolicyEngine {
    * confirmation hooks (the policy's, then `confirm`); a refusal there releases the record.
    * @throws PolicyViolationError naming the rule that refused
    */
-  async authorize(summary: SignSummary, confirm?: (summary: SignSummary) => boolean | Promise<boolean>, options: { id?: string } = {}): Promise<Reservation> {
+  async authorize(
+    summary: SignSummary,
+    confirm?: (summary: SignSummary) => boolean | Promise<boolean>,
+    options: { id?: string } = {},
+  ): Promise<Reservation> {
     const prices = await this.#pricesFor(summary)
     const [{ record, priced }] = (await this.#record([summary], prices, options.id)) as [{ record: SpendRecord; priced: SignSummary }]
     const reservation = this.#reservation([record.id])
@@ -274,13 +304,20 @@ export class PolicyEngine {
    * movement's summary, or for several with `base` carrying them in `spends`.
    * @throws PolicyViolationError naming the rule that refused
    */
-  async authorizeSpends(spends: readonly SignSummary[], base: SignSummary, confirm?: (summary: SignSummary) => boolean | Promise<boolean>): Promise<Reservation> {
+  async authorizeSpends(
+    spends: readonly SignSummary[],
+    base: SignSummary,
+    confirm?: (summary: SignSummary) => boolean | Promise<boolean>,
+  ): Promise<Reservation> {
     const prices = new Map<AssetId, Decimal>()
     for (const spend of spends) for (const [id, price] of await this.#pricesFor(spend)) prices.set(id, price)
     const checked = await this.#record(spends, prices)
     const reservation = this.#reservation(checked.map((c) => c.record.id))
     try {
-      await this.#confirm(checked.length === 1 ? (checked[0]?.priced as SignSummary) : { ...base, spends: checked.map((c) => c.priced) }, confirm)
+      await this.#confirm(
+        checked.length === 1 ? (checked[0]?.priced as SignSummary) : { ...base, spends: checked.map((c) => c.priced) },
+        confirm,
+      )
     } catch (error) {
       await reservation.release()
       throw error
@@ -341,7 +378,11 @@ export class PolicyEngine {
    * Checks each summary against every rule, counting the ones before it, and stores them all as
    * spent in one read-modify-write of the records (all or none). @throws PolicyViolationError
    */
-  async #record(summaries: readonly SignSummary[], prices: ReadonlyMap<AssetId, Decimal>, id?: string): Promise<{ record: SpendRecord; priced: SignSummary }[]> {
+  async #record(
+    summaries: readonly SignSummary[],
+    prices: ReadonlyMap<AssetId, Decimal>,
+    id?: string,
+  ): Promise<{ record: SpendRecord; priced: SignSummary }[]> {
     let out: { record: SpendRecord; priced: SignSummary }[] = []
     await this.#mutate((records) => {
       out = []
@@ -357,21 +398,49 @@ export class PolicyEngine {
     return out
   }
 
-  #check(summary: SignSummary, records: readonly SpendRecord[], prices: ReadonlyMap<AssetId, Decimal>, now: number, id?: string): { record: SpendRecord; priced: SignSummary } {
+  #check(
+    summary: SignSummary,
+    records: readonly SpendRecord[],
+    prices: ReadonlyMap<AssetId, Decimal>,
+    now: number,
+    id?: string,
+  ): { record: SpendRecord; priced: SignSummary } {
     const o = this.#options
     const { chainId, to, asset, amount, decimals, family, fee } = summary
-    if (to === undefined || asset === undefined || amount === undefined || decimals === undefined) throw new InvalidArgumentError('A transaction summary needs to, asset, amount and decimals.')
+    if (to === undefined || asset === undefined || amount === undefined || decimals === undefined)
+      throw new InvalidArgumentError('A transaction summary needs to, asset, amount and decimals.')
     const symbol = summary.symbol ?? asset
-    if (o.deny && matches(o.deny.map((e, i) => recipient(e, `deny[${i}]`)), chainId, to)) refuse('deny', `${to} is on the denylist.`, { to })
-    if (o.allow && !matches(o.allow.map((e, i) => recipient(e, `allow[${i}]`)), chainId, to)) refuse('allow', `${to} is not on the allowlist.`, { to })
+    if (
+      o.deny &&
+      matches(
+        o.deny.map((e, i) => recipient(e, `deny[${i}]`)),
+        chainId,
+        to,
+      )
+    )
+      refuse('deny', `${to} is on the denylist.`, { to })
+    if (
+      o.allow &&
+      !matches(
+        o.allow.map((e, i) => recipient(e, `allow[${i}]`)),
+        chainId,
+        to,
+      )
+    )
+      refuse('allow', `${to} is not on the allowlist.`, { to })
 
     const limits = (o.limits ?? []).filter((l) => limitMatches(l, asset, family))
-    if (limits.length === 0 && o.unlistedAssets === 'deny') refuse('unlistedAssets', `no limit names ${symbol} (${asset}), and unlisted assets are denied.`, { asset })
+    if (limits.length === 0 && o.unlistedAssets === 'deny')
+      refuse('unlistedAssets', `no limit names ${symbol} (${asset}), and unlisted assets are denied.`, { asset })
     for (const limit of limits) {
       const scale = 36
       const units = amount * 10n ** BigInt(scale - decimals)
       if (limit.perTransaction !== undefined && units > parseAmount(limit.perTransaction, scale)) {
-        refuse('perTransaction', `${formatAmount(amount, decimals)} ${symbol} is more than ${limit.perTransaction} ${limit.asset} per transaction.`, { asset: limit.asset, limit: limit.perTransaction })
+        refuse(
+          'perTransaction',
+          `${formatAmount(amount, decimals)} ${symbol} is more than ${limit.perTransaction} ${limit.asset} per transaction.`,
+          { asset: limit.asset, limit: limit.perTransaction },
+        )
       }
       if (limit.perWindow !== undefined) {
         const window = windowOf(limit.windowMs, 'windowMs')
@@ -393,16 +462,26 @@ export class PolicyEngine {
     if (o.fiat !== undefined) {
       if (!value) refuse('fiat', `no ${this.#currency.toUpperCase()} price for ${symbol}, so the fiat limit cannot be checked.`, { asset })
       if (o.fiat.perTransaction !== undefined && compareDecimals(value, parsePrice(o.fiat.perTransaction)) > 0) {
-        refuse('fiatPerTransaction', `${formatDecimal(value, 2)} ${this.#currency.toUpperCase()} is more than ${o.fiat.perTransaction} per transaction.`, { limit: o.fiat.perTransaction })
+        refuse(
+          'fiatPerTransaction',
+          `${formatDecimal(value, 2)} ${this.#currency.toUpperCase()} is more than ${o.fiat.perTransaction} per transaction.`,
+          { limit: o.fiat.perTransaction },
+        )
       }
       if (o.fiat.perWindow !== undefined) {
         const window = windowOf(o.fiat.windowMs, 'windowMs')
-        const spent = records.filter((r) => r.time > now - window && r.value !== undefined).reduce((sum, r) => addDecimals(sum, parsePrice(r.value as string)), { units: 0n, scale: 0 } as Decimal)
+        const spent = records
+          .filter((r) => r.time > now - window && r.value !== undefined)
+          .reduce((sum, r) => addDecimals(sum, parsePrice(r.value as string)), { units: 0n, scale: 0 } as Decimal)
         if (compareDecimals(addDecimals(spent, value), parsePrice(o.fiat.perWindow)) > 0) {
-          refuse('fiatPerWindow', `${formatDecimal(value, 2)} ${this.#currency.toUpperCase()} would bring the last ${hours(window)} over ${o.fiat.perWindow} (already spent: ${formatDecimal(spent, 2)}).`, {
-            limit: o.fiat.perWindow,
-            spent: formatDecimal(spent, 2),
-          })
+          refuse(
+            'fiatPerWindow',
+            `${formatDecimal(value, 2)} ${this.#currency.toUpperCase()} would bring the last ${hours(window)} over ${o.fiat.perWindow} (already spent: ${formatDecimal(spent, 2)}).`,
+            {
+              limit: o.fiat.perWindow,
+              spent: formatDecimal(spent, 2),
+            },
+          )
         }
       }
     }
@@ -441,10 +520,13 @@ export class PolicyEngine {
       } else {
         const feePrice = prices.get(fee.asset)
         const amountPrice = summary.asset ? prices.get(summary.asset) : undefined
-        if (!feePrice || !amountPrice) refuse('maxFeeShare', `no prices to compare the fee in ${fee.symbol} with the amount in ${summary.symbol ?? summary.asset}.`)
+        if (!feePrice || !amountPrice)
+          refuse('maxFeeShare', `no prices to compare the fee in ${fee.symbol} with the amount in ${summary.symbol ?? summary.asset}.`)
         const feeValue = fiatValue(fee.amount, fee.decimals, feePrice)
         const amountValue = fiatValue(summary.amount, summary.decimals, amountPrice)
-        over = compareDecimals(feeValue, fiatValue(1n, 0, { units: amountValue.units * share.units, scale: amountValue.scale + share.scale })) > 0
+        over =
+          compareDecimals(feeValue, fiatValue(1n, 0, { units: amountValue.units * share.units, scale: amountValue.scale + share.scale })) >
+          0
       }
       if (over) refuse('maxFeeShare', `the fee would be more than ${o.maxFeeShare * 100}% of the amount.`, { limit: String(o.maxFeeShare) })
     }
@@ -480,7 +562,11 @@ export class PolicyEngine {
    * Where spending records come from when the store holds none: a wallet passes a rebuild from
    * its audit journal, so deleting the policy record does not reset the limits. @internal
    */
-  useFallback(rebuild: () => Promise<readonly { id?: string; time: number; asset: AssetId; family?: string; amount: bigint; decimals: number; value?: string }[]>): void {
+  useFallback(
+    rebuild: () => Promise<
+      readonly { id?: string; time: number; asset: AssetId; family?: string; amount: bigint; decimals: number; value?: string }[]
+    >,
+  ): void {
     this.#fallback = async () =>
       (await rebuild()).map((r, i) => ({
         id: r.id ?? `journal-${i}`,
@@ -527,36 +613,56 @@ export class PolicyEngine {
       if (this.#sealer && typeof data.sealed !== 'string') throw new Error('not sealed')
       if (typeof data.sealed === 'string') {
         if (!sealer) throw new VaultLockedError('Unlock the wallet: the spending records are sealed with the vault.')
-        records = JSON.parse(new TextDecoder().decode(await sealer.open(base64.decode(data.sealed), new TextEncoder().encode(STORE_FORMAT))))
+        records = JSON.parse(
+          new TextDecoder().decode(await sealer.open(base64.decode(data.sealed), new TextEncoder().encode(STORE_FORMAT))),
+        )
       }
       if (!Array.isArray(records)) throw new Error('records')
       return records.filter(isRecord)
     } catch (cause) {
       if (cause instanceof VaultLockedError) throw cause
       // Never fail open: unreadable spending records would reset every limit.
-      throw new PolicyViolationError('Refused by policy (records): the spending records cannot be read, so limits cannot be checked. Restore them or reset the policy state deliberately.', {
-        details: { rule: 'records' },
-        cause: cause instanceof CofferError ? cause : undefined,
-      })
+      throw new PolicyViolationError(
+        'Refused by policy (records): the spending records cannot be read, so limits cannot be checked. Restore them or reset the policy state deliberately.',
+        {
+          details: { rule: 'records' },
+          cause: cause instanceof CofferError ? cause : undefined,
+        },
+      )
     }
   }
 
   /** The stored text of `records` (sealed with the vault when there is one), older ones than every window dropped. */
   async #seal(records: readonly SpendRecord[]): Promise<string> {
-    const horizon = Math.max(DAY, ...(this.#options.limits ?? []).map((l) => windowOf(l.windowMs, 'windowMs')), windowOf(this.#options.fiat?.windowMs, 'windowMs'))
+    const horizon = Math.max(
+      DAY,
+      ...(this.#options.limits ?? []).map((l) => windowOf(l.windowMs, 'windowMs')),
+      windowOf(this.#options.fiat?.windowMs, 'windowMs'),
+    )
     const kept = records.filter((r) => r.time > this.#now() - horizon)
     const json = JSON.stringify(kept)
     if (!this.#sealer) return JSON.stringify({ format: STORE_FORMAT, records: kept })
     const sealer = this.#sealer()
     // Never fall back to plain records: they would be accepted by nobody and trusted by no one.
     if (!sealer) throw new VaultLockedError('The wallet locked before the spending records could be saved.')
-    return JSON.stringify({ format: STORE_FORMAT, sealed: base64.encode(await sealer.seal(new TextEncoder().encode(json), new TextEncoder().encode(STORE_FORMAT))) })
+    return JSON.stringify({
+      format: STORE_FORMAT,
+      sealed: base64.encode(await sealer.seal(new TextEncoder().encode(json), new TextEncoder().encode(STORE_FORMAT))),
+    })
   }
 }
 
 function isRecord(r: unknown): r is SpendRecord {
   const x = r as Partial<SpendRecord> | null
-  return !!x && typeof x.id === 'string' && typeof x.time === 'number' && typeof x.asset === 'string' && typeof x.amount === 'string' && /^\d+$/.test(x.amount) && typeof x.decimals === 'number'
+  return (
+    !!x &&
+    typeof x.id === 'string' &&
+    typeof x.time === 'number' &&
+    typeof x.asset === 'string' &&
+    typeof x.amount === 'string' &&
+    /^\d+$/.test(x.amount) &&
+    typeof x.decimals === 'number'
+  )
 }
 
 function hours(ms: number): string {

@@ -21,12 +21,12 @@ import { CofferError, InvalidArgumentError, UnsupportedVersionError, VaultFormat
 import { PolicyEngine, type AssetLimit, type PolicyOptions } from './policy.js'
 
 /** The `format` tag of a stored policy. */
-export const POLICY_RULES_FORMAT = 'coffer-policy-rules'
+const POLICY_RULES_FORMAT = 'coffer-policy-rules'
 /** The version {@link policyToJson} writes and {@link policyFromJson} reads. */
-export const POLICY_RULES_VERSION = 1
+const POLICY_RULES_VERSION = 1
 
 /** The data part of a policy: every option except the hook functions. */
-export type PolicyRules = Omit<PolicyOptions, 'onBeforeSign'>
+type PolicyRules = Omit<PolicyOptions, 'onBeforeSign'>
 
 /** A policy read back from storage: its rules, and the names of the hooks it had (`'onBeforeSign'`). */
 export interface StoredPolicy {
@@ -125,7 +125,8 @@ function normalise(input: PolicyOptions | StoredPolicy): StoredPolicy {
   if (Object.hasOwn(input, 'options') && Object.hasOwn(input, 'hooks')) {
     const stored = input as unknown as StoredPolicy
     onlyKeys(stored, ['options', 'hooks'], 'stored policy')
-    if (!isObject(stored.options)) throw new InvalidArgumentError(`stored policy options must be an object, got ${describe(stored.options)}.`)
+    if (!isObject(stored.options))
+      throw new InvalidArgumentError(`stored policy options must be an object, got ${describe(stored.options)}.`)
     onlyKeys(stored.options, RULE_KEYS, 'policy')
     rules = stored.options
     hooks = hookList(stored.hooks)
@@ -146,7 +147,9 @@ function normalise(input: PolicyOptions | StoredPolicy): StoredPolicy {
 
   const out: { -readonly [K in keyof PolicyRules]: PolicyRules[K] } = {}
   if (rules.limits !== undefined) {
-    const limits = new Map(rules.limits.map((l) => Object.freeze({ asset: assetKey(l.asset), ...bounds(l) })).map((l) => [canonicalJson(l), l] as const))
+    const limits = new Map(
+      rules.limits.map((l) => Object.freeze({ asset: assetKey(l.asset), ...bounds(l) })).map((l) => [canonicalJson(l), l] as const),
+    )
     out.limits = Object.freeze([...limits.keys()].sort().map((k) => limits.get(k) as AssetLimit))
   }
   if (rules.fiat !== undefined) out.fiat = Object.freeze(bounds(rules.fiat))
@@ -162,7 +165,8 @@ function normalise(input: PolicyOptions | StoredPolicy): StoredPolicy {
     }
     // Ordered by cap, lowest first (then by key), not by key: PolicyEngine applies the FIRST entry
     // that matches a fee, so this order makes it apply the strictest matching cap.
-    const order = ([ka, va]: [string, string], [kb, vb]: [string, string]) => (units(va) < units(vb) ? -1 : units(va) > units(vb) ? 1 : ka < kb ? -1 : 1)
+    const order = ([ka, va]: [string, string], [kb, vb]: [string, string]) =>
+      units(va) < units(vb) ? -1 : units(va) > units(vb) ? 1 : ka < kb ? -1 : 1
     out.maxFee = Object.freeze(Object.fromEntries([...caps].sort(order)))
   }
   if (rules.maxFeeShare !== undefined) out.maxFeeShare = rules.maxFeeShare
@@ -205,7 +209,8 @@ function canonicalJson(value: unknown, keepOrder = false): string {
 export function policyToJson(options: PolicyOptions | StoredPolicy): string {
   const { options: rules, hooks } = normalise(options)
   const text = canonicalJson({ ...rules, hooks, format: POLICY_RULES_FORMAT, version: POLICY_RULES_VERSION })
-  if (text.length > MAX_TEXT) throw new InvalidArgumentError(`The policy is too large to store: ${text.length} characters, at most ${MAX_TEXT}.`)
+  if (text.length > MAX_TEXT)
+    throw new InvalidArgumentError(`The policy is too large to store: ${text.length} characters, at most ${MAX_TEXT}.`)
   return text
 }
 
@@ -238,7 +243,9 @@ export function policyFromJson(text: string): StoredPolicy {
   if (raw.format !== POLICY_RULES_FORMAT) broken(`format must be "${POLICY_RULES_FORMAT}".`)
   const { version } = raw
   if (typeof version === 'number' && Number.isSafeInteger(version) && version > POLICY_RULES_VERSION) {
-    throw new UnsupportedVersionError(`This stored policy is version ${version}, written by a newer coffer; this one reads version ${POLICY_RULES_VERSION}.`)
+    throw new UnsupportedVersionError(
+      `This stored policy is version ${version}, written by a newer coffer; this one reads version ${POLICY_RULES_VERSION}.`,
+    )
   }
   if (version !== POLICY_RULES_VERSION) broken(`version must be ${POLICY_RULES_VERSION}.`)
   if (!Object.hasOwn(raw, 'hooks')) broken('hooks is missing.')
@@ -305,7 +312,8 @@ function entry(key: string): Entry {
   return parts.length === 3 ? { chainId: `${parts[0]}:${parts[1]}`, address: parts[2] as string } : { address: key }
 }
 /** `wide` matches every recipient `narrow` matches: the same address, and any chain or the same one. */
-const covers = (wide: Entry, narrow: Entry): boolean => wide.address === narrow.address && (wide.chainId === undefined || wide.chainId === narrow.chainId)
+const covers = (wide: Entry, narrow: Entry): boolean =>
+  wide.address === narrow.address && (wide.chainId === undefined || wide.chainId === narrow.chainId)
 
 function limitLoosenings(s: PolicyRules, n: PolicyRules, out: PolicyLoosening[]): void {
   const nextLimits = n.limits ?? []
@@ -316,7 +324,8 @@ function limitLoosenings(s: PolicyRules, n: PolicyRules, out: PolicyLoosening[])
       continue
     }
     for (const gap of boundGaps(limit, same)) {
-      const what = gap === 'perTransaction' ? `${limit.perTransaction} per transaction` : `${limit.perWindow} per ${duration(windowOf(limit))}`
+      const what =
+        gap === 'perTransaction' ? `${limit.perTransaction} per transaction` : `${limit.perWindow} per ${duration(windowOf(limit))}`
       const why = gap === 'windowMs' ? 'its window is shorter' : 'no limit on it caps that amount'
       out.push({ rule: gap, message: `${limit.asset} is no longer held to ${what}: ${why}.` })
     }
@@ -325,18 +334,21 @@ function limitLoosenings(s: PolicyRules, n: PolicyRules, out: PolicyLoosening[])
   if (s.unlistedAssets === 'deny' && n.unlistedAssets === 'deny') {
     const named = new Set((s.limits ?? []).map((l) => l.asset))
     for (const asset of new Set(nextLimits.map((l) => l.asset))) {
-      if (!named.has(asset)) out.push({ rule: 'unlistedAssets', message: `A new limit names ${asset}, which unlistedAssets: 'deny' refused before.` })
+      if (!named.has(asset))
+        out.push({ rule: 'unlistedAssets', message: `A new limit names ${asset}, which unlistedAssets: 'deny' refused before.` })
     }
   }
 }
 
 function listLoosenings(s: PolicyRules, n: PolicyRules, out: PolicyLoosening[]): void {
   if (s.allow !== undefined) {
-    if (n.allow === undefined) out.push({ rule: 'allow', message: `The allowlist (${s.allow.length} entries) is gone: any recipient would be allowed.` })
+    if (n.allow === undefined)
+      out.push({ rule: 'allow', message: `The allowlist (${s.allow.length} entries) is gone: any recipient would be allowed.` })
     else {
       const stored = s.allow.map(entry)
       for (const key of n.allow) {
-        if (!stored.some((a) => covers(a, entry(key)))) out.push({ rule: 'allow', message: `${key} would be allowed; the stored allowlist does not allow it.` })
+        if (!stored.some((a) => covers(a, entry(key))))
+          out.push({ rule: 'allow', message: `${key} would be allowed; the stored allowlist does not allow it.` })
       }
     }
   }
@@ -355,7 +367,8 @@ function feeLoosenings(s: PolicyRules, n: PolicyRules, out: PolicyLoosening[]): 
   if (s.maxFeeShare !== undefined) {
     // Both are JS numbers already: comparing them is exact.
     if (n.maxFeeShare === undefined) out.push({ rule: 'maxFeeShare', message: `The fee share cap (${s.maxFeeShare}) is gone.` })
-    else if (n.maxFeeShare > s.maxFeeShare) out.push({ rule: 'maxFeeShare', message: `The fee share cap rises from ${s.maxFeeShare} to ${n.maxFeeShare}.` })
+    else if (n.maxFeeShare > s.maxFeeShare)
+      out.push({ rule: 'maxFeeShare', message: `The fee share cap rises from ${s.maxFeeShare} to ${n.maxFeeShare}.` })
   }
 }
 
@@ -393,7 +406,10 @@ export function policyLoosenings(stored: StoredPolicy | PolicyOptions, next: Pol
   const out: PolicyLoosening[] = []
   limitLoosenings(s.options, n.options, out)
   if (s.options.unlistedAssets === 'deny' && n.options.unlistedAssets !== 'deny') {
-    out.push({ rule: 'unlistedAssets', message: `unlistedAssets would become "${n.options.unlistedAssets ?? 'allow'}": assets no limit names would be allowed.` })
+    out.push({
+      rule: 'unlistedAssets',
+      message: `unlistedAssets would become "${n.options.unlistedAssets ?? 'allow'}": assets no limit names would be allowed.`,
+    })
   }
   if (s.options.fiat !== undefined) {
     const fiat = n.options.fiat
@@ -405,7 +421,8 @@ export function policyLoosenings(stored: StoredPolicy | PolicyOptions, next: Pol
   listLoosenings(s.options, n.options, out)
   feeLoosenings(s.options, n.options, out)
   for (const hook of s.hooks) {
-    if (!n.hooks.includes(hook)) out.push({ rule: hook as PolicyLooseningRule, message: `The ${hook} hook would be dropped: it can refuse what the limits allow.` })
+    if (!n.hooks.includes(hook))
+      out.push({ rule: hook as PolicyLooseningRule, message: `The ${hook} hook would be dropped: it can refuse what the limits allow.` })
   }
   return out.map((l) => Object.freeze(l))
 }

@@ -13,14 +13,22 @@ import type { AccountInput, PortfolioAccount } from './types.js'
 
 /** The adapters by chain id; two adapters for one chain are refused. */
 export function adaptersByChain(adapters: unknown): Map<ChainId, ChainAdapter> {
-  if (!Array.isArray(adapters) || adapters.length === 0) throw new InvalidArgumentError('adapters must be a non-empty array of chain adapters.')
+  if (!Array.isArray(adapters) || adapters.length === 0)
+    throw new InvalidArgumentError('adapters must be a non-empty array of chain adapters.')
   const byChain = new Map<ChainId, ChainAdapter>()
   for (const [i, adapter] of adapters.entries()) {
     const a = adapter as Partial<ChainAdapter> | null
-    if (!a || typeof a !== 'object' || typeof a.chainId !== 'string' || typeof a.getBalances !== 'function' || typeof a.latestBlock !== 'function') {
+    if (
+      !a ||
+      typeof a !== 'object' ||
+      typeof a.chainId !== 'string' ||
+      typeof a.getBalances !== 'function' ||
+      typeof a.latestBlock !== 'function'
+    ) {
       throw new InvalidArgumentError(`adapters[${i}] is not a chain adapter, got ${describe(adapter)}.`)
     }
-    if (byChain.has(a.chainId)) throw new InvalidArgumentError(`Two adapters serve ${a.chainId}; give one per chain (it fails over between RPC URLs itself).`)
+    if (byChain.has(a.chainId))
+      throw new InvalidArgumentError(`Two adapters serve ${a.chainId}; give one per chain (it fails over between RPC URLs itself).`)
     byChain.set(a.chainId, a as ChainAdapter)
   }
   return byChain
@@ -44,7 +52,8 @@ export function parseAccount(input: AccountInput, adapters: ReadonlyMap<ChainId,
       descriptor = true
     } else throw new InvalidArgumentError(`${name} needs either address or descriptor (a string).`)
     if (o.label !== undefined) {
-      if (typeof o.label !== 'string' || o.label.length > 100) throw new InvalidArgumentError(`${name}.label must be a string of at most 100 characters.`)
+      if (typeof o.label !== 'string' || o.label.length > 100)
+        throw new InvalidArgumentError(`${name}.label must be a string of at most 100 characters.`)
       label = o.label
     }
   } else {
@@ -53,7 +62,9 @@ export function parseAccount(input: AccountInput, adapters: ReadonlyMap<ChainId,
   const adapter = adapters.get(chainId)
   if (!adapter) throw new InvalidArgumentError(`${name} is on ${chainId}, but no adapter serves that chain.`, { details: { chainId } })
   if (!descriptor && !adapter.isValidAddress(address)) {
-    throw new InvalidAddressError(`${name}: ${JSON.stringify(address.slice(0, 100))} is not a valid address on ${chainId}.`, { details: { chainId } })
+    throw new InvalidAddressError(`${name}: ${JSON.stringify(address.slice(0, 100))} is not a valid address on ${chainId}.`, {
+      details: { chainId },
+    })
   }
   return Object.freeze({ chainId, address, ...(label === undefined ? {} : { label }) })
 }
@@ -74,6 +85,6 @@ export function parseAccounts(inputs: unknown, adapters: ReadonlyMap<ChainId, Ch
 }
 
 /** The key an account is known by inside the portfolio. */
-export function accountKey(chainId: ChainId, address: string): string {
+function accountKey(chainId: ChainId, address: string): string {
   return `${chainId}|${address.toLowerCase()}`
 }

@@ -34,7 +34,7 @@ const LABEL_HEAD = 6
 const LABEL_TAIL = 4
 
 /** The label an unverified asset shows instead of a symbol: its asset reference, shortened (`0x5fbd…0aa3`). */
-export function unverifiedLabel(id: AssetId): string {
+function unverifiedLabel(id: AssetId): string {
   const { assetReference, tokenId } = parseAssetId(id)
   const reference = tokenId === undefined ? assetReference : `${assetReference}/${tokenId}`
   return reference.length > LABEL_HEAD + LABEL_TAIL + 3 ? `${reference.slice(0, LABEL_HEAD)}…${reference.slice(-LABEL_TAIL)}` : reference
@@ -70,7 +70,11 @@ export function accountAsset(account: PortfolioAccount, asset: AssetMeta): Accou
  * tells their decimals (none when the chain has no account: nothing would be shown).
  * @throws what the adapter throws (e.g. UnknownAssetError for an id it cannot read), RpcError
  */
-export async function resolveAssets(adapter: ChainAdapter, accounts: readonly PortfolioAccount[], wanted: readonly AssetId[] | undefined): Promise<AssetMeta[]> {
+export async function resolveAssets(
+  adapter: ChainAdapter,
+  accounts: readonly PortfolioAccount[],
+  wanted: readonly AssetId[] | undefined,
+): Promise<AssetMeta[]> {
   const listed = await adapter.assets()
   const mine = wanted?.filter((id) => parseAssetId(id).chainId === adapter.chainId)
   if (mine === undefined) return listed.map(assetMeta)
@@ -86,7 +90,8 @@ export async function resolveAssets(adapter: ChainAdapter, accounts: readonly Po
   const unlisted = picks.filter((p): p is AssetId => typeof p === 'string')
   const first = accounts[0]
   const reads = unlisted.length > 0 && first ? await adapter.getBalances({ addresses: [first.address], assets: unlisted }) : []
-  if (reads.length !== (first ? unlisted.length : 0)) throw new RpcError(`${adapter.chainId}: the adapter returned ${reads.length} balances for ${unlisted.length} reads.`)
+  if (reads.length !== (first ? unlisted.length : 0))
+    throw new RpcError(`${adapter.chainId}: the adapter returned ${reads.length} balances for ${unlisted.length} reads.`)
   return picks.flatMap((pick) => {
     if (typeof pick !== 'string') return [assetMeta(pick)]
     const read = reads[unlisted.indexOf(pick)]

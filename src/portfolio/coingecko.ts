@@ -7,27 +7,36 @@ import { assertInteger, assertOptions, assertString, describe } from '../core/as
 import type { AssetId } from '../core/caip.js'
 import { InvalidArgumentError, PriceSourceError } from '../core/errors.js'
 import { formatDecimal, parsePrice, priceFromNumber } from '../core/decimal.js'
-import { BITCOIN_MAINNET, COIN_ID_RE, EVM_ADDRESS_RE, assetKey, checkAssets, mainnetChain, normalizeCurrency, type CheckedAsset, type PriceQuote, type PriceSource } from './prices.js'
+import {
+  COIN_ID_RE,
+  EVM_ADDRESS_RE,
+  assetKey,
+  checkAssets,
+  knownFamily,
+  normalizeCurrency,
+  type CheckedAsset,
+  type PriceQuote,
+  type PriceSource,
+} from './prices.js'
 
 /** CoinGecko coin ids of mainnet native coins, by EIP-155 chain id (ETH on its L2s is 'ethereum'). */
-const NATIVE_COIN_IDS: Readonly<Record<number, string>> = {
-  1: 'ethereum',
-  10: 'ethereum',
-  42161: 'ethereum',
-  8453: 'ethereum',
-  137: 'polygon-ecosystem-token',
-  56: 'binancecoin',
-  43114: 'avalanche-2',
+/** CoinGecko coin ids of native coins, by the market family their chain family gives them (`knownFamily`). */
+const NATIVE_COIN_IDS: Readonly<Record<string, string>> = {
+  BTC: 'bitcoin',
+  ETH: 'ethereum',
+  POL: 'polygon-ecosystem-token',
+  BNB: 'binancecoin',
+  AVAX: 'avalanche-2',
 }
-/** CoinGecko asset platforms (for `/simple/token_price/<platform>`), by EIP-155 chain id. */
-const TOKEN_PLATFORMS: Readonly<Record<number, string>> = {
-  1: 'ethereum',
-  137: 'polygon-pos',
-  42161: 'arbitrum-one',
-  10: 'optimistic-ethereum',
-  8453: 'base',
-  56: 'binance-smart-chain',
-  43114: 'avalanche',
+/** CoinGecko asset platforms (for `/simple/token_price/<platform>`), by CAIP-2 chain id (mainnets only). */
+const TOKEN_PLATFORMS: Readonly<Record<string, string>> = {
+  'eip155:1': 'ethereum',
+  'eip155:137': 'polygon-pos',
+  'eip155:42161': 'arbitrum-one',
+  'eip155:10': 'optimistic-ethereum',
+  'eip155:8453': 'base',
+  'eip155:56': 'binance-smart-chain',
+  'eip155:43114': 'avalanche',
 }
 const MAX_URL_LENGTH = 1_800
 const DEFAULT_RETRY_AFTER_S = 60
@@ -53,7 +62,8 @@ export interface HttpPricesOptions {
   now?: () => number
 }
 
-type Target = { readonly key: string; readonly coin: string } | { readonly key: string; readonly platform: string; readonly contract: string }
+type Target =
+  { readonly key: string; readonly coin: string } | { readonly key: string; readonly platform: string; readonly contract: string }
 interface CacheEntry {
   readonly quote: PriceQuote | undefined
   readonly fetchedAt: number
@@ -112,7 +122,8 @@ export function httpPrices(options: HttpPricesOptions = {}): PriceSource {
   if (!/^https?:\/\/\S+$/.test(baseUrl)) throw new InvalidArgumentError('baseUrl must be an http(s) URL.')
   const base = baseUrl.replace(/\/+$/, '')
   const apiKey = opts.apiKey === undefined ? undefined : assertString(opts.apiKey, 'apiKey', 500)
-  if (apiKey !== undefined && !/^[\x21-\x7e]+$/.test(apiKey)) throw new InvalidArgumentError('apiKey must be non-empty printable ASCII without spaces.')
+  if (apiKey !== undefined && !/^[\x21-\x7e]+$/.test(apiKey))
+    throw new InvalidArgumentError('apiKey must be non-empty printable ASCII without spaces.')
   const apiKeyHeader = assertString(opts.apiKeyHeader ?? 'x-cg-demo-api-key', 'apiKeyHeader', 100)
   if (!/^[A-Za-z0-9-]+$/.test(apiKeyHeader)) throw new InvalidArgumentError('apiKeyHeader must be an HTTP header name.')
   const ttlMs = assertInteger(opts.ttlMs ?? 60_000, 'ttlMs', 0, 2 ** 31 - 1)
@@ -139,12 +150,12 @@ export function httpPrices(options: HttpPricesOptions = {}): PriceSource {
     if (extra !== undefined) return { key: `coin:${extra}`, coin: extra }
     const { parts } = asset
     if (parts.tokenId !== undefined) return undefined
-    if (parts.chainId === BITCOIN_MAINNET) return parts.assetNamespace === 'slip44' && parts.assetReference === '0' ? { key: 'coin:bitcoin', coin: 'bitcoin' } : undefined
-    const chain = mainnetChain(parts)
-    if (!chain) return undefined
-    const native = NATIVE_COIN_IDS[chain.chainId]
-    if (parts.assetNamespace === 'slip44' && parts.assetReference === '60') return native === undefined ? undefined : { key: `coin:${native}`, coin: native }
-    const platform = TOKEN_PLATFORMS[chain.chainId]
+    if (parts.assetNamespace === 'slip44') {
+      const family = knownFamily(asset.id)
+      const native = family === undefined ? undefined : NATIVE_COIN_IDS[family]
+      return native === undefined ? undefined : { key: `coin:${native}`, coin: native }
+    }
+    const platform = TOKEN_PLATFORMS[parts.chainId]
     if (parts.assetNamespace !== 'erc20' || platform === undefined || !EVM_ADDRESS_RE.test(parts.assetReference)) return undefined
     return { key: `token:${platform}:${parts.assetReference}`, platform, contract: parts.assetReference }
   }
@@ -190,10 +201,13 @@ export function httpPrices(options: HttpPricesOptions = {}): PriceSource {
     } catch (error) {
       const name = (error as { name?: unknown } | null)?.name
       const timedOut = name === 'TimeoutError' || name === 'AbortError'
-      throw new PriceSourceError(timedOut ? `Price request to ${endpoint} timed out after ${timeoutMs} ms.` : `Price request to ${endpoint} failed (network error).`, {
-        details: { endpoint, ...(timedOut ? { timeoutMs } : {}) },
-        cause: error,
-      })
+      throw new PriceSourceError(
+        timedOut ? `Price request to ${endpoint} timed out after ${timeoutMs} ms.` : `Price request to ${endpoint} failed (network error).`,
+        {
+          details: { endpoint, ...(timedOut ? { timeoutMs } : {}) },
+          cause: error,
+        },
+      )
     }
     const fetchedAt = now()
     if (!response.ok) {
@@ -202,9 +216,12 @@ export function httpPrices(options: HttpPricesOptions = {}): PriceSource {
       if (status === 429) {
         const retryAfter = parseRetryAfter(response.headers.get('retry-after'), fetchedAt)
         blockedUntil = Math.max(blockedUntil, fetchedAt + retryAfter * 1000)
-        throw new PriceSourceError(`Price source rate-limited the request to ${endpoint} (HTTP 429); answering from cache for ${retryAfter} s.`, {
-          details: { endpoint, status, retryAfter },
-        })
+        throw new PriceSourceError(
+          `Price source rate-limited the request to ${endpoint} (HTTP 429); answering from cache for ${retryAfter} s.`,
+          {
+            details: { endpoint, status, retryAfter },
+          },
+        )
       }
       throw new PriceSourceError(`Price source answered HTTP ${status} to ${endpoint}.`, { details: { endpoint, status } })
     }
@@ -215,7 +232,9 @@ export function httpPrices(options: HttpPricesOptions = {}): PriceSource {
       throw new PriceSourceError(`Price source answered ${endpoint} with invalid JSON.`, { details: { endpoint }, cause: error })
     }
     if (body === null || typeof body !== 'object' || Array.isArray(body)) {
-      throw new PriceSourceError(`Price source answered ${endpoint} with ${describe(body)}, expected a JSON object.`, { details: { endpoint } })
+      throw new PriceSourceError(`Price source answered ${endpoint} with ${describe(body)}, expected a JSON object.`, {
+        details: { endpoint },
+      })
     }
     // Contract keys are matched case-insensitively (CoinGecko answers lower-case, as asked).
     const isToken = endpoint !== 'simple/price'

@@ -76,12 +76,17 @@ export function formatCsv(rows: readonly (readonly string[])[], options?: Format
   let out = ''
   rows.forEach((row, r) => {
     if (!Array.isArray(row) || row.length === 0) {
-      throw new InvalidArgumentError(`rows[${r}] must be a non-empty array of strings, got ${Array.isArray(row) ? 'an empty array' : describe(row)}.`)
+      throw new InvalidArgumentError(
+        `rows[${r}] must be a non-empty array of strings, got ${Array.isArray(row) ? 'an empty array' : describe(row)}.`,
+      )
     }
     if (row.length !== width) {
-      throw new InvalidArgumentError(`rows[${r}] has ${row.length} fields, but rows[0] has ${width}; CSV records all have the same number of fields.`, {
-        details: { row: r, fields: row.length, expected: width },
-      })
+      throw new InvalidArgumentError(
+        `rows[${r}] has ${row.length} fields, but rows[0] has ${width}; CSV records all have the same number of fields.`,
+        {
+          details: { row: r, fields: row.length, expected: width },
+        },
+      )
     }
     out += row
       .map((value: unknown, f) => {
@@ -140,7 +145,10 @@ export function readRecords(text: string): CsvRecord[] {
       const start = i
       while (i < n && text[i] !== ',' && text[i] !== '\r' && text[i] !== '\n') {
         if (text[i] === '"') {
-          throw syntaxError(line, `a quote (") inside an unquoted field: ${snippet(text.slice(start, i + 1))}; quote the whole field and double its quotes.`)
+          throw syntaxError(
+            line,
+            `a quote (") inside an unquoted field: ${snippet(text.slice(start, i + 1))}; quote the whole field and double its quotes.`,
+          )
         }
         i++
       }

@@ -84,14 +84,21 @@ function checkItem(item: CsvHistoryItem, i: number): void {
     try {
       chainId = parseAssetId(asset as string).chainId
     } catch (error) {
-      throw new InvalidArgumentError(`${name}.${field} is not a CAIP-19 asset id: ${shown(asset)}.`, { details: { item: i, field }, cause: error })
+      throw new InvalidArgumentError(`${name}.${field} is not a CAIP-19 asset id: ${shown(asset)}.`, {
+        details: { item: i, field },
+        cause: error,
+      })
     }
-    if (chainId !== item.chainId) throw new InvalidArgumentError(`${name}.${field} is not on chain ${item.chainId}.`, { details: { item: i, field } })
+    if (chainId !== item.chainId)
+      throw new InvalidArgumentError(`${name}.${field} is not on chain ${item.chainId}.`, { details: { item: i, field } })
   }
   try {
     parseChainId(item.chainId)
   } catch (error) {
-    throw new InvalidArgumentError(`${name}.chainId is not a CAIP-2 chain id: ${shown(item.chainId)}.`, { details: { item: i, field: 'chainId' }, cause: error })
+    throw new InvalidArgumentError(`${name}.chainId is not a CAIP-2 chain id: ${shown(item.chainId)}.`, {
+      details: { item: i, field: 'chainId' },
+      cause: error,
+    })
   }
   checkAsset('asset', item.asset)
   assertOneOf(item.direction, `${name}.direction`, DIRECTIONS)
@@ -99,7 +106,9 @@ function checkItem(item: CsvHistoryItem, i: number): void {
   for (const field of ['from', 'to', 'hash'] as const) assertString(item[field], `${name}.${field}`)
   const checkUnits = (field: string, units: unknown): void => {
     if (typeof units !== 'bigint' || units < 0n || units > MAX_AMOUNT) {
-      throw new InvalidArgumentError(`${name}.${field} must be a bigint from 0 to 2^256 - 1, got ${typeof units === 'bigint' ? 'a value out of range' : describe(units)}.`)
+      throw new InvalidArgumentError(
+        `${name}.${field} must be a bigint from 0 to 2^256 - 1, got ${typeof units === 'bigint' ? 'a value out of range' : describe(units)}.`,
+      )
     }
   }
   checkUnits('amount', item.amount)
@@ -109,12 +118,15 @@ function checkItem(item: CsvHistoryItem, i: number): void {
   if (item.timestamp !== undefined) assertInteger(item.timestamp, `${name}.timestamp`, -MAX_TIME, MAX_TIME)
   if (item.feeDecimals !== undefined) assertInteger(item.feeDecimals, `${name}.feeDecimals`, 0, MAX_DECIMALS)
   if (item.feeSymbol !== undefined) assertString(item.feeSymbol, `${name}.feeSymbol`)
-  if (item.unverified !== undefined && typeof item.unverified !== 'boolean') throw new InvalidArgumentError(`${name}.unverified must be a boolean, got ${describe(item.unverified)}.`)
+  if (item.unverified !== undefined && typeof item.unverified !== 'boolean')
+    throw new InvalidArgumentError(`${name}.unverified must be a boolean, got ${describe(item.unverified)}.`)
   if (item.fee !== undefined) {
-    if (item.fee === null || typeof item.fee !== 'object') throw new InvalidArgumentError(`${name}.fee must be { asset, amount }, got ${describe(item.fee)}.`)
+    if (item.fee === null || typeof item.fee !== 'object')
+      throw new InvalidArgumentError(`${name}.fee must be { asset, amount }, got ${describe(item.fee)}.`)
     checkAsset('fee.asset', item.fee.asset)
     checkUnits('fee.amount', item.fee.amount)
-    if (item.feeDecimals === undefined) throw new InvalidArgumentError(`${name}.feeDecimals is required when ${name}.fee is present.`, { details: { item: i } })
+    if (item.feeDecimals === undefined)
+      throw new InvalidArgumentError(`${name}.feeDecimals is required when ${name}.fee is present.`, { details: { item: i } })
   }
 }
 
@@ -176,7 +188,9 @@ function parseHistoryRecord({ fields, line }: CsvRecord): CsvHistoryItem {
   }
   const oneOf = <const T extends string>(column: HistoryCsvColumn, allowed: readonly T[]): T => {
     const value = text(column)
-    return (allowed as readonly string[]).includes(value) ? (value as T) : fail(column, `expected ${allowed.join(', ')}, got ${snippet(value)}.`)
+    return (allowed as readonly string[]).includes(value)
+      ? (value as T)
+      : fail(column, `expected ${allowed.join(', ')}, got ${snippet(value)}.`)
   }
   const asset = (column: HistoryCsvColumn): AssetId => {
     const id = text(column)
@@ -191,7 +205,11 @@ function parseHistoryRecord({ fields, line }: CsvRecord): CsvHistoryItem {
     try {
       return parseAmount(raw[column], decimals)
     } catch (error) {
-      return fail(column, `${error instanceof CofferError ? error.shortMessage : 'not a decimal amount.'} Got ${snippet(raw[column])}.`, error)
+      return fail(
+        column,
+        `${error instanceof CofferError ? error.shortMessage : 'not a decimal amount.'} Got ${snippet(raw[column])}.`,
+        error,
+      )
     }
   }
 

@@ -66,7 +66,8 @@ function decodeCursor(cursor: unknown): Record<string, Position> {
     const data = JSON.parse(new TextDecoder().decode(base64url.decode(cursor))) as unknown
     if (!data || typeof data !== 'object' || Array.isArray(data)) throw new Error('not an object')
     for (const p of Object.values(data as Record<string, Position>)) {
-      if (!p || typeof p !== 'object' || !Number.isSafeInteger(p.s) || p.s < 0 || (p.c !== undefined && typeof p.c !== 'string')) throw new Error('bad position')
+      if (!p || typeof p !== 'object' || !Number.isSafeInteger(p.s) || p.s < 0 || (p.c !== undefined && typeof p.c !== 'string'))
+        throw new Error('bad position')
     }
     return data as Record<string, Position>
   } catch {
@@ -91,13 +92,21 @@ function newestFirst(a: PortfolioHistoryItem, b: PortfolioHistoryItem): number {
  * account's fetched items run out while it has more (their order against the others is not
  * known yet), so a page may hold fewer than `limit` items; keep going while there is a cursor.
  */
-export async function mergedHistory(sources: readonly HistorySource[], limit: number, cursor: string | undefined): Promise<PortfolioHistoryPage> {
+export async function mergedHistory(
+  sources: readonly HistorySource[],
+  limit: number,
+  cursor: string | undefined,
+): Promise<PortfolioHistoryPage> {
   const positions = cursor === undefined ? {} : decodeCursor(cursor)
   const live = sources.filter((s) => !positions[sourceKey(s)]?.done && s.assets.length > 0)
   const pages = await Promise.all(
     live.map(async (source) => {
       const at = positions[sourceKey(source)] ?? { s: 0 }
-      const page = await source.adapter.getHistory(source.account.address, { assets: source.assets.map((a) => a.id), limit: Math.min(1000, limit + at.s), ...(at.c === undefined ? {} : { cursor: at.c }) })
+      const page = await source.adapter.getHistory(source.account.address, {
+        assets: source.assets.map((a) => a.id),
+        limit: Math.min(1000, limit + at.s),
+        ...(at.c === undefined ? {} : { cursor: at.c }),
+      })
       const items = page.items.slice(at.s).flatMap((item, raw) => {
         const decorated = decorate(item, source)
         return decorated ? [{ item: decorated, raw }] : []
@@ -123,7 +132,8 @@ export async function mergedHistory(sources: readonly HistorySource[], limit: nu
   const next: Record<string, Position> = { ...positions }
   for (const p of pages) {
     const key = sourceKey(p.source)
-    if (p.used < p.items.length) next[key] = { ...(p.at.c === undefined ? {} : { c: p.at.c }), s: p.at.s + (p.items[p.used] as { raw: number }).raw }
+    if (p.used < p.items.length)
+      next[key] = { ...(p.at.c === undefined ? {} : { c: p.at.c }), s: p.at.s + (p.items[p.used] as { raw: number }).raw }
     else if (p.next !== undefined) next[key] = { c: p.next, s: 0 }
     else next[key] = { s: 0, done: true }
   }

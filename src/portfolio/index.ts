@@ -25,7 +25,16 @@ export type {
   ReorgEvent,
 } from './types.js'
 export type { PortfolioHistoryItem, PortfolioHistoryPage } from './history.js'
-export { fixedPrices, knownFamily, type FixedPricesOptions, type PriceQuote, type PriceQuotes, type PriceSource, type PriceAssetInfo, type PriceRequest } from './prices.js'
+export {
+  fixedPrices,
+  knownFamily,
+  type FixedPricesOptions,
+  type PriceQuote,
+  type PriceQuotes,
+  type PriceSource,
+  type PriceAssetInfo,
+  type PriceRequest,
+} from './prices.js'
 export { httpPrices, type HttpPricesOptions } from './coingecko.js'
 export { formatCsv, parseCsv } from './csv.js'
 export { historyToCsv, parseHistoryCsv, HISTORY_CSV_COLUMNS, type CsvHistoryItem, type HistoryCsvColumn } from './history-csv.js'

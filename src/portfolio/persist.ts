@@ -14,8 +14,8 @@ import type { PriceQuote } from './prices.js'
 import type { TrackerData } from './tracker.js'
 
 /** The format tag and version of the saved record. */
-export const PORTFOLIO_FORMAT = 'coffer-portfolio'
-export const PORTFOLIO_VERSION = 1
+const PORTFOLIO_FORMAT = 'coffer-portfolio'
+const PORTFOLIO_VERSION = 1
 
 /** What is saved. */
 export interface SavedPortfolio {
@@ -37,9 +37,20 @@ const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typ
 
 function checkTracker(t: unknown): t is TrackerData {
   if (!isObject(t) || !Array.isArray(t.blocks) || !Array.isArray(t.readings) || !Array.isArray(t.announced)) return false
-  if (!isInt(t.sinceFull) || typeof t.stale !== 'boolean' || (t.baseline !== undefined && !isInt(t.baseline)) || (t.updatedAt !== undefined && !isInt(t.updatedAt))) return false
-  const blocksOk = t.blocks.every((b) => isObject(b) && isInt(b.height) && isText(b.hash, 200) && isText(b.parentHash, 200) && isInt(b.timestamp))
-  const readingsOk = t.readings.every((r) => isObject(r) && isText(r.account) && isText(r.asset, 300) && isUnits(r.amount) && isUnits(r.pending, true) && isInt(r.blockHeight))
+  if (
+    !isInt(t.sinceFull) ||
+    typeof t.stale !== 'boolean' ||
+    (t.baseline !== undefined && !isInt(t.baseline)) ||
+    (t.updatedAt !== undefined && !isInt(t.updatedAt))
+  )
+    return false
+  const blocksOk = t.blocks.every(
+    (b) => isObject(b) && isInt(b.height) && isText(b.hash, 200) && isText(b.parentHash, 200) && isInt(b.timestamp),
+  )
+  const readingsOk = t.readings.every(
+    (r) =>
+      isObject(r) && isText(r.account) && isText(r.asset, 300) && isUnits(r.amount) && isUnits(r.pending, true) && isInt(r.blockHeight),
+  )
   const announcedOk = t.announced.every(
     (a) =>
       isObject(a) &&
@@ -74,7 +85,8 @@ export function decodeState(text: string | undefined, chains: readonly ChainId[]
   if (!isInt(data.savedAt) || !isText(data.currency, 10) || !isObject(data.prices) || !isObject(data.chains)) return undefined
   const prices: Record<string, PriceQuote> = {}
   for (const [asset, quote] of Object.entries(data.prices)) {
-    if (isObject(quote) && typeof quote.price === 'string' && /^\d{1,80}(\.\d{1,80})?$/.test(quote.price) && isInt(quote.at)) prices[asset as AssetId] = { price: quote.price, at: quote.at }
+    if (isObject(quote) && typeof quote.price === 'string' && /^\d{1,80}(\.\d{1,80})?$/.test(quote.price) && isInt(quote.at))
+      prices[asset as AssetId] = { price: quote.price, at: quote.at }
   }
   const trackers: Record<string, TrackerData> = {}
   for (const chainId of chains) {

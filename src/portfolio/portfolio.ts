@@ -73,14 +73,20 @@ export class Portfolio {
       }
     }
     this.#assets = opts.assets === undefined ? undefined : Object.freeze([...opts.assets])
-    if (opts.priceSource !== undefined && typeof opts.priceSource?.getPrices !== 'function') throw new InvalidArgumentError('priceSource must have getPrices(assets, currency).')
+    if (opts.priceSource !== undefined && typeof opts.priceSource?.getPrices !== 'function')
+      throw new InvalidArgumentError('priceSource must have getPrices(assets, currency).')
     this.#priceSource = opts.priceSource
     this.#currency = normalizeCurrency(opts.currency ?? 'usd')
     if (opts.storage !== undefined && (typeof opts.storage?.get !== 'function' || typeof opts.storage?.set !== 'function')) {
       throw new InvalidArgumentError('storage must have get(key) and set(key, value) (a vault storage fits).')
     }
     this.#chainTimeout = assertInteger(opts.chainTimeoutMs ?? CHAIN_TIMEOUT_MS, 'chainTimeoutMs', 10, 3_600_000)
-    this.#store = new StateStore(opts.storage, assertString(opts.storageKey ?? 'portfolio', 'storageKey', 64), this.#chainTimeout, (error) => this.#events.emit('error', { error }))
+    this.#store = new StateStore(
+      opts.storage,
+      assertString(opts.storageKey ?? 'portfolio', 'storageKey', 64),
+      this.#chainTimeout,
+      (error) => this.#events.emit('error', { error }),
+    )
     this.#settings = {
       confirmations: assertInteger(opts.confirmations ?? 1, 'confirmations', 1, 10_000),
       fullRefreshBlocks: assertInteger(opts.fullRefreshBlocks ?? 20, 'fullRefreshBlocks', 1, 100_000),
@@ -97,7 +103,10 @@ export class Portfolio {
     this.#chains = this.#trackers.map((tracker) => ({ tracker, lane: new Lane() }))
     this.#events = new Emitter<PortfolioEvents>(['change', 'incoming', 'outgoing', 'reorg', 'error', 'refresh'], (error) => {
       // A listener that throws must not stop the tracker; report it once as an error event.
-      if (this.#events.has('error')) this.#events.emit('error', { error: new ListenerError('A portfolio event listener threw; the portfolio carries on.', { cause: error }) })
+      if (this.#events.has('error'))
+        this.#events.emit('error', {
+          error: new ListenerError('A portfolio event listener threw; the portfolio carries on.', { cause: error }),
+        })
     })
   }
 
@@ -152,7 +161,12 @@ export class Portfolio {
         }),
       )
       if (!views.some((v) => v.loaded)) return undefined
-      const snapshot = buildSnapshot(views.map((v) => v.view), this.#prices, this.#currency, { restored: true })
+      const snapshot = buildSnapshot(
+        views.map((v) => v.view),
+        this.#prices,
+        this.#currency,
+        { restored: true },
+      )
       this.#snapshot ??= snapshot
       return snapshot
     })()
@@ -162,7 +176,8 @@ export class Portfolio {
   /** The saved record, read once (its prices are taken when in this currency and none are known yet). */
   #readSaved(): Promise<SavedPortfolio | undefined> {
     this.#saved ??= this.#store.read(this.#trackers.map((t) => t.chainId)).then((saved) => {
-      if (saved?.currency === this.#currency && this.#prices.size === 0) this.#prices = new Map(Object.entries(saved.prices) as [AssetId, PriceQuote][])
+      if (saved?.currency === this.#currency && this.#prices.size === 0)
+        this.#prices = new Map(Object.entries(saved.prices) as [AssetId, PriceQuote][])
       return saved
     })
     return this.#saved
@@ -260,7 +275,11 @@ export class Portfolio {
     if (!source) return false
     await Promise.all(this.#trackers.map((tracker) => this.#listAssets(tracker).catch(() => undefined)))
     // What the adapters say about each asset (family, network), so family prices reach configured tokens.
-    const assets = this.#trackers.flatMap((t) => t.assets.filter((a) => !a.unverified).map((a) => ({ id: a.id, ...(a.family ? { family: a.family } : {}), testnet: t.adapter.testnet === true })))
+    const assets = this.#trackers.flatMap((t) =>
+      t.assets
+        .filter((a) => !a.unverified)
+        .map((a) => ({ id: a.id, ...(a.family ? { family: a.family } : {}), testnet: t.adapter.testnet === true })),
+    )
     const ids = [...new Set(assets.map((a) => a.id))]
     if (ids.length === 0) return false
     const before = this.#priceError
@@ -284,7 +303,10 @@ export class Portfolio {
   }
 
   #build(restored: boolean): PortfolioSnapshot {
-    return buildSnapshot(this.#trackers, this.#prices, this.#currency, { restored, ...(this.#priceError ? { priceError: this.#priceError } : {}) })
+    return buildSnapshot(this.#trackers, this.#prices, this.#currency, {
+      restored,
+      ...(this.#priceError ? { priceError: this.#priceError } : {}),
+    })
   }
 
   /** While watching: the snapshot rebuilt from what every lane last committed, saved (not awaited) and announced. */
@@ -315,7 +337,10 @@ export class Portfolio {
    * @throws InvalidArgumentError
    */
   watch(options: WatchOptions = {}): void {
-    const settings = watchSettings(options, this.#trackers.map((t) => t.chainId))
+    const settings = watchSettings(
+      options,
+      this.#trackers.map((t) => t.chainId),
+    )
     if (this.#watching) return
     this.#watching = true
     const generation = ++this.#generation
@@ -351,14 +376,16 @@ export class Portfolio {
   async history(options: PortfolioHistoryOptions = {}): Promise<PortfolioHistoryPage> {
     const opts = assertOptions(options)
     const limit = assertInteger(opts.limit ?? 50, 'limit', 1, 1000)
-    if (opts.assets !== undefined && !Array.isArray(opts.assets)) throw new InvalidArgumentError('assets must be an array of CAIP-19 asset ids.')
+    if (opts.assets !== undefined && !Array.isArray(opts.assets))
+      throw new InvalidArgumentError('assets must be an array of CAIP-19 asset ids.')
     const wanted = opts.accounts === undefined ? undefined : opts.accounts.map((a, i) => parseAccount(a, this.#adapters, `accounts[${i}]`))
     const sources: HistorySource[] = []
     for (const tracker of this.#trackers) {
       const assets = pickAssets(await tracker.resolveAssets(this.#assets), opts.assets)
       const known = await this.#knownAssets(tracker)
       for (const account of tracker.accounts) {
-        if (wanted && !wanted.some((w) => w.chainId === account.chainId && w.address.toLowerCase() === account.address.toLowerCase())) continue
+        if (wanted && !wanted.some((w) => w.chainId === account.chainId && w.address.toLowerCase() === account.address.toLowerCase()))
+          continue
         if (tracker.adapter.capabilities.history) sources.push({ account, adapter: tracker.adapter, assets, known })
       }
     }

@@ -17,7 +17,7 @@
  */
 import { assertInteger, assertOptions, describe } from '../core/assert.js'
 import { parseAssetId, type AssetId, type AssetIdParts } from '../core/caip.js'
-import { EVM_CHAINS, assetFamily, eip155Number, type EvmChainInfo } from '../chains/evm/registry.js'
+import { findChainFamily } from '../chains/family.js'
 import { CofferError, InvalidArgumentError } from '../core/errors.js'
 import { formatDecimal, parsePrice, priceFromNumber } from '../core/decimal.js'
 
@@ -69,8 +69,6 @@ export interface PriceSource {
   getPrices(assets: readonly AssetId[], currency: string, request?: PriceRequest): Promise<PriceQuotes>
 }
 
-/** @internal */
-export const BITCOIN_MAINNET = 'bip122:000000000019d6689c085ae165831e93'
 const CURRENCY_RE = /^[a-z]{3,5}$/
 const FAMILY_RE = /^[A-Z][A-Z0-9.]{0,15}$/
 /** @internal */
@@ -99,7 +97,8 @@ export interface CheckedAsset {
 
 function canonicalize(id: string): CheckedAsset {
   const parts = parseAssetId(id)
-  const reference = parts.chainId.startsWith('eip155:') && parts.assetNamespace === 'erc20' ? parts.assetReference.toLowerCase() : parts.assetReference
+  const reference =
+    parts.chainId.startsWith('eip155:') && parts.assetNamespace === 'erc20' ? parts.assetReference.toLowerCase() : parts.assetReference
   const canonical = `${parts.chainId}/${parts.assetNamespace}:${reference}${parts.tokenId === undefined ? '' : `/${parts.tokenId}`}`
   return { id: id as AssetId, canonical, parts: { ...parts, assetReference: reference } }
 }
@@ -117,33 +116,24 @@ export function assetKey(key: string, name: string): CheckedAsset {
   try {
     return canonicalize(key)
   } catch (error) {
-    throw new InvalidArgumentError(`${name} key ${JSON.stringify(key.slice(0, 120))} is neither a CAIP-19 asset id nor a family name like "USDT".`, { cause: error })
+    throw new InvalidArgumentError(
+      `${name} key ${JSON.stringify(key.slice(0, 120))} is neither a CAIP-19 asset id nor a family name like "USDT".`,
+      { cause: error },
+    )
   }
 }
 
-/** @internal */
-export function mainnetChain(parts: AssetIdParts): EvmChainInfo | undefined {
-  const n = eip155Number(parts.chainId)
-  return n === undefined ? undefined : EVM_CHAINS.find((c) => c.chainId === n && !c.testnet)
-}
-
 /**
- * The family of an asset for pricing: the registry family of a registry token ("USDT",
- * "USDC", "DAI"), the native symbol of a mainnet EVM chain's coin (`eip155:1/slip44:60` →
- * "ETH", `eip155:137/slip44:60` → "POL"), "BTC" for bitcoin mainnet's coin. Testnet assets
- * (test coins and testnet stablecoins alike) have no family, so a mainnet price never
- * reaches them. Undefined for everything else.
+ * The family of an asset for pricing, as its chain family knows it (`ChainFamily.knownFamily`):
+ * the registry family of a registry token ("USDT", "USDC", "DAI"), the native symbol of a
+ * mainnet coin (`eip155:1/slip44:60` → "ETH", `eip155:137/slip44:60` → "POL", Bitcoin mainnet's
+ * coin → "BTC"). Testnet assets (test coins and testnet stablecoins alike) have no family, so a
+ * mainnet price never reaches them. Undefined for everything else.
  * @throws InvalidCaipIdError for a malformed id
  */
 export function knownFamily(asset: AssetId): string | undefined {
-  const { parts } = canonicalize(asset)
-  if (parts.tokenId !== undefined) return undefined
-  if (parts.chainId === BITCOIN_MAINNET) return parts.assetNamespace === 'slip44' && parts.assetReference === '0' ? 'BTC' : undefined
-  const chain = mainnetChain(parts)
-  if (!chain) return undefined
-  if (parts.assetNamespace === 'slip44' && parts.assetReference === '60') return chain.native.symbol
-  if (parts.assetNamespace === 'erc20') return assetFamily(asset)
-  return undefined
+  const { id, parts } = canonicalize(asset)
+  return findChainFamily(parts.chainId)?.knownFamily?.(id)
 }
 
 function priceText(value: unknown, key: string): string {
@@ -153,7 +143,10 @@ function priceText(value: unknown, key: string): string {
     throw new InvalidArgumentError(`A price must be a decimal string or a number, got ${describe(value)}.`)
   } catch (error) {
     if (!(error instanceof CofferError)) throw error
-    throw new InvalidArgumentError(`prices[${JSON.stringify(key.slice(0, 120))}]: ${error.shortMessage}`, { details: error.details, cause: error })
+    throw new InvalidArgumentError(`prices[${JSON.stringify(key.slice(0, 120))}]: ${error.shortMessage}`, {
+      details: error.details,
+      cause: error,
+    })
   }
 }
 
@@ -199,15 +192,20 @@ function described(request: PriceRequest | undefined): Map<string, Described> {
   if (request === undefined) return out
   const { assets } = assertOptions(request, 'request')
   if (assets === undefined) return out
-  if (!Array.isArray(assets)) throw new InvalidArgumentError(`request.assets must be an array of { id, family?, unverified?, testnet }, got ${describe(assets)}.`)
-  if (assets.length > MAX_ASSETS) throw new InvalidArgumentError(`Too many assets in request.assets: ${assets.length}, at most ${MAX_ASSETS}.`)
+  if (!Array.isArray(assets))
+    throw new InvalidArgumentError(`request.assets must be an array of { id, family?, unverified?, testnet }, got ${describe(assets)}.`)
+  if (assets.length > MAX_ASSETS)
+    throw new InvalidArgumentError(`Too many assets in request.assets: ${assets.length}, at most ${MAX_ASSETS}.`)
   assets.forEach((info: unknown, i) => {
     const a = assertOptions(info as PriceAssetInfo, `request.assets[${i}]`)
     const { canonical } = canonicalize(a.id as string)
     // Any string will do: one that is not a family name ("Tether USD") simply matches no key.
-    if (a.family !== undefined && typeof a.family !== 'string') throw new InvalidArgumentError(`request.assets[${i}].family must be a string like "USDT", got ${describe(a.family)}.`)
-    if (a.unverified !== undefined && typeof a.unverified !== 'boolean') throw new InvalidArgumentError(`request.assets[${i}].unverified must be a boolean, got ${describe(a.unverified)}.`)
-    if (typeof a.testnet !== 'boolean') throw new InvalidArgumentError(`request.assets[${i}].testnet must be a boolean (the adapter's testnet), got ${describe(a.testnet)}.`)
+    if (a.family !== undefined && typeof a.family !== 'string')
+      throw new InvalidArgumentError(`request.assets[${i}].family must be a string like "USDT", got ${describe(a.family)}.`)
+    if (a.unverified !== undefined && typeof a.unverified !== 'boolean')
+      throw new InvalidArgumentError(`request.assets[${i}].unverified must be a boolean, got ${describe(a.unverified)}.`)
+    if (typeof a.testnet !== 'boolean')
+      throw new InvalidArgumentError(`request.assets[${i}].testnet must be a boolean (the adapter's testnet), got ${describe(a.testnet)}.`)
     const entry: Described = { family: a.family, unverified: a.unverified === true, testnet: a.testnet }
     const previous = out.get(canonical)
     if (previous && (previous.family !== entry.family || previous.unverified !== entry.unverified || previous.testnet !== entry.testnet)) {
@@ -235,7 +233,8 @@ export function fixedPrices(options: FixedPricesOptions): PriceSource {
   const opts = assertOptions(options)
   const currency = normalizeCurrency(opts.currency ?? 'usd')
   const at = opts.at === undefined ? undefined : assertInteger(opts.at, 'at', 0, Number.MAX_SAFE_INTEGER)
-  if (opts.testnets !== undefined && typeof opts.testnets !== 'boolean') throw new InvalidArgumentError(`testnets must be a boolean, got ${describe(opts.testnets)}.`)
+  if (opts.testnets !== undefined && typeof opts.testnets !== 'boolean')
+    throw new InvalidArgumentError(`testnets must be a boolean, got ${describe(opts.testnets)}.`)
   const testnets = opts.testnets === true
   const table = opts.prices
   if (table === null || typeof table !== 'object' || Array.isArray(table)) {

@@ -18,7 +18,7 @@ import type { ChainTracker } from './tracker.js'
 import type { PortfolioBalance, PortfolioChainState, PortfolioSnapshot, PortfolioTotal } from './types.js'
 
 /** Fraction digits of fiat values. */
-export const FIAT_DIGITS = 2
+const FIAT_DIGITS = 2
 
 const ZERO: Decimal = { units: 0n, scale: 0 }
 
@@ -89,7 +89,15 @@ export function buildSnapshot(
         const key = family ? `${family}${testnet ? ' (testnet)' : ''}` : asset.id
         let draft = drafts.get(key)
         if (!draft) {
-          draft = { key, ...(family ? { family } : {}), symbol: family ?? asset.symbol, ...(asset.unverified ? { unverified: true as const } : {}), decimals: asset.decimals, testnet, members: [] }
+          draft = {
+            key,
+            ...(family ? { family } : {}),
+            symbol: family ?? asset.symbol,
+            ...(asset.unverified ? { unverified: true as const } : {}),
+            decimals: asset.decimals,
+            testnet,
+            members: [],
+          }
           drafts.set(key, draft)
         }
         draft.decimals = Math.max(draft.decimals, asset.decimals)

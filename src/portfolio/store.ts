@@ -36,7 +36,14 @@ export class StateStore {
     const storage = this.#storage
     if (!storage) return undefined
     try {
-      return decodeState(await withDeadline(this.#deadlineMs, () => this.#expired('Reading'), () => storage.get(this.#key)), chains)
+      return decodeState(
+        await withDeadline(
+          this.#deadlineMs,
+          () => this.#expired('Reading'),
+          () => storage.get(this.#key),
+        ),
+        chains,
+      )
     } catch (error) {
       this.#onError(error instanceof CofferError ? error : new StorageError('Reading the saved portfolio state failed.', { cause: error }))
       return undefined
@@ -56,7 +63,11 @@ export class StateStore {
         return storage.set(this.#key, encodeState(state()))
       })
       this.#writing = written.catch(() => undefined)
-      this.#queued = withDeadline(this.#deadlineMs, () => this.#expired('Saving'), () => written).catch((error: unknown) => {
+      this.#queued = withDeadline(
+        this.#deadlineMs,
+        () => this.#expired('Saving'),
+        () => written,
+      ).catch((error: unknown) => {
         this.#onError(error instanceof CofferError ? error : new StorageError('Saving the portfolio state failed.', { cause: error }))
       })
     }
@@ -65,10 +76,16 @@ export class StateStore {
 
   /** Resolves when the writes queued so far have ended, or after the deadline. */
   async settled(): Promise<void> {
-    await withDeadline(this.#deadlineMs, () => this.#expired('Saving'), () => this.#writing).catch(() => undefined)
+    await withDeadline(
+      this.#deadlineMs,
+      () => this.#expired('Saving'),
+      () => this.#writing,
+    ).catch(() => undefined)
   }
 
   #expired(what: string): DeadlineExceededError {
-    return new DeadlineExceededError(`${what} the saved portfolio state did not finish within ${this.#deadlineMs} ms.`, { details: { deadlineMs: this.#deadlineMs } })
+    return new DeadlineExceededError(`${what} the saved portfolio state did not finish within ${this.#deadlineMs} ms.`, {
+      details: { deadlineMs: this.#deadlineMs },
+    })
   }
 }

@@ -67,7 +67,13 @@ export interface TrackerData {
   readonly baseline?: number
   readonly updatedAt?: number
   readonly stale: boolean
-  readonly readings: readonly { readonly account: string; readonly asset: AssetId; readonly amount: string; readonly pending: string; readonly blockHeight: number }[]
+  readonly readings: readonly {
+    readonly account: string
+    readonly asset: AssetId
+    readonly amount: string
+    readonly pending: string
+    readonly blockHeight: number
+  }[]
   readonly announced: readonly (Omit<PortfolioTransfer, 'amount'> & { readonly amount: string; readonly index?: number })[]
 }
 
@@ -142,7 +148,9 @@ export class ChainTracker {
   }
 
   #asError(error: unknown, what: string): CofferError {
-    return error instanceof CofferError ? error : new RpcError(`${this.chainId}: ${what}: ${String((error as Error)?.message ?? error).slice(0, 200)}`, { cause: error })
+    return error instanceof CofferError
+      ? error
+      : new RpcError(`${this.chainId}: ${what}: ${String((error as Error)?.message ?? error).slice(0, 200)}`, { cause: error })
   }
 
   /** Marks the chain failed: readings stay, flagged stale. */
@@ -173,7 +181,13 @@ export class ChainTracker {
     if (fork === undefined) {
       const from = prev.height + 1
       const blocks = head.height - prev.height
-      if (caps.transfers && !this.#needsFull && !this.stale && this.#sinceFull + blocks < this.#settings.fullRefreshBlocks && blocks <= SCAN_BLOCKS) {
+      if (
+        caps.transfers &&
+        !this.#needsFull &&
+        !this.stale &&
+        this.#sinceFull + blocks < this.#settings.fullRefreshBlocks &&
+        blocks <= SCAN_BLOCKS
+      ) {
         return this.#incremental(head, from, signal)
       }
       return this.#full(head, { announce: true, ...(caps.transfers && blocks <= MAX_CATCH_UP ? { scanFrom: from } : {}) }, signal)
@@ -202,12 +216,20 @@ export class ChainTracker {
   async #incremental(head: BlockRef, from: number, signal: AbortSignal | undefined): Promise<StepEvents> {
     let scan: TransferScan
     try {
-      scan = await this.adapter.getTransfers({ addresses: this.accounts.map((a) => a.address), assets: this.assets.map((a) => a.id), fromBlock: from, toBlock: head.height })
+      scan = await this.adapter.getTransfers({
+        addresses: this.accounts.map((a) => a.address),
+        assets: this.assets.map((a) => a.id),
+        fromBlock: from,
+        toBlock: head.height,
+      })
     } catch (error) {
       signal?.throwIfAborted()
       // The node refused the log query: read every balance instead (moves show as changes).
       const events = await this.#full(head, { announce: true }, signal)
-      return { ...events, warnings: [...(events.warnings ?? []), this.#asError(error, 'The transfer scan failed; balances were re-read instead')] }
+      return {
+        ...events,
+        warnings: [...(events.warnings ?? []), this.#asError(error, 'The transfer scan failed; balances were re-read instead')],
+      }
     }
     const found = this.#fromScan(scan.transfers)
     // Re-read the accounts the transfers touched, and those still settling (pending ≠ 0).
@@ -218,7 +240,11 @@ export class ChainTracker {
     return this.#commit(head, { accounts, balances, found, announce: true, blocks: head.height - from + 1 }, signal)
   }
 
-  async #full(head: BlockRef, options: { announce: boolean; scanFrom?: number; found?: readonly PortfolioTransfer[]; reorg?: Reorg }, signal: AbortSignal | undefined): Promise<StepEvents> {
+  async #full(
+    head: BlockRef,
+    options: { announce: boolean; scanFrom?: number; found?: readonly PortfolioTransfer[]; reorg?: Reorg },
+    signal: AbortSignal | undefined,
+  ): Promise<StepEvents> {
     const warnings: CofferError[] = []
     const [balances, found] = await Promise.all([
       this.#readBalances(this.accounts, head),
@@ -232,8 +258,21 @@ export class ChainTracker {
     ])
     // No scan on this chain: the history of the accounts that moved names the new transfers.
     signal?.throwIfAborted()
-    const named = options.announce && !this.adapter.capabilities.transfers ? await this.#fromHistory(this.#moved(this.accounts, balances)) : []
-    const events = this.#commit(head, { accounts: this.accounts, balances, found, named, announce: options.announce, full: true, ...(options.reorg ? { reorg: options.reorg } : {}) }, signal)
+    const named =
+      options.announce && !this.adapter.capabilities.transfers ? await this.#fromHistory(this.#moved(this.accounts, balances)) : []
+    const events = this.#commit(
+      head,
+      {
+        accounts: this.accounts,
+        balances,
+        found,
+        named,
+        announce: options.announce,
+        full: true,
+        ...(options.reorg ? { reorg: options.reorg } : {}),
+      },
+      signal,
+    )
     return warnings.length > 0 ? { ...events, warnings } : events
   }
 
@@ -242,7 +281,12 @@ export class ChainTracker {
     for (let start = from; start <= to; start += SCAN_BLOCKS) ranges.push([start, Math.min(to, start + SCAN_BLOCKS - 1)])
     const scans = await Promise.all(
       ranges.map(([fromBlock, toBlock]) =>
-        this.adapter.getTransfers({ addresses: this.accounts.map((a) => a.address), assets: this.assets.map((a) => a.id), fromBlock, toBlock }),
+        this.adapter.getTransfers({
+          addresses: this.accounts.map((a) => a.address),
+          assets: this.assets.map((a) => a.id),
+          fromBlock,
+          toBlock,
+        }),
       ),
     )
     return this.#fromScan(scans.flatMap((s) => s.transfers))
@@ -276,7 +320,9 @@ export class ChainTracker {
       ...(this.#settings.confirmations > 1 ? { confirmations: this.#settings.confirmations } : {}),
     })
     if (balances.length !== accounts.length * this.assets.length) {
-      throw new RpcError(`${this.chainId}: the adapter returned ${balances.length} balances for ${accounts.length * this.assets.length} reads.`)
+      throw new RpcError(
+        `${this.chainId}: the adapter returned ${balances.length} balances for ${accounts.length * this.assets.length} reads.`,
+      )
     }
     return balances
   }
@@ -318,7 +364,10 @@ export class ChainTracker {
     const pages = await Promise.all(
       this.accounts
         .filter((a) => accounts.includes(a.address.toLowerCase()))
-        .map(async (account) => ({ account, page: await this.adapter.getHistory(account.address, { assets: this.assets.map((a) => a.id), limit: 25 }) })),
+        .map(async (account) => ({
+          account,
+          page: await this.adapter.getHistory(account.address, { assets: this.assets.map((a) => a.id), limit: 25 }),
+        })),
     )
     const found: PortfolioTransfer[] = []
     for (const { account, page } of pages) {
@@ -381,7 +430,12 @@ export class ChainTracker {
         const key = readingKey(account.address, asset.id)
         const before = this.#readings.get(key)
         if (!balance.ok) {
-          this.#readings.set(key, { amount: before?.amount ?? 0n, pending: before?.pending ?? 0n, blockHeight: before?.blockHeight ?? balance.blockHeight, error: balance.error })
+          this.#readings.set(key, {
+            amount: before?.amount ?? 0n,
+            pending: before?.pending ?? 0n,
+            blockHeight: before?.blockHeight ?? balance.blockHeight,
+            error: balance.error,
+          })
           return
         }
         const pending = balance.pending ?? 0n
@@ -429,7 +483,8 @@ export class ChainTracker {
   #prune(height: number): void {
     const floor = height - this.#settings.reorgDepth
     if (this.adapter.capabilities.transfers) {
-      for (const [key, a] of this.#announced) if (a.transfer.blockHeight !== undefined && a.transfer.blockHeight <= floor) this.#announced.delete(key)
+      for (const [key, a] of this.#announced)
+        if (a.transfer.blockHeight !== undefined && a.transfer.blockHeight <= floor) this.#announced.delete(key)
     }
     for (const key of this.#announced.keys()) {
       if (this.#announced.size <= MAX_ANNOUNCED) break
@@ -447,9 +502,19 @@ export class ChainTracker {
       stale: this.stale,
       readings: [...this.#readings.entries()].map(([key, r]) => {
         const bar = key.lastIndexOf('|')
-        return { account: key.slice(0, bar), asset: key.slice(bar + 1) as AssetId, amount: r.amount.toString(), pending: r.pending.toString(), blockHeight: r.blockHeight }
+        return {
+          account: key.slice(0, bar),
+          asset: key.slice(bar + 1) as AssetId,
+          amount: r.amount.toString(),
+          pending: r.pending.toString(),
+          blockHeight: r.blockHeight,
+        }
       }),
-      announced: [...this.#announced.values()].map(({ transfer, index }) => ({ ...transfer, amount: transfer.amount.toString(), ...(index === undefined ? {} : { index }) })),
+      announced: [...this.#announced.values()].map(({ transfer, index }) => ({
+        ...transfer,
+        amount: transfer.amount.toString(),
+        ...(index === undefined ? {} : { index }),
+      })),
     }
   }
 
@@ -478,4 +543,3 @@ export class ChainTracker {
     )
   }
 }
-

@@ -16,7 +16,11 @@ export interface ScannedTransfer {
 }
 
 /** Scan transfers as seen from each followed account they touch (one per side); assets not followed are skipped. */
-export function fromScan(transfers: readonly ChainTransfer[], assets: readonly AssetMeta[], byAddress: ReadonlyMap<string, readonly PortfolioAccount[]>): ScannedTransfer[] {
+export function fromScan(
+  transfers: readonly ChainTransfer[],
+  assets: readonly AssetMeta[],
+  byAddress: ReadonlyMap<string, readonly PortfolioAccount[]>,
+): ScannedTransfer[] {
   const out: ScannedTransfer[] = []
   for (const t of transfers) {
     const asset = assets.find((a) => a.id === t.asset)
@@ -64,5 +68,10 @@ export function redescribe(transfer: PortfolioTransfer, assets: readonly AssetMe
   const asset = assets.find((a) => a.id === transfer.asset)
   if (!asset) return Object.freeze({ ...transfer })
   const { unverified: _unverified, ...rest } = transfer
-  return Object.freeze({ ...rest, symbol: asset.symbol, decimals: asset.decimals, ...(asset.unverified ? { unverified: true as const } : {}) })
+  return Object.freeze({
+    ...rest,
+    symbol: asset.symbol,
+    decimals: asset.decimals,
+    ...(asset.unverified ? { unverified: true as const } : {}),
+  })
 }

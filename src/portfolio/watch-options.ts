@@ -39,8 +39,11 @@ export function watchSettings(options: WatchOptions, chains: readonly ChainId[])
   const maxBackoffMs = assertInteger(opts.maxBackoffMs ?? 60_000, 'maxBackoffMs', 10, MAX_MS)
   const custom = Object.entries(assertOptions(opts.chainIntervalMs, 'chainIntervalMs'))
   for (const [chainId] of custom) {
-    if (!chains.includes(chainId as ChainId)) throw new InvalidArgumentError(`chainIntervalMs names ${chainId.slice(0, 100)}, but no adapter serves it.`)
+    if (!chains.includes(chainId as ChainId))
+      throw new InvalidArgumentError(`chainIntervalMs names ${chainId.slice(0, 100)}, but no adapter serves it.`)
   }
-  const given = new Map(custom.map(([chainId, ms]) => [chainId, assertInteger(ms, `chainIntervalMs[${JSON.stringify(chainId)}]`, 10, MAX_MS)]))
+  const given = new Map(
+    custom.map(([chainId, ms]) => [chainId, assertInteger(ms, `chainIntervalMs[${JSON.stringify(chainId)}]`, 10, MAX_MS)]),
+  )
   return { intervalMs, maxBackoffMs, chainIntervalMs: new Map(chains.map((chainId) => [chainId, given.get(chainId) ?? intervalMs])) }
 }

@@ -25,11 +25,14 @@ export function toBaseUnits(amount: unknown, decimals: number, what: string, max
     try {
       units = parseAmount(amount, decimals)
     } catch (error) {
-      if (error instanceof InvalidAmountError) throw new InvalidAmountError(`${what}: ${error.shortMessage}`, { details: error.details, cause: error })
+      if (error instanceof InvalidAmountError)
+        throw new InvalidAmountError(`${what}: ${error.shortMessage}`, { details: error.details, cause: error })
       throw error
     }
   } else if (typeof amount === 'number') {
-    throw new InvalidAmountError(`${what} must be a decimal string in whole units or a bigint of base units, not a number (money never goes through a float): write ${JSON.stringify(String(amount))} or ${Number.isSafeInteger(amount) && amount >= 0 ? `${amount}n for base units` : 'a bigint'}.`)
+    throw new InvalidAmountError(
+      `${what} must be a decimal string in whole units or a bigint of base units, not a number (money never goes through a float): write ${JSON.stringify(String(amount))} or ${Number.isSafeInteger(amount) && amount >= 0 ? `${amount}n for base units` : 'a bigint'}.`,
+    )
   } else {
     throw new InvalidAmountError(`${what} must be a decimal string in whole units or a bigint of base units, got ${describe(amount)}.`)
   }

@@ -15,7 +15,10 @@ export interface LoopbackServer {
 }
 
 /** Starts `handle` on a free 127.0.0.1 port; `label` prefixes the text of a 500 from a throwing handler. */
-export async function serveLoopback(label: string, handle: (req: IncomingMessage, res: ServerResponse) => Promise<void>): Promise<LoopbackServer> {
+export async function serveLoopback(
+  label: string,
+  handle: (req: IncomingMessage, res: ServerResponse) => Promise<void>,
+): Promise<LoopbackServer> {
   const server = createServer((req, res) => {
     handle(req, res).catch((error: unknown) => {
       if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' })

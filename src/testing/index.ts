@@ -54,4 +54,10 @@ export { startLocalChain, type LocalChain, type LocalToken, type LocalFunding } 
 export type { StartLocalChainOptions } from './evm/options.js'
 export { LOCAL_TOKEN_SYMBOLS, type LocalTokenSymbol } from './evm/tokens.js'
 export type { FundAmount } from './amounts.js'
-export { startLocalBitcoin, type LocalBitcoin, type LocalBroadcast, type LocalUtxo, type StartLocalBitcoinOptions } from './bitcoin/local-bitcoin.js'
+export {
+  startLocalBitcoin,
+  type LocalBitcoin,
+  type LocalBroadcast,
+  type LocalUtxo,
+  type StartLocalBitcoinOptions,
+} from './bitcoin/local-bitcoin.js'

@@ -10,7 +10,9 @@ export function assertKnownKeys(options: object, known: readonly string[], what:
   for (const key of Object.keys(options)) {
     if (!known.includes(key)) {
       const near = known.find((k) => k.toLowerCase() === key.toLowerCase())
-      throw new InvalidArgumentError(`${what} has no option ${JSON.stringify(key)}${near ? `; did you mean ${JSON.stringify(near)}?` : ''} (options: ${known.join(', ')}).`)
+      throw new InvalidArgumentError(
+        `${what} has no option ${JSON.stringify(key)}${near ? `; did you mean ${JSON.stringify(near)}?` : ''} (options: ${known.join(', ')}).`,
+      )
     }
   }
 }

@@ -76,16 +76,6 @@ function killPid(pid: number, signal: NodeJS.Signals): void {
   }
 }
 
-/** True while a process with this pid exists (zombies included). */
-export function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM'
-  }
-}
-
 /** Options of {@link startGuarded}. */
 export interface StartGuardedOptions {
   /** How long SIGTERM gets before SIGKILL, default 3,000 ms. */

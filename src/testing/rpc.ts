@@ -8,7 +8,7 @@
 import { RpcError } from '../core/errors.js'
 
 /** Default per-request timeout of the kit's JSON-RPC calls. */
-export const RPC_TIMEOUT_MS = 10_000
+const RPC_TIMEOUT_MS = 10_000
 
 let nextId = 0
 
@@ -17,7 +17,12 @@ let nextId = 0
  * @throws RpcError for a network failure, a timeout, a non-JSON answer or a JSON-RPC error
  *   (`details.rpcCode`, `details.rpcMessage`)
  */
-export async function rpcCall<T = unknown>(url: string, method: string, params: readonly unknown[] = [], timeoutMs = RPC_TIMEOUT_MS): Promise<T> {
+export async function rpcCall<T = unknown>(
+  url: string,
+  method: string,
+  params: readonly unknown[] = [],
+  timeoutMs = RPC_TIMEOUT_MS,
+): Promise<T> {
   let text: string
   try {
     const res = await fetch(url, {
@@ -34,11 +39,16 @@ export async function rpcCall<T = unknown>(url: string, method: string, params: 
   try {
     body = JSON.parse(text) as typeof body
   } catch (cause) {
-    throw new RpcError(`The local node answered ${method} with something that is not JSON.`, { details: { method, answer: text.slice(0, 120) }, cause })
+    throw new RpcError(`The local node answered ${method} with something that is not JSON.`, {
+      details: { method, answer: text.slice(0, 120) },
+      cause,
+    })
   }
   if (body.error) {
     const rpcMessage = String(body.error.message ?? '').slice(0, 300)
-    throw new RpcError(`The local node refused ${method}: ${rpcMessage}`, { details: { method, rpcCode: Number(body.error.code), rpcMessage } })
+    throw new RpcError(`The local node refused ${method}: ${rpcMessage}`, {
+      details: { method, rpcCode: Number(body.error.code), rpcMessage },
+    })
   }
   return body.result as T
 }

@@ -13,7 +13,7 @@
  * still lose one change; keep one tab writing there.
  * @module
  */
-import { assertOptions } from '../core/assert.js'
+import { assertOptions, isIntegerIn } from '../core/assert.js'
 import { InvalidArgumentError, StorageError } from '../core/errors.js'
 import { DEFAULT_LOCK_WAIT_MS, LOCK_LIMITS } from './file-lock.js'
 import { assertChange, assertChanged, assertStorageKey, KeyedQueue, type VaultStorage } from './storage.js'
@@ -41,7 +41,11 @@ interface IdbDatabase {
   onversionchange: (() => void) | null
 }
 interface IdbTransaction {
-  objectStore(name: string): { get(key: string): IdbRequest<unknown>; put(value: string, key: string): unknown; delete(key: string): unknown }
+  objectStore(name: string): {
+    get(key: string): IdbRequest<unknown>
+    put(value: string, key: string): unknown
+    delete(key: string): unknown
+  }
   oncomplete: (() => void) | null
   onerror: (() => void) | null
   onabort: (() => void) | null
@@ -190,10 +194,13 @@ async function withWebLock<T>(locks: LockManager, name: string, waitMs: number, 
     })) as T
   } catch (error) {
     if (!granted && signal?.aborted) {
-      throw new StorageError(`Timed out after ${waitMs} ms waiting for the lock "${name}" (another tab or worker holds it); nothing was written.`, {
-        cause: error,
-        details: { lock: name, waitMs },
-      })
+      throw new StorageError(
+        `Timed out after ${waitMs} ms waiting for the lock "${name}" (another tab or worker holds it); nothing was written.`,
+        {
+          cause: error,
+          details: { lock: name, waitMs },
+        },
+      )
     }
     throw error
   }
@@ -256,7 +263,7 @@ export function browserStorage(name: string, options: BrowserStorageOptions = {}
     throw new InvalidArgumentError('browserStorage needs a name of 1-64 letters, digits, dots, dashes or underscores.')
   }
   const { lockWaitMs = DEFAULT_LOCK_WAIT_MS } = assertOptions(options)
-  if (!Number.isSafeInteger(lockWaitMs) || lockWaitMs < 0 || lockWaitMs > LOCK_LIMITS.maxWaitMs) {
+  if (!isIntegerIn(lockWaitMs, 0, LOCK_LIMITS.maxWaitMs)) {
     throw new InvalidArgumentError(`lockWaitMs must be an integer from 0 to ${LOCK_LIMITS.maxWaitMs} (ms).`)
   }
   const idb = readGlobal<IdbFactory>('indexedDB')

@@ -70,7 +70,9 @@ export async function aesGcmEncrypt(key: Uint8Array, iv: Uint8Array, plaintext: 
   const subtle = subtleCrypto()
   if (subtle) {
     const k = await subtle.importKey('raw', key, 'AES-GCM', false, ['encrypt'])
-    return new Uint8Array(await subtle.encrypt({ name: 'AES-GCM', iv, ...(aad ? { additionalData: aad } : {}), tagLength: 128 }, k, plaintext))
+    return new Uint8Array(
+      await subtle.encrypt({ name: 'AES-GCM', iv, ...(aad ? { additionalData: aad } : {}), tagLength: 128 }, k, plaintext),
+    )
   }
   return gcm(key, iv, aad).encrypt(plaintext)
 }
@@ -93,7 +95,9 @@ export async function aesGcmDecrypt(key: Uint8Array, iv: Uint8Array, sealed: Uin
     const subtle = subtleCrypto()
     if (subtle) {
       const k = await subtle.importKey('raw', key, 'AES-GCM', false, ['decrypt'])
-      return new Uint8Array(await subtle.decrypt({ name: 'AES-GCM', iv, ...(aad ? { additionalData: aad } : {}), tagLength: 128 }, k, sealed))
+      return new Uint8Array(
+        await subtle.decrypt({ name: 'AES-GCM', iv, ...(aad ? { additionalData: aad } : {}), tagLength: 128 }, k, sealed),
+      )
     }
     return gcm(key, iv, aad).decrypt(sealed)
   } catch (cause) {

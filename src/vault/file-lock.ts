@@ -30,6 +30,7 @@
  * @module
  * @internal
  */
+import { isIntegerIn } from '../core/assert.js'
 import { bytesToHex } from '@noble/hashes/utils.js'
 import { InvalidArgumentError, StorageConflictError, StorageError } from '../core/errors.js'
 import { builtin } from '../core/runtime.js'
@@ -38,7 +39,7 @@ import { randomBytes } from './crypto.js'
 /** How long to wait for a held lock by default (ms). */
 export const DEFAULT_LOCK_WAIT_MS = 30_000
 /** After how long without a refresh a lock counts as stale by default (ms). */
-export const DEFAULT_LOCK_STALE_MS = 10_000
+const DEFAULT_LOCK_STALE_MS = 10_000
 /** Bounds of the options: a wait of up to 10 minutes; staleness of 1 s to 10 minutes. */
 export const LOCK_LIMITS = Object.freeze({ maxWaitMs: 600_000, minStaleMs: 1_000, maxStaleMs: 600_000 })
 
@@ -106,7 +107,7 @@ export function lockHost(): string {
 /** Whether process `pid` runs on this host: true, false, or undefined when it cannot be told. */
 function alive(pid: number): boolean | undefined {
   const p = proc()
-  if (!p || typeof p.kill !== 'function' || !Number.isSafeInteger(pid) || pid <= 0) return undefined
+  if (!p || typeof p.kill !== 'function' || !isIntegerIn(pid, 1, Number.MAX_SAFE_INTEGER)) return undefined
   try {
     p.kill(pid, 0)
     return true
@@ -119,7 +120,8 @@ function alive(pid: number): boolean | undefined {
 function parseOwner(text: string): Owner | undefined {
   try {
     const o = JSON.parse(text) as Partial<Owner> | null
-    if (!o || typeof o.pid !== 'number' || typeof o.host !== 'string' || typeof o.token !== 'string' || typeof o.time !== 'string') return undefined
+    if (!o || typeof o.pid !== 'number' || typeof o.host !== 'string' || typeof o.token !== 'string' || typeof o.time !== 'string')
+      return undefined
     return o as Owner
   } catch {
     return undefined // being written right now, or not ours: judged by its mtime alone
@@ -145,10 +147,10 @@ function isStale(info: { owner: Owner | undefined; mtimeMs: number }, staleMs: n
 
 function checkOptions(options: FileLockOptions): { waitMs: number; staleMs: number } {
   const { waitMs = DEFAULT_LOCK_WAIT_MS, staleMs = DEFAULT_LOCK_STALE_MS } = options
-  if (!Number.isSafeInteger(waitMs) || waitMs < 0 || waitMs > LOCK_LIMITS.maxWaitMs) {
+  if (!isIntegerIn(waitMs, 0, LOCK_LIMITS.maxWaitMs)) {
     throw new InvalidArgumentError(`lockWaitMs must be an integer from 0 to ${LOCK_LIMITS.maxWaitMs} (ms).`)
   }
-  if (!Number.isSafeInteger(staleMs) || staleMs < LOCK_LIMITS.minStaleMs || staleMs > LOCK_LIMITS.maxStaleMs) {
+  if (!isIntegerIn(staleMs, LOCK_LIMITS.minStaleMs, LOCK_LIMITS.maxStaleMs)) {
     throw new InvalidArgumentError(`lockStaleMs must be an integer from ${LOCK_LIMITS.minStaleMs} to ${LOCK_LIMITS.maxStaleMs} (ms).`)
   }
   return { waitMs, staleMs }
@@ -262,9 +264,12 @@ function held(fs: LockFs, path: string, token: string, staleMs: number, recovere
     async assertHeld() {
       if (!lost && (await ours()) !== false) return
       lost = true
-      throw new StorageConflictError(`The lock ${path} was taken over by another process (this one stalled past its stale limit); nothing was written.`, {
-        details: { lockFile: path, staleMs },
-      })
+      throw new StorageConflictError(
+        `The lock ${path} was taken over by another process (this one stalled past its stale limit); nothing was written.`,
+        {
+          details: { lockFile: path, staleMs },
+        },
+      )
     },
     async release() {
       clearInterval(timer)

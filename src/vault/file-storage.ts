@@ -59,7 +59,8 @@ interface NodePath {
 function fsModules(): { fs: FsPromises; path: NodePath } {
   const fs = builtin<FsPromises>('node:fs/promises')
   const path = builtin<NodePath>('node:path')
-  if (!fs || !path) throw new StorageError('fileStorage needs a runtime with a file system (Node, Bun, Deno); use browserStorage in browsers.')
+  if (!fs || !path)
+    throw new StorageError('fileStorage needs a runtime with a file system (Node, Bun, Deno); use browserStorage in browsers.')
   return { fs, path }
 }
 
@@ -72,7 +73,8 @@ const queue = new KeyedQueue()
 function checkValue(value: unknown): string {
   if (typeof value !== 'string') throw new InvalidArgumentError('Storage values must be strings.')
   // UTF-8 cannot encode an unpaired surrogate: it would be stored as U+FFFD and read back changed.
-  if (LONE_SURROGATE.test(value)) throw new InvalidArgumentError('fileStorage values must be well-formed Unicode (this one has an unpaired surrogate).')
+  if (LONE_SURROGATE.test(value))
+    throw new InvalidArgumentError('fileStorage values must be well-formed Unicode (this one has an unpaired surrogate).')
   return value
 }
 

@@ -62,25 +62,36 @@ function parseKdf(value: unknown): Kdf {
   if (kdf.name === 'scrypt') {
     onlyKeys(kdf, ['name', 'salt', 'N', 'r', 'p', 'dkLen'], 'kdf')
     if (kdf.dkLen !== 32) fail('kdf.dkLen must be 32')
-    return checkStoredKdf({ name: 'scrypt', salt: bytes(kdf.salt, 'kdf.salt'), N: kdf.N as number, r: kdf.r as number, p: kdf.p as number, dkLen: 32 })
+    return checkStoredKdf({
+      name: 'scrypt',
+      salt: bytes(kdf.salt, 'kdf.salt'),
+      N: kdf.N as number,
+      r: kdf.r as number,
+      p: kdf.p as number,
+      dkLen: 32,
+    })
   }
   if (kdf.name === 'pbkdf2-sha256') {
     onlyKeys(kdf, ['name', 'salt', 'iterations', 'dkLen'], 'kdf')
     if (kdf.dkLen !== 32) fail('kdf.dkLen must be 32')
     return checkStoredKdf({ name: 'pbkdf2-sha256', salt: bytes(kdf.salt, 'kdf.salt'), iterations: kdf.iterations as number, dkLen: 32 })
   }
-  throw new UnsupportedKdfError(`Unsupported vault KDF ${JSON.stringify(String(kdf.name)).slice(0, 40)}; coffer reads scrypt and pbkdf2-sha256.`)
+  throw new UnsupportedKdfError(
+    `Unsupported vault KDF ${JSON.stringify(String(kdf.name)).slice(0, 40)}; coffer reads scrypt and pbkdf2-sha256.`,
+  )
 }
 
 /**
  * Brings an older file's JSON up to the current version. Version 1 is the first; future
  * versions add steps here, so every vault ever written stays readable.
  */
-export function migrate(json: Json): Json {
+function migrate(json: Json): Json {
   const version = json.version
   if (version === VAULT_VERSION) return json
   if (typeof version === 'number' && Number.isInteger(version) && version > VAULT_VERSION) {
-    throw new UnsupportedVersionError(`This vault is version ${version}, written by a newer coffer; this one reads up to version ${VAULT_VERSION}.`)
+    throw new UnsupportedVersionError(
+      `This vault is version ${version}, written by a newer coffer; this one reads up to version ${VAULT_VERSION}.`,
+    )
   }
   throw new UnsupportedVersionError(`Unknown vault version ${JSON.stringify(version)?.slice(0, 20) ?? 'undefined'}.`)
 }
@@ -118,7 +129,12 @@ function kdfJson(kdf: Kdf): Json {
 }
 
 function headerJson(file: Omit<VaultFile, 'ciphertext'>): Json {
-  return { format: file.format, version: file.version, kdf: kdfJson(file.kdf), cipher: { name: file.cipher.name, iv: base64.encode(file.cipher.iv) } }
+  return {
+    format: file.format,
+    version: file.version,
+    kdf: kdfJson(file.kdf),
+    cipher: { name: file.cipher.name, iv: base64.encode(file.cipher.iv) },
+  }
 }
 
 /** The GCM associated data: the header's canonical JSON (fixed key order, no whitespace), UTF-8. */

@@ -8,7 +8,7 @@
  * unlock allocate gigabytes or run for minutes.
  * @module
  */
-import { assertOneOf, describe } from '../core/assert.js'
+import { assertOneOf, describe, isIntegerIn } from '../core/assert.js'
 import { InvalidArgumentError, VaultFormatError } from '../core/errors.js'
 import { pbkdf2Sha256, scrypt } from './crypto.js'
 
@@ -54,27 +54,24 @@ export const KDF_LIMITS = Object.freeze({
 
 const SALT_LENGTH = 32
 
-function isInt(value: unknown, min: number, max: number): value is number {
-  return typeof value === 'number' && Number.isSafeInteger(value) && value >= min && value <= max
-}
-
 /**
  * Returns the problem with these parameters, or undefined if they are within bounds.
  * Used on read (→ VaultFormatError) and on write (→ InvalidArgumentError).
  */
-export function kdfProblem(kdf: { name: string } & Record<string, unknown>): string | undefined {
+function kdfProblem(kdf: { name: string } & Record<string, unknown>): string | undefined {
   if (kdf.name === 'scrypt') {
     const { N, r, p } = kdf
-    if (!isInt(N, 2, KDF_LIMITS.scryptMaxN) || (N & (N - 1)) !== 0) return `scrypt N must be a power of two up to 2^20, got ${String(N)}`
-    if (!isInt(r, 1, KDF_LIMITS.scryptMaxR)) return `scrypt r must be 1 to ${KDF_LIMITS.scryptMaxR}, got ${String(r)}`
-    if (!isInt(p, 1, KDF_LIMITS.scryptMaxP)) return `scrypt p must be 1 to ${KDF_LIMITS.scryptMaxP}, got ${String(p)}`
+    if (!isIntegerIn(N, 2, KDF_LIMITS.scryptMaxN) || (N & (N - 1)) !== 0)
+      return `scrypt N must be a power of two up to 2^20, got ${String(N)}`
+    if (!isIntegerIn(r, 1, KDF_LIMITS.scryptMaxR)) return `scrypt r must be 1 to ${KDF_LIMITS.scryptMaxR}, got ${String(r)}`
+    if (!isIntegerIn(p, 1, KDF_LIMITS.scryptMaxP)) return `scrypt p must be 1 to ${KDF_LIMITS.scryptMaxP}, got ${String(p)}`
     if (128 * N * r > KDF_LIMITS.scryptMaxMemory) return 'scrypt N·r would need more than 1 GiB of memory'
     if (N * r * p < KDF_LIMITS.scryptMinWork) return 'scrypt N·r·p is below the floor of 2^17·8 (OWASP)'
     return undefined
   }
   if (kdf.name === 'pbkdf2-sha256') {
     const { iterations } = kdf
-    if (!isInt(iterations, KDF_LIMITS.pbkdf2MinIterations, KDF_LIMITS.pbkdf2MaxIterations)) {
+    if (!isIntegerIn(iterations, KDF_LIMITS.pbkdf2MinIterations, KDF_LIMITS.pbkdf2MaxIterations)) {
       return `PBKDF2 iterations must be ${KDF_LIMITS.pbkdf2MinIterations.toLocaleString('en-US')} to ${KDF_LIMITS.pbkdf2MaxIterations.toLocaleString('en-US')}, got ${String(iterations)}`
     }
     return undefined

@@ -7,14 +7,8 @@
 import { secp256k1 } from '@noble/curves/secp256k1.js'
 import { keccak_256 } from '@noble/hashes/sha3.js'
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js'
-import { assertOptions, assertString, describe } from '../core/assert.js'
-import {
-  InvalidArgumentError,
-  UnsupportedKdfError,
-  UnsupportedVersionError,
-  VaultFormatError,
-  WrongPasswordError,
-} from '../core/errors.js'
+import { assertOptions, assertString, describe, isIntegerIn } from '../core/assert.js'
+import { InvalidArgumentError, UnsupportedKdfError, UnsupportedVersionError, VaultFormatError, WrongPasswordError } from '../core/errors.js'
 import { evmAddressFromPublicKey } from '../keys/address/evm.js'
 import { REDACTED, redacted } from '../keys/redact.js'
 import { parsePrivateKey } from './private-key.js'
@@ -82,8 +76,10 @@ function stringField(obj: Json, key: string, path: string): string {
 
 function intField(obj: Json, key: string, path: string, min: number, max: number): number {
   const value = own(obj, key)
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min || value > max) {
-    return bad(`${path} must be ${min === max ? min : `an integer from ${min} to ${max}`}`, { got: typeof value === 'number' ? value : describe(value) })
+  if (!isIntegerIn(value, min, max)) {
+    return bad(`${path} must be ${min === max ? min : `an integer from ${min} to ${max}`}`, {
+      got: typeof value === 'number' ? value : describe(value),
+    })
   }
   return value
 }
@@ -109,11 +105,13 @@ function checkScrypt(N: number, r: number, p: number, fail: (message: string) =>
 
 function parseKdf(crypto: Json): Kdf {
   const kdf = stringField(crypto, 'kdf', 'crypto.kdf')
-  if (kdf !== 'scrypt' && kdf !== 'pbkdf2') throw new UnsupportedKdfError(`Unsupported keystore KDF ${JSON.stringify(kdf.slice(0, 32))}; expected "scrypt" or "pbkdf2".`)
+  if (kdf !== 'scrypt' && kdf !== 'pbkdf2')
+    throw new UnsupportedKdfError(`Unsupported keystore KDF ${JSON.stringify(kdf.slice(0, 32))}; expected "scrypt" or "pbkdf2".`)
   const params = objectField(crypto, 'kdfparams', 'crypto.kdfparams')
   if (kdf === 'pbkdf2') {
     const prf = stringField(params, 'prf', 'crypto.kdfparams.prf')
-    if (prf !== 'hmac-sha256') throw new UnsupportedKdfError(`Unsupported PBKDF2 PRF ${JSON.stringify(prf.slice(0, 32))}; expected "hmac-sha256".`)
+    if (prf !== 'hmac-sha256')
+      throw new UnsupportedKdfError(`Unsupported PBKDF2 PRF ${JSON.stringify(prf.slice(0, 32))}; expected "hmac-sha256".`)
   }
   intField(params, 'dklen', 'crypto.kdfparams.dklen', 32, 32)
   const salt = hexField(params, 'salt', 'crypto.kdfparams.salt', 1, 1024)
@@ -145,12 +143,14 @@ function parseKeystore(json: unknown): ParsedKeystore {
   const version = own(data, 'version')
   if (version === undefined) bad('version is missing')
   if (typeof version !== 'number' && typeof version !== 'string') bad(`version must be a number, got ${describe(version)}`)
-  if (version !== 3) throw new UnsupportedVersionError(`Unsupported keystore version ${JSON.stringify(version).slice(0, 32)}; only version 3 is supported.`)
+  if (version !== 3)
+    throw new UnsupportedVersionError(`Unsupported keystore version ${JSON.stringify(version).slice(0, 32)}; only version 3 is supported.`)
   const hasLower = own(data, 'crypto') !== undefined
   if (hasLower && own(data, 'Crypto') !== undefined) bad('has both "crypto" and "Crypto"')
   const crypto = objectField(data, hasLower ? 'crypto' : 'Crypto', 'crypto')
   const cipher = stringField(crypto, 'cipher', 'crypto.cipher')
-  if (cipher !== 'aes-128-ctr') throw new UnsupportedKdfError(`Unsupported keystore cipher ${JSON.stringify(cipher.slice(0, 32))}; expected "aes-128-ctr".`)
+  if (cipher !== 'aes-128-ctr')
+    throw new UnsupportedKdfError(`Unsupported keystore cipher ${JSON.stringify(cipher.slice(0, 32))}; expected "aes-128-ctr".`)
   const iv = hexField(objectField(crypto, 'cipherparams', 'crypto.cipherparams'), 'iv', 'crypto.cipherparams.iv', 16)
   const ciphertext = hexField(crypto, 'ciphertext', 'crypto.ciphertext', 32)
   const mac = hexField(crypto, 'mac', 'crypto.mac', 32)
@@ -163,7 +163,9 @@ function passwordBytes(password: unknown): Uint8Array {
 }
 
 function deriveKey(password: Uint8Array, kdf: Kdf): Promise<Uint8Array> {
-  return kdf.kdf === 'scrypt' ? scrypt(password, kdf.salt, { N: kdf.N, r: kdf.r, p: kdf.p, dkLen: 32 }) : pbkdf2Sha256(password, kdf.salt, kdf.c, 32)
+  return kdf.kdf === 'scrypt'
+    ? scrypt(password, kdf.salt, { N: kdf.N, r: kdf.r, p: kdf.p, dkLen: 32 })
+    : pbkdf2Sha256(password, kdf.salt, kdf.c, 32)
 }
 
 function keystoreMac(derivedKey: Uint8Array, ciphertext: Uint8Array): Uint8Array {

@@ -12,7 +12,7 @@
 import { secp256k1 } from '@noble/curves/secp256k1.js'
 import { hexToBytes } from '@noble/hashes/utils.js'
 import { base64 } from '@scure/base'
-import { assertString, describe } from '../core/assert.js'
+import { assertString, describe, isIntegerIn } from '../core/assert.js'
 import { InvalidArgumentError, UnsupportedKdfError, VaultFormatError, type ErrorDetails } from '../core/errors.js'
 import { validateMnemonic } from '../keys/mnemonic.js'
 import { parsePath } from '../keys/path.js'
@@ -103,11 +103,15 @@ function iterationsOf(keyMetadata: unknown): number {
   const { algorithm, params } = keyMetadata
   if (algorithm !== 'PBKDF2') {
     const shown = typeof algorithm === 'string' && algorithm.length <= 32 ? algorithm : describe(algorithm)
-    throw new UnsupportedKdfError(`MetaMask vault uses key derivation "${shown}"; only PBKDF2 is supported.`, { details: { algorithm: shown } })
+    throw new UnsupportedKdfError(`MetaMask vault uses key derivation "${shown}"; only PBKDF2 is supported.`, {
+      details: { algorithm: shown },
+    })
   }
   const iterations = isRecord(params) ? params.iterations : undefined
-  if (typeof iterations !== 'number' || !Number.isSafeInteger(iterations) || iterations < 1 || iterations > MAX_ITERATIONS) {
-    fail(`MetaMask vault PBKDF2 iterations must be an integer from 1 to ${MAX_ITERATIONS}.`, { got: typeof iterations === 'number' ? iterations : describe(iterations) })
+  if (!isIntegerIn(iterations, 1, MAX_ITERATIONS)) {
+    fail(`MetaMask vault PBKDF2 iterations must be an integer from 1 to ${MAX_ITERATIONS}.`, {
+      got: typeof iterations === 'number' ? iterations : describe(iterations),
+    })
   }
   return iterations
 }
@@ -119,7 +123,9 @@ function parseEnvelope(vault: unknown): Encrypted {
   }
   const obj = unwrap(vault)
   if (typeof obj.cipher === 'string' && obj.data === undefined) {
-    throw new UnsupportedKdfError('This looks like a MetaMask Mobile vault (AES-CBC); only extension vaults are supported.', { details: { format: 'metamask-mobile' } })
+    throw new UnsupportedKdfError('This looks like a MetaMask Mobile vault (AES-CBC); only extension vaults are supported.', {
+      details: { format: 'metamask-mobile' },
+    })
   }
   const data = decodeBase64(obj.data, 'data')
   const iv = decodeBase64(obj.iv, 'iv')
@@ -179,7 +185,7 @@ function hdKeyring(data: unknown, where: ErrorDetails): MetaMaskHdKeyring {
   if (!isRecord(data)) return fail('MetaMask HD keyring has no data object.', where)
   const mnemonic = decodeMnemonic(data.mnemonic, where)
   const numberOfAccounts = data.numberOfAccounts ?? 1
-  if (typeof numberOfAccounts !== 'number' || !Number.isSafeInteger(numberOfAccounts) || numberOfAccounts < 0 || numberOfAccounts > 0x8000_0000) {
+  if (!isIntegerIn(numberOfAccounts, 0, 0x8000_0000)) {
     fail('MetaMask HD keyring numberOfAccounts must be a non-negative integer.', where)
   }
   const hdPath = data.hdPath ?? DEFAULT_HD_PATH

@@ -33,13 +33,13 @@ export interface SecretInfo {
 }
 
 /** A decrypted mnemonic secret. */
-export interface MnemonicSecret extends SecretInfo {
+interface MnemonicSecret extends SecretInfo {
   readonly kind: 'mnemonic'
   readonly phrase: Uint8Array
   readonly seed: Uint8Array
 }
 /** A decrypted private-key secret. */
-export interface PrivateKeySecret extends SecretInfo {
+interface PrivateKeySecret extends SecretInfo {
   readonly kind: 'privateKey'
   readonly curve: 'secp256k1' | 'ed25519'
   readonly key: Uint8Array
@@ -124,7 +124,14 @@ function decodeSecret(record: unknown, data: Uint8Array): Secret {
   const info = { id: r.id, createdAt: r.createdAt, ...(r.label === undefined ? {} : { label: optionalString(r.label, 'label') }) }
   if (r.kind === 'mnemonic') {
     const language = optionalString(r.language, 'language', 40) as WordlistLanguage | undefined
-    return { ...info, kind: 'mnemonic', language: language ?? 'english', hasPassphrase: r.hasPassphrase === true, phrase: blob('phrase'), seed: blob('seed', 64) }
+    return {
+      ...info,
+      kind: 'mnemonic',
+      language: language ?? 'english',
+      hasPassphrase: r.hasPassphrase === true,
+      phrase: blob('phrase'),
+      seed: blob('seed', 64),
+    }
   }
   if (r.kind === 'privateKey') {
     if (r.curve !== 'secp256k1' && r.curve !== 'ed25519') bad('private key curve')
@@ -138,7 +145,8 @@ export function decodeDataKey(payload: Uint8Array): Uint8Array | undefined {
   const { meta, data } = split(payload)
   const at = (meta as { dataKey?: unknown }).dataKey
   if (at === undefined) return undefined
-  if (!Array.isArray(at) || at.length !== 2 || at[1] !== 32 || !Number.isSafeInteger(at[0]) || at[0] < 0 || at[0] + 32 > data.length) bad('data key')
+  if (!Array.isArray(at) || at.length !== 2 || at[1] !== 32 || !Number.isSafeInteger(at[0]) || at[0] < 0 || at[0] + 32 > data.length)
+    bad('data key')
   return data.slice(at[0] as number, (at[0] as number) + 32)
 }
 

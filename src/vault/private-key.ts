@@ -15,10 +15,12 @@ import { InvalidPrivateKeyError } from '../core/errors.js'
  * @throws InvalidPrivateKeyError
  */
 export function parsePrivateKey(value: unknown, curve: 'secp256k1' | 'ed25519'): Uint8Array {
-  if (curve !== 'secp256k1' && curve !== 'ed25519') throw new InvalidPrivateKeyError(`curve must be "secp256k1" or "ed25519", got ${describe(curve)}.`)
+  if (curve !== 'secp256k1' && curve !== 'ed25519')
+    throw new InvalidPrivateKeyError(`curve must be "secp256k1" or "ed25519", got ${describe(curve)}.`)
   let bytes: Uint8Array
   if (value instanceof Uint8Array) bytes = value.slice()
-  else if (typeof value === 'string' && /^(0x)?([0-9a-fA-F]{64}|[0-9a-fA-F]{128})$/.test(value)) bytes = hexToBytes(value.replace(/^0x/, ''))
+  else if (typeof value === 'string' && /^(0x)?([0-9a-fA-F]{64}|[0-9a-fA-F]{128})$/.test(value))
+    bytes = hexToBytes(value.replace(/^0x/, ''))
   else throw new InvalidPrivateKeyError(`privateKey must be 32 bytes or 64 hex digits, got ${describe(value)}.`)
   if (curve === 'ed25519' && bytes.length === 64) {
     const seed = bytes.slice(0, 32)

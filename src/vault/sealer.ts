@@ -27,7 +27,7 @@ const PURPOSE = /^[a-z0-9][a-z0-9-]{0,63}$/
 const NO_AAD = new Uint8Array(0)
 
 /** The purpose key for `purpose` from a vault data key. @internal */
-export function purposeKey(dataKey: Uint8Array, purpose: string): Uint8Array {
+function purposeKey(dataKey: Uint8Array, purpose: string): Uint8Array {
   return hkdf(sha256, dataKey, undefined, new TextEncoder().encode(`coffer-sealer:${purpose}`), 32)
 }
 
@@ -73,7 +73,10 @@ export function sealerFrom(purpose: string, withKey: <T>(use: (key: Uint8Array) 
         try {
           return await aesGcmDecrypt(key, sealed.subarray(0, 12), sealed.subarray(12), aad)
         } catch (cause) {
-          throw new VaultFormatError('A sealed record failed authentication: it was altered, moved, or sealed for another purpose or vault.', { cause })
+          throw new VaultFormatError(
+            'A sealed record failed authentication: it was altered, moved, or sealed for another purpose or vault.',
+            { cause },
+          )
         }
       })
     },

@@ -6,11 +6,17 @@
  */
 import { ed25519 } from '@noble/curves/ed25519.js'
 import { secp256k1 } from '@noble/curves/secp256k1.js'
-import { assertOneOf, assertOptions } from '../core/assert.js'
+import { assertOneOf, assertOptions, isIntegerIn } from '../core/assert.js'
 import { InvalidArgumentError } from '../core/errors.js'
-import { CHAIN_FAMILIES, deriveAccountKey, type ChainFamily, type DeriveAccountOptions } from '../keys/account.js'
+import { CHAIN_KINDS, deriveAccountKey, type ChainKind, type DeriveAccountOptions } from '../keys/account.js'
 import { HDKey } from '@scure/bip32'
-import { BITCOIN_ADDRESS_TYPES, BITCOIN_NETWORKS, bitcoinAddressFromPublicKey, type BitcoinAddressType, type BitcoinNetwork } from '../keys/address/bitcoin.js'
+import {
+  BITCOIN_ADDRESS_TYPES,
+  BITCOIN_NETWORKS,
+  bitcoinAddressFromPublicKey,
+  type BitcoinAddressType,
+  type BitcoinNetwork,
+} from '../keys/address/bitcoin.js'
 import { formatDescriptor } from '../keys/descriptor.js'
 import { HARDENED_OFFSET } from '../keys/path.js'
 import { REDACTED, redacted } from '../keys/redact.js'
@@ -18,7 +24,16 @@ import { EXTENDED_KEY_VERSIONS, masterKey } from '../keys/secp256k1.js'
 import { evmAddressFromPublicKey } from '../keys/address/evm.js'
 import { solanaAddressFromPublicKey } from '../keys/address/solana.js'
 import { tronAddressFromPublicKey } from '../keys/address/tron.js'
-import { createEd25519Signer, createSecp256k1Signer, type AccountSigner, type KeyHandle, type Secp256k1Signer, type Signer, type SignerInfo, type SignerOptions } from '../keys/signer.js'
+import {
+  createEd25519Signer,
+  createSecp256k1Signer,
+  type AccountSigner,
+  type KeyHandle,
+  type Secp256k1Signer,
+  type Signer,
+  type SignerInfo,
+  type SignerOptions,
+} from '../keys/signer.js'
 import type { Secret } from './payload.js'
 
 /** Options of `vault.getSigner`: which secret, and the same account options as `deriveAccount`. */
@@ -36,13 +51,15 @@ interface KeyAndInfo {
 }
 
 function fromPrivateKey(secret: Extract<Secret, { kind: 'privateKey' }>, options: Record<string, unknown>): KeyAndInfo {
-  const chain = assertOneOf(options.chain, 'chain', CHAIN_FAMILIES)
+  const chain = assertOneOf(options.chain, 'chain', CHAIN_KINDS)
   const allowed = chain === 'bitcoin' ? ['chain', 'secretId', 'verify', 'addressType', 'network'] : ['chain', 'secretId', 'verify']
   const extra = Object.keys(options).filter((k) => options[k] !== undefined && !allowed.includes(k))
   if (extra.length) throw new InvalidArgumentError(`Option "${extra[0]}" does not apply to a single private key on ${chain}.`)
   const wantCurve = chain === 'solana' ? 'ed25519' : 'secp256k1'
   if (secret.curve !== wantCurve) {
-    throw new InvalidArgumentError(`This secret is a ${secret.curve} key; ${chain} needs ${wantCurve}.`, { details: { secretId: secret.id } })
+    throw new InvalidArgumentError(`This secret is a ${secret.curve} key; ${chain} needs ${wantCurve}.`, {
+      details: { secretId: secret.id },
+    })
   }
   const privateKey = secret.key.slice()
   if (chain === 'solana') {
@@ -53,7 +70,10 @@ function fromPrivateKey(secret: Extract<Secret, { kind: 'privateKey' }>, options
   if (chain === 'bitcoin') {
     const addressType = assertOneOf(options.addressType ?? 'p2wpkh', 'addressType', BITCOIN_ADDRESS_TYPES)
     const network = assertOneOf(options.network ?? 'mainnet', 'network', BITCOIN_NETWORKS)
-    return { privateKey, info: { chain, publicKey, addressType, network, address: bitcoinAddressFromPublicKey(publicKey, addressType, network) } }
+    return {
+      privateKey,
+      info: { chain, publicKey, addressType, network, address: bitcoinAddressFromPublicKey(publicKey, addressType, network) },
+    }
   }
   const address = chain === 'evm' ? evmAddressFromPublicKey(publicKey) : tronAddressFromPublicKey(publicKey)
   return { privateKey, info: { chain, publicKey, address } }
@@ -64,7 +84,7 @@ function fromSeed(secret: Extract<Secret, { kind: 'mnemonic' }>, options: Record
   const { account, privateKey } = deriveAccountKey(secret.seed, accountOptions as unknown as DeriveAccountOptions)
   const bitcoin = account as { addressType?: SignerInfo['addressType']; network?: SignerInfo['network'] }
   const info: SignerInfo = {
-    chain: account.chain as ChainFamily,
+    chain: account.chain as ChainKind,
     address: account.address,
     publicKey: account.publicKey,
     path: account.path,
@@ -99,14 +119,22 @@ export interface GetAccountSignerOptions {
 const PURPOSE: Record<BitcoinAddressType, number> = { p2pkh: 44, 'p2sh-p2wpkh': 49, p2wpkh: 84, p2tr: 86 }
 
 /** An account signer for a mnemonic secret; child keys are lent through `lend` like any signer's. */
-export function accountSignerFor(secret: Secret, options: GetAccountSignerOptions, lend: (key: Uint8Array) => KeyHandle, onUse: () => void): AccountSigner {
+export function accountSignerFor(
+  secret: Secret,
+  options: GetAccountSignerOptions,
+  lend: (key: Uint8Array) => KeyHandle,
+  onUse: () => void,
+): AccountSigner {
   const opts = assertOptions(options) as Record<string, unknown>
   assertOneOf(opts.chain, 'chain', ['bitcoin'])
-  if (secret.kind !== 'mnemonic') throw new InvalidArgumentError('An HD account needs a mnemonic secret; a single private key has no account.', { details: { secretId: secret.id } })
+  if (secret.kind !== 'mnemonic')
+    throw new InvalidArgumentError('An HD account needs a mnemonic secret; a single private key has no account.', {
+      details: { secretId: secret.id },
+    })
   const addressType = assertOneOf(opts.addressType ?? 'p2wpkh', 'addressType', BITCOIN_ADDRESS_TYPES)
   const network = assertOneOf(opts.network ?? 'mainnet', 'network', BITCOIN_NETWORKS)
   const account = opts.account ?? 0
-  if (typeof account !== 'number' || !Number.isSafeInteger(account) || account < 0 || account >= HARDENED_OFFSET) {
+  if (!isIntegerIn(account, 0, HARDENED_OFFSET - 1)) {
     throw new InvalidArgumentError('account must be an integer from 0 to 2^31 - 1.')
   }
   const versions = network === 'mainnet' ? EXTENDED_KEY_VERSIONS.xpub : EXTENDED_KEY_VERSIONS.tpub
@@ -121,7 +149,12 @@ export function accountSignerFor(secret: Secret, options: GetAccountSignerOption
   root.wipePrivateData()
   const verify = opts.verify !== false
   const children = new Map<string, Secp256k1Signer>()
-  const descriptor = formatDescriptor({ addressType, xpub: accountXpub, origin: { fingerprint: masterFingerprint, path: accountPath }, branches: [0, 1] })
+  const descriptor = formatDescriptor({
+    addressType,
+    xpub: accountXpub,
+    origin: { fingerprint: masterFingerprint, path: accountPath },
+    branches: [0, 1],
+  })
   const signer: AccountSigner = {
     kind: 'account',
     curve: 'secp256k1',
@@ -134,7 +167,7 @@ export function accountSignerFor(secret: Secret, options: GetAccountSignerOption
     descriptor,
     child(change: 0 | 1, index: number): Secp256k1Signer {
       assertOneOf(change, 'change', [0, 1])
-      if (!Number.isSafeInteger(index) || index < 0 || index >= HARDENED_OFFSET) throw new InvalidArgumentError('index must be an integer from 0 to 2^31 - 1.')
+      if (!isIntegerIn(index, 0, HARDENED_OFFSET - 1)) throw new InvalidArgumentError('index must be an integer from 0 to 2^31 - 1.')
       const key = `${change}/${index}`
       const cached = children.get(key)
       if (cached) return cached
@@ -160,5 +193,13 @@ export function accountSignerFor(secret: Secret, options: GetAccountSignerOption
       return child
     },
   }
-  return redacted(signer, 'AccountSigner', () => ({ chain: 'bitcoin', addressType, network, accountPath, accountXpub, descriptor, privateKey: REDACTED }))
+  return redacted(signer, 'AccountSigner', () => ({
+    chain: 'bitcoin',
+    addressType,
+    network,
+    accountPath,
+    accountXpub,
+    descriptor,
+    privateKey: REDACTED,
+  }))
 }

@@ -32,20 +32,24 @@ const KEY = /^[a-z0-9][a-z0-9-]{0,63}$/
 /** Checks a storage key: lower-case letters, digits and dashes, up to 64. @throws InvalidArgumentError */
 export function assertStorageKey(key: unknown): string {
   if (typeof key !== 'string' || !KEY.test(key)) {
-    throw new InvalidArgumentError('Storage keys are 1-64 lower-case letters, digits and dashes.', { details: { key: typeof key === 'string' ? key.slice(0, 70) : describe(key) } })
+    throw new InvalidArgumentError('Storage keys are 1-64 lower-case letters, digits and dashes.', {
+      details: { key: typeof key === 'string' ? key.slice(0, 70) : describe(key) },
+    })
   }
   return key
 }
 
 /** Checks the `change` argument of an update. @throws InvalidArgumentError @internal */
 export function assertChange(change: unknown): StorageChange {
-  if (typeof change !== 'function') throw new InvalidArgumentError('update needs a change function (current value → new value or undefined).')
+  if (typeof change !== 'function')
+    throw new InvalidArgumentError('update needs a change function (current value → new value or undefined).')
   return change as StorageChange
 }
 
 /** Checks what a `change` returned: a string, or undefined for "leave it". @throws InvalidArgumentError @internal */
 export function assertChanged(value: unknown): string | undefined {
-  if (value !== undefined && typeof value !== 'string') throw new InvalidArgumentError('An update change must return a string, or undefined to leave the value as it is.')
+  if (value !== undefined && typeof value !== 'string')
+    throw new InvalidArgumentError('An update change must return a string, or undefined to leave the value as it is.')
   return value
 }
 
@@ -130,7 +134,8 @@ const casQueues = new WeakMap<VaultStorage, KeyedQueue>()
  */
 export async function updateStorage(storage: VaultStorage, key: string, change: StorageChange): Promise<string | undefined> {
   const s = storage as Partial<VaultStorage> | null
-  if (!s || typeof s.get !== 'function' || typeof s.set !== 'function') throw new InvalidArgumentError('updateStorage needs a VaultStorage (get, set, delete).')
+  if (!s || typeof s.get !== 'function' || typeof s.set !== 'function')
+    throw new InvalidArgumentError('updateStorage needs a VaultStorage (get, set, delete).')
   assertStorageKey(key)
   const fn = assertChange(change)
   if (typeof s.update === 'function') return s.update(key, fn)
@@ -148,6 +153,8 @@ export async function updateStorage(storage: VaultStorage, key: string, change: 
       // Someone outside this process wrote in between: back off a little, then re-read.
       if (attempt < CAS_ATTEMPTS) await new Promise((resolve) => setTimeout(resolve, 5 + Math.floor(Math.random() * 20) * attempt))
     }
-    throw new StorageConflictError(`The record "${key}" kept changing while it was updated; nothing was written.`, { details: { key, attempts: CAS_ATTEMPTS } })
+    throw new StorageConflictError(`The record "${key}" kept changing while it was updated; nothing was written.`, {
+      details: { key, attempts: CAS_ATTEMPTS },
+    })
   })
 }

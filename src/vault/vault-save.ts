@@ -39,7 +39,7 @@ export interface VaultChange {
 }
 
 /** Vault contents a save starts from or ends with. */
-export interface VaultContents {
+interface VaultContents {
   secrets: Map<string, Secret>
   dataKey: Uint8Array
   kdf: Kdf

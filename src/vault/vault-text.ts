@@ -57,7 +57,9 @@ export async function sealVaultText(secrets: Iterable<Secret>, dataKey: Uint8Arr
 
 /** A deep copy of a secret (its own buffers), so zeroing one never touches the other. */
 export function copySecret(secret: Secret): Secret {
-  return secret.kind === 'mnemonic' ? { ...secret, phrase: secret.phrase.slice(), seed: secret.seed.slice() } : { ...secret, key: secret.key.slice() }
+  return secret.kind === 'mnemonic'
+    ? { ...secret, phrase: secret.phrase.slice(), seed: secret.seed.slice() }
+    : { ...secret, key: secret.key.slice() }
 }
 
 /** Zeroes every buffer of these secrets. */

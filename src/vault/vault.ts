@@ -19,8 +19,15 @@
  * @module
  */
 import { bytesToHex } from '@noble/hashes/utils.js'
-import { assertOptions, describe } from '../core/assert.js'
-import { InvalidArgumentError, SecretNotFoundError, VaultExistsError, VaultLockedError, VaultNotFoundError, WrongPasswordError } from '../core/errors.js'
+import { assertOptions, describe, isIntegerIn } from '../core/assert.js'
+import {
+  InvalidArgumentError,
+  SecretNotFoundError,
+  VaultExistsError,
+  VaultLockedError,
+  VaultNotFoundError,
+  WrongPasswordError,
+} from '../core/errors.js'
 import { entropyToMnemonic, generateMnemonic, mnemonicToEntropy, mnemonicToSeed, type MnemonicLength } from '../keys/mnemonic.js'
 import { INSPECT, REDACTED } from '../keys/redact.js'
 import { KeyHandle, type AccountSigner, type Ed25519Signer, type Secp256k1Signer, type Signer } from '../keys/signer.js'
@@ -105,7 +112,8 @@ function passwordBytes(password: unknown, name = 'password'): Uint8Array {
 
 function checkLabel(label: unknown): string | undefined {
   if (label === undefined) return undefined
-  if (typeof label !== 'string' || label.length > MAX_LABEL) throw new InvalidArgumentError(`label must be a string of at most ${MAX_LABEL} characters.`)
+  if (typeof label !== 'string' || label.length > MAX_LABEL)
+    throw new InvalidArgumentError(`label must be a string of at most ${MAX_LABEL} characters.`)
   return label
 }
 
@@ -119,7 +127,7 @@ function checkStorage(storage: unknown): VaultStorage {
 
 function checkAutoLock(ms: unknown): number | undefined {
   if (ms === undefined) return undefined
-  if (typeof ms !== 'number' || !Number.isSafeInteger(ms) || ms < 1 || ms > 2 ** 31 - 1) {
+  if (!isIntegerIn(ms, 1, 2 ** 31 - 1)) {
     throw new InvalidArgumentError('autoLockMs must be a positive integer of milliseconds.')
   }
   return ms
@@ -300,7 +308,14 @@ export class Vault {
     const label = checkLabel(opts.label)
     const curve = opts.curve ?? 'secp256k1'
     const key = parsePrivateKey(opts.privateKey, curve)
-    const secret: Secret = { id: newId(), kind: 'privateKey', ...(label === undefined ? {} : { label }), createdAt: new Date().toISOString(), curve, key }
+    const secret: Secret = {
+      id: newId(),
+      kind: 'privateKey',
+      ...(label === undefined ? {} : { label }),
+      createdAt: new Date().toISOString(),
+      curve,
+      key,
+    }
     return this.#add(secret, (s) => s.kind === 'privateKey' && s.curve === curve && constantTimeEqual(s.key, key))
   }
 
@@ -344,18 +359,30 @@ export class Vault {
    * private-key secret itself (no index). The key never leaves the vault unencrypted.
    * @throws WrongPasswordError, VaultLockedError, SecretNotFoundError, InvalidArgumentError
    */
-  async exportKeystore(account: { secretId: string; chain: 'evm'; index?: number }, password: string, keystorePassword: string, options?: ExportKeystoreOptions): Promise<string> {
+  async exportKeystore(
+    account: { secretId: string; chain: 'evm'; index?: number },
+    password: string,
+    keystorePassword: string,
+    options?: ExportKeystoreOptions,
+  ): Promise<string> {
     const a = assertOptions(account, 'account')
     if (a.chain !== 'evm') throw new InvalidArgumentError(`Keystore v3 files hold EVM keys; chain must be "evm", got ${describe(a.chain)}.`)
-    if (a.index !== undefined && (!Number.isSafeInteger(a.index) || a.index < 0 || a.index >= 2 ** 31)) throw new InvalidArgumentError('index must be an integer from 0 to 2^31 - 1.')
+    if (a.index !== undefined && !isIntegerIn(a.index, 0, 2 ** 31 - 1))
+      throw new InvalidArgumentError('index must be an integer from 0 to 2^31 - 1.')
     this.#checkPassword(password)
     const secret = this.#secret(a.secretId as string)
     let key: Uint8Array
     if (secret.kind === 'mnemonic') {
       key = deriveAccountKey(secret.seed, { chain: 'evm', ...(a.index === undefined ? {} : { index: a.index }) }).privateKey
     } else {
-      if (a.index !== undefined) throw new InvalidArgumentError('index applies to mnemonic secrets; this secret is a single private key.', { details: { id: secret.id } })
-      if (secret.curve !== 'secp256k1') throw new InvalidArgumentError('This secret is an ed25519 key; keystore v3 files hold secp256k1 keys.', { details: { id: secret.id } })
+      if (a.index !== undefined)
+        throw new InvalidArgumentError('index applies to mnemonic secrets; this secret is a single private key.', {
+          details: { id: secret.id },
+        })
+      if (secret.curve !== 'secp256k1')
+        throw new InvalidArgumentError('This secret is an ed25519 key; keystore v3 files hold secp256k1 keys.', {
+          details: { id: secret.id },
+        })
       key = secret.key.slice()
     }
     this.#touch()
@@ -377,7 +404,12 @@ export class Vault {
   async getSigner(options: GetSignerOptions): Promise<Signer> {
     const opts = assertOptions(options)
     const secret = this.#secret(opts.secretId as string)
-    const signer = signerFor(secret, opts as GetSignerOptions, (key) => this.#lend(key, secret.id), () => this.#touch())
+    const signer = signerFor(
+      secret,
+      opts as GetSignerOptions,
+      (key) => this.#lend(key, secret.id),
+      () => this.#touch(),
+    )
     this.#touch()
     return signer
   }
@@ -390,7 +422,12 @@ export class Vault {
   async getAccountSigner(options: GetAccountSignerOptions): Promise<AccountSigner> {
     const opts = assertOptions(options)
     const secret = this.#secret(opts.secretId as string)
-    const signer = accountSignerFor(secret, opts as GetAccountSignerOptions, (key) => this.#lend(key, secret.id), () => this.#touch())
+    const signer = accountSignerFor(
+      secret,
+      opts as GetAccountSignerOptions,
+      (key) => this.#lend(key, secret.id),
+      () => this.#touch(),
+    )
     this.#touch()
     return signer
   }
@@ -400,7 +437,10 @@ export class Vault {
       key.fill(0)
       throw new VaultLockedError()
     }
-    const handle = new KeyHandle(key, () => new VaultLockedError('The vault is locked; this signer no longer works. Unlock and get a new signer.'))
+    const handle = new KeyHandle(
+      key,
+      () => new VaultLockedError('The vault is locked; this signer no longer works. Unlock and get a new signer.'),
+    )
     this.#handles.set(handle, secretId)
     return handle
   }
@@ -447,7 +487,8 @@ export class Vault {
   #secret(id: string): Secret {
     if (typeof id !== 'string') throw new InvalidArgumentError(`secretId must be a string, got ${describe(id)}.`)
     const secret = this.#state().secrets.get(id)
-    if (!secret) throw new SecretNotFoundError(`No secret with id "${id.slice(0, 40)}" in this vault.`, { details: { id: id.slice(0, 40) } })
+    if (!secret)
+      throw new SecretNotFoundError(`No secret with id "${id.slice(0, 40)}" in this vault.`, { details: { id: id.slice(0, 40) } })
     return secret
   }
 
@@ -523,7 +564,12 @@ export class Vault {
     }
     // Copies, taken before the first await: lock() zeroes the state's buffers, maybe mid-save.
     const copies = [...state.secrets.values()].map(copySecret)
-    const base = { secrets: new Map(copies.map((s) => [s.id, s])), dataKey: state.dataKey.slice(), kdf: this.#kdf, newDataKey: state.newDataKey }
+    const base = {
+      secrets: new Map(copies.map((s) => [s.id, s])),
+      dataKey: state.dataKey.slice(),
+      kdf: this.#kdf,
+      newDataKey: state.newDataKey,
+    }
     const made = { secrets: copies, dataKeys: [base.dataKey] }
     const password = state.password.slice()
     let savePassword: Uint8Array = password

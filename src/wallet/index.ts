@@ -2,6 +2,15 @@
  * The wallet facade: vault + chain adapters + portfolio + policy + audit journal.
  * @module
  */
-export { Wallet, type WalletAccount, type WalletCreateOptions, type WalletEvents, type WalletOpenOptions, type WalletQuote, type SendOptions } from './wallet.js'
+export {
+  Wallet,
+  type WalletAccount,
+  type WalletAccountOptions,
+  type WalletCreateOptions,
+  type WalletEvents,
+  type WalletOpenOptions,
+  type WalletQuote,
+  type SendOptions,
+} from './wallet.js'
 export type { QuoteRequest, AccountRef } from './requests.js'
 export type { AccountRecord, WalletAddress } from './accounts.js'

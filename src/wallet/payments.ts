@@ -69,7 +69,11 @@ export async function quoteFacts(adapter: ChainAdapter, quote: TransferQuote): P
   const assets = await adapter.assets()
   const find = (id: unknown, what: string) => {
     const info = typeof id === 'string' ? assets.find((a) => a.id.toLowerCase() === id.toLowerCase()) : undefined
-    if (!info || info.unverified) throw new UnknownAssetError(`The quote's ${what} ${String(id).slice(0, 80)} is not an asset the ${adapter.chainId} adapter lists; the wallet sends only listed assets.`, { details: { chainId: adapter.chainId } })
+    if (!info || info.unverified)
+      throw new UnknownAssetError(
+        `The quote's ${what} ${String(id).slice(0, 80)} is not an asset the ${adapter.chainId} adapter lists; the wallet sends only listed assets.`,
+        { details: { chainId: adapter.chainId } },
+      )
     return info
   }
   return { asset: find(quote.asset, 'asset'), fee: find(quote.fee?.asset, 'fee asset') }
@@ -112,7 +116,10 @@ export function payments(entries: readonly AuditEntry[]): PaymentRecord[] {
  * What the journal says was (or may have been) spent: payments not proven unspent, and typed
  * data that moved tokens; asset facts from the adapters (an asset no adapter lists is skipped).
  */
-export async function spentFromJournal(entries: readonly AuditEntry[], adapters: ReadonlyMap<ChainId, ChainAdapter>): Promise<JournalSpend[]> {
+export async function spentFromJournal(
+  entries: readonly AuditEntry[],
+  adapters: ReadonlyMap<ChainId, ChainAdapter>,
+): Promise<JournalSpend[]> {
   const lists = new Map<ChainId, readonly AssetInfo[]>()
   const info = async (chainId: ChainId | undefined, asset: AssetId) => {
     const adapter = chainId ? adapters.get(chainId) : undefined
@@ -124,7 +131,15 @@ export async function spentFromJournal(entries: readonly AuditEntry[], adapters:
   const add = async (id: string, e: AuditEntry) => {
     if (!e.asset || !e.amount) return
     const a = await info(e.chainId, e.asset)
-    if (a) out.push({ id, time: Date.parse(e.time), asset: e.asset, ...(a.family ? { family: a.family } : {}), amount: BigInt(e.amount), decimals: a.decimals })
+    if (a)
+      out.push({
+        id,
+        time: Date.parse(e.time),
+        asset: e.asset,
+        ...(a.family ? { family: a.family } : {}),
+        amount: BigInt(e.amount),
+        decimals: a.decimals,
+      })
   }
   for (const p of payments(entries)) if (!NOT_SPENT.includes(p.status)) await add(p.payment, p.first)
   for (const e of entries) if (e.kind === 'typed-data' && e.decision.allowed) await add(`seq-${e.seq}`, e)

@@ -42,35 +42,52 @@ export type AccountRef = string | Pick<AccountRecord, 'chainId' | 'address'>
  * The adapter and account named by `from`, on the chain that `from`, `hint` (a CAIP-19 asset's
  * chain or a request's chain id) or the only adapter names. @throws InvalidArgumentError
  */
-export function resolveAccount(from: AccountRef | undefined, hint: ChainId | undefined, adapters: ReadonlyMap<ChainId, ChainAdapter>, accounts: readonly AccountRecord[]): { adapter: ChainAdapter; account: AccountRecord } {
+export function resolveAccount(
+  from: AccountRef | undefined,
+  hint: ChainId | undefined,
+  adapters: ReadonlyMap<ChainId, ChainAdapter>,
+  accounts: readonly AccountRecord[],
+): { adapter: ChainAdapter; account: AccountRecord } {
   let chainId: ChainId | undefined
   let fromAddress: string | undefined
   if (typeof from === 'object' && from !== null) {
     chainId = from.chainId
     fromAddress = from.address
   } else if (typeof from === 'string') {
-    if (/^[-a-z0-9]{3,8}:[-_a-zA-Z0-9]{1,32}:/.test(from) && from.split(':').length === 3) ({ chainId, address: fromAddress } = parseAccountId(from))
+    if (/^[-a-z0-9]{3,8}:[-_a-zA-Z0-9]{1,32}:/.test(from) && from.split(':').length === 3)
+      ({ chainId, address: fromAddress } = parseAccountId(from))
     else fromAddress = from
   } else if (from !== undefined) {
     throw new InvalidArgumentError('from must be a wallet account, an address or a CAIP-10 id.')
   }
-  if (chainId !== undefined && hint !== undefined && hint !== chainId) throw new InvalidArgumentError(`The payment is from ${chainId}, but the asset or request is on ${hint}.`)
+  if (chainId !== undefined && hint !== undefined && hint !== chainId)
+    throw new InvalidArgumentError(`The payment is from ${chainId}, but the asset or request is on ${hint}.`)
   chainId ??= hint
   if (chainId === undefined && fromAddress !== undefined) {
-    const owners = [...new Set(accounts.filter((a) => sameAddress(a.address, fromAddress as string)).map((a) => a.chainId))]
+    const owners = [...new Set(accounts.filter((a) => sameAddress(a.address, fromAddress as string, a.chainId)).map((a) => a.chainId))]
     if (owners.length === 1) chainId = owners[0]
-    else if (owners.length > 1) throw new InvalidArgumentError(`${fromAddress.slice(0, 60)} exists on ${owners.join(', ')}; name the chain (a CAIP-10 from, a CAIP-19 asset or chainId).`)
+    else if (owners.length > 1)
+      throw new InvalidArgumentError(
+        `${fromAddress.slice(0, 60)} exists on ${owners.join(', ')}; name the chain (a CAIP-10 from, a CAIP-19 asset or chainId).`,
+      )
   }
   if (chainId === undefined && adapters.size === 1) chainId = [...adapters.keys()][0]
   if (chainId === undefined) {
-    throw new InvalidArgumentError(`Which chain? This wallet serves ${[...adapters.keys()].join(', ') || 'no chain yet'}; give chainId, from as a CAIP-10 id, or asset as a CAIP-19 id.`, { details: { candidates: [...adapters.keys()].join(',') } })
+    throw new InvalidArgumentError(
+      `Which chain? This wallet serves ${[...adapters.keys()].join(', ') || 'no chain yet'}; give chainId, from as a CAIP-10 id, or asset as a CAIP-19 id.`,
+      { details: { candidates: [...adapters.keys()].join(',') } },
+    )
   }
   const adapter = adapters.get(chainId)
   if (!adapter) throw new InvalidArgumentError(`The wallet has no adapter for ${chainId}.`, { details: { chainId } })
   const onChain = accounts.filter((a) => a.chainId === chainId)
-  const account = fromAddress === undefined ? onChain[0] : onChain.find((a) => sameAddress(a.address, fromAddress as string))
+  const account = fromAddress === undefined ? onChain[0] : onChain.find((a) => sameAddress(a.address, fromAddress as string, a.chainId))
   if (!account) {
-    throw new InvalidArgumentError(fromAddress === undefined ? `The wallet has no account on ${chainId}; open one with wallet.account().` : `${fromAddress.slice(0, 60)} is not an account of this wallet on ${chainId}.`)
+    throw new InvalidArgumentError(
+      fromAddress === undefined
+        ? `The wallet has no account on ${chainId}; open one with wallet.account().`
+        : `${fromAddress.slice(0, 60)} is not an account of this wallet on ${chainId}.`,
+    )
   }
   return { adapter, account }
 }
@@ -89,11 +106,16 @@ function bySymbol(known: readonly AssetInfo[], name: string): AssetInfo[] {
  * Undefined when the wallet has a single chain or `from` names one; otherwise
  * @throws InvalidArgumentError listing the candidate chains
  */
-async function inferChain(request: QuoteRequest, adapters: ReadonlyMap<ChainId, ChainAdapter>, accounts: readonly AccountRecord[]): Promise<ChainId | undefined> {
+async function inferChain(
+  request: QuoteRequest,
+  adapters: ReadonlyMap<ChainId, ChainAdapter>,
+  accounts: readonly AccountRecord[],
+): Promise<ChainId | undefined> {
   const { from, asset } = request
   if (adapters.size <= 1 || typeof asset !== 'string' || asset.includes('/')) return undefined
   if (typeof from === 'object' || (typeof from === 'string' && from.split(':').length === 3)) return undefined
-  const owners = (chainId: ChainId) => accounts.some((a) => a.chainId === chainId && (from === undefined || sameAddress(a.address, from)))
+  const owners = (chainId: ChainId) =>
+    accounts.some((a) => a.chainId === chainId && (from === undefined || sameAddress(a.address, from, a.chainId)))
   const withAsset: ChainId[] = []
   const candidates: ChainId[] = []
   for (const adapter of adapters.values()) {
@@ -104,21 +126,36 @@ async function inferChain(request: QuoteRequest, adapters: ReadonlyMap<ChainId, 
     if (adapter.isValidAddress(request.to)) candidates.push(adapter.chainId)
   }
   if (candidates.length === 1) return candidates[0]
-  if (candidates.length > 1) throw new InvalidArgumentError(`Which chain? ${asset.slice(0, 20)} to ${request.to.slice(0, 60)} could go on ${candidates.join(', ')}; pass chainId (or from as a CAIP-10 id, or asset as a CAIP-19 id).`, { details: { candidates: candidates.join(',') } })
-  if (withAsset.length > 0) throw new InvalidArgumentError(`${request.to.slice(0, 60)} is not a valid address on any chain of this wallet that has ${asset.slice(0, 20)} (${withAsset.join(', ')}).`, { details: { candidates: withAsset.join(',') } })
+  if (candidates.length > 1)
+    throw new InvalidArgumentError(
+      `Which chain? ${asset.slice(0, 20)} to ${request.to.slice(0, 60)} could go on ${candidates.join(', ')}; pass chainId (or from as a CAIP-10 id, or asset as a CAIP-19 id).`,
+      { details: { candidates: candidates.join(',') } },
+    )
+  if (withAsset.length > 0)
+    throw new InvalidArgumentError(
+      `${request.to.slice(0, 60)} is not a valid address on any chain of this wallet that has ${asset.slice(0, 20)} (${withAsset.join(', ')}).`,
+      { details: { candidates: withAsset.join(',') } },
+    )
   return undefined
 }
 
 /** Resolves a quote request. @throws InvalidArgumentError, UnknownAssetError */
-export async function resolveRequest(request: QuoteRequest, adapters: ReadonlyMap<ChainId, ChainAdapter>, accounts: readonly AccountRecord[]): Promise<ResolvedRequest> {
-  if (!request || typeof request !== 'object') throw new InvalidArgumentError(`quote takes { from?, to, asset, amount }, got ${describe(request)}.`)
+export async function resolveRequest(
+  request: QuoteRequest,
+  adapters: ReadonlyMap<ChainId, ChainAdapter>,
+  accounts: readonly AccountRecord[],
+): Promise<ResolvedRequest> {
+  if (!request || typeof request !== 'object')
+    throw new InvalidArgumentError(`quote takes { from?, to, asset, amount }, got ${describe(request)}.`)
   const { from, asset, amount } = request
   if (typeof request.to !== 'string') throw new InvalidArgumentError('to must be an address.')
-  if (typeof asset !== 'string' || asset.length === 0 || asset.length > 300) throw new InvalidArgumentError('asset must be a CAIP-19 id or a symbol such as "USDT".')
+  if (typeof asset !== 'string' || asset.length === 0 || asset.length > 300)
+    throw new InvalidArgumentError('asset must be a CAIP-19 id or a symbol such as "USDT".')
   // A malformed chain id ('31337', 'eip155-1') says so, with a suggestion, before anything else.
   if (request.chainId !== undefined) parseChainId(request.chainId)
   const assetChain = asset.includes('/') ? parseAssetId(asset).chainId : undefined
-  if (assetChain !== undefined && request.chainId !== undefined && assetChain !== request.chainId) throw new InvalidArgumentError(`The asset is on ${assetChain}, but the request is for ${request.chainId}.`)
+  if (assetChain !== undefined && request.chainId !== undefined && assetChain !== request.chainId)
+    throw new InvalidArgumentError(`The asset is on ${assetChain}, but the request is for ${request.chainId}.`)
   const hint = assetChain ?? request.chainId ?? (await inferChain(request, adapters, accounts))
   const { adapter, account } = resolveAccount(from, hint, adapters, accounts)
   const chainId = adapter.chainId
@@ -128,21 +165,27 @@ export async function resolveRequest(request: QuoteRequest, adapters: ReadonlyMa
   if (asset.includes('/')) info = known.find((a) => a.id.toLowerCase() === asset.toLowerCase())
   else {
     const matches = bySymbol(known, asset)
-    if (matches.length > 1) throw new InvalidArgumentError(`${asset} names ${matches.length} assets on ${chainId} (${matches.map((a) => `${a.symbol} ${a.id}`).join(', ')}); give the CAIP-19 id.`)
+    if (matches.length > 1)
+      throw new InvalidArgumentError(
+        `${asset} names ${matches.length} assets on ${chainId} (${matches.map((a) => `${a.symbol} ${a.id}`).join(', ')}); give the CAIP-19 id.`,
+      )
     info = matches[0]
   }
   if (!info) {
     const symbols = known.map((a) => a.symbol).join(', ')
-    throw new UnknownAssetError(`${asset.slice(0, 80)} is not an asset the ${chainId} adapter knows; it knows ${symbols || 'none'} (symbols and families match without regard to case; a token it does not list must be added to the adapter's tokens).`, {
-      details: { chainId, known: symbols.slice(0, 300) },
-    })
+    throw new UnknownAssetError(
+      `${asset.slice(0, 80)} is not an asset the ${chainId} adapter knows; it knows ${symbols || 'none'} (symbols and families match without regard to case; a token it does not list must be added to the adapter's tokens).`,
+      {
+        details: { chainId, known: symbols.slice(0, 300) },
+      },
+    )
   }
 
   let units: bigint | 'max'
   if (typeof amount === 'bigint') units = amount
   else if (amount === 'max') units = 'max'
   else if (typeof amount === 'string') units = parseAmount(amount, info.decimals)
-  else if (amount === undefined) throw new InvalidArgumentError('The request names no amount; add one ({ ...request, amount: \'12.5\' }).')
+  else if (amount === undefined) throw new InvalidArgumentError("The request names no amount; add one ({ ...request, amount: '12.5' }).")
   else throw new InvalidArgumentError(`amount must be a bigint of base units, a decimal string or "max", got ${describe(amount)}.`)
   if (units !== 'max' && units <= 0n) throw new InvalidArgumentError('amount must be more than zero.')
   return { adapter, account, asset: info, amount: units }

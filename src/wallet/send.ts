@@ -24,7 +24,12 @@ export interface PaymentContext {
   /** The signer of the quote's account (the vault must be unlocked). */
   signer(): Promise<Signer | AccountSigner>
   /** Appends without throwing (a failure is reported as an `error` event); emits `refused` / `sent`. */
-  record(event: 'refused' | 'sent' | undefined, input: AuditEntryInput, refusal?: PolicyViolationError, hash?: string): Promise<AuditEntry | undefined>
+  record(
+    event: 'refused' | 'sent' | undefined,
+    input: AuditEntryInput,
+    refusal?: PolicyViolationError,
+    hash?: string,
+  ): Promise<AuditEntry | undefined>
 }
 
 /** Journal entries of the recent past searched for a hash another payment already holds. */
@@ -49,7 +54,15 @@ export async function sendPayment(ctx: PaymentContext, adapter: ChainAdapter, q:
     fee: { asset: fee.id, amount: q.fee.amount, decimals: fee.decimals, symbol: fee.symbol, ...(fee.family ? { family: fee.family } : {}) },
     ...(adapter.testnet ? { testnet: true } : {}),
   }
-  const base = { chainId: q.chainId, from: q.from, to: q.to, asset: asset.id, amount: q.amount.toString(), fee: q.fee.amount.toString(), feeAsset: fee.id }
+  const base = {
+    chainId: q.chainId,
+    from: q.from,
+    to: q.to,
+    asset: asset.id,
+    amount: q.amount.toString(),
+    fee: q.fee.amount.toString(),
+    feeAsset: fee.id,
+  }
   const { journal } = ctx
   // Nothing is signed that cannot be recorded: a journal that does not verify stops here.
   await journal.verifyOrThrow()
@@ -58,7 +71,16 @@ export async function sendPayment(ctx: PaymentContext, adapter: ChainAdapter, q:
   try {
     reservation = await ctx.policy.authorize(summary, options.confirm, { id: payment })
   } catch (error) {
-    if (error instanceof PolicyViolationError) await ctx.record('refused', { kind: 'refused', ...base, decision: { allowed: false, rule: String(error.details.rule ?? 'policy'), reason: error.shortMessage.slice(0, 300) } }, error)
+    if (error instanceof PolicyViolationError)
+      await ctx.record(
+        'refused',
+        {
+          kind: 'refused',
+          ...base,
+          decision: { allowed: false, rule: String(error.details.rule ?? 'policy'), reason: error.shortMessage.slice(0, 300) },
+        },
+        error,
+      )
     throw error
   }
   // The intent comes first: a crash after the broadcast must leave a record of what may have gone out.
@@ -77,7 +99,10 @@ export async function sendPayment(ctx: PaymentContext, adapter: ChainAdapter, q:
     const recent = payments(await journal.entries({ from: Math.max(0, journal.size - COLLISION_WINDOW) }))
     if (recent.some((p) => p.hash === signed.hash && p.payment !== payment && p.status !== 'rejected')) {
       // The nonce is another payment's: the adapter signs this one again at a fresh nonce.
-      throw new TransactionRejectedError(`Transaction ${signed.hash} already belongs to another payment of this wallet (another process signed the same transaction); nothing was broadcast for this one.`, { details: { nonceTaken: true } })
+      throw new TransactionRejectedError(
+        `Transaction ${signed.hash} already belongs to another payment of this wallet (another process signed the same transaction); nothing was broadcast for this one.`,
+        { details: { nonceTaken: true } },
+      )
     }
     await journal.append({ kind: 'transaction', ...base, hash: signed.hash, status: 'signed', payment, decision: { allowed: true } })
     signedOnce = true
@@ -90,7 +115,15 @@ export async function sendPayment(ctx: PaymentContext, adapter: ChainAdapter, q:
     if (outcome === 'rejected') await reservation.release()
     const lost = error instanceof BroadcastUnknownError ? { hash: error.transaction.hash } : {}
     const note = `${outcome === 'rejected' ? 'not sent' : 'outcome unknown'}: ${error instanceof CofferError ? error.shortMessage : String(error)}`
-    await ctx.record(undefined, { kind: 'transaction', ...base, ...lost, status: outcome, payment, decision: { allowed: true }, note: note.slice(0, 300) })
+    await ctx.record(undefined, {
+      kind: 'transaction',
+      ...base,
+      ...lost,
+      status: outcome,
+      payment,
+      decision: { allowed: true },
+      note: note.slice(0, 300),
+    })
     throw error
   }
   await reservation.commit()

@@ -19,11 +19,11 @@ import type { Sealer } from '../vault/sealer.js'
 import { updateStorage, type VaultStorage } from '../vault/storage.js'
 
 /** The storage key of the sealed policy. */
-export const POLICY_RULES_KEY = 'policy-rules'
+const POLICY_RULES_KEY = 'policy-rules'
 const AAD = new TextEncoder().encode('coffer-policy-rules')
 
 /** The stored policy, or undefined when the wallet has none stored yet. @throws VaultFormatError when it does not open */
-export async function loadPolicy(storage: VaultStorage, sealer: Sealer): Promise<StoredPolicy | undefined> {
+async function loadPolicy(storage: VaultStorage, sealer: Sealer): Promise<StoredPolicy | undefined> {
   const text = await storage.get(POLICY_RULES_KEY)
   if (text === undefined) return undefined
   let plain: string
@@ -33,7 +33,10 @@ export async function loadPolicy(storage: VaultStorage, sealer: Sealer): Promise
     plain = new TextDecoder().decode(await sealer.open(base64.decode(body.sealed), AAD))
   } catch (cause) {
     // Fail closed: a policy that cannot be read must not become "no policy".
-    throw new VaultFormatError('The stored spending policy cannot be opened (altered, or from another vault); refusing to run without it.', { cause: cause instanceof VaultFormatError ? cause : undefined })
+    throw new VaultFormatError(
+      'The stored spending policy cannot be opened (altered, or from another vault); refusing to run without it.',
+      { cause: cause instanceof VaultFormatError ? cause : undefined },
+    )
   }
   return policyFromJson(plain)
 }
@@ -45,28 +48,37 @@ export async function savePolicy(storage: VaultStorage, sealer: Sealer, policy: 
 }
 
 /** The refusal for a policy change that loosens the stored one without the password. */
-export function loosenedError(stored: StoredPolicy, next: PolicyOptions, how: string): PolicyViolationError | undefined {
+function loosenedError(stored: StoredPolicy, next: PolicyOptions, how: string): PolicyViolationError | undefined {
   const loosenings = policyLoosenings(stored, next)
   if (loosenings.length === 0) return undefined
-  const shown = loosenings.slice(0, 3).map((l) => l.message).join(' ')
-  return new PolicyViolationError(`Refused by policy (policyChange): the new policy is looser than the stored one. ${shown} ${how}`.slice(0, 900), {
-    details: { rule: 'policyChange', loosenings: loosenings.map((l) => l.rule).join(',') },
-  })
+  const shown = loosenings
+    .slice(0, 3)
+    .map((l) => l.message)
+    .join(' ')
+  return new PolicyViolationError(
+    `Refused by policy (policyChange): the new policy is looser than the stored one. ${shown} ${how}`.slice(0, 900),
+    {
+      details: { rule: 'policyChange', loosenings: loosenings.map((l) => l.rule).join(',') },
+    },
+  )
 }
 
 /**
  * The policy to enforce from the stored one: its rules, and for each hook it had, the given hook
  * or — when none is given — one that refuses with a message saying what is missing.
  */
-export function enforced(stored: StoredPolicy, given: PolicyOptions | undefined): PolicyOptions {
+function enforced(stored: StoredPolicy, given: PolicyOptions | undefined): PolicyOptions {
   const hook = given?.onBeforeSign
   if (!stored.hooks.includes('onBeforeSign') || hook) return { ...stored.options, ...(hook ? { onBeforeSign: hook } : {}) }
   return {
     ...stored.options,
     onBeforeSign: () => {
-      throw new PolicyViolationError('The stored policy has a confirmation hook (onBeforeSign) this wallet was not given: pass it to Wallet.open({ policy: { onBeforeSign } }), or remove it with wallet.setPolicy(policy, { password }).', {
-        details: { rule: 'onBeforeSign' },
-      })
+      throw new PolicyViolationError(
+        'The stored policy has a confirmation hook (onBeforeSign) this wallet was not given: pass it to Wallet.open({ policy: { onBeforeSign } }), or remove it with wallet.setPolicy(policy, { password }).',
+        {
+          details: { rule: 'onBeforeSign' },
+        },
+      )
     },
   }
 }
@@ -76,14 +88,22 @@ export function enforced(stored: StoredPolicy, given: PolicyOptions | undefined)
  * keeps it); with none given, the stored one; a given one that is as strict or stricter is stored
  * and enforced. @throws PolicyViolationError when the given policy loosens the stored one
  */
-export async function adoptPolicy(storage: VaultStorage, sealer: Sealer, given: PolicyOptions | undefined): Promise<PolicyOptions | undefined> {
+export async function adoptPolicy(
+  storage: VaultStorage,
+  sealer: Sealer,
+  given: PolicyOptions | undefined,
+): Promise<PolicyOptions | undefined> {
   const stored = await loadPolicy(storage, sealer)
   if (!stored) {
     await savePolicy(storage, sealer, given ?? {})
     return given
   }
   if (given === undefined) return enforced(stored, undefined)
-  const looser = loosenedError(stored, given, 'Open without `policy` to use the stored one, or change it with wallet.setPolicy(policy, { password }).')
+  const looser = loosenedError(
+    stored,
+    given,
+    'Open without `policy` to use the stored one, or change it with wallet.setPolicy(policy, { password }).',
+  )
   if (looser) throw looser
   if (policyToJson(given) !== policyToJson(stored)) await savePolicy(storage, sealer, given)
   return given
@@ -93,7 +113,12 @@ export async function adoptPolicy(storage: VaultStorage, sealer: Sealer, given: 
  * Stores `next` as the wallet's policy and returns it (validated). Without `passwordChecked`, a
  * change that loosens the stored policy is refused. @throws PolicyViolationError, InvalidArgumentError
  */
-export async function changePolicy(storage: VaultStorage, sealer: Sealer, next: PolicyOptions, passwordChecked: boolean): Promise<PolicyOptions> {
+export async function changePolicy(
+  storage: VaultStorage,
+  sealer: Sealer,
+  next: PolicyOptions,
+  passwordChecked: boolean,
+): Promise<PolicyOptions> {
   const checked = new PolicyEngine(next).options
   const stored = await loadPolicy(storage, sealer)
   if (!passwordChecked && stored) {

@@ -16,15 +16,24 @@
  */
 import { assertOptions, describe } from '../core/assert.js'
 import type { ChainId } from '../core/caip.js'
-import type { Balance, ChainAdapter, HistoryOptions, HistoryPage, TransferQuote } from '../chains/adapter.js'
-import { CofferError, InvalidArgumentError, JournalIntegrityError, PolicyViolationError, VaultExistsError, VaultLockedError, VaultNotFoundError } from '../core/errors.js'
+import type { Balance, ChainAdapter, HistoryOptions, HistoryPage, Json, MessageSignature, TransferQuote } from '../chains/adapter.js'
+import { chainFamily } from '../chains/family.js'
+import {
+  CofferError,
+  InvalidArgumentError,
+  JournalIntegrityError,
+  PolicyViolationError,
+  VaultExistsError,
+  VaultLockedError,
+  VaultNotFoundError,
+} from '../core/errors.js'
 import { mnemonicToEntropy } from '../keys/mnemonic.js'
 import type { PaymentStatus } from '../audit/entry.js'
 import { policyToJson } from '../policy/rules.js'
 import { spentFromJournal } from './payments.js'
 import { emptyRecord, parseRecord, RECORD_KEY, saveRecord, type WalletRecord } from './record.js'
 import { reconcilePayments, sendPayment, type PaymentContext } from './send.js'
-import { signWith } from './signatures.js'
+import { signWith, type SignRequest } from './signatures.js'
 import { adoptPolicy, changePolicy, savePolicy } from './stored-policy.js'
 import type { BitcoinAddressType } from '../keys/address/bitcoin.js'
 import { AuditJournal, type AuditEntry, type AuditEntryInput } from '../audit/journal.js'
@@ -36,7 +45,19 @@ import type { PortfolioEvents } from '../portfolio/types.js'
 import type { KdfOptions } from '../vault/kdf.js'
 import type { VaultStorage } from '../vault/storage.js'
 import { Vault } from '../vault/vault.js'
-import { accountId, accountSigner, addressAt, chainKind, newAccount, receiveAddress, sameAddress, type AccountRecord, type WalletAddress } from './accounts.js'
+import {
+  accountId,
+  accountOptionsOf,
+  accountSigner,
+  addressAt,
+  checkAccountOptions,
+  newAccount,
+  receiveAddress,
+  sameAccountOptions,
+  sameAddress,
+  type AccountRecord,
+  type WalletAddress,
+} from './accounts.js'
 import { resolveAccount, resolveRequest, type AccountRef, type QuoteRequest } from './requests.js'
 
 /** Options of `Wallet.create`. */
@@ -118,6 +139,22 @@ export interface SendOptions {
   readonly confirm?: (summary: SignSummary) => boolean | Promise<boolean>
 }
 
+/** Options of `wallet.account`. */
+export interface WalletAccountOptions {
+  /** The account's index (BIP-44 account, or address index on account chains), default 0. */
+  readonly index?: number
+  /** Which vault secret, default the wallet's mnemonic. */
+  readonly secretId?: string
+  /** Bitcoin: the address type (BIP-44/49/84/86), default `'p2wpkh'`. Shorthand for `options: { addressType }`. */
+  readonly addressType?: BitcoinAddressType
+  /**
+   * The chain family's account options (Bitcoin: `{ addressType }`), checked by the family; an
+   * option the family does not take throws InvalidArgumentError.
+   */
+  readonly options?: { readonly [option: string]: Json }
+  readonly label?: string
+}
+
 /** Events of a wallet: the portfolio's, plus every send and refusal. */
 export interface WalletEvents extends PortfolioEvents {
   sent: { readonly hash: string; readonly entry: AuditEntry }
@@ -162,7 +199,9 @@ export class Wallet {
       ...(this.#currency ? { currency: this.#currency.toLowerCase() } : {}),
     })
     // Deleting the policy record must not reset the limits: rebuild it from the journal.
-    engine.useFallback(async () => (!this.#journal || this.vault.isLocked ? [] : spentFromJournal(await this.#journal.entries(), this.#adapters)))
+    engine.useFallback(async () =>
+      !this.#journal || this.vault.isLocked ? [] : spentFromJournal(await this.#journal.entries(), this.#adapters),
+    )
     return engine
   }
 
@@ -203,12 +242,25 @@ export class Wallet {
       if (typeof opts.mnemonic !== 'string') throw new InvalidArgumentError('mnemonic must be a string.')
       mnemonicToEntropy(opts.mnemonic).fill(0) // a mistyped phrase throws here, before a vault exists
     }
-    const vault = await Vault.create({ storage: opts.storage as VaultStorage, password: opts.password as string, ...(opts.kdf ? { kdf: opts.kdf } : {}), ...(opts.autoLockMs ? { autoLockMs: opts.autoLockMs } : {}) }).catch((error: unknown) => {
+    const vault = await Vault.create({
+      storage: opts.storage as VaultStorage,
+      password: opts.password as string,
+      ...(opts.kdf ? { kdf: opts.kdf } : {}),
+      ...(opts.autoLockMs ? { autoLockMs: opts.autoLockMs } : {}),
+    }).catch((error: unknown) => {
       // Speak of wallets to someone who asked for one.
-      if (error instanceof VaultExistsError) throw new VaultExistsError('This storage already holds a wallet; open it with Wallet.open, or create the new one in another storage.', { cause: error })
+      if (error instanceof VaultExistsError)
+        throw new VaultExistsError(
+          'This storage already holds a wallet; open it with Wallet.open, or create the new one in another storage.',
+          { cause: error },
+        )
       throw error
     })
-    const { id } = await vault.addMnemonic({ ...(opts.mnemonic ? { mnemonic: opts.mnemonic } : {}), ...(opts.passphrase ? { passphrase: opts.passphrase } : {}), label: 'wallet' })
+    const { id } = await vault.addMnemonic({
+      ...(opts.mnemonic ? { mnemonic: opts.mnemonic } : {}),
+      ...(opts.passphrase ? { passphrase: opts.passphrase } : {}),
+      label: 'wallet',
+    })
     const accounts: AccountRecord[] = []
     for (const adapter of adapterMap(opts.chains).values()) accounts.push(await newAccount(vault, adapter, { secretId: id, index: 0 }))
     const record: WalletRecord = { ...emptyRecord(), primary: id, accounts }
@@ -226,8 +278,12 @@ export class Wallet {
   static async open(options: WalletOpenOptions): Promise<Wallet> {
     const opts = assertOptions(options)
     adapterMap(opts.chains)
-    const vault = await Vault.open({ storage: opts.storage as VaultStorage, ...(opts.autoLockMs ? { autoLockMs: opts.autoLockMs } : {}) }).catch((error: unknown) => {
-      if (error instanceof VaultNotFoundError) throw new VaultNotFoundError('No wallet in this storage; create one with Wallet.create (or check the path).', { cause: error })
+    const vault = await Vault.open({
+      storage: opts.storage as VaultStorage,
+      ...(opts.autoLockMs ? { autoLockMs: opts.autoLockMs } : {}),
+    }).catch((error: unknown) => {
+      if (error instanceof VaultNotFoundError)
+        throw new VaultNotFoundError('No wallet in this storage; create one with Wallet.create (or check the path).', { cause: error })
       throw error
     })
     const text = await (opts.storage as VaultStorage).get(RECORD_KEY)
@@ -257,7 +313,8 @@ export class Wallet {
     }
     if (!this.#record.primary) {
       const mnemonic = this.vault.listSecrets().find((s) => s.kind === 'mnemonic')
-      if (!mnemonic) throw new InvalidArgumentError('This vault holds no mnemonic for the wallet to derive accounts from; add one (vault.addMnemonic).')
+      if (!mnemonic)
+        throw new InvalidArgumentError('This vault holds no mnemonic for the wallet to derive accounts from; add one (vault.addMnemonic).')
       this.#record.primary = mnemonic.id
       await this.#saveRecord()
     }
@@ -290,7 +347,8 @@ export class Wallet {
 
   /** The audit journal of every signature and refusal. @throws VaultLockedError while locked */
   get journal(): AuditJournal {
-    if (!this.#journal || this.vault.isLocked) throw new VaultLockedError('Unlock the wallet to read its journal (it is sealed with the vault).')
+    if (!this.#journal || this.vault.isLocked)
+      throw new VaultLockedError('Unlock the wallet to read its journal (it is sealed with the vault).')
     return this.#journal
   }
 
@@ -305,19 +363,31 @@ export class Wallet {
   }
 
   /**
-   * The account at `index` (default 0) on `chainId`, opened (and remembered) if new. On Bitcoin
-   * it is a BIP-32 account named by its descriptor; `addressType` picks BIP-44/49/84/86.
+   * The account at `index` (default 0) on `chainId`, opened (and remembered) if new. Its family
+   * checks its account options: on Bitcoin it is a BIP-32 account named by its descriptor, and
+   * `addressType` picks BIP-44/49/84/86; on EVM chains it takes none.
+   * @throws InvalidArgumentError (bad index, label or options; an option the chain's family does not take), VaultLockedError for a new account
    */
-  async account(chainId: ChainId, options: { index?: number; secretId?: string; addressType?: BitcoinAddressType; label?: string } = {}): Promise<WalletAccount> {
+  async account(chainId: ChainId, options: WalletAccountOptions = {}): Promise<WalletAccount> {
     const opts = assertOptions(options)
     const adapter = this.#adapter(chainId)
     const secretId = opts.secretId ?? this.#record.primary
     const index = opts.index ?? 0
-    const addressType = chainKind(chainId) === 'bitcoin' ? (opts.addressType ?? 'p2wpkh') : undefined
-    if (opts.addressType !== undefined && addressType === undefined) throw new InvalidArgumentError('addressType applies to Bitcoin accounts only.')
-    const known = this.#record.accounts.find((a) => a.chainId === chainId && a.secretId === secretId && a.index === index && (a.addressType ?? 'p2wpkh') === (addressType ?? 'p2wpkh'))
+    const accountOptions = checkAccountOptions(chainId, givenOptions(opts.options, opts.addressType))
+    const known = this.#record.accounts.find(
+      (a) =>
+        a.chainId === chainId &&
+        a.secretId === secretId &&
+        a.index === index &&
+        sameAccountOptions(chainId, accountOptionsOf(a), accountOptions),
+    )
     if (known) return this.#account(known)
-    const record = await newAccount(this.vault, adapter, { secretId, index, ...(addressType ? { addressType } : {}), ...(opts.label === undefined ? {} : { label: opts.label }) })
+    const record = await newAccount(this.vault, adapter, {
+      secretId,
+      index,
+      options: accountOptions,
+      ...(opts.label === undefined ? {} : { label: opts.label }),
+    })
     this.#record.accounts.push(record)
     await this.#saveRecord()
     return this.#account(record)
@@ -346,7 +416,13 @@ export class Wallet {
    */
   async quote(request: QuoteRequest): Promise<WalletQuote> {
     const { adapter, account, asset, amount } = await resolveRequest(request, this.#adapters, this.#record.accounts)
-    const quote = await adapter.quoteTransfer({ from: accountId(account), to: request.to, asset: asset.id, amount, ...(request.feeLevel ? { feeLevel: request.feeLevel } : {}) })
+    const quote = await adapter.quoteTransfer({
+      from: accountId(account),
+      to: request.to,
+      asset: asset.id,
+      amount,
+      ...(request.feeLevel ? { feeLevel: request.feeLevel } : {}),
+    })
     const fee = (await adapter.assets()).find((a) => a.id === quote.fee.asset)
     return Object.freeze({
       ...quote,
@@ -377,8 +453,8 @@ export class Wallet {
     const opts = assertOptions(options)
     if (opts.confirm !== undefined && typeof opts.confirm !== 'function') throw new InvalidArgumentError('confirm must be a function.')
     const adapter = this.#adapter(q.chainId)
-    const account = this.#record.accounts.find((a) => a.chainId === q.chainId && sameAddress(a.address, q.from))
-    if (!account) throw new InvalidArgumentError('This quote is not from one of this wallet\'s accounts.')
+    const account = this.#record.accounts.find((a) => a.chainId === q.chainId && sameAddress(a.address, q.from, a.chainId))
+    if (!account) throw new InvalidArgumentError("This quote is not from one of this wallet's accounts.")
     if (this.vault.isLocked) throw new VaultLockedError()
     return sendPayment(this.#context(adapter, account), adapter, q, opts)
   }
@@ -401,7 +477,7 @@ export class Wallet {
       adapters: this.#adapters,
       signer: async () => {
         if (!adapter || !account) throw new InvalidArgumentError('No account to sign with.')
-        return accountSigner(this.vault, adapter, account)
+        return accountSigner(this.vault, account)
       },
       record: (event, input, refusal, hash) => this.#journalEntry(event, input, refusal, hash),
     }
@@ -411,7 +487,12 @@ export class Wallet {
    * Appends to the journal. A failure here must not hide what happened (a hash that went out, a
    * refusal): it is reported as an `error` event and the caller's result stands.
    */
-  async #journalEntry(event: 'refused' | 'sent' | undefined, input: AuditEntryInput, refusal?: PolicyViolationError, hash?: string): Promise<AuditEntry | undefined> {
+  async #journalEntry(
+    event: 'refused' | 'sent' | undefined,
+    input: AuditEntryInput,
+    refusal?: PolicyViolationError,
+    hash?: string,
+  ): Promise<AuditEntry | undefined> {
     try {
       const entry = await this.journal.append(input)
       if (event === 'refused' && refusal) this.#events.emit('refused', { error: refusal, entry })
@@ -419,35 +500,63 @@ export class Wallet {
       return entry
     } catch (error) {
       const why = error instanceof CofferError ? error.shortMessage : String(error)
-      this.#events.emit('error', { error: new JournalIntegrityError(`Could not record ${hash ? `transaction ${hash}` : 'an entry'} in the journal: ${why}`, { cause: error }) })
+      this.#events.emit('error', {
+        error: new JournalIntegrityError(`Could not record ${hash ? `transaction ${hash}` : 'an entry'} in the journal: ${why}`, {
+          cause: error,
+        }),
+      })
       return undefined
     }
   }
 
-  /** Signs a message with an account's key (EIP-191 on EVM chains), after the confirmation hooks; journaled. */
-  async signMessage(parameters: { from?: AccountRef; message: string | Uint8Array; chainId?: ChainId }, options: SendOptions = {}) {
+  /**
+   * Signs a message with an account's key the chain's way (EIP-191 on EVM chains), after the
+   * confirmation hooks; journaled.
+   * @throws NotSupportedError when the account's adapter cannot sign messages (`capabilities.signMessage`); PolicyViolationError; VaultLockedError; InvalidArgumentError
+   */
+  async signMessage(
+    parameters: { from?: AccountRef; message: string | Uint8Array; chainId?: ChainId },
+    options: SendOptions = {},
+  ): Promise<MessageSignature> {
     const p = assertOptions(parameters)
-    const text = typeof p.message === 'string' ? p.message : p.message instanceof Uint8Array ? `0x${[...p.message].map((b) => b.toString(16).padStart(2, '0')).join('')}` : undefined
-    if (text === undefined) throw new InvalidArgumentError('message must be a string or bytes.')
-    return this.#signWith('message', p.from, p.chainId, text, options, 'signMessage', p.message)
+    const { message } = p
+    if (typeof message !== 'string' && !(message instanceof Uint8Array))
+      throw new InvalidArgumentError('message must be a string or bytes.')
+    const text = typeof message === 'string' ? message : `0x${[...message].map((b) => b.toString(16).padStart(2, '0')).join('')}`
+    return this.#signWith({ kind: 'message', message }, p.from, p.chainId, text, options)
   }
 
   /**
    * Signs EIP-712 typed data with an account's key, after the confirmation hooks; journaled.
    * Typed data that moves tokens (EIP-2612 / DAI permits, EIP-3009 authorizations, Permit2;
    * see the adapter's `typedDataSpends`) is first checked and recorded by the spending policy
-   * like a transfer to the spender. @throws PolicyViolationError
+   * like a transfer to the spender.
+   * @throws PolicyViolationError; NotSupportedError when the account's adapter cannot sign typed data (`capabilities.signTypedData`); VaultLockedError; InvalidArgumentError
    */
-  async signTypedData(parameters: { from?: AccountRef; typedData: { primaryType: string; domain?: { name?: string } } & Record<string, unknown>; chainId?: ChainId }, options: SendOptions = {}) {
+  async signTypedData(
+    parameters: {
+      from?: AccountRef
+      typedData: { primaryType: string; domain?: { name?: string } } & Record<string, unknown>
+      chainId?: ChainId
+    },
+    options: SendOptions = {},
+  ): Promise<MessageSignature> {
     const p = assertOptions(parameters)
-    if (!p.typedData || typeof p.typedData !== 'object' || typeof p.typedData.primaryType !== 'string') throw new InvalidArgumentError('typedData needs a primaryType.')
+    if (!p.typedData || typeof p.typedData !== 'object' || typeof p.typedData.primaryType !== 'string')
+      throw new InvalidArgumentError('typedData needs a primaryType.')
     const what = `${p.typedData.primaryType}${p.typedData.domain?.name ? ` for ${String(p.typedData.domain.name).slice(0, 60)}` : ''}`
-    return this.#signWith('typed-data', p.from, p.chainId, what, options, 'signTypedData', p.typedData)
+    return this.#signWith({ kind: 'typed-data', typedData: p.typedData }, p.from, p.chainId, what, options)
   }
 
-  async #signWith(kind: 'message' | 'typed-data', from: unknown, chainId: ChainId | undefined, text: string, options: SendOptions, method: 'signMessage' | 'signTypedData', payload: unknown) {
+  async #signWith(
+    request: SignRequest,
+    from: unknown,
+    chainId: ChainId | undefined,
+    text: string,
+    options: SendOptions,
+  ): Promise<MessageSignature> {
     const { adapter, account } = resolveAccount(from as AccountRef | undefined, chainId, this.#adapters, this.#record.accounts)
-    return signWith(this.#context(adapter, account), adapter, accountId(account), kind, text, options, method, payload)
+    return signWith(this.#context(adapter, account), adapter, accountId(account), request, text, options)
   }
 
   /**
@@ -489,7 +598,10 @@ export class Wallet {
 
   #adapter(chainId: unknown): ChainAdapter {
     const adapter = typeof chainId === 'string' ? this.#adapters.get(chainId as ChainId) : undefined
-    if (!adapter) throw new InvalidArgumentError(`The wallet has no adapter for ${typeof chainId === 'string' ? chainId.slice(0, 60) : describe(chainId)}.`)
+    if (!adapter)
+      throw new InvalidArgumentError(
+        `The wallet has no adapter for ${typeof chainId === 'string' ? chainId.slice(0, 60) : describe(chainId)}.`,
+      )
     return adapter
   }
 
@@ -512,11 +624,28 @@ function adapterMap(chains: unknown): Map<ChainId, ChainAdapter> {
   const map = new Map<ChainId, ChainAdapter>()
   for (const [i, c] of chains.entries()) {
     const a = c as Partial<ChainAdapter> | null
-    if (!a || typeof a.chainId !== 'string' || typeof a.quoteTransfer !== 'function') throw new InvalidArgumentError(`chains[${i}] is not a chain adapter.`)
+    if (!a || typeof a.chainId !== 'string' || typeof a.quoteTransfer !== 'function')
+      throw new InvalidArgumentError(`chains[${i}] is not a chain adapter.`)
     if (map.has(a.chainId)) throw new InvalidArgumentError(`Two adapters serve ${a.chainId}.`)
-    chainKind(a.chainId)
+    chainFamily(a.chainId) // a chain no registered family serves throws NotSupportedError
     map.set(a.chainId, a as ChainAdapter)
   }
   return map
 }
 
+/**
+ * The account options `wallet.account` was given: `options`, with `addressType` (its shorthand) added.
+ * @throws InvalidArgumentError for options that are not an object, or an addressType given twice
+ */
+function givenOptions(options: unknown, addressType: unknown): { readonly [option: string]: unknown } {
+  if (options !== undefined && (options === null || typeof options !== 'object' || Array.isArray(options))) {
+    throw new InvalidArgumentError(
+      `options must be an object of account options such as { addressType: 'p2tr' }, got ${describe(options)}.`,
+    )
+  }
+  const given = (options ?? {}) as { readonly [option: string]: unknown }
+  if (addressType === undefined) return given
+  if (given.addressType !== undefined && given.addressType !== addressType)
+    throw new InvalidArgumentError('addressType is given twice (as an option and in options) with different values.')
+  return { ...given, addressType }
+}

@@ -17,7 +17,14 @@ import {
   type JournalHead,
   type JournalProblem,
 } from '../../src/audit/journal.js'
-import { CofferError, InvalidArgumentError, JournalIntegrityError, StorageError, UnsupportedVersionError, VaultLockedError } from '../../src/core/errors.js'
+import {
+  CofferError,
+  InvalidArgumentError,
+  JournalIntegrityError,
+  StorageError,
+  UnsupportedVersionError,
+  VaultLockedError,
+} from '../../src/core/errors.js'
 import { sealerFrom, type Sealer } from '../../src/vault/sealer.js'
 import { memoryStorage, type VaultStorage } from '../../src/vault/storage.js'
 
@@ -110,7 +117,14 @@ function chain(n: number): AuditEntry[] {
   const entries: AuditEntry[] = []
   let prev = ZERO
   for (let seq = 0; seq < n; seq++) {
-    const body = { seq, time: `2025-01-01T00:00:0${seq}.000Z`, kind: 'message' as const, decision: { allowed: true }, hash: `0x${seq}`, prev }
+    const body = {
+      seq,
+      time: `2025-01-01T00:00:0${seq}.000Z`,
+      kind: 'message' as const,
+      decision: { allowed: true },
+      hash: `0x${seq}`,
+      prev,
+    }
     const entry = { ...body, digest: entryDigest(body) }
     entries.push(entry)
     prev = entry.digest
@@ -157,7 +171,13 @@ describe('verifyChain', () => {
     const rehashed = c.map((e, i) => (i === 2 ? { ...e, hash: '0xdead', digest: entryDigest({ ...e, hash: '0xdead' }) } : e))
     expect(verifyChain(rehashed)).toEqual([problem(3, 'chain')])
 
-    expect(verifyChain(c.slice(1))).toEqual([problem(0, 'sequence'), problem(0, 'chain'), problem(1, 'sequence'), problem(2, 'sequence'), problem(3, 'sequence')])
+    expect(verifyChain(c.slice(1))).toEqual([
+      problem(0, 'sequence'),
+      problem(0, 'chain'),
+      problem(1, 'sequence'),
+      problem(2, 'sequence'),
+      problem(3, 'sequence'),
+    ])
     expect(verifyChain([c[0]!, c[2]!, c[3]!])).toEqual([problem(1, 'sequence'), problem(1, 'chain'), problem(2, 'sequence')])
 
     const firstPrev = { ...c[0]!, prev: 'f'.repeat(64) }
@@ -167,7 +187,12 @@ describe('verifyChain', () => {
   it('reports malformed entries as unreadable without throwing', () => {
     const c = chain(3)
     const junk = [c[0], null, { ...c[2], extra: 1 }, { ...c[2], time: 'yesterday' }, 'x'] as unknown as AuditEntry[]
-    expect(verifyChain(junk)).toEqual([problem(1, 'unreadable'), problem(2, 'unreadable'), problem(3, 'unreadable'), problem(4, 'unreadable')])
+    expect(verifyChain(junk)).toEqual([
+      problem(1, 'unreadable'),
+      problem(2, 'unreadable'),
+      problem(3, 'unreadable'),
+      problem(4, 'unreadable'),
+    ])
     expect(() => verifyChain('x' as unknown as AuditEntry[])).toThrow(InvalidArgumentError)
   })
 })
@@ -187,8 +212,18 @@ describe('AuditJournal: append, read, verify', () => {
     expect(await journal.entries()).toEqual([])
 
     const a = await journal.append(payment(0))
-    const b = await journal.append({ kind: 'refused', chainId: 'eip155:1', to: '0x3333', decision: { allowed: false, rule: 'allowlist', reason: 'unknown recipient' } })
-    const c = await journal.append({ kind: 'message', hash: '0xabc', decision: { allowed: true }, time: new Date('2030-05-06T07:08:09.010Z') })
+    const b = await journal.append({
+      kind: 'refused',
+      chainId: 'eip155:1',
+      to: '0x3333',
+      decision: { allowed: false, rule: 'allowlist', reason: 'unknown recipient' },
+    })
+    const c = await journal.append({
+      kind: 'message',
+      hash: '0xabc',
+      decision: { allowed: true },
+      time: new Date('2030-05-06T07:08:09.010Z'),
+    })
     expect(a).toEqual({ ...payment(0), time: '2025-01-01T00:00:00.000Z', seq: 0, prev: ZERO, digest: entryDigest(a) })
     expect(b.seq).toBe(1)
     expect(b.prev).toBe(a.digest)
@@ -372,7 +407,7 @@ describe('AuditJournal: several writers (compare-and-swap appends)', () => {
     expect(await verifyFresh(storage, sealer)).toMatchObject({ ok: true, count: 4 })
   })
 
-  it('refuses to append on top of another writer\'s record that does not verify, and leaves it as it is', async () => {
+  it("refuses to append on top of another writer's record that does not verify, and leaves it as it is", async () => {
     const { storage, journal } = await journalOf(3)
     const record = await readRecord(storage)
     record.entries[1] = flip(record.entries[1]!)
@@ -423,7 +458,11 @@ describe('AuditJournal: tamper evidence on a journal of 6 entries', () => {
     const rehashed = [...original.entries]
     rehashed[i] = await sealEntry(sealer, { ...changed, digest: entryDigest(changed) }, i)
     await writeRecord(storage, { ...original, entries: rehashed })
-    expect(await verifyFresh(storage, sealer)).toEqual({ ok: false, count: 6, problems: [i < 5 ? problem(i + 1, 'chain') : problem(5, 'head')] })
+    expect(await verifyFresh(storage, sealer)).toEqual({
+      ok: false,
+      count: 6,
+      problems: [i < 5 ? problem(i + 1, 'chain') : problem(5, 'head')],
+    })
 
     // Its seq changed (but sealed at its own position): out of sequence.
     const moved = [...original.entries]
@@ -443,7 +482,11 @@ describe('AuditJournal: tamper evidence on a journal of 6 entries', () => {
     expect(result.ok).toBe(false)
     expect(result.count).toBe(5)
     if (i === 5) expect(result.problems).toEqual([problem(5, 'truncated')])
-    else expect(result.problems).toEqual([...[0, 1, 2, 3, 4].filter((k) => k >= i).map((k) => problem(k, 'unreadable')), problem(5, 'truncated')])
+    else
+      expect(result.problems).toEqual([
+        ...[0, 1, 2, 3, 4].filter((k) => k >= i).map((k) => problem(k, 'unreadable')),
+        problem(5, 'truncated'),
+      ])
   })
 
   it('the last entry deleted and the head edited too', async () => {
@@ -477,7 +520,11 @@ describe('AuditJournal: tamper evidence on a journal of 6 entries', () => {
     record.entries[i] = b
     record.entries[i + 1] = a
     await writeRecord(storage, record)
-    expect(await verifyFresh(storage, sealer)).toEqual({ ok: false, count: 6, problems: [problem(i, 'unreadable'), problem(i + 1, 'unreadable')] })
+    expect(await verifyFresh(storage, sealer)).toEqual({
+      ok: false,
+      count: 6,
+      problems: [problem(i, 'unreadable'), problem(i + 1, 'unreadable')],
+    })
   })
 
   it.each(SIX)('entry %i duplicated', async (i) => {
@@ -528,7 +575,11 @@ describe('AuditJournal: tamper evidence on a journal of 6 entries', () => {
   it('checks a head anchor against the entry at its seq', async () => {
     const { storage, sealer, appended } = await journalOf(6)
     expect((await verifyFresh(storage, sealer, { seq: 2, digest: appended[2]!.digest })).ok).toBe(true)
-    expect(await verifyFresh(storage, sealer, { seq: 2, digest: appended[3]!.digest })).toEqual({ ok: false, count: 6, problems: [problem(2, 'head')] })
+    expect(await verifyFresh(storage, sealer, { seq: 2, digest: appended[3]!.digest })).toEqual({
+      ok: false,
+      count: 6,
+      problems: [problem(2, 'head')],
+    })
     expect((await verifyFresh(storage, sealer, { seq: 6, digest: ZERO })).problems).toEqual([problem(6, 'truncated')])
   })
 
@@ -542,7 +593,11 @@ describe('AuditJournal: tamper evidence on a journal of 6 entries', () => {
     for (const j of [journal, await AuditJournal.open({ storage, sealer })]) {
       const error = await j.append(payment(9)).catch((e: unknown) => e)
       expect(error).toBeInstanceOf(JournalIntegrityError)
-      expect(error).toMatchObject({ code: 'JOURNAL_INTEGRITY', name: 'JournalIntegrityError', details: { problems: 'unreadable at 2', problemCount: 1, firstSeq: 2 } })
+      expect(error).toMatchObject({
+        code: 'JOURNAL_INTEGRITY',
+        name: 'JournalIntegrityError',
+        details: { problems: 'unreadable at 2', problemCount: 1, firstSeq: 2 },
+      })
       await expect(j.entries()).rejects.toThrow(JournalIntegrityError)
       await expect(j.entries({ from: 3, limit: 1 })).rejects.toThrow(JournalIntegrityError) // its link to entry 2
       expect(await j.entries({ from: 4 })).toEqual(appended.slice(4))
@@ -559,7 +614,11 @@ describe('AuditJournal: tamper evidence on a journal of 6 entries', () => {
     const stranger = newSealer()
     const other = await AuditJournal.open({ storage, sealer: stranger })
     expect(other.head()).toBeUndefined()
-    expect(await other.verify()).toEqual({ ok: false, count: 6, problems: [...SIX.map((k) => problem(k, 'unreadable')), problem(5, 'head')] })
+    expect(await other.verify()).toEqual({
+      ok: false,
+      count: 6,
+      problems: [...SIX.map((k) => problem(k, 'unreadable')), problem(5, 'head')],
+    })
     await expect(other.append(payment(6))).rejects.toThrow(JournalIntegrityError)
   })
 
@@ -628,7 +687,11 @@ const inputArb: fc.Arbitrary<AuditEntryInput> = fc
     },
     { requiredKeys: ['kind', 'allowed'] },
   )
-  .map(({ allowed, rule, kind, ...rest }) => ({ kind, ...rest, decision: { allowed: kind === 'refused' ? false : allowed, ...(rule === undefined ? {} : { rule }) } }))
+  .map(({ allowed, rule, kind, ...rest }) => ({
+    kind,
+    ...rest,
+    decision: { allowed: kind === 'refused' ? false : allowed, ...(rule === undefined ? {} : { rule }) },
+  }))
 
 type Mutation =
   | { type: 'replace'; at: number; char: string }
@@ -687,7 +750,13 @@ describe('AuditJournal: properties', () => {
         expect(read).toEqual(appended)
         read.forEach((entry, i) => {
           const { time, ...rest } = inputs[i]!
-          expect(entry).toEqual({ ...rest, time: time ? time.toISOString() : entry.time, seq: i, prev: i ? read[i - 1]!.digest : ZERO, digest: entryDigest(entry) })
+          expect(entry).toEqual({
+            ...rest,
+            time: time ? time.toISOString() : entry.time,
+            seq: i,
+            prev: i ? read[i - 1]!.digest : ZERO,
+            digest: entryDigest(entry),
+          })
           expect(entry.time).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/)
         })
         expect(verifyChain(read)).toEqual([])

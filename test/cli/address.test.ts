@@ -33,9 +33,15 @@ const run = (args: string[]): Promise<RunResult> => coffer(args, { cwd: dir, env
 beforeAll(async () => {
   ;[server] = await Promise.all([startEsplora({ network: 'mainnet' }), cliBundle()])
   dir = mkdtempSync(join(tmpdir(), 'coffer-cli-address-'))
-  writeFileSync(join(dir, 'coffer.config.json'), JSON.stringify({ chains: [{ name: 'btc', bitcoin: { network: 'mainnet', esploraUrl: server.url } }] }))
+  writeFileSync(
+    join(dir, 'coffer.config.json'),
+    JSON.stringify({ chains: [{ name: 'btc', bitcoin: { network: 'mainnet', esploraUrl: server.url } }] }),
+  )
   // The same wallet, its chain down: nothing listens on port 9.
-  writeFileSync(join(dir, 'down.json'), JSON.stringify({ chains: [{ name: 'btc', bitcoin: { network: 'mainnet', esploraUrl: 'http://127.0.0.1:9' } }] }))
+  writeFileSync(
+    join(dir, 'down.json'),
+    JSON.stringify({ chains: [{ name: 'btc', bitcoin: { network: 'mainnet', esploraUrl: 'http://127.0.0.1:9' } }] }),
+  )
   writeFileSync(join(dir, 'none.json'), JSON.stringify({ chains: [] }))
   writeFileSync(join(dir, 'words'), `${ABANDON}\n`)
   const init = await run(['init', '--mnemonic-file', 'words', '--json'])
@@ -95,10 +101,23 @@ describe('coffer address', () => {
     ])
     expect(down.code, down.stderr).toBe(0)
     expect(down.stdout).toBe(`${RECEIVE0}\n`)
-    expect(down.stderr.split('\n').filter((l) => l.startsWith('(btc'))).toEqual([expect.stringMatching(/^\(btc did not answer: Esplora .+\. This is the account's first receive address, which may have been used already\.\)$/)])
+    expect(down.stderr.split('\n').filter((l) => l.startsWith('(btc'))).toEqual([
+      expect.stringMatching(
+        /^\(btc did not answer: Esplora .+\. This is the account's first receive address, which may have been used already\.\)$/,
+      ),
+    ])
     expect(json(downJson)).toMatchObject({ address: RECEIVE0, index: 0, descriptor, discovered: false })
     expect(unconfigured.code, unconfigured.stderr).toBe(0)
-    expect(json(unconfigured)).toMatchObject({ chainId: MAINNET, account: 1, addressType: 'p2wpkh', descriptor: expect.stringMatching(/^wpkh\(\[73c5da0a\/84h\/0h\/1h\]/), index: 0, address: p2wpkh("m/84'/0'/1'/0/0"), path: "m/84'/0'/1'/0/0", discovered: false })
+    expect(json(unconfigured)).toMatchObject({
+      chainId: MAINNET,
+      account: 1,
+      addressType: 'p2wpkh',
+      descriptor: expect.stringMatching(/^wpkh\(\[73c5da0a\/84h\/0h\/1h\]/),
+      index: 0,
+      address: p2wpkh("m/84'/0'/1'/0/0"),
+      path: "m/84'/0'/1'/0/0",
+      discovered: false,
+    })
     expect(unconfigured.stderr).toMatch(/first receive address of the account/)
   })
 
@@ -108,10 +127,15 @@ describe('coffer address', () => {
     expect(json(result)).toMatchObject({ account: 1, index: 0, address: p2wpkh("m/84'/0'/1'/0/0"), discovered: true })
     const taproot = await run(['address', 'btc', '--type', 'p2tr', '--json'])
     expect(taproot.code, taproot.stderr).toBe(0)
-    expect(json(taproot)).toMatchObject({ addressType: 'p2tr', index: 0, address: vectors.bip86.addresses[0]!.address, descriptor: expect.stringMatching(/^tr\(/) })
+    expect(json(taproot)).toMatchObject({
+      addressType: 'p2tr',
+      index: 0,
+      address: vectors.bip86.addresses[0]!.address,
+      descriptor: expect.stringMatching(/^tr\(/),
+    })
   })
 
-  it('EVM --qr: an EIP-681 URI with the chain id, so the payer\'s app cannot pick another chain', async () => {
+  it("EVM --qr: an EIP-681 URI with the chain id, so the payer's app cannot pick another chain", async () => {
     const address = mnemonicToAccount(ABANDON).address
     const [result, doc] = await Promise.all([run(['address', 'eip155:137', '--qr']), run(['address', 'eip155:137', '--qr', '--json'])])
     expect(result.code, result.stderr).toBe(0)

@@ -30,15 +30,25 @@ const run = (args: string[], options: Partial<RunOptions> = {}): Promise<RunResu
 /** stderr is exactly one `error: …` line: no stack, no details block. */
 function expectOneLineError(result: RunResult, pattern: RegExp): void {
   const lines = result.stderr.split('\n').filter((l) => l.length > 0)
-  expect(lines.filter((l) => l.startsWith('error: ')), result.stderr).toHaveLength(1)
+  expect(
+    lines.filter((l) => l.startsWith('error: ')),
+    result.stderr,
+  ).toHaveLength(1)
   expect(lines.find((l) => l.startsWith('error: '))).toMatch(pattern)
   expect(result.stderr).not.toMatch(/\n\s+at |Details:/)
 }
 
 async function balancesOf(owner: string): Promise<{ usdt: bigint; eth: bigint }> {
-  const adapter = evm({ chain: 'eip155:31337', rpcUrls: [anvil.url], tokens: [{ address: fixtures.usdt.address, symbol: 'USDT', decimals: 6 }] })
+  const adapter = evm({
+    chain: 'eip155:31337',
+    rpcUrls: [anvil.url],
+    tokens: [{ address: fixtures.usdt.address, symbol: 'USDT', decimals: 6 }],
+  })
   const usdtId = `eip155:31337/erc20:${fixtures.usdt.address.toLowerCase()}`
-  const read = await adapter.getBalances({ addresses: [owner], assets: [adapter.nativeAsset, usdtId as `${string}:${string}/${string}:${string}`] })
+  const read = await adapter.getBalances({
+    addresses: [owner],
+    assets: [adapter.nativeAsset, usdtId as `${string}:${string}/${string}:${string}`],
+  })
   const amount = (i: number) => {
     const b = read[i]
     if (!b?.ok) throw new Error('balance read failed')
@@ -133,7 +143,10 @@ describe('coffer (end to end)', () => {
     } finally {
       const result = await watching.stop('SIGINT')
       expect(result.code).toBe(130)
-      const events = result.stdout.trim().split('\n').map((line) => JSON.parse(line) as { event: string; symbol?: string; amount?: string; to?: string })
+      const events = result.stdout
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line) as { event: string; symbol?: string; amount?: string; to?: string })
       expect(events[0]).toMatchObject({ event: 'snapshot', currency: 'usd' })
       expect(events.find((e) => e.event === 'incoming')).toMatchObject({ symbol: 'USDC', amount: '3000000', to: address })
     }
@@ -159,7 +172,9 @@ describe('coffer (end to end)', () => {
     expect((await balancesOf(address)).usdt).toBe(237_500_000n)
 
     const journal = await run(['journal', 'show', '--json'])
-    const entries = json<{ entries: { kind: string; hash?: string; amount?: string; decision: { allowed: boolean; rule?: string } }[] }>(journal).entries
+    const entries = json<{ entries: { kind: string; hash?: string; amount?: string; decision: { allowed: boolean; rule?: string } }[] }>(
+      journal,
+    ).entries
     expect(entries.find((e) => e.hash === hash)).toMatchObject({ kind: 'transaction', amount: '12500000', decision: { allowed: true } })
     expect(entries.find((e) => e.kind === 'refused')).toMatchObject({ decision: { allowed: false, rule: 'confirm' } })
   })
@@ -222,14 +237,27 @@ describe('coffer (end to end)', () => {
     const hardhat = 'test test test test test test test test test test test junk'
     const restored = await run(['--vault', 'imported', 'import', 'mnemonic', '--json'], { input: `${hardhat}\n` })
     expect(restored.code, restored.stderr).toBe(0)
-    expect(json(restored)).toMatchObject({ created: true, restored: true, accounts: [{ chainId: 'eip155:31337', index: 0, address: '0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266' }] })
+    expect(json(restored)).toMatchObject({
+      created: true,
+      restored: true,
+      accounts: [{ chainId: 'eip155:31337', index: 0, address: '0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266' }],
+    })
     // A phrase is never taken from the command line, and a bad one is refused with a usage error.
     const bad = await run(['--vault', 'imported', 'import', 'mnemonic'], { input: 'test test test\n' })
     expect(bad.code).toBe(2)
     expectOneLineError(bad, /not a valid BIP-39 mnemonic/)
 
     // The keystore exported above (account 0 of the first wallet) joins as a private key.
-    const keystore = await run(['--vault', 'imported', 'import', 'keystore', 'account0.json', '--keystore-password-file', 'ks-password', '--json'])
+    const keystore = await run([
+      '--vault',
+      'imported',
+      'import',
+      'keystore',
+      'account0.json',
+      '--keystore-password-file',
+      'ks-password',
+      '--json',
+    ])
     expect(keystore.code, keystore.stderr).toBe(0)
     expect(json(keystore)).toMatchObject({ created: false, address, secret: { kind: 'privateKey' } })
     const wrong = await run(['--vault', 'imported', 'import', 'keystore', 'account0.json'], { input: 'not the password\n' })
@@ -240,21 +268,47 @@ describe('coffer (end to end)', () => {
     const passworder = await import('@metamask/browser-passworder')
     const key = 'ac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80'
     const keyrings = [
-      { type: 'HD Key Tree', data: { mnemonic: 'legal winner thank year wave sausage worth useful legal winner thank yellow', numberOfAccounts: 1, hdPath: "m/44'/60'/0'/0" } },
+      {
+        type: 'HD Key Tree',
+        data: {
+          mnemonic: 'legal winner thank year wave sausage worth useful legal winner thank yellow',
+          numberOfAccounts: 1,
+          hdPath: "m/44'/60'/0'/0",
+        },
+      },
       { type: 'Simple Key Pair', data: [key] },
     ]
-    writeFileSync(join(dir, 'metamask.json'), await passworder.encrypt('metamask secret', keyrings, undefined, undefined, { algorithm: 'PBKDF2', params: { iterations: 1_000 } }))
+    writeFileSync(
+      join(dir, 'metamask.json'),
+      await passworder.encrypt('metamask secret', keyrings, undefined, undefined, { algorithm: 'PBKDF2', params: { iterations: 1_000 } }),
+    )
     writeFileSync(join(dir, 'mm-password'), 'metamask secret\n')
-    const metamask = await run(['--vault', 'imported', 'import', 'metamask', 'metamask.json', '--metamask-password-file', 'mm-password', '--json'])
+    const metamask = await run([
+      '--vault',
+      'imported',
+      'import',
+      'metamask',
+      'metamask.json',
+      '--metamask-password-file',
+      'mm-password',
+      '--json',
+    ])
     expect(metamask.code, metamask.stderr).toBe(0)
     const added = json<{ added: { kind: string; evmAddress: string }[]; skippedKeyrings: number }>(metamask)
-    const legal = deriveAccount(await mnemonicToSeed('legal winner thank year wave sausage worth useful legal winner thank yellow'), { chain: 'evm' }).address
+    const legal = deriveAccount(await mnemonicToSeed('legal winner thank year wave sausage worth useful legal winner thank yellow'), {
+      chain: 'evm',
+    }).address
     expect(added).toEqual({
       created: false,
       skippedKeyrings: 0,
       added: [
         { id: expect.any(String), kind: 'mnemonic', label: 'MetaMask', evmAddress: legal },
-        { id: expect.any(String), kind: 'privateKey', label: 'MetaMask imported key', evmAddress: '0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266' },
+        {
+          id: expect.any(String),
+          kind: 'privateKey',
+          label: 'MetaMask imported key',
+          evmAddress: '0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266',
+        },
       ],
     })
     // The wallet's own account stays the restored mnemonic's.
@@ -284,8 +338,17 @@ describe('coffer (end to end)', () => {
   })
 
   it('sign-tx signs an unsigned transaction with the network off', async () => {
-    const adapter = evm({ chain: 'eip155:31337', rpcUrls: [anvil.url], tokens: [{ address: fixtures.usdt.address, symbol: 'USDT', decimals: 6 }] })
-    const quote = await adapter.quoteTransfer({ from: address, to: RECIPIENT, asset: `eip155:31337/erc20:${fixtures.usdt.address.toLowerCase()}` as `${string}:${string}/${string}:${string}`, amount: 1_000_000n })
+    const adapter = evm({
+      chain: 'eip155:31337',
+      rpcUrls: [anvil.url],
+      tokens: [{ address: fixtures.usdt.address, symbol: 'USDT', decimals: 6 }],
+    })
+    const quote = await adapter.quoteTransfer({
+      from: address,
+      to: RECIPIENT,
+      asset: `eip155:31337/erc20:${fixtures.usdt.address.toLowerCase()}` as `${string}:${string}/${string}:${string}`,
+      amount: 1_000_000n,
+    })
     const unsigned = await adapter.buildTransfer(quote)
     writeFileSync(join(dir, 'unsigned.json'), JSON.stringify(unsigned))
     await anvil.stop()
@@ -294,8 +357,17 @@ describe('coffer (end to end)', () => {
       join(dir, 'offline.json'),
       JSON.stringify({
         chains: [
-          { name: 'local', chain: 'eip155:31337', rpcUrls: ['http://127.0.0.1:9'], tokens: [{ address: fixtures.usdt.address, symbol: 'USDT', decimals: 6 }] },
-          { name: 'mine', chainDefinition: { id: 31338, name: 'My chain', nativeCurrency: { name: 'Ether', symbol: 'ETH', decimals: 18 } }, rpcUrls: ['http://127.0.0.1:9'] },
+          {
+            name: 'local',
+            chain: 'eip155:31337',
+            rpcUrls: ['http://127.0.0.1:9'],
+            tokens: [{ address: fixtures.usdt.address, symbol: 'USDT', decimals: 6 }],
+          },
+          {
+            name: 'mine',
+            chainDefinition: { id: 31338, name: 'My chain', nativeCurrency: { name: 'Ether', symbol: 'ETH', decimals: 18 } },
+            rpcUrls: ['http://127.0.0.1:9'],
+          },
         ],
       }),
     )
@@ -314,7 +386,10 @@ describe('coffer (end to end)', () => {
     expect(hex.stderr).toContain(`Signed ${keccak256(hex.stdout.trim() as Hex)}`)
 
     // The new chain gets account 0 offline; the journal holds the offline signature too.
-    const [mine, verify] = await Promise.all([run(['--config', 'offline.json', 'address', 'mine']), run(['--config', 'offline.json', 'journal', 'verify', '--json'])])
+    const [mine, verify] = await Promise.all([
+      run(['--config', 'offline.json', 'address', 'mine']),
+      run(['--config', 'offline.json', 'journal', 'verify', '--json']),
+    ])
     expect(mine.code, mine.stderr).toBe(0)
     expect(mine.stdout.trim()).toBe(address)
     expect(json(verify)).toMatchObject({ ok: true, count: 10 })

@@ -13,7 +13,8 @@ import { cliBundle, coffer, json, type RunOptions, type RunResult } from './help
 const DOCS = 'https://github.com/coffer-wallet/coffer/blob/main/docs/cli.md'
 
 let dir: string
-const run = (args: string[], options: Partial<RunOptions> = {}): Promise<RunResult> => coffer(args, { cwd: dir, env: { COFFER_PASSWORD: 'first run password' }, ...options })
+const run = (args: string[], options: Partial<RunOptions> = {}): Promise<RunResult> =>
+  coffer(args, { cwd: dir, env: { COFFER_PASSWORD: 'first run password' }, ...options })
 
 /** stderr is exactly one `error: …` line matching `pattern`. */
 function expectOneLineError(result: RunResult, pattern: RegExp): void {
@@ -42,11 +43,22 @@ describe('coffer, the first hour', () => {
       run(['--vault', 'wallets', 'balance', '--json']),
     ])
     expect(folder.code).toBe(2)
-    expectOneLineError(folder, new RegExp(`^error: --vault ${join(dir, 'wallets')} is a folder, but it names the wallet file \\(its journal and records are kept beside it as .*wallets\\.<record>\\)`))
+    expectOneLineError(
+      folder,
+      new RegExp(
+        `^error: --vault ${join(dir, 'wallets')} is a folder, but it names the wallet file \\(its journal and records are kept beside it as .*wallets\\.<record>\\)`,
+      ),
+    )
     expect(missing.code).toBe(2)
-    expectOneLineError(missing, new RegExp(`^error: The folder ${join(dir, 'nowhere/deeper')} of the wallet file \\(--vault .*\\) does not exist: create it first`))
+    expectOneLineError(
+      missing,
+      new RegExp(`^error: The folder ${join(dir, 'nowhere/deeper')} of the wallet file \\(--vault .*\\) does not exist: create it first`),
+    )
     expect(fromConfig.code).toBe(2)
-    expectOneLineError(fromConfig, /^error: The folder .*missing of the wallet file \("vault" of .*vault-in-missing\.json: .*\) does not exist/)
+    expectOneLineError(
+      fromConfig,
+      /^error: The folder .*missing of the wallet file \("vault" of .*vault-in-missing\.json: .*\) does not exist/,
+    )
     expect(asJson.code).toBe(2)
     expect(json(asJson)).toEqual({ error: { code: 'USAGE', message: expect.stringMatching(/is a folder/), exitCode: 2 } })
     expect(existsSync(join(dir, 'nowhere'))).toBe(false)
@@ -59,7 +71,10 @@ describe('coffer, the first hour', () => {
     writeFileSync(join(dir, 'empty.json'), JSON.stringify({ chains: [] }))
     const [none, empty] = await Promise.all([run(['balance']), run(['--config', 'empty.json', 'balance'])])
     expect(none.code).toBe(2)
-    expectOneLineError(none, /^error: No chains are configured: create coffer\.config\.json here \(or name a config file with --config\) with "chains": \[\{ "name": "polygon", "chain": "eip155:137", "rpcUrls": \[/)
+    expectOneLineError(
+      none,
+      /^error: No chains are configured: create coffer\.config\.json here \(or name a config file with --config\) with "chains": \[\{ "name": "polygon", "chain": "eip155:137", "rpcUrls": \[/,
+    )
     expect(none.stderr).toContain(`--rpc eip155:137=<url>. See ${DOCS}#the-config-file.`)
     expect(none.stderr).not.toMatch(/adapters/)
     expect(empty.code).toBe(2)

@@ -13,8 +13,8 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { build } from 'esbuild'
 
-export const ROOT = fileURLToPath(new URL('../../', import.meta.url))
-export const MAIN = join(ROOT, 'src/cli/main.ts')
+const ROOT = fileURLToPath(new URL('../../', import.meta.url))
+const MAIN = join(ROOT, 'src/cli/main.ts')
 const TSX = join(ROOT, 'node_modules/.bin/tsx')
 
 /** What one run printed and how it ended. */
@@ -42,7 +42,16 @@ export function cliBundle(): Promise<string> {
     const dir = join(ROOT, 'node_modules/.cache/coffer-cli-test')
     mkdirSync(dir, { recursive: true })
     const outfile = join(dir, `main-${process.pid}-${Date.now().toString(36)}.mjs`)
-    await build({ entryPoints: [MAIN], outfile, bundle: true, packages: 'external', platform: 'node', format: 'esm', target: 'node20', logLevel: 'silent' })
+    await build({
+      entryPoints: [MAIN],
+      outfile,
+      bundle: true,
+      packages: 'external',
+      platform: 'node',
+      format: 'esm',
+      target: 'node20',
+      logLevel: 'silent',
+    })
     return outfile
   })()
   return bundled

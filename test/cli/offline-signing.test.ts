@@ -27,7 +27,8 @@ let proxy: RpcProxy
 let dir: string
 let address: `0x${string}`
 
-const run = (args: string[], options: Partial<RunOptions> = {}): Promise<RunResult> => coffer(args, { cwd: dir, env: { COFFER_PASSWORD: PASSWORD }, ...options })
+const run = (args: string[], options: Partial<RunOptions> = {}): Promise<RunResult> =>
+  coffer(args, { cwd: dir, env: { COFFER_PASSWORD: PASSWORD }, ...options })
 const offline = (args: string[], options: Partial<RunOptions> = {}) => run(['--config', 'offline.json', ...args], options)
 const fresh = (): `0x${string}` => privateKeyToAccount(generatePrivateKey()).address
 
@@ -118,12 +119,29 @@ describe('coffer build-tx → sign-tx → broadcast', () => {
     const entries = await journalOf(doc.hash)
     expect(entries.map((e) => e.status)).toEqual(['signed', 'sent'])
     expect(new Set(entries.map((e) => e.payment)).size).toBe(1)
-    expect(entries[1]).toMatchObject({ kind: 'transaction', amount: '7000000', to: recipient, note: expect.stringMatching(/coffer broadcast/) })
+    expect(entries[1]).toMatchObject({
+      kind: 'transaction',
+      amount: '7000000',
+      to: recipient,
+      note: expect.stringMatching(/coffer broadcast/),
+    })
   })
 
   it('build-tx needs no wallet with --from, and prints the unsigned JSON alone on stdout', async () => {
     mkdirSync(join(dir, 'watch-only'))
-    const result = await run(['--vault', 'watch-only/none', 'build-tx', 'local', 'USDT', '1.5', fresh(), '--from', address, '--fee', 'slow'])
+    const result = await run([
+      '--vault',
+      'watch-only/none',
+      'build-tx',
+      'local',
+      'USDT',
+      '1.5',
+      fresh(),
+      '--from',
+      address,
+      '--fee',
+      'slow',
+    ])
     expect(result.code, result.stderr).toBe(0)
     const unsigned = JSON.parse(result.stdout) as { chainId: string; from: string; summary: Record<string, unknown> }
     expect(unsigned).toMatchObject({ chainId: 'eip155:31337', from: address, summary: { amount: '1500000', symbol: 'USDT', decimals: 6 } })
@@ -131,7 +149,8 @@ describe('coffer build-tx → sign-tx → broadcast', () => {
 
   it('a tampered or uncheckable symbol/decimals shows base units and a warning', async () => {
     const original = JSON.parse(readFileSync(join(dir, 'pay.unsigned.json'), 'utf8')) as { summary: Record<string, unknown> }
-    const write = (name: string, summary: Record<string, unknown>) => writeFileSync(join(dir, name), JSON.stringify({ ...original, summary: { ...original.summary, ...summary } }))
+    const write = (name: string, summary: Record<string, unknown>) =>
+      writeFileSync(join(dir, name), JSON.stringify({ ...original, summary: { ...original.summary, ...summary } }))
     write('symbol.json', { symbol: 'USDC' })
     write('decimals.json', { decimals: 2 })
     const [symbol, decimals, bare] = await Promise.all([
@@ -144,16 +163,26 @@ describe('coffer build-tx → sign-tx → broadcast', () => {
       expect(result.stderr).toContain(`Sign:   7000000 base units of ${USDT_ID} to`)
       expect(result.stderr).not.toMatch(/7 USDT|70000 USDT/)
     }
-    expect(symbol.stderr).toMatch(/warning: symbol\.json says the asset has symbol "USDC" and 6 decimals, but this machine's config lists .* as USDT with 6 decimals/)
-    expect(decimals.stderr).toMatch(/warning: decimals\.json says the asset has symbol "USDT" and 2 decimals, but .* as USDT with 6 decimals/)
-    expect(bare.stderr).toMatch(/warning: pay\.unsigned\.json says the asset has symbol "USDT" and 6 decimals, but this machine's config lists no asset/)
+    expect(symbol.stderr).toMatch(
+      /warning: symbol\.json says the asset has symbol "USDC" and 6 decimals, but this machine's config lists .* as USDT with 6 decimals/,
+    )
+    expect(decimals.stderr).toMatch(
+      /warning: decimals\.json says the asset has symbol "USDT" and 2 decimals, but .* as USDT with 6 decimals/,
+    )
+    expect(bare.stderr).toMatch(
+      /warning: pay\.unsigned\.json says the asset has symbol "USDT" and 6 decimals, but this machine's config lists no asset/,
+    )
   })
 
   it('a lost answer exits 9 and prints the hash (it was on its way); broadcasting the same file again settles it', async () => {
     const recipient = fresh()
     const hash = await buildAndSign('lost', '2', recipient)
     proxy.behaviour.fault = (call) =>
-      call.method === 'eth_sendRawTransaction' ? { kind: 'accept-then-status', status: 500 } : call.method === 'eth_getTransactionByHash' ? { kind: 'accept-then-status', status: 502 } : undefined
+      call.method === 'eth_sendRawTransaction'
+        ? { kind: 'accept-then-status', status: 500 }
+        : call.method === 'eth_getTransactionByHash'
+          ? { kind: 'accept-then-status', status: 502 }
+          : undefined
     let lost: RunResult
     try {
       lost = await run(['broadcast', 'lost.signed.json'])
@@ -179,7 +208,11 @@ describe('coffer build-tx → sign-tx → broadcast', () => {
   it('send with a lost answer exits 9 and prints "Maybe sent" with the hash; the payment stays counted', async () => {
     const recipient = fresh()
     proxy.behaviour.fault = (call) =>
-      call.method === 'eth_sendRawTransaction' ? { kind: 'accept-then-status', status: 500 } : call.method === 'eth_getTransactionByHash' ? { kind: 'accept-then-status', status: 502 } : undefined
+      call.method === 'eth_sendRawTransaction'
+        ? { kind: 'accept-then-status', status: 500 }
+        : call.method === 'eth_getTransactionByHash'
+          ? { kind: 'accept-then-status', status: 502 }
+          : undefined
     let lost: RunResult
     try {
       lost = await run(['send', 'local', 'USDT', '3', recipient, '--yes', '--no-wait'])
@@ -197,7 +230,8 @@ describe('coffer build-tx → sign-tx → broadcast', () => {
   it('a refusal by the node exits 8 (not 9), moves nothing and is journaled as rejected', async () => {
     const recipient = fresh()
     const hash = await buildAndSign('refused', '1', recipient)
-    proxy.behaviour.fault = (call) => (call.method === 'eth_sendRawTransaction' ? { kind: 'refuse', error: { code: -32000, message: 'transaction underpriced' } } : undefined)
+    proxy.behaviour.fault = (call) =>
+      call.method === 'eth_sendRawTransaction' ? { kind: 'refuse', error: { code: -32000, message: 'transaction underpriced' } } : undefined
     let refused: RunResult
     try {
       refused = await run(['broadcast', 'refused.signed.json', '--json'])
@@ -205,7 +239,13 @@ describe('coffer build-tx → sign-tx → broadcast', () => {
       proxy.behaviour.fault = undefined
     }
     expect(refused.code, refused.stderr).toBe(8)
-    expect(json(refused)).toEqual({ error: { code: 'TRANSACTION_REJECTED', message: expect.stringMatching(/refused the transaction: transaction underpriced/), exitCode: 8 } })
+    expect(json(refused)).toEqual({
+      error: {
+        code: 'TRANSACTION_REJECTED',
+        message: expect.stringMatching(/refused the transaction: transaction underpriced/),
+        exitCode: 8,
+      },
+    })
     expect(await usdtOf(recipient)).toBe(0n)
     expect((await journalOf(hash)).map((e) => e.status)).toEqual(['signed', 'rejected'])
   })
@@ -213,7 +253,10 @@ describe('coffer build-tx → sign-tx → broadcast', () => {
   it('broadcast without a wallet sends and says it is not journaled; a file that is not a signed transaction exits 2', async () => {
     const recipient = fresh()
     const hash = await buildAndSign('plain', '1', recipient)
-    const [sent, bad] = await Promise.all([run(['--vault', 'watch-only/none', 'broadcast', 'plain.signed.json', '--no-wait']), run(['broadcast', 'plain.unsigned.json'])])
+    const [sent, bad] = await Promise.all([
+      run(['--vault', 'watch-only/none', 'broadcast', 'plain.signed.json', '--no-wait']),
+      run(['broadcast', 'plain.unsigned.json']),
+    ])
     expect(sent.code, sent.stderr).toBe(0)
     expect(sent.stdout).toContain(`Sent: ${hash}`)
     expect(sent.stdout).toContain('Status: sent (not waiting for confirmation)')
@@ -227,7 +270,8 @@ describe('coffer build-tx → sign-tx → broadcast on Bitcoin', () => {
   let server: EsploraServer
   let btcDir: string
   const recipient = vectors.bip84.addresses[1]!.address
-  const btc = (args: string[], options: Partial<RunOptions> = {}) => coffer(args, { cwd: btcDir, env: { COFFER_PASSWORD: PASSWORD }, ...options })
+  const btc = (args: string[], options: Partial<RunOptions> = {}) =>
+    coffer(args, { cwd: btcDir, env: { COFFER_PASSWORD: PASSWORD }, ...options })
 
   beforeAll(async () => {
     server = await startEsplora({ network: 'mainnet' })
@@ -252,7 +296,10 @@ describe('coffer build-tx → sign-tx → broadcast on Bitcoin', () => {
 
     const built = await btc(['build-tx', 'btc', 'BTC', '0.0002', recipient, '--out', 'btc.unsigned.json'])
     expect(built.code, built.stderr).toBe(0)
-    const unsigned = JSON.parse(readFileSync(join(btcDir, 'btc.unsigned.json'), 'utf8')) as { kind: string; summary: Record<string, unknown> }
+    const unsigned = JSON.parse(readFileSync(join(btcDir, 'btc.unsigned.json'), 'utf8')) as {
+      kind: string
+      summary: Record<string, unknown>
+    }
     expect(unsigned).toMatchObject({ kind: 'bitcoin-psbt', summary: { to: recipient, amount: '20000', symbol: 'BTC', decimals: 8 } })
 
     const signed = await btc(['--config', 'offline.json', 'sign-tx', 'btc.unsigned.json', '--out', 'btc.signed.json'], { input: 'y\n' })

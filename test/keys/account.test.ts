@@ -80,7 +80,7 @@ describe('the four chains from the BIP-39 test mnemonic', () => {
     expect(isValidAddress('tron', tron.address)).toBe(true)
   })
 
-  it('Solana uses m/44\'/501\'/{index}\'/0\' (Phantom, Solflare) and accepts m/44\'/501\'/0\'', () => {
+  it("Solana uses m/44'/501'/{index}'/0' (Phantom, Solflare) and accepts m/44'/501'/0'", () => {
     const sol = deriveAccount(seed, { chain: 'solana' })
     expect(sol.path).toBe("m/44'/501'/0'/0'")
     expect(sol.address).toBe('HAgk14JpMQLgt6rVgv7cBQFJWFto5Dqxi472uT3DKpqk')
@@ -155,7 +155,17 @@ describe('deriveAccounts', () => {
   it('returns frozen objects holding no secret', () => {
     const [a] = deriveAccounts(seed, { chain: 'bitcoin', count: 1 })
     expect(Object.isFrozen(a)).toBe(true)
-    expect(Object.keys(a as object).sort()).toEqual(['accountPath', 'accountXpub', 'address', 'addressType', 'chain', 'index', 'network', 'path', 'publicKey'])
+    expect(Object.keys(a as object).sort()).toEqual([
+      'accountPath',
+      'accountXpub',
+      'address',
+      'addressType',
+      'chain',
+      'index',
+      'network',
+      'path',
+      'publicKey',
+    ])
     expect(JSON.stringify(a)).not.toMatch(/xprv|tprv/)
   })
 

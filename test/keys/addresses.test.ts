@@ -27,7 +27,13 @@ import tron from '../vectors/tron-addresses.json'
 import solana from '../vectors/solana-addresses.json'
 import evm from '../vectors/evm-derivation.json'
 
-const NETWORK: Record<string, BitcoinNetwork> = { mainnet: 'mainnet', testnet: 'testnet', testnet4: 'testnet', signet: 'testnet', regtest: 'regtest' }
+const NETWORK: Record<string, BitcoinNetwork> = {
+  mainnet: 'mainnet',
+  testnet: 'testnet',
+  testnet4: 'testnet',
+  signet: 'testnet',
+  regtest: 'regtest',
+}
 const NETWORKS: BitcoinNetwork[] = ['mainnet', 'testnet', 'regtest']
 
 /** The output script an address pays to, rebuilt from the decoded address. */
@@ -50,7 +56,12 @@ describe('Bitcoin: BIP-173 / BIP-350 segwit vectors', () => {
     }
   })
 
-  const invalid = [...segwit.invalid.map((v) => v.address), ...segwit.invalidBip173.map((v) => v.address), ...segwit.bip173SupersededValid.map((v) => v.address), ...segwit.invalidBitcoinCore]
+  const invalid = [
+    ...segwit.invalid.map((v) => v.address),
+    ...segwit.invalidBip173.map((v) => v.address),
+    ...segwit.bip173SupersededValid.map((v) => v.address),
+    ...segwit.invalidBitcoinCore,
+  ]
   it.each(invalid)('invalid %s on every network', (address) => {
     for (const network of NETWORKS) expect(isValidBitcoinAddress(address, network)).toBe(false)
   })
@@ -80,12 +91,22 @@ describe('EVM: EIP-55 vectors', () => {
     expect(isValidAddress('evm', address.toLowerCase())).toBe(true)
     // Flip the case of one letter: the checksum must catch it (skip all-caps/all-lower forms).
     const i = address.slice(2).search(/[a-fA-F]/) + 2
-    const flipped = address.slice(0, i) + (address[i] === address[i]?.toUpperCase() ? address[i]?.toLowerCase() : address[i]?.toUpperCase()) + address.slice(i + 1)
+    const flipped =
+      address.slice(0, i) +
+      (address[i] === address[i]?.toUpperCase() ? address[i]?.toLowerCase() : address[i]?.toUpperCase()) +
+      address.slice(i + 1)
     const body = flipped.slice(2)
     if (body !== body.toLowerCase() && body !== body.toUpperCase()) expect(isValidEvmAddress(flipped)).toBe(false)
   })
   it('rejects malformed addresses', () => {
-    for (const bad of ['', '0x', '52908400098527886E0F7030069857D2E4169EE7', '0x52908400098527886E0F7030069857D2E4169EE', '0xg2908400098527886E0F7030069857D2E4169EE7', ' 0x52908400098527886E0F7030069857D2E4169EE7']) {
+    for (const bad of [
+      '',
+      '0x',
+      '52908400098527886E0F7030069857D2E4169EE7',
+      '0x52908400098527886E0F7030069857D2E4169EE',
+      '0xg2908400098527886E0F7030069857D2E4169EE7',
+      ' 0x52908400098527886E0F7030069857D2E4169EE7',
+    ]) {
       expect(isValidEvmAddress(bad)).toBe(false)
       expect(() => toChecksumAddress(bad)).toThrow(InvalidAddressError)
     }
@@ -120,9 +141,12 @@ describe('Solana vectors', () => {
   it.each(solana.cases.map((c) => [c.address, c] as const))('%s', async (address, c) => {
     expect(isValidSolanaAddress(address)).toBe(true)
     if ('publicKey' in c && c.publicKey) expect(solanaAddressFromPublicKey(hexToBytes(c.publicKey))).toBe(address)
-    if ('privateKey' in c && c.privateKey && !('mnemonic' in c)) expect(solanaAddressFromPublicKey(ed25519.getPublicKey(hexToBytes(c.privateKey)))).toBe(address)
+    if ('privateKey' in c && c.privateKey && !('mnemonic' in c))
+      expect(solanaAddressFromPublicKey(ed25519.getPublicKey(hexToBytes(c.privateKey)))).toBe(address)
     if ('mnemonic' in c && c.mnemonic) {
-      expect(deriveAccount(await mnemonicToSeed(c.mnemonic, { passphrase: c.passphrase }), { chain: 'solana', path: c.path }).address).toBe(address)
+      expect(deriveAccount(await mnemonicToSeed(c.mnemonic, { passphrase: c.passphrase }), { chain: 'solana', path: c.path }).address).toBe(
+        address,
+      )
     }
   })
   it.each(solana.invalid.map((v) => [v.address, v.reason]))('invalid %s (%s)', (address) => {
@@ -146,11 +170,17 @@ describe('isValidAddress', () => {
   })
   it('every address coffer derives is valid on its chain (property)', () => {
     fc.assert(
-      fc.property(fc.uint8Array({ minLength: 16, maxLength: 64 }), fc.constantFrom('evm', 'tron', 'solana', 'bitcoin'), fc.constantFrom(...NETWORKS), fc.constantFrom('p2pkh', 'p2sh-p2wpkh', 'p2wpkh', 'p2tr'), (seed, chain, network, addressType) => {
-        const options = (chain === 'bitcoin' ? { chain, network, addressType } : { chain }) as Parameters<typeof deriveAccount>[1]
-        const account = deriveAccount(seed, options)
-        expect(isValidAddress(chain, account.address, { network })).toBe(true)
-      }),
+      fc.property(
+        fc.uint8Array({ minLength: 16, maxLength: 64 }),
+        fc.constantFrom('evm', 'tron', 'solana', 'bitcoin'),
+        fc.constantFrom(...NETWORKS),
+        fc.constantFrom('p2pkh', 'p2sh-p2wpkh', 'p2wpkh', 'p2tr'),
+        (seed, chain, network, addressType) => {
+          const options = (chain === 'bitcoin' ? { chain, network, addressType } : { chain }) as Parameters<typeof deriveAccount>[1]
+          const account = deriveAccount(seed, options)
+          expect(isValidAddress(chain, account.address, { network })).toBe(true)
+        },
+      ),
       { numRuns: 60 },
     )
   })

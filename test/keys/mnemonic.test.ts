@@ -68,7 +68,9 @@ describe('canonicalisation', () => {
   it('NFKD-normalises the passphrase (NFC and NFD spellings agree)', async () => {
     const nfc = 'caf\u00e9'
     const nfd = 'cafe\u0301'
-    expect(bytesToHex(await mnemonicToSeed(phrase, { passphrase: nfc }))).toBe(bytesToHex(await mnemonicToSeed(phrase, { passphrase: nfd })))
+    expect(bytesToHex(await mnemonicToSeed(phrase, { passphrase: nfc }))).toBe(
+      bytesToHex(await mnemonicToSeed(phrase, { passphrase: nfd })),
+    )
   })
   it('accepts Spanish words typed with composed accents (NFC)', () => {
     const v = spanishVectors.vectors[0] as (typeof spanishVectors.vectors)[number]
@@ -95,7 +97,10 @@ describe('PBKDF2 backends', () => {
   it('long runs use the thread pool and agree with @noble/hashes', async () => {
     const password = new TextEncoder().encode('correct horse')
     const salt = new Uint8Array(16).fill(9)
-    const [native, reference] = await Promise.all([pbkdf2('SHA-256', password, salt, 20_000, 32), pbkdf2Async(sha256, password, salt, { c: 20_000, dkLen: 32 })])
+    const [native, reference] = await Promise.all([
+      pbkdf2('SHA-256', password, salt, 20_000, 32),
+      pbkdf2Async(sha256, password, salt, { c: 20_000, dkLen: 32 }),
+    ])
     expect(bytesToHex(native)).toBe(bytesToHex(reference))
   })
 })
@@ -168,12 +173,17 @@ describe('entropyToMnemonic', () => {
 describe('properties', () => {
   it('entropy → mnemonic → entropy round-trips in every language', () => {
     fc.assert(
-      fc.property(fc.constantFrom(16, 20, 24, 28, 32), fc.constantFrom(...ALL), fc.uint8Array({ minLength: 32, maxLength: 32 }), (size, language, bytes) => {
-        const entropy = bytes.slice(0, size)
-        const phrase = entropyToMnemonic(entropy, { language })
-        expect(validateMnemonic(phrase, { language })).toBe(true)
-        expect(mnemonicToEntropy(phrase, { language })).toEqual(entropy)
-      }),
+      fc.property(
+        fc.constantFrom(16, 20, 24, 28, 32),
+        fc.constantFrom(...ALL),
+        fc.uint8Array({ minLength: 32, maxLength: 32 }),
+        (size, language, bytes) => {
+          const entropy = bytes.slice(0, size)
+          const phrase = entropyToMnemonic(entropy, { language })
+          expect(validateMnemonic(phrase, { language })).toBe(true)
+          expect(mnemonicToEntropy(phrase, { language })).toEqual(entropy)
+        },
+      ),
     )
   })
 

@@ -59,7 +59,7 @@ describe('HDNode', () => {
 
   it('refuses an absolute path below the root, accepts relative indices', () => {
     const account = HDNode.fromSeed(seed).derive("m/44'/0'/0'")
-    expect(() => account.derive("m/0/1")).toThrow(InvalidPathError)
+    expect(() => account.derive('m/0/1')).toThrow(InvalidPathError)
     expect(account.derive([0, 1]).xpub).toBe(HDNode.fromSeed(seed).derive("m/44'/0'/0'/0/1").xpub)
     expect(account.deriveChild(0).xpub).toBe(account.derive([0]).xpub)
   })
@@ -88,7 +88,14 @@ describe('HDNode', () => {
     const node = HDNode.fromSeed(seed)
     const xprv = node.toXprv()
     const key = bytesToHex(node.exportPrivateKey())
-    const printed = [JSON.stringify(node), JSON.stringify({ node }), inspect(node), inspect({ node }, { depth: 10 }), String(node), `${node}`]
+    const printed = [
+      JSON.stringify(node),
+      JSON.stringify({ node }),
+      inspect(node),
+      inspect({ node }, { depth: 10 }),
+      String(node),
+      `${node}`,
+    ]
     for (const text of printed) {
       expect(text).toContain('[redacted]')
       expect(text).not.toContain(xprv)

@@ -30,7 +30,9 @@ describe('KeyHandle', () => {
 describe('secp256k1 signer', () => {
   it('refuses a key that does not match the public key it claims (unless verification is off)', async () => {
     const wrong = secp256k1.getPublicKey(new Uint8Array(32).fill(8), true)
-    expect(() => createSecp256k1Signer(new KeyHandle(key()), { chain: 'evm', address: '0x', publicKey: wrong })).toThrow(SignatureVerificationError)
+    expect(() => createSecp256k1Signer(new KeyHandle(key()), { chain: 'evm', address: '0x', publicKey: wrong })).toThrow(
+      SignatureVerificationError,
+    )
     const unchecked = createSecp256k1Signer(new KeyHandle(key()), { chain: 'evm', address: '0x', publicKey: wrong }, { verify: false })
     const sig = await unchecked.signDigest(digest)
     expect(secp256k1.verify({ r: sig.r, s: sig.s }, digest, publicKey)).toBe(true)
@@ -66,7 +68,13 @@ describe('secp256k1 signer', () => {
   })
 
   it('Schnorr: BIP-86 tweak by default for P2TR, a script-tree tweak on request, none with tweak: null', async () => {
-    const signer = createSecp256k1Signer(new KeyHandle(key()), { chain: 'bitcoin', address: 'bc1p…', publicKey, addressType: 'p2tr', network: 'mainnet' })
+    const signer = createSecp256k1Signer(new KeyHandle(key()), {
+      chain: 'bitcoin',
+      address: 'bc1p…',
+      publicKey,
+      addressType: 'p2tr',
+      network: 'mainnet',
+    })
     const P = schnorr.utils.lift_x(bytesToNumberBE(publicKey.subarray(1)))
     const x = P.toRawBytes(true).subarray(1)
     const outputKey = (root?: Uint8Array) => {

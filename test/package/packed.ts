@@ -10,15 +10,15 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 
-export const run = promisify(execFile)
+const run = promisify(execFile)
 export const root = fileURLToPath(new URL('../..', import.meta.url))
-export const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
+const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
   name: string
   exports: Record<string, string | { import: { types: string; default: string }; require: { types: string; default: string } }>
 }
 
 /** The source file behind an `exports` subpath (`./evm` -> `src/chains/evm/index.ts`), from its ESM target. */
-export function sourceOf(subpath: string): string {
+function sourceOf(subpath: string): string {
   const entry = pkg.exports[subpath]
   if (typeof entry !== 'object') throw new Error(`${subpath} is not a code entry`)
   return entry.import.default.replace(/^\.\/dist\//, 'src/').replace(/\.js$/, '.ts')
@@ -35,9 +35,17 @@ export const specifier = (subpath: string) => (subpath === '.' ? pkg.name : `${p
 /** A packed tarball of the current build (run `npm run build` first), in a fresh temp folder. */
 export async function pack(): Promise<{ tarball: string; files: string[]; cleanup: () => void }> {
   const dir = mkdtempSync(join(tmpdir(), 'coffer-pack-'))
-  const { stdout } = await run('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', dir], { cwd: root, timeout: 120_000, maxBuffer: 64 << 20 })
+  const { stdout } = await run('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', dir], {
+    cwd: root,
+    timeout: 120_000,
+    maxBuffer: 64 << 20,
+  })
   const [info] = JSON.parse(stdout) as [{ filename: string; files: { path: string }[] }]
-  return { tarball: join(dir, info.filename), files: info.files.map((f) => f.path), cleanup: () => rmSync(dir, { recursive: true, force: true }) }
+  return {
+    tarball: join(dir, info.filename),
+    files: info.files.map((f) => f.path),
+    cleanup: () => rmSync(dir, { recursive: true, force: true }),
+  }
 }
 
 /** A consumer project with the tarball unpacked at `node_modules/coffer`. */

@@ -24,7 +24,9 @@ function withoutMargin(matrix: Matrix, margin: number): Matrix {
 
 /** Rebuilds the module matrix an SVG from `paymentQr` draws: its viewBox, then the runs of its stroked path. */
 function svgToMatrix(svg: string): Matrix {
-  expect(svg).toMatch(/^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg" viewBox="0 0 (\d+) \1" shape-rendering="crispEdges">(<path [^<>]*\/>)+<\/svg>\n$/)
+  expect(svg).toMatch(
+    /^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg" viewBox="0 0 (\d+) \1" shape-rendering="crispEdges">(<path [^<>]*\/>)+<\/svg>\n$/,
+  )
   const full = Number(/viewBox="0 0 (\d+) /.exec(svg)?.[1])
   expect(svg).toContain(`<path fill="#ffffff" d="M0 0h${full}v${full}H0z"/>`)
   const d = /<path stroke="#000000" d="([^"]*)"\/>/.exec(svg)?.[1] ?? ''
@@ -127,7 +129,14 @@ describe('paymentQr: SVG', () => {
     await fc.assert(
       fc.asyncProperty(labels, fc.bigInt({ min: 0n, max: 2_100_000_000_000_000n }), async (label, amount) => {
         const btc = 'bip122:000000000019d6689c085ae165831e93' as const
-        const uri = formatPaymentUri({ scheme: 'bitcoin', chainId: btc, asset: `${btc}/slip44:0`, to: 'bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4', amount, label })
+        const uri = formatPaymentUri({
+          scheme: 'bitcoin',
+          chainId: btc,
+          asset: `${btc}/slip44:0`,
+          to: 'bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4',
+          amount,
+          label,
+        })
         const decoded = decode(withoutMargin(svgToMatrix(await paymentQr(uri)), 4))
         expect(decoded).toBe(uri)
         expect(parsePaymentUri(decoded as string)).toMatchObject({ amount, label })
@@ -178,7 +187,9 @@ describe('paymentQr: bad input', () => {
       ['€'.repeat(MAX_QR_TEXT_LENGTH), { errorCorrection: 'L' }],
     ]
     for (const [text, options] of cases) {
-      await expect(paymentQr(text as string, options as never), JSON.stringify([text, options]).slice(0, 60)).rejects.toBeInstanceOf(InvalidArgumentError)
+      await expect(paymentQr(text as string, options as never), JSON.stringify([text, options]).slice(0, 60)).rejects.toBeInstanceOf(
+        InvalidArgumentError,
+      )
     }
   })
 

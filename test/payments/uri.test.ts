@@ -86,7 +86,12 @@ describe('parsePaymentUri', () => {
 
   it('reads EIP-681 addresses in lower, upper and checksummed case alike, and decides the chain', () => {
     for (const target of [ADDR, ADDR.toLowerCase(), `0x${ADDR.slice(2).toUpperCase()}`]) {
-      expect(parsePaymentUri(`ethereum:${target}`)).toStrictEqual({ scheme: 'ethereum', chainId: 'eip155:1', to: ADDR, asset: 'eip155:1/slip44:60' })
+      expect(parsePaymentUri(`ethereum:${target}`)).toStrictEqual({
+        scheme: 'ethereum',
+        chainId: 'eip155:1',
+        to: ADDR,
+        asset: 'eip155:1/slip44:60',
+      })
     }
     expect(parsePaymentUri(`ethereum:${ADDR}`, { defaultEvmChainId: 10 }).chainId).toBe('eip155:10')
     expect(parsePaymentUri(`ethereum:${ADDR}@56`, { defaultEvmChainId: 10 }).chainId).toBe('eip155:56')
@@ -156,7 +161,15 @@ describe('parsePaymentUri', () => {
 
   it('quotes at most 60 characters of the input in its messages', () => {
     const long = 'Z'.repeat(5000)
-    for (const uri of [`bitcoin:${long}`, `ethereum:${long}.eth`, `bitcoin:${G}?label=%zz${long}`, `bitcoin:${G}?${long}=1&${long}=2`, `solana:${long}`, `${long}:x`, `ethereum:${ADDR}?value=${'1'.repeat(900)}.5`]) {
+    for (const uri of [
+      `bitcoin:${long}`,
+      `ethereum:${long}.eth`,
+      `bitcoin:${G}?label=%zz${long}`,
+      `bitcoin:${G}?${long}=1&${long}=2`,
+      `solana:${long}`,
+      `${long}:x`,
+      `ethereum:${ADDR}?value=${'1'.repeat(900)}.5`,
+    ]) {
       const error = thrown(() => parsePaymentUri(uri))
       expect(error).toBeInstanceOf(InvalidPaymentUriError)
       expect(error.message).not.toMatch(/Z{61}|1{61}/)
@@ -175,8 +188,26 @@ describe('parsePaymentUri', () => {
   it('never throws anything but InvalidPaymentUriError on arbitrary text', () => {
     const alphabet = fc.constantFrom(
       ...'bitcoin:ethereum:solana:tron:?&=%#@/.-+ 0x1aZfF9eE25AbcxyzTR7N'.split(''),
-      'bitcoin:', 'ethereum:', 'solana:', 'tron:', '%2', '%C3%A9', '%E0', 'amount=', 'value=', 'label=', 'req-', '/transfer', '@1',
-      'reference=', 'spl-token=', 'token=', 'e18', '\u0000', '😀', '\uD800',
+      'bitcoin:',
+      'ethereum:',
+      'solana:',
+      'tron:',
+      '%2',
+      '%C3%A9',
+      '%E0',
+      'amount=',
+      'value=',
+      'label=',
+      'req-',
+      '/transfer',
+      '@1',
+      'reference=',
+      'spl-token=',
+      'token=',
+      'e18',
+      '\u0000',
+      '😀',
+      '\uD800',
     )
     const uriLike = fc.array(alphabet, { maxLength: 30 }).map((parts) => parts.join(''))
     const codeUnits = fc.array(fc.integer({ min: 0, max: 0xffff }), { maxLength: 60 }).map((units) => String.fromCharCode(...units))
@@ -225,14 +256,19 @@ const HRP: Record<BitcoinNetwork, string> = { mainnet: 'bc', testnet: 'tb', regt
 const VERSION: Record<BitcoinNetwork, [number, number]> = { mainnet: [0x00, 0x05], testnet: [0x6f, 0xc4], regtest: [0x6f, 0xc4] }
 const bitcoinAddress = (network: BitcoinNetwork) =>
   fc.oneof(
-    fc.tuple(fc.constantFrom(0, 1), bytes(20)).map(([kind, hash]) => base58check.encode(new Uint8Array([VERSION[network][kind] as number, ...hash]))),
+    fc
+      .tuple(fc.constantFrom(0, 1), bytes(20))
+      .map(([kind, hash]) => base58check.encode(new Uint8Array([VERSION[network][kind] as number, ...hash]))),
     fc.oneof(bytes(20), bytes(32)).map((p) => bech32.encode(HRP[network], [0, ...bech32.toWords(p)])),
     bytes(32).map((p) => bech32m.encode(HRP[network], [1, ...bech32m.toWords(p)])),
   )
 /** Unicode text heavy in characters URIs reserve. */
 const text = fc.oneof(
   fc.string({ unit: 'grapheme', maxLength: 24 }),
-  fc.string({ unit: fc.constantFrom('&', '=', '?', '#', '%', '+', ' ', '/', ':', '@', '%20', 'é', '€', '😀', '\n', '\u0000', 'a', 'Z', '~', "'", '*'), maxLength: 24 }),
+  fc.string({
+    unit: fc.constantFrom('&', '=', '?', '#', '%', '+', ' ', '/', ':', '@', '%20', 'é', '€', '😀', '\n', '\u0000', 'a', 'Z', '~', "'", '*'),
+    maxLength: 24,
+  }),
 )
 /** An exact decimal string in canonical form: no leading zeros, no trailing fractional zeros. */
 const decimal = fc
@@ -246,7 +282,14 @@ function clean<T extends object>(request: T): T {
 }
 
 const ethereumRequest = fc
-  .record({ chain: fc.integer({ min: 1, max: Number.MAX_SAFE_INTEGER }), to: evmAddress, token: opt(evmAddress), amount: opt(uint256), gasLimit: opt(uint256), gasPrice: opt(uint256) })
+  .record({
+    chain: fc.integer({ min: 1, max: Number.MAX_SAFE_INTEGER }),
+    to: evmAddress,
+    token: opt(evmAddress),
+    amount: opt(uint256),
+    gasLimit: opt(uint256),
+    gasPrice: opt(uint256),
+  })
   .map(({ chain, to, token, amount, gasLimit, gasPrice }): PaymentRequest => {
     const chainId = `eip155:${chain}` as const
     const asset = token === undefined ? (`${chainId}/slip44:60` as const) : (`${chainId}/erc20:${token.toLowerCase()}` as const)
@@ -256,7 +299,13 @@ const ethereumRequest = fc
 const bitcoinRequest = fc
   .constantFrom<BitcoinNetwork>('mainnet', 'testnet', 'regtest')
   .chain((network) =>
-    fc.record({ network: fc.constant(network), to: bitcoinAddress(network), amount: opt(fc.bigInt({ min: 0n, max: 2_100_000_000_000_000n })), label: opt(text), message: opt(text) }),
+    fc.record({
+      network: fc.constant(network),
+      to: bitcoinAddress(network),
+      amount: opt(fc.bigInt({ min: 0n, max: 2_100_000_000_000_000n })),
+      label: opt(text),
+      message: opt(text),
+    }),
   )
   .map(({ network, to, amount, label, message }): PaymentRequest => {
     const chainId = BITCOIN_CHAIN_IDS[network]
@@ -281,7 +330,14 @@ const solanaRequest = fc
   })
 
 const tronRequest = fc
-  .record({ to: tronAddress, token: opt(tronAddress), sun: opt(fc.bigInt({ min: 0n, max: 2n ** 63n - 1n })), tokens: opt(decimal), label: opt(text), message: opt(text) })
+  .record({
+    to: tronAddress,
+    token: opt(tronAddress),
+    sun: opt(fc.bigInt({ min: 0n, max: 2n ** 63n - 1n })),
+    tokens: opt(decimal),
+    label: opt(text),
+    message: opt(text),
+  })
   .map(({ to, token, sun, tokens, label, message }): PaymentRequest => {
     const chainId = TRON_MAINNET_CHAIN_ID
     const asset = token === undefined ? (`${chainId}/slip44:195` as const) : (`${chainId}/trc20:${token}` as const)
@@ -325,22 +381,52 @@ describe('formatPaymentUri', () => {
 
   it('writes EIP-681 amounts as plain integers and BIP-21 amounts as exact BTC', () => {
     const to = '0xfB6916095ca1df60bB79Ce92cE3Ea74c37c5d359'
-    expect(formatPaymentUri({ scheme: 'ethereum', chainId: 'eip155:1', to, asset: 'eip155:1/slip44:60', amount: 10n ** 30n })).toBe(`ethereum:${to}@1?value=1${'0'.repeat(30)}`)
+    expect(formatPaymentUri({ scheme: 'ethereum', chainId: 'eip155:1', to, asset: 'eip155:1/slip44:60', amount: 10n ** 30n })).toBe(
+      `ethereum:${to}@1?value=1${'0'.repeat(30)}`,
+    )
     const btc = BITCOIN_CHAIN_IDS.mainnet
-    const uri = formatPaymentUri({ scheme: 'bitcoin', chainId: btc, to: '1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNa', asset: `${btc}/slip44:0`, amount: 2_100_000_000_000_000n - 1n, label: 'Caf\u00e9 & "bar"?' })
+    const uri = formatPaymentUri({
+      scheme: 'bitcoin',
+      chainId: btc,
+      to: '1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNa',
+      asset: `${btc}/slip44:0`,
+      amount: 2_100_000_000_000_000n - 1n,
+      label: 'Caf\u00e9 & "bar"?',
+    })
     expect(uri).toBe('bitcoin:1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNa?amount=20999999.99999999&label=Caf%C3%A9%20%26%20%22bar%22%3F')
   })
 
   it('normalizes equivalent spellings to the canonical form', () => {
     const to = '0xfB6916095ca1df60bB79Ce92cE3Ea74c37c5d359'
     const usdt = '0xdAC17F958D2ee523a2206206994597C13D831ec7'
-    const r = { scheme: 'ethereum', chainId: 'eip155:1', to: to.toLowerCase(), asset: `eip155:1/erc20:${usdt}`, amount: 5n, references: [] } as const
+    const r = {
+      scheme: 'ethereum',
+      chainId: 'eip155:1',
+      to: to.toLowerCase(),
+      asset: `eip155:1/erc20:${usdt}`,
+      amount: 5n,
+      references: [],
+    } as const
     expect(formatPaymentUri(r as unknown as PaymentRequest)).toBe(`ethereum:${usdt}@1/transfer?address=${to}&uint256=5`)
-    expect(parsePaymentUri(formatPaymentUri(r as unknown as PaymentRequest))).toStrictEqual({ scheme: 'ethereum', chainId: 'eip155:1', to, asset: `eip155:1/erc20:${usdt.toLowerCase()}`, amount: 5n })
-    const sol = { scheme: 'solana', chainId: SOLANA_MAINNET_CHAIN_ID, to: 'mvines9iiHiQTysrwkJjGf2gb9Ex9jXJX8ns3qwf2kN', asset: `${SOLANA_MAINNET_CHAIN_ID}/token:EPjFWdd5AufqSSqeM2qN1xzybapC8G4wEGGkZwyTDt1v`, amount: '0010.500' } as const
+    expect(parsePaymentUri(formatPaymentUri(r as unknown as PaymentRequest))).toStrictEqual({
+      scheme: 'ethereum',
+      chainId: 'eip155:1',
+      to,
+      asset: `eip155:1/erc20:${usdt.toLowerCase()}`,
+      amount: 5n,
+    })
+    const sol = {
+      scheme: 'solana',
+      chainId: SOLANA_MAINNET_CHAIN_ID,
+      to: 'mvines9iiHiQTysrwkJjGf2gb9Ex9jXJX8ns3qwf2kN',
+      asset: `${SOLANA_MAINNET_CHAIN_ID}/token:EPjFWdd5AufqSSqeM2qN1xzybapC8G4wEGGkZwyTDt1v`,
+      amount: '0010.500',
+    } as const
     expect(formatPaymentUri(sol)).toContain('?amount=10.5&spl-token=')
     const btc = BITCOIN_CHAIN_IDS.mainnet
-    expect(formatPaymentUri({ scheme: 'bitcoin', chainId: btc, asset: `${btc}/slip44:0`, to: 'BC1QW508D6QEJXTDG4Y5R3ZARVARY0C5XW7KV8F3T4' })).toBe('bitcoin:bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4')
+    expect(
+      formatPaymentUri({ scheme: 'bitcoin', chainId: btc, asset: `${btc}/slip44:0`, to: 'BC1QW508D6QEJXTDG4Y5R3ZARVARY0C5XW7KV8F3T4' }),
+    ).toBe('bitcoin:bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4')
   })
 
   it('refuses requests it cannot write faithfully', () => {
@@ -348,8 +434,18 @@ describe('formatPaymentUri', () => {
     const eth = { scheme: 'ethereum', chainId: 'eip155:1', to, asset: 'eip155:1/slip44:60' } as const
     const btc = BITCOIN_CHAIN_IDS.mainnet
     const bitcoin = { scheme: 'bitcoin', chainId: btc, to: '1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNa', asset: `${btc}/slip44:0` } as const
-    const sol = { scheme: 'solana', chainId: SOLANA_MAINNET_CHAIN_ID, to: 'mvines9iiHiQTysrwkJjGf2gb9Ex9jXJX8ns3qwf2kN', asset: `${SOLANA_MAINNET_CHAIN_ID}/slip44:501` } as const
-    const tron = { scheme: 'tron', chainId: TRON_MAINNET_CHAIN_ID, to: 'TDGmmTC7xDgQGwH4FYRGuE7SFH2MePHYeH', asset: `${TRON_MAINNET_CHAIN_ID}/slip44:195` } as const
+    const sol = {
+      scheme: 'solana',
+      chainId: SOLANA_MAINNET_CHAIN_ID,
+      to: 'mvines9iiHiQTysrwkJjGf2gb9Ex9jXJX8ns3qwf2kN',
+      asset: `${SOLANA_MAINNET_CHAIN_ID}/slip44:501`,
+    } as const
+    const tron = {
+      scheme: 'tron',
+      chainId: TRON_MAINNET_CHAIN_ID,
+      to: 'TDGmmTC7xDgQGwH4FYRGuE7SFH2MePHYeH',
+      asset: `${TRON_MAINNET_CHAIN_ID}/slip44:195`,
+    } as const
     const cases: [unknown, string][] = [
       [{ ...eth, label: 'x' }, 'cannot carry "label"'],
       [{ ...eth, memo: 'x' }, 'cannot carry "memo"'],
@@ -374,12 +470,18 @@ describe('formatPaymentUri', () => {
       [{ ...bitcoin, chainId: 'bip122:00000008819873e925422c1ff0f99f7c' }, 'Unknown Bitcoin chain'],
       [{ ...bitcoin, label: 5 }, 'string'],
       [{ ...bitcoin, message: 'a\uD800b' }, 'lone surrogate'],
-      [{ ...sol, chainId: 'solana:EtWTRABZaYq6iMfeYKouRu166VU2xqa1', asset: 'solana:EtWTRABZaYq6iMfeYKouRu166VU2xqa1/slip44:501' }, 'only mainnet'],
+      [
+        { ...sol, chainId: 'solana:EtWTRABZaYq6iMfeYKouRu166VU2xqa1', asset: 'solana:EtWTRABZaYq6iMfeYKouRu166VU2xqa1/slip44:501' },
+        'only mainnet',
+      ],
       [{ ...sol, amount: '1.5' }, 'bigint'],
       [{ ...sol, amount: 2n ** 64n }, 'from 0 to'],
       [{ ...sol, asset: `${SOLANA_MAINNET_CHAIN_ID}/token:${'1'.repeat(10)}` }, 'is not'],
       [{ ...sol, asset: `${SOLANA_MAINNET_CHAIN_ID}/token:EPjFWdd5AufqSSqeM2qN1xzybapC8G4wEGGkZwyTDt1v`, amount: 5n }, 'decimal string'],
-      [{ ...sol, asset: `${SOLANA_MAINNET_CHAIN_ID}/token:EPjFWdd5AufqSSqeM2qN1xzybapC8G4wEGGkZwyTDt1v`, amount: '1e3' }, 'must be a decimal'],
+      [
+        { ...sol, asset: `${SOLANA_MAINNET_CHAIN_ID}/token:EPjFWdd5AufqSSqeM2qN1xzybapC8G4wEGGkZwyTDt1v`, amount: '1e3' },
+        'must be a decimal',
+      ],
       [{ ...sol, references: 'abc' }, 'array'],
       [{ ...sol, references: ['abc'] }, 'reference'],
       [{ ...tron, chainId: 'tron:0xcd8690dc', asset: 'tron:0xcd8690dc/slip44:195' }, 'only mainnet'],
@@ -389,7 +491,10 @@ describe('formatPaymentUri', () => {
     ]
     for (const [request, message] of cases) {
       const error = thrown(() => formatPaymentUri(request as PaymentRequest))
-      expect(error, JSON.stringify(request, (_, v) => (typeof v === 'bigint' ? `${v}n` : v))).toBeInstanceOf(InvalidPaymentUriError)
+      expect(
+        error,
+        JSON.stringify(request, (_, v) => (typeof v === 'bigint' ? `${v}n` : v)),
+      ).toBeInstanceOf(InvalidPaymentUriError)
       expect(error.shortMessage).toContain(message)
     }
   })
@@ -398,16 +503,34 @@ describe('formatPaymentUri', () => {
     const btc = BITCOIN_CHAIN_IDS.mainnet
     const valid = { scheme: 'bitcoin', chainId: btc, to: '1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNa', asset: `${btc}/slip44:0`, amount: 1n }
     await expectOnlyCofferErrors('formatPaymentUri', formatPaymentUri, [valid])
-    const getter = Object.defineProperty({ ...valid }, 'label', { enumerable: true, get: () => { throw new TypeError('boom') } })
+    const getter = Object.defineProperty({ ...valid }, 'label', {
+      enumerable: true,
+      get: () => {
+        throw new TypeError('boom')
+      },
+    })
     expect(thrown(() => formatPaymentUri(getter as never))).toBeInstanceOf(InvalidPaymentUriError)
     fc.assert(
-      fc.property(fc.record({ scheme: fc.constantFrom('ethereum', 'bitcoin', 'solana', 'tron'), chainId: fc.anything(), to: fc.anything(), asset: fc.anything(), amount: fc.anything(), label: fc.anything() }, { requiredKeys: ['scheme'] }), (request) => {
-        try {
-          formatPaymentUri(request as PaymentRequest)
-        } catch (error) {
-          expect(error).toBeInstanceOf(CofferError)
-        }
-      }),
+      fc.property(
+        fc.record(
+          {
+            scheme: fc.constantFrom('ethereum', 'bitcoin', 'solana', 'tron'),
+            chainId: fc.anything(),
+            to: fc.anything(),
+            asset: fc.anything(),
+            amount: fc.anything(),
+            label: fc.anything(),
+          },
+          { requiredKeys: ['scheme'] },
+        ),
+        (request) => {
+          try {
+            formatPaymentUri(request as PaymentRequest)
+          } catch (error) {
+            expect(error).toBeInstanceOf(CofferError)
+          }
+        },
+      ),
       RUNS,
     )
   })

@@ -69,7 +69,10 @@ describe('PolicyEngine', () => {
   })
 
   it('checks allow- and denylists (CAIP-10 entries bind the chain), and unlisted assets when denied', async () => {
-    const { policy } = engine({ allow: [BOB, `eip155:56:${ALICE}`], deny: ['0x2222222222222222222222222222222222222222'.toUpperCase().replace('0X', '0x')] })
+    const { policy } = engine({
+      allow: [BOB, `eip155:56:${ALICE}`],
+      deny: ['0x2222222222222222222222222222222222222222'.toUpperCase().replace('0X', '0x')],
+    })
     await expect(policy.authorize(usdt('1'))).rejects.toEqual(refusal('deny'))
     await expect(policy.authorize(usdt('1', 1, ALICE))).rejects.toEqual(refusal('allow'))
     await policy.authorize(usdt('1', 56, ALICE))
@@ -128,7 +131,10 @@ describe('PolicyEngine', () => {
     await policy.authorize(usdt('5'))
     const stored = (await store.get('policy'))!
     expect(stored).not.toMatch(/USDT|0xdac17|5000000/)
-    await store.set('policy', stored.replace(/"sealed":"(.)/, (_m, c: string) => `"sealed":"${c === 'A' ? 'B' : 'A'}`))
+    await store.set(
+      'policy',
+      stored.replace(/"sealed":"(.)/, (_m, c: string) => `"sealed":"${c === 'A' ? 'B' : 'A'}`),
+    )
     await expect(make().authorize(usdt('1'))).rejects.toEqual(refusal('records'))
   })
 
@@ -145,7 +151,9 @@ describe('PolicyEngine', () => {
       { onBeforeSign: 'yes' },
       { fiat: { perTransaction: '1e3' } },
     ]) {
-      expect(() => new PolicyEngine(bad as never)).toThrow(expect.objectContaining({ code: expect.stringMatching(/INVALID_ARGUMENT|INVALID_CAIP_ID/) }))
+      expect(() => new PolicyEngine(bad as never)).toThrow(
+        expect.objectContaining({ code: expect.stringMatching(/INVALID_ARGUMENT|INVALID_CAIP_ID/) }),
+      )
     }
   })
 

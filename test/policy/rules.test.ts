@@ -16,7 +16,11 @@ const hook = () => true
 const USDT_ETH = 'eip155:1/erc20:0xdAC17F958D2ee523a2206206994597C13D831ec7'
 const ETH_MAIN = 'eip155:1/slip44:60'
 const BTC_CHAIN = 'bip122:000000000019d6689c085ae165831e93'
-const HEX = ['0x1111111111111111111111111111111111111111', '0xAbCdEf0123456789aBcDeF0123456789AbCdEf01', '0x000000000000000000000000000000000000bEEF']
+const HEX = [
+  '0x1111111111111111111111111111111111111111',
+  '0xAbCdEf0123456789aBcDeF0123456789AbCdEf01',
+  '0x000000000000000000000000000000000000bEEF',
+]
 const BECH32 = ['bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq']
 const BASE58 = ['7EcDhSYGxXyscszYEp35KHN8vvw3svAuLKTzXwCFLtV', 'TLa2f6VPqDgRE67v1736s7bJ8Ray5wYjU7', '1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN2']
 const CHAINS = ['eip155:1', 'eip155:137', BTC_CHAIN, 'solana:5eykt4UsFv8P8NJdTREpY1vzqKqZKvdp']
@@ -41,7 +45,8 @@ const fromUnits = (units: bigint) => {
 /** How the engine compares limit assets: families exactly, CAIP-19 ids case-insensitively. */
 const sameAsset = (a: string, b: string) => (/^[A-Z]/.test(a) ? a === b : a.toLowerCase() === b.toLowerCase())
 /** Another spelling of the same recipient or asset (hex and bech32 upper-cased). */
-const respell = (text: string) => text.replace(/0x([0-9a-fA-F]+)/g, (_, hex: string) => `0x${hex.toUpperCase()}`).replace(/bc1[0-9a-z]+/g, (b) => b.toUpperCase())
+const respell = (text: string) =>
+  text.replace(/0x([0-9a-fA-F]+)/g, (_, hex: string) => `0x${hex.toUpperCase()}`).replace(/bc1[0-9a-z]+/g, (b) => b.toUpperCase())
 
 // ---------------------------------------------------------------------------------------------
 // Canonical JSON and strict parsing
@@ -72,8 +77,21 @@ describe('policyToJson', () => {
   })
 
   it('gives one text for one policy however it is spelled or ordered, and keeps absent apart from empty', () => {
-    const a: PolicyOptions = { allow: [HEX[0] as string, `eip155:1:${HEX[2]}`], limits: [{ asset: 'ETH', perWindow: '1' }, { asset: USDT_ETH, perTransaction: '5' }] }
-    const b: PolicyOptions = { limits: [{ asset: USDT_ETH.toLowerCase(), perTransaction: '5' }, { asset: 'ETH', perWindow: '1' }, { asset: 'ETH', perWindow: '1' }], allow: [respell(`eip155:1:${HEX[2]}`), HEX[0] as string] }
+    const a: PolicyOptions = {
+      allow: [HEX[0] as string, `eip155:1:${HEX[2]}`],
+      limits: [
+        { asset: 'ETH', perWindow: '1' },
+        { asset: USDT_ETH, perTransaction: '5' },
+      ],
+    }
+    const b: PolicyOptions = {
+      limits: [
+        { asset: USDT_ETH.toLowerCase(), perTransaction: '5' },
+        { asset: 'ETH', perWindow: '1' },
+        { asset: 'ETH', perWindow: '1' },
+      ],
+      allow: [respell(`eip155:1:${HEX[2]}`), HEX[0] as string],
+    }
     expect(policyToJson(b)).toBe(policyToJson(a))
     expect(policyToJson({})).toBe('{"format":"coffer-policy-rules","hooks":[],"version":1}')
     expect(policyToJson({ allow: [] })).toBe('{"allow":[],"format":"coffer-policy-rules","hooks":[],"version":1}')
@@ -84,9 +102,14 @@ describe('policyToJson', () => {
   it('keeps the strictest of two matching fee caps in force after a round trip through storage', async () => {
     // The engine applies the first maxFee entry matching a fee, so the stored order is cap order.
     const stored = policyFromJson(policyToJson({ maxFee: { ETH: '1', [ETH_MAIN]: '0.01' } }))
-    expect(Object.entries(stored.options.maxFee ?? {})).toEqual([[ETH_MAIN, '0.01'], ['ETH', '1']])
+    expect(Object.entries(stored.options.maxFee ?? {})).toEqual([
+      [ETH_MAIN, '0.01'],
+      ['ETH', '1'],
+    ])
     // Two spellings of one CAIP-19 id become one key with the lower cap.
-    expect(policyFromJson(policyToJson({ maxFee: { [USDT_ETH]: '3', [USDT_ETH.toLowerCase()]: '5' } })).options.maxFee).toEqual({ [USDT_ETH.toLowerCase()]: '3' })
+    expect(policyFromJson(policyToJson({ maxFee: { [USDT_ETH]: '3', [USDT_ETH.toLowerCase()]: '5' } })).options.maxFee).toEqual({
+      [USDT_ETH.toLowerCase()]: '3',
+    })
     const send: SignSummary = {
       kind: 'transaction',
       chainId: 'eip155:1',
@@ -137,11 +160,21 @@ describe('policyFromJson', () => {
   it('reads back what policyToJson wrote, frozen, with the hooks by name', () => {
     const options: PolicyOptions = { limits: [{ asset: 'USDT', perTransaction: '10' }], deny: [HEX[1] as string], onBeforeSign: hook }
     const stored = policyFromJson(policyToJson(options))
-    expect(stored).toEqual({ options: { limits: [{ asset: 'USDT', perTransaction: '10' }], deny: [(HEX[1] as string).toLowerCase()] }, hooks: ['onBeforeSign'] })
-    expect(Object.isFrozen(stored) && Object.isFrozen(stored.options) && Object.isFrozen(stored.options.limits?.[0]) && Object.isFrozen(stored.hooks)).toBe(true)
+    expect(stored).toEqual({
+      options: { limits: [{ asset: 'USDT', perTransaction: '10' }], deny: [(HEX[1] as string).toLowerCase()] },
+      hooks: ['onBeforeSign'],
+    })
+    expect(
+      Object.isFrozen(stored) &&
+        Object.isFrozen(stored.options) &&
+        Object.isFrozen(stored.options.limits?.[0]) &&
+        Object.isFrozen(stored.hooks),
+    ).toBe(true)
     expect(policyToJson(stored)).toBe(policyToJson(options))
     // Valid but not canonical text (whitespace, order, spelling) is read and normalised.
-    expect(policyToJson(policyFromJson(`{ "version": 1, "hooks": [], "deny": ["${HEX[1]}"], "format": "coffer-policy-rules" }\n`))).toBe(policyToJson({ deny: [HEX[1] as string] }))
+    expect(policyToJson(policyFromJson(`{ "version": 1, "hooks": [], "deny": ["${HEX[1]}"], "format": "coffer-policy-rules" }\n`))).toBe(
+      policyToJson({ deny: [HEX[1] as string] }),
+    )
   })
 
   it('refuses malformed stored policies with VaultFormatError, a newer version with UnsupportedVersionError', () => {
@@ -176,7 +209,9 @@ describe('policyFromJson', () => {
     try {
       policyFromJson(JSON.stringify({ ...good, limits: [{ asset: 'USDT', perWindow: 5 }] }))
     } catch (error) {
-      expect((error as VaultFormatError).shortMessage).toMatch(/^Not a valid stored policy: policy\.limits\[0\]\.perWindow must be a decimal string/)
+      expect((error as VaultFormatError).shortMessage).toMatch(
+        /^Not a valid stored policy: policy\.limits\[0\]\.perWindow must be a decimal string/,
+      )
       expect((error as VaultFormatError).cause).toBeInstanceOf(InvalidArgumentError)
     }
   })
@@ -201,7 +236,9 @@ describe('policyLoosenings', () => {
   it('is empty for the same policy, its stored form, a respelling, and anything against an empty policy', () => {
     expect(policyLoosenings(full, full)).toEqual([])
     expect(policyLoosenings(policyFromJson(policyToJson(full)), full)).toEqual([])
-    expect(loosened(full, { ...full, allow: [...(full.allow ?? [])].reverse().map(respell), deny: (full.deny ?? []).map(respell) })).toEqual([])
+    expect(
+      loosened(full, { ...full, allow: [...(full.allow ?? [])].reverse().map(respell), deny: (full.deny ?? []).map(respell) }),
+    ).toEqual([])
     expect(loosened({}, full)).toEqual([])
     expect(loosened({}, {})).toEqual([])
   })
@@ -218,18 +255,27 @@ describe('policyLoosenings', () => {
     expect(loosened(usdt, {})).toEqual(['limits'])
     expect(loosened(usdt, { limits: [{ asset: USDT_ETH, perWindow: '100' }] })).toEqual(['limits'])
     expect(loosened({ limits: [{ asset: USDT_ETH, perWindow: '100' }] }, usdt)).toEqual(['limits'])
-    expect(loosened({ limits: [{ asset: USDT_ETH, perWindow: '100' }] }, { limits: [{ asset: USDT_ETH.toLowerCase(), perWindow: '100' }] })).toEqual([])
+    expect(
+      loosened({ limits: [{ asset: USDT_ETH, perWindow: '100' }] }, { limits: [{ asset: USDT_ETH.toLowerCase(), perWindow: '100' }] }),
+    ).toEqual([])
     expect(loosened(usdt, { limits: [...usdt.limits, { asset: 'ETH', perTransaction: '1' }] })).toEqual([])
     expect(loosened({}, usdt)).toEqual([])
   })
 
   it('perTransaction: higher or missing loosens, lower or equal does not, and a per-window cap does not stand in for it', () => {
     const stored = { limits: [{ asset: 'USDT', perTransaction: '200' }] }
-    expect(loosened(stored, { limits: [{ asset: 'USDT', perTransaction: '200.000000000000000000000000000000000001' }] })).toEqual(['perTransaction'])
+    expect(loosened(stored, { limits: [{ asset: 'USDT', perTransaction: '200.000000000000000000000000000000000001' }] })).toEqual([
+      'perTransaction',
+    ])
     expect(loosened(stored, { limits: [{ asset: 'USDT', perTransaction: '199.999999999999999999999999999999999999' }] })).toEqual([])
     expect(loosened(stored, { limits: [{ asset: 'USDT', perTransaction: '0200.000' }] })).toEqual([])
     expect(loosened(stored, { limits: [{ asset: 'USDT', perWindow: '1' }] })).toEqual(['perTransaction'])
-    expect(loosened({ limits: [{ asset: 'USDT', perTransaction: '1'.repeat(60) }] }, { limits: [{ asset: 'USDT', perTransaction: '1'.repeat(59) + '2' }] })).toEqual(['perTransaction'])
+    expect(
+      loosened(
+        { limits: [{ asset: 'USDT', perTransaction: '1'.repeat(60) }] },
+        { limits: [{ asset: 'USDT', perTransaction: '1'.repeat(59) + '2' }] },
+      ),
+    ).toEqual(['perTransaction'])
   })
 
   it('perWindow and windowMs: a longer window tightens, a shorter one loosens unless its amount shrinks in proportion', () => {
@@ -252,9 +298,33 @@ describe('policyLoosenings', () => {
 
   it('several limits on one asset combine: each stored bound needs one limit that meets it', () => {
     const stored = { limits: [{ asset: 'USDT', perTransaction: '100', perWindow: '500' }] }
-    expect(loosened(stored, { limits: [{ asset: 'USDT', perTransaction: '100' }, { asset: 'USDT', perWindow: '400' }] })).toEqual([])
-    expect(loosened(stored, { limits: [{ asset: 'USDT', perTransaction: '100', perWindow: '600' }, { asset: 'USDT', perTransaction: '500', perWindow: '500', windowMs: HOUR }] })).toEqual(['windowMs'])
-    expect(loosened({ limits: [{ asset: 'USDT', perTransaction: '100' }, { asset: 'USDT', perTransaction: '50' }] }, { limits: [{ asset: 'USDT', perTransaction: '75' }] })).toEqual(['perTransaction'])
+    expect(
+      loosened(stored, {
+        limits: [
+          { asset: 'USDT', perTransaction: '100' },
+          { asset: 'USDT', perWindow: '400' },
+        ],
+      }),
+    ).toEqual([])
+    expect(
+      loosened(stored, {
+        limits: [
+          { asset: 'USDT', perTransaction: '100', perWindow: '600' },
+          { asset: 'USDT', perTransaction: '500', perWindow: '500', windowMs: HOUR },
+        ],
+      }),
+    ).toEqual(['windowMs'])
+    expect(
+      loosened(
+        {
+          limits: [
+            { asset: 'USDT', perTransaction: '100' },
+            { asset: 'USDT', perTransaction: '50' },
+          ],
+        },
+        { limits: [{ asset: 'USDT', perTransaction: '75' }] },
+      ),
+    ).toEqual(['perTransaction'])
   })
 
   it('fiat: gone, higher, or a shorter window loosens; added or lower tightens; an empty fiat rule still counts', () => {
@@ -310,11 +380,15 @@ describe('policyLoosenings', () => {
     const stored: PolicyOptions = { unlistedAssets: 'deny', limits: [{ asset: 'USDT', perWindow: '100' }] }
     expect(loosened(stored, { ...stored, unlistedAssets: 'allow' })).toEqual(['unlistedAssets'])
     expect(loosened(stored, { limits: stored.limits })).toEqual(['unlistedAssets'])
-    expect(loosened(stored, { ...stored, limits: [...(stored.limits ?? []), { asset: 'ETH', perWindow: '0.1' }] })).toEqual(['unlistedAssets'])
+    expect(loosened(stored, { ...stored, limits: [...(stored.limits ?? []), { asset: 'ETH', perWindow: '0.1' }] })).toEqual([
+      'unlistedAssets',
+    ])
     expect(loosened(stored, { ...stored, limits: [...(stored.limits ?? []), { asset: 'USDT', perTransaction: '10' }] })).toEqual([])
     expect(loosened({ limits: stored.limits }, stored)).toEqual([])
     // Conservative: which CAIP-19 assets a family holds is the adapters' word, so this counts as new.
-    expect(loosened(stored, { ...stored, limits: [...(stored.limits ?? []), { asset: USDT_ETH, perWindow: '1' }] })).toEqual(['unlistedAssets'])
+    expect(loosened(stored, { ...stored, limits: [...(stored.limits ?? []), { asset: USDT_ETH, perWindow: '1' }] })).toEqual([
+      'unlistedAssets',
+    ])
   })
 
   it('onBeforeSign: dropping the hook loosens, from options or from a stored policy; adding or replacing it does not', () => {
@@ -328,7 +402,9 @@ describe('policyLoosenings', () => {
     expect(() => policyLoosenings({ limits: [{ asset: 'USDT' }] }, {})).toThrow(InvalidArgumentError)
     expect(() => policyLoosenings({}, { maxFeeShare: 2 })).toThrow(InvalidArgumentError)
     expect(() => policyLoosenings({ options: {}, hooks: ['nope'] }, {})).toThrow(InvalidArgumentError)
-    expect(() => policyLoosenings({ options: { onBeforeSign: hook }, hooks: [] } as unknown as StoredPolicy, {})).toThrow(InvalidArgumentError)
+    expect(() => policyLoosenings({ options: { onBeforeSign: hook }, hooks: [] } as unknown as StoredPolicy, {})).toThrow(
+      InvalidArgumentError,
+    )
   })
 })
 
@@ -338,15 +414,30 @@ describe('policyLoosenings', () => {
 
 const decimal = fc.stringMatching(/^\d{1,20}(\.\d{1,36})?$/)
 const windowMs = fc.integer({ min: 1_000, max: 366 * DAY })
-const asset = fc.constantFrom('USDT', 'USDC', 'ETH', 'BTC', USDT_ETH, USDT_ETH.toLowerCase(), ETH_MAIN, 'eip155:137/slip44:966', `${BTC_CHAIN}/slip44:0`)
+const asset = fc.constantFrom(
+  'USDT',
+  'USDC',
+  'ETH',
+  'BTC',
+  USDT_ETH,
+  USDT_ETH.toLowerCase(),
+  ETH_MAIN,
+  'eip155:137/slip44:966',
+  `${BTC_CHAIN}/slip44:0`,
+)
 const limit: fc.Arbitrary<AssetLimit> = fc
   .record({ asset, perTransaction: decimal, perWindow: decimal, windowMs }, { requiredKeys: ['asset'] })
   .filter((l) => l.perTransaction !== undefined || l.perWindow !== undefined)
 const fiat = fc.record({ perTransaction: decimal, perWindow: decimal, windowMs }, { requiredKeys: [] })
 const address = fc.tuple(fc.constantFrom(...HEX, ...BECH32, ...BASE58), fc.boolean()).map(([a, re]) => (re ? respell(a) : a))
-const recipient = fc.tuple(address, fc.option(fc.constantFrom(...CHAINS), { nil: undefined })).map(([a, chain]) => (chain ? `${chain}:${a}` : a))
+const recipient = fc
+  .tuple(address, fc.option(fc.constantFrom(...CHAINS), { nil: undefined }))
+  .map(([a, chain]) => (chain ? `${chain}:${a}` : a))
 const feeKey = fc.constantFrom('ETH', 'POL', 'BTC', ETH_MAIN, 'eip155:137/slip44:966', USDT_ETH, USDT_ETH.toLowerCase())
-const share = fc.oneof(fc.integer({ min: 1, max: 100 }).map((n) => n / 100), fc.double({ min: Number.MIN_VALUE, max: 1, noNaN: true }))
+const share = fc.oneof(
+  fc.integer({ min: 1, max: 100 }).map((n) => n / 100),
+  fc.double({ min: Number.MIN_VALUE, max: 1, noNaN: true }),
+)
 const policy: fc.Arbitrary<PolicyOptions> = fc.record(
   {
     limits: fc.array(limit, { maxLength: 5 }),
@@ -362,11 +453,24 @@ const policy: fc.Arbitrary<PolicyOptions> = fc.record(
 )
 
 /** An edit: which one, and the random choices it may need. */
-const edit = fc.record({ kind: fc.nat(), pick: fc.nat(), factor: fc.integer({ min: 0, max: 4 }), amount: decimal, window: windowMs, asset, recipient, chain: fc.constantFrom(...CHAINS), feeKey, share, fiat })
+const edit = fc.record({
+  kind: fc.nat(),
+  pick: fc.nat(),
+  factor: fc.integer({ min: 0, max: 4 }),
+  amount: decimal,
+  window: windowMs,
+  asset,
+  recipient,
+  chain: fc.constantFrom(...CHAINS),
+  feeKey,
+  share,
+  fiat,
+})
 type Edit = typeof edit extends fc.Arbitrary<infer T> ? T : never
 
 const scaleDown = (text: string, factor: number) => fromUnits((toUnits(text) * BigInt(factor)) / 4n)
-const at = <T>(list: readonly T[], i: number): [number, T | undefined] => (list.length ? [i % list.length, list[i % list.length]] : [-1, undefined])
+const at = <T>(list: readonly T[], i: number): [number, T | undefined] =>
+  list.length ? [i % list.length, list[i % list.length]] : [-1, undefined]
 const replace = <T>(list: readonly T[], i: number, value: T) => list.map((x, j) => (j === i ? value : x))
 const min = (a: string, b: string) => (toUnits(a) <= toUnits(b) ? a : b)
 
@@ -381,7 +485,12 @@ const TIGHTEN: ((p: PolicyOptions, e: Edit) => PolicyOptions)[] = [
   (p, e) => {
     const [i, l] = at(p.limits ?? [], e.pick)
     if (!l) return p
-    const added = l.perTransaction === undefined ? { perTransaction: e.amount } : l.perWindow === undefined ? { perWindow: e.amount, windowMs: e.window } : {}
+    const added =
+      l.perTransaction === undefined
+        ? { perTransaction: e.amount }
+        : l.perWindow === undefined
+          ? { perWindow: e.amount, windowMs: e.window }
+          : {}
     return { ...p, limits: replace(p.limits ?? [], i, { ...l, ...added }) }
   },
   (p, e) => {
@@ -394,7 +503,10 @@ const TIGHTEN: ((p: PolicyOptions, e: Edit) => PolicyOptions)[] = [
     const [i, l] = at(p.limits ?? [], e.pick)
     const w = l?.windowMs ?? DAY
     if (!l || l.perWindow === undefined || w < 2_000) return p
-    return { ...p, limits: replace(p.limits ?? [], i, { ...l, perWindow: fromUnits(toUnits(l.perWindow) / 2n), windowMs: Math.ceil(w / 2) }) }
+    return {
+      ...p,
+      limits: replace(p.limits ?? [], i, { ...l, perWindow: fromUnits(toUnits(l.perWindow) / 2n), windowMs: Math.ceil(w / 2) }),
+    }
   },
   (p, e) => {
     // A new limit; with unlisted assets denied, only on an asset already named.
@@ -410,7 +522,9 @@ const TIGHTEN: ((p: PolicyOptions, e: Edit) => PolicyOptions)[] = [
       fiat: {
         ...f,
         perTransaction: f.perTransaction === undefined ? e.amount : scaleDown(f.perTransaction, e.factor),
-        ...(f.perWindow !== undefined ? { perWindow: scaleDown(f.perWindow, e.factor), windowMs: Math.max(f.windowMs ?? DAY, e.window) } : {}),
+        ...(f.perWindow !== undefined
+          ? { perWindow: scaleDown(f.perWindow, e.factor), windowMs: Math.max(f.windowMs ?? DAY, e.window) }
+          : {}),
       },
     }
   },
@@ -424,7 +538,13 @@ const TIGHTEN: ((p: PolicyOptions, e: Edit) => PolicyOptions)[] = [
     const [i, r] = at(p.deny ?? [], e.pick)
     return r === undefined || !r.includes(':') ? p : { ...p, deny: replace(p.deny ?? [], i, r.split(':')[2] as string) }
   },
-  (p, e) => ({ ...p, maxFee: { ...p.maxFee, [e.feeKey]: p.maxFee?.[e.feeKey] === undefined ? e.amount : min(p.maxFee[e.feeKey] as string, scaleDown(e.amount, e.factor)) } }),
+  (p, e) => ({
+    ...p,
+    maxFee: {
+      ...p.maxFee,
+      [e.feeKey]: p.maxFee?.[e.feeKey] === undefined ? e.amount : min(p.maxFee[e.feeKey] as string, scaleDown(e.amount, e.factor)),
+    },
+  }),
   (p, e) => ({ ...p, maxFeeShare: Math.min(p.maxFeeShare ?? 1, e.share) }),
   (p) => ({ ...p, unlistedAssets: 'deny' }),
   (p) => ({ ...p, onBeforeSign: hook }),
@@ -454,7 +574,13 @@ const LOOSEN: [PolicyLooseningRule, (p: PolicyOptions, e: Edit) => [PolicyOption
           const stored = { ...p, limits: [...(p.limits ?? []), { asset: e.asset, [field]: e.amount }] }
           const same = stored.limits.filter((l) => sameAsset(l.asset, e.asset) && l[field] !== undefined)
           const above = fromUnits(same.map((l) => toUnits(l[field] as string)).reduce((a, b) => (a > b ? a : b)) + 1n)
-          return [stored, { ...stored, limits: stored.limits.map((l) => (sameAsset(l.asset, e.asset) && l[field] !== undefined ? { ...l, [field]: above } : l)) }]
+          return [
+            stored,
+            {
+              ...stored,
+              limits: stored.limits.map((l) => (sameAsset(l.asset, e.asset) && l[field] !== undefined ? { ...l, [field]: above } : l)),
+            },
+          ]
         },
       ] as [PolicyLooseningRule, (p: PolicyOptions, e: Edit) => [PolicyOptions, PolicyOptions]],
   ),
@@ -462,7 +588,10 @@ const LOOSEN: [PolicyLooseningRule, (p: PolicyOptions, e: Edit) => [PolicyOption
     'windowMs',
     (p, e) => {
       const w = Math.max(e.window, 2_000)
-      const stored = { ...p, limits: [...(p.limits ?? []), { asset: FRESH_ASSET, perWindow: fromUnits(toUnits(e.amount) + 1n), windowMs: w }] }
+      const stored = {
+        ...p,
+        limits: [...(p.limits ?? []), { asset: FRESH_ASSET, perWindow: fromUnits(toUnits(e.amount) + 1n), windowMs: w }],
+      }
       const shorter = 1_000 + (e.pick % (w - 1_000))
       return [stored, { ...stored, limits: stored.limits.map((l) => (l.asset === FRESH_ASSET ? { ...l, windowMs: shorter } : l)) }]
     },
@@ -471,14 +600,23 @@ const LOOSEN: [PolicyLooseningRule, (p: PolicyOptions, e: Edit) => [PolicyOption
     'fiat',
     (p, e) => {
       const stored = { ...p, fiat: { ...e.fiat, perTransaction: e.amount } }
-      return [stored, e.factor % 2 ? { ...stored, fiat: undefined } : { ...stored, fiat: { ...stored.fiat, perTransaction: fromUnits(toUnits(e.amount) + 1n) } }]
+      return [
+        stored,
+        e.factor % 2
+          ? { ...stored, fiat: undefined }
+          : { ...stored, fiat: { ...stored.fiat, perTransaction: fromUnits(toUnits(e.amount) + 1n) } },
+      ]
     },
   ],
   [
     'allow',
     (p, e) => {
       const stored = { ...p, allow: [...(p.allow ?? []), `${e.chain}:${FRESH_ADDRESS}`] }
-      const variants: PolicyOptions[] = [{ ...stored, allow: undefined }, { ...stored, allow: [...stored.allow, e.recipient.replace(/[^:]+$/, FRESH_ADDRESS.replace('9', '8'))] }, { ...stored, allow: [...stored.allow, FRESH_ADDRESS] }]
+      const variants: PolicyOptions[] = [
+        { ...stored, allow: undefined },
+        { ...stored, allow: [...stored.allow, e.recipient.replace(/[^:]+$/, FRESH_ADDRESS.replace('9', '8'))] },
+        { ...stored, allow: [...stored.allow, FRESH_ADDRESS] },
+      ]
       return [stored, variants[e.factor % 3] as PolicyOptions]
     },
   ],
@@ -509,11 +647,21 @@ const LOOSEN: [PolicyLooseningRule, (p: PolicyOptions, e: Edit) => [PolicyOption
     'unlistedAssets',
     (p, e) => {
       const stored: PolicyOptions = { ...p, unlistedAssets: 'deny' }
-      const variants: PolicyOptions[] = [{ ...stored, unlistedAssets: 'allow' }, { ...stored, unlistedAssets: undefined }, { ...stored, limits: [...(p.limits ?? []), { asset: FRESH_ASSET, perWindow: e.amount }] }]
+      const variants: PolicyOptions[] = [
+        { ...stored, unlistedAssets: 'allow' },
+        { ...stored, unlistedAssets: undefined },
+        { ...stored, limits: [...(p.limits ?? []), { asset: FRESH_ASSET, perWindow: e.amount }] },
+      ]
       return [stored, variants[e.factor % 3] as PolicyOptions]
     },
   ],
-  ['onBeforeSign', (p) => [{ ...p, onBeforeSign: hook }, { ...p, onBeforeSign: undefined }]],
+  [
+    'onBeforeSign',
+    (p) => [
+      { ...p, onBeforeSign: hook },
+      { ...p, onBeforeSign: undefined },
+    ],
+  ],
 ]
 
 describe('policyLoosenings properties', () => {
@@ -585,15 +733,41 @@ describe('policyToJson / policyFromJson properties', () => {
     }
     const assets = [
       { chainId: 'eip155:1', asset: USDT_ETH as AssetId, symbol: 'USDT', family: 'USDT', decimals: 6 },
-      ...Object.entries(natives).map(([chainId, n]) => ({ chainId, asset: n.asset, symbol: n.symbol, family: n.symbol, decimals: n.decimals })),
+      ...Object.entries(natives).map(([chainId, n]) => ({
+        chainId,
+        asset: n.asset,
+        symbol: n.symbol,
+        family: n.symbol,
+        decimals: n.decimals,
+      })),
     ]
     const transfer = fc
-      .record({ a: fc.constantFrom(...assets), to: address, amount: fc.bigInt({ min: 0n, max: 10n ** 24n }), fee: fc.bigInt({ min: 0n, max: 10n ** 19n }) })
+      .record({
+        a: fc.constantFrom(...assets),
+        to: address,
+        amount: fc.bigInt({ min: 0n, max: 10n ** 24n }),
+        fee: fc.bigInt({ min: 0n, max: 10n ** 19n }),
+      })
       .map(({ a, to, amount, fee }): SignSummary => {
         const native = natives[a.chainId] as (typeof natives)[string]
-        return { kind: 'transaction', chainId: a.chainId as ChainId, from: HEX[0] as string, to, asset: a.asset, symbol: a.symbol, family: a.family, decimals: a.decimals, amount, fee: { ...native, amount: fee } }
+        return {
+          kind: 'transaction',
+          chainId: a.chainId as ChainId,
+          from: HEX[0] as string,
+          to,
+          asset: a.asset,
+          symbol: a.symbol,
+          family: a.family,
+          decimals: a.decimals,
+          amount,
+          fee: { ...native, amount: fee },
+        }
       })
-    const decide = (options: PolicyOptions, s: SignSummary) => new PolicyEngine(options).authorize(s).then(() => 'allowed', (e: CofferError) => String(e.details.rule))
+    const decide = (options: PolicyOptions, s: SignSummary) =>
+      new PolicyEngine(options).authorize(s).then(
+        () => 'allowed',
+        (e: CofferError) => String(e.details.rule),
+      )
     await fc.assert(
       fc.asyncProperty(policy, fc.array(transfer, { minLength: 1, maxLength: 4 }), async (p, sends) => {
         const { onBeforeSign: _, ...data } = p

@@ -4,8 +4,26 @@ import { CofferError, InvalidArgumentError, InvalidCaipIdError, PriceSourceError
 import { httpPrices } from '../../src/portfolio/coingecko.js'
 import type { PriceSource } from '../../src/portfolio/prices.js'
 import { startPriceServer, type PriceServer } from '../support/price-server.js'
-import { ETH, ETH_ARB, ETH_BASE, POL, BNB, AVAX, SEPOLIA_ETH, ANVIL_ETH, BTC, BTC_TESTNET, USDT, USDT_LOWER, USDC, USDC_ARB, USDC_SEPOLIA, UNKNOWN_TOKEN, SOL, NFT } from './asset-ids.js'
-
+import {
+  ETH,
+  ETH_ARB,
+  ETH_BASE,
+  POL,
+  BNB,
+  AVAX,
+  SEPOLIA_ETH,
+  ANVIL_ETH,
+  BTC,
+  BTC_TESTNET,
+  USDT,
+  USDT_LOWER,
+  USDC,
+  USDC_ARB,
+  USDC_SEPOLIA,
+  UNKNOWN_TOKEN,
+  SOL,
+  NFT,
+} from './asset-ids.js'
 
 describe('httpPrices', () => {
   let server: PriceServer
@@ -64,11 +82,19 @@ describe('httpPrices', () => {
     const paths = server.requests.map((r) => r.split('?')[0]).sort()
     expect(paths).toEqual(['/api/v3/simple/price', '/api/v3/simple/token_price/arbitrum-one', '/api/v3/simple/token_price/ethereum'])
     const coinRequest = new URL(`http://x${server.requests.find((r) => r.includes('/simple/price'))}`)
-    expect(coinRequest.searchParams.get('ids')?.split(',').sort()).toEqual(['avalanche-2', 'binancecoin', 'bitcoin', 'ethereum', 'polygon-ecosystem-token'])
+    expect(coinRequest.searchParams.get('ids')?.split(',').sort()).toEqual([
+      'avalanche-2',
+      'binancecoin',
+      'bitcoin',
+      'ethereum',
+      'polygon-ecosystem-token',
+    ])
     expect(coinRequest.searchParams.get('vs_currencies')).toBe('usd')
     expect(coinRequest.searchParams.get('include_last_updated_at')).toBe('true')
     const tokenRequest = new URL(`http://x${server.requests.find((r) => r.includes('/token_price/ethereum'))}`)
-    expect(tokenRequest.searchParams.get('contract_addresses')).toBe('0xa0b86991c6218b36c1d19d4a2e9eb0ce3606eb48,0xdac17f958d2ee523a2206206994597c13d831ec7')
+    expect(tokenRequest.searchParams.get('contract_addresses')).toBe(
+      '0xa0b86991c6218b36c1d19d4a2e9eb0ce3606eb48,0xdac17f958d2ee523a2206206994597c13d831ec7',
+    )
   })
 
   it('answers in other currencies, and leaves out what the API omits', async () => {
@@ -78,7 +104,10 @@ describe('httpPrices', () => {
   })
 
   it('sends no request for assets without a mapping', async () => {
-    const quotes = await source().getPrices([SEPOLIA_ETH, USDC_SEPOLIA, BTC_TESTNET, ANVIL_ETH, SOL, NFT, 'eip155:1/erc20:0xnotanaddress' as AssetId], 'usd')
+    const quotes = await source().getPrices(
+      [SEPOLIA_ETH, USDC_SEPOLIA, BTC_TESTNET, ANVIL_ETH, SOL, NFT, 'eip155:1/erc20:0xnotanaddress' as AssetId],
+      'usd',
+    )
     expect(quotes.size).toBe(0)
     expect(server.requests).toHaveLength(0)
     expect((await source().getPrices([], 'usd')).size).toBe(0)
@@ -86,7 +115,10 @@ describe('httpPrices', () => {
   })
 
   it('uses the caller’s coinIds', async () => {
-    const quotes = await source({ coinIds: { [USDC_SEPOLIA]: 'usd-coin', [USDT]: 'usd-coin' } }).getPrices([USDC_SEPOLIA, USDT_LOWER], 'usd')
+    const quotes = await source({ coinIds: { [USDC_SEPOLIA]: 'usd-coin', [USDT]: 'usd-coin' } }).getPrices(
+      [USDC_SEPOLIA, USDT_LOWER],
+      'usd',
+    )
     expect(prices(quotes)).toEqual({ [USDC_SEPOLIA]: '1', [USDT_LOWER]: '1' })
     expect(server.requests).toEqual(['/api/v3/simple/price?vs_currencies=usd&include_last_updated_at=true&ids=usd-coin'])
   })
@@ -129,7 +161,11 @@ describe('httpPrices', () => {
   it('deduplicates concurrent requests', async () => {
     server.setDelay(20)
     const p = source()
-    const [a, b, c] = await Promise.all([p.getPrices([ETH, BTC], 'usd'), p.getPrices([ETH, BTC], 'usd'), p.getPrices([ETH_ARB, USDT], 'usd')])
+    const [a, b, c] = await Promise.all([
+      p.getPrices([ETH, BTC], 'usd'),
+      p.getPrices([ETH, BTC], 'usd'),
+      p.getPrices([ETH_ARB, USDT], 'usd'),
+    ])
     expect(server.requests).toHaveLength(2) // one simple/price (ethereum, bitcoin), one token_price/ethereum
     expect(prices(a)).toEqual({ [ETH]: '3120.55', [BTC]: '67234.12' })
     expect(prices(b)).toEqual(prices(a))
@@ -203,7 +239,9 @@ describe('httpPrices', () => {
 
   it('on 500 raises PriceSourceError with the status', async () => {
     server.failNext(1, 500)
-    const error = await source().getPrices([ETH, USDT], 'usd').catch((e: unknown) => e)
+    const error = await source()
+      .getPrices([ETH, USDT], 'usd')
+      .catch((e: unknown) => e)
     expect(error).toBeInstanceOf(PriceSourceError)
     expect(error).toBeInstanceOf(CofferError)
     expect((error as PriceSourceError).details.status).toBe(500)
@@ -223,20 +261,34 @@ describe('httpPrices', () => {
       const errors: unknown[] = []
       errors.push(await pro.getPrices([ETH], 'usd').catch((e: unknown) => e)) // 401: key in the wrong header
       guarded.failNext(1, 500)
-      errors.push(await httpPrices({ baseUrl: guarded.url, apiKey: secret }).getPrices([ETH], 'usd').catch((e: unknown) => e))
+      errors.push(
+        await httpPrices({ baseUrl: guarded.url, apiKey: secret })
+          .getPrices([ETH], 'usd')
+          .catch((e: unknown) => e),
+      )
       guarded.setDelay(100)
-      errors.push(await httpPrices({ baseUrl: guarded.url, apiKey: secret, timeoutMs: 20 }).getPrices([ETH], 'usd').catch((e: unknown) => e))
+      errors.push(
+        await httpPrices({ baseUrl: guarded.url, apiKey: secret, timeoutMs: 20 })
+          .getPrices([ETH], 'usd')
+          .catch((e: unknown) => e),
+      )
       guarded.setDelay(0)
       guarded.failNext(1, 429, 5)
-      errors.push(await httpPrices({ baseUrl: guarded.url, apiKey: secret }).getPrices([ETH], 'usd').catch((e: unknown) => e))
+      errors.push(
+        await httpPrices({ baseUrl: guarded.url, apiKey: secret })
+          .getPrices([ETH], 'usd')
+          .catch((e: unknown) => e),
+      )
       expect(() => httpPrices({ apiKey: `${secret} with space` })).toThrow(InvalidArgumentError)
-      errors.push((() => {
-        try {
-          httpPrices({ apiKey: `${secret} with space` })
-        } catch (e) {
-          return e
-        }
-      })())
+      errors.push(
+        (() => {
+          try {
+            httpPrices({ apiKey: `${secret} with space` })
+          } catch (e) {
+            return e
+          }
+        })(),
+      )
       const thrown = errors.filter((e) => e !== undefined)
       expect(thrown).toHaveLength(5)
       expect((thrown[0] as PriceSourceError).details.status).toBe(401)
@@ -255,7 +307,9 @@ describe('httpPrices', () => {
   it('times out', async () => {
     server.setDelay(500)
     const started = Date.now()
-    const error = await source({ timeoutMs: 50 }).getPrices([ETH], 'usd').catch((e: unknown) => e)
+    const error = await source({ timeoutMs: 50 })
+      .getPrices([ETH], 'usd')
+      .catch((e: unknown) => e)
     expect(Date.now() - started).toBeLessThan(400)
     expect(error).toBeInstanceOf(PriceSourceError)
     expect((error as PriceSourceError).shortMessage).toMatch(/timed out after 50 ms/)
@@ -266,7 +320,9 @@ describe('httpPrices', () => {
     const dead = await startPriceServer()
     const url = dead.url
     await dead.close()
-    const error = await httpPrices({ baseUrl: url }).getPrices([ETH], 'usd').catch((e: unknown) => e)
+    const error = await httpPrices({ baseUrl: url })
+      .getPrices([ETH], 'usd')
+      .catch((e: unknown) => e)
     expect(error).toBeInstanceOf(PriceSourceError)
     expect((error as PriceSourceError).shortMessage).toMatch(/network error/)
     expect((error as PriceSourceError).cause).toBeInstanceOf(Error)

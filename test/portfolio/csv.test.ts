@@ -28,12 +28,24 @@ const tricky = fc.oneof(
 
 describe('formatCsv', () => {
   it.each([
-    [[['aaa', 'bbb', 'ccc'], ['zzz', 'yyy', 'xxx']], 'aaa,bbb,ccc\r\nzzz,yyy,xxx\r\n'],
+    [
+      [
+        ['aaa', 'bbb', 'ccc'],
+        ['zzz', 'yyy', 'xxx'],
+      ],
+      'aaa,bbb,ccc\r\nzzz,yyy,xxx\r\n',
+    ],
     [[['a,b', 'c']], '"a,b",c\r\n'],
     [[['say "hi"']], '"say ""hi"""\r\n'],
     [[['two\r\nlines', 'lf\nonly', 'cr\ronly']], '"two\r\nlines","lf\nonly","cr\ronly"\r\n'],
     [[[' lead', 'trail ', '\ttab', 'in side']], '" lead","trail ","\ttab",in side\r\n'],
-    [[['', ''], ['', 'x']], ',\r\n,x\r\n'],
+    [
+      [
+        ['', ''],
+        ['', 'x'],
+      ],
+      ',\r\n,x\r\n',
+    ],
     [[[''], ['a']], '""\r\na\r\n'], // one empty field is written "" so it is not a blank line
     [[['\uFEFFbom']], '"\uFEFFbom"\r\n'], // would otherwise be read as a byte-order mark
     [[['=1+1', '-1.5', "'x"]], "=1+1,-1.5,'x\r\n"], // no formula protection by default
@@ -93,15 +105,52 @@ describe('protectFormula', () => {
 
 describe('parseCsv', () => {
   it.each([
-    ['aaa,bbb,ccc\r\nzzz,yyy,xxx\r\n', [['aaa', 'bbb', 'ccc'], ['zzz', 'yyy', 'xxx']]],
-    ['aaa,bbb,ccc\r\nzzz,yyy,xxx', [['aaa', 'bbb', 'ccc'], ['zzz', 'yyy', 'xxx']]], // final line break optional
-    ['aaa,bbb,ccc\nzzz,yyy,xxx\n', [['aaa', 'bbb', 'ccc'], ['zzz', 'yyy', 'xxx']]], // LF
-    ['a,b\r\nc,d\ne,f', [['a', 'b'], ['c', 'd'], ['e', 'f']]], // mixed
+    [
+      'aaa,bbb,ccc\r\nzzz,yyy,xxx\r\n',
+      [
+        ['aaa', 'bbb', 'ccc'],
+        ['zzz', 'yyy', 'xxx'],
+      ],
+    ],
+    [
+      'aaa,bbb,ccc\r\nzzz,yyy,xxx',
+      [
+        ['aaa', 'bbb', 'ccc'],
+        ['zzz', 'yyy', 'xxx'],
+      ],
+    ], // final line break optional
+    [
+      'aaa,bbb,ccc\nzzz,yyy,xxx\n',
+      [
+        ['aaa', 'bbb', 'ccc'],
+        ['zzz', 'yyy', 'xxx'],
+      ],
+    ], // LF
+    [
+      'a,b\r\nc,d\ne,f',
+      [
+        ['a', 'b'],
+        ['c', 'd'],
+        ['e', 'f'],
+      ],
+    ], // mixed
     ['"aaa","bbb","ccc"\r\n', [['aaa', 'bbb', 'ccc']]],
-    ['"aaa","b\r\nbb","ccc"\r\nzzz,yyy,xxx', [['aaa', 'b\r\nbb', 'ccc'], ['zzz', 'yyy', 'xxx']]],
+    [
+      '"aaa","b\r\nbb","ccc"\r\nzzz,yyy,xxx',
+      [
+        ['aaa', 'b\r\nbb', 'ccc'],
+        ['zzz', 'yyy', 'xxx'],
+      ],
+    ],
     ['"aaa","b""bb","ccc"', [['aaa', 'b"bb', 'ccc']]],
     ['"a,b",""\r\n', [['a,b', '']]],
-    [',,\r\n,,', [['', '', ''], ['', '', '']]],
+    [
+      ',,\r\n,,',
+      [
+        ['', '', ''],
+        ['', '', ''],
+      ],
+    ],
     ['a,', [['a', '']]],
     ['a,\r\n', [['a', '']]],
     [' a , b ', [[' a ', ' b ']]], // spaces are data
@@ -132,7 +181,10 @@ describe('parseCsv', () => {
 
   it('checks expectColumns, the header included', () => {
     expectInvalid(() => parseCsv('a,b\r\nc,d\r\n', { expectColumns: 3 }), /^CSV line 1: 2 fields, expected 3\./)
-    expect(parseCsv('a,b\r\nc,d\r\n', { expectColumns: 2 })).toEqual([['a', 'b'], ['c', 'd']])
+    expect(parseCsv('a,b\r\nc,d\r\n', { expectColumns: 2 })).toEqual([
+      ['a', 'b'],
+      ['c', 'd'],
+    ])
     expectInvalid(() => parseCsv('a', { expectColumns: 0 }), /expectColumns must be an integer/)
     expectInvalid(() => parseCsv(42 as never), /CSV text must be a string/)
   })
@@ -146,7 +198,9 @@ describe('parseCsv', () => {
   })
 
   it('round-trips any table through formatCsv', () => {
-    const table = fc.integer({ min: 1, max: 5 }).chain((width) => fc.array(fc.array(tricky, { minLength: width, maxLength: width }), { maxLength: 6 }))
+    const table = fc
+      .integer({ min: 1, max: 5 })
+      .chain((width) => fc.array(fc.array(tricky, { minLength: width, maxLength: width }), { maxLength: 6 }))
     fc.assert(
       fc.property(table, fc.boolean(), (rows, protect) => {
         const text = formatCsv(rows, { protectFormulas: protect })
@@ -285,7 +339,11 @@ describe('historyToCsv', () => {
 
   const item = GOLDEN_ITEMS[0]!
   it.each<[string, CsvHistoryItem, RegExp]>([
-    ['a fee without feeDecimals', { ...item, feeDecimals: undefined }, /items\[0\]\.feeDecimals is required when items\[0\]\.fee is present/],
+    [
+      'a fee without feeDecimals',
+      { ...item, feeDecimals: undefined },
+      /items\[0\]\.feeDecimals is required when items\[0\]\.fee is present/,
+    ],
     ['a negative amount', { ...item, amount: -1n }, /items\[0\]\.amount must be a bigint from 0 to 2\^256 - 1/],
     ['an amount past 2^256 - 1', { ...item, amount: 2n ** 256n }, /items\[0\]\.amount must be a bigint/],
     ['a number amount', { ...item, amount: 1 as never }, /items\[0\]\.amount must be a bigint from 0 to 2\^256 - 1, got number/],
@@ -347,33 +405,81 @@ describe('parseHistoryCsv', () => {
 
   it.each<[string, string, RegExp]>([
     ['empty text', '', /History CSV is empty/],
-    ['a wrong header', HEADER.replace('amount', 'value'), /^CSV line 1: column 6 of the header is "value", expected "amount"\. The header must be: date,chain,/],
+    [
+      'a wrong header',
+      HEADER.replace('amount', 'value'),
+      /^CSV line 1: column 6 of the header is "value", expected "amount"\. The header must be: date,chain,/,
+    ],
     ['a short header', 'date,chain\r\n', /^CSV line 1: column 3 of the header is missing, expected "asset"/],
     ['an extra column', HEADER.replace('\r\n', ',note\r\n'), /^CSV line 1: 19 fields, expected 18/],
-    ['a legacy header with a note for unverified', HEADER.replace(',unverified\r\n', ',note\r\n'), /^CSV line 1: column 18 of the header is "note", expected "unverified"/],
+    [
+      'a legacy header with a note for unverified',
+      HEADER.replace(',unverified\r\n', ',note\r\n'),
+      /^CSV line 1: column 18 of the header is "note", expected "unverified"/,
+    ],
     ['a short row', HEADER + 'a,b\r\n', /^CSV line 2: 2 fields, expected 18/],
     ['a legacy header over a current row', LEGACY_CSV.split('\r\n')[0] + '\r\n' + row(), /^CSV line 2: 18 fields, expected 17/],
-    ['an unverified flag other than true', HEADER + row({ unverified: 'yes' }), /^CSV line 2, column "unverified": expected "true" or nothing, got "yes"/],
+    [
+      'an unverified flag other than true',
+      HEADER + row({ unverified: 'yes' }),
+      /^CSV line 2, column "unverified": expected "true" or nothing, got "yes"/,
+    ],
     ['a bad chain id', HEADER + row({ chain: 'eip155' }), /^CSV line 2, column "chain": not a CAIP-2 chain id: "eip155"/],
     ['a bad asset id', HEADER + row({ asset: 'eip155:1/erc20' }), /^CSV line 2, column "asset": not a CAIP-19 asset id/],
-    ['an asset on another chain', HEADER + row({ asset: 'eip155:137/slip44:966' }), /^CSV line 2, column "asset": asset "eip155:137\/slip44:966" is not on chain "eip155:1"/],
+    [
+      'an asset on another chain',
+      HEADER + row({ asset: 'eip155:137/slip44:966' }),
+      /^CSV line 2, column "asset": asset "eip155:137\/slip44:966" is not on chain "eip155:1"/,
+    ],
     ['a bad direction', HEADER + row({ direction: 'IN' }), /^CSV line 2, column "direction": expected in, out, self, got "IN"/],
     ['a bad state', HEADER + row({ state: '' }), /^CSV line 2, column "state": expected pending, confirmed, failed, dropped, got ""/],
     ['a negative amount', HEADER + row({ amount: '-1' }), /^CSV line 2, column "amount": Amount must not be negative\. Got "-1"/],
-    ['too many decimal places', HEADER + row({ amount: '0.1', decimals: '0' }), /^CSV line 2, column "amount": Amount has more than 0 decimal places/],
+    [
+      'too many decimal places',
+      HEADER + row({ amount: '0.1', decimals: '0' }),
+      /^CSV line 2, column "amount": Amount has more than 0 decimal places/,
+    ],
     ['an exponent', HEADER + row({ amount: '1e6' }), /^CSV line 2, column "amount": Amount must be a plain decimal/],
     ['missing decimals', HEADER + row({ decimals: '' }), /^CSV line 2, column "decimals": is required/],
-    ['decimals past 255', HEADER + row({ decimals: '256' }), /^CSV line 2, column "decimals": expected an integer from 0 to 255, got "256"/],
+    [
+      'decimals past 255',
+      HEADER + row({ decimals: '256' }),
+      /^CSV line 2, column "decimals": expected an integer from 0 to 255, got "256"/,
+    ],
     ['decimals with a leading zero', HEADER + row({ decimals: '06' }), /column "decimals": expected an integer/],
     ['a negative block', HEADER + row({ block: '-1' }), /^CSV line 2, column "block": expected an integer/],
-    ['a date without milliseconds', HEADER + row({ date: '2024-01-01T00:00:00Z' }), /^CSV line 2, column "date": expected an ISO 8601 UTC time/],
+    [
+      'a date without milliseconds',
+      HEADER + row({ date: '2024-01-01T00:00:00Z' }),
+      /^CSV line 2, column "date": expected an ISO 8601 UTC time/,
+    ],
     ['a date that does not exist', HEADER + row({ date: '2024-02-30T00:00:00.000Z' }), /column "date": expected an ISO 8601/],
     ['a local date', HEADER + row({ date: '2024-01-01' }), /column "date": expected an ISO 8601/],
-    ['a fee without fee_asset', HEADER + row({ fee: '1', fee_decimals: '18' }), /^CSV line 2, column "fee_asset": is required when "fee" is set/],
-    ['a fee_asset without fee', HEADER + row({ fee_asset: ETH, fee_decimals: '18' }), /^CSV line 2, column "fee": is required when "fee_asset" is set/],
-    ['a fee without fee_decimals', HEADER + row({ fee: '1', fee_asset: ETH }), /^CSV line 2, column "fee_decimals": is required when "fee" is set/],
-    ['a counterparty that is not from', HEADER + row({ counterparty: '0xb' }), /^CSV line 2, column "counterparty": does not match "from" for direction in/],
-    ['a counterparty that is not to', HEADER + row({ direction: 'out' }), /^CSV line 2, column "counterparty": does not match "to" for direction out/],
+    [
+      'a fee without fee_asset',
+      HEADER + row({ fee: '1', fee_decimals: '18' }),
+      /^CSV line 2, column "fee_asset": is required when "fee" is set/,
+    ],
+    [
+      'a fee_asset without fee',
+      HEADER + row({ fee_asset: ETH, fee_decimals: '18' }),
+      /^CSV line 2, column "fee": is required when "fee_asset" is set/,
+    ],
+    [
+      'a fee without fee_decimals',
+      HEADER + row({ fee: '1', fee_asset: ETH }),
+      /^CSV line 2, column "fee_decimals": is required when "fee" is set/,
+    ],
+    [
+      'a counterparty that is not from',
+      HEADER + row({ counterparty: '0xb' }),
+      /^CSV line 2, column "counterparty": does not match "from" for direction in/,
+    ],
+    [
+      'a counterparty that is not to',
+      HEADER + row({ direction: 'out' }),
+      /^CSV line 2, column "counterparty": does not match "to" for direction out/,
+    ],
     ['an unterminated quote', HEADER + row() + '"x', /^CSV line 3: a quoted field is never closed/],
     ['a bad third row', HEADER + row() + row() + row({ hash: 'x\ny', chain: 'x' }), /^CSV line 4, column "chain"/],
   ])('rejects %s', (_, text, message) => {

@@ -33,7 +33,13 @@ beforeAll(async () => {
   anvil = await startAnvil({ chainId: MAIN })
   const { abis: _abis, ...f } = await deployFixtures(anvil.url)
   fixtures = f
-  const chain = defineChain({ id: MAIN, name: 'Configured L2', nativeCurrency: { name: 'Ether', symbol: 'ETH', decimals: 18 }, rpcUrls: { default: { http: [anvil.url] } }, testnet: false })
+  const chain = defineChain({
+    id: MAIN,
+    name: 'Configured L2',
+    nativeCurrency: { name: 'Ether', symbol: 'ETH', decimals: 18 },
+    rpcUrls: { default: { http: [anvil.url] } },
+    testnet: false,
+  })
   mainnet = evm({ chain, rpcUrls: [anvil.url], tokens: fixtureTokens(fixtures), retryCount: 0 })
   const shared = sharedAnvil()
   local = evm({ chain: 'eip155:31337', rpcUrls: [shared.url], tokens: fixtureTokens(shared.fixtures), retryCount: 0 })
@@ -59,7 +65,11 @@ describe('fixedPrices with the adapters’ own metadata', () => {
     const assets = await metadata(mainnet)
     const usdt = erc20(MAIN, fixtures.usdt.address)
     const usdc = erc20(MAIN, fixtures.usdc.address)
-    const quotes = await fixedPrices({ prices: { USDT: '1', [`eip155:${MAIN}/erc20:${fixtures.usdt.address}`]: '0.9991' } }).getPrices([usdt, usdc], 'usd', { assets })
+    const quotes = await fixedPrices({ prices: { USDT: '1', [`eip155:${MAIN}/erc20:${fixtures.usdt.address}`]: '0.9991' } }).getPrices(
+      [usdt, usdc],
+      'usd',
+      { assets },
+    )
     expect(priced(quotes)).toEqual({ [usdt]: '0.9991' })
   })
 
@@ -80,7 +90,9 @@ describe('fixedPrices with the adapters’ own metadata', () => {
     const quotes = await source.getPrices([fake], 'usd', { assets: [{ id: fake, family: 'USDT', unverified: true, testnet: false }] })
     expect(quotes.size).toBe(0)
     // The same id, vouched for by its adapter: priced.
-    expect(priced(await source.getPrices([fake], 'usd', { assets: [{ id: fake, family: 'USDT', testnet: false }] }))).toEqual({ [fake]: '1' })
+    expect(priced(await source.getPrices([fake], 'usd', { assets: [{ id: fake, family: 'USDT', testnet: false }] }))).toEqual({
+      [fake]: '1',
+    })
   })
 
   it.each([
@@ -89,10 +101,21 @@ describe('fixedPrices with the adapters’ own metadata', () => {
     [{ assets: [{ id: 'eip155:1/slip44:60', family: 42, testnet: false }] }, /family must be a string/],
     [{ assets: [{ id: 'eip155:1/slip44:60', family: 'ETH' }] }, /testnet must be a boolean/],
     [{ assets: [{ id: 'eip155:1/slip44:60', unverified: 'no', testnet: false }] }, /unverified must be a boolean/],
-    [{ assets: [{ id: 'eip155:1/slip44:60', family: 'ETH', testnet: false }, { id: 'eip155:1/slip44:60', family: 'BTC', testnet: false }] }, /twice, differently/],
+    [
+      {
+        assets: [
+          { id: 'eip155:1/slip44:60', family: 'ETH', testnet: false },
+          { id: 'eip155:1/slip44:60', family: 'BTC', testnet: false },
+        ],
+      },
+      /twice, differently/,
+    ],
     [null, /request must be an object/],
   ])('rejects bad metadata before answering: %o', async (request, message) => {
-    await expect(fixedPrices({ prices: { ETH: '1' } }).getPrices(['eip155:1/slip44:60'], 'usd', request as never)).rejects.toMatchObject({ code: expect.stringMatching(/^INVALID_(ARGUMENT|CAIP_ID)$/), message: expect.stringMatching(message) })
+    await expect(fixedPrices({ prices: { ETH: '1' } }).getPrices(['eip155:1/slip44:60'], 'usd', request as never)).rejects.toMatchObject({
+      code: expect.stringMatching(/^INVALID_(ARGUMENT|CAIP_ID)$/),
+      message: expect.stringMatching(message),
+    })
   })
 
   it('rejects a non-boolean testnets option at construction', () => {
@@ -104,7 +127,9 @@ describe('Portfolio: family prices for configured tokens, test networks apart', 
   const line = (s: PortfolioSnapshot, asset: AssetId) => s.balances.find((b) => b.asset === asset)
 
   it('values a configured USDT by the USDT family price, and keeps the local chain out of value', async () => {
-    const { signers: [holder] } = await vaultSigners(1)
+    const {
+      signers: [holder],
+    } = await vaultSigners(1)
     const address = holder!.address as `0x${string}`
     const shared = sharedAnvil()
     await mintTokens(anvil.url, fixtures.usdt.address, address, 7_000_000n)
@@ -113,7 +138,11 @@ describe('Portfolio: family prices for configured tokens, test networks apart', 
     const usdtLocal = erc20(31337, shared.fixtures.usdt.address)
     const accounts = [`eip155:${MAIN}:${address}`, `eip155:31337:${address}`] as const
 
-    const snap = await new Portfolio({ adapters: [mainnet, local], accounts, priceSource: fixedPrices({ prices: { USDT: '1' } }) }).refresh()
+    const snap = await new Portfolio({
+      adapters: [mainnet, local],
+      accounts,
+      priceSource: fixedPrices({ prices: { USDT: '1' } }),
+    }).refresh()
     expect(line(snap, usdtMain)).toMatchObject({ amount: 7_000_000n, family: 'USDT', price: '1', value: '7.00' })
     expect(line(snap, usdtLocal)).toMatchObject({ amount: 3_000_000n, family: 'USDT' })
     expect(line(snap, usdtLocal)?.value).toBeUndefined() // a test network: no family price by default
@@ -122,7 +151,11 @@ describe('Portfolio: family prices for configured tokens, test networks apart', 
     expect(snap.testnetValue).toBeUndefined()
 
     // With testnets: true the local USDT is priced too, and its value stays apart.
-    const both = await new Portfolio({ adapters: [mainnet, local], accounts, priceSource: fixedPrices({ prices: { USDT: '1' }, testnets: true }) }).refresh()
+    const both = await new Portfolio({
+      adapters: [mainnet, local],
+      accounts,
+      priceSource: fixedPrices({ prices: { USDT: '1' }, testnets: true }),
+    }).refresh()
     expect(line(both, usdtLocal)).toMatchObject({ price: '1', value: '3.00' })
     expect(both.totals.find((t) => t.key === 'USDT (testnet)')).toMatchObject({ testnet: true, amount: 3_000_000n, value: '3.00' })
     expect(both.value).toBe('7.00')

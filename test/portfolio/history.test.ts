@@ -27,8 +27,30 @@ function source(account: string, items: HistoryItem[], pageSize: number): Histor
 }
 
 const history = (account: string, times: number[], pending: number): HistoryItem[] => [
-  ...Array.from({ length: pending }, (_, i): HistoryItem => ({ chainId: 'eip155:1', hash: `${account}-p${i}`, asset: ASSET, direction: 'in', from: 'x', to: account, amount: 1n, state: 'pending' })),
-  ...[...times].sort((a, b) => b - a).map((t, i): HistoryItem => ({ chainId: 'eip155:1', hash: `${account}-${i}`, asset: ASSET, direction: 'in', from: 'x', to: account, amount: BigInt(i), blockHeight: t, timestamp: t * 1000, state: 'confirmed' })),
+  ...Array.from({ length: pending }, (_, i): HistoryItem => ({
+    chainId: 'eip155:1',
+    hash: `${account}-p${i}`,
+    asset: ASSET,
+    direction: 'in',
+    from: 'x',
+    to: account,
+    amount: 1n,
+    state: 'pending',
+  })),
+  ...[...times]
+    .sort((a, b) => b - a)
+    .map((t, i): HistoryItem => ({
+      chainId: 'eip155:1',
+      hash: `${account}-${i}`,
+      asset: ASSET,
+      direction: 'in',
+      from: 'x',
+      to: account,
+      amount: BigInt(i),
+      blockHeight: t,
+      timestamp: t * 1000,
+      state: 'confirmed',
+    })),
 ]
 
 async function all(sources: HistorySource[], limit: number): Promise<string[]> {
@@ -48,7 +70,14 @@ describe('mergedHistory', () => {
   it('pages through every account without gaps or repeats, newest first, whatever the limits', async () => {
     await fc.assert(
       fc.asyncProperty(
-        fc.array(fc.record({ times: fc.array(fc.integer({ min: 1, max: 1_000 }), { maxLength: 12 }), pending: fc.integer({ min: 0, max: 2 }), pageSize: fc.integer({ min: 1, max: 5 }) }), { minLength: 1, maxLength: 4 }),
+        fc.array(
+          fc.record({
+            times: fc.array(fc.integer({ min: 1, max: 1_000 }), { maxLength: 12 }),
+            pending: fc.integer({ min: 0, max: 2 }),
+            pageSize: fc.integer({ min: 1, max: 5 }),
+          }),
+          { minLength: 1, maxLength: 4 },
+        ),
         fc.integer({ min: 1, max: 7 }),
         async (accounts, limit) => {
           const sources = accounts.map((a, i) => source(`acct${i}`, history(`acct${i}`, a.times, a.pending), a.pageSize))

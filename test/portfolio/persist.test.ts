@@ -13,7 +13,16 @@ const tracker = fc.record(
     baseline: fc.nat(10_000_000),
     updatedAt: fc.nat(),
     stale: fc.boolean(),
-    readings: fc.array(fc.record({ account: hex(40), asset: fc.constant('eip155:1/slip44:60'), amount: units, pending: fc.bigInt({ min: -(10n ** 30n), max: 10n ** 30n }).map(String), blockHeight: fc.nat() }), { maxLength: 4 }),
+    readings: fc.array(
+      fc.record({
+        account: hex(40),
+        asset: fc.constant('eip155:1/slip44:60'),
+        amount: units,
+        pending: fc.bigInt({ min: -(10n ** 30n), max: 10n ** 30n }).map(String),
+        blockHeight: fc.nat(),
+      }),
+      { maxLength: 4 },
+    ),
     announced: fc.array(
       fc.record(
         {
@@ -43,7 +52,12 @@ describe('saved portfolio state', () => {
   it('round-trips', () => {
     fc.assert(
       fc.property(tracker, fc.nat(), (t, savedAt) => {
-        const state = { savedAt, currency: 'usd', prices: { 'eip155:1/slip44:60': { price: '3000.5', at: 1 } }, chains: { 'eip155:1': t } } as unknown as SavedPortfolio
+        const state = {
+          savedAt,
+          currency: 'usd',
+          prices: { 'eip155:1/slip44:60': { price: '3000.5', at: 1 } },
+          chains: { 'eip155:1': t },
+        } as unknown as SavedPortfolio
         const back = decodeState(encodeState(state), ['eip155:1'])
         expect(back).toEqual(JSON.parse(JSON.stringify(state)))
       }),
@@ -54,17 +68,32 @@ describe('saved portfolio state', () => {
   it('ignores damaged, foreign or other-version records instead of throwing', () => {
     const good = encodeState({ savedAt: 1, currency: 'usd', prices: {}, chains: {} })
     expect(decodeState(good, [])).toEqual({ savedAt: 1, currency: 'usd', prices: {}, chains: {} })
-    for (const bad of [undefined, '', 'null', '[]', '{', good.replace('"version":1', '"version":2'), good.replace('coffer-portfolio', 'other')]) {
+    for (const bad of [
+      undefined,
+      '',
+      'null',
+      '[]',
+      '{',
+      good.replace('"version":1', '"version":2'),
+      good.replace('coffer-portfolio', 'other'),
+    ]) {
       expect(decodeState(bad, ['eip155:1'])).toBeUndefined()
     }
     // A chain whose part is damaged is dropped alone.
     const partial = JSON.stringify({ ...JSON.parse(good), chains: { 'eip155:1': { blocks: 'x' } } })
     expect(decodeState(partial, ['eip155:1'])?.chains).toEqual({})
     fc.assert(
-      fc.property(fc.oneof(fc.string(), fc.json(), fc.json().map((j) => good.replace('"chains":{}', `"chains":{"eip155:1":${j}}`))), (text) => {
-        const result = decodeState(text, ['eip155:1'])
-        expect(result === undefined || typeof result.savedAt === 'number').toBe(true)
-      }),
+      fc.property(
+        fc.oneof(
+          fc.string(),
+          fc.json(),
+          fc.json().map((j) => good.replace('"chains":{}', `"chains":{"eip155:1":${j}}`)),
+        ),
+        (text) => {
+          const result = decodeState(text, ['eip155:1'])
+          expect(result === undefined || typeof result.savedAt === 'number').toBe(true)
+        },
+      ),
       { numRuns: 300 },
     )
   })

@@ -10,7 +10,17 @@ import { Portfolio, fixedPrices, parseHistoryCsv, type PortfolioEvents, type Por
 import { bitcoin, type BitcoinAdapter } from 'coffer/bitcoin'
 import { evm, type EvmAdapter } from 'coffer/evm'
 import { memoryStorage, type AccountSigner, type Secp256k1Signer } from 'coffer/vault'
-import { deployFixtures, mine, mintTokens, revertTo, setBalance, snapshot, startAnvil, type Anvil, type FixtureAddresses } from '../support/anvil.js'
+import {
+  deployFixtures,
+  mine,
+  mintTokens,
+  revertTo,
+  setBalance,
+  snapshot,
+  startAnvil,
+  type Anvil,
+  type FixtureAddresses,
+} from '../support/anvil.js'
 import { startEsplora, type EsploraServer } from '../support/esplora-server.js'
 import { startRpcProxy, type RpcProxy } from '../support/rpc-proxy.js'
 import { fixtureTokens, sharedAnvil, vaultSigners } from '../chains/evm/helpers.js'
@@ -34,13 +44,26 @@ let signers: (Secp256k1Signer & { address: `0x${string}` })[]
 let btcAccount: AccountSigner
 
 const chainB = (url: string) =>
-  defineChain({ id: 31338, name: 'Anvil B', nativeCurrency: { name: 'Ether', symbol: 'ETH', decimals: 18 }, rpcUrls: { default: { http: [url] } }, testnet: true })
+  defineChain({
+    id: 31338,
+    name: 'Anvil B',
+    nativeCurrency: { name: 'Ether', symbol: 'ETH', decimals: 18 },
+    rpcUrls: { default: { http: [url] } },
+    testnet: true,
+  })
 
 const usdc = (f: FixtureAddresses) => `eip155:${f === fixturesB ? 31338 : 31337}/erc20:${f.usdc.address.toLowerCase()}` as const
 
 /** Collects every event of a portfolio. */
 function record(portfolio: Portfolio) {
-  const seen: { [K in keyof PortfolioEvents]: PortfolioEvents[K][] } = { change: [], incoming: [], outgoing: [], reorg: [], error: [], refresh: [] }
+  const seen: { [K in keyof PortfolioEvents]: PortfolioEvents[K][] } = {
+    change: [],
+    incoming: [],
+    outgoing: [],
+    reorg: [],
+    error: [],
+    refresh: [],
+  }
   for (const name of Object.keys(seen) as (keyof PortfolioEvents)[]) portfolio.on(name, (e) => (seen[name] as unknown[]).push(e))
   return seen
 }
@@ -84,22 +107,54 @@ describe('Portfolio', () => {
 
     const portfolio = new Portfolio({
       adapters: [a, b, btc],
-      accounts: [`eip155:31337:${s0.address}`, { chainId: 'eip155:31338', address: s0.address, label: 'main' }, { chainId: 'eip155:31338', address: s1.address }, { chainId: 'bip122:0f9188f13cb7b2c71f2a335e3a4fc328', descriptor: btcAccount.descriptor }],
-      priceSource: fixedPrices({ prices: { [ETH_A]: '3000.5', [ETH_B]: '3000.5', [usdc(shared.fixtures)]: '0.9998', [usdc(fixturesB)]: '0.9998', [BTC]: '60000' } }),
+      accounts: [
+        `eip155:31337:${s0.address}`,
+        { chainId: 'eip155:31338', address: s0.address, label: 'main' },
+        { chainId: 'eip155:31338', address: s1.address },
+        { chainId: 'bip122:0f9188f13cb7b2c71f2a335e3a4fc328', descriptor: btcAccount.descriptor },
+      ],
+      priceSource: fixedPrices({
+        prices: { [ETH_A]: '3000.5', [ETH_B]: '3000.5', [usdc(shared.fixtures)]: '0.9998', [usdc(fixturesB)]: '0.9998', [BTC]: '60000' },
+      }),
     })
     proxyA.reset()
     proxyB.reset()
     const snap = await portfolio.refresh()
 
-    expect(line(snap, 'eip155:31337', s0.address, ETH_A)).toMatchObject({ amount: E18, confirmed: E18, pending: 0n, stale: false, value: '3000.50' })
+    expect(line(snap, 'eip155:31337', s0.address, ETH_A)).toMatchObject({
+      amount: E18,
+      confirmed: E18,
+      pending: 0n,
+      stale: false,
+      value: '3000.50',
+    })
     expect(line(snap, 'eip155:31338', s0.address, ETH_B)).toMatchObject({ amount: 2n * E18, label: 'main', value: '6001.00' })
-    expect(line(snap, 'eip155:31338', s1.address, usdc(fixturesB))).toMatchObject({ amount: 50_500_000n, decimals: 6, symbol: 'USDC', price: '0.9998', value: '50.49' })
-    expect(line(snap, 'bip122:0f9188f13cb7b2c71f2a335e3a4fc328', btcAccount.descriptor, BTC)).toMatchObject({ amount: 50_000_000n, value: '30000.00' })
+    expect(line(snap, 'eip155:31338', s1.address, usdc(fixturesB))).toMatchObject({
+      amount: 50_500_000n,
+      decimals: 6,
+      symbol: 'USDC',
+      price: '0.9998',
+      value: '50.49',
+    })
+    expect(line(snap, 'bip122:0f9188f13cb7b2c71f2a335e3a4fc328', btcAccount.descriptor, BTC)).toMatchObject({
+      amount: 50_000_000n,
+      value: '30000.00',
+    })
 
     // USDC on two chains is one line (the fixtures declare family "USDC"; both chains are test networks).
     const usdcTotal = snap.totals.find((t) => t.family === 'USDC')
-    expect(usdcTotal).toMatchObject({ amount: 150_500_000n, decimals: 6, testnet: true, chains: ['eip155:31337', 'eip155:31338'], value: '150.47', valueComplete: true })
-    expect(snap.totals.find((t) => t.family === 'ETH')).toMatchObject({ amount: 35n * 10n ** 17n, chains: ['eip155:31337', 'eip155:31338'] })
+    expect(usdcTotal).toMatchObject({
+      amount: 150_500_000n,
+      decimals: 6,
+      testnet: true,
+      chains: ['eip155:31337', 'eip155:31338'],
+      value: '150.47',
+      valueComplete: true,
+    })
+    expect(snap.totals.find((t) => t.family === 'ETH')).toMatchObject({
+      amount: 35n * 10n ** 17n,
+      chains: ['eip155:31337', 'eip155:31338'],
+    })
     // 150.5 × 0.9998 + 3.5 × 3000.5 + 0.5 × 60000 = 40652.2199, rounded once. Every chain here is a
     // test network (two anvils, regtest): the sum is testnetValue and never the mainnet value.
     expect(snap.testnetValue).toBe('40652.22')
@@ -114,7 +169,11 @@ describe('Portfolio', () => {
   it('reports incoming and outgoing transfers once each, and catches native moves on the periodic full read', async () => {
     const [, s1, s2] = signers as [(typeof signers)[0], (typeof signers)[0], (typeof signers)[0]]
     await setBalance(anvilB.url, s2.address, E18)
-    const portfolio = new Portfolio({ adapters: [b], accounts: [`eip155:31338:${s1.address}`, `eip155:31338:${s2.address}`], fullRefreshBlocks: 3 })
+    const portfolio = new Portfolio({
+      adapters: [b],
+      accounts: [`eip155:31338:${s1.address}`, `eip155:31338:${s2.address}`],
+      fullRefreshBlocks: 3,
+    })
     const events = record(portfolio)
     await portfolio.refresh()
     expect(events.incoming).toHaveLength(0) // the first read is the baseline
@@ -197,7 +256,9 @@ describe('Portfolio', () => {
   })
 
   it('reads balances anyway when the node refuses the transfer scan, and says so', async () => {
-    const { signers: [fresh] } = await vaultSigners(1)
+    const {
+      signers: [fresh],
+    } = await vaultSigners(1)
     const portfolio = new Portfolio({ adapters: [b], accounts: [`eip155:31338:${addr(fresh!)}`] })
     const events = record(portfolio)
     await portfolio.refresh()
@@ -215,18 +276,28 @@ describe('Portfolio', () => {
   })
 
   it('counts balances as confirmed only `confirmations` blocks deep', async () => {
-    const { signers: [fresh] } = await vaultSigners(1)
+    const {
+      signers: [fresh],
+    } = await vaultSigners(1)
     const portfolio = new Portfolio({ adapters: [b], accounts: [`eip155:31338:${addr(fresh!)}`], confirmations: 3 })
     await portfolio.refresh()
     await mintTokens(anvilB.url, fixturesB.usdc.address, addr(fresh!), 2_000_000n)
     let snap = await portfolio.refresh()
-    expect(line(snap, 'eip155:31338', addr(fresh!), usdc(fixturesB))).toMatchObject({ amount: 2_000_000n, confirmed: 0n, pending: 2_000_000n })
+    expect(line(snap, 'eip155:31338', addr(fresh!), usdc(fixturesB))).toMatchObject({
+      amount: 2_000_000n,
+      confirmed: 0n,
+      pending: 2_000_000n,
+    })
     await mine(anvilB.url, 1)
     snap = await portfolio.refresh()
     expect(line(snap, 'eip155:31338', addr(fresh!), usdc(fixturesB))).toMatchObject({ confirmed: 0n, pending: 2_000_000n })
     await mine(anvilB.url, 1)
     snap = await portfolio.refresh()
-    expect(line(snap, 'eip155:31338', addr(fresh!), usdc(fixturesB))).toMatchObject({ amount: 2_000_000n, confirmed: 2_000_000n, pending: 0n })
+    expect(line(snap, 'eip155:31338', addr(fresh!), usdc(fixturesB))).toMatchObject({
+      amount: 2_000_000n,
+      confirmed: 2_000_000n,
+      pending: 0n,
+    })
     expect(snap.totals.find((t) => t.family === 'USDC')).toMatchObject({ confirmed: 2_000_000n, pending: 0n })
   })
 
@@ -242,7 +313,10 @@ describe('Portfolio', () => {
     await mine(anvilB.url, 25) // beyond fullRefreshBlocks: B re-reads everything
     const down = await portfolio.refresh()
     expect(down.chains.find((c) => c.chainId === 'eip155:31337')).toMatchObject({ stale: true, error: { code: 'RPC' } })
-    expect(line(down, 'eip155:31337', s0.address, ETH_A)).toMatchObject({ stale: true, amount: line(first, 'eip155:31337', s0.address, ETH_A)!.amount })
+    expect(line(down, 'eip155:31337', s0.address, ETH_A)).toMatchObject({
+      stale: true,
+      amount: line(first, 'eip155:31337', s0.address, ETH_A)!.amount,
+    })
     expect(line(down, 'eip155:31338', s0.address, ETH_B)).toMatchObject({ stale: false, amount: ethB + E18 })
     expect(events.error.map((e) => e.chainId)).toEqual(['eip155:31337'])
 
@@ -254,7 +328,10 @@ describe('Portfolio', () => {
   })
 
   it('follows a Bitcoin account: mempool payments are incoming (pending) once, then confirmed', async () => {
-    const portfolio = new Portfolio({ adapters: [btc], accounts: [{ chainId: 'bip122:0f9188f13cb7b2c71f2a335e3a4fc328', descriptor: btcAccount.descriptor }] })
+    const portfolio = new Portfolio({
+      adapters: [btc],
+      accounts: [{ chainId: 'bip122:0f9188f13cb7b2c71f2a335e3a4fc328', descriptor: btcAccount.descriptor }],
+    })
     const events = record(portfolio)
     const first = await portfolio.refresh()
     const start = first.balances[0]!.amount
@@ -273,7 +350,11 @@ describe('Portfolio', () => {
     const [s0, s1] = signers as [(typeof signers)[0], (typeof signers)[0]]
     const portfolio = new Portfolio({
       adapters: [a, b, btc],
-      accounts: [`eip155:31337:${s0.address}`, `eip155:31338:${s1.address}`, { chainId: 'bip122:0f9188f13cb7b2c71f2a335e3a4fc328', descriptor: btcAccount.descriptor }],
+      accounts: [
+        `eip155:31337:${s0.address}`,
+        `eip155:31338:${s1.address}`,
+        { chainId: 'bip122:0f9188f13cb7b2c71f2a335e3a4fc328', descriptor: btcAccount.descriptor },
+      ],
     })
     const all = await portfolio.history({ limit: 1000 })
     expect(all.cursor).toBeUndefined()
@@ -289,15 +370,28 @@ describe('Portfolio', () => {
       paged.push(...page.items)
       cursor = page.cursor
     } while (cursor)
-    expect(paged.map((i) => `${i.chainId}:${i.hash}:${i.direction}:${i.amount}`)).toEqual(all.items.map((i) => `${i.chainId}:${i.hash}:${i.direction}:${i.amount}`))
+    expect(paged.map((i) => `${i.chainId}:${i.hash}:${i.direction}:${i.amount}`)).toEqual(
+      all.items.map((i) => `${i.chainId}:${i.hash}:${i.direction}:${i.amount}`),
+    )
 
     const csv = await portfolio.toCSV()
-    expect(csv.split('\r\n')[0]).toBe('date,chain,asset,symbol,direction,amount,decimals,fee,fee_asset,fee_symbol,fee_decimals,counterparty,from,to,hash,block,state,unverified')
+    expect(csv.split('\r\n')[0]).toBe(
+      'date,chain,asset,symbol,direction,amount,decimals,fee,fee_asset,fee_symbol,fee_decimals,counterparty,from,to,hash,block,state,unverified',
+    )
     const parsed = parseHistoryCsv(csv)
     expect(parsed).toHaveLength(all.items.length)
     parsed.forEach((row, i) => {
       const item = all.items[i]!
-      expect(row).toMatchObject({ chainId: item.chainId, asset: item.asset, direction: item.direction, amount: item.amount, hash: item.hash, from: item.from, to: item.to, state: item.state })
+      expect(row).toMatchObject({
+        chainId: item.chainId,
+        asset: item.asset,
+        direction: item.direction,
+        amount: item.amount,
+        hash: item.hash,
+        from: item.from,
+        to: item.to,
+        state: item.state,
+      })
       if (item.fee) expect(row.fee).toEqual(item.fee)
     })
     await expect(portfolio.history({ cursor: 'bogus' })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' })
@@ -305,8 +399,15 @@ describe('Portfolio', () => {
 
   it('restores the last snapshot at once after a restart, then reports what moved meanwhile', async () => {
     const storage = memoryStorage()
-    const { signers: [fresh] } = await vaultSigners(1)
-    const options = { adapters: [b], accounts: [`eip155:31338:${addr(fresh!)}` as const], storage, priceSource: fixedPrices({ prices: { [usdc(fixturesB)]: '1' } }) }
+    const {
+      signers: [fresh],
+    } = await vaultSigners(1)
+    const options = {
+      adapters: [b],
+      accounts: [`eip155:31338:${addr(fresh!)}` as const],
+      storage,
+      priceSource: fixedPrices({ prices: { [usdc(fixturesB)]: '1' } }),
+    }
     const first = new Portfolio(options)
     await mintTokens(anvilB.url, fixturesB.usdc.address, addr(fresh!), 3_000_000n)
     const seen = await first.refresh()
@@ -335,7 +436,9 @@ describe('Portfolio', () => {
   })
 
   it('watch() follows new blocks and stop() ends it; a throwing listener does not stop the others', async () => {
-    const { signers: [fresh] } = await vaultSigners(1)
+    const {
+      signers: [fresh],
+    } = await vaultSigners(1)
     const portfolio = new Portfolio({ adapters: [b], accounts: [`eip155:31338:${addr(fresh!)}`] })
     const events = record(portfolio)
     portfolio.on('incoming', () => {
@@ -358,10 +461,18 @@ describe('Portfolio', () => {
     expect(() => new Portfolio({ adapters: [], accounts: [] })).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }))
     expect(() => new Portfolio({ adapters: [b, b], accounts: [`eip155:31338:${signers[0]!.address}`] })).toThrow(/Two adapters/)
     expect(() => new Portfolio({ adapters: [b], accounts: ['eip155:1:0x0000000000000000000000000000000000000000'] })).toThrow(/no adapter/)
-    expect(() => new Portfolio({ adapters: [b], accounts: ['eip155:31338:0x5aaeb6053F3E94C9b9A09f33669435E7Ef1BeAed'] })).toThrow(expect.objectContaining({ code: 'INVALID_ADDRESS' }))
-    expect(() => new Portfolio({ adapters: [b], accounts: [`eip155:31338:${signers[0]!.address}`], assets: ['eip155:1/slip44:60'] })).toThrow(/no adapter serves/)
-    expect(() => new Portfolio({ adapters: [b], accounts: [`eip155:31338:${signers[0]!.address}`], confirmations: 0 })).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }))
-    expect(() => new Portfolio({ adapters: [b], accounts: [`eip155:31338:${signers[0]!.address}`], currency: 'dollars!' })).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }))
+    expect(() => new Portfolio({ adapters: [b], accounts: ['eip155:31338:0x5aaeb6053F3E94C9b9A09f33669435E7Ef1BeAed'] })).toThrow(
+      expect.objectContaining({ code: 'INVALID_ADDRESS' }),
+    )
+    expect(
+      () => new Portfolio({ adapters: [b], accounts: [`eip155:31338:${signers[0]!.address}`], assets: ['eip155:1/slip44:60'] }),
+    ).toThrow(/no adapter serves/)
+    expect(() => new Portfolio({ adapters: [b], accounts: [`eip155:31338:${signers[0]!.address}`], confirmations: 0 })).toThrow(
+      expect.objectContaining({ code: 'INVALID_ARGUMENT' }),
+    )
+    expect(() => new Portfolio({ adapters: [b], accounts: [`eip155:31338:${signers[0]!.address}`], currency: 'dollars!' })).toThrow(
+      expect.objectContaining({ code: 'INVALID_ARGUMENT' }),
+    )
   })
 })
 

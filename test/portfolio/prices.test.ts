@@ -2,8 +2,27 @@ import { describe, expect, it } from 'vitest'
 import type { AssetId } from '../../src/core/caip.js'
 import { InvalidArgumentError, InvalidCaipIdError } from '../../src/core/errors.js'
 import { fixedPrices, knownFamily, normalizeCurrency } from '../../src/portfolio/prices.js'
-import { ETH, ETH_ARB, ETH_BASE, POL, BNB, AVAX, SEPOLIA_ETH, ANVIL_ETH, BTC, BTC_TESTNET, USDT, USDT_LOWER, USDC, USDC_ARB, USDC_SEPOLIA, UNKNOWN_TOKEN, SOL, NFT, BSC_TESTNET_BNB } from './asset-ids.js'
-
+import {
+  ETH,
+  ETH_ARB,
+  ETH_BASE,
+  POL,
+  BNB,
+  AVAX,
+  SEPOLIA_ETH,
+  ANVIL_ETH,
+  BTC,
+  BTC_TESTNET,
+  USDT,
+  USDT_LOWER,
+  USDC,
+  USDC_ARB,
+  USDC_SEPOLIA,
+  UNKNOWN_TOKEN,
+  SOL,
+  NFT,
+  BSC_TESTNET_BNB,
+} from './asset-ids.js'
 
 describe('knownFamily', () => {
   it.each([
@@ -55,7 +74,10 @@ describe('fixedPrices', () => {
   })
 
   it('prices by asset id and by family, asset id first', async () => {
-    const quotes = await source.getPrices([USDT, USDC, USDC_ARB, ETH, ETH_ARB, POL, BTC, 'eip155:42161/erc20:0xFd086bC7CD5C481DCC9C85ebE478A1C0b69FCbb9' as AssetId], 'usd')
+    const quotes = await source.getPrices(
+      [USDT, USDC, USDC_ARB, ETH, ETH_ARB, POL, BTC, 'eip155:42161/erc20:0xFd086bC7CD5C481DCC9C85ebE478A1C0b69FCbb9' as AssetId],
+      'usd',
+    )
     expect(Object.fromEntries([...quotes].map(([k, q]) => [k, q.price]))).toEqual({
       [USDT]: '1.0001', // explicit (lower-case key matches the checksummed id)
       [USDC]: '0.9998',
@@ -134,4 +156,3 @@ describe('fixedPrices', () => {
     await expect(source.getPrices(ETH as unknown as AssetId[], 'usd')).rejects.toThrow(InvalidArgumentError)
   })
 })
-

@@ -63,7 +63,14 @@ async function setup(chainTimeoutMs = CHAIN_TIMEOUT_MS) {
   })
   portfolios.push(portfolio)
   const log: string[] = []
-  const seen: { [K in keyof PortfolioEvents]: PortfolioEvents[K][] } = { change: [], incoming: [], outgoing: [], reorg: [], error: [], refresh: [] }
+  const seen: { [K in keyof PortfolioEvents]: PortfolioEvents[K][] } = {
+    change: [],
+    incoming: [],
+    outgoing: [],
+    reorg: [],
+    error: [],
+    refresh: [],
+  }
   for (const name of Object.keys(seen) as (keyof PortfolioEvents)[]) {
     portfolio.on(name, (e) => {
       ;(seen[name] as unknown[]).push(e)
@@ -82,11 +89,16 @@ describe('Portfolio: one slow chain never delays another', () => {
     const { hole, portfolio, address, seen, log } = await setup(SHORT_TIMEOUT_MS)
     const first = await portfolio.refresh()
     expect(hole.answered).toBe(0)
-    expect(chain(first, BTC_CHAIN)).toMatchObject({ stale: true, error: { code: 'DEADLINE_EXCEEDED', details: { chainId: BTC_CHAIN, deadlineMs: SHORT_TIMEOUT_MS } } })
+    expect(chain(first, BTC_CHAIN)).toMatchObject({
+      stale: true,
+      error: { code: 'DEADLINE_EXCEEDED', details: { chainId: BTC_CHAIN, deadlineMs: SHORT_TIMEOUT_MS } },
+    })
     expect(chain(first, BTC_CHAIN)?.blockHeight).toBeUndefined()
     expect(chain(first, EVM_CHAIN)).toMatchObject({ stale: false })
     expect(line(first, usdc)).toMatchObject({ amount: 0n, stale: false })
-    expect(seen.error.map((e) => [e.chainId, e.error.code, e.error.name])).toEqual([[BTC_CHAIN, 'DEADLINE_EXCEEDED', 'DeadlineExceededError']])
+    expect(seen.error.map((e) => [e.chainId, e.error.code, e.error.name])).toEqual([
+      [BTC_CHAIN, 'DEADLINE_EXCEEDED', 'DeadlineExceededError'],
+    ])
 
     // A transfer to the EVM account: its event comes as soon as the EVM step is done, before the
     // Bitcoin step gives up, while the black hole still holds the Bitcoin requests open.
@@ -111,7 +123,13 @@ describe('Portfolio: one slow chain never delays another', () => {
     expect(hole.answered).toBe(0)
 
     const seenAtIncoming: { open: number; answered: number; btcStep: boolean }[] = []
-    portfolio.on('incoming', () => seenAtIncoming.push({ open: hole.open, answered: hole.answered, btcStep: chain(portfolio.snapshot, BTC_CHAIN)?.blockHeight !== undefined }))
+    portfolio.on('incoming', () =>
+      seenAtIncoming.push({
+        open: hole.open,
+        answered: hole.answered,
+        btcStep: chain(portfolio.snapshot, BTC_CHAIN)?.blockHeight !== undefined,
+      }),
+    )
     await mint(address, 7_000_000n)
     await until(() => seen.incoming.length === 1)
     expect(seen.incoming[0]).toMatchObject({ chainId: EVM_CHAIN, asset: usdc, amount: 7_000_000n, direction: 'in' })
@@ -164,7 +182,9 @@ describe('Portfolio: one slow chain never delays another', () => {
 
   it('rejects bad deadlines and intervals with typed errors', () => {
     const accounts = [`${EVM_CHAIN}:0x0000000000000000000000000000000000000001`] as const
-    expect(() => new Portfolio({ adapters: [evmAdapter], accounts, chainTimeoutMs: 0 })).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }))
+    expect(() => new Portfolio({ adapters: [evmAdapter], accounts, chainTimeoutMs: 0 })).toThrow(
+      expect.objectContaining({ code: 'INVALID_ARGUMENT' }),
+    )
     const portfolio = new Portfolio({ adapters: [evmAdapter], accounts })
     expect(() => portfolio.watch({ chainIntervalMs: { 'eip155:1': 1_000 } })).toThrow(/no adapter serves it/)
     expect(() => portfolio.watch({ chainIntervalMs: { [EVM_CHAIN]: 1 } })).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }))

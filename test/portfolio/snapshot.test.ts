@@ -16,7 +16,13 @@ function tracker(chainId: ChainId, testnet: boolean, assets: AssetMeta[], readin
     blocks: [{ height: 10, hash: '0xaa', parentHash: '0x99', timestamp: 0 }],
     sinceFull: 0,
     stale: false,
-    readings: readings.map(([account, asset, amount, pending]) => ({ account, asset, amount: String(amount), pending: String(pending), blockHeight: 10 })),
+    readings: readings.map(([account, asset, amount, pending]) => ({
+      account,
+      asset,
+      amount: String(amount),
+      pending: String(pending),
+      blockHeight: 10,
+    })),
     announced: [],
   })
   return t
@@ -28,12 +34,30 @@ const USDC_SEPOLIA = 'eip155:11155111/erc20:0x1c7d4b196cb0c7b01d743fbc6116a90237
 const ETH = 'eip155:1/slip44:60' as AssetId
 
 describe('buildSnapshot', () => {
-  const eth = tracker('eip155:1', false, [{ id: ETH, symbol: 'ETH', decimals: 18, family: 'ETH' }, { id: USDT_ETH, symbol: 'USDT', decimals: 6, family: 'USDT' }], [
-    ['0xa', ETH, 15n * 10n ** 17n, 0n],
-    ['0xa', USDT_ETH, 1_500_000n, 500_000n],
-  ])
-  const bsc = tracker('eip155:56', false, [{ id: USDT_BSC, symbol: 'USDT', decimals: 18, family: 'USDT' }], [['0xa', USDT_BSC, 25n * 10n ** 17n, 0n]])
-  const sepolia = tracker('eip155:11155111', true, [{ id: USDC_SEPOLIA, symbol: 'USDC', decimals: 6, family: 'USDC' }], [['0xa', USDC_SEPOLIA, 9_000_000n, 0n]])
+  const eth = tracker(
+    'eip155:1',
+    false,
+    [
+      { id: ETH, symbol: 'ETH', decimals: 18, family: 'ETH' },
+      { id: USDT_ETH, symbol: 'USDT', decimals: 6, family: 'USDT' },
+    ],
+    [
+      ['0xa', ETH, 15n * 10n ** 17n, 0n],
+      ['0xa', USDT_ETH, 1_500_000n, 500_000n],
+    ],
+  )
+  const bsc = tracker(
+    'eip155:56',
+    false,
+    [{ id: USDT_BSC, symbol: 'USDT', decimals: 18, family: 'USDT' }],
+    [['0xa', USDT_BSC, 25n * 10n ** 17n, 0n]],
+  )
+  const sepolia = tracker(
+    'eip155:11155111',
+    true,
+    [{ id: USDC_SEPOLIA, symbol: 'USDC', decimals: 6, family: 'USDC' }],
+    [['0xa', USDC_SEPOLIA, 9_000_000n, 0n]],
+  )
 
   it('adds a family across chains at the largest decimals, keeps test networks apart, and rounds fiat once', () => {
     const prices = new Map([
@@ -43,7 +67,15 @@ describe('buildSnapshot', () => {
     ])
     const snap = buildSnapshot([eth, bsc, sepolia], prices, 'usd', { restored: false })
     const usdt = snap.totals.find((t) => t.key === 'USDT')!
-    expect(usdt).toMatchObject({ amount: 4n * 10n ** 18n, confirmed: 35n * 10n ** 17n, pending: 5n * 10n ** 17n, decimals: 18, chains: ['eip155:1', 'eip155:56'], valueComplete: true, testnet: false })
+    expect(usdt).toMatchObject({
+      amount: 4n * 10n ** 18n,
+      confirmed: 35n * 10n ** 17n,
+      pending: 5n * 10n ** 17n,
+      decimals: 18,
+      chains: ['eip155:1', 'eip155:56'],
+      valueComplete: true,
+      testnet: false,
+    })
     // 1.5 × 0.9995 = 1.49925 → "1.50" and 2.5 × 0.9995 = 2.49875 → "2.50" alone; the total adds exact values: 3.998 → "4.00".
     expect(snap.balances.filter((b) => b.family === 'USDT').map((b) => b.value)).toEqual(['1.50', '2.50'])
     expect(usdt.value).toBe('4.00')
@@ -51,7 +83,12 @@ describe('buildSnapshot', () => {
     expect(snap.totals.find((t) => t.key === 'USDC (testnet)')?.value).toBeUndefined()
     // 1.5 ETH × 3333.333 = 4999.9995 → the grand total adds exact values: 4999.9995 + 3.998 = 5003.9975 → 5004.00.
     expect(snap.value).toBe('5004.00')
-    expect(snap.balances.find((b) => b.asset === USDT_ETH)).toMatchObject({ amount: 1_500_000n, confirmed: 1_000_000n, pending: 500_000n, price: '0.9995' })
+    expect(snap.balances.find((b) => b.asset === USDT_ETH)).toMatchObject({
+      amount: 1_500_000n,
+      confirmed: 1_000_000n,
+      pending: 500_000n,
+      price: '0.9995',
+    })
   })
 
   it('never adds test-network values to the mainnet value: they sum apart, in testnetValue', () => {

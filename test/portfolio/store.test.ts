@@ -58,7 +58,12 @@ describe('StateStore', () => {
 
   it('reports a storage error as a StorageError and reads a damaged record as nothing', async () => {
     const errors: CofferError[] = []
-    const broken = new StateStore({ get: async () => Promise.reject(new Error('disk')), set: async () => Promise.reject(new Error('disk')) }, 'k', 1_000, (e) => errors.push(e))
+    const broken = new StateStore(
+      { get: async () => Promise.reject(new Error('disk')), set: async () => Promise.reject(new Error('disk')) },
+      'k',
+      1_000,
+      (e) => errors.push(e),
+    )
     expect(await broken.read([])).toBeUndefined()
     await broken.write(() => state(1))
     expect(errors.map((e) => e.code)).toEqual(['STORAGE', 'STORAGE'])

@@ -72,7 +72,11 @@ describe('ChainTracker: a step past its deadline', () => {
     const { signers } = await vaultSigners(1)
     const account = signers[0]!.address as `0x${string}`
     const { adapter: slow, gate } = gated(adapter)
-    const tracker = new ChainTracker(slow, [{ chainId: CHAIN, address: account }], { confirmations: 1, fullRefreshBlocks: 20, reorgDepth: 64 })
+    const tracker = new ChainTracker(slow, [{ chainId: CHAIN, address: account }], {
+      confirmations: 1,
+      fullRefreshBlocks: 20,
+      reorgDepth: 64,
+    })
     await tracker.resolveAssets(undefined)
     await tracker.step()
     const baseline = tracker.head!
@@ -100,7 +104,11 @@ describe('ChainTracker: a step past its deadline', () => {
     const { signers } = await vaultSigners(1)
     const account = signers[0]!.address as `0x${string}`
     const { adapter: slow, gate } = gated(adapter)
-    const tracker = new ChainTracker(slow, [{ chainId: CHAIN, address: account }], { confirmations: 1, fullRefreshBlocks: 20, reorgDepth: 64 })
+    const tracker = new ChainTracker(slow, [{ chainId: CHAIN, address: account }], {
+      confirmations: 1,
+      fullRefreshBlocks: 20,
+      reorgDepth: 64,
+    })
     await tracker.resolveAssets(undefined)
     await tracker.step()
     const id = await snapshot(node.url)
@@ -122,7 +130,10 @@ describe('ChainTracker: a step past its deadline', () => {
     expect(tracker.head).toEqual(head)
 
     const next = await tracker.step()
-    expect(next.reorg).toMatchObject({ depth: 1, removed: [expect.objectContaining({ hash: minted.transfers[0]!.hash, amount: 7_000_000n })] })
+    expect(next.reorg).toMatchObject({
+      depth: 1,
+      removed: [expect.objectContaining({ hash: minted.transfers[0]!.hash, amount: 7_000_000n })],
+    })
     expect(next.changes.map((c) => [c.delta, c.reorg])).toEqual([[-7_000_000n, true]])
   })
 })

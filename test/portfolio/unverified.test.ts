@@ -7,7 +7,15 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest'
 import type { Address } from 'viem'
-import { Portfolio, fixedPrices, parseHistoryCsv, type AssetInfo, type ChainAdapter, type PortfolioEvents, type PortfolioSnapshot } from 'coffer'
+import {
+  Portfolio,
+  fixedPrices,
+  parseHistoryCsv,
+  type AssetInfo,
+  type ChainAdapter,
+  type PortfolioEvents,
+  type PortfolioSnapshot,
+} from 'coffer'
 import { evm, type EvmAdapter } from 'coffer/evm'
 import { memoryStorage } from 'coffer/vault'
 import { deployToken, mintTokens } from '../support/anvil.js'
@@ -31,7 +39,14 @@ beforeAll(async () => {
 }, 60_000)
 
 function record(portfolio: Portfolio) {
-  const seen: { [K in keyof PortfolioEvents]: PortfolioEvents[K][] } = { change: [], incoming: [], outgoing: [], reorg: [], error: [], refresh: [] }
+  const seen: { [K in keyof PortfolioEvents]: PortfolioEvents[K][] } = {
+    change: [],
+    incoming: [],
+    outgoing: [],
+    reorg: [],
+    error: [],
+    refresh: [],
+  }
   for (const name of Object.keys(seen) as (keyof PortfolioEvents)[]) portfolio.on(name, (e) => (seen[name] as unknown[]).push(e))
   return seen
 }
@@ -108,7 +123,11 @@ describe('Portfolio: unverified tokens', () => {
     ])
     events.incoming.forEach(expectFlagged)
     events.change.forEach(expectFlagged)
-    expect(events.change.find((c) => c.asset === fakeUsdt)).toMatchObject({ unverified: true, delta: 5_000_000n, transfers: [expect.objectContaining({ unverified: true })] })
+    expect(events.change.find((c) => c.asset === fakeUsdt)).toMatchObject({
+      unverified: true,
+      delta: 5_000_000n,
+      transfers: [expect.objectContaining({ unverified: true })],
+    })
     expect(events.error).toEqual([])
 
     // History and its CSV carry the flag on every look-alike row, and only there.
@@ -123,7 +142,9 @@ describe('Portfolio: unverified tokens', () => {
     }
 
     // After a restart the saved snapshot says the same, whatever the record says about the token.
-    const saved = JSON.parse((await storage.get('portfolio'))!) as { chains: Record<string, { announced: { asset: string; symbol: string; unverified?: boolean }[] }> }
+    const saved = JSON.parse((await storage.get('portfolio'))!) as {
+      chains: Record<string, { announced: { asset: string; symbol: string; unverified?: boolean }[] }>
+    }
     for (const t of saved.chains[CHAIN]!.announced) if (t.asset === fakeUsdt) Object.assign(t, { symbol: 'USDT', unverified: undefined })
     await storage.set('portfolio', JSON.stringify(saved))
     const restarted = new Portfolio(options)
@@ -161,7 +182,11 @@ describe('Portfolio: unverified tokens', () => {
       },
     }) as ChainAdapter
     const account = await holder()
-    const portfolio = new Portfolio({ adapters: [lister], accounts: [`${CHAIN}:${account}`], priceSource: fixedPrices({ prices: { [fakeUsdt]: '1', [realUsdt]: '1' } }) })
+    const portfolio = new Portfolio({
+      adapters: [lister],
+      accounts: [`${CHAIN}:${account}`],
+      priceSource: fixedPrices({ prices: { [fakeUsdt]: '1', [realUsdt]: '1' } }),
+    })
     const snap = await portfolio.refresh()
     expect(line(snap, fakeUsdt)).toMatchObject({ amount: 1_000_000_000_000n, unverified: true })
     snap.balances.forEach(expectFlagged)

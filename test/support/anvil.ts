@@ -16,13 +16,7 @@ import { spawnAnvil } from '../../src/testing/evm/anvil.js'
 import { resolveAnvilBinary } from '../../src/testing/evm/anvil-binary.js'
 import { noReturnToken, standardToken } from '../../src/testing/evm/contracts.js'
 import { deployContract, placeMulticall3 } from '../../src/testing/evm/deploy.js'
-import { freePort } from '../../src/testing/process.js'
-import {
-  multicall3Abi as multicall3FixtureAbi,
-  noReturnTokenAbi,
-  revertingTokenAbi,
-  standardTokenAbi,
-} from '../fixtures/evm/abis.js'
+import { multicall3Abi as multicall3FixtureAbi, noReturnTokenAbi, revertingTokenAbi, standardTokenAbi } from '../fixtures/evm/abis.js'
 
 // ---------------------------------------------------------------- constants
 
@@ -30,16 +24,46 @@ export { ANVIL_MNEMONIC } from '../../src/testing/evm/anvil.js'
 
 /** The first 10 accounts of ANVIL_MNEMONIC at m/44'/60'/0'/0/i, as anvil funds them. */
 export const ANVIL_ACCOUNTS: readonly { readonly address: Address; readonly privateKey: Hex }[] = [
-  { address: '0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266', privateKey: '0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80' },
-  { address: '0x70997970C51812dc3A010C7d01b50e0d17dc79C8', privateKey: '0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d' },
-  { address: '0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC', privateKey: '0x5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a' },
-  { address: '0x90F79bf6EB2c4f870365E785982E1f101E93b906', privateKey: '0x7c852118294e51e653712a81e05800f419141751be58f605c371e15141b007a6' },
-  { address: '0x15d34AAf54267DB7D7c367839AAf71A00a2C6A65', privateKey: '0x47e179ec197488593b187f80a00eb0da91f1b9d0b13f8733639f19c30a34926a' },
-  { address: '0x9965507D1a55bcC2695C58ba16FB37d819B0A4dc', privateKey: '0x8b3a350cf5c34c9194ca85829a2df0ec3153be0318b5e2d3348e872092edffba' },
-  { address: '0x976EA74026E726554dB657fA54763abd0C3a0aa9', privateKey: '0x92db14e403b83dfe3df233f83dfa3a0d7096f21ca9b0d6d6b8d88b2b4ec1564e' },
-  { address: '0x14dC79964da2C08b23698B3D3cc7Ca32193d9955', privateKey: '0x4bbbf85ce3377467afe5d46f804f221813b2bb87f24d81f60f1fcdbf7cbf4356' },
-  { address: '0x23618e81E3f5cdF7f54C3d65f7FBc0aBf5B21E8f', privateKey: '0xdbda1821b80551c9d65939329250298aa3472ba22feea921c0cf5d620ea67b97' },
-  { address: '0xa0Ee7A142d267C1f36714E4a8F75612F20a79720', privateKey: '0x2a871d0798f97d79848a013d4936a73bf4cc922c825d33c1cf7073dff6d409c6' },
+  {
+    address: '0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266',
+    privateKey: '0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80',
+  },
+  {
+    address: '0x70997970C51812dc3A010C7d01b50e0d17dc79C8',
+    privateKey: '0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d',
+  },
+  {
+    address: '0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC',
+    privateKey: '0x5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a',
+  },
+  {
+    address: '0x90F79bf6EB2c4f870365E785982E1f101E93b906',
+    privateKey: '0x7c852118294e51e653712a81e05800f419141751be58f605c371e15141b007a6',
+  },
+  {
+    address: '0x15d34AAf54267DB7D7c367839AAf71A00a2C6A65',
+    privateKey: '0x47e179ec197488593b187f80a00eb0da91f1b9d0b13f8733639f19c30a34926a',
+  },
+  {
+    address: '0x9965507D1a55bcC2695C58ba16FB37d819B0A4dc',
+    privateKey: '0x8b3a350cf5c34c9194ca85829a2df0ec3153be0318b5e2d3348e872092edffba',
+  },
+  {
+    address: '0x976EA74026E726554dB657fA54763abd0C3a0aa9',
+    privateKey: '0x92db14e403b83dfe3df233f83dfa3a0d7096f21ca9b0d6d6b8d88b2b4ec1564e',
+  },
+  {
+    address: '0x14dC79964da2C08b23698B3D3cc7Ca32193d9955',
+    privateKey: '0x4bbbf85ce3377467afe5d46f804f221813b2bb87f24d81f60f1fcdbf7cbf4356',
+  },
+  {
+    address: '0x23618e81E3f5cdF7f54C3d65f7FBc0aBf5B21E8f',
+    privateKey: '0xdbda1821b80551c9d65939329250298aa3472ba22feea921c0cf5d620ea67b97',
+  },
+  {
+    address: '0xa0Ee7A142d267C1f36714E4a8F75612F20a79720',
+    privateKey: '0x2a871d0798f97d79848a013d4936a73bf4cc922c825d33c1cf7073dff6d409c6',
+  },
 ]
 
 /** Where Multicall3 lives on (nearly) every EVM chain, and where deployFixtures puts it. */
@@ -154,10 +178,7 @@ export async function sendFrom(
  * A fresh random account with `wei` ETH (default 100 ETH). Use it to send raw
  * signed transactions without racing other test files for a shared account's nonce.
  */
-export async function fundedAccount(
-  url: string,
-  wei: bigint = 100n * 10n ** 18n,
-): Promise<{ address: Address; privateKey: Hex }> {
+export async function fundedAccount(url: string, wei: bigint = 100n * 10n ** 18n): Promise<{ address: Address; privateKey: Hex }> {
   const privateKey = generatePrivateKey()
   const { address } = privateKeyToAccount(privateKey)
   await setBalance(url, address, wei)
@@ -195,8 +216,6 @@ export interface StartAnvilOptions {
 export function anvilBinary(): string {
   return resolveAnvilBinary()
 }
-
-export { freePort }
 
 /**
  * Starts anvil on a free 127.0.0.1 port with the standard test mnemonic
@@ -255,9 +274,10 @@ let artifactsCache: { compiler: string; contracts: Record<string, Artifact> } | 
 
 /** test/fixtures/evm/artifacts.json, read once. */
 export function loadArtifacts(): { compiler: string; contracts: Record<string, Artifact> } {
-  artifactsCache ??= JSON.parse(
-    readFileSync(fileURLToPath(new URL('../fixtures/evm/artifacts.json', import.meta.url)), 'utf8'),
-  ) as { compiler: string; contracts: Record<string, Artifact> }
+  artifactsCache ??= JSON.parse(readFileSync(fileURLToPath(new URL('../fixtures/evm/artifacts.json', import.meta.url)), 'utf8')) as {
+    compiler: string
+    contracts: Record<string, Artifact>
+  }
   return artifactsCache
 }
 
@@ -282,7 +302,12 @@ export async function deployFixtures(url: string): Promise<Fixtures> {
   const usdc = await deployToken(url, 'USD Coin', 'USDC', 6, 'StandardToken', '2')
   const dai = await deployToken(url, 'Dai Stablecoin', 'DAI', 18)
   const usdt = await deployToken(url, 'Tether USD', 'USDT', 6, 'NoReturnToken')
-  const reverting: TokenFixture = { address: await deployContract(url, deployer, artifact('RevertingToken'), []), name: 'Reverting Token', symbol: 'REVERT', decimals: 18 }
+  const reverting: TokenFixture = {
+    address: await deployContract(url, deployer, artifact('RevertingToken'), []),
+    name: 'Reverting Token',
+    symbol: 'REVERT',
+    decimals: 18,
+  }
   return { deployer, multicall3: MULTICALL3_ADDRESS, usdc, dai, usdt, reverting, abis: fixtureAbis }
 }
 
@@ -291,7 +316,14 @@ export async function deployFixtures(url: string): Promise<Fixtures> {
  * token, or an airdropped one nobody configured. `StandardToken` (bool returns, EIP-2612) by
  * default, or `NoReturnToken` (the fixture USDT's own code).
  */
-export async function deployToken(url: string, name: string, symbol: string, decimals: number, contract: 'StandardToken' | 'NoReturnToken' = 'StandardToken', version = '1'): Promise<TokenFixture> {
+export async function deployToken(
+  url: string,
+  name: string,
+  symbol: string,
+  decimals: number,
+  contract: 'StandardToken' | 'NoReturnToken' = 'StandardToken',
+  version = '1',
+): Promise<TokenFixture> {
   const from = ANVIL_ACCOUNTS[0]!.address
   const address =
     contract === 'StandardToken'

@@ -6,13 +6,13 @@ import { fileURLToPath } from 'node:url'
 const ROOT = fileURLToPath(new URL('../..', import.meta.url))
 
 /** An error a child reported. */
-export interface ChildError {
+interface ChildError {
   name: string
   code?: string
   message: string
 }
 /** A child's answer: its result, or the error it hit. */
-export type Answer<T> = { ok: true; result: T } | { ok: false; error: ChildError }
+type Answer<T> = { ok: true; result: T } | { ok: false; error: ChildError }
 
 /** A running child process. */
 export interface Child {

@@ -24,7 +24,9 @@ export function serve(ops: Record<string, (cmd: Command) => Promise<unknown>>): 
         process.stdout.write(`${JSON.stringify({ id: cmd.id, ok: true, result: await op(cmd) })}\n`)
       } catch (error) {
         const e = error as { name?: string; code?: string; message?: string }
-        process.stdout.write(`${JSON.stringify({ id: cmd.id, ok: false, error: { name: e.name ?? 'Error', code: e.code ?? 'ERROR', message: String(e.message ?? error) } })}\n`)
+        process.stdout.write(
+          `${JSON.stringify({ id: cmd.id, ok: false, error: { name: e.name ?? 'Error', code: e.code ?? 'ERROR', message: String(e.message ?? error) } })}\n`,
+        )
       }
     })()
   })

@@ -280,14 +280,25 @@ describe('esplora-server: chain and funding', () => {
 describe('esplora-server: broadcast accepts correctly signed spends and moves UTXOs', () => {
   it('P2WPKH', async () => {
     const coin = await fundCoin(esplora, 'p2wpkh', alice, 100_000n)
-    const spend = await signSpend(esplora, [coin], [
-      { address: BOB, value: 60_000n },
-      { address: ALICE.address!, value: 39_000n },
-    ])
+    const spend = await signSpend(
+      esplora,
+      [coin],
+      [
+        { address: BOB, value: 60_000n },
+        { address: ALICE.address!, value: 39_000n },
+      ],
+    )
     await expectAccepted(esplora, spend)
 
     expect(esplora.utxos(ALICE.address!)).toEqual([
-      { txid: spend.txid, vout: 1, value: 39_000n, scriptPubKey: Buffer.from(ALICE.output!).toString('hex'), address: ALICE.address, height: null },
+      {
+        txid: spend.txid,
+        vout: 1,
+        value: 39_000n,
+        scriptPubKey: Buffer.from(ALICE.output!).toString('hex'),
+        address: ALICE.address,
+        height: null,
+      },
     ])
     expect(esplora.utxos(BOB).map((u) => [u.txid, u.vout, u.value, u.height])).toEqual([[spend.txid, 0, 60_000n, null]])
     const record = esplora.transactions().find((t) => t.txid === spend.txid)!
@@ -407,7 +418,11 @@ describe('esplora-server: broadcast rejections', () => {
     await expectRejected(esplora, wrongKey.toHex(), /hash160\(pubkey\) does not match/)
 
     // Not DER at all.
-    await expectRejected(esplora, withWitnessSig(spend.tx, () => Uint8Array.from([0x30, 0x01, 0x01])), /Non-canonical DER/)
+    await expectRejected(
+      esplora,
+      withWitnessSig(spend.tx, () => Uint8Array.from([0x30, 0x01, 0x01])),
+      /Non-canonical DER/,
+    )
 
     expect(esplora.utxos(ALICE.address!).map((u) => u.txid)).toEqual([coin.txid])
     expect(esplora.transactions().map((t) => t.txid)).toEqual([coin.txid])
@@ -526,10 +541,14 @@ describe('esplora-server: broadcast rejections', () => {
     const sighash = over.hashForWitnessV0(0, scriptCode, coin.value, Transaction.SIGHASH_ALL)
     over.setWitness(0, [bscript.signature.encode(alice.sign(sighash), Transaction.SIGHASH_ALL), alice.publicKey])
     await expectRejected(esplora, over.toHex(), /bad-txns-in-belowout, value in \(10000 sat\) < value out \(10001 sat\)/)
-    const dust = await signSpend(esplora, [coin], [
-      { address: BOB, value: 293n },
-      { address: ALICE.address!, value: 9_000n },
-    ])
+    const dust = await signSpend(
+      esplora,
+      [coin],
+      [
+        { address: BOB, value: 293n },
+        { address: ALICE.address!, value: 9_000n },
+      ],
+    )
     await expectRejected(esplora, dust.hex, /dust: output 0 \(v0_p2wpkh\) pays 293 sat, below the dust threshold of 294 sat/)
     const p2pkhDust = await signSpend(esplora, [coin], [{ address: paymentFor('p2pkh', bob).address!, value: 545n }])
     await expectRejected(esplora, p2pkhDust.hex, /threshold of 546 sat/)
@@ -567,10 +586,14 @@ describe('esplora-server: broadcast rejections', () => {
 describe('esplora-server: address history', () => {
   it('/address/:a/txs shows both directions, mempool first, newest first', async () => {
     const coin = await fundCoin(esplora, 'p2wpkh', alice, 100_000n)
-    const spend = await signSpend(esplora, [coin], [
-      { address: BOB, value: 60_000n },
-      { address: ALICE.address!, value: 39_000n },
-    ])
+    const spend = await signSpend(
+      esplora,
+      [coin],
+      [
+        { address: BOB, value: 60_000n },
+        { address: ALICE.address!, value: 39_000n },
+      ],
+    )
     await expectAccepted(esplora, spend)
 
     const txs = await getJson<any[]>(esplora, `/address/${ALICE.address}/txs`)
@@ -635,7 +658,12 @@ describe('esplora-server: lock time (IsFinalTx)', () => {
 
 describe('esplora-server: faults and lies', () => {
   it("'before' answers in place of the server for `times` requests; the request is counted and logged", async () => {
-    const remove = esplora.addFault({ method: 'GET', path: /^\/blocks\/tip\/height$/, fault: { status: 429, body: 'slow down', headers: { 'retry-after': '3600' } }, times: 2 })
+    const remove = esplora.addFault({
+      method: 'GET',
+      path: /^\/blocks\/tip\/height$/,
+      fault: { status: 429, body: 'slow down', headers: { 'retry-after': '3600' } },
+      times: 2,
+    })
     for (const prefix of ['', '/api']) {
       const res = await fetch(`${esplora.url}${prefix}/blocks/tip/height`)
       expect([res.status, res.headers.get('retry-after'), await res.text()]).toEqual([429, '3600', 'slow down'])
@@ -662,7 +690,9 @@ describe('esplora-server: faults and lies', () => {
     const first = await signSpend(esplora, [one], [{ address: BOB, value: 99_000n }])
     const second = await signSpend(esplora, [two], [{ address: BOB, value: 98_000n }])
     const hang = esplora.addFault({ method: 'POST', path: /^\/tx$/, when: 'after', fault: 'hang', times: 1 })
-    await expect(fetch(`${esplora.url}/tx`, { method: 'POST', body: first.hex, signal: AbortSignal.timeout(300) })).rejects.toThrow(/abort|timeout/i)
+    await expect(fetch(`${esplora.url}/tx`, { method: 'POST', body: first.hex, signal: AbortSignal.timeout(300) })).rejects.toThrow(
+      /abort|timeout/i,
+    )
     hang()
     esplora.addFault({ method: 'POST', path: /^\/tx$/, when: 'after', fault: 'reset', times: 1 })
     await expect(fetch(`${esplora.url}/tx`, { method: 'POST', body: second.hex })).rejects.toThrow(/fetch failed/)
@@ -670,7 +700,12 @@ describe('esplora-server: faults and lies', () => {
       [first.txid, true],
       [second.txid, true],
     ])
-    expect(esplora.utxos(BOB).map((u) => u.value).sort()).toEqual([98_000n, 99_000n])
+    expect(
+      esplora
+        .utxos(BOB)
+        .map((u) => u.value)
+        .sort(),
+    ).toEqual([98_000n, 99_000n])
     esplora.addFault({ path: /./, fault: 'hang' })
     await expect(fetch(`${esplora.url}/blocks/tip/height`, { signal: AbortSignal.timeout(200) })).rejects.toThrow(/abort|timeout/i)
     esplora.clearFaults()

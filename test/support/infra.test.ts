@@ -51,7 +51,7 @@ describe('shared anvil (global setup)', () => {
     expect(accounts.map((a) => a.toLowerCase())).toEqual(ANVIL_ACCOUNTS.map((a) => a.address.toLowerCase()))
   })
 
-  it('ANVIL_ACCOUNTS are m/44\'/60\'/0\'/0/i of ANVIL_MNEMONIC', () => {
+  it("ANVIL_ACCOUNTS are m/44'/60'/0'/0/i of ANVIL_MNEMONIC", () => {
     const root = HDKey.fromMasterSeed(mnemonicToSeedSync(ANVIL_MNEMONIC))
     ANVIL_ACCOUNTS.forEach(({ address, privateKey }, i) => {
       expect(hdKeyToAccount(root, { addressIndex: i }).address).toBe(address)
@@ -103,14 +103,30 @@ describe('Multicall3 fixture', () => {
     const data = encodeFunctionData({
       abi: fixtureAbis.multicall3,
       functionName: 'aggregate3',
-      args: [[{ target: reverting.address, allowFailure: false, callData: '0x70a082310000000000000000000000000000000000000000000000000000000000000001' }]],
+      args: [
+        [
+          {
+            target: reverting.address,
+            allowFailure: false,
+            callData: '0x70a082310000000000000000000000000000000000000000000000000000000000000001',
+          },
+        ],
+      ],
     })
     await expect(client.call({ to: MULTICALL3_ADDRESS, data })).rejects.toThrow(/Multicall3: call failed/)
   })
 })
 
 describe('StandardToken as USDC', () => {
-  const read = <F extends 'DOMAIN_SEPARATOR' | 'PERMIT_TYPEHASH' | 'TRANSFER_WITH_AUTHORIZATION_TYPEHASH' | 'RECEIVE_WITH_AUTHORIZATION_TYPEHASH' | 'CANCEL_AUTHORIZATION_TYPEHASH' | 'version'>(
+  const read = <
+    F extends
+      | 'DOMAIN_SEPARATOR'
+      | 'PERMIT_TYPEHASH'
+      | 'TRANSFER_WITH_AUTHORIZATION_TYPEHASH'
+      | 'RECEIVE_WITH_AUTHORIZATION_TYPEHASH'
+      | 'CANCEL_AUTHORIZATION_TYPEHASH'
+      | 'version',
+  >(
     functionName: F,
   ) => client.readContract({ address: usdc.address, abi: fixtureAbis.standardToken, functionName })
 
@@ -152,7 +168,9 @@ describe('StandardToken as USDC', () => {
       to: usdc.address,
       data: encodeFunctionData({ abi, functionName: 'permit', args: [owner.address, spender, 1_000_000n, 2n ** 256n - 1n, p.v, p.r, p.s] }),
     })
-    expect(await client.readContract({ address: usdc.address, abi, functionName: 'allowance', args: [owner.address, spender] })).toBe(1_000_000n)
+    expect(await client.readContract({ address: usdc.address, abi, functionName: 'allowance', args: [owner.address, spender] })).toBe(
+      1_000_000n,
+    )
     expect(await client.readContract({ address: usdc.address, abi, functionName: 'nonces', args: [owner.address] })).toBe(1n)
 
     await mintTokens(shared.url, usdc.address, owner.address, 5_000_000n)
@@ -176,8 +194,14 @@ describe('StandardToken as USDC', () => {
       }),
     )
     const args = [auth.from, auth.to, auth.value, auth.validAfter, auth.validBefore, auth.nonce, authSig.v, authSig.r, authSig.s] as const
-    await sendFrom(shared.url, { from: alice, to: usdc.address, data: encodeFunctionData({ abi, functionName: 'transferWithAuthorization', args }) })
-    expect(await client.readContract({ address: usdc.address, abi, functionName: 'authorizationState', args: [owner.address, nonce] })).toBe(true)
+    await sendFrom(shared.url, {
+      from: alice,
+      to: usdc.address,
+      data: encodeFunctionData({ abi, functionName: 'transferWithAuthorization', args }),
+    })
+    expect(
+      await client.readContract({ address: usdc.address, abi, functionName: 'authorizationState', args: [owner.address, nonce] }),
+    ).toBe(true)
     expect(await client.readContract({ address: usdc.address, abi, functionName: 'balanceOf', args: [owner.address] })).toBe(3_000_000n)
     // Replaying it fails with USDC's message.
     await expect(

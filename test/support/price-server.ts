@@ -17,9 +17,9 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net'
 
 /** A price as the table holds it. Non-numbers let tests send malformed entries. */
-export type TablePrice = number | string | null
+type TablePrice = number | string | null
 
-export interface PriceTable {
+interface PriceTable {
   /** Prices by coin id, then currency. */
   coins: Record<string, Record<string, TablePrice>>
   /** Prices by platform, then lower-case contract, then currency. */
@@ -38,7 +38,7 @@ export interface PriceServerOptions {
 }
 
 /** What a price is for: a coin id, or a contract on a platform. */
-export type PriceTarget = { coin: string } | { platform: string; contract: string }
+type PriceTarget = { coin: string } | { platform: string; contract: string }
 
 export interface PriceServer {
   /** Base URL, e.g. http://127.0.0.1:12345/api/v3 */

@@ -14,7 +14,6 @@ import { CofferError } from '../../src/core/errors.js'
 import { acquireFileLock } from '../../src/vault/file-lock.js'
 import { fileStorage, Vault, type VaultStorage } from '../../src/vault/index.js'
 
-
 let storage: VaultStorage | undefined
 let vault: Vault | undefined
 let journal: AuditJournal | undefined
@@ -64,7 +63,9 @@ const ops: Record<string, (cmd: Command) => Promise<unknown>> = {
     return true
   },
   async list() {
-    return need(vault, 'open').listSecrets().map((s) => s.id)
+    return need(vault, 'open')
+      .listSecrets()
+      .map((s) => s.id)
   },
   async isLocked() {
     return need(vault, 'open').isLocked
@@ -74,7 +75,12 @@ const ops: Record<string, (cmd: Command) => Promise<unknown>> = {
     journal ??= await AuditJournal.open({ storage: need(storage, 'storage'), sealer: need(vault, 'open').sealer('journal') })
     const seqs: number[] = []
     for (let i = 0; i < (cmd.count as number); i++) {
-      const entry = await journal.append({ kind: 'message', chainId: 'eip155:1', decision: { allowed: true }, note: `${cmd.tag as string} ${i}` })
+      const entry = await journal.append({
+        kind: 'message',
+        chainId: 'eip155:1',
+        decision: { allowed: true },
+        note: `${cmd.tag as string} ${i}`,
+      })
       seqs.push(entry.seq)
     }
     return seqs

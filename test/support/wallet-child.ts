@@ -12,7 +12,6 @@ import { evm, type EvmTokenConfig } from '../../src/chains/evm/index.js'
 import { fileStorage } from '../../src/vault/index.js'
 import { Wallet } from '../../src/wallet/index.js'
 
-
 let wallet: Wallet | undefined
 
 const need = (): Wallet => {
@@ -23,8 +22,17 @@ const need = (): Wallet => {
 const ops: Record<string, (cmd: Command) => Promise<unknown>> = {
   /** Opens the wallet in `path` over an EVM chain at `rpcUrl`, with `policy` when given. */
   async open(cmd) {
-    const chain = evm({ chain: 'eip155:31337', rpcUrls: [cmd.rpcUrl as string], tokens: cmd.tokens as EvmTokenConfig[], rebroadcast: { delayMs: 20 } })
-    wallet = await Wallet.open({ storage: fileStorage(cmd.path as string), chains: [chain], ...(cmd.policy ? { policy: cmd.policy as never } : {}) })
+    const chain = evm({
+      chain: 'eip155:31337',
+      rpcUrls: [cmd.rpcUrl as string],
+      tokens: cmd.tokens as EvmTokenConfig[],
+      rebroadcast: { delayMs: 20 },
+    })
+    wallet = await Wallet.open({
+      storage: fileStorage(cmd.path as string),
+      chains: [chain],
+      ...(cmd.policy ? { policy: cmd.policy as never } : {}),
+    })
     await wallet.unlock(cmd.password as string)
     return wallet.accounts()[0]?.address
   },
@@ -37,7 +45,11 @@ const ops: Record<string, (cmd: Command) => Promise<unknown>> = {
         const hash = await w.send(await w.quote({ to: cmd.to as string, asset: cmd.asset as string, amount: cmd.amount as string }))
         outcomes.push({ ok: true, hash })
       } catch (error) {
-        outcomes.push({ ok: false, code: error instanceof CofferError ? error.code : String(error), message: error instanceof CofferError ? error.shortMessage : String(error) })
+        outcomes.push({
+          ok: false,
+          code: error instanceof CofferError ? error.code : String(error),
+          message: error instanceof CofferError ? error.shortMessage : String(error),
+        })
       }
     }
     return outcomes

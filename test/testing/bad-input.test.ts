@@ -23,12 +23,27 @@ async function failure(promise: Promise<unknown>): Promise<CofferError> {
 
 describe('startLocalChain options', () => {
   const cases: [string, unknown, string, RegExp][] = [
-    ['a chain id as a bare string', { chainId: '31337' }, 'INVALID_CAIP_ID', /chainId must be a number like 31337 or a CAIP-2 id like "eip155:31337", got "31337"; did you mean "eip155:31337"\?/],
+    [
+      'a chain id as a bare string',
+      { chainId: '31337' },
+      'INVALID_CAIP_ID',
+      /chainId must be a number like 31337 or a CAIP-2 id like "eip155:31337", got "31337"; did you mean "eip155:31337"\?/,
+    ],
     ['a chain id with a dash', { chainId: 'eip155-8453' }, 'INVALID_CAIP_ID', /did you mean "eip155:8453"\?/],
-    ['a chain id of another namespace', { chainId: 'bip122:000000000019d6689c085ae165831e93' }, 'INVALID_CAIP_ID', /CAIP-2 id like "eip155:31337"/],
+    [
+      'a chain id of another namespace',
+      { chainId: 'bip122:000000000019d6689c085ae165831e93' },
+      'INVALID_CAIP_ID',
+      /CAIP-2 id like "eip155:31337"/,
+    ],
     ['chain id 0', { chainId: 0 }, 'INVALID_ARGUMENT', /chainId must be an integer from 1 to/],
     ['a fractional chain id', { chainId: 1.5 }, 'INVALID_ARGUMENT', /chainId must be an integer/],
-    ['lower-case token symbols', { tokens: ['usdt'] }, 'INVALID_ARGUMENT', /deploys USDT, USDC, DAI, got "usdt" \(symbols are case-sensitive: did you mean 'USDT'\?\)/],
+    [
+      'lower-case token symbols',
+      { tokens: ['usdt'] },
+      'INVALID_ARGUMENT',
+      /deploys USDT, USDC, DAI, got "usdt" \(symbols are case-sensitive: did you mean 'USDT'\?\)/,
+    ],
     ['an unknown token', { tokens: ['EURC'] }, 'INVALID_ARGUMENT', /deploys USDT, USDC, DAI, got "EURC"\.$/],
     ['a token twice', { tokens: ['USDC', 'USDC'] }, 'INVALID_ARGUMENT', /tokens lists USDC twice/],
     ['tokens as a string', { tokens: 'USDT' }, 'INVALID_ARGUMENT', /tokens must be an array/],
@@ -61,7 +76,9 @@ describe('a missing anvil', () => {
     const error = await failure(startLocalChain())
     expect(error.name).toBe('NotSupportedError')
     expect(error.code).toBe('NOT_SUPPORTED')
-    expect(error.shortMessage).toBe(`ANVIL_PATH points at ${JSON.stringify(join(dir, 'no-such-anvil'))}, which is not an executable file; point it at an anvil binary, or unset it to use the @foundry-rs/anvil-linux-amd64 package.`)
+    expect(error.shortMessage).toBe(
+      `ANVIL_PATH points at ${JSON.stringify(join(dir, 'no-such-anvil'))}, which is not an executable file; point it at an anvil binary, or unset it to use the @foundry-rs/anvil-linux-amd64 package.`,
+    )
     expect(error.details).toEqual({ ANVIL_PATH: join(dir, 'no-such-anvil') })
   })
 
@@ -127,18 +144,53 @@ describe('a running chain refuses bad calls', () => {
 
   const BEEF = '0x000000000000000000000000000000000000bEEF'
   const cases: [string, () => Promise<unknown>, string, RegExp][] = [
-    ['a malformed address', () => local.fund('0x1234', { eth: '1' }), 'INVALID_ADDRESS', /fund: address is not a valid EVM address: "0x1234"/],
-    ['an address with a wrong checksum', () => local.fund('0x000000000000000000000000000000000000bEEf', { eth: '1' }), 'INVALID_ADDRESS', /its EIP-55 checksum is wrong/],
-    ['a JS number', () => local.fund(BEEF, { USDT: 5 as never }), 'INVALID_AMOUNT', /fund: USDT must be a decimal string in whole units or a bigint of base units, not a number .*: write "5" or 5n for base units/],
+    [
+      'a malformed address',
+      () => local.fund('0x1234', { eth: '1' }),
+      'INVALID_ADDRESS',
+      /fund: address is not a valid EVM address: "0x1234"/,
+    ],
+    [
+      'an address with a wrong checksum',
+      () => local.fund('0x000000000000000000000000000000000000bEEf', { eth: '1' }),
+      'INVALID_ADDRESS',
+      /its EIP-55 checksum is wrong/,
+    ],
+    [
+      'a JS number',
+      () => local.fund(BEEF, { USDT: 5 as never }),
+      'INVALID_AMOUNT',
+      /fund: USDT must be a decimal string in whole units or a bigint of base units, not a number .*: write "5" or 5n for base units/,
+    ],
     ['a negative bigint', () => local.fund(BEEF, { eth: -1n }), 'INVALID_AMOUNT', /fund: eth must not be negative/],
-    ['too many decimals', () => local.fund(BEEF, { USDT: '1.0000001' }), 'INVALID_AMOUNT', /fund: USDT: Amount has more than 6 decimal places/],
+    [
+      'too many decimals',
+      () => local.fund(BEEF, { USDT: '1.0000001' }),
+      'INVALID_AMOUNT',
+      /fund: USDT: Amount has more than 6 decimal places/,
+    ],
     ['an exponent', () => local.fund(BEEF, { eth: '1e18' }), 'INVALID_AMOUNT', /fund: eth: Amount must be a plain decimal number/],
-    ['a token this chain did not deploy', () => local.fund(BEEF, { DAI: '1' } as never), 'UNKNOWN_ASSET', /fund: "DAI" is not an asset of this local chain; it has eth, USDT\.$/],
-    ['a lower-case symbol', () => local.fund(BEEF, { usdt: '1' } as never), 'UNKNOWN_ASSET', /it has eth, USDT \(case-sensitive: did you mean 'USDT'\?\)/],
+    [
+      'a token this chain did not deploy',
+      () => local.fund(BEEF, { DAI: '1' } as never),
+      'UNKNOWN_ASSET',
+      /fund: "DAI" is not an asset of this local chain; it has eth, USDT\.$/,
+    ],
+    [
+      'a lower-case symbol',
+      () => local.fund(BEEF, { usdt: '1' } as never),
+      'UNKNOWN_ASSET',
+      /it has eth, USDT \(case-sensitive: did you mean 'USDT'\?\)/,
+    ],
     ['amounts that are not an object', () => local.fund(BEEF, '1' as never), 'INVALID_ARGUMENT', /fund: amounts must be an object/],
     ['mining 0 blocks', () => local.mine(0), 'INVALID_ARGUMENT', /blocks must be an integer from 1 to 1000000, got 0/],
     ['automine as a string', () => local.setAutomine('on' as never), 'INVALID_ARGUMENT', /setAutomine takes true or false/],
-    ['a snapshot id that is not one', () => local.revert('latest'), 'INVALID_ARGUMENT', /revert takes an id from snapshot\(\), got "latest"/],
+    [
+      'a snapshot id that is not one',
+      () => local.revert('latest'),
+      'INVALID_ARGUMENT',
+      /revert takes an id from snapshot\(\), got "latest"/,
+    ],
   ]
   for (const [what, call, code, message] of cases) {
     it(`refuses ${what} (${code}) and changes nothing`, async () => {
@@ -147,7 +199,11 @@ describe('a running chain refuses bad calls', () => {
         const error = await failure(call())
         expect(error.code).toBe(code)
         expect(error.shortMessage).toMatch(message)
-        const res = await fetch(local.rpcUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'eth_getBalance', params: [BEEF, 'latest'] }) })
+        const res = await fetch(local.rpcUrl, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'eth_getBalance', params: [BEEF, 'latest'] }),
+        })
         expect(((await res.json()) as { result: string }).result).toBe('0x0')
       } finally {
         await local.revert(saved)

@@ -59,39 +59,51 @@ describe('startLocalBitcoin() with coffer’s Bitcoin adapter', () => {
     expect(node.tip().height).toBe(100)
   })
 
-  it.each(['p2wpkh', 'p2tr'] as const)('%s: pays a transfer the adapter signed, then confirms it when a block is mined', async (addressType) => {
-    const account = await vault.getAccountSigner({ secretId, chain: 'bitcoin', network: 'regtest', addressType })
-    const btc = bitcoin({ network: 'regtest', esploraUrl: node.esploraUrl })
-    await node.fund(account.child(0, 0).address, '0.01')
-    await node.fund(account.child(0, 1).address, 250_000n)
-    expect((await btc.discoverAccount(account.descriptor)).balance).toEqual({ confirmed: 1_250_000n, unconfirmed: 0n })
+  it.each(['p2wpkh', 'p2tr'] as const)(
+    '%s: pays a transfer the adapter signed, then confirms it when a block is mined',
+    async (addressType) => {
+      const account = await vault.getAccountSigner({ secretId, chain: 'bitcoin', network: 'regtest', addressType })
+      const btc = bitcoin({ network: 'regtest', esploraUrl: node.esploraUrl })
+      await node.fund(account.child(0, 0).address, '0.01')
+      await node.fund(account.child(0, 1).address, 250_000n)
+      expect((await btc.discoverAccount(account.descriptor)).balance).toEqual({ confirmed: 1_250_000n, unconfirmed: 0n })
 
-    const before = node.utxos(recipient).length
-    const quote = await btc.quoteTransfer({ from: account.descriptor, to: recipient, asset: BTC, amount: 400_000n })
-    const txid = await btc.sendTransfer(quote, account)
-    expect(node.broadcasts().at(-1)).toEqual({ txid, accepted: true })
-    expect(await btc.getTransaction(txid)).toMatchObject({ state: 'pending' })
-    const paid = node.utxos(recipient).slice(before)
-    expect(paid).toEqual([expect.objectContaining({ txid, value: 400_000n, address: recipient, height: null })])
+      const before = node.utxos(recipient).length
+      const quote = await btc.quoteTransfer({ from: account.descriptor, to: recipient, asset: BTC, amount: 400_000n })
+      const txid = await btc.sendTransfer(quote, account)
+      expect(node.broadcasts().at(-1)).toEqual({ txid, accepted: true })
+      expect(await btc.getTransaction(txid)).toMatchObject({ state: 'pending' })
+      const paid = node.utxos(recipient).slice(before)
+      expect(paid).toEqual([expect.objectContaining({ txid, value: 400_000n, address: recipient, height: null })])
 
-    const tip = node.tip().height
-    const [hash] = await node.mine()
-    expect(node.tip()).toEqual({ height: tip + 1, hash })
-    expect(await btc.waitForTransaction(txid)).toMatchObject({ state: 'confirmed', confirmations: 1, blockHeight: tip + 1 })
-    expect(node.utxos(recipient).find((u) => u.txid === txid)?.height).toBe(tip + 1)
-  })
+      const tip = node.tip().height
+      const [hash] = await node.mine()
+      expect(node.tip()).toEqual({ height: tip + 1, hash })
+      expect(await btc.waitForTransaction(txid)).toMatchObject({ state: 'confirmed', confirmations: 1, blockHeight: tip + 1 })
+      expect(node.utxos(recipient).find((u) => u.txid === txid)?.height).toBe(tip + 1)
+    },
+  )
 
   it('checks every signature: a transfer with one flipped signature bit is refused, the genuine one accepted', async () => {
     const signer = await vault.getSigner({ secretId, chain: 'bitcoin', network: 'regtest', addressType: 'p2wpkh', index: 9 })
     const btc = bitcoin({ network: 'regtest', esploraUrl: node.esploraUrl })
     await node.fund(signer.address, 100_000n)
-    const signed = await btc.signTransaction(await btc.buildTransfer(await btc.quoteTransfer({ from: signer.address, to: recipient, asset: BTC, amount: 30_000n })), signer)
+    const signed = await btc.signTransaction(
+      await btc.buildTransfer(await btc.quoteTransfer({ from: signer.address, to: recipient, asset: BTC, amount: 30_000n })),
+      signer,
+    )
     const tampered = Transaction.fromHex(signed.raw)
     tampered.ins[0]!.witness[0]![20]! ^= 1
     const refused = await esplora(node, '/tx', { method: 'POST', body: tampered.toHex() })
     expect(refused.status).toBe(400)
-    expect(refused.text).toMatch(/^sendrawtransaction RPC error: \{"code":-26,"message":"mandatory-script-verify-flag-failed \(Signature must be zero for failed CHECK\(MULTI\)SIG operation/)
-    expect(node.broadcasts().at(-1)).toEqual({ txid: tampered.getId(), accepted: false, reason: expect.stringMatching(/^mandatory-script-verify-flag-failed/) })
+    expect(refused.text).toMatch(
+      /^sendrawtransaction RPC error: \{"code":-26,"message":"mandatory-script-verify-flag-failed \(Signature must be zero for failed CHECK\(MULTI\)SIG operation/,
+    )
+    expect(node.broadcasts().at(-1)).toEqual({
+      txid: tampered.getId(),
+      accepted: false,
+      reason: expect.stringMatching(/^mandatory-script-verify-flag-failed/),
+    })
     expect(await btc.broadcast(signed)).toBe(signed.hash)
     expect(node.broadcasts().at(-1)).toEqual({ txid: signed.hash, accepted: true })
   })
@@ -112,19 +124,40 @@ describe('startLocalBitcoin() with coffer’s Bitcoin adapter', () => {
     expect(JSON.parse((await esplora(node, '/fee-estimates')).text)).toEqual({ '1': 42, '3': 21, '6': 7, '144': 2 })
     const signer = await vault.getSigner({ secretId, chain: 'bitcoin', network: 'regtest', addressType: 'p2wpkh', index: 14 })
     await node.fund(signer.address, 100_000n)
-    const quote = await bitcoin({ network: 'regtest', esploraUrl: node.esploraUrl }).quoteTransfer({ from: signer.address, to: recipient, asset: BTC, amount: 10_000n, feeLevel: 'fast' })
+    const quote = await bitcoin({ network: 'regtest', esploraUrl: node.esploraUrl }).quoteTransfer({
+      from: signer.address,
+      to: recipient,
+      asset: BTC,
+      amount: 10_000n,
+      feeLevel: 'fast',
+    })
     expect(quote.fee.details?.feeRate).toBe('42')
   })
 
   const bad: [string, () => unknown, string, RegExp][] = [
-    ['a mainnet address', () => node.fund('bc1qcr8te4kr609gcawutmrza0j4xv80jy8z306fyu', '1'), 'INVALID_ADDRESS', /is not a Bitcoin regtest address/],
+    [
+      'a mainnet address',
+      () => node.fund('bc1qcr8te4kr609gcawutmrza0j4xv80jy8z306fyu', '1'),
+      'INVALID_ADDRESS',
+      /is not a Bitcoin regtest address/,
+    ],
     ['a JS number of BTC', () => node.fund(recipient, 0.5 as never), 'INVALID_AMOUNT', /not a number .*write "0\.5"/],
     ['more than 8 decimals', () => node.fund(recipient, '0.000000001'), 'INVALID_AMOUNT', /more than 8 decimal places/],
     ['more bitcoin than there is', () => node.fund(recipient, '21000001'), 'INVALID_AMOUNT', /too large/],
     ['nothing', () => node.fund(recipient, 0n), 'INVALID_ARGUMENT', /amount must be more than 0/],
     ['mining 0 blocks', () => node.mine(0), 'INVALID_ARGUMENT', /blocks must be an integer from 1/],
-    ['a fee target of 0 blocks', () => node.setFeeEstimates({ '0': 1 }), 'INVALID_ARGUMENT', /targets are block counts from 1 to 9999, got "0"/],
-    ['a negative fee rate', () => node.setFeeEstimates({ '2': -1 }), 'INVALID_ARGUMENT', /the rate for 2 blocks must be a positive number of sat\/vB, got -1/],
+    [
+      'a fee target of 0 blocks',
+      () => node.setFeeEstimates({ '0': 1 }),
+      'INVALID_ARGUMENT',
+      /targets are block counts from 1 to 9999, got "0"/,
+    ],
+    [
+      'a negative fee rate',
+      () => node.setFeeEstimates({ '2': -1 }),
+      'INVALID_ARGUMENT',
+      /the rate for 2 blocks must be a positive number of sat\/vB, got -1/,
+    ],
   ]
   for (const [what, call, code, message] of bad) {
     it(`refuses ${what} (${code})`, async () => {
@@ -149,7 +182,11 @@ describe('startLocalBitcoin() lifecycle and peer dependencies', () => {
   })
 
   it.each(['bitcoinjs-lib', 'tiny-secp256k1'])('without %s installed: NotSupportedError saying what to install', async (hidden) => {
-    const { stdout } = await run(process.execPath, ['--import', 'tsx', '--import', './test/testing/hide-package.mjs', 'test/testing/bitcoin-child.ts'], { cwd: ROOT, env: { ...process.env, HIDE: hidden }, timeout: 30_000 })
+    const { stdout } = await run(
+      process.execPath,
+      ['--import', 'tsx', '--import', './test/testing/hide-package.mjs', 'test/testing/bitcoin-child.ts'],
+      { cwd: ROOT, env: { ...process.env, HIDE: hidden }, timeout: 30_000 },
+    )
     expect(JSON.parse(stdout)).toEqual({
       name: 'NotSupportedError',
       code: 'NOT_SUPPORTED',

@@ -4,7 +4,16 @@
  * snapshots, and stops (the pid gone, the port free).
  */
 import { createServer } from 'node:net'
-import { decodeFunctionResult, domainSeparator, encodeFunctionData, erc20Abi, getContractAddress, parseAbi, type Address, type Hex } from 'viem'
+import {
+  decodeFunctionResult,
+  domainSeparator,
+  encodeFunctionData,
+  erc20Abi,
+  getContractAddress,
+  parseAbi,
+  type Address,
+  type Hex,
+} from 'viem'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { evm, MULTICALL3_ADDRESS } from 'coffer/evm'
 import { generateMnemonic } from 'coffer/keys'
@@ -16,7 +25,11 @@ import { ANVIL_ACCOUNTS } from '../support/anvil.js'
 let id = 0
 /** One JSON-RPC call, by hand: an independent reading of what the node holds. */
 async function raw<T = unknown>(url: string, method: string, params: unknown[] = []): Promise<T> {
-  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: ++id, method, params }) })
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ jsonrpc: '2.0', id: ++id, method, params }),
+  })
   const body = (await res.json()) as { result?: T; error?: { message: string } }
   if (body.error) throw new Error(`${method}: ${body.error.message}`)
   return body.result as T
@@ -74,27 +87,40 @@ describe('startLocalChain() with every token', () => {
     const expected = { USDT: ['Tether USD', 6], USDC: ['USD Coin', 6], DAI: ['Dai Stablecoin', 18] } as const
     for (const [symbol, [name, decimals]] of Object.entries(expected)) {
       const token = local.tokens[symbol as keyof typeof expected]
-      expect(token).toEqual({ address: token.address, symbol, name, decimals, assetId: `eip155:31337/erc20:${token.address.toLowerCase()}`, family: symbol })
+      expect(token).toEqual({
+        address: token.address,
+        symbol,
+        name,
+        decimals,
+        assetId: `eip155:31337/erc20:${token.address.toLowerCase()}`,
+        family: symbol,
+      })
       expect(await read(local.rpcUrl, token.address, 'function symbol() view returns (string)')).toBe(symbol)
       expect(await read(local.rpcUrl, token.address, 'function name() view returns (string)')).toBe(name)
       expect(await read(local.rpcUrl, token.address, 'function decimals() view returns (uint8)')).toBe(decimals)
     }
-    expect(local.adapterTokens).toEqual(['USDT', 'USDC', 'DAI'].map((s) => {
-      const t = local.tokens[s as 'USDT']
-      return { address: t.address, symbol: t.symbol, name: t.name, decimals: t.decimals, family: t.family }
-    }))
+    expect(local.adapterTokens).toEqual(
+      ['USDT', 'USDC', 'DAI'].map((s) => {
+        const t = local.tokens[s as 'USDT']
+        return { address: t.address, symbol: t.symbol, name: t.name, decimals: t.decimals, family: t.family }
+      }),
+    )
   })
 
   it('deploys a USDT whose transfer returns nothing and a USDC with an EIP-2612 domain (version 2) and EIP-3009', async () => {
     await local.fund(BEEF, { eth: '1', USDT: '5', USDC: '5' })
     const transfer = encodeFunctionData({ abi: erc20Abi, functionName: 'transfer', args: [ANVIL_ACCOUNTS[1]!.address, 1n] })
     expect(await raw(local.rpcUrl, 'eth_call', [{ from: BEEF, to: local.tokens.USDT.address, data: transfer }, 'latest'])).toBe('0x')
-    expect(BigInt(await raw<Hex>(local.rpcUrl, 'eth_call', [{ from: BEEF, to: local.tokens.USDC.address, data: transfer }, 'latest']))).toBe(1n)
+    expect(
+      BigInt(await raw<Hex>(local.rpcUrl, 'eth_call', [{ from: BEEF, to: local.tokens.USDC.address, data: transfer }, 'latest'])),
+    ).toBe(1n)
     const usdc = local.tokens.USDC
     expect(await read(local.rpcUrl, usdc.address, 'function DOMAIN_SEPARATOR() view returns (bytes32)')).toBe(
       domainSeparator({ domain: { name: 'USD Coin', version: '2', chainId: 31337, verifyingContract: usdc.address } }),
     )
-    expect(await read(local.rpcUrl, usdc.address, 'function TRANSFER_WITH_AUTHORIZATION_TYPEHASH() view returns (bytes32)')).toMatch(/^0x7c7c6cdb/)
+    expect(await read(local.rpcUrl, usdc.address, 'function TRANSFER_WITH_AUTHORIZATION_TYPEHASH() view returns (bytes32)')).toMatch(
+      /^0x7c7c6cdb/,
+    )
   })
 
   it('puts each token at the same address on every fresh chain, whichever others are deployed', async () => {
@@ -123,7 +149,9 @@ describe('startLocalChain() with every token', () => {
     await local.fund(address, { eth: '1.5', USDT: '1000', USDC: 2_500_000n, DAI: '0.25' })
     await local.fund(address, { eth: 7n, USDT: '0.000001' })
     const adapter = evm({ chain: local.chain, rpcUrls: [local.rpcUrl], tokens: local.adapterTokens })
-    const byAsset = Object.fromEntries((await adapter.getBalances({ addresses: [address] })).map((b) => [b.asset, b.ok ? b.amount : b.error]))
+    const byAsset = Object.fromEntries(
+      (await adapter.getBalances({ addresses: [address] })).map((b) => [b.asset, b.ok ? b.amount : b.error]),
+    )
     expect(byAsset).toEqual({
       [local.nativeAsset]: 1_500_000_000_000_000_007n,
       [local.tokens.USDT.assetId]: 1_000_000_001n,
@@ -139,14 +167,16 @@ describe('startLocalChain() with every token', () => {
     const to = '0x2222222222222222222222222222222222222222'
     const before = BigInt(await raw<Hex>(local.rpcUrl, 'eth_blockNumber'))
     await local.fund(to, { USDC: '3' })
-    const logs = await raw<{ topics: Hex[]; data: Hex }[]>(local.rpcUrl, 'eth_getLogs', [{ address: local.tokens.USDC.address, fromBlock: `0x${(before + 1n).toString(16)}`, toBlock: 'latest' }])
+    const logs = await raw<{ topics: Hex[]; data: Hex }[]>(local.rpcUrl, 'eth_getLogs', [
+      { address: local.tokens.USDC.address, fromBlock: `0x${(before + 1n).toString(16)}`, toBlock: 'latest' },
+    ])
     const TRANSFER = '0xddf252ad1be2c89b69c2b068fc378daa952ba7f163c4a11628f55a4df523b3ef' // Transfer(address,address,uint256)
     const transfer = logs.find((l) => l.topics[0] === TRANSFER && l.topics[2]?.endsWith(to.slice(2).toLowerCase()))
     expect(transfer?.topics[1]).toBe(`0x${'0'.repeat(64)}`)
     expect(BigInt(transfer!.data)).toBe(3_000_000n)
   })
 
-  it("funds concurrent calls for one address without losing any (ETH is read, then set)", async () => {
+  it('funds concurrent calls for one address without losing any (ETH is read, then set)', async () => {
     const address = '0x3333333333333333333333333333333333333333'
     await Promise.all(Array.from({ length: 5 }, () => local.fund(address, { eth: '1' })))
     expect(BigInt(await raw<Hex>(local.rpcUrl, 'eth_getBalance', [address, 'latest']))).toBe(5n * 10n ** 18n)
@@ -173,7 +203,10 @@ describe('startLocalChain() with every token', () => {
     await local.revert(snap)
     expect(await rawTokenBalance(local.rpcUrl, local.tokens.DAI.address, address)).toBe(0n)
     expect(await raw(local.rpcUrl, 'eth_getBalance', [address, 'latest'])).toBe('0x0')
-    await expect(local.revert(snap)).rejects.toMatchObject({ name: 'InvalidArgumentError', shortMessage: expect.stringMatching(/^No snapshot 0x\w+ on this local chain \(each id works once\)\.$/) })
+    await expect(local.revert(snap)).rejects.toMatchObject({
+      name: 'InvalidArgumentError',
+      shortMessage: expect.stringMatching(/^No snapshot 0x\w+ on this local chain \(each id works once\)\.$/),
+    })
   })
 })
 

@@ -34,7 +34,9 @@ async function gone(pid: number, withinMs = 10_000): Promise<boolean> {
 async function child(mode: 'hold' | 'forget') {
   const proc = spawn(process.execPath, ['--import', 'tsx', CHILD, mode], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] })
   started.push(proc)
-  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => proc.once('exit', (code, signal) => resolve({ code, signal })))
+  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    proc.once('exit', (code, signal) => resolve({ code, signal })),
+  )
   const line = await new Promise<string>((resolve, reject) => {
     createInterface({ input: proc.stdout! }).once('line', resolve)
     void exit.then(({ code, signal }) => reject(new Error(`child exited (${code ?? signal}) before starting a chain`)))
@@ -57,7 +59,15 @@ describe('no orphan anvil', () => {
   it('SIGTERM: the anvil is killed and the program still dies of the signal', async () => {
     const { proc, pid, rpcUrl, exit } = await child('hold')
     expect(alive(pid)).toBe(true)
-    expect((await fetch(rpcUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"jsonrpc":"2.0","id":1,"method":"eth_chainId"}' })).ok).toBe(true)
+    expect(
+      (
+        await fetch(rpcUrl, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: '{"jsonrpc":"2.0","id":1,"method":"eth_chainId"}',
+        })
+      ).ok,
+    ).toBe(true)
     proc.kill('SIGTERM')
     expect(await exit).toEqual({ code: null, signal: 'SIGTERM' })
     expect(await gone(pid)).toBe(true)

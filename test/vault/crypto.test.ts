@@ -72,7 +72,8 @@ describe('backends agree', () => {
     const pw = new TextEncoder().encode('password')
     const salt = new TextEncoder().encode('NaCl')
     // RFC 7914 §12: scrypt(P="password", S="NaCl", N=1024, r=8, p=16, dkLen=64)
-    const expected = 'fdbabe1c9d3472007856e7190d01e9fe7c6ad7cbc8237830e77376634b3731622eaf30d92e22a3886ff109279d9830dac727afb94a83ee6d8360cbdfa2cc0640'
+    const expected =
+      'fdbabe1c9d3472007856e7190d01e9fe7c6ad7cbc8237830e77376634b3731622eaf30d92e22a3886ff109279d9830dac727afb94a83ee6d8360cbdfa2cc0640'
     for (const out of await across(() => scrypt(pw, salt, { N: 1024, r: 8, p: 16, dkLen: 64 }))) expect(bytesToHex(out)).toBe(expected)
     const pb = await across(() => pbkdf2Sha256(pw, salt, 20_000, 32))
     expect(new Set(pb.map(bytesToHex)).size).toBe(1)

@@ -1,7 +1,15 @@
 /** vault.exportKeystore: an account key out as keystore v3, only after the password is checked again; the key never leaves in the clear. */
 import { bytesToHex } from '@noble/hashes/utils.js'
 import { describe, expect, it } from 'vitest'
-import { InvalidArgumentError, SecretNotFoundError, Vault, VaultLockedError, WrongPasswordError, importKeystore, memoryStorage } from 'coffer/vault'
+import {
+  InvalidArgumentError,
+  SecretNotFoundError,
+  Vault,
+  VaultLockedError,
+  WrongPasswordError,
+  importKeystore,
+  memoryStorage,
+} from 'coffer/vault'
 import { ABANDON, FAST_KDF } from './helpers.js'
 
 const PASSWORD = 'vault password'
@@ -21,9 +29,21 @@ async function vaultWith() {
 describe('vault.exportKeystore', () => {
   it('exports account `index` of a mnemonic; importKeystore opens it to the same address', async () => {
     const { vault, mnemonicId } = await vaultWith()
-    for (const [index, address] of [[undefined, ABANDON_0], [1, ABANDON_1]] as const) {
-      const json = await vault.exportKeystore({ secretId: mnemonicId, chain: 'evm', ...(index === undefined ? {} : { index }) }, PASSWORD, 'ks', FAST_SCRYPT)
-      expect(JSON.parse(json)).toMatchObject({ version: 3, address: address.slice(2).toLowerCase(), crypto: { kdf: 'scrypt', kdfparams: { n: 1024 } } })
+    for (const [index, address] of [
+      [undefined, ABANDON_0],
+      [1, ABANDON_1],
+    ] as const) {
+      const json = await vault.exportKeystore(
+        { secretId: mnemonicId, chain: 'evm', ...(index === undefined ? {} : { index }) },
+        PASSWORD,
+        'ks',
+        FAST_SCRYPT,
+      )
+      expect(JSON.parse(json)).toMatchObject({
+        version: 3,
+        address: address.slice(2).toLowerCase(),
+        crypto: { kdf: 'scrypt', kdfparams: { n: 1024 } },
+      })
       const opened = await importKeystore(json, 'ks')
       expect(opened.address).toBe(address)
       expect((await vault.getSigner({ secretId: mnemonicId, chain: 'evm', index: index ?? 0 })).address).toBe(address)
@@ -36,16 +56,26 @@ describe('vault.exportKeystore', () => {
     expect(json.toLowerCase()).not.toContain(KEY)
     const opened = await importKeystore(json, 'ks')
     expect(bytesToHex(opened.privateKey)).toBe(KEY)
-    await expect(vault.exportKeystore({ secretId: keyId, chain: 'evm', index: 0 }, PASSWORD, 'ks', FAST_SCRYPT)).rejects.toThrow(InvalidArgumentError)
+    await expect(vault.exportKeystore({ secretId: keyId, chain: 'evm', index: 0 }, PASSWORD, 'ks', FAST_SCRYPT)).rejects.toThrow(
+      InvalidArgumentError,
+    )
   })
 
   it('checks the vault password again, and refuses when locked, for another chain, a bad index or an unknown secret', async () => {
     const { vault, mnemonicId } = await vaultWith()
-    await expect(vault.exportKeystore({ secretId: mnemonicId, chain: 'evm' }, 'not it', 'ks', FAST_SCRYPT)).rejects.toThrow(WrongPasswordError)
-    await expect(vault.exportKeystore({ secretId: mnemonicId, chain: 'bitcoin' } as never, PASSWORD, 'ks', FAST_SCRYPT)).rejects.toThrow(InvalidArgumentError)
-    await expect(vault.exportKeystore({ secretId: mnemonicId, chain: 'evm', index: -1 }, PASSWORD, 'ks', FAST_SCRYPT)).rejects.toThrow(InvalidArgumentError)
+    await expect(vault.exportKeystore({ secretId: mnemonicId, chain: 'evm' }, 'not it', 'ks', FAST_SCRYPT)).rejects.toThrow(
+      WrongPasswordError,
+    )
+    await expect(vault.exportKeystore({ secretId: mnemonicId, chain: 'bitcoin' } as never, PASSWORD, 'ks', FAST_SCRYPT)).rejects.toThrow(
+      InvalidArgumentError,
+    )
+    await expect(vault.exportKeystore({ secretId: mnemonicId, chain: 'evm', index: -1 }, PASSWORD, 'ks', FAST_SCRYPT)).rejects.toThrow(
+      InvalidArgumentError,
+    )
     await expect(vault.exportKeystore({ secretId: 'nope', chain: 'evm' }, PASSWORD, 'ks', FAST_SCRYPT)).rejects.toThrow(SecretNotFoundError)
     vault.lock()
-    await expect(vault.exportKeystore({ secretId: mnemonicId, chain: 'evm' }, PASSWORD, 'ks', FAST_SCRYPT)).rejects.toThrow(VaultLockedError)
+    await expect(vault.exportKeystore({ secretId: mnemonicId, chain: 'evm' }, PASSWORD, 'ks', FAST_SCRYPT)).rejects.toThrow(
+      VaultLockedError,
+    )
   })
 })

@@ -94,7 +94,9 @@ describe('acquireFileLock', { timeout: 60_000 }, () => {
     const pid = await child.run<number>('lock', { path })
     const error = await failure(acquireFileLock(path, { waitMs: 200 }))
     expect(error).toBeInstanceOf(StorageError)
-    expect((error as StorageError).shortMessage).toMatch(/^Timed out after 200 ms waiting for the lock .*held\.lock; nothing was written\.$/)
+    expect((error as StorageError).shortMessage).toMatch(
+      /^Timed out after 200 ms waiting for the lock .*held\.lock; nothing was written\.$/,
+    )
     expect((error as StorageError).details).toMatchObject({ pid, host: lockHost(), waitMs: 200 })
     // waitMs 0 tries once.
     expect(await failure(acquireFileLock(path, { waitMs: 0 }))).toBeInstanceOf(StorageError)
@@ -215,7 +217,11 @@ describe('fileStorage under the lock', { timeout: 60_000 }, () => {
     await child.run('storage', { path })
     await child.run('hold', { key: VAULT_KEY })
     const storage = fileStorage(path, { lockWaitMs: 200 })
-    for (const write of [() => storage.set(VAULT_KEY, 'after'), () => storage.update!(VAULT_KEY, () => 'after'), () => storage.delete(VAULT_KEY)]) {
+    for (const write of [
+      () => storage.set(VAULT_KEY, 'after'),
+      () => storage.update!(VAULT_KEY, () => 'after'),
+      () => storage.delete(VAULT_KEY),
+    ]) {
       const error = await failure(write())
       expect(error).toBeInstanceOf(StorageError)
       expect((error as StorageError).shortMessage).toMatch(/Timed out after 200 ms/)
@@ -244,7 +250,13 @@ describe('fileStorage under the lock', { timeout: 60_000 }, () => {
     const dir = tempDir()
     const path = join(dir, 'wallet.json')
     const orphans = [`${path}.0123456789abcdef.tmp`, `${path}.lz3k9q0x1a2b3c4d.tmp`, `${path}.journal.fedcba9876543210.tmp`]
-    const strangers = [`${path}.notes.tmp`, `${path}.0123.tmp`, `${path}.ABCDEF0123456789.tmp`, join(dir, 'other.json.0123456789abcdef.tmp'), `${path}.journal`]
+    const strangers = [
+      `${path}.notes.tmp`,
+      `${path}.0123.tmp`,
+      `${path}.ABCDEF0123456789.tmp`,
+      join(dir, 'other.json.0123456789abcdef.tmp'),
+      `${path}.journal`,
+    ]
     for (const file of [...orphans, ...strangers]) writeFileSync(file, 'x')
     const storage = fileStorage(path)
     await expect(storage.get(VAULT_KEY)).resolves.toBeUndefined() // reads do not sweep

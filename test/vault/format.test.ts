@@ -1,7 +1,15 @@
 import { bytesToHex } from '@noble/hashes/utils.js'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { CofferError, UnsupportedKdfError, UnsupportedVersionError, Vault, VaultFormatError, memoryStorage, parseVaultFile } from 'coffer/vault'
+import {
+  CofferError,
+  UnsupportedKdfError,
+  UnsupportedVersionError,
+  Vault,
+  VaultFormatError,
+  memoryStorage,
+  parseVaultFile,
+} from 'coffer/vault'
 import { aesGcmDecrypt, aesGcmEncrypt, randomBytes } from '../../src/vault/crypto.js'
 import { headerAad, serializeVaultFile } from '../../src/vault/format.js'
 import { deriveKey } from '../../src/vault/kdf.js'
@@ -22,7 +30,12 @@ describe('vault file', () => {
     const text = await storedVault()
     expect(serializeVaultFile(parseVaultFile(text))).toBe(text)
     const json = JSON.parse(text)
-    expect(json).toMatchObject({ format: 'coffer-vault', version: 1, kdf: { name: 'pbkdf2-sha256', iterations: 600_000, dkLen: 32 }, cipher: { name: 'aes-256-gcm' } })
+    expect(json).toMatchObject({
+      format: 'coffer-vault',
+      version: 1,
+      kdf: { name: 'pbkdf2-sha256', iterations: 600_000, dkLen: 32 },
+      cipher: { name: 'aes-256-gcm' },
+    })
     expect(Object.keys(json)).toEqual(['format', 'version', 'kdf', 'cipher', 'ciphertext'])
   })
 
@@ -36,11 +49,27 @@ describe('vault file', () => {
     ['unknown cipher', (j: any) => ({ ...j, cipher: { ...j.cipher, name: 'aes-128-cbc' } }), UnsupportedKdfError],
     ['PBKDF2 below the floor', (j: any) => ({ ...j, kdf: { ...j.kdf, iterations: 599_999 } }), VaultFormatError],
     ['PBKDF2 absurdly high', (j: any) => ({ ...j, kdf: { ...j.kdf, iterations: 1e12 } }), VaultFormatError],
-    ['scrypt below the floor', (j: any) => ({ ...j, kdf: { name: 'scrypt', salt: j.kdf.salt, N: 2 ** 16, r: 8, p: 1, dkLen: 32 } }), VaultFormatError],
-    ['scrypt that would take gigabytes', (j: any) => ({ ...j, kdf: { name: 'scrypt', salt: j.kdf.salt, N: 2 ** 20, r: 16, p: 1, dkLen: 32 } }), VaultFormatError],
-    ['scrypt N not a power of two', (j: any) => ({ ...j, kdf: { name: 'scrypt', salt: j.kdf.salt, N: 131071, r: 8, p: 1, dkLen: 32 } }), VaultFormatError],
+    [
+      'scrypt below the floor',
+      (j: any) => ({ ...j, kdf: { name: 'scrypt', salt: j.kdf.salt, N: 2 ** 16, r: 8, p: 1, dkLen: 32 } }),
+      VaultFormatError,
+    ],
+    [
+      'scrypt that would take gigabytes',
+      (j: any) => ({ ...j, kdf: { name: 'scrypt', salt: j.kdf.salt, N: 2 ** 20, r: 16, p: 1, dkLen: 32 } }),
+      VaultFormatError,
+    ],
+    [
+      'scrypt N not a power of two',
+      (j: any) => ({ ...j, kdf: { name: 'scrypt', salt: j.kdf.salt, N: 131071, r: 8, p: 1, dkLen: 32 } }),
+      VaultFormatError,
+    ],
     ['short salt', (j: any) => ({ ...j, kdf: { ...j.kdf, salt: 'AAAA' } }), VaultFormatError],
-    ['non-canonical base64 (padding bits set)', (j: any) => ({ ...j, kdf: { ...j.kdf, salt: nonCanonical(j.kdf.salt) } }), VaultFormatError],
+    [
+      'non-canonical base64 (padding bits set)',
+      (j: any) => ({ ...j, kdf: { ...j.kdf, salt: nonCanonical(j.kdf.salt) } }),
+      VaultFormatError,
+    ],
     ['unpadded base64', (j: any) => ({ ...j, kdf: { ...j.kdf, salt: j.kdf.salt.replace(/=+$/, '') } }), VaultFormatError],
     ['IV of 16 bytes', (j: any) => ({ ...j, cipher: { ...j.cipher, iv: 'AAAAAAAAAAAAAAAAAAAAAA==' } }), VaultFormatError],
     ['truncated ciphertext', (j: any) => ({ ...j, ciphertext: 'AAAA' }), VaultFormatError],
@@ -78,7 +107,12 @@ describe('tamper evidence', () => {
           derived++
           keyCache.set(id, deriveKey(new TextEncoder().encode(PASSWORD), file.kdf))
         }
-        const payload = await aesGcmDecrypt(await (keyCache.get(id) as Promise<Uint8Array>), file.cipher.iv, file.ciphertext, headerAad(file))
+        const payload = await aesGcmDecrypt(
+          await (keyCache.get(id) as Promise<Uint8Array>),
+          file.cipher.iv,
+          file.ciphertext,
+          headerAad(file),
+        )
         decodePayload(payload)
         failures.push(`byte ${position} bit ${bit}: unlock succeeded`)
       } catch (error) {
@@ -119,12 +153,41 @@ describe('payload (property)', () => {
   const id = fc.uint8Array({ minLength: 8, maxLength: 8 }).map(bytesToHex)
   const createdAt = fc.date({ min: new Date(2000, 0, 1), max: new Date(2100, 0, 1), noInvalidDate: true }).map((d) => d.toISOString())
   const label = fc.option(fc.string({ maxLength: 200 }), { nil: undefined })
-  const mnemonic = fc.record({ id, createdAt, label, phrase: fc.uint8Array({ minLength: 1, maxLength: 300 }), seed: fc.uint8Array({ minLength: 64, maxLength: 64 }), hasPassphrase: fc.boolean() }).map(
-    (r): Secret => ({ id: r.id, createdAt: r.createdAt, ...(r.label === undefined ? {} : { label: r.label }), kind: 'mnemonic', language: 'english', hasPassphrase: r.hasPassphrase, phrase: r.phrase, seed: r.seed }),
-  )
-  const key = fc.record({ id, createdAt, label, key: fc.uint8Array({ minLength: 32, maxLength: 32 }), curve: fc.constantFrom('secp256k1' as const, 'ed25519' as const) }).map(
-    (r): Secret => ({ id: r.id, createdAt: r.createdAt, ...(r.label === undefined ? {} : { label: r.label }), kind: 'privateKey', curve: r.curve, key: r.key }),
-  )
+  const mnemonic = fc
+    .record({
+      id,
+      createdAt,
+      label,
+      phrase: fc.uint8Array({ minLength: 1, maxLength: 300 }),
+      seed: fc.uint8Array({ minLength: 64, maxLength: 64 }),
+      hasPassphrase: fc.boolean(),
+    })
+    .map((r): Secret => ({
+      id: r.id,
+      createdAt: r.createdAt,
+      ...(r.label === undefined ? {} : { label: r.label }),
+      kind: 'mnemonic',
+      language: 'english',
+      hasPassphrase: r.hasPassphrase,
+      phrase: r.phrase,
+      seed: r.seed,
+    }))
+  const key = fc
+    .record({
+      id,
+      createdAt,
+      label,
+      key: fc.uint8Array({ minLength: 32, maxLength: 32 }),
+      curve: fc.constantFrom('secp256k1' as const, 'ed25519' as const),
+    })
+    .map((r): Secret => ({
+      id: r.id,
+      createdAt: r.createdAt,
+      ...(r.label === undefined ? {} : { label: r.label }),
+      kind: 'privateKey',
+      curve: r.curve,
+      key: r.key,
+    }))
   const secrets = fc.uniqueArray(fc.oneof(mnemonic, key), { selector: (s) => s.id, maxLength: 6 })
 
   it('1,000 random payloads survive encode → encrypt → decrypt → decode', async () => {

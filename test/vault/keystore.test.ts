@@ -24,7 +24,11 @@ const ADDRESS = new Wallet(KEY_HEX).address as `0x${string}`
 const PASSWORD = 'Tr0ub4dor&3-s3cret-pw'
 const FAST = { scrypt: { N: 16 } }
 
-type KeystoreJson = { address?: string; version: unknown; crypto: Record<string, unknown> & { kdfparams: Record<string, unknown>; cipherparams: Record<string, unknown> } }
+type KeystoreJson = {
+  address?: string
+  version: unknown
+  crypto: Record<string, unknown> & { kdfparams: Record<string, unknown>; cipherparams: Record<string, unknown> }
+}
 
 /** A fast coffer keystore of KEY, shared by the negative tests. */
 let base: KeystoreJson
@@ -71,7 +75,9 @@ describe('interop with ethers v6', () => {
   it('imports an ethers HD wallet keystore, ignoring its x-ethers mnemonic block', async () => {
     const wallet = HDNodeWallet.fromPhrase('test test test test test test test test test test test junk')
     const mnemonic = { entropy: wallet.mnemonic?.entropy ?? '', path: wallet.path ?? '', locale: 'en' }
-    const json = await encryptKeystoreJson({ address: wallet.address, privateKey: wallet.privateKey, mnemonic }, PASSWORD, { scrypt: { N: 1024 } })
+    const json = await encryptKeystoreJson({ address: wallet.address, privateKey: wallet.privateKey, mnemonic }, PASSWORD, {
+      scrypt: { N: 1024 },
+    })
     expect(JSON.parse(json)).toHaveProperty('x-ethers')
     const account = await importKeystore(json, PASSWORD)
     expect(account.address).toBe(wallet.address)
@@ -125,7 +131,14 @@ describe('accepted variations', () => {
     const file = {
       version: 3,
       id: '3198bc9c-6672-5ab3-d995-4942343ae5b6',
-      crypto: { cipher: 'aes-128-ctr', cipherparams: { iv: bytesToHex(iv) }, ciphertext: bytesToHex(ciphertext), kdf: 'scrypt', kdfparams: { dklen: 32, n: 1024, r: 8, p: 1, salt: bytesToHex(salt) }, mac: bytesToHex(mac) },
+      crypto: {
+        cipher: 'aes-128-ctr',
+        cipherparams: { iv: bytesToHex(iv) },
+        ciphertext: bytesToHex(ciphertext),
+        kdf: 'scrypt',
+        kdfparams: { dklen: 32, n: 1024, r: 8, p: 1, salt: bytesToHex(salt) },
+        mac: bytesToHex(mac),
+      },
     }
     expect((await importKeystore(file, password)).address).toBe(ADDRESS)
     await expect(importKeystore(file, 'pass')).rejects.toThrow(WrongPasswordError)
@@ -164,7 +177,11 @@ describe('rejections', () => {
     ['version 2', (k) => (k.version = 2), UnsupportedVersionError],
     ['version "1"', (k) => (k.version = '1'), UnsupportedVersionError],
     ['kdf argon2', (k) => (k.crypto.kdf = 'argon2'), UnsupportedKdfError],
-    ['prf hmac-sha512', (k) => Object.assign(k.crypto, { kdf: 'pbkdf2', kdfparams: { c: 1, dklen: 32, prf: 'hmac-sha512', salt: 'aa' } }), UnsupportedKdfError],
+    [
+      'prf hmac-sha512',
+      (k) => Object.assign(k.crypto, { kdf: 'pbkdf2', kdfparams: { c: 1, dklen: 32, prf: 'hmac-sha512', salt: 'aa' } }),
+      UnsupportedKdfError,
+    ],
     ['cipher aes-256-ctr', (k) => (k.crypto.cipher = 'aes-256-ctr'), UnsupportedKdfError],
     ['n not a power of 2', (k) => (k.crypto.kdfparams.n = 1000), VaultFormatError],
     ['n = 2^21', (k) => (k.crypto.kdfparams.n = 2 ** 21), VaultFormatError],
@@ -174,7 +191,11 @@ describe('rejections', () => {
     ['p = 17', (k) => (k.crypto.kdfparams.p = 17), VaultFormatError],
     ['n as a string', (k) => (k.crypto.kdfparams.n = '16'), VaultFormatError],
     ['dklen 16', (k) => (k.crypto.kdfparams.dklen = 16), VaultFormatError],
-    ['pbkdf2 c = 10,000,001', (k) => Object.assign(k.crypto, { kdf: 'pbkdf2', kdfparams: { c: 10_000_001, dklen: 32, prf: 'hmac-sha256', salt: 'aa' } }), VaultFormatError],
+    [
+      'pbkdf2 c = 10,000,001',
+      (k) => Object.assign(k.crypto, { kdf: 'pbkdf2', kdfparams: { c: 10_000_001, dklen: 32, prf: 'hmac-sha256', salt: 'aa' } }),
+      VaultFormatError,
+    ],
     ['non-hex salt', (k) => (k.crypto.kdfparams.salt = 'zz'.repeat(32)), VaultFormatError],
     ['odd-length iv', (k) => (k.crypto.cipherparams.iv = '0'.repeat(31)), VaultFormatError],
     ['15-byte iv', (k) => (k.crypto.cipherparams.iv = '00'.repeat(15)), VaultFormatError],
@@ -220,12 +241,18 @@ describe('rejections', () => {
     await expect(exportKeystore(key as never, PASSWORD, FAST)).rejects.toBeInstanceOf(InvalidPrivateKeyError)
   })
 
-  it.each([[{ N: 1000 }], [{ N: 2 ** 21 }], [{ N: 1 }], [{ r: 0 }], [{ p: 17 }], [{ N: 2 ** 20, r: 16 }], [{ N: 65536, r: 1 }], [{ N: '16' }]])(
-    'export refuses scrypt options %j → InvalidArgumentError',
-    async (scrypt) => {
-      await expect(exportKeystore(KEY, PASSWORD, { scrypt: scrypt as never })).rejects.toBeInstanceOf(InvalidArgumentError)
-    },
-  )
+  it.each([
+    [{ N: 1000 }],
+    [{ N: 2 ** 21 }],
+    [{ N: 1 }],
+    [{ r: 0 }],
+    [{ p: 17 }],
+    [{ N: 2 ** 20, r: 16 }],
+    [{ N: 65536, r: 1 }],
+    [{ N: '16' }],
+  ])('export refuses scrypt options %j → InvalidArgumentError', async (scrypt) => {
+    await expect(exportKeystore(KEY, PASSWORD, { scrypt: scrypt as never })).rejects.toBeInstanceOf(InvalidArgumentError)
+  })
 })
 
 describe('secrets stay out of output', () => {
@@ -245,15 +272,30 @@ describe('secrets stay out of output', () => {
     const other = await exportKeystore(KEY, 'another password', FAST)
     const attempts = [
       () => importKeystore(other, PASSWORD),
-      () => importKeystore(mutate((k) => (k.crypto.mac = '00'.repeat(32))), PASSWORD),
-      () => importKeystore(mutate((k) => (k.address = '00'.repeat(20))), PASSWORD),
-      () => importKeystore(mutate((k) => (k.version = 4)), PASSWORD),
+      () =>
+        importKeystore(
+          mutate((k) => (k.crypto.mac = '00'.repeat(32))),
+          PASSWORD,
+        ),
+      () =>
+        importKeystore(
+          mutate((k) => (k.address = '00'.repeat(20))),
+          PASSWORD,
+        ),
+      () =>
+        importKeystore(
+          mutate((k) => (k.version = 4)),
+          PASSWORD,
+        ),
       () => importKeystore(`{${PASSWORD}`, PASSWORD),
       () => exportKeystore(KEY, PASSWORD, { scrypt: { N: 3 } }),
       () => exportKeystore(`${KEY_HEX}0`, PASSWORD, FAST),
     ]
     for (const attempt of attempts) {
-      const error = await attempt().then(() => expect.unreachable(), (e: unknown) => e as Error)
+      const error = await attempt().then(
+        () => expect.unreachable(),
+        (e: unknown) => e as Error,
+      )
       for (const text of [error.message, String(error.stack), inspect(error, { depth: 5 }), JSON.stringify(error)]) {
         expect(text.includes(KEY_HEX) || text.includes(PASSWORD)).toBe(false)
       }

@@ -6,13 +6,7 @@ import { base64 } from '@scure/base'
 import fc from 'fast-check'
 import { beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
 import { HDNode, evmAddressFromPublicKey, generateMnemonic, mnemonicToSeed } from 'coffer/keys'
-import {
-  CofferError,
-  InvalidArgumentError,
-  UnsupportedKdfError,
-  VaultFormatError,
-  WrongPasswordError,
-} from '../../src/core/errors.js'
+import { CofferError, InvalidArgumentError, UnsupportedKdfError, VaultFormatError, WrongPasswordError } from '../../src/core/errors.js'
 import { aesGcmEncrypt, pbkdf2Sha256 } from '../../src/vault/crypto.js'
 import * as crypto from '../../src/vault/crypto.js'
 import { importMetaMaskVault, type MetaMaskKeyring } from '../../src/vault/metamask.js'
@@ -38,7 +32,10 @@ const KEYRINGS = [
   { type: 'HD Key Tree', data: { mnemonic: HARDHAT, numberOfAccounts: 3, hdPath: HD_PATH } },
   { type: 'HD Key Tree', data: { mnemonic: utf8Bytes(LEGAL), numberOfAccounts: 1, hdPath: HD_PATH } },
   { type: 'Simple Key Pair', data: [KEY1, `0x${KEY2}`] },
-  { type: 'Ledger Hardware', data: { hdPath: "m/44'/60'/0'", accounts: ['0x1111111111111111111111111111111111111111'], accountDetails: {} } },
+  {
+    type: 'Ledger Hardware',
+    data: { hdPath: "m/44'/60'/0'", accounts: ['0x1111111111111111111111111111111111111111'], accountDetails: {} },
+  },
 ]
 const SECRETS = [PASSWORD, HARDHAT, LEGAL, KEY1, KEY2, 'junk', 'yellow']
 
@@ -63,7 +60,10 @@ async function sealRaw(plaintext: Uint8Array, iterations = 1_000): Promise<strin
 const sealJson = (value: unknown) => sealRaw(new TextEncoder().encode(JSON.stringify(value)))
 
 async function rejection(promise: Promise<unknown>): Promise<CofferError> {
-  const error = await promise.then(() => undefined, (e: unknown) => e)
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  )
   expect(error).toBeInstanceOf(CofferError)
   const err = error as CofferError
   const text = `${err.message} ${JSON.stringify(err.details)} ${inspect(err)}`
@@ -155,7 +155,10 @@ describe('importMetaMaskVault: vaults from @metamask/browser-passworder', () => 
     await fc.assert(
       fc.asyncProperty(fc.constantFrom(12, 15, 18, 21, 24 as const), fc.nat(1_000), async (words, accounts) => {
         const mnemonic = generateMnemonic({ words: words as 12 })
-        const vault = await mmVault([{ type: 'HD Key Tree', data: { mnemonic: utf8Bytes(mnemonic), numberOfAccounts: accounts, hdPath: HD_PATH } }], 1)
+        const vault = await mmVault(
+          [{ type: 'HD Key Tree', data: { mnemonic: utf8Bytes(mnemonic), numberOfAccounts: accounts, hdPath: HD_PATH } }],
+          1,
+        )
         const [hd] = await importMetaMaskVault(vault, PASSWORD)
         expect(hd).toEqual({ type: 'HD Key Tree', supported: true, mnemonic, numberOfAccounts: accounts, hdPath: HD_PATH })
       }),
@@ -169,8 +172,18 @@ describe('importMetaMaskVault: redaction', () => {
     const keyrings = await importMetaMaskVault(modern, PASSWORD)
     const outputs = [JSON.stringify(keyrings), inspect(keyrings, { depth: 10 }), ...keyrings.map(String), ...keyrings.map((k) => `${k}`)]
     for (const out of outputs) for (const secret of SECRETS) expect(out).not.toContain(secret)
-    expect(JSON.parse(JSON.stringify(keyrings[0]))).toEqual({ type: 'HD Key Tree', supported: true, numberOfAccounts: 3, hdPath: HD_PATH, mnemonic: '[redacted]' })
-    expect(JSON.parse(JSON.stringify(keyrings[2]))).toEqual({ type: 'Simple Key Pair', supported: true, privateKeys: ['[redacted]', '[redacted]'] })
+    expect(JSON.parse(JSON.stringify(keyrings[0]))).toEqual({
+      type: 'HD Key Tree',
+      supported: true,
+      numberOfAccounts: 3,
+      hdPath: HD_PATH,
+      mnemonic: '[redacted]',
+    })
+    expect(JSON.parse(JSON.stringify(keyrings[2]))).toEqual({
+      type: 'Simple Key Pair',
+      supported: true,
+      privateKeys: ['[redacted]', '[redacted]'],
+    })
     expect(String(keyrings[0])).toMatch(/^MetaMaskKeyring \{.*"\[redacted\]"/)
     expect(Object.isFrozen(keyrings[0])).toBe(true)
   })
@@ -250,7 +263,10 @@ describe('importMetaMaskVault: malformed input', () => {
     await fc.assert(
       fc.asyncProperty(fc.jsonValue(), async (value) => {
         for (const input of [value, JSON.stringify(value)]) {
-          const error = await importMetaMaskVault(input as object, PASSWORD).then(() => undefined, (e: unknown) => e)
+          const error = await importMetaMaskVault(input as object, PASSWORD).then(
+            () => undefined,
+            (e: unknown) => e,
+          )
           expect(error).toBeInstanceOf(CofferError)
         }
       }),

@@ -54,7 +54,12 @@ describe('several processes on one vault file', { timeout: 180_000 }, () => {
     expect(added).toHaveLength(16)
 
     const vault = await reopen(path, password)
-    expect(vault.listSecrets().map((s) => s.id).sort()).toEqual(added.map(([id]) => id).sort())
+    expect(
+      vault
+        .listSecrets()
+        .map((s) => s.id)
+        .sort(),
+    ).toEqual(added.map(([id]) => id).sort())
     for (const [id, phrase] of added) expect(await vault.revealMnemonic(id, password)).toBe(phrase)
   })
 
@@ -93,7 +98,12 @@ describe('several processes on one vault file', { timeout: 180_000 }, () => {
       reported.push(...adding.added.map(([id]) => id))
       await expect(reopen(path, old)).rejects.toThrow(WrongPasswordError)
       const now = await reopen(path, next)
-      expect(now.listSecrets().map((s) => s.id).sort()).toEqual([...reported].sort())
+      expect(
+        now
+          .listSecrets()
+          .map((s) => s.id)
+          .sort(),
+      ).toEqual([...reported].sort())
     }
   })
 

@@ -48,7 +48,10 @@ describe('vault.sealer', () => {
     const key = await deriveKey(bytes('pw'), file.kdf)
     const iv = randomBytes(12)
     const legacy = { ...file, cipher: { ...file.cipher, iv } }
-    await storage.set('vault', serializeVaultFile({ ...legacy, ciphertext: await aesGcmEncrypt(key, iv, encodePayload([]), headerAad(legacy)) }))
+    await storage.set(
+      'vault',
+      serializeVaultFile({ ...legacy, ciphertext: await aesGcmEncrypt(key, iv, encodePayload([]), headerAad(legacy)) }),
+    )
     vault.lock()
 
     const opened = await Vault.open({ storage })

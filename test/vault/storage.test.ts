@@ -587,7 +587,10 @@ describe('browserStorage with IndexedDB', () => {
     const storage = browserStorage('aborts')
     await storage.set(VAULT_KEY, 'previous')
     const put = IDBObjectStore.prototype.put
-    const spy = vi.spyOn(IDBObjectStore.prototype, 'put').mockImplementationOnce(function (this: { transaction: { abort(): void } }, ...args: unknown[]) {
+    const spy = vi.spyOn(IDBObjectStore.prototype, 'put').mockImplementationOnce(function (
+      this: { transaction: { abort(): void } },
+      ...args: unknown[]
+    ) {
       const req = put.apply(this, args)
       this.transaction.abort()
       return req
@@ -675,7 +678,6 @@ describe('browserStorage with IndexedDB', () => {
     // This (older) storage now cannot open the upgraded database, and says so.
     expect(await rejection(() => storage.get(VAULT_KEY))).toBeInstanceOf(StorageError)
   }, 3_000) // without the fix the upgrade waits forever
-
 })
 
 describe('browserStorage with localStorage only', () => {
@@ -776,10 +778,13 @@ describe('browserStorage environment and names', () => {
     }
   })
 
-  it.each([[''], ['a b'], ['x'.repeat(65)], ['a:b'], ['a/b'], [42], [undefined]])('rejects the name %j with InvalidArgumentError', (name) => {
-    vi.stubGlobal('indexedDB', new IDBFactory())
-    expect(() => browserStorage(name as string)).toThrow(InvalidArgumentError)
-  })
+  it.each([[''], ['a b'], ['x'.repeat(65)], ['a:b'], ['a/b'], [42], [undefined]])(
+    'rejects the name %j with InvalidArgumentError',
+    (name) => {
+      vi.stubGlobal('indexedDB', new IDBFactory())
+      expect(() => browserStorage(name as string)).toThrow(InvalidArgumentError)
+    },
+  )
 
   it('accepts names of 1-64 letters, digits, dots, dashes and underscores', () => {
     vi.stubGlobal('indexedDB', new IDBFactory())

@@ -8,7 +8,15 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { IDBFactory } from 'fake-indexeddb'
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { InvalidArgumentError, StorageConflictError, StorageError, browserStorage, fileStorage, memoryStorage, type VaultStorage } from 'coffer/vault'
+import {
+  InvalidArgumentError,
+  StorageConflictError,
+  StorageError,
+  browserStorage,
+  fileStorage,
+  memoryStorage,
+  type VaultStorage,
+} from 'coffer/vault'
 import { CAS_ATTEMPTS, updateStorage } from '../../src/vault/storage.js'
 
 const dirs: string[] = []
@@ -125,7 +133,8 @@ describe.each(harnesses)('update: $name', ({ make }) => {
     await storage.set('journal', 'before')
     await expect(storage.update!('BAD KEY', increment)).rejects.toThrow(InvalidArgumentError)
     await expect(storage.update!('journal', 'not a function' as never)).rejects.toThrow(InvalidArgumentError)
-    for (const result of [42, null, {}, ['x']]) await expect(storage.update!('journal', () => result as never)).rejects.toThrow(InvalidArgumentError)
+    for (const result of [42, null, {}, ['x']])
+      await expect(storage.update!('journal', () => result as never)).rejects.toThrow(InvalidArgumentError)
     await expect(storage.get('journal')).resolves.toBe('before')
   })
 })
@@ -161,7 +170,8 @@ describe('browserStorage with Web Locks', () => {
 
   it('checks lockWaitMs', () => {
     vi.stubGlobal('indexedDB', new IDBFactory())
-    for (const lockWaitMs of [-1, 1.5, 600_001, '10']) expect(() => browserStorage('x', { lockWaitMs: lockWaitMs as number })).toThrow(InvalidArgumentError)
+    for (const lockWaitMs of [-1, 1.5, 600_001, '10'])
+      expect(() => browserStorage('x', { lockWaitMs: lockWaitMs as number })).toThrow(InvalidArgumentError)
   })
 })
 

@@ -20,7 +20,16 @@ vi.mock('../../src/vault/kdf.js', async (importOriginal) => {
   }
 })
 
-const { InvalidArgumentError, StorageConflictError, Vault, VaultLockedError, VaultExistsError, WrongPasswordError, memoryStorage, parseVaultFile } = await import('coffer/vault')
+const {
+  InvalidArgumentError,
+  StorageConflictError,
+  Vault,
+  VaultLockedError,
+  VaultExistsError,
+  WrongPasswordError,
+  memoryStorage,
+  parseVaultFile,
+} = await import('coffer/vault')
 type VaultStorage = import('coffer/vault').VaultStorage
 
 const PASSWORD = 'correct horse battery staple'
@@ -39,7 +48,11 @@ async function reopened(storage: VaultStorage, password = PASSWORD) {
   await vault.unlock(password)
   return vault
 }
-const ids = (vault: { listSecrets(): { id: string }[] }) => vault.listSecrets().map((s) => s.id).sort()
+const ids = (vault: { listSecrets(): { id: string }[] }) =>
+  vault
+    .listSecrets()
+    .map((s) => s.id)
+    .sort()
 
 /** Memory storage whose update can be held at its start (while `hold()` is armed) until `release()`. */
 function gatedStorage() {
@@ -73,7 +86,7 @@ function gatedStorage() {
 }
 
 describe('compare-and-swap vault saves', () => {
-  it('an instance that saves after another keeps the other one\'s secret (and now lists it)', async () => {
+  it("an instance that saves after another keeps the other one's secret (and now lists it)", async () => {
     const { storage, a, b } = await twoInstances()
     const fromA = await a.addPrivateKey({ privateKey: KEY_A })
     const fromB = await b.addPrivateKey({ privateKey: KEY_B })
@@ -159,7 +172,9 @@ describe('compare-and-swap vault saves', () => {
       const before = await storage.get('vault')
       const error = await b.addPrivateKey({ privateKey: KEY_B }).catch((e: unknown) => e)
       expect(error).toBeInstanceOf(StorageConflictError)
-      expect((error as InstanceType<typeof StorageConflictError>).shortMessage).toMatch(/cannot be read|replaced elsewhere|deleted elsewhere/)
+      expect((error as InstanceType<typeof StorageConflictError>).shortMessage).toMatch(
+        /cannot be read|replaced elsewhere|deleted elsewhere/,
+      )
       expect(b.isLocked).toBe(true)
       expect(await storage.get('vault')).toBe(before)
     }

@@ -73,7 +73,11 @@ describe('lifecycle', () => {
     const { storage } = await fresh()
     const refused = await Vault.create({ storage, password: 'other', kdf: FAST_KDF }).catch((e: unknown) => e)
     expect(refused).toBeInstanceOf(VaultExistsError)
-    expect(refused).toMatchObject({ code: 'VAULT_EXISTS', name: 'VaultExistsError', shortMessage: expect.stringMatching(/already holds a vault; open it with Vault\.open/) })
+    expect(refused).toMatchObject({
+      code: 'VAULT_EXISTS',
+      name: 'VaultExistsError',
+      shortMessage: expect.stringMatching(/already holds a vault; open it with Vault\.open/),
+    })
     await expect((await Vault.open({ storage })).unlock(PASSWORD)).resolves.toBeUndefined() // the first vault is untouched
   })
 
@@ -86,7 +90,9 @@ describe('lifecycle', () => {
   })
 
   it('says which password rule failed, never quoting the password', async () => {
-    const message = async (password: unknown) => ((await Vault.create({ storage: memoryStorage(), password: password as string }).catch((e: unknown) => e)) as InvalidArgumentError).shortMessage
+    const message = async (password: unknown) =>
+      ((await Vault.create({ storage: memoryStorage(), password: password as string }).catch((e: unknown) => e)) as InvalidArgumentError)
+        .shortMessage
     expect(await message('')).toBe('password is empty; a vault needs a non-empty password.')
     expect(await message(42)).toBe('password must be a string, got number.')
     expect(await message(undefined)).toBe('password must be a string, got undefined.')
@@ -101,7 +107,9 @@ describe('lifecycle', () => {
     await expect(Vault.create({ storage: memoryStorage(), password: '' })).rejects.toThrow(InvalidArgumentError)
     await expect(Vault.create({ storage: {} as never, password: 'x' })).rejects.toThrow(InvalidArgumentError)
     await expect(Vault.create({ storage: memoryStorage(), password: 'x', autoLockMs: -1 })).rejects.toThrow(InvalidArgumentError)
-    await expect(Vault.create({ storage: memoryStorage(), password: 'x', kdf: { name: 'argon2' } as never })).rejects.toThrow(InvalidArgumentError)
+    await expect(Vault.create({ storage: memoryStorage(), password: 'x', kdf: { name: 'argon2' } as never })).rejects.toThrow(
+      InvalidArgumentError,
+    )
   })
 
   it('onLock listeners hear every lock', async () => {
@@ -158,7 +166,9 @@ describe('secrets', () => {
     await expect(vault.addPrivateKey({ privateKey: '00'.repeat(32) })).rejects.toThrow(InvalidPrivateKeyError)
     await expect(vault.addPrivateKey({ privateKey: 'zz' })).rejects.toThrow(InvalidPrivateKeyError)
     await expect(vault.addPrivateKey({ privateKey: new Uint8Array(31) })).rejects.toThrow(InvalidPrivateKeyError)
-    await expect(vault.addPrivateKey({ privateKey: new Uint8Array(32).fill(1), curve: 'p256' as never })).rejects.toThrow(InvalidPrivateKeyError)
+    await expect(vault.addPrivateKey({ privateKey: new Uint8Array(32).fill(1), curve: 'p256' as never })).rejects.toThrow(
+      InvalidPrivateKeyError,
+    )
     expect(storage.writes).toBe(writes)
     expect(vault.listSecrets()).toEqual([])
   })
@@ -180,7 +190,12 @@ describe('secrets', () => {
     await vault.addPrivateKey({ privateKey: '22'.repeat(32), curve: 'ed25519', label: 'sol' })
     const listed = JSON.stringify(vault.listSecrets())
     expect(listed).not.toMatch(/abandon|2222/)
-    expect(vault.listSecrets().map((s) => s.kind).sort()).toEqual(['mnemonic', 'privateKey'])
+    expect(
+      vault
+        .listSecrets()
+        .map((s) => s.kind)
+        .sort(),
+    ).toEqual(['mnemonic', 'privateKey'])
   })
 })
 
@@ -194,7 +209,11 @@ describe('signers', () => {
       const signer = await vault.getSigner({ secretId: id, chain: 'evm', index: 3, verify })
       const sig = await signer.signDigest(digest)
       expect(sig.s <= secp256k1.CURVE.n / 2n).toBe(true)
-      const ethersSig = Signature.from({ r: `0x${sig.r.toString(16).padStart(64, '0')}`, s: `0x${sig.s.toString(16).padStart(64, '0')}`, yParity: sig.recovery })
+      const ethersSig = Signature.from({
+        r: `0x${sig.r.toString(16).padStart(64, '0')}`,
+        s: `0x${sig.s.toString(16).padStart(64, '0')}`,
+        yParity: sig.recovery,
+      })
       expect(recoverAddress(digest, ethersSig)).toBe(signer.address)
       // RFC 6979: deterministic.
       expect(await signer.signDigest(digest)).toEqual(sig)
@@ -403,15 +422,23 @@ describe('importMetaMask', () => {
     const passworder = await import('@metamask/browser-passworder')
     const hardhatKey = 'ac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80'
     const keyrings = [
-      { type: 'HD Key Tree', data: { mnemonic: Array.from(new TextEncoder().encode(ABANDON)), numberOfAccounts: 2, hdPath: "m/44'/60'/0'/0" } },
+      {
+        type: 'HD Key Tree',
+        data: { mnemonic: Array.from(new TextEncoder().encode(ABANDON)), numberOfAccounts: 2, hdPath: "m/44'/60'/0'/0" },
+      },
       { type: 'Simple Key Pair', data: [hardhatKey] },
       { type: 'Ledger Hardware', data: { hdPath: "m/44'/60'/0'" } },
     ]
-    const mmVault = await passworder.encrypt('metamask pw', keyrings, undefined, undefined, { algorithm: 'PBKDF2', params: { iterations: 10_000 } })
+    const mmVault = await passworder.encrypt('metamask pw', keyrings, undefined, undefined, {
+      algorithm: 'PBKDF2',
+      params: { iterations: 10_000 },
+    })
     const { vault } = await fresh()
     const added = await vault.importMetaMask(mmVault, 'metamask pw')
     expect(added.map((s) => s.kind)).toEqual(['mnemonic', 'privateKey'])
-    expect((await vault.getSigner({ secretId: added[0]!.id, chain: 'evm', index: 1 })).address).toBe('0x6Fac4D18c912343BF86fa7049364Dd4E424Ab9C0')
+    expect((await vault.getSigner({ secretId: added[0]!.id, chain: 'evm', index: 1 })).address).toBe(
+      '0x6Fac4D18c912343BF86fa7049364Dd4E424Ab9C0',
+    )
     expect((await vault.getSigner({ secretId: added[1]!.id, chain: 'evm' })).address).toBe('0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266')
     await expect(vault.importMetaMask(mmVault, 'wrong')).rejects.toThrow(WrongPasswordError)
     // Importing again stores nothing twice.

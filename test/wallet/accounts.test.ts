@@ -65,7 +65,12 @@ describe('Bitcoin wallet accounts', () => {
     expect(account.addressAt(0)).toEqual({ address: RECEIVE0, index: 0, change: false, path: "m/84'/0'/0'/0/0" })
     expect(account.addressAt(1)).toEqual({ address: RECEIVE1, index: 1, change: false, path: "m/84'/0'/0'/0/1" })
     expect(account.addressAt(0, { change: true })).toEqual({ address: CHANGE0, index: 0, change: true, path: "m/84'/0'/0'/1/0" })
-    for (const [index, change] of [[7, false], [1234, false], [3, true], [2 ** 31 - 1, true]] as const) {
+    for (const [index, change] of [
+      [7, false],
+      [1234, false],
+      [3, true],
+      [2 ** 31 - 1, true],
+    ] as const) {
       expect(account.addressAt(index, { change }).address).toBe(p2wpkh(`m/84'/0'/0'/${change ? 1 : 0}/${index}`))
     }
     for (const bad of [-1, 1.5, 2 ** 31, Number.NaN, '1']) expect(() => account.addressAt(bad as number)).toThrow(InvalidArgumentError)
@@ -82,7 +87,9 @@ describe('Bitcoin wallet accounts', () => {
     const taproot = await wallet.account(MAINNET, { addressType: 'p2tr' })
     expect(taproot.address).toBe(vectors.bip86.addresses[0]!.address)
     expect(taproot.descriptor).toMatch(/^tr\(\[73c5da0a\/86h\/0h\/0h\]xpub/)
-    expect([taproot.addressAt(1).address, taproot.addressAt(0, { change: true }).address]).toEqual(vectors.bip86.addresses.slice(1).map((a) => a.address))
+    expect([taproot.addressAt(1).address, taproot.addressAt(0, { change: true }).address]).toEqual(
+      vectors.bip86.addresses.slice(1).map((a) => a.address),
+    )
     const nested = await wallet.account(TESTNET, { addressType: 'p2sh-p2wpkh' })
     expect(nested.address).toBe(vectors.bip49.addresses[0]!.address)
     expect(nested.addressAt(0).path).toBe(vectors.bip49.addresses[0]!.path)
@@ -102,7 +109,7 @@ describe('Bitcoin wallet accounts', () => {
     expect(balance).toMatchObject({ ok: true, address: account.descriptor, amount: 80_000n, pending: 20_000n })
   })
 
-  it('receiveAddress fails typed when the chain is unreachable, and when the adapter gives an address that is not the account\'s', async () => {
+  it("receiveAddress fails typed when the chain is unreachable, and when the adapter gives an address that is not the account's", async () => {
     const { account, server, btc } = await bitcoinWallet()
     await server.stop()
     await expect(account.receiveAddress()).rejects.toBeInstanceOf(RpcError)
@@ -175,12 +182,55 @@ describe('Bitcoin wallet accounts', () => {
     await storage.set('wallet', JSON.stringify({ ...old, accounts: [{ ...old.accounts[0], descriptor: 42 }] }))
     await expect(Wallet.open({ storage, chains: [btc] })).rejects.toBeInstanceOf(InvalidArgumentError)
   })
+
+  it('keeps account options: records from before options (addressType alone, or nothing for the default) read as the same accounts', async () => {
+    const { storage, btc, wallet, account } = await bitcoinWallet()
+    const taproot = await wallet.account(MAINNET, { addressType: 'p2tr' })
+    expect(account).toMatchObject({ options: { addressType: 'p2wpkh' }, addressType: 'p2wpkh' })
+    expect(taproot).toMatchObject({ options: { addressType: 'p2tr' }, addressType: 'p2tr' })
+    // The same account by the shorthand, by options, or by the default; a conflict is refused.
+    expect((await wallet.account(MAINNET, { options: { addressType: 'p2tr' } })).descriptor).toBe(taproot.descriptor)
+    expect((await wallet.account(MAINNET, { options: {} })).descriptor).toBe(account.descriptor)
+    await expect(wallet.account(MAINNET, { addressType: 'p2tr', options: { addressType: 'p2pkh' } })).rejects.toBeInstanceOf(
+      InvalidArgumentError,
+    )
+    await expect(wallet.account(MAINNET, { options: { addressType: 'p2xx' } })).rejects.toBeInstanceOf(InvalidArgumentError)
+    await expect(wallet.account(MAINNET, { options: 'p2tr' as never })).rejects.toBeInstanceOf(InvalidArgumentError)
+    await wallet.close()
+
+    // What earlier versions wrote: no options; addressType only where wallet.account() was given one.
+    const stored = JSON.parse((await storage.get('wallet'))!) as { accounts: Record<string, unknown>[] }
+    const old = {
+      ...stored,
+      accounts: stored.accounts.map(({ options: _options, addressType, ...rest }, i) => ({ ...rest, ...(i === 0 ? {} : { addressType }) })),
+    }
+    await storage.set('wallet', JSON.stringify(old))
+    const reopened = await Wallet.open({ storage, chains: [btc] })
+    expect(reopened.accounts()).toEqual([
+      expect.objectContaining({ address: RECEIVE0, descriptor: account.descriptor, options: { addressType: 'p2wpkh' } }),
+      expect.objectContaining({ address: taproot.address, descriptor: taproot.descriptor, options: { addressType: 'p2tr' } }),
+    ])
+    // No duplicate is opened for either, and the next save writes options.
+    expect((await reopened.account(MAINNET)).descriptor).toBe(account.descriptor)
+    expect((await reopened.account(MAINNET, { addressType: 'p2tr' })).descriptor).toBe(taproot.descriptor)
+    await reopened.unlock('pw')
+    await reopened.account(MAINNET, { index: 1 })
+    const saved = JSON.parse((await storage.get('wallet'))!) as { accounts: Record<string, unknown>[] }
+    expect(saved.accounts.map((a) => a.options)).toEqual([{ addressType: 'p2wpkh' }, { addressType: 'p2tr' }, { addressType: 'p2wpkh' }])
+    await reopened.close()
+  })
 })
 
 describe('account-chain wallet accounts', () => {
   it('an EVM account is one address: receiveAddress and addressAt(0) are it; other indexes are other accounts', async () => {
     const chain = evm({ chain: 'eip155:1', rpcUrls: ['http://127.0.0.1:9'] })
-    const wallet = await Wallet.create({ storage: memoryStorage(), password: 'pw', kdf: FAST_KDF, chains: [chain], mnemonic: 'test test test test test test test test test test test junk' })
+    const wallet = await Wallet.create({
+      storage: memoryStorage(),
+      password: 'pw',
+      kdf: FAST_KDF,
+      chains: [chain],
+      mnemonic: 'test test test test test test test test test test test junk',
+    })
     const [account] = wallet.accounts()
     const address = '0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266'
     expect(account).toMatchObject({ chainId: 'eip155:1', address })
@@ -190,5 +240,9 @@ describe('account-chain wallet accounts', () => {
     expect(() => account!.addressAt(1)).toThrow(NotSupportedError)
     expect(() => account!.addressAt(1)).toThrow(/wallet\.account\('eip155:1', \{ index \}\)/)
     expect(() => account!.addressAt(0, { change: true })).toThrow(NotSupportedError)
+    // Account options of another family are refused, typed.
+    await expect(wallet.account('eip155:1', { addressType: 'p2tr' })).rejects.toBeInstanceOf(InvalidArgumentError)
+    await expect(wallet.account('eip155:1', { options: { addressType: 'p2tr' } })).rejects.toThrow(/does not apply to EVM accounts/)
+    expect(account!.options).toBeUndefined()
   })
 })

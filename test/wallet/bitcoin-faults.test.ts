@@ -26,7 +26,14 @@ async function walletOnRegtest() {
   const server = await startEsplora({ network: 'regtest' })
   servers.push(server)
   const chain = bitcoin({ network: 'regtest', esploraUrl: server.url, esplora: { retryCount: 1, timeoutMs: 1_000 } })
-  const wallet = await Wallet.create({ storage: memoryStorage(), password: 'pw', kdf: FAST_KDF, chains: [chain], mnemonic: ABANDON, policy: { limits: [{ asset: 'BTC', perWindow: '0.0005' }] } })
+  const wallet = await Wallet.create({
+    storage: memoryStorage(),
+    password: 'pw',
+    kdf: FAST_KDF,
+    chains: [chain],
+    mnemonic: ABANDON,
+    policy: { limits: [{ asset: 'BTC', perWindow: '0.0005' }] },
+  })
   const account = wallet.accounts()[0]!
   const receive = deriveAccounts(await mnemonicToSeed(ABANDON), { chain: 'bitcoin', network: 'regtest', count: 1 })[0]!.address
   const coin = await server.fund(receive, 100_000n)
@@ -53,14 +60,18 @@ describe('Bitcoin payments through the wallet', () => {
     expect(entries.at(-1)).toMatchObject({ hash: txid, amount: '30000' })
     // Still counted: 0.0003 + 0.0003 would pass 0.0005 (a second confirmed coin pays for it).
     await server.fund(receive, 100_000n)
-    await expect(wallet.send(await wallet.quote({ to, asset: 'BTC', amount: '0.0003' }))).rejects.toMatchObject({ details: { rule: 'perWindow', spent: '0.0003' } })
+    await expect(wallet.send(await wallet.quote({ to, asset: 'BTC', amount: '0.0003' }))).rejects.toMatchObject({
+      details: { rule: 'perWindow', spent: '0.0003' },
+    })
     expect(spends(server)).toHaveLength(1)
     // The server heals: reconcile finds it, and it keeps counting.
     server.clearFaults()
     lookups()
     server.mine()
     expect(await wallet.reconcile()).toEqual([expect.objectContaining({ hash: txid, status: 'confirmed' })])
-    await expect(wallet.send(await wallet.quote({ to, asset: 'BTC', amount: '0.0003' }))).rejects.toMatchObject({ details: { rule: 'perWindow' } })
+    await expect(wallet.send(await wallet.quote({ to, asset: 'BTC', amount: '0.0003' }))).rejects.toMatchObject({
+      details: { rule: 'perWindow' },
+    })
   })
 
   it('a server understating a coin: DataIntegrityError, nothing signed or broadcast, the limit is free again', async () => {

@@ -45,9 +45,18 @@ async function usdtOf(owner: string, url = sharedAnvil().url): Promise<bigint> {
   return BigInt(await rpc<string>(url, 'eth_call', [{ to: sharedAnvil().fixtures.usdt.address, data }, 'latest']))
 }
 
-async function funded(chain: EvmAdapter, options: { policy?: Parameters<typeof Wallet.create>[0]['policy']; storage?: VaultStorage; url?: string } = {}) {
+async function funded(
+  chain: EvmAdapter,
+  options: { policy?: Parameters<typeof Wallet.create>[0]['policy']; storage?: VaultStorage; url?: string } = {},
+) {
   const storage = options.storage ?? memoryStorage()
-  const wallet = await Wallet.create({ storage, password: 'pw', kdf: FAST_KDF, chains: [chain], ...(options.policy ? { policy: options.policy } : {}) })
+  const wallet = await Wallet.create({
+    storage,
+    password: 'pw',
+    kdf: FAST_KDF,
+    chains: [chain],
+    ...(options.policy ? { policy: options.policy } : {}),
+  })
   const account = wallet.accounts()[0]!
   const url = options.url ?? sharedAnvil().url
   await setBalance(url, account.address as `0x${string}`, E18)
@@ -61,7 +70,11 @@ describe('an ambiguous broadcast is "maybe sent", never "not sent"', () => {
   it('one send of 60 USDT over a node that answers 500 after accepting: 60 USDT move once, stay counted, and the next 60 are refused', async () => {
     // The node takes every transaction; every answer about it is lost.
     const p = await proxy((call) =>
-      call.method === 'eth_sendRawTransaction' ? { kind: 'accept-then-status', status: 500 } : call.method === 'eth_getTransactionByHash' ? { kind: 'status', status: 502 } : undefined,
+      call.method === 'eth_sendRawTransaction'
+        ? { kind: 'accept-then-status', status: 500 }
+        : call.method === 'eth_getTransactionByHash'
+          ? { kind: 'status', status: 502 }
+          : undefined,
     )
     const { wallet } = await funded(adapter(p.url), { policy: LIMIT })
     const to = merchant()
@@ -72,12 +85,17 @@ describe('an ambiguous broadcast is "maybe sent", never "not sent"', () => {
     expect(await statuses(wallet)).toEqual(['intent', 'signed', 'unknown'])
     expect((await wallet.journal.entries()).at(-1)).toMatchObject({ status: 'unknown', hash, amount: '60000000' })
     // Still counted: the next 60 would pass 100 a day.
-    await expect(wallet.send(await wallet.quote({ to, asset: 'USDT', amount: '60' }))).rejects.toMatchObject({ code: 'POLICY_VIOLATION', details: { rule: 'perWindow', spent: '60' } })
+    await expect(wallet.send(await wallet.quote({ to, asset: 'USDT', amount: '60' }))).rejects.toMatchObject({
+      code: 'POLICY_VIOLATION',
+      details: { rule: 'perWindow', spent: '60' },
+    })
     expect(await usdtOf(to)).toBe(60_000_000n)
     // The network heals: reconcile finds it confirmed, and it keeps counting.
     p.behaviour.fault = undefined
     expect(await wallet.reconcile()).toEqual([expect.objectContaining({ hash, status: 'confirmed' })])
-    await expect(wallet.send(await wallet.quote({ to, asset: 'USDT', amount: '60' }))).rejects.toMatchObject({ details: { rule: 'perWindow' } })
+    await expect(wallet.send(await wallet.quote({ to, asset: 'USDT', amount: '60' }))).rejects.toMatchObject({
+      details: { rule: 'perWindow' },
+    })
     await mined(await wallet.send(await wallet.quote({ to, asset: 'USDT', amount: '40' })))
     expect(await usdtOf(to)).toBe(100_000_000n)
   })
@@ -94,7 +112,9 @@ describe('an ambiguous broadcast is "maybe sent", never "not sent"', () => {
     const hash = await mined(await wallet.send(await wallet.quote({ to, asset: 'USDT', amount: '60' })))
     expect(await usdtOf(to)).toBe(60_000_000n)
     expect((await wallet.journal.entries()).at(-1)).toMatchObject({ status: 'sent', hash })
-    await expect(wallet.send(await wallet.quote({ to, asset: 'USDT', amount: '60' }))).rejects.toMatchObject({ details: { rule: 'perWindow' } })
+    await expect(wallet.send(await wallet.quote({ to, asset: 'USDT', amount: '60' }))).rejects.toMatchObject({
+      details: { rule: 'perWindow' },
+    })
   })
 
   it('an explicit refusal releases the reservation: the journal says rejected and the limit is free again', async () => {
@@ -106,7 +126,9 @@ describe('an ambiguous broadcast is "maybe sent", never "not sent"', () => {
     })
     const { wallet } = await funded(adapter(p.url), { policy: LIMIT })
     const to = merchant()
-    await expect(wallet.send(await wallet.quote({ to, asset: 'USDT', amount: '60' }))).rejects.toMatchObject({ code: 'TRANSACTION_REJECTED' })
+    await expect(wallet.send(await wallet.quote({ to, asset: 'USDT', amount: '60' }))).rejects.toMatchObject({
+      code: 'TRANSACTION_REJECTED',
+    })
     expect(await usdtOf(to)).toBe(0n)
     expect(await statuses(wallet)).toEqual(['intent', 'signed', 'rejected'])
     await mined(await wallet.send(await wallet.quote({ to, asset: 'USDT', amount: '60' })))
@@ -118,12 +140,20 @@ describe('an ambiguous broadcast is "maybe sent", never "not sent"', () => {
     cleanup.push(() => anvil.stop())
     const chain = evm({ chain: CHAIN, rpcUrls: [anvil.url] })
     const storage = memoryStorage()
-    const wallet = await Wallet.create({ storage, password: 'pw', kdf: FAST_KDF, chains: [chain], policy: { limits: [{ asset: 'ETH', perWindow: '1' }] } })
+    const wallet = await Wallet.create({
+      storage,
+      password: 'pw',
+      kdf: FAST_KDF,
+      chains: [chain],
+      policy: { limits: [{ asset: 'ETH', perWindow: '1' }] },
+    })
     const account = wallet.accounts()[0]!
     await setBalance(anvil.url, account.address as `0x${string}`, 10n * E18)
     const to = merchant()
     const hash = await wallet.send(await wallet.quote({ to, asset: 'ETH', amount: '0.8', feeLevel: 'slow' }))
-    await expect(wallet.send(await wallet.quote({ to, asset: 'ETH', amount: '0.8' }))).rejects.toMatchObject({ details: { rule: 'perWindow' } })
+    await expect(wallet.send(await wallet.quote({ to, asset: 'ETH', amount: '0.8' }))).rejects.toMatchObject({
+      details: { rule: 'perWindow' },
+    })
     // Someone with the key cancels it (same nonce, higher fee), and the cancel is mined.
     const signer = await wallet.vault.getSigner({ secretId: account.secretId, chain: 'evm', index: 0 })
     await chain.cancel(hash, signer)
@@ -143,7 +173,13 @@ describe('two wallets on one storage (two processes) sending the same payment at
     const anvil: Anvil = await startAnvil({ automine: false })
     cleanup.push(() => anvil.stop())
     const storage = memoryStorage()
-    const one = await Wallet.create({ storage, password: 'pw', kdf: FAST_KDF, chains: [evm({ chain: CHAIN, rpcUrls: [anvil.url] })], policy: { limits: [{ asset: 'ETH', perWindow: '1' }] } })
+    const one = await Wallet.create({
+      storage,
+      password: 'pw',
+      kdf: FAST_KDF,
+      chains: [evm({ chain: CHAIN, rpcUrls: [anvil.url] })],
+      policy: { limits: [{ asset: 'ETH', perWindow: '1' }] },
+    })
     const two = await Wallet.open({ storage, chains: [evm({ chain: CHAIN, rpcUrls: [anvil.url] })] })
     await two.unlock('pw')
     await setBalance(anvil.url, one.accounts()[0]!.address as `0x${string}`, 10n * E18)
@@ -161,18 +197,29 @@ describe('two wallets on one storage (two processes) sending the same payment at
   })
 })
 
-describe('the policy decides from the wallet\'s facts, not the caller\'s', () => {
-  it('a quote whose decimals, symbol and family were forged is judged by the adapter\'s asset list', async () => {
+describe("the policy decides from the wallet's facts, not the caller's", () => {
+  it("a quote whose decimals, symbol and family were forged is judged by the adapter's asset list", async () => {
     const seen: SignSummary[] = []
-    const { wallet } = await funded(adapter(sharedAnvil().url), { policy: { limits: [{ asset: 'USDT', perTransaction: '50' }], onBeforeSign: (s) => (seen.push(s), true) } })
+    const { wallet } = await funded(adapter(sharedAnvil().url), {
+      policy: { limits: [{ asset: 'USDT', perTransaction: '50' }], onBeforeSign: (s) => (seen.push(s), true) },
+    })
     const to = merchant()
     const honest = await wallet.quote({ to, asset: 'USDT', amount: '500' })
     const forged = { ...honest, decimals: 18, symbol: 'DAI', family: 'DAI', feeDecimals: 0 }
-    for (let i = 0; i < 3; i++) await expect(wallet.send(forged)).rejects.toMatchObject({ code: 'POLICY_VIOLATION', details: { rule: 'perTransaction' } })
+    for (let i = 0; i < 3; i++)
+      await expect(wallet.send(forged)).rejects.toMatchObject({ code: 'POLICY_VIOLATION', details: { rule: 'perTransaction' } })
     expect(await usdtOf(to)).toBe(0n)
     expect(seen).toEqual([])
     await wallet.send(await wallet.quote({ to, asset: 'USDT', amount: '50' }))
-    expect(seen).toEqual([expect.objectContaining({ symbol: 'USDT', decimals: 6, family: 'USDT', amount: 50_000_000n, fee: expect.objectContaining({ symbol: 'ETH', decimals: 18 }) })])
+    expect(seen).toEqual([
+      expect.objectContaining({
+        symbol: 'USDT',
+        decimals: 6,
+        family: 'USDT',
+        amount: 50_000_000n,
+        fee: expect.objectContaining({ symbol: 'ETH', decimals: 18 }),
+      }),
+    ])
   })
 
   it('a quote for another asset than its transaction moves is refused by the signer', async () => {
@@ -206,7 +253,9 @@ describe('the policy decides from the wallet\'s facts, not the caller\'s', () =>
     const direct = await chain.quoteTransfer({ from: account.address, to: merchant(), asset: fakeId, amount: 500_000_000n })
     const smuggled = { ...direct, symbol: 'USDT', decimals: 6, family: 'USDT', feeSymbol: 'ETH', feeDecimals: 18 }
     await expect(wallet.send(smuggled)).rejects.toMatchObject({ code: 'UNKNOWN_ASSET' })
-    expect(await chain.getBalances({ addresses: [account.address], assets: [fakeId] }).then((b) => (b[0]?.ok ? b[0].amount : -1n))).toBe(500_000_000n)
+    expect(await chain.getBalances({ addresses: [account.address], assets: [fakeId] }).then((b) => (b[0]?.ok ? b[0].amount : -1n))).toBe(
+      500_000_000n,
+    )
   })
 })
 
@@ -220,7 +269,9 @@ describe('the policy lives with the wallet', () => {
     const again = await Wallet.open({ storage, chains: [chain] })
     await again.unlock('pw')
     expect(again.policy).toMatchObject({ limits: [{ asset: 'USDT', perWindow: '100' }] })
-    await expect(again.send(await again.quote({ to, asset: 'USDT', amount: '60' }))).rejects.toMatchObject({ details: { rule: 'perWindow' } })
+    await expect(again.send(await again.quote({ to, asset: 'USDT', amount: '60' }))).rejects.toMatchObject({
+      details: { rule: 'perWindow' },
+    })
     expect(await usdtOf(to)).toBe(60_000_000n)
   })
 
@@ -238,7 +289,9 @@ describe('the policy lives with the wallet', () => {
     const plain = await Wallet.open({ storage, chains: [chain] })
     await plain.unlock('pw')
     expect(plain.policy.limits).toEqual([{ asset: 'USDT', perWindow: '50' }])
-    await expect(plain.setPolicy({ limits: [{ asset: 'USDT', perWindow: '100' }] })).rejects.toMatchObject({ details: { rule: 'policyChange' } })
+    await expect(plain.setPolicy({ limits: [{ asset: 'USDT', perWindow: '100' }] })).rejects.toMatchObject({
+      details: { rule: 'policyChange' },
+    })
     await expect(plain.setPolicy({}, { password: 'wrong' })).rejects.toMatchObject({ code: 'WRONG_PASSWORD' })
     await plain.setPolicy({ limits: [{ asset: 'USDT', perWindow: '20' }] })
     expect(plain.policy.limits).toEqual([{ asset: 'USDT', perWindow: '20' }])
@@ -253,7 +306,10 @@ describe('the policy lives with the wallet', () => {
     const again = await Wallet.open({ storage, chains: [chain] })
     await again.unlock('pw')
     const to = merchant()
-    await expect(again.send(await again.quote({ to, asset: 'USDT', amount: '1' }))).rejects.toMatchObject({ code: 'POLICY_VIOLATION', details: { rule: 'onBeforeSign' } })
+    await expect(again.send(await again.quote({ to, asset: 'USDT', amount: '1' }))).rejects.toMatchObject({
+      code: 'POLICY_VIOLATION',
+      details: { rule: 'onBeforeSign' },
+    })
     expect(await usdtOf(to)).toBe(0n)
     again.lock()
     const withHook = await Wallet.open({ storage, chains: [chain], policy: { onBeforeSign: () => true } })
@@ -266,10 +322,26 @@ describe('the policy lives with the wallet', () => {
     const storage = memoryStorage()
     const chain = adapter(sharedAnvil().url)
     const typo = 'test test test test test test test test test test test jun'
-    await expect(Wallet.create({ storage, password: 'pw', kdf: FAST_KDF, chains: [chain], mnemonic: typo })).rejects.toMatchObject({ code: 'INVALID_MNEMONIC' })
-    await expect(Wallet.create({ storage, password: 'pw', kdf: FAST_KDF, chains: [chain], policy: { limits: [{ asset: 'USDT', perWindw: '1' }] } as never })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' })
+    await expect(Wallet.create({ storage, password: 'pw', kdf: FAST_KDF, chains: [chain], mnemonic: typo })).rejects.toMatchObject({
+      code: 'INVALID_MNEMONIC',
+    })
+    await expect(
+      Wallet.create({
+        storage,
+        password: 'pw',
+        kdf: FAST_KDF,
+        chains: [chain],
+        policy: { limits: [{ asset: 'USDT', perWindw: '1' }] } as never,
+      }),
+    ).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' })
     expect(await storage.get('vault')).toBeUndefined()
-    const wallet = await Wallet.create({ storage, password: 'pw', kdf: FAST_KDF, chains: [chain], mnemonic: 'test test test test test test test test test test test junk' })
+    const wallet = await Wallet.create({
+      storage,
+      password: 'pw',
+      kdf: FAST_KDF,
+      chains: [chain],
+      mnemonic: 'test test test test test test test test test test test junk',
+    })
     expect(wallet.accounts()[0]?.address).toBe('0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266')
   })
 })
@@ -284,7 +356,10 @@ describe('strict EIP-712 through the wallet', () => {
       primaryType: 'Note',
       message: { data },
     })
-    await expect(wallet.signTypedData({ from: `${CHAIN}:${account.address}`, typedData: typedData('a') })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', details: { path: 'message.data' } })
+    await expect(wallet.signTypedData({ from: `${CHAIN}:${account.address}`, typedData: typedData('a') })).rejects.toMatchObject({
+      code: 'INVALID_ARGUMENT',
+      details: { path: 'message.data' },
+    })
     expect(seen).toEqual([])
     expect(await wallet.journal.entries()).toEqual([])
     const signed = await wallet.signTypedData({ from: `${CHAIN}:${account.address}`, typedData: typedData('0x61') })

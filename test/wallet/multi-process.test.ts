@@ -53,12 +53,17 @@ describe('two processes on one wallet', () => {
     const [one, two] = [startChild('wallet-child.ts'), startChild('wallet-child.ts')]
     await Promise.all([one, two].map((c) => c.run('open', { path, rpcUrl: sharedAnvil().url, tokens, password: 'pw' })))
     const send = { to, asset: 'USDT', amount: '10', count: 9 }
-    const [a, b] = await Promise.all([one.run<{ ok: boolean; hash?: string; code?: string; message?: string }[]>('send', send), two.run<{ ok: boolean; hash?: string; code?: string; message?: string }[]>('send', send)])
+    const [a, b] = await Promise.all([
+      one.run<{ ok: boolean; hash?: string; code?: string; message?: string }[]>('send', send),
+      two.run<{ ok: boolean; hash?: string; code?: string; message?: string }[]>('send', send),
+    ])
     const outcomes = [...a, ...b]
     for (const o of outcomes) if (o.hash) await waitForReceipt(sharedAnvil().url, o.hash as `0x${string}`)
     const sent = outcomes.filter((o) => o.ok).length
     expect(sent).toBe(10)
-    expect(outcomes.filter((o) => !o.ok).map((o) => `${o.code}: ${o.message}`)).toEqual(Array.from({ length: 8 }, () => expect.stringMatching(/^POLICY_VIOLATION: .*perWindow/)))
+    expect(outcomes.filter((o) => !o.ok).map((o) => `${o.code}: ${o.message}`)).toEqual(
+      Array.from({ length: 8 }, () => expect.stringMatching(/^POLICY_VIOLATION: .*perWindow/)),
+    )
     expect(await usdtOf(to)).toBe(100_000_000n)
     await stopChildren()
 
@@ -69,7 +74,9 @@ describe('two processes on one wallet', () => {
     expect(entries.filter((e) => e.status === 'sent')).toHaveLength(10)
     expect(entries.filter((e) => e.kind === 'refused')).toHaveLength(8)
     // The spend records count exactly what left: one more cent is refused, with 100 spent.
-    await expect(wallet.send(await wallet.quote({ to, asset: 'USDT', amount: '0.01' }))).rejects.toMatchObject({ details: { rule: 'perWindow', spent: '100' } })
+    await expect(wallet.send(await wallet.quote({ to, asset: 'USDT', amount: '0.01' }))).rejects.toMatchObject({
+      details: { rule: 'perWindow', spent: '100' },
+    })
   })
 
   it('a process killed right after its broadcast leaves an intent and the signed hash; the next one settles it and keeps it counted', async () => {
@@ -98,6 +105,8 @@ describe('two processes on one wallet', () => {
     expect(entries.map((e) => e.status)).toEqual(['intent', 'signed'])
     const hash = entries[1]!.hash
     expect(await wallet.reconcile()).toEqual([expect.objectContaining({ hash, status: 'confirmed' })])
-    await expect(wallet.send(await wallet.quote({ to, asset: 'USDT', amount: '31' }))).rejects.toMatchObject({ details: { rule: 'perWindow', spent: '70' } })
+    await expect(wallet.send(await wallet.quote({ to, asset: 'USDT', amount: '31' }))).rejects.toMatchObject({
+      details: { rule: 'perWindow', spent: '70' },
+    })
   })
 })

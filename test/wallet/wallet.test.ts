@@ -28,7 +28,13 @@ beforeAll(async () => {
   fixturesB = fb
   const shared = sharedAnvil()
   a = evm({ chain: 'eip155:31337', rpcUrls: [shared.url], tokens: fixtureTokens(shared.fixtures) })
-  const chain = defineChain({ id: 31338, name: 'Anvil B', nativeCurrency: { name: 'Ether', symbol: 'ETH', decimals: 18 }, rpcUrls: { default: { http: [anvilB.url] } }, testnet: true })
+  const chain = defineChain({
+    id: 31338,
+    name: 'Anvil B',
+    nativeCurrency: { name: 'Ether', symbol: 'ETH', decimals: 18 },
+    rpcUrls: { default: { http: [anvilB.url] } },
+    testnet: true,
+  })
   b = evm({ chain, rpcUrls: [anvilB.url], tokens: fixtureTokens(fixturesB) })
 }, 60_000)
 
@@ -40,7 +46,10 @@ afterAll(async () => {
 async function fundedWallet(options: Partial<Parameters<typeof Wallet.create>[0]> = {}, usdt = 1_000_000_000n) {
   const storage = memoryStorage()
   const wallet = await Wallet.create({ storage, password: 'pw', kdf: FAST_KDF, chains: [a, b], ...options })
-  const [onA, onB] = [wallet.accounts().find((x) => x.chainId === 'eip155:31337')!, wallet.accounts().find((x) => x.chainId === 'eip155:31338')!]
+  const [onA, onB] = [
+    wallet.accounts().find((x) => x.chainId === 'eip155:31337')!,
+    wallet.accounts().find((x) => x.chainId === 'eip155:31338')!,
+  ]
   const shared = sharedAnvil()
   await setBalance(shared.url, onA.address as `0x${string}`, E18)
   await setBalance(anvilB.url, onB.address as `0x${string}`, E18)
@@ -70,13 +79,28 @@ describe('Wallet', () => {
     await a.waitForTransaction(hash)
 
     const entries = await wallet.journal.entries()
-    expect(entries.at(-1)).toMatchObject({ kind: 'transaction', chainId: 'eip155:31337', to: MERCHANT, asset: usdtA, amount: '25500000', hash, decision: { allowed: true } })
+    expect(entries.at(-1)).toMatchObject({
+      kind: 'transaction',
+      chainId: 'eip155:31337',
+      to: MERCHANT,
+      asset: usdtA,
+      amount: '25500000',
+      hash,
+      decision: { allowed: true },
+    })
     expect((await wallet.journal.verify()).ok).toBe(true)
 
     const after = await portfolio.refresh()
     expect(after.balances.find((x) => x.asset === usdtA)?.amount).toBe(974_500_000n)
     expect(outgoing).toEqual([expect.objectContaining({ hash, amount: 25_500_000n, to: MERCHANT })])
-    expect(BigInt(await rpc<string>(shared.url, 'eth_call', [{ to: shared.fixtures.usdt.address, data: `0x70a08231${MERCHANT.slice(2).toLowerCase().padStart(64, '0')}` }, 'latest']))).toBeGreaterThanOrEqual(25_500_000n)
+    expect(
+      BigInt(
+        await rpc<string>(shared.url, 'eth_call', [
+          { to: shared.fixtures.usdt.address, data: `0x70a08231${MERCHANT.slice(2).toLowerCase().padStart(64, '0')}` },
+          'latest',
+        ]),
+      ),
+    ).toBeGreaterThanOrEqual(25_500_000n)
   })
 
   it('enforces a daily USDT limit across chains and across a restart; refusals sign nothing and are journaled', async () => {
@@ -92,7 +116,9 @@ describe('Wallet', () => {
     wallet.lock()
     const again = await Wallet.open({ storage, chains: [a, b], policy: { limits: [{ asset: 'USDT', perWindow: '100' }] } })
     await again.unlock('pw')
-    await expect(again.send(await again.quote({ to: MERCHANT, asset: 'USDT', amount: '10.5', chainId: 'eip155:31337' }))).rejects.toThrow(/already spent: 90/)
+    await expect(again.send(await again.quote({ to: MERCHANT, asset: 'USDT', amount: '10.5', chainId: 'eip155:31337' }))).rejects.toThrow(
+      /already spent: 90/,
+    )
     await again.send(await again.quote({ to: MERCHANT, asset: 'USDT', amount: '10', chainId: 'eip155:31337' }))
 
     const entries = await again.journal.entries()
@@ -116,12 +142,26 @@ describe('Wallet', () => {
 
   it('lets the confirmation hook refuse, with the summary a UI needs', async () => {
     const seen: unknown[] = []
-    const { wallet } = await fundedWallet({ policy: { onBeforeSign: (s) => (seen.push(s), true) }, priceSource: fixedPrices({ prices: { USDT: '1' } }) })
+    const { wallet } = await fundedWallet({
+      policy: { onBeforeSign: (s) => (seen.push(s), true) },
+      priceSource: fixedPrices({ prices: { USDT: '1' } }),
+    })
     const quote = await wallet.quote({ to: MERCHANT, asset: 'USDT', amount: '5', chainId: 'eip155:31337' })
     const refused: unknown[] = []
     wallet.on('refused', (e) => refused.push(e))
-    await expect(wallet.send(quote, { confirm: () => false })).rejects.toMatchObject({ code: 'POLICY_VIOLATION', details: { rule: 'confirm' } })
-    expect(seen).toEqual([expect.objectContaining({ kind: 'transaction', to: MERCHANT, amount: 5_000_000n, symbol: 'USDT', fee: expect.objectContaining({ symbol: 'ETH' }) })])
+    await expect(wallet.send(quote, { confirm: () => false })).rejects.toMatchObject({
+      code: 'POLICY_VIOLATION',
+      details: { rule: 'confirm' },
+    })
+    expect(seen).toEqual([
+      expect.objectContaining({
+        kind: 'transaction',
+        to: MERCHANT,
+        amount: 5_000_000n,
+        symbol: 'USDT',
+        fee: expect.objectContaining({ symbol: 'ETH' }),
+      }),
+    ])
     expect(refused).toHaveLength(1)
     const hash = await wallet.send(quote, { confirm: async () => true })
     expect(hash).toMatch(/^0x[0-9a-f]{64}$/)
@@ -148,7 +188,9 @@ describe('Wallet', () => {
 
   it('permits count against the limits like transfers: checked, recorded and journaled; unlimited ones refused', async () => {
     const seen: SignSummary[] = []
-    const { wallet, onA, storage } = await fundedWallet({ policy: { limits: [{ asset: 'USDT', perTransaction: '100', perWindow: '150' }], onBeforeSign: (s) => (seen.push(s), true) } })
+    const { wallet, onA, storage } = await fundedWallet({
+      policy: { limits: [{ asset: 'USDT', perTransaction: '100', perWindow: '150' }], onBeforeSign: (s) => (seen.push(s), true) },
+    })
     const spender = '0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC'
     const permit = (value: bigint) =>
       ({
@@ -169,7 +211,16 @@ describe('Wallet', () => {
 
     const signed = await sign(60_000_000n)
     expect(await recoverTypedDataAddress({ ...permit(60_000_000n), signature: signed.signature as `0x${string}` })).toBe(onA.address)
-    expect(seen).toEqual([expect.objectContaining({ kind: 'typed-data', to: spender, symbol: 'USDT', amount: 60_000_000n, message: 'Permit for Tether USD', spend: { kind: 'approval', standard: 'eip-2612', unlimited: false, expiresAt: 1_900_000_000 } })])
+    expect(seen).toEqual([
+      expect.objectContaining({
+        kind: 'typed-data',
+        to: spender,
+        symbol: 'USDT',
+        amount: 60_000_000n,
+        message: 'Permit for Tether USD',
+        spend: { kind: 'approval', standard: 'eip-2612', unlimited: false, expiresAt: 1_900_000_000 },
+      }),
+    ])
     await expect(sign(120_000_000n)).rejects.toMatchObject({ code: 'POLICY_VIOLATION', details: { rule: 'perTransaction' } })
     await expect(sign(2n ** 256n - 1n)).rejects.toMatchObject({ code: 'POLICY_VIOLATION', details: { rule: 'perTransaction' } })
     // 60 USDT approved already: another 95 (by permit or by transfer) would pass 150 in the window.
@@ -204,8 +255,12 @@ describe('Wallet', () => {
     const again = await Wallet.open({ storage, chains: [a, b] })
     expect(again.accounts().map((x) => x.address)).toContain(second.address) // known while locked
     await expect(again.quote({ to: MERCHANT, asset: 'USDT', amount: '1' })).rejects.toThrow(/Which chain/)
-    await expect(again.quote({ to: MERCHANT, asset: 'NOPE', amount: '1', chainId: 'eip155:31337' })).rejects.toMatchObject({ code: 'UNKNOWN_ASSET' })
-    await expect(again.quote({ from: MERCHANT, to: MERCHANT, asset: 'USDT', amount: '1', chainId: 'eip155:31337' })).rejects.toThrow(/not an account of this wallet/)
+    await expect(again.quote({ to: MERCHANT, asset: 'NOPE', amount: '1', chainId: 'eip155:31337' })).rejects.toMatchObject({
+      code: 'UNKNOWN_ASSET',
+    })
+    await expect(again.quote({ from: MERCHANT, to: MERCHANT, asset: 'USDT', amount: '1', chainId: 'eip155:31337' })).rejects.toThrow(
+      /not an account of this wallet/,
+    )
     await expect(again.send({} as never)).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' })
     expect(() => again.journal).toThrow(expect.objectContaining({ code: 'VAULT_LOCKED' }))
     expect(String(again)).toBe('Wallet(locked, 3 accounts)')
@@ -230,10 +285,14 @@ describe('Wallet', () => {
     const { wallet, storage } = await fundedWallet({ policy })
     await wallet.send(await wallet.quote({ to: MERCHANT, asset: 'USDT', amount: '40', chainId: 'eip155:31337' }))
     await storage.delete('policy')
-    await expect(wallet.send(await wallet.quote({ to: MERCHANT, asset: 'USDT', amount: '20', chainId: 'eip155:31338' }))).rejects.toThrow(/already spent: 40/)
+    await expect(wallet.send(await wallet.quote({ to: MERCHANT, asset: 'USDT', amount: '20', chainId: 'eip155:31338' }))).rejects.toThrow(
+      /already spent: 40/,
+    )
 
     const empty = memoryStorage()
-    await expect(Wallet.create({ storage: empty, password: 'pw', kdf: FAST_KDF, chains: [a], policy: { limits: [{ asset: 'USDT' }] } as never })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' })
+    await expect(
+      Wallet.create({ storage: empty, password: 'pw', kdf: FAST_KDF, chains: [a], policy: { limits: [{ asset: 'USDT' }] } as never }),
+    ).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' })
     expect(await empty.get('vault')).toBeUndefined()
   })
 })

@@ -5,10 +5,15 @@
  * change addresses publicly, so a watch-only wallet needs no secret.
  * @module
  */
-import { bytesToHex } from '@noble/hashes/utils.js'
 import { assertOneOf, assertOptions } from '../../core/assert.js'
 import { InvalidAddressError, InvalidArgumentError } from '../../core/errors.js'
-import { BITCOIN_ADDRESS_TYPES, decodeBitcoinAddress, encodeBitcoinAddress, type BitcoinAddressType, type BitcoinNetwork } from '../../keys/address/bitcoin.js'
+import {
+  BITCOIN_ADDRESS_TYPES,
+  decodeBitcoinAddress,
+  encodeBitcoinAddress,
+  type BitcoinAddressType,
+  type BitcoinNetwork,
+} from '../../keys/address/bitcoin.js'
 import { publicChildren } from '../../keys/child.js'
 import { formatDescriptor, parseDescriptor, type AccountDescriptor } from '../../keys/descriptor.js'
 import { formatPath, parsePath } from '../../keys/path.js'
@@ -28,12 +33,18 @@ export interface AccountAddress {
 /** A resolved spending source. */
 export type Source =
   | { readonly kind: 'address'; readonly id: string; readonly address: string; readonly addressType: BitcoinAddressType }
-  | { readonly kind: 'account'; readonly id: string; readonly descriptor: AccountDescriptor; readonly node: HDNode; readonly network: BitcoinNetwork }
+  | {
+      readonly kind: 'account'
+      readonly id: string
+      readonly descriptor: AccountDescriptor
+      readonly node: HDNode
+      readonly network: BitcoinNetwork
+    }
 
 const SLIP132: Record<string, BitcoinAddressType> = { zpub: 'p2wpkh', vpub: 'p2wpkh', ypub: 'p2sh-p2wpkh', upub: 'p2sh-p2wpkh' }
 
 /** The address type of an address, or undefined if it is not a single-key script coffer can spend. */
-export function addressTypeOf(address: string, network: BitcoinNetwork): BitcoinAddressType | undefined {
+function addressTypeOf(address: string, network: BitcoinNetwork): BitcoinAddressType | undefined {
   const info = decodeBitcoinAddress(address, network)
   if (!info) return undefined
   if (info.type === 'p2pkh') return 'p2pkh'
@@ -43,7 +54,10 @@ export function addressTypeOf(address: string, network: BitcoinNetwork): Bitcoin
 }
 
 /** The account descriptor for an xpub (or SLIP-132 ypub/zpub) with an optional key origin. */
-export function accountDescriptor(xpub: string, options?: { addressType?: BitcoinAddressType; fingerprint?: number; path?: string }): string {
+export function accountDescriptor(
+  xpub: string,
+  options?: { addressType?: BitcoinAddressType; fingerprint?: number; path?: string },
+): string {
   options = assertOptions(options)
   const node = HDNode.fromExtendedKey(xpub)
   const prefix = xpub.slice(0, 4)
@@ -51,16 +65,23 @@ export function accountDescriptor(xpub: string, options?: { addressType?: Bitcoi
   // Descriptors carry plain xpub / tpub version bytes.
   const testnet = ['tpub', 'upub', 'vpub'].includes(prefix)
   const plain = node.xpubAs(testnet ? 'tpub' : 'xpub')
-  if (options.fingerprint !== undefined && (!Number.isSafeInteger(options.fingerprint) || options.fingerprint < 0 || options.fingerprint > 0xffff_ffff)) {
+  if (
+    options.fingerprint !== undefined &&
+    (!Number.isSafeInteger(options.fingerprint) || options.fingerprint < 0 || options.fingerprint > 0xffff_ffff)
+  ) {
     throw new InvalidArgumentError('fingerprint must be a 32-bit number.')
   }
-  const origin = options.fingerprint !== undefined && options.path !== undefined ? { fingerprint: options.fingerprint, path: formatPath(parsePath(options.path)) } : undefined
+  const origin =
+    options.fingerprint !== undefined && options.path !== undefined
+      ? { fingerprint: options.fingerprint, path: formatPath(parsePath(options.path)) }
+      : undefined
   return formatDescriptor({ addressType, xpub: plain, branches: [0, 1], ...(origin ? { origin } : {}) })
 }
 
 /** Resolves a transfer's `from` (address, descriptor or extended key). @throws InvalidAddressError */
 export function resolveSource(from: unknown, network: BitcoinNetwork): Source {
-  if (typeof from !== 'string' || from.length === 0 || from.length > 400) throw new InvalidAddressError('from must be a Bitcoin address or an account descriptor.')
+  if (typeof from !== 'string' || from.length === 0 || from.length > 400)
+    throw new InvalidAddressError('from must be a Bitcoin address or an account descriptor.')
   // A P2SH address spent as one key is P2SH-P2WPKH (BIP-49); signing checks the redeem script.
   const type = addressTypeOf(from, network) ?? (decodeBitcoinAddress(from, network)?.type === 'p2sh' ? 'p2sh-p2wpkh' : undefined)
   if (type) return { kind: 'address', id: from, address: from, addressType: type }
@@ -72,12 +93,18 @@ export function resolveSource(from: unknown, network: BitcoinNetwork): Source {
   }
   const node = HDNode.fromExtendedKey(descriptor.xpub)
   const testnet = descriptor.xpub.startsWith('tpub')
-  if (testnet !== (network !== 'mainnet')) throw new InvalidAddressError(`This account's key is for ${testnet ? 'a test network' : 'mainnet'}, not ${network}.`)
+  if (testnet !== (network !== 'mainnet'))
+    throw new InvalidAddressError(`This account's key is for ${testnet ? 'a test network' : 'mainnet'}, not ${network}.`)
   return { kind: 'account', id: /^[a-z]{2,4}pub/.test(from) ? accountDescriptor(from) : from, descriptor, node, network }
 }
 
 /** Addresses `start … start+count-1` of one branch of an account (batched public derivation). */
-export function accountAddresses(source: Extract<Source, { kind: 'account' }>, change: 0 | 1, start: number, count: number): AccountAddress[] {
+export function accountAddresses(
+  source: Extract<Source, { kind: 'account' }>,
+  change: 0 | 1,
+  start: number,
+  count: number,
+): AccountAddress[] {
   const branch = source.node.deriveChild(source.descriptor.branches[change])
   const indices = Array.from({ length: count }, (_, i) => start + i)
   return publicChildren(branch.publicKey, branch.chainCode, indices).map((child) => {
@@ -92,6 +119,3 @@ export function accountAddresses(source: Extract<Source, { kind: 'account' }>, c
     }
   })
 }
-
-/** Hex of a key, for JSON payloads. */
-export const keyHex = bytesToHex

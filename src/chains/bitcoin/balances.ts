@@ -18,7 +18,13 @@ function sum(utxos: readonly BackendUtxo[]): bigint {
 }
 
 /** Reads the balances of `sources` in one call. @throws NotSupportedError when `blockHeight` is not the tip */
-export async function readBalances(call: Call, sources: readonly Source[], asset: AssetId, depth: number, blockHeight: number | undefined): Promise<Balance[]> {
+export async function readBalances(
+  call: Call,
+  sources: readonly Source[],
+  asset: AssetId,
+  depth: number,
+  blockHeight: number | undefined,
+): Promise<Balance[]> {
   const backend = call.backend
   const tip = await rpc('Reading the tip', () => backend.tip())
   if (blockHeight !== undefined && blockHeight !== tip.height) {

@@ -12,18 +12,28 @@
  * first copy may be on its way elsewhere), and so does `non-final` (a lock time not yet
  * reached: the same bytes become valid later). Still unknown at the end:
  * {@link BroadcastUnknownError}, carrying the signed transaction — maybe sent, never "not sent".
+ * The adapter's broadcast ({@link broadcastCall}) is one call under its deadline; past the
+ * deadline it is "maybe sent" too.
  * @module
  * @internal
  */
-import { BroadcastUnknownError, CofferError, DeadlineExceededError, TransactionRejectedError, type BroadcastTransaction } from '../../core/errors.js'
+import {
+  BroadcastUnknownError,
+  CofferError,
+  DeadlineExceededError,
+  TransactionRejectedError,
+  type BroadcastTransaction,
+} from '../../core/errors.js'
 import { sleep } from './abort.js'
+import { runCall, type CallSettings } from './call.js'
 import type { BackendCallOptions, BitcoinBackend } from './client.js'
 
 /** Default number of re-broadcasts of the same bytes after an unknown outcome. */
 export const DEFAULT_REBROADCASTS = 3
 
 /** Bitcoin Core's ways of saying "I already have this transaction". */
-const ALREADY_KNOWN = /already in (the )?block ?chain|already in utxo set|outputs already in utxo set|txn-already-known|txn-already-in-mempool|already have transaction/i
+const ALREADY_KNOWN =
+  /already in (the )?block ?chain|already in utxo set|outputs already in utxo set|txn-already-known|txn-already-in-mempool|already have transaction/i
 
 /**
  * Refusals that do not make a transaction unminable: its lock time (or a relative lock) is not
@@ -33,7 +43,7 @@ const ALREADY_KNOWN = /already in (the )?block ?chain|already in utxo set|output
 const NOT_YET = /non-final|non-BIP68-final/i
 
 /** Whether a refusal says the node already has the transaction. */
-export function saysAlreadyKnown(error: TransactionRejectedError): boolean {
+function saysAlreadyKnown(error: TransactionRejectedError): boolean {
   return error.details.code === -27 || ALREADY_KNOWN.test(String(error.details.reason ?? error.shortMessage))
 }
 
@@ -58,7 +68,12 @@ function describeFailure(error: unknown): string {
  * @throws TransactionRejectedError when the node refuses it on the first attempt (and does not have it)
  * @throws BroadcastUnknownError when every attempt ended without a readable answer
  */
-export async function broadcastSigned(backend: BitcoinBackend, tx: BroadcastTransaction, rebroadcasts: number, options: BackendCallOptions = {}): Promise<string> {
+async function broadcastSigned(
+  backend: BitcoinBackend,
+  tx: BroadcastTransaction,
+  rebroadcasts: number,
+  options: BackendCallOptions = {},
+): Promise<string> {
   const txid = tx.hash.toLowerCase()
   let lastUnknown: unknown
   let attempts = 0
@@ -87,5 +102,25 @@ export async function broadcastSigned(backend: BitcoinBackend, tx: BroadcastTran
     `The broadcast of ${txid} got no readable answer in ${attempts} attempts (${describeFailure(lastUnknown).slice(0, 160)}); it may be in the mempool. Look it up by hash or re-broadcast transaction.raw; do not pay again.`,
     tx,
     { cause: lastUnknown, details: { attempts } },
+  )
+}
+
+/**
+ * {@link broadcastSigned} as one call bounded by `settings.deadlineMs` (re-sends and lookups stop
+ * at it).
+ * @throws BroadcastUnknownError past the deadline (it may be on its way); as {@link broadcastSigned}
+ */
+export function broadcastCall(settings: CallSettings, tx: BroadcastTransaction, rebroadcasts: number): Promise<string> {
+  const ms = settings.deadlineMs
+  return runCall(
+    settings,
+    'Broadcasting',
+    (call) => broadcastSigned(call.backend, tx, rebroadcasts, { signal: call.signal }),
+    () =>
+      new BroadcastUnknownError(
+        `Broadcasting ${tx.hash} did not finish within ${ms} ms; it may be on its way. Look it up by hash; do not pay again.`,
+        tx,
+        { details: { deadlineMs: ms } },
+      ),
   )
 }

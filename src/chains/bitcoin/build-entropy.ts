@@ -11,11 +11,12 @@ import { randomBytes } from '@noble/hashes/utils.js'
 import { InvalidArgumentError } from '../../core/errors.js'
 
 /** Lock times from 500,000,000 on are Unix times, not heights. */
-export const LOCKTIME_THRESHOLD = 500_000_000
+const LOCKTIME_THRESHOLD = 500_000_000
 
 /** A uniform random integer in [0, n), from the platform CSPRNG (rejection sampling, no modulo bias). */
-export function randomIndex(n: number): number {
-  if (!Number.isSafeInteger(n) || n < 1 || n > 0xffff_ffff) throw new InvalidArgumentError('randomIndex needs an integer from 1 to 2^32 - 1.')
+function randomIndex(n: number): number {
+  if (!Number.isSafeInteger(n) || n < 1 || n > 0xffff_ffff)
+    throw new InvalidArgumentError('randomIndex needs an integer from 1 to 2^32 - 1.')
   const limit = 0x1_0000_0000 - (0x1_0000_0000 % n)
   for (;;) {
     const [a, b, c, d] = randomBytes(4) as unknown as [number, number, number, number]
@@ -41,7 +42,8 @@ export function shuffled<T>(list: readonly T[]): T[] {
  * @throws InvalidArgumentError when the height is not a block height
  */
 export function antiFeeSnipingLockTime(tipHeight: number): number {
-  if (!Number.isSafeInteger(tipHeight) || tipHeight < 0 || tipHeight >= LOCKTIME_THRESHOLD) throw new InvalidArgumentError(`The tip height must be a block height below ${LOCKTIME_THRESHOLD}, got ${String(tipHeight)}.`)
+  if (!Number.isSafeInteger(tipHeight) || tipHeight < 0 || tipHeight >= LOCKTIME_THRESHOLD)
+    throw new InvalidArgumentError(`The tip height must be a block height below ${LOCKTIME_THRESHOLD}, got ${String(tipHeight)}.`)
   if (randomIndex(10) !== 0) return tipHeight
   return Math.max(0, tipHeight - randomIndex(100))
 }

@@ -32,7 +32,7 @@ export function checkDeadlineMs(value: unknown): number {
 }
 
 /** `backend` with `signal` passed to every request, refusing new requests once it aborted. */
-export function boundBackend(backend: BitcoinBackend, signal: AbortSignal): BitcoinBackend {
+function boundBackend(backend: BitcoinBackend, signal: AbortSignal): BitcoinBackend {
   const o: BackendCallOptions = { signal }
   const guard = <T>(request: () => Promise<T>): Promise<T> => {
     throwIfAborted(signal)
@@ -49,7 +49,9 @@ export function boundBackend(backend: BitcoinBackend, signal: AbortSignal): Bitc
     transactionHex: (txid) => guard(() => backend.transactionHex(txid, o)),
     feeEstimates: () => guard(() => backend.feeEstimates(o)),
     broadcast: (hex) => guard(() => backend.broadcast(hex, o)),
-    ...(typeof backend.outspend === 'function' ? { outspend: (txid: string, vout: number) => guard(() => backend.outspend!(txid, vout, o)) } : {}),
+    ...(typeof backend.outspend === 'function'
+      ? { outspend: (txid: string, vout: number) => guard(() => backend.outspend!(txid, vout, o)) }
+      : {}),
   }
 }
 
@@ -66,16 +68,24 @@ export interface CallSettings {
  * deadline the call rejects with `onDeadline()` if given, else DiscoveryLimitError (inside a
  * discovery) or DeadlineExceededError; requests still in flight are aborted and no new ones start.
  */
-export async function runCall<T>(settings: CallSettings, what: string, task: (call: Call) => Promise<T>, onDeadline?: () => Error): Promise<T> {
+export async function runCall<T>(
+  settings: CallSettings,
+  what: string,
+  task: (call: Call) => Promise<T>,
+  onDeadline?: () => Error,
+): Promise<T> {
   const progress = { scanned: 0 }
   let discoveries = 0
   const ms = settings.deadlineMs
   const expired = () =>
     onDeadline?.() ??
     (discoveries > 0
-      ? new DiscoveryLimitError(`Account discovery stopped at the ${ms} ms deadline after ${progress.scanned} addresses: the server answers too slowly or reports more used addresses than a wallet has.`, {
-          details: { limit: 'deadlineMs', deadlineMs: ms, scanned: progress.scanned },
-        })
+      ? new DiscoveryLimitError(
+          `Account discovery stopped at the ${ms} ms deadline after ${progress.scanned} addresses: the server answers too slowly or reports more used addresses than a wallet has.`,
+          {
+            details: { limit: 'deadlineMs', deadlineMs: ms, scanned: progress.scanned },
+          },
+        )
       : new DeadlineExceededError(`${what} did not finish within ${ms} ms.`, { details: { deadlineMs: ms } }))
   return withDeadline(ms, expired, (signal) =>
     task({

@@ -36,7 +36,13 @@ export interface BackendTx {
   readonly time?: number
   readonly fee: bigint
   readonly vsize: number
-  readonly inputs: readonly { readonly txid: string; readonly vout: number; readonly address?: string; readonly value: bigint; readonly sequence: number }[]
+  readonly inputs: readonly {
+    readonly txid: string
+    readonly vout: number
+    readonly address?: string
+    readonly value: bigint
+    readonly sequence: number
+  }[]
   readonly outputs: readonly { readonly address?: string; readonly value: bigint }[]
 }
 

@@ -17,7 +17,16 @@
  */
 import { assertOneOf, describe } from '../../core/assert.js'
 import { InsufficientFundsError, InvalidArgumentError } from '../../core/errors.js'
-import { dustThreshold, inputWeight, isSegwit, outputWeight, SCRIPT_TYPES, varIntSize, WITNESS_SCALE_FACTOR, type ScriptType } from './vsize.js'
+import {
+  dustThreshold,
+  inputWeight,
+  isSegwit,
+  outputWeight,
+  SCRIPT_TYPES,
+  varIntSize,
+  WITNESS_SCALE_FACTOR,
+  type ScriptType,
+} from './vsize.js'
 
 /** Script types a payment may go to. */
 export type RecipientType = 'p2pkh' | 'p2sh' | 'p2wpkh' | 'p2wsh' | 'p2tr'
@@ -75,9 +84,9 @@ export interface Selection {
 /** Highest fee rate accepted, in sat/vB. */
 export const MAX_FEE_RATE = 100_000n
 /** Default long-term fee rate, in sat/vB. */
-export const DEFAULT_LONG_TERM_FEE_RATE = 10n
+const DEFAULT_LONG_TERM_FEE_RATE = 10n
 /** Branch-and-bound gives up after this many steps (Bitcoin Core's TOTAL_TRIES). */
-export const BNB_MAX_TRIES = 100_000
+const BNB_MAX_TRIES = 100_000
 const MAX_MONEY = 21_000_000n * 100_000_000n
 const Q = BigInt(WITNESS_SCALE_FACTOR)
 
@@ -93,8 +102,11 @@ type Coin = { utxo: Utxo; weight: number; segwit: boolean; effQ: bigint }
 /** Running totals of an input set: enough to size the transaction in O(1). */
 type Tally = { count: number; segwit: number; weight: number; value: bigint }
 /** Everything but the inputs. `costOfChange`: a change output now plus spending it later at the long-term rate. */
-type Context = { amount: bigint; feeRate: bigint; longTermFeeRate: bigint; dust: bigint; costOfChange: bigint }
-  & { outputs: readonly RecipientType[]; outputsWeight: number; changeWeight: number }
+type Context = { amount: bigint; feeRate: bigint; longTermFeeRate: bigint; dust: bigint; costOfChange: bigint } & {
+  outputs: readonly RecipientType[]
+  outputsWeight: number
+  changeWeight: number
+}
 type Priced = { selection: Selection; wasteQ: bigint }
 
 function tally(coins: readonly Coin[] = []): Tally {
@@ -112,7 +124,8 @@ function add(t: Tally, c: Coin, sign: 1 | -1): void {
 /** Exact weight of a transaction spending `t` to the recipients (and change), as `txWeight` counts it. */
 function weightOf(t: Tally, ctx: Context, withChange: boolean): number {
   const outs = ctx.outputs.length + (withChange ? 1 : 0)
-  let w = (8 + varIntSize(t.count) + varIntSize(outs)) * WITNESS_SCALE_FACTOR + t.weight + ctx.outputsWeight + (withChange ? ctx.changeWeight : 0)
+  let w =
+    (8 + varIntSize(t.count) + varIntSize(outs)) * WITNESS_SCALE_FACTOR + t.weight + ctx.outputsWeight + (withChange ? ctx.changeWeight : 0)
   if (t.segwit > 0) w += 2 + (t.count - t.segwit)
   return w
 }
@@ -167,7 +180,8 @@ function branchAndBound(pool: readonly Coin[], ctx: Context): Priced | undefined
       const excess = excessOf(t, ctx) // exact; may still be short by rounding and the segwit marker
       if (excess >= 0n) {
         backtrack = true // more inputs only add value: this branch is done
-        if (excess <= ctx.costOfChange && (best === undefined || wasteQ + Q * excess < best.wasteQ)) best = { picks: [...selected], wasteQ: wasteQ + Q * excess }
+        if (excess <= ctx.costOfChange && (best === undefined || wasteQ + Q * excess < best.wasteQ))
+          best = { picks: [...selected], wasteQ: wasteQ + Q * excess }
       }
     }
     if (backtrack || index === pool.length) {
@@ -210,39 +224,52 @@ function firstPaying(order: readonly Coin[], ctx: Context, cumulative: boolean, 
 function lowestWaste(descending: readonly Coin[], ctx: Context): Priced | undefined {
   const ascending = [...descending].reverse()
   const byValue = [...descending].sort((a, b) => (a.utxo.value < b.utxo.value ? -1 : a.utxo.value > b.utxo.value ? 1 : 0))
-  const candidates = [descending, ascending].flatMap((order) => [false, true].map((wantChange) => firstPaying(order, ctx, true, wantChange)))
+  const candidates = [descending, ascending].flatMap((order) =>
+    [false, true].map((wantChange) => firstPaying(order, ctx, true, wantChange)),
+  )
   candidates.push(firstPaying(byValue, ctx, false, true), firstPaying(byValue, ctx, false, false))
   const less = ({ wasteQ: w, selection: a }: Priced, { wasteQ: v, selection: b }: Priced) =>
     w !== v ? w < v : a.fee !== b.fee ? a.fee < b.fee : a.inputs.length < b.inputs.length
-  return candidates.reduce<Priced | undefined>((best, c) => (c !== undefined && (best === undefined || less(c, best)) ? c : best), undefined)
+  return candidates.reduce<Priced | undefined>(
+    (best, c) => (c !== undefined && (best === undefined || less(c, best)) ? c : best),
+    undefined,
+  )
 }
 
 function assertSats(value: unknown, name: string, min: bigint, max: bigint): bigint {
   if (typeof value === 'bigint' && value >= min && value <= max) return value
-  throw new InvalidArgumentError(`${name} must be a bigint from ${min} to ${max}, got ${typeof value === 'bigint' ? `${value}n` : describe(value)}.`)
+  throw new InvalidArgumentError(
+    `${name} must be a bigint from ${min} to ${max}, got ${typeof value === 'bigint' ? `${value}n` : describe(value)}.`,
+  )
 }
 
 function validate(params: SelectionParams): Required<SelectionParams> {
-  if (params === null || typeof params !== 'object' || Array.isArray(params)) throw new InvalidArgumentError(`params must be an object, got ${describe(params)}.`)
+  if (params === null || typeof params !== 'object' || Array.isArray(params))
+    throw new InvalidArgumentError(`params must be an object, got ${describe(params)}.`)
   const { utxos, target, outputs } = params
   if (!Array.isArray(utxos)) throw new InvalidArgumentError(`utxos must be an array, got ${describe(utxos)}.`)
   const ids = new Set<string>()
   for (const [i, u] of (utxos as readonly unknown[]).entries()) {
     if (u === null || typeof u !== 'object') throw new InvalidArgumentError(`utxos[${i}] must be an object, got ${describe(u)}.`)
     const { id, value, type, confirmed } = u as Record<string, unknown>
-    if (typeof id !== 'string' || id.length === 0 || id.length > 256) throw new InvalidArgumentError(`utxos[${i}].id must be a non-empty string (txid:vout), got ${describe(id)}.`)
+    if (typeof id !== 'string' || id.length === 0 || id.length > 256)
+      throw new InvalidArgumentError(`utxos[${i}].id must be a non-empty string (txid:vout), got ${describe(id)}.`)
     if (ids.has(id)) throw new InvalidArgumentError(`utxos[${i}].id is a duplicate: ${JSON.stringify(id)}.`, { details: { index: i } })
     ids.add(id)
     assertSats(value, `utxos[${i}].value`, 0n, MAX_MONEY)
     assertOneOf(type, `utxos[${i}].type`, SCRIPT_TYPES)
-    if (typeof confirmed !== 'boolean') throw new InvalidArgumentError(`utxos[${i}].confirmed must be a boolean, got ${describe(confirmed)}.`)
+    if (typeof confirmed !== 'boolean')
+      throw new InvalidArgumentError(`utxos[${i}].confirmed must be a boolean, got ${describe(confirmed)}.`)
   }
   if (target !== 'max') assertSats(target, 'target', 1n, MAX_MONEY)
-  if (!Array.isArray(outputs) || outputs.length === 0) throw new InvalidArgumentError(`outputs must be a non-empty array of output types, got ${describe(outputs)}.`)
+  if (!Array.isArray(outputs) || outputs.length === 0)
+    throw new InvalidArgumentError(`outputs must be a non-empty array of output types, got ${describe(outputs)}.`)
   for (const [i, o] of outputs.entries()) assertOneOf(o, `outputs[${i}]`, RECIPIENT_TYPES)
-  if (target === 'max' && outputs.length !== 1) throw new InvalidArgumentError(`target 'max' sends everything to one recipient; got ${outputs.length} outputs.`)
+  if (target === 'max' && outputs.length !== 1)
+    throw new InvalidArgumentError(`target 'max' sends everything to one recipient; got ${outputs.length} outputs.`)
   const allowUnconfirmed = params.allowUnconfirmed ?? false
-  if (typeof allowUnconfirmed !== 'boolean') throw new InvalidArgumentError(`allowUnconfirmed must be a boolean, got ${describe(allowUnconfirmed)}.`)
+  if (typeof allowUnconfirmed !== 'boolean')
+    throw new InvalidArgumentError(`allowUnconfirmed must be a boolean, got ${describe(allowUnconfirmed)}.`)
   return {
     utxos,
     target,
@@ -257,7 +284,12 @@ function validate(params: SelectionParams): Required<SelectionParams> {
 function insufficient(needed: bigint, available: bigint, unconfirmed: bigint, uneconomical: number): InsufficientFundsError {
   const note = unconfirmed > 0n ? ` (${unconfirmed} sats in unconfirmed UTXOs were not used; set allowUnconfirmed to spend them)` : ''
   return new InsufficientFundsError(`Insufficient funds: need ${needed} sats including fee, ${available} sats spendable${note}.`, {
-    details: { needed: needed.toString(), available: available.toString(), unconfirmed: unconfirmed > 0n ? unconfirmed.toString() : undefined, uneconomical: uneconomical || undefined },
+    details: {
+      needed: needed.toString(),
+      available: available.toString(),
+      unconfirmed: unconfirmed > 0n ? unconfirmed.toString() : undefined,
+      uneconomical: uneconomical || undefined,
+    },
   })
 }
 

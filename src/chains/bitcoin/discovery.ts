@@ -28,7 +28,7 @@ export interface DiscoveryLimits {
 }
 
 /** Default limits for a gap limit. */
-export function discoveryLimits(gapLimit = 20, maxAddresses = DEFAULT_MAX_DISCOVERY_ADDRESSES): DiscoveryLimits {
+function discoveryLimits(gapLimit = 20, maxAddresses = DEFAULT_MAX_DISCOVERY_ADDRESSES): DiscoveryLimits {
   return { gapLimit, maxAddresses }
 }
 
@@ -63,7 +63,13 @@ export interface AccountState {
   readonly balance: { readonly confirmed: bigint; readonly unconfirmed: bigint }
 }
 
-async function scanBranch(backend: BitcoinBackend, source: Extract<Source, { kind: 'account' }>, change: 0 | 1, limits: DiscoveryLimits, progress: { scanned: number }): Promise<{ used: UsedAddress[]; next: AccountAddress }> {
+async function scanBranch(
+  backend: BitcoinBackend,
+  source: Extract<Source, { kind: 'account' }>,
+  change: 0 | 1,
+  limits: DiscoveryLimits,
+  progress: { scanned: number },
+): Promise<{ used: UsedAddress[]; next: AccountAddress }> {
   const { gapLimit, maxAddresses, signal } = limits
   const used: UsedAddress[] = []
   let start = 0
@@ -73,9 +79,12 @@ async function scanBranch(backend: BitcoinBackend, source: Extract<Source, { kin
     // gapLimit past the last used one ends the scan, even if it has been used.
     if (signal?.aborted) throw signal.reason
     if (progress.scanned + gapLimit > maxAddresses) {
-      throw new DiscoveryLimitError(`Account discovery stopped after ${progress.scanned} addresses (maxDiscoveryAddresses is ${maxAddresses}): the server reports more used addresses than a wallet has.`, {
-        details: { limit: 'maxDiscoveryAddresses', maxDiscoveryAddresses: maxAddresses, scanned: progress.scanned },
-      })
+      throw new DiscoveryLimitError(
+        `Account discovery stopped after ${progress.scanned} addresses (maxDiscoveryAddresses is ${maxAddresses}): the server reports more used addresses than a wallet has.`,
+        {
+          details: { limit: 'maxDiscoveryAddresses', maxDiscoveryAddresses: maxAddresses, scanned: progress.scanned },
+        },
+      )
     }
     progress.scanned += gapLimit
     const window = accountAddresses(source, change, start, gapLimit)
@@ -98,22 +107,41 @@ async function scanBranch(backend: BitcoinBackend, source: Extract<Source, { kin
  * Scans an account within `limits` and reads its UTXOs.
  * @throws DiscoveryLimitError past `limits.maxAddresses`
  */
-export async function discover(backend: BitcoinBackend, source: Extract<Source, { kind: 'account' }>, limits: DiscoveryLimits = discoveryLimits()): Promise<AccountState> {
+export async function discover(
+  backend: BitcoinBackend,
+  source: Extract<Source, { kind: 'account' }>,
+  limits: DiscoveryLimits = discoveryLimits(),
+): Promise<AccountState> {
   const progress = limits.progress ?? { scanned: 0 }
   // Both branches settle before an error surfaces: a stopped discovery leaves no request behind.
-  const [receiveResult, changeResult] = await Promise.allSettled([scanBranch(backend, source, 0, limits, progress), scanBranch(backend, source, 1, limits, progress)])
+  const [receiveResult, changeResult] = await Promise.allSettled([
+    scanBranch(backend, source, 0, limits, progress),
+    scanBranch(backend, source, 1, limits, progress),
+  ])
   if (receiveResult.status === 'rejected') throw receiveResult.reason
   if (changeResult.status === 'rejected') throw changeResult.reason
   const [receive, change] = [receiveResult.value, changeResult.value]
   const used = [...receive.used, ...change.used]
   const perAddress = await Promise.all(used.map((a) => rpc(`Reading UTXOs of ${a.address}`, () => backend.utxos(a.address))))
-  const utxos = used.flatMap((a, i) => perAddress[i]!.map((u) => ({ ...u, address: a.address, publicKey: a.publicKey, change: a.change, index: a.index, ...(a.path ? { path: a.path } : {}) })))
+  const utxos = used.flatMap((a, i) =>
+    perAddress[i]!.map((u) => ({
+      ...u,
+      address: a.address,
+      publicKey: a.publicKey,
+      change: a.change,
+      index: a.index,
+      ...(a.path ? { path: a.path } : {}),
+    })),
+  )
   return {
     id: source.id,
     used,
     nextReceive: receive.next,
     nextChange: change.next,
     utxos,
-    balance: used.reduce((b, a) => ({ confirmed: b.confirmed + a.confirmed, unconfirmed: b.unconfirmed + a.unconfirmed }), { confirmed: 0n, unconfirmed: 0n }),
+    balance: used.reduce((b, a) => ({ confirmed: b.confirmed + a.confirmed, unconfirmed: b.unconfirmed + a.unconfirmed }), {
+      confirmed: 0n,
+      unconfirmed: 0n,
+    }),
   }
 }

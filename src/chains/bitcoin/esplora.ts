@@ -17,7 +17,7 @@ import { eitherSignal, sleep, throwIfAborted } from './abort.js'
 import type { AddressStats, BackendBlock, BackendCallOptions, BackendOutspend, BackendTx, BackendUtxo, BitcoinBackend } from './client.js'
 
 /** Default cap on a server's Retry-After: 30 s. */
-export const DEFAULT_MAX_RETRY_AFTER_MS = 30_000
+const DEFAULT_MAX_RETRY_AFTER_MS = 30_000
 
 /** Options of {@link esplora}. */
 export interface EsploraOptions {
@@ -72,7 +72,8 @@ export function retryAfterMs(header: string | null, maxMs: number, now = Date.no
 
 function checkCount(value: unknown, name: string, fallback: number, min: number, max: number): number {
   if (value === undefined) return fallback
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min || value > max) throw new InvalidArgumentError(`esplora.${name} must be an integer from ${min} to ${max}.`)
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min || value > max)
+    throw new InvalidArgumentError(`esplora.${name} must be an integer from ${min} to ${max}.`)
   return value
 }
 
@@ -82,7 +83,8 @@ function parseRefusal(body: string): { code: number; reason: string } | undefine
   if (!match) return undefined
   try {
     const parsed = JSON.parse(match[1]!) as { code?: unknown; message?: unknown }
-    if (typeof parsed.code === 'number' && typeof parsed.message === 'string' && parsed.message.length > 0) return { code: parsed.code, reason: parsed.message }
+    if (typeof parsed.code === 'number' && typeof parsed.message === 'string' && parsed.message.length > 0)
+      return { code: parsed.code, reason: parsed.message }
   } catch {
     return undefined
   }
@@ -98,7 +100,13 @@ function toTx(t: EsploraTx): BackendTx {
     ...(t.status.block_time === undefined ? {} : { time: t.status.block_time }),
     fee: BigInt(t.fee ?? 0),
     vsize: Math.ceil((t.weight ?? 0) / 4),
-    inputs: t.vin.map((i) => ({ txid: i.txid, vout: i.vout, sequence: i.sequence, value: BigInt(i.prevout?.value ?? 0), ...(i.prevout?.scriptpubkey_address ? { address: i.prevout.scriptpubkey_address } : {}) })),
+    inputs: t.vin.map((i) => ({
+      txid: i.txid,
+      vout: i.vout,
+      sequence: i.sequence,
+      value: BigInt(i.prevout?.value ?? 0),
+      ...(i.prevout?.scriptpubkey_address ? { address: i.prevout.scriptpubkey_address } : {}),
+    })),
     outputs: t.vout.map((o) => ({ value: BigInt(o.value), ...(o.scriptpubkey_address ? { address: o.scriptpubkey_address } : {}) })),
   }
 }
@@ -149,7 +157,10 @@ export function esplora(url: string, options: EsploraOptions = {}): BitcoinBacke
 
   async function get(path: string, signal: AbortSignal | undefined): Promise<Response> {
     const response = await request(path, signal)
-    if (!response.ok) throw new RpcError(`Esplora ${short(path)} answered HTTP ${response.status}: ${(await response.text()).slice(0, 200)}`, { details: { status: response.status } })
+    if (!response.ok)
+      throw new RpcError(`Esplora ${short(path)} answered HTTP ${response.status}: ${(await response.text()).slice(0, 200)}`, {
+        details: { status: response.status },
+      })
     return response
   }
   const json = async <T>(path: string, o?: BackendCallOptions): Promise<T> => {
@@ -185,8 +196,17 @@ export function esplora(url: string, options: EsploraOptions = {}): BitcoinBacke
       }
     },
     async utxos(address, o): Promise<BackendUtxo[]> {
-      const list = await json<{ txid: string; vout: number; value: number; status: { confirmed: boolean; block_height?: number } }[]>(`/address/${address}/utxo`, o)
-      return list.map((u) => ({ txid: u.txid, vout: u.vout, value: BigInt(u.value), confirmed: u.status.confirmed, ...(u.status.block_height === undefined ? {} : { height: u.status.block_height }) }))
+      const list = await json<{ txid: string; vout: number; value: number; status: { confirmed: boolean; block_height?: number } }[]>(
+        `/address/${address}/utxo`,
+        o,
+      )
+      return list.map((u) => ({
+        txid: u.txid,
+        vout: u.vout,
+        value: BigInt(u.value),
+        confirmed: u.status.confirmed,
+        ...(u.status.block_height === undefined ? {} : { height: u.status.block_height }),
+      }))
     },
     async transactions(address, after, o) {
       return (await json<EsploraTx[]>(after ? `/address/${address}/txs/chain/${after}` : `/address/${address}/txs`, o)).map(toTx)
@@ -199,9 +219,17 @@ export function esplora(url: string, options: EsploraOptions = {}): BitcoinBacke
     },
     transactionHex: (txid, o) => text(`/tx/${txid}/hex`, o),
     async outspend(txid, vout, o): Promise<BackendOutspend> {
-      const r = await json<{ spent: boolean; txid?: string; status?: { confirmed: boolean; block_height?: number } }>(`/tx/${txid}/outspend/${vout}`, o)
+      const r = await json<{ spent: boolean; txid?: string; status?: { confirmed: boolean; block_height?: number } }>(
+        `/tx/${txid}/outspend/${vout}`,
+        o,
+      )
       if (!r.spent) return { spent: false }
-      return { spent: true, ...(r.txid ? { txid: r.txid } : {}), confirmed: r.status?.confirmed === true, ...(r.status?.block_height === undefined ? {} : { height: r.status.block_height }) }
+      return {
+        spent: true,
+        ...(r.txid ? { txid: r.txid } : {}),
+        confirmed: r.status?.confirmed === true,
+        ...(r.status?.block_height === undefined ? {} : { height: r.status.block_height }),
+      }
     },
     async feeEstimates(o) {
       const map = await json<Record<string, number>>('/fee-estimates', o)
@@ -215,15 +243,25 @@ export function esplora(url: string, options: EsploraOptions = {}): BitcoinBacke
         body = (await response.text()).trim()
       } catch (cause) {
         throwIfAborted(o?.signal)
-        throw new RpcError(`Esplora POST /tx got no answer (${String((cause as Error)?.message ?? cause).slice(0, 200)}); the node may have the transaction.`, { cause })
+        throw new RpcError(
+          `Esplora POST /tx got no answer (${String((cause as Error)?.message ?? cause).slice(0, 200)}); the node may have the transaction.`,
+          { cause },
+        )
       }
       if (response.ok) {
         if (/^[0-9a-fA-F]{64}$/.test(body)) return body.toLowerCase()
-        throw new RpcError(`Esplora POST /tx answered HTTP ${response.status} without a txid; the node may have the transaction.`, { details: { status: response.status } })
+        throw new RpcError(`Esplora POST /tx answered HTTP ${response.status} without a txid; the node may have the transaction.`, {
+          details: { status: response.status },
+        })
       }
       const refusal = response.status === 400 ? parseRefusal(body) : undefined
-      if (refusal) throw new TransactionRejectedError(`The node refused the transaction: ${refusal.reason.slice(0, 300)}`, { details: { status: response.status, code: refusal.code, reason: refusal.reason.slice(0, 300) } })
-      throw new RpcError(`Esplora POST /tx answered HTTP ${response.status} (${body.slice(0, 200)}); the node may have the transaction.`, { details: { status: response.status } })
+      if (refusal)
+        throw new TransactionRejectedError(`The node refused the transaction: ${refusal.reason.slice(0, 300)}`, {
+          details: { status: response.status, code: refusal.code, reason: refusal.reason.slice(0, 300) },
+        })
+      throw new RpcError(`Esplora POST /tx answered HTTP ${response.status} (${body.slice(0, 200)}); the node may have the transaction.`, {
+        details: { status: response.status },
+      })
     },
   }
 }

@@ -5,7 +5,7 @@
  * @module
  */
 import { assertOneOf } from '../../core/assert.js'
-import type { ChainId } from '../../core/caip.js'
+import { parseAssetId, type AssetId, type ChainId } from '../../core/caip.js'
 import { InvalidArgumentError, NotSupportedError } from '../../core/errors.js'
 import { BITCOIN_ADDRESS_TYPES, encodeBitcoinAddress, isValidBitcoinAddress, type BitcoinNetwork } from '../../keys/address/bitcoin.js'
 import { publicChildren } from '../../keys/child.js'
@@ -13,20 +13,25 @@ import { parseDescriptor } from '../../keys/descriptor.js'
 import { HDNode } from '../../keys/secp256k1.js'
 import type { AccountSigner, Signer } from '../../keys/signer.js'
 import type { ChainFamily, FamilyAccountKeys, FamilyAddress, FamilyNetwork } from '../family.js'
+import { bitcoinCliConfig } from './cli-config.js'
 import { BITCOIN_CHAINS } from './networks.js'
+import { bip21Scheme } from './payment-uri.js'
 
 const NETWORKS: readonly FamilyNetwork[] = Object.freeze(
   Object.values(BITCOIN_CHAINS).map((c) => Object.freeze({ chainId: c.caip2, name: c.network, testnet: c.network !== 'mainnet' })),
 )
 
 /** The Bitcoin network of a bip122 chain id, if coffer knows it. */
-export function bitcoinNetworkOf(chainId: string): BitcoinNetwork | undefined {
+function bitcoinNetworkOf(chainId: string): BitcoinNetwork | undefined {
   return Object.values(BITCOIN_CHAINS).find((c) => c.caip2 === chainId)?.network
 }
 
 function networkOf(chainId: ChainId): BitcoinNetwork {
   const network = bitcoinNetworkOf(chainId)
-  if (!network) throw new NotSupportedError(`Unknown Bitcoin network ${String(chainId).slice(0, 80)}.`, { details: { chainId: String(chainId).slice(0, 80) } })
+  if (!network)
+    throw new NotSupportedError(`Unknown Bitcoin network ${String(chainId).slice(0, 80)}.`, {
+      details: { chainId: String(chainId).slice(0, 80) },
+    })
   return network
 }
 
@@ -35,7 +40,7 @@ function networkOf(chainId: ChainId): BitcoinNetwork {
  * from the descriptor's key, no secret and no network.
  * @throws InvalidArgumentError
  */
-export function descriptorAddress(descriptor: string, network: BitcoinNetwork, change: boolean, index: number): FamilyAddress {
+function descriptorAddress(descriptor: string, network: BitcoinNetwork, change: boolean, index: number): FamilyAddress {
   const d = parseDescriptor(descriptor)
   const branch = d.branches[change ? 1 : 0]
   const node = HDNode.fromExtendedKey(d.xpub).deriveChild(branch)
@@ -86,6 +91,15 @@ export const bitcoinFamily: ChainFamily = Object.freeze({
     const other = fromB ?? [b]
     return (fromA ?? [a]).some((x) => other.includes(x))
   },
+  knownFamily(asset: AssetId): string | undefined {
+    const parts = parseAssetId(asset)
+    return bitcoinNetworkOf(parts.chainId) === 'mainnet' &&
+      parts.assetNamespace === 'slip44' &&
+      parts.assetReference === '0' &&
+      parts.tokenId === undefined
+      ? 'BTC'
+      : undefined
+  },
   accountOptions(options: { readonly [option: string]: unknown }) {
     const extra = Object.keys(options).find((k) => k !== 'addressType' && options[k] !== undefined)
     if (extra !== undefined) throw new InvalidArgumentError(`${extra} does not apply to Bitcoin accounts.`)
@@ -100,13 +114,20 @@ export const bitcoinFamily: ChainFamily = Object.freeze({
       ...(account.options.addressType === undefined ? {} : { addressType: account.options.addressType }),
     }),
   accountKeys(chainId: ChainId, signer: Signer | AccountSigner): FamilyAccountKeys {
-    if (!('kind' in signer) || signer.chain !== 'bitcoin') throw new InvalidArgumentError('A Bitcoin account needs an account signer (vault.getAccountSigner).')
+    if (!('kind' in signer) || signer.chain !== 'bitcoin')
+      throw new InvalidArgumentError('A Bitcoin account needs an account signer (vault.getAccountSigner).')
     return { address: descriptorAddress(signer.descriptor, networkOf(chainId), false, 0).address, descriptor: signer.descriptor }
   },
-  addressAt: (chainId: ChainId, descriptor: string, change: boolean, index: number) => descriptorAddress(descriptor, networkOf(chainId), change, index),
+  addressAt: (chainId: ChainId, descriptor: string, change: boolean, index: number) =>
+    descriptorAddress(descriptor, networkOf(chainId), change, index),
   accountFromId(chainId: ChainId, id: string): FamilyAccountKeys | undefined {
     const network = bitcoinNetworkOf(chainId)
     if (!network || !firstAddressesOf(id)) return undefined
     return { address: descriptorAddress(id, network, false, 0).address, descriptor: id }
   },
+  nativeAsset: (chainId: ChainId): AssetId => BITCOIN_CHAINS[networkOf(chainId)].nativeAsset,
+  /** A key search tries every address type. */
+  accountSearch: Object.freeze(BITCOIN_ADDRESS_TYPES.map((addressType) => Object.freeze({ addressType }))),
+  cli: bitcoinCliConfig,
+  paymentSchemes: Object.freeze([bip21Scheme]),
 } satisfies ChainFamily)

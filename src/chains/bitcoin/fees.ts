@@ -18,9 +18,9 @@ import { MAX_FEE_RATE } from './coin-selection.js'
 const TARGETS: Record<FeeLevel, number> = { fast: 2, normal: 6, slow: 24 }
 
 /** Default absolute ceiling on a fee rate from the network: 1,000 sat/vB (about 100× a busy day's rate). */
-export const DEFAULT_MAX_FEE_RATE = 1_000n
+const DEFAULT_MAX_FEE_RATE = 1_000n
 /** Default relative ceiling: a level may be at most 10× the level below it. */
-export const DEFAULT_MAX_FEE_RATE_RATIO = 10
+const DEFAULT_MAX_FEE_RATE_RATIO = 10
 
 /** The two ceilings. */
 export interface FeeCaps {
@@ -33,9 +33,11 @@ export interface FeeCaps {
 /** Validates the adapter's fee-cap options. @throws InvalidArgumentError */
 export function feeCaps(maxFeeRate: unknown, maxRatio: unknown): FeeCaps {
   const rate = maxFeeRate ?? DEFAULT_MAX_FEE_RATE
-  if (typeof rate !== 'bigint' || rate < 1n || rate > MAX_FEE_RATE) throw new InvalidArgumentError(`maxFeeRate must be a bigint of sat/vB from 1 to ${MAX_FEE_RATE}.`)
+  if (typeof rate !== 'bigint' || rate < 1n || rate > MAX_FEE_RATE)
+    throw new InvalidArgumentError(`maxFeeRate must be a bigint of sat/vB from 1 to ${MAX_FEE_RATE}.`)
   const ratio = maxRatio ?? DEFAULT_MAX_FEE_RATE_RATIO
-  if (typeof ratio !== 'number' || !Number.isSafeInteger(ratio) || ratio < 1 || ratio > 1_000_000) throw new InvalidArgumentError('maxFeeRateRatio must be an integer from 1 to 1,000,000.')
+  if (typeof ratio !== 'number' || !Number.isSafeInteger(ratio) || ratio < 1 || ratio > 1_000_000)
+    throw new InvalidArgumentError('maxFeeRateRatio must be an integer from 1 to 1,000,000.')
   return { maxFeeRate: rate, maxRatio: ratio }
 }
 
@@ -61,7 +63,8 @@ const min = (a: bigint, b: bigint) => (a < b ? a : b)
  */
 export async function feeRates(backend: BitcoinBackend, caps: FeeCaps, options?: BackendCallOptions): Promise<Record<FeeLevel, bigint>> {
   const estimates = await rpc('Reading fee estimates', () => backend.feeEstimates(options))
-  if (estimates === null || typeof estimates !== 'object') throw new RpcError('The backend returned fee estimates that are not a map of target to sat/vB.')
+  if (estimates === null || typeof estimates !== 'object')
+    throw new RpcError('The backend returned fee estimates that are not a map of target to sat/vB.')
   const ratio = BigInt(caps.maxRatio)
   const slow = rateFor(estimates, TARGETS.slow)
   const normal = min(max(rateFor(estimates, TARGETS.normal), slow), slow * ratio)
@@ -72,7 +75,10 @@ export async function feeRates(backend: BitcoinBackend, caps: FeeCaps, options?:
 /** Returns `rate` if it is at most the ceiling. @throws FeeTooHighError */
 export function checkFeeRate(rate: bigint, caps: FeeCaps, level?: FeeLevel): bigint {
   if (rate <= caps.maxFeeRate) return rate
-  throw new FeeTooHighError(`The network's ${level ? `${level} ` : ''}fee rate of ${rate} sat/vB is above this adapter's ceiling of ${caps.maxFeeRate} sat/vB; raise maxFeeRate deliberately to pay it.`, {
-    details: { rate, ceiling: caps.maxFeeRate, ...(level ? { level } : {}) },
-  })
+  throw new FeeTooHighError(
+    `The network's ${level ? `${level} ` : ''}fee rate of ${rate} sat/vB is above this adapter's ceiling of ${caps.maxFeeRate} sat/vB; raise maxFeeRate deliberately to pay it.`,
+    {
+      details: { rate, ceiling: caps.maxFeeRate, ...(level ? { level } : {}) },
+    },
+  )
 }

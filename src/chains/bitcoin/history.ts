@@ -1,5 +1,5 @@
 /**
- * Bitcoin history of an address or an account: the backend's transaction lists of every used
+ * Bitcoin history of an address or an account (discovered first): the backend's transaction lists of every used
  * address, merged, each transaction reduced to its net effect on the wallet (in, out or self,
  * the amount that left or arrived, the fee when the wallet paid it). Newest first, paged by
  * offset.
@@ -8,7 +8,10 @@
  */
 import { InvalidArgumentError } from '../../core/errors.js'
 import type { HistoryItem, HistoryPage } from '../adapter.js'
+import type { Source } from './account.js'
+import type { Call } from './call.js'
 import { rpc, type BackendTx, type BitcoinBackend } from './client.js'
+import { discover } from './discovery.js'
 import type { BitcoinChain } from './networks.js'
 
 /** Up to `want` transactions of one address, newest first (following Esplora's pages). */
@@ -26,10 +29,18 @@ async function addressTxs(backend: BitcoinBackend, address: string, want: number
 }
 
 /** A page of history for the wallet that owns `addresses`. */
-export async function readHistory(backend: BitcoinBackend, chain: BitcoinChain, id: string, addresses: readonly string[], cursor: string | undefined, limit: number): Promise<HistoryPage> {
+async function readHistory(
+  backend: BitcoinBackend,
+  chain: BitcoinChain,
+  id: string,
+  addresses: readonly string[],
+  cursor: string | undefined,
+  limit: number,
+): Promise<HistoryPage> {
   if (!Number.isSafeInteger(limit) || limit < 1 || limit > 1000) throw new InvalidArgumentError('limit must be an integer from 1 to 1000.')
   const offset = cursor === undefined ? 0 : Number(cursor)
-  if (!Number.isSafeInteger(offset) || offset < 0 || (cursor !== undefined && !/^\d{1,9}$/.test(cursor))) throw new InvalidArgumentError('cursor is not one this adapter returned.')
+  if (!Number.isSafeInteger(offset) || offset < 0 || (cursor !== undefined && !/^\d{1,9}$/.test(cursor)))
+    throw new InvalidArgumentError('cursor is not one this adapter returned.')
   const mine = new Set(addresses)
   const lists = await Promise.all(addresses.map((a) => addressTxs(backend, a, offset + limit + 1)))
   const byId = new Map<string, BackendTx>()
@@ -59,4 +70,19 @@ export async function readHistory(backend: BitcoinBackend, chain: BitcoinChain, 
   })
   const page = items.slice(offset, offset + limit)
   return { items: page, ...(items.length > offset + limit ? { cursor: String(offset + limit) } : {}) }
+}
+
+/** A page of history of an address, or of an account's used addresses (discovered first), in one call. @throws DiscoveryLimitError, InvalidArgumentError, RpcError */
+export async function readSourceHistory(
+  call: Call,
+  chain: BitcoinChain,
+  source: Source,
+  cursor: string | undefined,
+  limit: number,
+): Promise<HistoryPage> {
+  const addresses =
+    source.kind === 'address'
+      ? [source.address]
+      : (await call.discovering(() => discover(call.backend, source, call.limits))).used.map((u) => u.address)
+  return readHistory(call.backend, chain, source.id, addresses, cursor, limit)
 }

@@ -6,7 +6,14 @@
  * @module coffer/bitcoin
  */
 export * from '../../core/errors.js'
-export { bitcoin, BitcoinAdapter, type BitcoinAdapterOptions, type BitcoinTransferRequest, type BumpOptions, type ReplaceOptions } from './adapter.js'
+export {
+  bitcoin,
+  BitcoinAdapter,
+  type BitcoinAdapterOptions,
+  type BitcoinTransferRequest,
+  type BumpOptions,
+  type ReplaceOptions,
+} from './adapter.js'
 export { esplora, type EsploraOptions } from './esplora.js'
 export type { BitcoinBackend, BackendCallOptions, BackendOutspend, BackendUtxo, BackendTx, BackendBlock, AddressStats } from './client.js'
 export { BITCOIN_CHAINS, type BitcoinChain, type BtcNetworkParams } from './networks.js'
@@ -14,6 +21,16 @@ export { accountDescriptor, type AccountAddress } from './account.js'
 export type { AccountState, UsedAddress, OwnedUtxo } from './discovery.js'
 export { selectCoins, type Selection, type SelectionParams, type Utxo, type RecipientType } from './coin-selection.js'
 export { txVsize, inputWeight, outputWeight, dustThreshold, type ScriptType, type OutputType } from './vsize.js'
-export { buildPsbt, signPsbt, finalizePsbt, psbtToBase64, psbtFromBase64, RBF_SEQUENCE, type BuildPsbtOptions, type PsbtInput, type PsbtOutput } from './psbt.js'
+export {
+  buildPsbt,
+  signPsbt,
+  finalizePsbt,
+  psbtToBase64,
+  psbtFromBase64,
+  RBF_SEQUENCE,
+  type BuildPsbtOptions,
+  type PsbtInput,
+  type PsbtOutput,
+} from './psbt.js'
 export type { JournalStorage } from '../broadcast-records.js'
 export * from '../adapter.js'

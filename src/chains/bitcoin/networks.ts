@@ -3,9 +3,9 @@
  * coin types, and the address parameters @scure/btc-signer needs.
  * @module
  */
-import { NETWORK, TEST_NETWORK } from '@scure/btc-signer'
 import type { AssetId, ChainId } from '../../core/caip.js'
-import type { BitcoinNetwork } from '../../keys/address/bitcoin.js'
+import { BITCOIN_NETWORK_PARAMS, type BitcoinNetwork } from '../../keys/address/bitcoin.js'
+import type { AssetInfo } from '../adapter.js'
 
 /** Address parameters in @scure/btc-signer's shape. */
 export interface BtcNetworkParams {
@@ -37,7 +37,7 @@ export const BITCOIN_CHAINS: Readonly<Record<BitcoinNetwork, BitcoinChain>> = {
     caip2: 'bip122:000000000019d6689c085ae165831e93',
     nativeAsset: 'bip122:000000000019d6689c085ae165831e93/slip44:0',
     coinType: 0,
-    params: NETWORK,
+    params: { ...BITCOIN_NETWORK_PARAMS.mainnet, wif: 0x80 },
     blockTimeMs: 600_000,
   },
   testnet: {
@@ -46,7 +46,7 @@ export const BITCOIN_CHAINS: Readonly<Record<BitcoinNetwork, BitcoinChain>> = {
     caip2: 'bip122:000000000933ea01ad0ee984209779ba',
     nativeAsset: 'bip122:000000000933ea01ad0ee984209779ba/slip44:1',
     coinType: 1,
-    params: TEST_NETWORK,
+    params: { ...BITCOIN_NETWORK_PARAMS.testnet, wif: 0xef },
     blockTimeMs: 600_000,
   },
   regtest: {
@@ -55,7 +55,13 @@ export const BITCOIN_CHAINS: Readonly<Record<BitcoinNetwork, BitcoinChain>> = {
     caip2: 'bip122:0f9188f13cb7b2c71f2a335e3a4fc328',
     nativeAsset: 'bip122:0f9188f13cb7b2c71f2a335e3a4fc328/slip44:1',
     coinType: 1,
-    params: { ...TEST_NETWORK, bech32: 'bcrt' },
+    params: { ...BITCOIN_NETWORK_PARAMS.regtest, wif: 0xef },
     blockTimeMs: 1_000,
   },
+}
+
+/** The network's coin as an asset: BTC (tBTC on test networks), 8 decimals. */
+export function nativeAssetInfo(chain: BitcoinChain): AssetInfo {
+  const symbol = chain.network === 'mainnet' ? 'BTC' : 'tBTC'
+  return { id: chain.nativeAsset, chainId: chain.caip2, symbol, name: chain.name, decimals: 8, kind: 'native', family: 'BTC' }
 }

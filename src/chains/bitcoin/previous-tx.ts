@@ -22,7 +22,7 @@ export type RawTransaction = ReturnType<typeof RawTx.decode>
 const MAX_TX_BYTES = 4_000_000
 
 /** The txid (display byte order) of a decoded transaction. */
-export function txidOf(tx: RawTransaction): string {
+function txidOf(tx: RawTransaction): string {
   const bytes = RawTx.encode({ ...tx, segwitFlag: false, witnesses: undefined })
   return bytesToHex(sha256(sha256(bytes)).reverse())
 }
@@ -47,17 +47,28 @@ export function checkPreviousTx(tx: RawTransaction, expected: ExpectedPrevout, w
   const txid = txidOf(tx)
   const coin = `${expected.txid}:${expected.vout}`
   if (txid !== expected.txid.toLowerCase()) {
-    throw new DataIntegrityError(`The previous transaction given for ${where} (${coin}) hashes to ${txid}, not to its txid; refusing to sign over it.`, { details: { input: coin, hashesTo: txid } })
+    throw new DataIntegrityError(
+      `The previous transaction given for ${where} (${coin}) hashes to ${txid}, not to its txid; refusing to sign over it.`,
+      { details: { input: coin, hashesTo: txid } },
+    )
   }
   const output = tx.outputs[expected.vout]
-  if (!output) throw new DataIntegrityError(`The previous transaction of ${where} has no output ${expected.vout}; refusing to sign over it.`, { details: { input: coin, outputs: tx.outputs.length } })
+  if (!output)
+    throw new DataIntegrityError(`The previous transaction of ${where} has no output ${expected.vout}; refusing to sign over it.`, {
+      details: { input: coin, outputs: tx.outputs.length },
+    })
   if (!equal(output.script, expected.script)) {
-    throw new DataIntegrityError(`Output ${coin} pays another script than the one ${where} spends; refusing to sign over it.`, { details: { input: coin } })
+    throw new DataIntegrityError(`Output ${coin} pays another script than the one ${where} spends; refusing to sign over it.`, {
+      details: { input: coin },
+    })
   }
   if (output.amount !== expected.value) {
-    throw new DataIntegrityError(`Output ${coin} holds ${output.amount} sat, not the ${expected.value} sat ${where} was priced with; refusing to sign over it.`, {
-      details: { input: coin, actual: output.amount, claimed: expected.value },
-    })
+    throw new DataIntegrityError(
+      `Output ${coin} holds ${output.amount} sat, not the ${expected.value} sat ${where} was priced with; refusing to sign over it.`,
+      {
+        details: { input: coin, actual: output.amount, claimed: expected.value },
+      },
+    )
   }
 }
 
@@ -69,14 +80,19 @@ export function checkPreviousTx(tx: RawTransaction, expected: ExpectedPrevout, w
 export function verifyPreviousTx(hex: unknown, expected: ExpectedPrevout, where: string): Uint8Array {
   const coin = `${expected.txid}:${expected.vout}`
   if (typeof hex !== 'string' || hex.length === 0 || hex.length > 2 * MAX_TX_BYTES || !/^([0-9a-fA-F]{2})+$/.test(hex)) {
-    throw new DataIntegrityError(`The server's previous transaction for ${where} (${coin}) is not transaction hex.`, { details: { input: coin } })
+    throw new DataIntegrityError(`The server's previous transaction for ${where} (${coin}) is not transaction hex.`, {
+      details: { input: coin },
+    })
   }
   const bytes = hexToBytes(hex)
   let tx: RawTransaction
   try {
     tx = RawTx.decode(bytes)
   } catch (cause) {
-    throw new DataIntegrityError(`The server's previous transaction for ${where} (${coin}) does not parse.`, { cause, details: { input: coin } })
+    throw new DataIntegrityError(`The server's previous transaction for ${where} (${coin}) does not parse.`, {
+      cause,
+      details: { input: coin },
+    })
   }
   checkPreviousTx(tx, expected, where)
   return bytes

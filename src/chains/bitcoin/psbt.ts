@@ -60,14 +60,27 @@ export interface BuildPsbtOptions {
 
 /** The previous transaction of a non-taproot input, checked against the coin. @throws InvalidArgumentError, DataIntegrityError */
 function previousTxOf(input: PsbtInput, script: Uint8Array): Uint8Array {
-  if (!input.previousTx) throw new InvalidArgumentError(`${input.type.toUpperCase()} input ${input.txid}:${input.vout} needs its previous transaction (previousTx).`)
-  return verifyPreviousTx(input.previousTx, { txid: input.txid, vout: input.vout, script, value: input.value }, `input ${input.txid}:${input.vout}`)
+  if (!input.previousTx)
+    throw new InvalidArgumentError(
+      `${input.type.toUpperCase()} input ${input.txid}:${input.vout} needs its previous transaction (previousTx).`,
+    )
+  return verifyPreviousTx(
+    input.previousTx,
+    { txid: input.txid, vout: input.vout, script, value: input.value },
+    `input ${input.txid}:${input.vout}`,
+  )
 }
 
 /** Builds an unsigned PSBT with the inputs and outputs in the order given. @throws InvalidArgumentError, DataIntegrityError */
-export function buildPsbt(network: BtcNetworkParams, inputs: readonly PsbtInput[], outputs: readonly PsbtOutput[], options: BuildPsbtOptions = {}): Transaction {
+export function buildPsbt(
+  network: BtcNetworkParams,
+  inputs: readonly PsbtInput[],
+  outputs: readonly PsbtOutput[],
+  options: BuildPsbtOptions = {},
+): Transaction {
   const lockTime = options.lockTime ?? 0
-  if (!Number.isSafeInteger(lockTime) || lockTime < 0 || lockTime >= 500_000_000) throw new InvalidArgumentError('lockTime must be a block height from 0 to 499,999,999.')
+  if (!Number.isSafeInteger(lockTime) || lockTime < 0 || lockTime >= 500_000_000)
+    throw new InvalidArgumentError('lockTime must be a block height from 0 to 499,999,999.')
   const tx = new Transaction({ allowUnknownOutputs: false, lockTime })
   const address = Address(network)
   for (const input of inputs) {
@@ -77,7 +90,12 @@ export function buildPsbt(network: BtcNetworkParams, inputs: readonly PsbtInput[
     const witnessUtxo = { script: OutScript.encode(address.decode(input.address)), amount: input.value }
     switch (input.type) {
       case 'p2wpkh':
-        tx.addInput({ ...base, witnessUtxo, nonWitnessUtxo: previousTxOf(input, witnessUtxo.script), ...(key && origin ? { bip32Derivation: [[key, origin]] } : {}) })
+        tx.addInput({
+          ...base,
+          witnessUtxo,
+          nonWitnessUtxo: previousTxOf(input, witnessUtxo.script),
+          ...(key && origin ? { bip32Derivation: [[key, origin]] } : {}),
+        })
         break
       case 'p2sh-p2wpkh':
         tx.addInput({
@@ -97,7 +115,11 @@ export function buildPsbt(network: BtcNetworkParams, inputs: readonly PsbtInput[
         })
         break
       case 'p2pkh':
-        tx.addInput({ ...base, nonWitnessUtxo: previousTxOf(input, witnessUtxo.script), ...(key && origin ? { bip32Derivation: [[key, origin]] } : {}) })
+        tx.addInput({
+          ...base,
+          nonWitnessUtxo: previousTxOf(input, witnessUtxo.script),
+          ...(key && origin ? { bip32Derivation: [[key, origin]] } : {}),
+        })
         break
     }
   }
@@ -107,7 +129,8 @@ export function buildPsbt(network: BtcNetworkParams, inputs: readonly PsbtInput[
     if (!key || !output.origin) continue
     const origin = { fingerprint: output.origin.fingerprint, path: parsePath(output.origin.path) }
     const type = OutScript.decode(OutScript.encode(address.decode(output.address))).type
-    if (type === 'tr') tx.updateOutput(index, { tapInternalKey: key.subarray(1), tapBip32Derivation: [[key.subarray(1), { hashes: [], der: origin }]] })
+    if (type === 'tr')
+      tx.updateOutput(index, { tapInternalKey: key.subarray(1), tapBip32Derivation: [[key.subarray(1), { hashes: [], der: origin }]] })
     else if (type === 'sh') tx.updateOutput(index, { redeemScript: p2wpkh(key, network).script, bip32Derivation: [[key, origin]] })
     else tx.updateOutput(index, { bip32Derivation: [[key, origin]] })
   }
@@ -135,7 +158,8 @@ export function psbtToBase64(tx: Transaction): string {
  * failures are DataIntegrityError. @throws InvalidArgumentError, DataIntegrityError
  */
 export function psbtFromBase64(text: unknown): Transaction {
-  if (typeof text !== 'string' || text.length === 0 || text.length > 4_000_000) throw new InvalidArgumentError('A PSBT must be a base64 string.')
+  if (typeof text !== 'string' || text.length === 0 || text.length > 4_000_000)
+    throw new InvalidArgumentError('A PSBT must be a base64 string.')
   let bytes: Uint8Array
   try {
     bytes = base64.decode(text.trim())
@@ -147,7 +171,10 @@ export function psbtFromBase64(text: unknown): Transaction {
   } catch (cause) {
     const message = String((cause as Error)?.message ?? cause)
     if (/nonWitnessUtxo|witnessUtxo different/.test(message)) {
-      throw new DataIntegrityError(`The PSBT's previous transaction for an input does not match that input (${message.slice(0, 160)}); refusing it.`, { cause })
+      throw new DataIntegrityError(
+        `The PSBT's previous transaction for an input does not match that input (${message.slice(0, 160)}); refusing it.`,
+        { cause },
+      )
     }
     throw new InvalidArgumentError('Not a valid base64 PSBT.', { cause })
   }
@@ -222,10 +249,17 @@ function checkInputPrevTx(tx: Transaction, i: number, kind: BitcoinAddressType):
   if (!input.txid || input.index === undefined) throw new InvalidArgumentError(`PSBT input ${i} has no outpoint.`)
   if (!input.nonWitnessUtxo && kind !== 'p2pkh' && input.witnessUtxo && tx.inputsLength === 1) return
   if (!input.nonWitnessUtxo) {
-    throw new InvalidArgumentError(`PSBT input ${i} has no previous transaction (nonWitnessUtxo); coffer signs a non-taproot input only over its whole previous transaction, which proves the amount.`, { details: { input: i } })
+    throw new InvalidArgumentError(
+      `PSBT input ${i} has no previous transaction (nonWitnessUtxo); coffer signs a non-taproot input only over its whole previous transaction, which proves the amount.`,
+      { details: { input: i } },
+    )
   }
   const expected = prevOut(tx, i)
-  checkPreviousTx(input.nonWitnessUtxo, { txid: bytesToHex(input.txid), vout: input.index, script: expected.script, value: expected.amount }, `PSBT input ${i}`)
+  checkPreviousTx(
+    input.nonWitnessUtxo,
+    { txid: bytesToHex(input.txid), vout: input.index, script: expected.script, value: expected.amount },
+    `PSBT input ${i}`,
+  )
 }
 
 /** One input about to be signed: its signer, kind and sighash type. */
@@ -252,7 +286,12 @@ export async function signPsbt(tx: Transaction, signer: Signer | AccountSigner, 
   const prevOuts = Array.from({ length: tx.inputsLength }, (_, i) => prevOut(tx, i))
   for (const { index: i, key, kind, sighash } of plans) {
     if (kind === 'p2tr') {
-      const digest = tx.preimageWitnessV1(i, prevOuts.map((p) => p.script), sighash, prevOuts.map((p) => p.amount))
+      const digest = tx.preimageWitnessV1(
+        i,
+        prevOuts.map((p) => p.script),
+        sighash,
+        prevOuts.map((p) => p.amount),
+      )
       const sig = await key.signSchnorr(digest, { tweak: new Uint8Array(0) })
       tx.updateInput(i, { tapKeySig: sighash === 0 ? sig : new Uint8Array([...sig, sighash]) }, true)
     } else {
@@ -311,10 +350,18 @@ function paysSigner(tx: Transaction, i: number, script: Uint8Array, signer: Sign
  */
 export function checkPsbtSummary(tx: Transaction, summary: unknown, network: BtcNetworkParams, signer: Signer | AccountSigner): void {
   const s = summary as { to?: unknown; amount?: unknown; fee?: unknown } | null
-  if (!s || typeof s.to !== 'string' || typeof s.amount !== 'string' || typeof s.fee !== 'string' || !/^\d+$/.test(s.amount) || !/^\d+$/.test(s.fee)) {
+  if (
+    !s ||
+    typeof s.to !== 'string' ||
+    typeof s.amount !== 'string' ||
+    typeof s.fee !== 'string' ||
+    !/^\d+$/.test(s.amount) ||
+    !/^\d+$/.test(s.fee)
+  ) {
     throw new InvalidArgumentError('The unsigned transaction has no valid summary { to, asset, amount, fee }.')
   }
-  const mismatch = (what: string) => new InvalidArgumentError(`The PSBT does not match its summary (${what}); refusing to sign what a reader of the summary did not see.`)
+  const mismatch = (what: string) =>
+    new InvalidArgumentError(`The PSBT does not match its summary (${what}); refusing to sign what a reader of the summary did not see.`)
   const address = Address(network)
   let toRecipient = 0n
   let out = 0n
@@ -329,7 +376,8 @@ export function checkPsbtSummary(tx: Transaction, summary: unknown, network: Btc
       to = undefined
     }
     if (to !== undefined && to.toLowerCase() === s.to.toLowerCase()) toRecipient += o.amount
-    else if (!paysSigner(tx, i, o.script, signer, network)) throw mismatch(`output ${i} pays ${to ?? 'a non-standard script'}, neither the recipient nor change back to the signer`)
+    else if (!paysSigner(tx, i, o.script, signer, network))
+      throw mismatch(`output ${i} pays ${to ?? 'a non-standard script'}, neither the recipient nor change back to the signer`)
   }
   if (toRecipient !== BigInt(s.amount)) throw mismatch('it pays the recipient another amount')
   let input = 0n

@@ -1,20 +1,30 @@
 /**
  * Pricing a Bitcoin transfer: gather spendable outputs (an account's, after discovery, or a
- * single address's), select coins at each fee level, and describe the transaction to build as
- * JSON. Insufficient funds are reported before anything is built or signed.
+ * single address's), read the fee rates (capped) and the tip, select coins at each fee level,
+ * and describe the transaction to build as JSON. An amount below its output's dust threshold is
+ * refused before any request; insufficient funds are reported before anything is built or signed.
  * @module
  * @internal
  */
 import { bytesToHex } from '@noble/hashes/utils.js'
-import { InvalidAddressError } from '../../core/errors.js'
+import { InvalidAddressError, InvalidAmountError } from '../../core/errors.js'
 import { decodeBitcoinAddress, type BitcoinNetwork } from '../../keys/address/bitcoin.js'
-import { FEE_LEVELS, type FeeEstimate, type FeeLevel, type Json, type TransferQuote } from '../adapter.js'
+import { FEE_LEVELS, type FeeEstimate, type FeeLevel, type Json, type TransferQuote, type TransferRequest } from '../adapter.js'
 import type { Source } from './account.js'
+import type { Call } from './call.js'
 import { rpc, type BitcoinBackend } from './client.js'
 import { selectCoins, type RecipientType, type Selection } from './coin-selection.js'
 import { discover, type DiscoveryLimits, type OwnedUtxo } from './discovery.js'
+import { checkFeeRate, feeRates, type FeeCaps } from './fees.js'
 import type { BitcoinChain } from './networks.js'
-import type { ScriptType } from './vsize.js'
+import { checkTip, type CheckedTransfer } from './validate.js'
+import { dustThreshold, type ScriptType } from './vsize.js'
+
+/** A Bitcoin transfer request: the contract's, plus UTXO options. */
+export interface BitcoinTransferRequest extends TransferRequest {
+  /** Spend unconfirmed outputs too. Default false. */
+  allowUnconfirmed?: boolean
+}
 
 /** What a recipient address's output costs to create. */
 export function recipientType(address: string, network: BitcoinNetwork): RecipientType {
@@ -25,6 +35,19 @@ export function recipientType(address: string, network: BitcoinNetwork): Recipie
   if (info.type === 'witness' && info.version === 0) return info.program.length === 20 ? 'p2wpkh' : 'p2wsh'
   // Witness v1+ outputs (taproot and future versions) cost what a 32-byte program costs, or less.
   return 'p2tr'
+}
+
+/** Refuses an amount below the dust threshold of the recipient's output type: nodes would not relay it. @throws InvalidAmountError, InvalidAddressError */
+export function checkDust(amount: bigint | 'max', to: string, network: BitcoinNetwork): void {
+  if (amount !== 'max') {
+    const type = recipientType(to, network)
+    const dust = dustThreshold(type)
+    if (amount < dust)
+      throw new InvalidAmountError(
+        `${amount} sat is below the dust threshold of ${dust} sat for a ${type} output; nodes would not relay it.`,
+        { details: { amount, dust, outputType: type } },
+      )
+  }
 }
 
 /** Spendable outputs and where change goes, for a source. */
@@ -50,13 +73,19 @@ export async function spendable(backend: BitcoinBackend, source: Source, limits:
   const type = source.descriptor.addressType
   return {
     utxos: state.utxos.map((u) => ({ ...u, type })),
-    change: { address: state.nextChange.address, publicKey: state.nextChange.publicKey, change: 1, index: state.nextChange.index, ...(state.nextChange.path ? { path: state.nextChange.path } : {}) },
+    change: {
+      address: state.nextChange.address,
+      publicKey: state.nextChange.publicKey,
+      change: 1,
+      index: state.nextChange.index,
+      ...(state.nextChange.path ? { path: state.nextChange.path } : {}),
+    },
     changeType: type,
   }
 }
 
 /** Everything a quote needs. */
-export interface QuoteInputs {
+interface QuoteInputs {
   chain: BitcoinChain
   source: Source
   to: string
@@ -81,7 +110,7 @@ function select(q: QuoteInputs, feeRate: bigint): Selection {
 }
 
 /** Selects coins at the chosen level (prices the others on the same inputs) and makes the quote. */
-export function makeQuote(q: QuoteInputs): TransferQuote {
+function makeQuote(q: QuoteInputs): TransferQuote {
   const chosen = select(q, q.rates[q.level])
   const fees = Object.fromEntries(
     FEE_LEVELS.map((level): [FeeLevel, FeeEstimate] => {
@@ -107,10 +136,18 @@ export function makeQuote(q: QuoteInputs): TransferQuote {
       ...(u.path ? { path: u.path } : {}),
     }
   })
-  const outputs: { address: string; value: string; change?: boolean; publicKey?: string; path?: string }[] = [{ address: q.to, value: chosen.amount.toString() }]
+  const outputs: { address: string; value: string; change?: boolean; publicKey?: string; path?: string }[] = [
+    { address: q.to, value: chosen.amount.toString() },
+  ]
   if (chosen.change > 0n) {
     const { address, publicKey, path } = q.funds.change
-    outputs.push({ address, value: chosen.change.toString(), change: true, ...(publicKey?.length ? { publicKey: bytesToHex(publicKey) } : {}), ...(path ? { path } : {}) })
+    outputs.push({
+      address,
+      value: chosen.change.toString(),
+      change: true,
+      ...(publicKey?.length ? { publicKey: bytesToHex(publicKey) } : {}),
+      ...(path ? { path } : {}),
+    })
   }
   const fingerprint = q.source.kind === 'account' ? q.source.descriptor.origin?.fingerprint : undefined
   return Object.freeze({
@@ -120,7 +157,12 @@ export function makeQuote(q: QuoteInputs): TransferQuote {
     asset: q.chain.nativeAsset,
     amount: chosen.amount,
     feeLevel: q.level,
-    fee: { ...fees[q.level], amount: chosen.fee, expected: chosen.fee, details: { feeRate: q.rates[q.level].toString(), vsize: chosen.vsize } },
+    fee: {
+      ...fees[q.level],
+      amount: chosen.fee,
+      expected: chosen.fee,
+      details: { feeRate: q.rates[q.level].toString(), vsize: chosen.vsize },
+    },
     fees,
     createdAt: Date.now(),
     details: {
@@ -133,4 +175,22 @@ export function makeQuote(q: QuoteInputs): TransferQuote {
       ...(fingerprint === undefined ? {} : { fingerprint }),
     } as { [key: string]: Json },
   })
+}
+
+/**
+ * Quotes a checked transfer in one call: fee rates, the source's spendable coins (discovering an
+ * account) and the tip, read together; the chosen level's rate checked against the ceiling.
+ * @throws FeeTooHighError, InsufficientFundsError, DiscoveryLimitError, RpcError
+ */
+export async function quoteTransfer(call: Call, chain: BitcoinChain, caps: FeeCaps, transfer: CheckedTransfer): Promise<TransferQuote> {
+  const { source, to, amount, level, allowUnconfirmed } = transfer
+  const [rates, funds, tip] = await Promise.all([
+    feeRates(call.backend, caps),
+    source.kind === 'account'
+      ? call.discovering(() => spendable(call.backend, source, call.limits))
+      : spendable(call.backend, source, call.limits),
+    rpc('Reading the tip', () => call.backend.tip()),
+  ])
+  checkFeeRate(rates[level], caps, level)
+  return makeQuote({ chain, source, to, amount, level, rates, funds, allowUnconfirmed, tipHeight: checkTip(tip.height) })
 }

@@ -9,11 +9,11 @@
 import { InvalidArgumentError } from '../../core/errors.js'
 
 /** BIP-341 SIGHASH_DEFAULT (taproot only: like ALL, with a 64-byte signature). */
-export const SIGHASH_DEFAULT = 0x00
+const SIGHASH_DEFAULT = 0x00
 /** SIGHASH_ALL. */
-export const SIGHASH_ALL = 0x01
+const SIGHASH_ALL = 0x01
 /** SIGHASH_ALL | SIGHASH_ANYONECANPAY. */
-export const SIGHASH_ALL_ANYONECANPAY = 0x81
+const SIGHASH_ALL_ANYONECANPAY = 0x81
 
 const NAMES: Readonly<Record<number, string>> = {
   0x00: 'DEFAULT',
@@ -26,7 +26,7 @@ const NAMES: Readonly<Record<number, string>> = {
 }
 
 /** A sighash type's name, e.g. `SINGLE|ANYONECANPAY`, or its hex for undefined types. */
-export function sighashName(type: number): string {
+function sighashName(type: number): string {
   return NAMES[type] ?? `0x${type.toString(16).padStart(2, '0')}`
 }
 

@@ -84,7 +84,10 @@ export function inputWeight(type: ScriptType): number {
 
 /** Weight in WU of one output paying to `type`, or to a scriptPubKey of `scriptLength` bytes. */
 export function outputWeight(type: OutputType | number): number {
-  const length = typeof type === 'number' ? assertInteger(type, 'scriptLength', 0, 10_000) : SCRIPT_LENGTH[assertOneOf(type, 'output type', OUTPUT_TYPES)]
+  const length =
+    typeof type === 'number'
+      ? assertInteger(type, 'scriptLength', 0, 10_000)
+      : SCRIPT_LENGTH[assertOneOf(type, 'output type', OUTPUT_TYPES)]
   return (8 + varIntSize(length) + length) * WITNESS_SCALE_FACTOR
 }
 

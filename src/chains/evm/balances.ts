@@ -54,19 +54,28 @@ function balanceFrom(data: Hex | undefined): Outcome {
 }
 
 function balance(read: Read, blockHeight: number, outcome: Outcome): Balance {
-  if ('amount' in outcome) return { ok: true, address: read.address, asset: read.asset.id, amount: outcome.amount, decimals: read.asset.decimals, blockHeight }
+  if ('amount' in outcome)
+    return { ok: true, address: read.address, asset: read.asset.id, amount: outcome.amount, decimals: read.asset.decimals, blockHeight }
   return {
     ok: false,
     address: read.address,
     asset: read.asset.id,
     decimals: read.asset.decimals,
     blockHeight,
-    error: new RpcError(`Could not read the ${read.asset.symbol} balance of ${read.address}: ${outcome.why}.`, { details: { asset: read.asset.id } }),
+    error: new RpcError(`Could not read the ${read.asset.symbol} balance of ${read.address}: ${outcome.why}.`, {
+      details: { asset: read.asset.id },
+    }),
   }
 }
 
 /** Reads through Multicall3; undefined when the contract has no code at that block. */
-async function viaMulticall(client: PublicClient, multicall: `0x${string}`, reads: Read[], blockNumber: bigint, chunkSize: number): Promise<Outcome[] | undefined> {
+async function viaMulticall(
+  client: PublicClient,
+  multicall: `0x${string}`,
+  reads: Read[],
+  blockNumber: bigint,
+  chunkSize: number,
+): Promise<Outcome[] | undefined> {
   const chunks: Read[][] = []
   for (let i = 0; i < reads.length; i += chunkSize) chunks.push(reads.slice(i, i + chunkSize))
   let noCode = false
@@ -80,7 +89,10 @@ async function viaMulticall(client: PublicClient, multicall: `0x${string}`, read
       try {
         const data = await client.request({
           method: 'eth_call',
-          params: [{ to: multicall, data: encodeFunctionData({ abi: multicall3Abi, functionName: 'aggregate3', args: [calls] }) }, numberToHex(blockNumber)],
+          params: [
+            { to: multicall, data: encodeFunctionData({ abi: multicall3Abi, functionName: 'aggregate3', args: [calls] }) },
+            numberToHex(blockNumber),
+          ],
         })
         if (data === '0x') {
           noCode = true
@@ -105,8 +117,14 @@ async function viaPlainCalls(client: PublicClient, reads: Read[], blockNumber: b
   return Promise.all(
     reads.map(async (r): Promise<Outcome> => {
       try {
-        if (r.asset.kind === 'native') return { amount: BigInt(await client.request({ method: 'eth_getBalance', params: [r.address, tag] })) }
-        return balanceFrom(await client.request({ method: 'eth_call', params: [{ to: r.asset.address as `0x${string}`, data: `${BALANCE_OF}${word(r.address)}` }, tag] }))
+        if (r.asset.kind === 'native')
+          return { amount: BigInt(await client.request({ method: 'eth_getBalance', params: [r.address, tag] })) }
+        return balanceFrom(
+          await client.request({
+            method: 'eth_call',
+            params: [{ to: r.asset.address as `0x${string}`, data: `${BALANCE_OF}${word(r.address)}` }, tag],
+          }),
+        )
       } catch (error) {
         return { why: toRpcError('balance read', error).shortMessage }
       }
@@ -114,7 +132,14 @@ async function viaPlainCalls(client: PublicClient, reads: Read[], blockNumber: b
   )
 }
 
-async function readAt(client: PublicClient, multicall: MulticallState, reads: Read[], blockNumber: bigint, chunkSize: number, head: boolean): Promise<Outcome[]> {
+async function readAt(
+  client: PublicClient,
+  multicall: MulticallState,
+  reads: Read[],
+  blockNumber: bigint,
+  chunkSize: number,
+  head: boolean,
+): Promise<Outcome[]> {
   if (multicall.address && !multicall.missing) {
     const outcomes = await viaMulticall(client, multicall.address, reads, blockNumber, chunkSize)
     if (outcomes) return outcomes
@@ -138,7 +163,9 @@ export async function readBalances(
   const reads: Read[] = addresses.flatMap((address) => assets.map((asset) => ({ address, asset })))
   if (reads.length === 0) return []
   const pinned = options.blockHeight !== undefined
-  const blockNumber = pinned ? BigInt(options.blockHeight as number) : await rpc(`Reading the latest ${chain.name} block`, () => client.getBlockNumber({ cacheTime: 0 }))
+  const blockNumber = pinned
+    ? BigInt(options.blockHeight as number)
+    : await rpc(`Reading the latest ${chain.name} block`, () => client.getBlockNumber({ cacheTime: 0 }))
   const depth = BigInt(options.confirmations ?? 1)
   const deep = depth > 1n ? (blockNumber >= depth - 1n ? blockNumber - (depth - 1n) : 0n) : undefined
   const [now, then] = await Promise.all([

@@ -18,9 +18,10 @@
  */
 import { BaseError, createPublicClient, fallback, http, type Chain, type PublicClient, type Transport } from 'viem'
 import { CofferError, RpcError } from '../../core/errors.js'
+import { positiveInt } from './validate.js'
 
 /** Default cap on a server's Retry-After: 30 s. */
-export const DEFAULT_MAX_RETRY_AFTER_MS = 30_000
+const DEFAULT_MAX_RETRY_AFTER_MS = 30_000
 
 /** Transport options of an EVM adapter. */
 export interface EvmTransportOptions {
@@ -39,11 +40,30 @@ export interface EvmTransportOptions {
 }
 
 /**
+ * The adapter's transport options, checked, with their defaults (timeout 10,000 ms, 3 retries,
+ * Retry-After capped at {@link DEFAULT_MAX_RETRY_AFTER_MS}).
+ * @throws InvalidArgumentError
+ */
+export function transportOptions(
+  rpcUrls: readonly string[],
+  options: { timeoutMs?: number; retryCount?: number; maxRetryAfterMs?: number; fetch?: typeof fetch },
+): EvmTransportOptions {
+  return {
+    rpcUrls,
+    timeoutMs: positiveInt(options.timeoutMs, 'timeoutMs', 10_000),
+    retryCount: options.retryCount === 0 ? 0 : positiveInt(options.retryCount, 'retryCount', 3, 20),
+    maxRetryAfterMs:
+      options.maxRetryAfterMs === 0 ? 0 : positiveInt(options.maxRetryAfterMs, 'maxRetryAfterMs', DEFAULT_MAX_RETRY_AFTER_MS, 3_600_000),
+    ...(options.fetch ? { fetch: options.fetch } : {}),
+  }
+}
+
+/**
  * A fetch whose responses never ask for a longer wait than `maxMs`: a Retry-After header above
  * the cap (in seconds or as an HTTP date) is rewritten to the cap, so viem's retry honours at
  * most that.
  */
-export function cappedRetryAfter(fetchFn: typeof fetch, maxMs: number): typeof fetch {
+function cappedRetryAfter(fetchFn: typeof fetch, maxMs: number): typeof fetch {
   const capSeconds = Math.max(0, Math.floor(maxMs / 1000))
   return async (input, init) => {
     const response = await fetchFn(input, init)
@@ -60,17 +80,26 @@ export function cappedRetryAfter(fetchFn: typeof fetch, maxMs: number): typeof f
 function httpTransports(options: EvmTransportOptions, batch: boolean, retryCount: number): Transport[] {
   const retryDelay = options.retryDelayMs ?? 150
   const timeout = options.timeoutMs ?? 10_000
-  const fetchFn = cappedRetryAfter(options.fetch ?? ((input, init) => globalThis.fetch(input, init)), options.maxRetryAfterMs ?? DEFAULT_MAX_RETRY_AFTER_MS)
-  return options.rpcUrls.map((url) => http(url, { batch: batch ? { batchSize: 1000, wait: 0 } : false, timeout, retryCount, retryDelay, fetchFn }))
+  const fetchFn = cappedRetryAfter(
+    options.fetch ?? ((input, init) => globalThis.fetch(input, init)),
+    options.maxRetryAfterMs ?? DEFAULT_MAX_RETRY_AFTER_MS,
+  )
+  return options.rpcUrls.map((url) =>
+    http(url, { batch: batch ? { batchSize: 1000, wait: 0 } : false, timeout, retryCount, retryDelay, fetchFn }),
+  )
 }
 
-const client = (chain: Chain, transport: Transport) => createPublicClient({ chain, transport, batch: { multicall: false }, cacheTime: 0 }) as PublicClient<Transport, Chain>
+const client = (chain: Chain, transport: Transport) =>
+  createPublicClient({ chain, transport, batch: { multicall: false }, cacheTime: 0 }) as PublicClient<Transport, Chain>
 
 /** A viem public client for `chain` over the configured endpoints (reads: batched, retried, failing over). */
 export function createClient(chain: Chain, options: EvmTransportOptions): PublicClient<Transport, Chain> {
   const retryCount = options.retryCount ?? 3
   const transports = httpTransports(options, true, retryCount)
-  return client(chain, transports.length === 1 ? (transports[0] as Transport) : fallback(transports, { retryCount, retryDelay: options.retryDelayMs ?? 150 }))
+  return client(
+    chain,
+    transports.length === 1 ? (transports[0] as Transport) : fallback(transports, { retryCount, retryDelay: options.retryDelayMs ?? 150 }),
+  )
 }
 
 /**
@@ -113,7 +142,7 @@ export function errorText(error: unknown): string {
 const URL_PATTERN = /\b(https?|wss?):\/\/[^\s/?#"'<>]+[^\s"'<>]*/gi
 
 /** Text with every URL cut to its origin (`https://host/v3/KEY?x=1` → `https://host/…`); user:password dropped too. */
-export function redactUrls(text: string): string {
+function redactUrls(text: string): string {
   return text.replace(URL_PATTERN, (url) => {
     try {
       const u = new URL(url)
@@ -176,9 +205,7 @@ const REFUSALS: readonly RegExp[] = [
 ]
 
 /** What the node's answer to `eth_sendRawTransaction` means. */
-export type SendAnswer =
-  | { readonly kind: 'refused'; readonly message: string }
-  | { readonly kind: 'unknown'; readonly message: string }
+export type SendAnswer = { readonly kind: 'refused'; readonly message: string } | { readonly kind: 'unknown'; readonly message: string }
 
 function httpStatus(error: unknown): number | undefined {
   let e: unknown = error
@@ -209,6 +236,7 @@ export function sendAnswer(error: unknown): SendAnswer {
   const status = httpStatus(error)
   const message = nodeMessage(error)
   const text = redactUrls(message ?? errorText(error)).slice(0, 300)
-  if (message === undefined || (status !== undefined && (status >= 500 || status === 408 || status === 429))) return { kind: 'unknown', message: text }
+  if (message === undefined || (status !== undefined && (status >= 500 || status === 408 || status === 429)))
+    return { kind: 'unknown', message: text }
   return REFUSALS.some((r) => r.test(message)) ? { kind: 'refused', message: text } : { kind: 'unknown', message: text }
 }

@@ -43,14 +43,19 @@ export async function gasPricing(client: PublicClient, chain: EvmChain): Promise
     const [history, tip, gasPrice] = await Promise.all([
       chain.eip1559 === false
         ? undefined
-        : (client.request({ method: 'eth_feeHistory', params: [numberToHex(BLOCKS), 'latest', PERCENTILES] }) as Promise<FeeHistory>).catch(() => undefined),
+        : (client.request({ method: 'eth_feeHistory', params: [numberToHex(BLOCKS), 'latest', PERCENTILES] }) as Promise<FeeHistory>).catch(
+            () => undefined,
+          ),
       chain.eip1559 === false ? undefined : client.request({ method: 'eth_maxPriorityFeePerGas' }).catch(() => undefined),
       client.request({ method: 'eth_gasPrice' }),
     ])
     const nextBase = history?.baseFeePerGas?.at(-1)
     if (!nextBase || hexToBigInt(nextBase) === 0n) {
       const price = hexToBigInt(gasPrice)
-      return Object.fromEntries(LEVELS.map((l) => [l, { type: 'legacy', gasPrice: (price * GAS_PRICE_FACTOR[l]) / 100n }])) as Record<FeeLevel, GasPricing>
+      return Object.fromEntries(LEVELS.map((l) => [l, { type: 'legacy', gasPrice: (price * GAS_PRICE_FACTOR[l]) / 100n }])) as Record<
+        FeeLevel,
+        GasPricing
+      >
     }
     const base = hexToBigInt(nextBase)
     const nodeTip = tip ? hexToBigInt(tip) : 0n
@@ -58,8 +63,17 @@ export async function gasPricing(client: PublicClient, chain: EvmChain): Promise
     return Object.fromEntries(
       LEVELS.map((level, i) => {
         const fromHistory = median(rewards.map((r) => hexToBigInt((r[i] ?? '0x0') as Hex)))
-        const priority = fromHistory > 0n ? fromHistory : level === 'fast' ? (nodeTip * 3n) / 2n : level === 'slow' ? (nodeTip * 4n) / 5n : nodeTip
-        return [level, { type: 'eip1559', baseFeePerGas: base, maxPriorityFeePerGas: priority, maxFeePerGas: (base * BASE_FEE_HEADROOM[level]) / 100n + priority }]
+        const priority =
+          fromHistory > 0n ? fromHistory : level === 'fast' ? (nodeTip * 3n) / 2n : level === 'slow' ? (nodeTip * 4n) / 5n : nodeTip
+        return [
+          level,
+          {
+            type: 'eip1559',
+            baseFeePerGas: base,
+            maxPriorityFeePerGas: priority,
+            maxFeePerGas: (base * BASE_FEE_HEADROOM[level]) / 100n + priority,
+          },
+        ]
       }),
     ) as Record<FeeLevel, GasPricing>
   })
@@ -90,5 +104,10 @@ export function bumpPricing(old: GasPricing, current: GasPricing): GasPricing {
   const currentTip = current.type === 'eip1559' ? current.maxPriorityFeePerGas : 0n
   const tip = max(bump(old.maxPriorityFeePerGas), currentTip)
   const fee = max(bump(old.maxFeePerGas), max(maxPricePerGas(current), tip))
-  return { type: 'eip1559', maxPriorityFeePerGas: tip, maxFeePerGas: fee, baseFeePerGas: current.type === 'eip1559' ? current.baseFeePerGas : old.baseFeePerGas }
+  return {
+    type: 'eip1559',
+    maxPriorityFeePerGas: tip,
+    maxFeePerGas: fee,
+    baseFeePerGas: current.type === 'eip1559' ? current.baseFeePerGas : old.baseFeePerGas,
+  }
 }

@@ -14,7 +14,7 @@ import type { Journal } from './journal.js'
 import { errorText, rpc, toRpcError } from './client.js'
 import type { EvmAsset } from './tokens.js'
 import { TRANSFER_TOPIC } from './transfer-logs.js'
-
+import { positiveInt } from './validate.js'
 
 /** History tuning. */
 export interface HistorySettings {
@@ -24,6 +24,15 @@ export interface HistorySettings {
   chunkBlocks: number
   /** Blocks a single page may scan before returning a cursor. Default 100,000. */
   maxScanBlocks: number
+}
+
+/** The `history` option, checked, with its defaults. @throws InvalidArgumentError */
+export function historySettings(option: Partial<HistorySettings> | undefined): HistorySettings {
+  return {
+    startBlock: option?.startBlock ?? 0,
+    chunkBlocks: positiveInt(option?.chunkBlocks, 'history.chunkBlocks', 5_000),
+    maxScanBlocks: positiveInt(option?.maxScanBlocks, 'history.maxScanBlocks', 100_000),
+  }
 }
 
 interface Cursor {
@@ -47,7 +56,8 @@ function encodeCursor(c: Cursor): string {
 }
 
 function decodeCursor(text: unknown): Cursor {
-  if (typeof text !== 'string' || !/^\d{1,12}\.\d{1,6}$/.test(text)) throw new InvalidArgumentError('cursor is not one this adapter returned.')
+  if (typeof text !== 'string' || !/^\d{1,12}\.\d{1,6}$/.test(text))
+    throw new InvalidArgumentError('cursor is not one this adapter returned.')
   const [block, skip] = text.split('.').map(Number) as [number, number]
   return { block, skip }
 }
@@ -132,14 +142,30 @@ export async function readHistory(
 
 async function fetchRange(client: PublicClient, tokens: readonly EvmAsset[], topic: Hex, from: number, to: number): Promise<RawLog[]> {
   const base = { address: tokens.map((t) => t.address), fromBlock: numberToHex(from), toBlock: numberToHex(to) }
-  const [sent, received] = await Promise.all([logs(client, { ...base, topics: [TRANSFER_TOPIC, topic] }), logs(client, { ...base, topics: [TRANSFER_TOPIC, null, topic] })])
+  const [sent, received] = await Promise.all([
+    logs(client, { ...base, topics: [TRANSFER_TOPIC, topic] }),
+    logs(client, { ...base, topics: [TRANSFER_TOPIC, null, topic] }),
+  ])
   return [...sent, ...received]
 }
 
-async function nativeSends(client: PublicClient, chain: EvmChain, journal: Journal, address: `0x${string}`, from: number, to: number, head: number): Promise<HistoryItem[]> {
+async function nativeSends(
+  client: PublicClient,
+  chain: EvmChain,
+  journal: Journal,
+  address: `0x${string}`,
+  from: number,
+  to: number,
+  head: number,
+): Promise<HistoryItem[]> {
   const sent = (await journal.sentBy(address)).filter((e) => e.asset === chain.nativeAsset && !e.cancel)
   const receipts = await rpc('Reading receipts', () =>
-    Promise.all(sent.map((e) => client.request({ method: 'eth_getTransactionReceipt', params: [e.hash] }) as Promise<{ blockNumber: Hex; status: Hex } | null>)),
+    Promise.all(
+      sent.map(
+        (e) =>
+          client.request({ method: 'eth_getTransactionReceipt', params: [e.hash] }) as Promise<{ blockNumber: Hex; status: Hex } | null>,
+      ),
+    ),
   )
   return sent.flatMap((e, i) => {
     const receipt = receipts[i]
@@ -184,16 +210,34 @@ async function addDetails(client: PublicClient, chain: EvmChain, page: HistoryIt
   const outgoing = [...new Set(page.filter((i) => i.from.toLowerCase() === address.toLowerCase()).map((i) => i.hash))]
   const [headers, receipts] = await rpc('Reading history details', () =>
     Promise.all([
-      Promise.all(blocks.map((b) => client.request({ method: 'eth_getBlockByNumber', params: [numberToHex(b), false] }) as Promise<{ timestamp: Hex } | null>)),
-      Promise.all(outgoing.map((h) => client.request({ method: 'eth_getTransactionReceipt', params: [h as Hex] }) as Promise<{ gasUsed: Hex; effectiveGasPrice?: Hex } | null>)),
+      Promise.all(
+        blocks.map(
+          (b) => client.request({ method: 'eth_getBlockByNumber', params: [numberToHex(b), false] }) as Promise<{ timestamp: Hex } | null>,
+        ),
+      ),
+      Promise.all(
+        outgoing.map(
+          (h) =>
+            client.request({ method: 'eth_getTransactionReceipt', params: [h as Hex] }) as Promise<{
+              gasUsed: Hex
+              effectiveGasPrice?: Hex
+            } | null>,
+        ),
+      ),
     ]),
   )
   const time = new Map(blocks.map((b, i) => [b, headers[i] ? Number(BigInt(headers[i]!.timestamp)) * 1000 : undefined]))
-  const fee = new Map(outgoing.map((h, i) => [h, receipts[i] ? BigInt(receipts[i]!.gasUsed) * BigInt(receipts[i]!.effectiveGasPrice ?? '0x0') : undefined]))
+  const fee = new Map(
+    outgoing.map((h, i) => [h, receipts[i] ? BigInt(receipts[i]!.gasUsed) * BigInt(receipts[i]!.effectiveGasPrice ?? '0x0') : undefined]),
+  )
   for (const [index, item] of page.entries()) {
     const timestamp = item.blockHeight === undefined ? undefined : time.get(item.blockHeight)
     const paid = fee.get(item.hash)
-    page[index] = { ...item, ...(timestamp === undefined ? {} : { timestamp }), ...(paid === undefined ? {} : { fee: { asset: chain.nativeAsset, amount: paid } }) }
+    page[index] = {
+      ...item,
+      ...(timestamp === undefined ? {} : { timestamp }),
+      ...(paid === undefined ? {} : { fee: { asset: chain.nativeAsset, amount: paid } }),
+    }
   }
 }
 

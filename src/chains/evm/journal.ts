@@ -5,9 +5,12 @@
  * @module
  * @internal
  */
+import { decodeFunctionData, erc20Abi, getAddress, type parseTransaction } from 'viem'
 import type { AssetId } from '../../core/caip.js'
 import type { KeyValueStore } from '../../core/store.js'
 import { Records } from '../broadcast-records.js'
+import type { EvmChain } from './networks.js'
+import type { TokenBook } from './tokens.js'
 
 export type { JournalStorage } from '../broadcast-records.js'
 
@@ -57,4 +60,36 @@ export class Journal {
     const a = address.toLowerCase()
     return (await this.#records.all()).filter((e) => e.from.toLowerCase() === a)
   }
+}
+
+/**
+ * Journals a broadcast (accepted or maybe sent) of the parsed transaction `tx`: an ERC-20
+ * `transfer` as a send of that token to its recipient, anything else as a native send of its value.
+ */
+export async function recordSend(
+  journal: Journal,
+  tokens: TokenBook,
+  chain: EvmChain,
+  hash: `0x${string}`,
+  from: `0x${string}`,
+  tx: ReturnType<typeof parseTransaction>,
+  nonce: number,
+  extra: { replaces?: `0x${string}`; cancel?: boolean } = {},
+): Promise<void> {
+  let to = (tx.to ?? from) as `0x${string}`
+  let asset: AssetId = chain.nativeAsset
+  let amount = tx.value ?? 0n
+  if (tx.data && tx.data !== '0x' && tx.to) {
+    try {
+      const { functionName, args } = decodeFunctionData({ abi: erc20Abi, data: tx.data })
+      if (functionName === 'transfer') {
+        asset = (await tokens.get(`${chain.caip2}/erc20:${tx.to.toLowerCase()}` as AssetId)).id
+        to = args[0] as `0x${string}`
+        amount = args[1] as bigint
+      }
+    } catch {
+      // Not a token transfer: journal it as a native send of its value.
+    }
+  }
+  await journal.add({ hash, from, to: getAddress(to), asset, amount: amount.toString(), nonce, sentAt: Date.now(), ...extra })
 }

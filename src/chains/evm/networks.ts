@@ -1,13 +1,15 @@
 /**
  * Which EVM chain an adapter serves: from a CAIP-2 id (`eip155:137`) looked up in the
- * registry, or from a viem `Chain` for chains the registry does not know.
+ * registry, or from a viem `Chain` for chains the registry does not know; and the check that
+ * the node serves that chain before anything is signed for it ({@link ChainVerifier}).
  * @module
  * @internal
  */
-import { defineChain, type Chain } from 'viem'
+import { defineChain, type Chain, type PublicClient } from 'viem'
 import { describe } from '../../core/assert.js'
 import { parseChainId, type AssetId, type ChainId } from '../../core/caip.js'
-import { InvalidArgumentError } from '../../core/errors.js'
+import { ChainMismatchError, InvalidArgumentError } from '../../core/errors.js'
+import { rpc } from './client.js'
 import { evmChainInfo, evmNativeAssetId } from './registry.js'
 
 /** The canonical Multicall3 address (same on every chain it is deployed to). */
@@ -44,7 +46,9 @@ export function resolveChain(chain: unknown, rpcUrls: readonly string[], multica
     id = /^[1-9]\d{0,15}$/.test(reference) ? Number(reference) : Number.NaN
     if (namespace !== 'eip155' || !Number.isSafeInteger(id) || id <= 0) {
       const hint = /^\d{1,15}$/.test(reference) && Number(reference) > 0 ? `; did you mean eip155:${Number(reference)}?` : '.'
-      throw new InvalidArgumentError(`The EVM adapter serves eip155 chains such as "eip155:1" (a positive chain number after "eip155:"), got "${chain}"${hint}`)
+      throw new InvalidArgumentError(
+        `The EVM adapter serves eip155 chains such as "eip155:1" (a positive chain number after "eip155:"), got "${chain}"${hint}`,
+      )
     }
   } else if (chain && typeof chain === 'object' && Number.isSafeInteger((chain as Chain).id)) {
     viemChain = chain as Chain
@@ -56,7 +60,9 @@ export function resolveChain(chain: unknown, rpcUrls: readonly string[], multica
   }
   const info = evmChainInfo(id)
   if (!info && !viemChain) {
-    throw new InvalidArgumentError(`coffer's registry does not know chain ${id}; pass a viem Chain (defineChain) for it.`, { details: { chainId: id } })
+    throw new InvalidArgumentError(`coffer's registry does not know chain ${id}; pass a viem Chain (defineChain) for it.`, {
+      details: { chainId: id },
+    })
   }
   const native = viemChain?.nativeCurrency ?? info?.native ?? { symbol: 'ETH', name: 'Ether', decimals: 18 }
   const multicall3 =
@@ -84,5 +90,40 @@ export function resolveChain(chain: unknown, rpcUrls: readonly string[], multica
     blockTimeMs: info?.blockTimeMs ?? 2_000,
     testnet: info?.testnet ?? viemChain?.testnet ?? false,
     viem,
+  }
+}
+
+/** Checks once that the node serves the configured chain (again after a failed or mismatched check). */
+export class ChainVerifier {
+  readonly #client: PublicClient
+  readonly #chain: EvmChain
+  #chainChecked: Promise<void> | undefined
+
+  constructor(client: PublicClient, chain: EvmChain) {
+    this.#client = client
+    this.#chain = chain
+  }
+
+  /** Resolves once the node has reported the configured chain id. @throws ChainMismatchError, RpcError */
+  verify(): Promise<void> {
+    this.#chainChecked ??= rpc('Reading the chain id', () => this.#client.request({ method: 'eth_chainId' })).then(
+      (hex) => {
+        const reported = Number(BigInt(hex))
+        if (reported !== this.#chain.id) {
+          this.#chainChecked = undefined
+          throw new ChainMismatchError(
+            `The node reports chain ${reported}, but this adapter is for ${this.#chain.name} (${this.#chain.id}); refusing to sign for it.`,
+            {
+              details: { expected: this.#chain.id, reported },
+            },
+          )
+        }
+      },
+      (error: unknown) => {
+        this.#chainChecked = undefined
+        throw error
+      },
+    )
+    return this.#chainChecked
   }
 }

@@ -60,7 +60,14 @@ export class NonceManager {
     const key = address.toLowerCase()
     let account = this.#accounts.get(key)
     if (!account) {
-      account = { next: undefined, held: new Map(), released: new Set(), queue: Promise.resolve(), waiters: new Set(), elsewhere: new Map() }
+      account = {
+        next: undefined,
+        held: new Map(),
+        released: new Set(),
+        queue: Promise.resolve(),
+        waiters: new Set(),
+        elsewhere: new Map(),
+      }
       this.#accounts.set(key, account)
     }
     return account
@@ -120,7 +127,12 @@ export class NonceManager {
       await new Promise<void>((resolve, reject) => {
         const timer = setTimeout(() => {
           account.waiters.delete(check)
-          reject(new DeadlineExceededError(`An earlier send from ${address} did not settle within ${timeoutMs} ms; this one was not broadcast.`, { details: { deadlineMs: timeoutMs } }))
+          reject(
+            new DeadlineExceededError(
+              `An earlier send from ${address} did not settle within ${timeoutMs} ms; this one was not broadcast.`,
+              { details: { deadlineMs: timeoutMs } },
+            ),
+          )
         }, timeoutMs)
         ;(timer as { unref?: () => void }).unref?.()
         function check() {

@@ -13,7 +13,7 @@
  * - DAI against MakerDAO's bridge deployments and the chains' canonical-bridge
  *   token lists (Superchain Token List, Polygon token list).
  * Every address is EIP-55 checksummed (`getAddress(a) === a`) and every token's
- * `chainId` exists in {@link EVM_CHAINS}.
+ * `eip155Id` exists in {@link EVM_CHAINS}.
  *
  * Deliberately absent (no issuer-official source was found): the Binance-Peg
  * USDT/USDC/DAI on BNB Smart Chain (56), the Avalanche Bridge ".e" tokens
@@ -22,7 +22,7 @@
  *
  * To add a chain:
  * 1. Append an {@link EvmChainInfo} to `EVM_CHAINS`: the EIP-155 id from the chain's
- *    official docs, `caip2` = `eip155:<id>`, native currency, EIP-1559 support,
+ *    official docs as `eip155Id`, `chainId` = `eip155:<id>`, native currency, EIP-1559 support,
  *    multicall3 only if it is deployed at the canonical address (viem's chain
  *    definition lists it with `blockCreated`), typical block time, and `source`.
  * 2. Append its tokens to `EVM_TOKENS`, native issuance first, bridged variants
@@ -36,8 +36,10 @@
 
 /** One EVM chain coffer knows. */
 export interface EvmChainInfo {
-  readonly chainId: number // EIP-155 id
-  readonly caip2: `eip155:${number}`
+  /** The EIP-155 chain number (what transactions and EIP-712 domains carry). */
+  readonly eip155Id: number
+  /** CAIP-2 id, `eip155:<eip155Id>`. */
+  readonly chainId: `eip155:${number}`
   readonly name: string // "Ethereum", "Polygon PoS", ...
   readonly testnet: boolean
   readonly native: { readonly symbol: string; readonly name: string; readonly decimals: 18 }
@@ -49,7 +51,8 @@ export interface EvmChainInfo {
 
 /** A token contract on one chain. */
 export interface EvmTokenInfo {
-  readonly chainId: number
+  /** The EIP-155 chain number of the token's chain. */
+  readonly eip155Id: number
   readonly address: `0x${string}` // EIP-55
   readonly symbol: 'USDT' | 'USDC' | 'DAI' | string
   readonly name: string
@@ -71,8 +74,7 @@ const TETHER = 'https://github.com/tetherto/wdk-docs/blob/main/skills/wdk/refere
 /** Circle's canonical list of native USDC contracts. */
 const CIRCLE = 'https://developers.circle.com/stablecoins/usdc-contract-addresses'
 /** Circle's official testnet USDC table (it defers to the page above for the full list). */
-const CIRCLE_TESTNET =
-  'https://github.com/circlefin/skills/blob/master/plugins/circle/skills/test-and-faucet/SKILL.md'
+const CIRCLE_TESTNET = 'https://github.com/circlefin/skills/blob/master/plugins/circle/skills/test-and-faucet/SKILL.md'
 /** Circle's announcement of native USDC on Polygon PoS, naming both native USDC and bridged USDC.e. */
 const CIRCLE_POLYGON = 'https://www.circle.com/blog/what-you-need-to-know-native-usdc-on-polygon-pos'
 /** MakerDAO's Arbitrum DAI bridge deployments (lists L1 DAI and Arbitrum DAI). */
@@ -85,8 +87,8 @@ const POLYGON_LIST = 'https://github.com/0xPolygon/polygon-token-list/blob/dev/s
 /** Chains coffer knows: each mainnet followed by its main testnet, then the local dev chain. */
 export const EVM_CHAINS: readonly EvmChainInfo[] = [
   {
-    chainId: 1,
-    caip2: 'eip155:1',
+    eip155Id: 1,
+    chainId: 'eip155:1',
     name: 'Ethereum',
     testnet: false,
     native: { symbol: 'ETH', name: 'Ether', decimals: 18 },
@@ -96,8 +98,8 @@ export const EVM_CHAINS: readonly EvmChainInfo[] = [
     source: `${VIEM}mainnet.ts`,
   },
   {
-    chainId: 11155111,
-    caip2: 'eip155:11155111',
+    eip155Id: 11155111,
+    chainId: 'eip155:11155111',
     name: 'Sepolia',
     testnet: true,
     native: { symbol: 'ETH', name: 'Sepolia Ether', decimals: 18 },
@@ -107,8 +109,8 @@ export const EVM_CHAINS: readonly EvmChainInfo[] = [
     source: `${VIEM}sepolia.ts`,
   },
   {
-    chainId: 137,
-    caip2: 'eip155:137',
+    eip155Id: 137,
+    chainId: 'eip155:137',
     name: 'Polygon PoS',
     testnet: false,
     native: { symbol: 'POL', name: 'POL', decimals: 18 },
@@ -118,8 +120,8 @@ export const EVM_CHAINS: readonly EvmChainInfo[] = [
     source: `${VIEM}polygon.ts`,
   },
   {
-    chainId: 80002,
-    caip2: 'eip155:80002',
+    eip155Id: 80002,
+    chainId: 'eip155:80002',
     name: 'Polygon Amoy',
     testnet: true,
     native: { symbol: 'POL', name: 'POL', decimals: 18 },
@@ -129,8 +131,8 @@ export const EVM_CHAINS: readonly EvmChainInfo[] = [
     source: `${VIEM}polygonAmoy.ts`,
   },
   {
-    chainId: 42161,
-    caip2: 'eip155:42161',
+    eip155Id: 42161,
+    chainId: 'eip155:42161',
     name: 'Arbitrum One',
     testnet: false,
     native: { symbol: 'ETH', name: 'Ether', decimals: 18 },
@@ -140,8 +142,8 @@ export const EVM_CHAINS: readonly EvmChainInfo[] = [
     source: `https://docs.arbitrum.io/chain-info; ${VIEM}arbitrum.ts`,
   },
   {
-    chainId: 421614,
-    caip2: 'eip155:421614',
+    eip155Id: 421614,
+    chainId: 'eip155:421614',
     name: 'Arbitrum Sepolia',
     testnet: true,
     native: { symbol: 'ETH', name: 'Arbitrum Sepolia Ether', decimals: 18 },
@@ -151,8 +153,8 @@ export const EVM_CHAINS: readonly EvmChainInfo[] = [
     source: `https://docs.arbitrum.io/chain-info; ${VIEM}arbitrumSepolia.ts`,
   },
   {
-    chainId: 10,
-    caip2: 'eip155:10',
+    eip155Id: 10,
+    chainId: 'eip155:10',
     name: 'OP Mainnet',
     testnet: false,
     native: { symbol: 'ETH', name: 'Ether', decimals: 18 },
@@ -162,8 +164,8 @@ export const EVM_CHAINS: readonly EvmChainInfo[] = [
     source: `${VIEM}optimism.ts`,
   },
   {
-    chainId: 11155420,
-    caip2: 'eip155:11155420',
+    eip155Id: 11155420,
+    chainId: 'eip155:11155420',
     name: 'OP Sepolia',
     testnet: true,
     native: { symbol: 'ETH', name: 'Sepolia Ether', decimals: 18 },
@@ -173,8 +175,8 @@ export const EVM_CHAINS: readonly EvmChainInfo[] = [
     source: `${VIEM}optimismSepolia.ts`,
   },
   {
-    chainId: 8453,
-    caip2: 'eip155:8453',
+    eip155Id: 8453,
+    chainId: 'eip155:8453',
     name: 'Base',
     testnet: false,
     native: { symbol: 'ETH', name: 'Ether', decimals: 18 },
@@ -184,8 +186,8 @@ export const EVM_CHAINS: readonly EvmChainInfo[] = [
     source: `https://docs.base.org/network-information; ${VIEM}base.ts`,
   },
   {
-    chainId: 84532,
-    caip2: 'eip155:84532',
+    eip155Id: 84532,
+    chainId: 'eip155:84532',
     name: 'Base Sepolia',
     testnet: true,
     native: { symbol: 'ETH', name: 'Sepolia Ether', decimals: 18 },
@@ -195,8 +197,8 @@ export const EVM_CHAINS: readonly EvmChainInfo[] = [
     source: `https://docs.base.org/network-information; ${VIEM}baseSepolia.ts`,
   },
   {
-    chainId: 56,
-    caip2: 'eip155:56',
+    eip155Id: 56,
+    chainId: 'eip155:56',
     name: 'BNB Smart Chain',
     testnet: false,
     native: { symbol: 'BNB', name: 'BNB', decimals: 18 },
@@ -208,8 +210,8 @@ export const EVM_CHAINS: readonly EvmChainInfo[] = [
     source: `${VIEM}bsc.ts`,
   },
   {
-    chainId: 97,
-    caip2: 'eip155:97',
+    eip155Id: 97,
+    chainId: 'eip155:97',
     name: 'BNB Smart Chain Testnet',
     testnet: true,
     native: { symbol: 'tBNB', name: 'BNB', decimals: 18 },
@@ -219,8 +221,8 @@ export const EVM_CHAINS: readonly EvmChainInfo[] = [
     source: `${VIEM}bscTestnet.ts`,
   },
   {
-    chainId: 43114,
-    caip2: 'eip155:43114',
+    eip155Id: 43114,
+    chainId: 'eip155:43114',
     name: 'Avalanche C-Chain',
     testnet: false,
     native: { symbol: 'AVAX', name: 'Avalanche', decimals: 18 },
@@ -230,8 +232,8 @@ export const EVM_CHAINS: readonly EvmChainInfo[] = [
     source: `${VIEM}avalanche.ts`,
   },
   {
-    chainId: 43113,
-    caip2: 'eip155:43113',
+    eip155Id: 43113,
+    chainId: 'eip155:43113',
     name: 'Avalanche Fuji',
     testnet: true,
     native: { symbol: 'AVAX', name: 'Avalanche Fuji', decimals: 18 },
@@ -241,8 +243,8 @@ export const EVM_CHAINS: readonly EvmChainInfo[] = [
     source: `https://build.avax.network/explorer/fuji/c-chain; ${VIEM}avalancheFuji.ts`,
   },
   {
-    chainId: 31337,
-    caip2: 'eip155:31337',
+    eip155Id: 31337,
+    chainId: 'eip155:31337',
     name: 'Anvil (local)',
     testnet: true,
     native: { symbol: 'ETH', name: 'Ether', decimals: 18 },
@@ -260,7 +262,7 @@ export const EVM_CHAINS: readonly EvmChainInfo[] = [
 export const EVM_TOKENS: readonly EvmTokenInfo[] = [
   // ── Ethereum (1) ────────────────────────────────────────────────────────────
   {
-    chainId: 1,
+    eip155Id: 1,
     address: '0xdAC17F958D2ee523a2206206994597C13D831ec7',
     symbol: 'USDT',
     name: 'Tether USD',
@@ -269,7 +271,7 @@ export const EVM_TOKENS: readonly EvmTokenInfo[] = [
     source: TETHER,
   },
   {
-    chainId: 1,
+    eip155Id: 1,
     address: '0xA0b86991c6218b36c1d19D4a2e9Eb0cE3606eB48',
     symbol: 'USDC',
     name: 'USD Coin',
@@ -278,7 +280,7 @@ export const EVM_TOKENS: readonly EvmTokenInfo[] = [
     source: CIRCLE,
   },
   {
-    chainId: 1,
+    eip155Id: 1,
     address: '0x6B175474E89094C44Da98b954EedeAC495271d0F',
     symbol: 'DAI',
     name: 'Dai Stablecoin',
@@ -289,7 +291,7 @@ export const EVM_TOKENS: readonly EvmTokenInfo[] = [
 
   // ── Polygon PoS (137) ───────────────────────────────────────────────────────
   {
-    chainId: 137,
+    eip155Id: 137,
     address: '0x3c499c542cEF5E3811e1192ce70d8cC03d5c3359',
     symbol: 'USDC',
     name: 'USD Coin',
@@ -298,7 +300,7 @@ export const EVM_TOKENS: readonly EvmTokenInfo[] = [
     source: CIRCLE_POLYGON,
   },
   {
-    chainId: 137,
+    eip155Id: 137,
     address: '0x2791Bca1f2de4661ED88A30C99A7a9449Aa84174',
     symbol: 'USDC.e',
     name: 'USD Coin (PoS)',
@@ -308,7 +310,7 @@ export const EVM_TOKENS: readonly EvmTokenInfo[] = [
     source: CIRCLE_POLYGON,
   },
   {
-    chainId: 137,
+    eip155Id: 137,
     address: '0xc2132D05D31c914a87C6611C10748AEb04B58e8F',
     symbol: 'USDT0',
     name: 'USD₮0',
@@ -318,7 +320,7 @@ export const EVM_TOKENS: readonly EvmTokenInfo[] = [
     source: TETHER,
   },
   {
-    chainId: 137,
+    eip155Id: 137,
     address: '0x8f3Cf7ad23Cd3CaDbD9735AFf958023239c6A063',
     symbol: 'DAI',
     name: '(PoS) Dai Stablecoin',
@@ -330,7 +332,7 @@ export const EVM_TOKENS: readonly EvmTokenInfo[] = [
 
   // ── Arbitrum One (42161) ────────────────────────────────────────────────────
   {
-    chainId: 42161,
+    eip155Id: 42161,
     address: '0xaf88d065e77c8cC2239327C5EDb3A432268e5831',
     symbol: 'USDC',
     name: 'USD Coin',
@@ -339,7 +341,7 @@ export const EVM_TOKENS: readonly EvmTokenInfo[] = [
     source: CIRCLE,
   },
   {
-    chainId: 42161,
+    eip155Id: 42161,
     address: '0xFF970A61A04b1cA14834A43f5dE4533eBDDB5CC8',
     symbol: 'USDC.e',
     name: 'Bridged USDC',
@@ -349,7 +351,7 @@ export const EVM_TOKENS: readonly EvmTokenInfo[] = [
     source: 'https://docs.arbitrum.io/arbitrum-bridge/usdc-arbitrum-one',
   },
   {
-    chainId: 42161,
+    eip155Id: 42161,
     address: '0xFd086bC7CD5C481DCC9C85ebE478A1C0b69FCbb9',
     symbol: 'USDT0',
     name: 'USD₮0',
@@ -359,7 +361,7 @@ export const EVM_TOKENS: readonly EvmTokenInfo[] = [
     source: TETHER,
   },
   {
-    chainId: 42161,
+    eip155Id: 42161,
     address: '0xDA10009cBd5D07dd0CeCc66161FC93D7c9000da1',
     symbol: 'DAI',
     name: 'Dai Stablecoin',
@@ -371,7 +373,7 @@ export const EVM_TOKENS: readonly EvmTokenInfo[] = [
 
   // ── OP Mainnet (10) ─────────────────────────────────────────────────────────
   {
-    chainId: 10,
+    eip155Id: 10,
     address: '0x0b2C639c533813f4Aa9D7837CAf62653d097Ff85',
     symbol: 'USDC',
     name: 'USD Coin',
@@ -380,7 +382,7 @@ export const EVM_TOKENS: readonly EvmTokenInfo[] = [
     source: CIRCLE,
   },
   {
-    chainId: 10,
+    eip155Id: 10,
     address: '0x7F5c764cBc14f9669B88837ca1490cCa17c31607',
     symbol: 'USDC.e',
     name: 'USD Coin',
@@ -390,7 +392,7 @@ export const EVM_TOKENS: readonly EvmTokenInfo[] = [
     source: 'https://docs.optimism.io/superchain/tokenlist',
   },
   {
-    chainId: 10,
+    eip155Id: 10,
     address: '0x01bFF41798a0BcF287b996046Ca68b395DbC1071',
     symbol: 'USDT0',
     name: 'USD₮0',
@@ -400,7 +402,7 @@ export const EVM_TOKENS: readonly EvmTokenInfo[] = [
     source: TETHER,
   },
   {
-    chainId: 10,
+    eip155Id: 10,
     address: '0x94b008aA00579c1307B0EF2c499aD98a8ce58e58',
     symbol: 'USDT',
     name: 'Tether USD',
@@ -410,7 +412,7 @@ export const EVM_TOKENS: readonly EvmTokenInfo[] = [
     source: `${SUPERCHAIN}USDT/data.json`,
   },
   {
-    chainId: 10,
+    eip155Id: 10,
     address: '0xDA10009cBd5D07dd0CeCc66161FC93D7c9000da1',
     symbol: 'DAI',
     name: 'Dai Stablecoin',
@@ -422,7 +424,7 @@ export const EVM_TOKENS: readonly EvmTokenInfo[] = [
 
   // ── Base (8453) ─────────────────────────────────────────────────────────────
   {
-    chainId: 8453,
+    eip155Id: 8453,
     address: '0x833589fCD6eDb6E08f4c7C32D4f71b54bdA02913',
     symbol: 'USDC',
     name: 'USD Coin',
@@ -431,7 +433,7 @@ export const EVM_TOKENS: readonly EvmTokenInfo[] = [
     source: CIRCLE,
   },
   {
-    chainId: 8453,
+    eip155Id: 8453,
     address: '0xd9aAEc86B65D86f6A7B5B1b0c42FFA531710b6CA',
     symbol: 'USDbC',
     name: 'USD Base Coin',
@@ -441,7 +443,7 @@ export const EVM_TOKENS: readonly EvmTokenInfo[] = [
     source: `${SUPERCHAIN}USDbC/data.json`,
   },
   {
-    chainId: 8453,
+    eip155Id: 8453,
     address: '0xfde4C96c8593536E31F229EA8f37b2ADa2699bb2',
     symbol: 'USDT',
     name: 'Tether USD',
@@ -451,7 +453,7 @@ export const EVM_TOKENS: readonly EvmTokenInfo[] = [
     source: `${SUPERCHAIN}USDT/data.json`,
   },
   {
-    chainId: 8453,
+    eip155Id: 8453,
     address: '0x50c5725949A6F0c72E6C4a641F24049A917DB0Cb',
     symbol: 'DAI',
     name: 'Dai Stablecoin',
@@ -466,7 +468,7 @@ export const EVM_TOKENS: readonly EvmTokenInfo[] = [
 
   // ── Avalanche C-Chain (43114) ───────────────────────────────────────────────
   {
-    chainId: 43114,
+    eip155Id: 43114,
     address: '0x9702230A8Ea53601f5cD2dc00fDBc13d4dF4A8c7',
     symbol: 'USDT',
     name: 'Tether USD',
@@ -475,7 +477,7 @@ export const EVM_TOKENS: readonly EvmTokenInfo[] = [
     source: TETHER,
   },
   {
-    chainId: 43114,
+    eip155Id: 43114,
     address: '0xB97EF9Ef8734C71904D8002F8b6Bc66Dd9c48a6E',
     symbol: 'USDC',
     name: 'USD Coin',
@@ -486,7 +488,7 @@ export const EVM_TOKENS: readonly EvmTokenInfo[] = [
 
   // ── Testnets: Circle's testnet USDC (faucet: https://faucet.circle.com) ──────
   {
-    chainId: 11155111,
+    eip155Id: 11155111,
     address: '0x1c7D4B196Cb0C7B01d743Fbc6116a902379C7238',
     symbol: 'USDC',
     name: 'USD Coin',
@@ -495,7 +497,7 @@ export const EVM_TOKENS: readonly EvmTokenInfo[] = [
     source: CIRCLE_TESTNET,
   },
   {
-    chainId: 80002,
+    eip155Id: 80002,
     address: '0x41E94Eb019C0762f9Bfcf9Fb1E58725BfB0e7582',
     symbol: 'USDC',
     name: 'USD Coin',
@@ -504,7 +506,7 @@ export const EVM_TOKENS: readonly EvmTokenInfo[] = [
     source: CIRCLE_TESTNET,
   },
   {
-    chainId: 421614,
+    eip155Id: 421614,
     address: '0x75faf114eafb1BDbe2F0316DF893fd58CE46AA4d',
     symbol: 'USDC',
     name: 'USD Coin',
@@ -513,7 +515,7 @@ export const EVM_TOKENS: readonly EvmTokenInfo[] = [
     source: CIRCLE_TESTNET,
   },
   {
-    chainId: 11155420,
+    eip155Id: 11155420,
     address: '0x5fd84259d66Cd46123540766Be93DFE6D43130D7',
     symbol: 'USDC',
     name: 'USD Coin',
@@ -522,7 +524,7 @@ export const EVM_TOKENS: readonly EvmTokenInfo[] = [
     source: CIRCLE_TESTNET,
   },
   {
-    chainId: 84532,
+    eip155Id: 84532,
     address: '0x036CbD53842c5426634e7929541eC2318f3dCF7e',
     symbol: 'USDC',
     name: 'USD Coin',
@@ -531,7 +533,7 @@ export const EVM_TOKENS: readonly EvmTokenInfo[] = [
     source: CIRCLE_TESTNET,
   },
   {
-    chainId: 43113,
+    eip155Id: 43113,
     address: '0x5425890298aed601595a70AB815c96711a31Bc65',
     symbol: 'USDC',
     name: 'USD Coin',

@@ -1,28 +1,41 @@
 /**
  * Replacing a pending EVM transaction (speed-up or cancel): same nonce, every fee raised by at
  * least 10% (what nodes require of a replacement) and never below today's chosen level. A
- * cancel is a 0-value send to yourself.
+ * cancel is a 0-value send to yourself. The replacement is broadcast like any send (a lost
+ * answer re-sends the same bytes) and journalled with the hash it replaces, also when its
+ * outcome is unknown.
  * @module
  * @internal
  */
-import { getAddress, type Hex, type PublicClient } from 'viem'
-import { InvalidArgumentError } from '../../core/errors.js'
-import type { Secp256k1Signer } from '../../keys/signer.js'
+import { getAddress, keccak256, parseTransaction, type Hex, type PublicClient } from 'viem'
+import { assertOneOf, assertOptions } from '../../core/assert.js'
+import { InvalidArgumentError, TransactionRejectedError } from '../../core/errors.js'
+import type { AccountSigner, Secp256k1Signer, Signer } from '../../keys/signer.js'
 import type { AssetId } from '../../core/caip.js'
-import type { FeeLevel } from '../adapter.js'
+import { FEE_LEVELS, type FeeLevel, type SignedTransaction } from '../adapter.js'
 import type { EvmChain } from './networks.js'
+import { broadcastSigned, type BroadcastRetry } from './broadcast.js'
 import { bumpPricing, gasPricing, type GasPricing } from './fees.js'
 import { rpc } from './client.js'
+import { recordSend, type Journal } from './journal.js'
+import { evmSigner } from './signing.js'
+import type { TokenBook } from './tokens.js'
 import { pricingFields, signEvmTransaction, unsignedTransaction, type EvmTransactionPayload } from './transaction.js'
 
+/** Options of `speedUp` and `cancel`. */
+export interface ReplaceOptions {
+  /** Fee level the replacement must at least reach, default `'fast'`. */
+  feeLevel?: FeeLevel
+}
+
 /** A signed replacement, ready to broadcast. */
-export interface Replacement {
+interface Replacement {
   raw: Hex
   nonce: number
 }
 
 /** Signs the replacement of pending transaction `hash`. @throws InvalidArgumentError if it is unknown, mined, or not the signer's */
-export async function signReplacement(
+async function signReplacement(
   client: PublicClient,
   chain: EvmChain,
   nativeAsset: AssetId,
@@ -32,11 +45,15 @@ export async function signReplacement(
   cancel: boolean,
 ): Promise<Replacement> {
   const [tx, receipt] = await rpc('Reading the transaction to replace', () =>
-    Promise.all([client.getTransaction({ hash }).catch(() => undefined), client.request({ method: 'eth_getTransactionReceipt', params: [hash] })]),
+    Promise.all([
+      client.getTransaction({ hash }).catch(() => undefined),
+      client.request({ method: 'eth_getTransactionReceipt', params: [hash] }),
+    ]),
   )
   if (!tx) throw new InvalidArgumentError(`Transaction ${hash} is not known to the node; nothing to replace.`)
   if (receipt) throw new InvalidArgumentError(`Transaction ${hash} is already mined; it cannot be replaced.`)
-  if (tx.from.toLowerCase() !== s.address.toLowerCase()) throw new InvalidArgumentError(`Transaction ${hash} is from ${tx.from}, not the signer ${s.address}.`)
+  if (tx.from.toLowerCase() !== s.address.toLowerCase())
+    throw new InvalidArgumentError(`Transaction ${hash} is from ${tx.from}, not the signer ${s.address}.`)
   const old: GasPricing =
     tx.maxFeePerGas !== undefined && tx.maxFeePerGas !== null
       ? { type: 'eip1559', maxFeePerGas: tx.maxFeePerGas, maxPriorityFeePerGas: tx.maxPriorityFeePerGas ?? 0n, baseFeePerGas: 0n }
@@ -61,4 +78,53 @@ export async function signReplacement(
   })
   const signed = await signEvmTransaction(unsigned, s)
   return { raw: signed.raw as Hex, nonce: tx.nonce }
+}
+
+/** What a replacement works with. */
+export interface ReplaceContext {
+  readonly chain: EvmChain
+  readonly client: PublicClient
+  /** Broadcast clients, one per endpoint. */
+  readonly send: readonly PublicClient[]
+  readonly retry: BroadcastRetry
+  readonly journal: Journal
+  readonly tokens: TokenBook
+  /** Checks the node serves the chain. @throws ChainMismatchError */
+  verifyChain(): Promise<void>
+}
+
+/**
+ * Speeds up (or, with `cancel`, cancels) pending transaction `hash`: signs the replacement,
+ * broadcasts it and journals it (also when the outcome is unknown). Returns the new hash.
+ * @throws InvalidArgumentError (not pending, not the signer's, a non-EVM signer, a bad fee level);
+ *   ChainMismatchError; TransactionRejectedError; BroadcastUnknownError (maybe sent); RpcError; what the signer throws
+ */
+export async function replaceTransaction(
+  ctx: ReplaceContext,
+  hash: `0x${string}`,
+  signer: Signer | AccountSigner,
+  options: ReplaceOptions,
+  cancel: boolean,
+): Promise<string> {
+  const s = evmSigner(signer)
+  const level = assertOneOf(assertOptions(options).feeLevel ?? 'fast', 'feeLevel', FEE_LEVELS)
+  await ctx.verifyChain()
+  const { raw, nonce } = await signReplacement(ctx.client, ctx.chain, ctx.chain.nativeAsset, hash, s, level, cancel)
+  const from = getAddress(s.address)
+  const signed: SignedTransaction = {
+    chainId: ctx.chain.caip2,
+    kind: `evm-${parseTransaction(raw).type ?? 'legacy'}`,
+    from,
+    hash: keccak256(raw),
+    raw,
+  }
+  const result = await broadcastSigned(ctx.send, ctx.client, signed, from, nonce, ctx.retry)
+  if (result.kind === 'refused')
+    throw new TransactionRejectedError(`The node refused the replacement: ${result.error.shortMessage}`, { cause: result.error })
+  await recordSend(ctx.journal, ctx.tokens, ctx.chain, signed.hash as `0x${string}`, from, parseTransaction(raw), nonce, {
+    replaces: hash,
+    ...(cancel ? { cancel: true } : {}),
+  })
+  if (result.kind === 'unknown') throw result.error
+  return result.hash
 }

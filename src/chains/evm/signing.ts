@@ -50,11 +50,18 @@ export function evmSigner(signer: unknown): Secp256k1Signer {
 }
 
 /** Signs a 32-byte hash and returns the EVM signature forms. */
-export async function signHash(signer: Secp256k1Signer, hash: Hex): Promise<EvmSignature> {
+async function signHash(signer: Secp256k1Signer, hash: Hex): Promise<EvmSignature> {
   const sig = await signer.signDigest(hexToBytes(hash))
   const r = numberToHex(sig.r, { size: 32 })
   const s = numberToHex(sig.s, { size: 32 })
-  return { r, s, yParity: sig.recovery, v: (27 + sig.recovery) as 27 | 28, signature: serializeSignature({ r, s, yParity: sig.recovery }), digest: hash }
+  return {
+    r,
+    s,
+    yParity: sig.recovery,
+    v: (27 + sig.recovery) as 27 | 28,
+    signature: serializeSignature({ r, s, yParity: sig.recovery }),
+    digest: hash,
+  }
 }
 
 /** EIP-191 `personal_sign` of a UTF-8 string, raw bytes or `{ raw: hex }`. */
@@ -98,7 +105,8 @@ export async function signTypedData(signer: Signer, typedData: TypedDataDefiniti
 export interface PermitParameters {
   /** Token contract. */
   token: `0x${string}`
-  chainId: number
+  /** The EIP-155 chain number (the EIP-712 domain's `chainId`). */
+  eip155Id: number
   /** The token's EIP-712 domain name and version (e.g. "USD Coin", "2"). */
   name: string
   version: string
@@ -117,7 +125,7 @@ export async function signPermitWith(signer: Signer, p: PermitParameters): Promi
   const s = evmSigner(signer)
   if (s.address.toLowerCase() !== p.owner.toLowerCase()) throw new InvalidArgumentError('The signer is not the permit owner.')
   return signTypedData(s, {
-    domain: { name: p.name, version: p.version, chainId: p.chainId, verifyingContract: p.token },
+    domain: { name: p.name, version: p.version, chainId: p.eip155Id, verifyingContract: p.token },
     types: {
       Permit: [
         { name: 'owner', type: 'address' },
@@ -135,7 +143,8 @@ export async function signPermitWith(signer: Signer, p: PermitParameters): Promi
 /** Parameters of an EIP-3009 `TransferWithAuthorization`. */
 export interface TransferAuthorizationParameters {
   token: `0x${string}`
-  chainId: number
+  /** The EIP-155 chain number (the EIP-712 domain's `chainId`). */
+  eip155Id: number
   /** The token's EIP-712 domain name and version (USDC: "USD Coin", "2"). */
   name: string
   version: string
@@ -151,13 +160,16 @@ export interface TransferAuthorizationParameters {
 }
 
 /** EIP-3009 `transferWithAuthorization` signature (gasless USDC transfers). Returns the nonce used. */
-export async function signTransferAuthorizationWith(signer: Signer, p: TransferAuthorizationParameters): Promise<EvmSignature & { nonce: Hex; validAfter: bigint; validBefore: bigint }> {
+export async function signTransferAuthorizationWith(
+  signer: Signer,
+  p: TransferAuthorizationParameters,
+): Promise<EvmSignature & { nonce: Hex; validAfter: bigint; validBefore: bigint }> {
   const s = evmSigner(signer)
-  if (s.address.toLowerCase() !== p.from.toLowerCase()) throw new InvalidArgumentError('The signer is not the authorization\'s `from`.')
+  if (s.address.toLowerCase() !== p.from.toLowerCase()) throw new InvalidArgumentError("The signer is not the authorization's `from`.")
   const nonce = p.nonce ?? toHex(crypto.getRandomValues(new Uint8Array(32)))
   const validAfter = p.validAfter ?? 0n
   const sig = await signTypedData(s, {
-    domain: { name: p.name, version: p.version, chainId: p.chainId, verifyingContract: p.token },
+    domain: { name: p.name, version: p.version, chainId: p.eip155Id, verifyingContract: p.token },
     types: {
       TransferWithAuthorization: [
         { name: 'from', type: 'address' },

@@ -1,25 +1,17 @@
 /**
  * Where an EVM transaction stands: confirmed or failed (from its receipt), pending (known to
  * the node, no receipt), or dropped (gone; with `replacedBy` when this adapter replaced it,
- * or when the sender's nonce moved past it). One JSON-RPC batch per look.
+ * or when the sender's nonce moved past it). One JSON-RPC batch per look. And where the chain
+ * stands: the latest block, or the block at a height.
  * @module
  * @internal
  */
 import type { PublicClient } from 'viem'
-import { DataIntegrityError, InvalidArgumentError } from '../../core/errors.js'
-import type { TransactionStatus, WaitOptions } from '../adapter.js'
-import { waitUntil } from '../wait.js'
+import { DataIntegrityError } from '../../core/errors.js'
+import type { BlockRef, TransactionStatus } from '../adapter.js'
 import type { EvmChain } from './networks.js'
 import type { Journal } from './journal.js'
 import { rpc } from './client.js'
-
-const HASH = /^0x[0-9a-fA-F]{64}$/
-
-/** Checks a transaction hash. @throws InvalidArgumentError */
-export function checkHash(hash: unknown): `0x${string}` {
-  if (typeof hash !== 'string' || !HASH.test(hash)) throw new InvalidArgumentError('A transaction hash is 0x followed by 64 hex digits.')
-  return hash as `0x${string}`
-}
 
 interface RawTx {
   from: `0x${string}`
@@ -38,7 +30,10 @@ interface RawReceipt {
 /** A receipt is evidence only for the transaction it names. @throws DataIntegrityError */
 function checkReceipt(hash: `0x${string}`, receipt: RawReceipt | null): RawReceipt | null {
   if (receipt && (typeof receipt.transactionHash !== 'string' || receipt.transactionHash.toLowerCase() !== hash.toLowerCase())) {
-    throw new DataIntegrityError(`The node answered the receipt of ${hash} with the receipt of ${String(receipt.transactionHash).slice(0, 66)}; not taken as a confirmation.`, { details: { hash } })
+    throw new DataIntegrityError(
+      `The node answered the receipt of ${hash} with the receipt of ${String(receipt.transactionHash).slice(0, 66)}; not taken as a confirmation.`,
+      { details: { hash } },
+    )
   }
   return receipt
 }
@@ -62,10 +57,20 @@ function receiptStatus(chain: EvmChain, hash: `0x${string}`, receipt: RawReceipt
  * the receipt is read once more (and a transaction the node shows in a block is pending until
  * its receipt appears).
  */
-export async function transactionStatus(client: PublicClient, chain: EvmChain, journal: Journal, hash: `0x${string}`): Promise<TransactionStatus> {
-  const readReceipt = async () => checkReceipt(hash, (await client.request({ method: 'eth_getTransactionReceipt', params: [hash] })) as RawReceipt | null)
+export async function transactionStatus(
+  client: PublicClient,
+  chain: EvmChain,
+  journal: Journal,
+  hash: `0x${string}`,
+): Promise<TransactionStatus> {
+  const readReceipt = async () =>
+    checkReceipt(hash, (await client.request({ method: 'eth_getTransactionReceipt', params: [hash] })) as RawReceipt | null)
   const [receipt, tx, head] = await rpc('Reading the transaction', () =>
-    Promise.all([readReceipt(), client.request({ method: 'eth_getTransactionByHash', params: [hash] }) as Promise<RawTx | null>, client.request({ method: 'eth_blockNumber' })]),
+    Promise.all([
+      readReceipt(),
+      client.request({ method: 'eth_getTransactionByHash', params: [hash] }) as Promise<RawTx | null>,
+      client.request({ method: 'eth_blockNumber' }),
+    ]),
   )
   if (receipt) return receiptStatus(chain, hash, receipt, Number(BigInt(head)))
   if (tx?.blockNumber) return { hash, state: 'pending', confirmations: 0 }
@@ -85,13 +90,32 @@ export async function transactionStatus(client: PublicClient, chain: EvmChain, j
     mined = await rpc('Reading the account nonce', () => client.getTransactionCount({ address: sent.from, blockTag: 'latest' }))
     if (mined <= sent.nonce && Date.now() - sent.sentAt < 60_000) return { hash, state: 'pending', confirmations: 0 }
   }
-  const [late, lateHead] = await rpc('Reading the transaction', () => Promise.all([readReceipt(), client.request({ method: 'eth_blockNumber' })]))
+  const [late, lateHead] = await rpc('Reading the transaction', () =>
+    Promise.all([readReceipt(), client.request({ method: 'eth_blockNumber' })]),
+  )
   if (late) return receiptStatus(chain, hash, late, Number(BigInt(lateHead)))
   // Unminable only when the chain has used its nonce (and the receipt, read after, is not ours).
   return { hash, state: 'dropped', confirmations: 0, unminable: mined > nonce, ...(replacement ? { replacedBy: replacement.hash } : {}) }
 }
 
-/** Polls until `confirmations` (or failure, or drop). @throws TransactionTimeoutError */
-export function waitFor(client: PublicClient, chain: EvmChain, journal: Journal, hash: `0x${string}`, options?: WaitOptions): Promise<TransactionStatus> {
-  return waitUntil(() => transactionStatus(client, chain, journal, hash), options, chain.blockTimeMs)
+/** Height, hash and parent hash of the newest block. @throws RpcError */
+export async function readLatestBlock(client: PublicClient): Promise<BlockRef> {
+  const block = await rpc('Reading the latest block', () => client.getBlock({ blockTag: 'latest' }))
+  return {
+    height: Number(block.number),
+    hash: block.hash as string,
+    parentHash: block.parentHash,
+    timestamp: Number(block.timestamp) * 1000,
+  }
+}
+
+/** Height, hash and parent hash of the block at height `h`. @throws RpcError */
+export async function readBlockAt(client: PublicClient, h: bigint): Promise<BlockRef> {
+  const block = await rpc(`Reading block ${h}`, () => client.getBlock({ blockNumber: h }))
+  return {
+    height: Number(block.number),
+    hash: block.hash as string,
+    parentHash: block.parentHash,
+    timestamp: Number(block.timestamp) * 1000,
+  }
 }

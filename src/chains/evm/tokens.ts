@@ -40,7 +40,8 @@ function checkToken(token: unknown, index: number): EvmTokenConfig {
   if (t.decimals !== undefined && (!Number.isSafeInteger(t.decimals) || t.decimals < 0 || t.decimals > 255)) {
     throw new InvalidArgumentError(`tokens[${index}].decimals must be an integer from 0 to 255.`)
   }
-  if (t.symbol !== undefined && (typeof t.symbol !== 'string' || t.symbol.length > 32)) throw new InvalidArgumentError(`tokens[${index}].symbol must be a short string.`)
+  if (t.symbol !== undefined && (typeof t.symbol !== 'string' || t.symbol.length > 32))
+    throw new InvalidArgumentError(`tokens[${index}].symbol must be a short string.`)
   return t as EvmTokenConfig
 }
 
@@ -57,9 +58,18 @@ export class TokenBook {
   constructor(chain: EvmChain, client: PublicClient, tokens: readonly unknown[] = []) {
     this.#chain = chain
     this.#client = client
-    const native: EvmAsset = { id: chain.nativeAsset, chainId: chain.caip2, symbol: chain.native.symbol, name: chain.native.name, decimals: chain.native.decimals, kind: 'native', family: chain.native.symbol }
+    const native: EvmAsset = {
+      id: chain.nativeAsset,
+      chainId: chain.caip2,
+      symbol: chain.native.symbol,
+      name: chain.native.name,
+      decimals: chain.native.decimals,
+      kind: 'native',
+      family: chain.native.symbol,
+    }
     this.#assets.set(native.id, Object.freeze(native))
-    for (const t of evmTokens(chain.id)) this.#add({ address: t.address, symbol: t.symbol, name: t.name, decimals: t.decimals, family: t.family })
+    for (const t of evmTokens(chain.id))
+      this.#add({ address: t.address, symbol: t.symbol, name: t.name, decimals: t.decimals, family: t.family })
     if (!Array.isArray(tokens)) throw new InvalidArgumentError('tokens must be an array of { address, symbol?, decimals? }.')
     this.#pending = tokens.map(checkToken).filter((t) => !this.#fill(t))
   }
@@ -100,7 +110,14 @@ export class TokenBook {
     this.#resolving ??= (async () => {
       const todo = this.#pending.splice(0)
       const metas = await Promise.all(todo.map((t) => this.#readMetadata(t.address as `0x${string}`)))
-      todo.forEach((t, i) => this.#add({ ...t, symbol: t.symbol ?? metas[i]!.symbol, decimals: t.decimals ?? metas[i]!.decimals, name: t.name ?? metas[i]!.name }))
+      todo.forEach((t, i) =>
+        this.#add({
+          ...t,
+          symbol: t.symbol ?? metas[i]!.symbol,
+          decimals: t.decimals ?? metas[i]!.decimals,
+          name: t.name ?? metas[i]!.name,
+        }),
+      )
     })().finally(() => {
       this.#resolving = undefined
     })
@@ -115,9 +132,23 @@ export class TokenBook {
         return hexToString(raw, { size: 32 }).replace(/\0+$/, '')
       })
     return rpc(`Reading token metadata of ${address}`, async () => {
-      const [symbol, name, decimals] = await Promise.all([read('symbol'), read('name').catch(() => ''), this.#client.readContract({ address, abi: erc20Abi, functionName: 'decimals' })])
+      const [symbol, name, decimals] = await Promise.all([
+        read('symbol'),
+        read('name').catch(() => ''),
+        this.#client.readContract({ address, abi: erc20Abi, functionName: 'decimals' }),
+      ])
       return { symbol, name: name || symbol, decimals }
     })
+  }
+
+  /**
+   * The assets named by `assets` (each as {@link TokenBook.get}), or the whole list when undefined.
+   * @throws InvalidArgumentError when `assets` is not an array; InvalidCaipIdError, UnknownAssetError
+   */
+  async pick(assets: readonly AssetId[] | undefined): Promise<readonly EvmAsset[]> {
+    if (assets === undefined) return this.list()
+    if (!Array.isArray(assets)) throw new InvalidArgumentError('assets must be an array of CAIP-19 asset ids.')
+    return Promise.all(assets.map((id) => this.get(id)))
   }
 
   /**
@@ -132,7 +163,9 @@ export class TokenBook {
     if (resolved) return resolved
     const { chainId, assetNamespace, assetReference } = parseAssetId(id)
     if (chainId !== this.#chain.caip2 || assetNamespace !== 'erc20' || !isAddress(assetReference, { strict: false })) {
-      throw new UnknownAssetError(`This ${this.#chain.name} adapter does not know asset "${id}".`, { details: { chainId: this.#chain.caip2 } })
+      throw new UnknownAssetError(`This ${this.#chain.name} adapter does not know asset "${id}".`, {
+        details: { chainId: this.#chain.caip2 },
+      })
     }
     const meta = await this.#readMetadata(getAddress(assetReference))
     return this.#add({ address: assetReference, ...meta }, true)

@@ -1,17 +1,33 @@
 /**
- * EVM transactions as plain JSON (so they can travel to an offline signer), and signing them
+ * EVM transactions as plain JSON (so they can travel to an offline signer), built from a quote
+ * at the sender's next nonce ({@link buildTransfer}), and signing them
  * with a Signer: serialise with viem (EIP-1559, EIP-2930 or legacy with EIP-155 replay
  * protection), hash with keccak-256, sign the digest, serialise again with the signature.
  * Signing touches no network.
  * @module
  */
-import { decodeFunctionData, erc20Abi, getAddress, isHex, keccak256, numberToHex, serializeTransaction, type AccessList, type Hex, type TransactionSerializable } from 'viem'
+import {
+  decodeFunctionData,
+  erc20Abi,
+  getAddress,
+  isHex,
+  keccak256,
+  numberToHex,
+  serializeTransaction,
+  type AccessList,
+  type Hex,
+  type TransactionSerializable,
+} from 'viem'
 import { toChecksumAddress } from '../../keys/address/evm.js'
 import { describe } from '../../core/assert.js'
 import { InvalidArgumentError } from '../../core/errors.js'
 import type { AccountSigner, Signer } from '../../keys/signer.js'
-import type { Json, SignedTransaction, UnsignedTransaction } from '../adapter.js'
+import type { Json, SignedTransaction, TransferQuote, UnsignedTransaction } from '../adapter.js'
 import type { GasPricing } from './fees.js'
+import type { EvmChain } from './networks.js'
+import type { NonceManager } from './nonces.js'
+import type { TokenBook } from './tokens.js'
+import { checkAddress } from './validate.js'
 
 /** The JSON payload of an unsigned EVM transaction (numbers above 2^53 as decimal strings). */
 export interface EvmTransactionPayload {
@@ -63,17 +79,12 @@ function address(field: string, value: unknown): `0x${string}` {
 }
 
 /** Payload fields for a pricing. */
-export function pricingFields(pricing: GasPricing): Pick<EvmTransactionPayload, 'type' | 'maxFeePerGas' | 'maxPriorityFeePerGas' | 'gasPrice'> {
+export function pricingFields(
+  pricing: GasPricing,
+): Pick<EvmTransactionPayload, 'type' | 'maxFeePerGas' | 'maxPriorityFeePerGas' | 'gasPrice'> {
   return pricing.type === 'eip1559'
     ? { type: 'eip1559', maxFeePerGas: pricing.maxFeePerGas.toString(), maxPriorityFeePerGas: pricing.maxPriorityFeePerGas.toString() }
     : { type: 'legacy', gasPrice: pricing.gasPrice.toString() }
-}
-
-/** Pricing of a payload (for replacements). */
-export function payloadPricing(payload: EvmTransactionPayload): GasPricing {
-  return payload.type === 'eip1559'
-    ? { type: 'eip1559', maxFeePerGas: BigInt(payload.maxFeePerGas ?? '0'), maxPriorityFeePerGas: BigInt(payload.maxPriorityFeePerGas ?? '0'), baseFeePerGas: 0n }
-    : { type: 'legacy', gasPrice: BigInt(payload.gasPrice ?? '0') }
 }
 
 /** Checks a JSON payload and turns it into viem's serialisable form. @throws InvalidArgumentError */
@@ -111,7 +122,8 @@ function checkAccessList(value: unknown): AccessList {
   return value.map((entry: unknown) => {
     const e = entry as { address?: unknown; storageKeys?: unknown }
     const entryAddress = address('accessList.address', e?.address)
-    if (!Array.isArray(e.storageKeys) || !e.storageKeys.every((k) => typeof k === 'string' && isHex(k) && k.length === 66)) bad('accessList.storageKeys', e.storageKeys)
+    if (!Array.isArray(e.storageKeys) || !e.storageKeys.every((k) => typeof k === 'string' && isHex(k) && k.length === 66))
+      bad('accessList.storageKeys', e.storageKeys)
     return { address: entryAddress, storageKeys: e.storageKeys as Hex[] }
   })
 }
@@ -124,12 +136,14 @@ export async function signEvmTransaction(unsigned: UnsignedTransaction, signer: 
   if (!unsigned || typeof unsigned !== 'object' || typeof unsigned.kind !== 'string' || !unsigned.kind.startsWith('evm-')) {
     throw new InvalidArgumentError('Not an unsigned EVM transaction (kind must start with "evm-").')
   }
-  if (!signer || signer.curve !== 'secp256k1' || signer.chain !== 'evm') throw new InvalidArgumentError('EVM transactions need an EVM (secp256k1) signer.')
+  if (!signer || signer.curve !== 'secp256k1' || signer.chain !== 'evm')
+    throw new InvalidArgumentError('EVM transactions need an EVM (secp256k1) signer.')
   if (typeof unsigned.from !== 'string' || signer.address.toLowerCase() !== unsigned.from.toLowerCase()) {
     throw new InvalidArgumentError(`This transaction is from ${String(unsigned.from)}; the signer is ${signer.address}.`)
   }
   const tx = toSerializable(unsigned.payload)
-  if (`eip155:${tx.chainId}` !== unsigned.chainId) throw new InvalidArgumentError(`Transaction chainId ${tx.chainId} does not match ${unsigned.chainId}.`)
+  if (`eip155:${tx.chainId}` !== unsigned.chainId)
+    throw new InvalidArgumentError(`Transaction chainId ${tx.chainId} does not match ${unsigned.chainId}.`)
   checkSummary(unsigned.summary, tx)
   let digest: Uint8Array
   try {
@@ -138,12 +152,20 @@ export async function signEvmTransaction(unsigned: UnsignedTransaction, signer: 
     throw new InvalidArgumentError('Unsigned EVM transaction cannot be serialised.', { cause })
   }
   const sig = await signer.signDigest(digest)
-  const signature = { r: numberToHex(sig.r, { size: 32 }), s: numberToHex(sig.s, { size: 32 }), yParity: sig.recovery, v: BigInt(27 + sig.recovery) }
+  const signature = {
+    r: numberToHex(sig.r, { size: 32 }),
+    s: numberToHex(sig.s, { size: 32 }),
+    yParity: sig.recovery,
+    v: BigInt(27 + sig.recovery),
+  }
   const raw = serializeTransaction(tx, signature)
   return { chainId: unsigned.chainId, kind: unsigned.kind, from: getAddress(unsigned.from), hash: keccak256(raw), raw }
 }
 
-const mismatch = (what: string) => new InvalidArgumentError(`The transaction's summary does not match its payload (${what}); refusing to sign what a reader of the summary did not see.`)
+const mismatch = (what: string) =>
+  new InvalidArgumentError(
+    `The transaction's summary does not match its payload (${what}); refusing to sign what a reader of the summary did not see.`,
+  )
 
 /**
  * The human-readable summary must say what the payload does: the recipient and amount of the
@@ -153,7 +175,16 @@ const mismatch = (what: string) => new InvalidArgumentError(`The transaction's s
  */
 function checkSummary(summary: unknown, tx: TransactionSerializable): void {
   const s = summary as Partial<UnsignedTransaction['summary']> | null
-  if (!s || typeof s !== 'object' || typeof s.to !== 'string' || typeof s.asset !== 'string' || typeof s.amount !== 'string' || typeof s.fee !== 'string' || !/^\d+$/.test(s.amount) || !/^\d+$/.test(s.fee)) {
+  if (
+    !s ||
+    typeof s !== 'object' ||
+    typeof s.to !== 'string' ||
+    typeof s.asset !== 'string' ||
+    typeof s.amount !== 'string' ||
+    typeof s.fee !== 'string' ||
+    !/^\d+$/.test(s.amount) ||
+    !/^\d+$/.test(s.fee)
+  ) {
     throw new InvalidArgumentError('The unsigned transaction has no valid summary { to, asset, amount, fee }.')
   }
   const same = (a: string | undefined | null, b: string) => typeof a === 'string' && a.toLowerCase() === b.toLowerCase()
@@ -168,10 +199,12 @@ function checkSummary(summary: unknown, tx: TransactionSerializable): void {
     } catch {
       args = undefined
     }
-    if (!args || !same(args[0] as string, s.to) || args[1] !== BigInt(s.amount)) throw mismatch('the token transfer goes elsewhere or moves another amount')
+    if (!args || !same(args[0] as string, s.to) || args[1] !== BigInt(s.amount))
+      throw mismatch('the token transfer goes elsewhere or moves another amount')
   } else if (/\/slip44:/.test(s.asset)) {
     const creates = tx.to === undefined || tx.to === null
-    if (!(creates ? s.to === '' : same(tx.to, s.to)) || (tx.value ?? 0n) !== BigInt(s.amount)) throw mismatch('the native transfer goes elsewhere or moves another amount')
+    if (!(creates ? s.to === '' : same(tx.to, s.to)) || (tx.value ?? 0n) !== BigInt(s.amount))
+      throw mismatch('the native transfer goes elsewhere or moves another amount')
     // A contract call (or creation) is signed only when the summary shows its data.
     if (tx.data && tx.data !== '0x' && !same(s.data, tx.data)) throw mismatch('the payload calls a contract the summary does not show')
   } else {
@@ -194,4 +227,56 @@ export function unsignedTransaction(
     summary,
     payload: JSON.parse(JSON.stringify(payload)) as { [key: string]: Json },
   }
+}
+
+/** What a build works with. */
+export interface BuildContext {
+  readonly chain: EvmChain
+  readonly nonces: NonceManager
+  readonly tokens: TokenBook
+  /** Checks the node serves the chain. @throws ChainMismatchError */
+  verifyChain(): Promise<void>
+}
+
+/**
+ * The checked quote `q` (making `call`) as an unsigned transaction at the sender's next nonce,
+ * given back when the payload does not serialise. `sending`: the nonce joins the order of sends
+ * in progress (sendTransfer).
+ * @throws ChainMismatchError; InvalidAddressError; InvalidArgumentError; RpcError
+ */
+export async function buildTransfer(
+  ctx: BuildContext,
+  q: TransferQuote,
+  call: { to: `0x${string}`; value: string; data: Hex },
+  sending: boolean,
+): Promise<UnsignedTransaction> {
+  await ctx.verifyChain()
+  const from = checkAddress(q.from, 'from')
+  const nonce = await ctx.nonces.take(from, { sending })
+  const { gas: _gas, ...pricing } = q.fee.details as Record<string, string>
+  const payload = {
+    ...(pricing as Pick<EvmTransactionPayload, 'type' | 'maxFeePerGas' | 'maxPriorityFeePerGas' | 'gasPrice'>),
+    chainId: ctx.chain.id,
+    nonce,
+    to: call.to,
+    value: call.value,
+    data: call.data,
+    gas: q.details.gas as string,
+  } satisfies EvmTransactionPayload
+  try {
+    toSerializable(payload)
+  } catch (error) {
+    ctx.nonces.done(from, nonce, false)
+    throw error
+  }
+  // The asset's symbol and decimals travel with it for an offline signer's prompt; never those of a token only looked up on chain.
+  const asset = await ctx.tokens.get(q.asset).catch(() => undefined)
+  const shown = asset && !asset.unverified ? { symbol: asset.symbol, decimals: asset.decimals } : {}
+  return unsignedTransaction(payload, from, {
+    to: q.to,
+    asset: q.asset,
+    amount: q.amount.toString(),
+    fee: q.fee.amount.toString(),
+    ...shown,
+  })
 }

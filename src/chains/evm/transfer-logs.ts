@@ -61,7 +61,11 @@ export async function scanTransfers(
   const byToken = new Map(tokens.map((t) => [(t.address as string).toLowerCase(), t]))
   const filters: Record<string, unknown>[] = []
   for (let start = fromBlock; start <= toBlock; start += chunkBlocks) {
-    const base = { address: tokens.map((t) => t.address), fromBlock: numberToHex(start), toBlock: numberToHex(Math.min(toBlock, start + chunkBlocks - 1)) }
+    const base = {
+      address: tokens.map((t) => t.address),
+      fromBlock: numberToHex(start),
+      toBlock: numberToHex(Math.min(toBlock, start + chunkBlocks - 1)),
+    }
     for (let i = 0; i < addresses.length; i += ADDRESSES_PER_FILTER) {
       const topics = addresses.slice(i, i + ADDRESSES_PER_FILTER).map((a) => pad(a.toLowerCase() as Hex))
       filters.push({ ...base, topics: [TRANSFER_TOPIC, topics] }, { ...base, topics: [TRANSFER_TOPIC, null, topics] })
@@ -71,7 +75,8 @@ export async function scanTransfers(
     Promise.all(filters.map((filter) => client.request({ method: 'eth_getLogs', params: [filter as never] }) as Promise<RawLog[]>)),
   )
   const logs = found.flat()
-  if (!found.every(Array.isArray) || !logs.every(wellFormed)) throw new RpcError(`The ${chain.name} node answered eth_getLogs with something that is not a list of logs.`)
+  if (!found.every(Array.isArray) || !logs.every(wellFormed))
+    throw new RpcError(`The ${chain.name} node answered eth_getLogs with something that is not a list of logs.`)
   const seen = new Set<string>()
   const transfers: ChainTransfer[] = []
   for (const log of logs) {

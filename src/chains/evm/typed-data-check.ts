@@ -38,7 +38,7 @@ import { CofferError, InvalidArgumentError } from '../../core/errors.js'
 /** How deep structs and arrays may nest inside the domain or the message. */
 export const MAX_DEPTH = 64
 /** How many values (leaves, items and structs) one typed-data message may hold. */
-export const MAX_VALUES = 1_000_000
+const MAX_VALUES = 1_000_000
 
 type Kind =
   | { readonly t: 'int'; readonly type: string; readonly bits: number; readonly min: bigint; readonly max: bigint }
@@ -69,7 +69,13 @@ const ATOMIC: ReadonlyMap<string, Kind> = (() => {
 })()
 
 /** The EIP-712 domain fields, in the order the standard lists them, with their types. */
-const DOMAIN_FIELDS: readonly (readonly [string, string])[] = [['name', 'string'], ['version', 'string'], ['chainId', 'uint256'], ['verifyingContract', 'address'], ['salt', 'bytes32']]
+const DOMAIN_FIELDS: readonly (readonly [string, string])[] = [
+  ['name', 'string'],
+  ['version', 'string'],
+  ['chainId', 'uint256'],
+  ['verifyingContract', 'address'],
+  ['salt', 'bytes32'],
+]
 const DOMAIN_TYPE = new Map(DOMAIN_FIELDS)
 const DOMAIN_LIST = DOMAIN_FIELDS.map(([n]) => n).join(', ')
 
@@ -106,7 +112,8 @@ const plural = (n: number, unit: string): string => `${n} ${unit}${n === 1 ? '' 
 function got(v: unknown): string {
   if (typeof v === 'string') {
     if (v === '') return 'an empty string'
-    if (HEX.test(v)) return (v.length - 2) % 2 ? `0x-hex of ${plural(v.length - 2, 'digit')} (odd)` : `0x-hex of ${plural((v.length - 2) / 2, 'byte')}`
+    if (HEX.test(v))
+      return (v.length - 2) % 2 ? `0x-hex of ${plural(v.length - 2, 'digit')} (odd)` : `0x-hex of ${plural((v.length - 2) / 2, 'byte')}`
     return `a string of ${plural(v.length, 'character')} that is not 0x-hex`
   }
   if (typeof v === 'number') {
@@ -130,7 +137,12 @@ function parseType(type: string, structs: ReadonlyMap<string, unknown>, where: s
     return { t: 'array', type, of: parseType(type.slice(0, open), structs, where), length: dim === '' ? undefined : Number(dim) }
   }
   if (structs.has(type)) return { t: 'struct', type }
-  const hint = type === 'uint' || type === 'int' ? ` write ${type}256.` : type === 'byte' ? ' write bytes1.' : ' it is neither an EIP-712 atomic type nor a struct in types.'
+  const hint =
+    type === 'uint' || type === 'int'
+      ? ` write ${type}256.`
+      : type === 'byte'
+        ? ' write bytes1.'
+        : ' it is neither an EIP-712 atomic type nor a struct in types.'
   return fail(`${where} ${quote(type)} is not an EIP-712 type:${hint}`, where, type)
 }
 
@@ -139,15 +151,20 @@ function readFields(name: string, raw: unknown): { name: string; type: string }[
   if (!Array.isArray(raw)) fail(`${where} must be an array of { name, type } fields, got ${describe(raw)}.`, where)
   return raw.map((f: unknown, i) => {
     const at = `${where}[${i}]`
-    if (!isObject(f) || typeof f.name !== 'string' || typeof f.type !== 'string') fail(`${at} must be { name, type } with string values.`, at)
-    if (!FIELD_NAME.test(f.name) || f.name === '__proto__') fail(`${at}.name ${quote(f.name)} is not a valid field name (a letter, _ or $, then letters, digits, _ or $).`, at)
+    if (!isObject(f) || typeof f.name !== 'string' || typeof f.type !== 'string')
+      fail(`${at} must be { name, type } with string values.`, at)
+    if (!FIELD_NAME.test(f.name) || f.name === '__proto__')
+      fail(`${at}.name ${quote(f.name)} is not a valid field name (a letter, _ or $, then letters, digits, _ or $).`, at)
     if (f.type.length > MAX_TYPE_LENGTH) fail(`${at}.type is longer than ${MAX_TYPE_LENGTH} characters.`, at)
     return { name: f.name, type: f.type }
   })
 }
 
 /** Reads and checks `types`, adding `EIP712Domain` (given, or inferred from the domain). */
-function readTypes(types: unknown, domain: Record<string, unknown>): { structs: Map<string, Struct>; plain: Record<string, { name: string; type: string }[]> } {
+function readTypes(
+  types: unknown,
+  domain: Record<string, unknown>,
+): { structs: Map<string, Struct>; plain: Record<string, { name: string; type: string }[]> } {
   if (!isObject(types)) fail(`types must be an object of struct definitions, got ${describe(types)}.`, 'types')
   const raw = new Map<string, { name: string; type: string }[]>()
   for (const name of Object.keys(types)) {
@@ -172,7 +189,10 @@ function readTypes(types: unknown, domain: Record<string, unknown>): { structs: 
         fail(`${path} is not an EIP-712 domain field (${DOMAIN_LIST}).`, path)
       }
     }
-    raw.set('EIP712Domain', DOMAIN_FIELDS.filter(([n]) => domain[n] !== undefined).map(([name, type]) => ({ name, type })))
+    raw.set(
+      'EIP712Domain',
+      DOMAIN_FIELDS.filter(([n]) => domain[n] !== undefined).map(([name, type]) => ({ name, type })),
+    )
   }
   const structs = new Map<string, Struct>()
   for (const [name, fields] of raw) {
@@ -217,14 +237,18 @@ class Walker {
     }
     for (const key of Object.keys(v)) {
       if (!struct.names.has(key) && v[key] !== undefined) {
-        this.#fail(`has a field ${quote(key)} that ${name} does not declare: it would not be signed; remove it or declare it in types.${name}.`, name)
+        this.#fail(
+          `has a field ${quote(key)} that ${name} does not declare: it would not be signed; remove it or declare it in types.${name}.`,
+          name,
+        )
       }
     }
     return out
   }
 
   value(kind: Kind, v: unknown): unknown {
-    if (++this.#count > MAX_VALUES) this.#fail(`is too large: typed data may hold at most ${MAX_VALUES.toLocaleString('en-US')} values.`, kind.type)
+    if (++this.#count > MAX_VALUES)
+      this.#fail(`is too large: typed data may hold at most ${MAX_VALUES.toLocaleString('en-US')} values.`, kind.type)
     switch (kind.t) {
       case 'int':
         return this.#integer(kind, v)
@@ -244,7 +268,10 @@ class Walker {
       case 'bytesN':
         if (v instanceof Uint8Array && v.length === kind.size) return bytesToHex(v)
         if (typeof v === 'string' && v.length === 2 + 2 * kind.size && HEX.test(v)) return v.toLowerCase()
-        return this.#fail(`must be ${kind.type} (0x and ${2 * kind.size} hex digits, or a Uint8Array of ${kind.size}), got ${got(v)}.`, kind.type)
+        return this.#fail(
+          `must be ${kind.type} (0x and ${2 * kind.size} hex digits, or a Uint8Array of ${kind.size}), got ${got(v)}.`,
+          kind.type,
+        )
       case 'bytes':
         if (v instanceof Uint8Array) return bytesToHex(v)
         if (typeof v === 'string' && v.length % 2 === 0 && HEX.test(v)) return v.toLowerCase()
@@ -262,11 +289,24 @@ class Walker {
     else if (typeof v === 'number') n = Number.isSafeInteger(v) ? BigInt(v) : undefined
     else if (typeof v === 'string' && (DECIMAL_INT.test(v) || HEX_INT.test(v))) n = BigInt(v)
     if (n === undefined) {
-      const what = typeof v === 'string' && v !== '' ? (v.replace(/^-|^0x/, '').length > 80 ? 'a string of more than 80 digits' : 'a string that is not a decimal or 0x-hex integer') : got(v)
-      return this.#fail(`must be ${kind.type}: an integer as a bigint, a safe-integer number or a decimal or 0x-hex string; got ${what}.`, kind.type)
+      const what =
+        typeof v === 'string' && v !== ''
+          ? v.replace(/^-|^0x/, '').length > 80
+            ? 'a string of more than 80 digits'
+            : 'a string that is not a decimal or 0x-hex integer'
+          : got(v)
+      return this.#fail(
+        `must be ${kind.type}: an integer as a bigint, a safe-integer number or a decimal or 0x-hex string; got ${what}.`,
+        kind.type,
+      )
     }
     if (n < kind.min || n > kind.max) {
-      const range = kind.bits <= 64 ? `${kind.min} to ${kind.max}` : kind.min === 0n ? `0 to 2^${kind.bits}-1` : `-2^${kind.bits - 1} to 2^${kind.bits - 1}-1`
+      const range =
+        kind.bits <= 64
+          ? `${kind.min} to ${kind.max}`
+          : kind.min === 0n
+            ? `0 to 2^${kind.bits}-1`
+            : `-2^${kind.bits - 1} to 2^${kind.bits - 1}-1`
       this.#fail(`is out of range for ${kind.type} (${range}).`, kind.type)
     }
     return n
@@ -274,7 +314,8 @@ class Walker {
 
   #array(kind: Kind & { t: 'array' }, v: unknown): unknown[] {
     if (!Array.isArray(v)) return this.#fail(`must be an array (${kind.type}), got ${describe(v)}.`, kind.type)
-    if (kind.length !== undefined && v.length !== kind.length) this.#fail(`must have exactly ${kind.length} items (${kind.type}), got ${v.length}.`, kind.type)
+    if (kind.length !== undefined && v.length !== kind.length)
+      this.#fail(`must have exactly ${kind.length} items (${kind.type}), got ${v.length}.`, kind.type)
     return this.#nested(kind.type, () => {
       const out = new Array<unknown>(v.length)
       for (let i = 0; i < v.length; i++) {
@@ -311,7 +352,8 @@ class Walker {
  */
 export function checkTypedData(typedData: unknown): TypedDataDefinition {
   try {
-    if (!isObject(typedData)) fail(`Typed data must be an object with domain, types, primaryType and message, got ${describe(typedData)}.`, 'typedData')
+    if (!isObject(typedData))
+      fail(`Typed data must be an object with domain, types, primaryType and message, got ${describe(typedData)}.`, 'typedData')
     const { domain = {}, types, primaryType, message } = typedData
     if (!isObject(domain)) fail(`domain must be an object, got ${describe(domain)}.`, 'domain')
     const { structs, plain } = readTypes(types, domain)

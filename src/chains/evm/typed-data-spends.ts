@@ -21,15 +21,60 @@ import { erc20AssetId } from './registry.js'
 
 type Field = readonly [name: string, type: string]
 
-const EIP2612: readonly Field[] = [['owner', 'address'], ['spender', 'address'], ['value', 'uint256'], ['nonce', 'uint256'], ['deadline', 'uint256']]
-const DAI: readonly Field[] = [['holder', 'address'], ['spender', 'address'], ['nonce', 'uint256'], ['expiry', 'uint256'], ['allowed', 'bool']]
-const EIP3009: readonly Field[] = [['from', 'address'], ['to', 'address'], ['value', 'uint256'], ['validAfter', 'uint256'], ['validBefore', 'uint256'], ['nonce', 'bytes32']]
-const PERMIT_DETAILS: readonly Field[] = [['token', 'address'], ['amount', 'uint160'], ['expiration', 'uint48'], ['nonce', 'uint48']]
-const TOKEN_PERMISSIONS: readonly Field[] = [['token', 'address'], ['amount', 'uint256']]
-const PERMIT_SINGLE: readonly Field[] = [['details', 'PermitDetails'], ['spender', 'address'], ['sigDeadline', 'uint256']]
-const PERMIT_BATCH: readonly Field[] = [['details', 'PermitDetails[]'], ['spender', 'address'], ['sigDeadline', 'uint256']]
-const TRANSFER_FROM: readonly Field[] = [['permitted', 'TokenPermissions'], ['spender', 'address'], ['nonce', 'uint256'], ['deadline', 'uint256']]
-const BATCH_TRANSFER_FROM: readonly Field[] = [['permitted', 'TokenPermissions[]'], ['spender', 'address'], ['nonce', 'uint256'], ['deadline', 'uint256']]
+const EIP2612: readonly Field[] = [
+  ['owner', 'address'],
+  ['spender', 'address'],
+  ['value', 'uint256'],
+  ['nonce', 'uint256'],
+  ['deadline', 'uint256'],
+]
+const DAI: readonly Field[] = [
+  ['holder', 'address'],
+  ['spender', 'address'],
+  ['nonce', 'uint256'],
+  ['expiry', 'uint256'],
+  ['allowed', 'bool'],
+]
+const EIP3009: readonly Field[] = [
+  ['from', 'address'],
+  ['to', 'address'],
+  ['value', 'uint256'],
+  ['validAfter', 'uint256'],
+  ['validBefore', 'uint256'],
+  ['nonce', 'bytes32'],
+]
+const PERMIT_DETAILS: readonly Field[] = [
+  ['token', 'address'],
+  ['amount', 'uint160'],
+  ['expiration', 'uint48'],
+  ['nonce', 'uint48'],
+]
+const TOKEN_PERMISSIONS: readonly Field[] = [
+  ['token', 'address'],
+  ['amount', 'uint256'],
+]
+const PERMIT_SINGLE: readonly Field[] = [
+  ['details', 'PermitDetails'],
+  ['spender', 'address'],
+  ['sigDeadline', 'uint256'],
+]
+const PERMIT_BATCH: readonly Field[] = [
+  ['details', 'PermitDetails[]'],
+  ['spender', 'address'],
+  ['sigDeadline', 'uint256'],
+]
+const TRANSFER_FROM: readonly Field[] = [
+  ['permitted', 'TokenPermissions'],
+  ['spender', 'address'],
+  ['nonce', 'uint256'],
+  ['deadline', 'uint256'],
+]
+const BATCH_TRANSFER_FROM: readonly Field[] = [
+  ['permitted', 'TokenPermissions[]'],
+  ['spender', 'address'],
+  ['nonce', 'uint256'],
+  ['deadline', 'uint256'],
+]
 
 const UINT256_MAX = 2n ** 256n - 1n
 const UINT160_MAX = 2n ** 160n - 1n
@@ -61,12 +106,14 @@ function uint(value: unknown, what: string): bigint {
   if (typeof value === 'bigint') n = value
   else if (typeof value === 'number' && Number.isSafeInteger(value)) n = BigInt(value)
   else if (typeof value === 'string' && /^(0x[0-9a-fA-F]{1,64}|\d{1,78})$/.test(value)) n = BigInt(value)
-  if (n === undefined || n < 0n || n > UINT256_MAX) throw new InvalidArgumentError(`The typed data's ${what} must be an unsigned integer, got ${describe(value)}.`)
+  if (n === undefined || n < 0n || n > UINT256_MAX)
+    throw new InvalidArgumentError(`The typed data's ${what} must be an unsigned integer, got ${describe(value)}.`)
   return n
 }
 
 function address(value: unknown, what: string): `0x${string}` {
-  if (typeof value !== 'string' || !isAddress(value, { strict: false })) throw new InvalidArgumentError(`The typed data's ${what} must be an address, got ${describe(value)}.`)
+  if (typeof value !== 'string' || !isAddress(value, { strict: false }))
+    throw new InvalidArgumentError(`The typed data's ${what} must be an address, got ${describe(value)}.`)
   return getAddress(value)
 }
 
@@ -86,7 +133,8 @@ function earliest(...times: (number | undefined)[]): number | undefined {
  * of another chain
  */
 export async function typedDataSpends(typedData: unknown, chainId: number, lookup: AssetLookup): Promise<TypedDataSpend[]> {
-  if (!isRecord(typedData) || !isRecord(typedData.types) || typeof typedData.primaryType !== 'string' || !isRecord(typedData.message)) return []
+  if (!isRecord(typedData) || !isRecord(typedData.types) || typeof typedData.primaryType !== 'string' || !isRecord(typedData.message))
+    return []
   const data = typedData as unknown as TypedData
   const domain = isRecord(data.domain) ? data.domain : {}
   const m = data.message
@@ -94,7 +142,9 @@ export async function typedDataSpends(typedData: unknown, chainId: number, looku
   // Called first in every recognised branch: a token movement on another chain is not checked here.
   const sameChain = () => {
     if (domain.chainId !== undefined && uint(domain.chainId, 'domain.chainId') !== BigInt(chainId)) {
-      throw new InvalidArgumentError(`This typed data moves tokens on chain ${String(domain.chainId)}, not ${chainId}: sign it with an account on that chain.`)
+      throw new InvalidArgumentError(
+        `This typed data moves tokens on chain ${String(domain.chainId)}, not ${chainId}: sign it with an account on that chain.`,
+      )
     }
   }
   const token = async (value: unknown) => lookup(erc20AssetId(chainId, address(value, 'token')))
@@ -104,25 +154,59 @@ export async function typedDataSpends(typedData: unknown, chainId: number, looku
     sameChain()
     const value = uint(m.value, 'value')
     const deadline = seconds(uint(m.deadline, 'deadline'))
-    return [{ kind: 'approval', standard: 'eip-2612', asset: await domainToken(), amount: value, unlimited: value === UINT256_MAX, from: address(m.owner, 'owner'), to: address(m.spender, 'spender'), ...(deadline ? { expiresAt: deadline } : {}) }]
+    return [
+      {
+        kind: 'approval',
+        standard: 'eip-2612',
+        asset: await domainToken(),
+        amount: value,
+        unlimited: value === UINT256_MAX,
+        from: address(m.owner, 'owner'),
+        to: address(m.spender, 'spender'),
+        ...(deadline ? { expiresAt: deadline } : {}),
+      },
+    ]
   }
   if (p === 'Permit' && declares(data, p, DAI)) {
     sameChain()
     if (m.allowed !== true && m.allowed !== 'true') return [] // allowed = false revokes
     const expiry = seconds(uint(m.expiry, 'expiry'))
-    return [{ kind: 'approval', standard: 'dai-permit', asset: await domainToken(), amount: UINT256_MAX, unlimited: true, from: address(m.holder, 'holder'), to: address(m.spender, 'spender'), ...(expiry ? { expiresAt: expiry } : {}) }]
+    return [
+      {
+        kind: 'approval',
+        standard: 'dai-permit',
+        asset: await domainToken(),
+        amount: UINT256_MAX,
+        unlimited: true,
+        from: address(m.holder, 'holder'),
+        to: address(m.spender, 'spender'),
+        ...(expiry ? { expiresAt: expiry } : {}),
+      },
+    ]
   }
   if ((p === 'TransferWithAuthorization' || p === 'ReceiveWithAuthorization') && declares(data, p, EIP3009)) {
     sameChain()
     const validBefore = seconds(uint(m.validBefore, 'validBefore'))
-    return [{ kind: 'transfer', standard: 'eip-3009', asset: await domainToken(), amount: uint(m.value, 'value'), unlimited: false, from: address(m.from, 'from'), to: address(m.to, 'to'), ...(validBefore ? { expiresAt: validBefore } : {}) }]
+    return [
+      {
+        kind: 'transfer',
+        standard: 'eip-3009',
+        asset: await domainToken(),
+        amount: uint(m.value, 'value'),
+        unlimited: false,
+        from: address(m.from, 'from'),
+        to: address(m.to, 'to'),
+        ...(validBefore ? { expiresAt: validBefore } : {}),
+      },
+    ]
   }
   // Permit2: the signer is the owner; the message names the spender and the tokens.
   if ((p === 'PermitSingle' && declares(data, p, PERMIT_SINGLE)) || (p === 'PermitBatch' && declares(data, p, PERMIT_BATCH))) {
     if (!declares(data, 'PermitDetails', PERMIT_DETAILS)) return []
     sameChain()
     const list = p === 'PermitBatch' ? m.details : [m.details]
-    if (!Array.isArray(list) || list.length === 0 || list.length > 100) throw new InvalidArgumentError('The Permit2 message must list 1 to 100 token permits.')
+    if (!Array.isArray(list) || list.length === 0 || list.length > 100)
+      throw new InvalidArgumentError('The Permit2 message must list 1 to 100 token permits.')
     const spender = address(m.spender, 'spender')
     const sigDeadline = seconds(uint(m.sigDeadline, 'sigDeadline'))
     return Promise.all(
@@ -130,7 +214,15 @@ export async function typedDataSpends(typedData: unknown, chainId: number, looku
         if (!isRecord(d)) throw new InvalidArgumentError(`Permit2 details[${i}] must be an object.`)
         const amount = uint(d.amount, `details[${i}].amount`)
         const expiresAt = earliest(sigDeadline, seconds(uint(d.expiration, `details[${i}].expiration`)))
-        return { kind: 'approval' as const, standard: 'permit2' as const, asset: await token(d.token), amount, unlimited: amount >= UINT160_MAX, to: spender, ...(expiresAt ? { expiresAt } : {}) }
+        return {
+          kind: 'approval' as const,
+          standard: 'permit2' as const,
+          asset: await token(d.token),
+          amount,
+          unlimited: amount >= UINT160_MAX,
+          to: spender,
+          ...(expiresAt ? { expiresAt } : {}),
+        }
       }),
     )
   }
@@ -140,7 +232,8 @@ export async function typedDataSpends(typedData: unknown, chainId: number, looku
     if (!declares(data, 'TokenPermissions', TOKEN_PERMISSIONS)) return []
     sameChain()
     const list = batch ? m.permitted : [m.permitted]
-    if (!Array.isArray(list) || list.length === 0 || list.length > 100) throw new InvalidArgumentError('The Permit2 message must list 1 to 100 token permissions.')
+    if (!Array.isArray(list) || list.length === 0 || list.length > 100)
+      throw new InvalidArgumentError('The Permit2 message must list 1 to 100 token permissions.')
     const spender = address(m.spender, 'spender')
     const deadline = seconds(uint(m.deadline, 'deadline'))
     return Promise.all(
@@ -148,7 +241,15 @@ export async function typedDataSpends(typedData: unknown, chainId: number, looku
         if (!isRecord(t)) throw new InvalidArgumentError(`Permit2 permitted[${i}] must be an object.`)
         const amount = uint(t.amount, `permitted[${i}].amount`)
         // The spender picks the recipient when it transfers: an approval of one transfer.
-        return { kind: 'approval' as const, standard: 'permit2' as const, asset: await token(t.token), amount, unlimited: amount === UINT256_MAX, to: spender, ...(deadline ? { expiresAt: deadline } : {}) }
+        return {
+          kind: 'approval' as const,
+          standard: 'permit2' as const,
+          asset: await token(t.token),
+          amount,
+          unlimited: amount === UINT256_MAX,
+          to: spender,
+          ...(deadline ? { expiresAt: deadline } : {}),
+        }
       }),
     )
   }

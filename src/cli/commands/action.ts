@@ -9,7 +9,7 @@ import { Context, type GlobalOptions } from '../context.js'
 import type { Output } from '../output.js'
 
 /** A command's body. */
-export type Handler<O> = (ctx: Context, args: string[], options: O) => Promise<void>
+type Handler<O> = (ctx: Context, args: string[], options: O) => Promise<void>
 
 /** Wraps a handler as a commander action. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

@@ -1,24 +1,27 @@
 /**
- * `coffer address <chain>`: the address to receive on. EVM: the account's address. Bitcoin: the
- * account's next unused receive address (discovered through the configured Esplora); its first
- * receive address, with a note on stderr, when the chain is not configured or not reachable.
- * `--json` gives `{ chainId, index, address, … }` (Bitcoin adds `account`, `addressType`,
- * `descriptor`, `path`; `index` is then the address's index on the receive branch). `--qr` draws
- * a payment URI naming the chain: BIP-21 `bitcoin:<address>`, EIP-681 `ethereum:<address>@<chainId>`.
+ * `coffer address <chain>`: the address to receive on. One-address accounts (EVM): the account's
+ * address. Multi-address accounts (Bitcoin): the next unused receive address (discovered through
+ * the configured chain); the first receive address (`family.addressAt`), with a note on stderr,
+ * when the chain is not configured or not reachable. `--json` gives `{ chainId, index, address, … }`
+ * (multi-address accounts add `account`, `addressType`, `descriptor`, `path`; `index` is then the
+ * address's index on the receive branch). `--qr` draws a payment URI naming the chain, in the
+ * family's first payment scheme: BIP-21 `bitcoin:<address>`, EIP-681 `ethereum:<address>@<chainId>`.
  * @module
  * @internal
  */
 import type { Command } from 'commander'
 import type { ChainId } from '../../core/caip.js'
-import { CofferError, VaultLockedError } from '../../core/errors.js'
+import { CofferError, InvalidArgumentError, VaultLockedError } from '../../core/errors.js'
+import { chainFamilies, chainFamily, findChainFamily, type ChainFamily } from '../../chains/family.js'
 import { BITCOIN_ADDRESS_TYPES, type BitcoinAddressType } from '../../keys/address/bitcoin.js'
 import { paymentQr } from '../../payments/qr.js'
-import { BITCOIN_CHAIN_IDS, formatPaymentUri } from '../../payments/uri.js'
+import { formatPaymentUri } from '../../payments/uri.js'
 import type { Vault } from '../../vault/vault.js'
 import type { Wallet, WalletAccount } from '../../wallet/wallet.js'
 import { findChain, unconfiguredChain } from '../chains.js'
 import type { Context } from '../context.js'
 import { errorLine, usage } from '../output.js'
+import { keySource } from '../signers.js'
 import type { Action } from './action.js'
 
 interface Options {
@@ -36,13 +39,33 @@ export function parseIndex(value: string | undefined, flag = '--index'): number 
 
 function parseType(value: string | undefined): BitcoinAddressType | undefined {
   if (value === undefined) return undefined
-  if (!(BITCOIN_ADDRESS_TYPES as readonly string[]).includes(value)) throw usage(`--type must be one of ${BITCOIN_ADDRESS_TYPES.join(', ')}.`)
+  if (!(BITCOIN_ADDRESS_TYPES as readonly string[]).includes(value))
+    throw usage(`--type must be one of ${BITCOIN_ADDRESS_TYPES.join(', ')}.`)
   return value as BitcoinAddressType
 }
 
+/** The family's account options for `--type`; exit 2 when the family takes no address type. */
+function accountOptionsOf(family: ChainFamily, addressType: BitcoinAddressType | undefined) {
+  try {
+    return family.accountOptions(addressType ? { addressType } : {})
+  } catch (error) {
+    if (error instanceof InvalidArgumentError && addressType) throw usage(`--type does not apply to ${family.title} chains.`)
+    throw error
+  }
+}
+
 /** The account, opened without the password when the wallet already knows it. */
-async function accountOf(ctx: Context, wallet: Wallet, chainId: string, options: { index: number; addressType?: BitcoinAddressType }): Promise<WalletAccount> {
-  const open = () => wallet.account(chainId as `${string}:${string}`, { index: options.index, ...(options.addressType ? { addressType: options.addressType } : {}) })
+async function accountOf(
+  ctx: Context,
+  wallet: Wallet,
+  chainId: string,
+  options: { index: number; addressType?: BitcoinAddressType },
+): Promise<WalletAccount> {
+  const open = () =>
+    wallet.account(chainId as `${string}:${string}`, {
+      index: options.index,
+      ...(options.addressType ? { addressType: options.addressType } : {}),
+    })
   try {
     return await open()
   } catch (error) {
@@ -80,7 +103,8 @@ const UNREACHABLE = new Set(['RPC', 'DEADLINE_EXCEEDED', 'DISCOVERY_LIMIT'])
 
 /** A configured chain's receive address: discovered on Bitcoin, or the first one (with a note) when the chain does not answer. */
 async function receiveOf(ctx: Context, name: string, account: WalletAccount): Promise<AddressResult> {
-  if (account.descriptor === undefined) return { chainId: account.chainId, index: account.index, address: account.address, discovered: false }
+  if (account.descriptor === undefined)
+    return { chainId: account.chainId, index: account.index, address: account.address, discovered: false }
   let found
   let discovered = true
   try {
@@ -89,22 +113,44 @@ async function receiveOf(ctx: Context, name: string, account: WalletAccount): Pr
     if (!(error instanceof CofferError && UNREACHABLE.has(error.code))) throw error
     found = account.addressAt(0)
     discovered = false
-    ctx.out.note(`(${name} did not answer: ${errorLine(error).replace(/\.$/, '')}. This is the account's first receive address, which may have been used already.)`)
+    ctx.out.note(
+      `(${name} did not answer: ${errorLine(error).replace(/\.$/, '')}. This is the account's first receive address, which may have been used already.)`,
+    )
   }
-  return { chainId: account.chainId, account: account.index, addressType: account.addressType ?? 'p2wpkh', descriptor: account.descriptor, index: found.index, address: found.address, ...(found.path ? { path: found.path } : {}), discovered }
+  return {
+    chainId: account.chainId,
+    account: account.index,
+    addressType: account.addressType ?? 'p2wpkh',
+    descriptor: account.descriptor,
+    index: found.index,
+    address: found.address,
+    ...(found.path ? { path: found.path } : {}),
+    discovered,
+  }
 }
 
 /** The payment URI a QR code carries: it names the chain, so the payer's app cannot pick the wrong one. */
 export function receiveUri(chainId: ChainId, address: string): string {
-  if (chainId.startsWith('eip155:')) return formatPaymentUri({ scheme: 'ethereum', chainId, to: address, asset: `${chainId}/slip44:60` })
-  return formatPaymentUri({ scheme: 'bitcoin', chainId, to: address, asset: `${chainId}/slip44:${chainId === BITCOIN_CHAIN_IDS.mainnet ? 0 : 1}` })
+  const family = findChainFamily(chainId)
+  const scheme = family?.paymentSchemes?.[0]
+  const asset = family?.nativeAsset?.(chainId)
+  if (!scheme || !asset) throw usage(`coffer has no payment URI scheme for ${chainId.slice(0, 60)}.`)
+  return formatPaymentUri({ scheme: scheme.scheme, chainId, to: address, asset })
+}
+
+/** One main-network CAIP-2 id of each family, for the help text. */
+function exampleChainIds(): string {
+  return chainFamilies()
+    .map((f) => (f.networks.find((n) => !n.testnet) ?? f.networks[0])?.chainId)
+    .filter((id) => id !== undefined)
+    .join(', ')
 }
 
 export function register(program: Command, action: Action): void {
   program
     .command('address')
     .description('show the address to receive on (EVM: the account; Bitcoin: its next unused receive address)')
-    .argument('<chain>', 'a configured chain name or a CAIP-2 id (eip155:1, bip122:000000000019d6689c085ae165831e93)')
+    .argument('<chain>', `a configured chain name or a CAIP-2 id (${exampleChainIds()})`)
     .option('--index <n>', 'account index', '0')
     .option('--type <type>', `Bitcoin address type: ${BITCOIN_ADDRESS_TYPES.join(', ')} (default p2wpkh)`)
     .option('--qr', 'also draw a QR code of a payment URI for the address (BIP-21 bitcoin:, EIP-681 ethereum:…@chainId)')
@@ -115,7 +161,7 @@ export function register(program: Command, action: Action): void {
         const chain = findChain(ctx.config, chainArg as string)
         let result: AddressResult
         if (chain) {
-          if (chain.kind === 'evm' && addressType) throw usage('--type applies to Bitcoin chains only.')
+          accountOptionsOf(chainFamily(chain.chainId), addressType)
           const wallet = await ctx.wallet()
           try {
             const account = await accountOf(ctx, wallet, chain.chainId, { index, ...(addressType ? { addressType } : {}) })
@@ -127,19 +173,32 @@ export function register(program: Command, action: Action): void {
           const other = unconfiguredChain(chainArg as string)
           if (!other) {
             const known = ctx.config.chains.map((c) => c.name)
-            throw usage(`Unknown chain "${String(chainArg).slice(0, 60)}": give a configured name${known.length ? ` (${known.join(', ')})` : ''} or a CAIP-2 id such as eip155:1.`)
+            throw usage(
+              `Unknown chain "${String(chainArg).slice(0, 60)}": give a configured name${known.length ? ` (${known.join(', ')})` : ''} or a CAIP-2 id such as eip155:1.`,
+            )
           }
-          if (other.kind === 'evm' && addressType) throw usage('--type applies to Bitcoin chains only.')
+          const options = accountOptionsOf(other.family, addressType)
           const vault = await ctx.unlockedVault()
           const secretId = primarySecret(vault)
-          if (other.kind === 'bitcoin') {
-            const account = await vault.getAccountSigner({ secretId, chain: 'bitcoin', network: other.network, account: index, ...(addressType ? { addressType } : {}) })
-            const child = account.child(0, 0)
-            result = { chainId: other.chainId, account: index, addressType: account.addressType, descriptor: account.descriptor, index: 0, address: child.address, ...(child.path ? { path: child.path } : {}), discovered: false }
+          const signer = await other.family.signer(keySource(vault), other.chainId, { secretId, index, options })
+          const keys = other.family.accountKeys(other.chainId, signer)
+          if (keys.descriptor !== undefined && other.family.addressAt) {
+            const first = other.family.addressAt(other.chainId, keys.descriptor, false, 0)
+            const type = 'kind' in signer ? signer.addressType : options.addressType
+            result = {
+              chainId: other.chainId,
+              account: index,
+              ...(typeof type === 'string' ? { addressType: type } : {}),
+              descriptor: keys.descriptor,
+              index: first.index,
+              address: first.address,
+              ...(first.path ? { path: first.path } : {}),
+              discovered: false,
+            }
             ctx.out.note('(the first receive address of the account; configure the chain to get the next unused one)')
           } else {
-            const signer = await vault.getSigner({ secretId, chain: 'evm', index })
-            result = { chainId: other.chainId, index, address: signer.address, ...(signer.path ? { path: signer.path } : {}), discovered: false }
+            const path = 'kind' in signer ? undefined : signer.path
+            result = { chainId: other.chainId, index, address: keys.address, ...(path ? { path } : {}), discovered: false }
           }
           vault.lock()
         }

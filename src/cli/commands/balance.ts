@@ -21,7 +21,7 @@ import type { Action } from './action.js'
 export async function walletForReading(ctx: Context): Promise<Wallet> {
   const wallet = await ctx.wallet()
   const have = new Set(wallet.accounts().map((a) => a.chainId))
-  if (ctx.adapters().some((a) => !have.has(a.chainId))) {
+  if ((await ctx.adapters()).some((a) => !have.has(a.chainId))) {
     await wallet.unlock(await ctx.password())
     wallet.lock()
   }
@@ -63,7 +63,12 @@ function snapshotJson(s: PortfolioSnapshot): Record<string, unknown> {
       valueComplete: t.valueComplete,
       stale: t.stale,
     })),
-    chains: s.chains.map((c) => ({ chainId: c.chainId, ...(c.blockHeight === undefined ? {} : { blockHeight: c.blockHeight }), stale: c.stale, ...(c.error ? { error: c.error.shortMessage } : {}) })),
+    chains: s.chains.map((c) => ({
+      chainId: c.chainId,
+      ...(c.blockHeight === undefined ? {} : { blockHeight: c.blockHeight }),
+      stale: c.stale,
+      ...(c.error ? { error: c.error.shortMessage } : {}),
+    })),
     ...(s.priceError ? { priceError: s.priceError.shortMessage } : {}),
   }
 }
@@ -82,7 +87,11 @@ function printSnapshot(ctx: Context, wallet: Wallet, s: PortfolioSnapshot): void
       ...(priced ? [b.value === undefined ? '' : `${b.value} ${cur}`] : []),
     ]
   })
-  ctx.out.print(ctx.out.table(['Chain', 'Account', 'Asset', 'Amount', ...(priced ? ['Value'] : [])], rows, { align: ['left', 'left', 'left', 'right', 'right'] }))
+  ctx.out.print(
+    ctx.out.table(['Chain', 'Account', 'Asset', 'Amount', ...(priced ? ['Value'] : [])], rows, {
+      align: ['left', 'left', 'left', 'right', 'right'],
+    }),
+  )
   if (s.totals.length) {
     ctx.out.print('Totals')
     const totalRows = s.totals.map((t) => [
@@ -91,7 +100,11 @@ function printSnapshot(ctx: Context, wallet: Wallet, s: PortfolioSnapshot): void
       ...(priced ? [t.value === undefined ? '' : `${t.value} ${cur}${t.valueComplete ? '' : ' (some unpriced)'}`] : []),
       t.chains.map((c) => chainName(ctx.config, c)).join(', '),
     ])
-    ctx.out.print(ctx.out.table(['Asset', 'Amount', ...(priced ? ['Value'] : []), 'Chains'], totalRows, { align: ['left', 'right', ...(priced ? ['right' as const] : []), 'left'] }))
+    ctx.out.print(
+      ctx.out.table(['Asset', 'Amount', ...(priced ? ['Value'] : []), 'Chains'], totalRows, {
+        align: ['left', 'right', ...(priced ? ['right' as const] : []), 'left'],
+      }),
+    )
   }
   if (s.value !== undefined) ctx.out.print(`Total value: ${s.value} ${cur}`)
   if (s.testnetValue !== undefined) ctx.out.print(`Test networks: ${s.testnetValue} ${cur} (not real money; never added to the total)`)
@@ -108,7 +121,20 @@ function changeLine(ctx: Context, c: BalanceChange): string {
 }
 
 function transferJson(t: PortfolioTransfer): Record<string, unknown> {
-  return { event: t.direction === 'in' ? 'incoming' : 'outgoing', chainId: t.chainId, account: t.account, asset: t.asset, symbol: t.symbol, decimals: t.decimals, amount: t.amount, from: t.from, to: t.to, hash: t.hash, ...(t.blockHeight === undefined ? {} : { blockHeight: t.blockHeight }), state: t.state }
+  return {
+    event: t.direction === 'in' ? 'incoming' : 'outgoing',
+    chainId: t.chainId,
+    account: t.account,
+    asset: t.asset,
+    symbol: t.symbol,
+    decimals: t.decimals,
+    amount: t.amount,
+    from: t.from,
+    to: t.to,
+    hash: t.hash,
+    ...(t.blockHeight === undefined ? {} : { blockHeight: t.blockHeight }),
+    state: t.state,
+  }
 }
 
 /** Follows the portfolio until SIGINT / SIGTERM; resolves with the signal's exit code. */
@@ -118,9 +144,29 @@ async function watch(ctx: Context, wallet: Wallet, intervalMs: number): Promise<
   portfolio.on('outgoing', (t) => ctx.out.event(transferJson(t), transferLine(ctx, t)))
   portfolio.on('change', (c) => {
     // Token moves are reported as transfers; a change without transfers is a native coin move.
-    if (c.transfers.length === 0) ctx.out.event({ event: 'change', chainId: c.chainId, account: c.account, asset: c.asset, symbol: c.symbol, decimals: c.decimals, previous: c.previous, amount: c.amount, delta: c.delta, blockHeight: c.blockHeight }, changeLine(ctx, c))
+    if (c.transfers.length === 0)
+      ctx.out.event(
+        {
+          event: 'change',
+          chainId: c.chainId,
+          account: c.account,
+          asset: c.asset,
+          symbol: c.symbol,
+          decimals: c.decimals,
+          previous: c.previous,
+          amount: c.amount,
+          delta: c.delta,
+          blockHeight: c.blockHeight,
+        },
+        changeLine(ctx, c),
+      )
   })
-  portfolio.on('reorg', (r) => ctx.out.event({ event: 'reorg', chainId: r.chainId, forkHeight: r.forkHeight, depth: r.depth }, `! reorg on ${chainName(ctx.config, r.chainId)}: ${r.depth} block(s) replaced after ${r.forkHeight}`))
+  portfolio.on('reorg', (r) =>
+    ctx.out.event(
+      { event: 'reorg', chainId: r.chainId, forkHeight: r.forkHeight, depth: r.depth },
+      `! reorg on ${chainName(ctx.config, r.chainId)}: ${r.depth} block(s) replaced after ${r.forkHeight}`,
+    ),
+  )
   portfolio.on('error', (e) => ctx.out.warn(`${e.chainId ? `${chainName(ctx.config, e.chainId)}: ` : ''}${e.error.shortMessage}`))
   ctx.out.note('Watching for transfers; Ctrl-C to stop.')
   portfolio.watch({ intervalMs })
@@ -155,7 +201,11 @@ export function register(program: Command, action: Action): void {
         ctx.out.result(snapshotJson(snapshot), print)
         for (const c of failed) ctx.out.warn(`${chainName(ctx.config, c.chainId)}: ${oneLine(c.error?.shortMessage ?? 'not read')}`)
         if (failed.length) {
-          throw new CliError(EXIT.NETWORK, `Could not read ${failed.map((c) => chainName(ctx.config, c.chainId)).join(', ')}; balances shown there are the last known (stale).`, { code: 'NETWORK', reported: true })
+          throw new CliError(
+            EXIT.NETWORK,
+            `Could not read ${failed.map((c) => chainName(ctx.config, c.chainId)).join(', ')}; balances shown there are the last known (stale).`,
+            { code: 'NETWORK', reported: true },
+          )
         }
       }),
     )

@@ -28,17 +28,31 @@ import type { Action } from './action.js'
 
 async function readSigned(file: string): Promise<SignedTransaction> {
   const data = await readJsonFile(file)
-  const ok = isObject(data) && ['chainId', 'kind', 'from', 'raw'].every((k) => typeof data[k] === 'string') && (data.hash === undefined || typeof data.hash === 'string')
+  const ok =
+    isObject(data) &&
+    ['chainId', 'kind', 'from', 'raw'].every((k) => typeof data[k] === 'string') &&
+    (data.hash === undefined || typeof data.hash === 'string')
   if (!ok) throw usage(`${file} is not a signed transaction ({ chainId, kind, from, hash, raw }, as "coffer sign-tx --out" writes it).`)
   return data as unknown as SignedTransaction
 }
 
 function statusJson(s: TransactionStatus): Record<string, unknown> {
-  return { state: s.state, confirmations: s.confirmations, ...(s.blockHeight === undefined ? {} : { blockHeight: s.blockHeight }), ...(s.blockHash ? { blockHash: s.blockHash } : {}), ...(s.fee ? { fee: s.fee } : {}) }
+  return {
+    state: s.state,
+    confirmations: s.confirmations,
+    ...(s.blockHeight === undefined ? {} : { blockHeight: s.blockHeight }),
+    ...(s.blockHash ? { blockHash: s.blockHash } : {}),
+    ...(s.fee ? { fee: s.fee } : {}),
+  }
 }
 
 /** Records the outcome without hiding it: a journal that fails now is a warning, not the result. */
-async function recordOutcome(ctx: Context, record: BroadcastRecord | undefined, status: 'sent' | 'unknown' | 'rejected', why?: string): Promise<void> {
+async function recordOutcome(
+  ctx: Context,
+  record: BroadcastRecord | undefined,
+  status: 'sent' | 'unknown' | 'rejected',
+  why?: string,
+): Promise<void> {
   try {
     await record?.outcome(status, why)
   } catch (error) {
@@ -56,8 +70,11 @@ export function register(program: Command, action: Action): void {
       action(async (ctx, [file], opts: { wait: boolean }) => {
         const signed = await readSigned(file as string)
         const chain = findChain(ctx.config, signed.chainId)
-        if (!chain) throw usage(`${cleanText(signed.chainId).slice(0, 80)} is not a configured chain: add it to the config file, or pass --rpc ${cleanText(signed.chainId).slice(0, 80)}=<url>.`)
-        const adapter = ctx.adapter(chain.chainId)
+        if (!chain)
+          throw usage(
+            `${cleanText(signed.chainId).slice(0, 80)} is not a configured chain: add it to the config file, or pass --rpc ${cleanText(signed.chainId).slice(0, 80)}=<url>.`,
+          )
+        const adapter = await ctx.adapter(chain.chainId)
         const record = await BroadcastRecord.open(ctx, signed)
         if (!record) ctx.out.note(`No wallet at ${ctx.vaultPath}: this broadcast is not journaled.`)
         let hash: string
@@ -70,10 +87,22 @@ export function register(program: Command, action: Action): void {
             if (!(error instanceof BroadcastUnknownError)) throw error
             const maybe = error.transaction.hash
             const line = errorLine(error)
-            ctx.out.result({ chainId: chain.chainId, from: signed.from, hash: maybe, state: 'unknown', journaled: record !== undefined, error: { code: error.code, message: line, exitCode: EXIT.MAYBE_SENT } }, () => {
-              ctx.out.print(`Maybe sent: ${maybe}`)
-            })
-            ctx.out.note(`It may be on its way: look ${maybe} up later, or run "coffer broadcast ${file}" again (the same bytes). Do not sign a new payment for it.`)
+            ctx.out.result(
+              {
+                chainId: chain.chainId,
+                from: signed.from,
+                hash: maybe,
+                state: 'unknown',
+                journaled: record !== undefined,
+                error: { code: error.code, message: line, exitCode: EXIT.MAYBE_SENT },
+              },
+              () => {
+                ctx.out.print(`Maybe sent: ${maybe}`)
+              },
+            )
+            ctx.out.note(
+              `It may be on its way: look ${maybe} up later, or run "coffer broadcast ${file}" again (the same bytes). Do not sign a new payment for it.`,
+            )
             throw new CliError(EXIT.MAYBE_SENT, line, { code: error.code, cause: error, reported: true })
           }
           await recordOutcome(ctx, record, 'sent')
@@ -90,13 +119,32 @@ export function register(program: Command, action: Action): void {
           } catch (error) {
             spinner.fail('Not confirmed yet.')
             const code = exitCodeOf(error)
-            throw new CliError(code === EXIT.FAILURE ? EXIT.NETWORK : code, `Sent ${hash}, but waiting for its confirmation failed: ${errorLine(error)}`, { cause: error })
+            throw new CliError(
+              code === EXIT.FAILURE ? EXIT.NETWORK : code,
+              `Sent ${hash}, but waiting for its confirmation failed: ${errorLine(error)}`,
+              { cause: error },
+            )
           }
         }
-        ctx.out.result({ chainId: chain.chainId, from: signed.from, hash, state: 'sent', journaled: record !== undefined, ...(status ? { status: statusJson(status) } : {}) }, () => {
-          ctx.out.print(status ? `Status: ${status.state}${status.blockHeight === undefined ? '' : ` in block ${status.blockHeight}`}` : 'Status: sent (not waiting for confirmation)')
-        })
-        if (status?.state === 'failed') throw new CliError(EXIT.FAILURE, `Transaction ${hash} failed on chain (reverted); its fee was spent.`, { reported: true })
+        ctx.out.result(
+          {
+            chainId: chain.chainId,
+            from: signed.from,
+            hash,
+            state: 'sent',
+            journaled: record !== undefined,
+            ...(status ? { status: statusJson(status) } : {}),
+          },
+          () => {
+            ctx.out.print(
+              status
+                ? `Status: ${status.state}${status.blockHeight === undefined ? '' : ` in block ${status.blockHeight}`}`
+                : 'Status: sent (not waiting for confirmation)',
+            )
+          },
+        )
+        if (status?.state === 'failed')
+          throw new CliError(EXIT.FAILURE, `Transaction ${hash} failed on chain (reverted); its fee was spent.`, { reported: true })
       }),
     )
 }

@@ -64,32 +64,49 @@ async function walletAccount(ctx: Context, chainId: ChainId, index: number): Pro
 export function register(program: Command, action: Action): void {
   program
     .command('build-tx')
-    .description('build an unsigned transfer for "coffer sign-tx" on an offline machine (nothing is signed; the spending policy is not checked)')
+    .description(
+      'build an unsigned transfer for "coffer sign-tx" on an offline machine (nothing is signed; the spending policy is not checked)',
+    )
     .argument('<chain>', 'a configured chain name or CAIP-2 id')
     .argument('<asset>', 'a symbol on that chain (USDT, ETH) or a CAIP-19 asset id')
     .argument('<amount>', 'in whole units ("12.5"), or "max"')
     .argument('<to>', 'the recipient address')
-    .option('--from <address>', 'the paying address (Bitcoin: account descriptor); no wallet needed (default: the wallet\'s account)')
-    .option('--index <n>', 'pay from the wallet\'s account n (default 0)')
+    .option('--from <address>', "the paying address (Bitcoin: account descriptor); no wallet needed (default: the wallet's account)")
+    .option('--index <n>', "pay from the wallet's account n (default 0)")
     .option('--fee <level>', 'fee level: slow, normal or fast (default normal)')
     .addOption(new Option('--fee-level <level>', 'same as --fee').hideHelp())
     .option('--out <file>', 'write the unsigned transaction here (never overwrites) instead of printing it')
     .action(
       action(async (ctx, [chainArg, asset, amount, to], opts: Options) => {
         const chain = requireChain(ctx.config, chainArg as string)
-        if (opts.fee !== undefined && opts.feeLevel !== undefined && opts.fee !== opts.feeLevel) throw usage('--fee and --fee-level disagree; give one.')
+        if (opts.fee !== undefined && opts.feeLevel !== undefined && opts.fee !== opts.feeLevel)
+          throw usage('--fee and --fee-level disagree; give one.')
         const feeLevel = parseFeeLevel(opts.fee ?? opts.feeLevel)
-        if (opts.from !== undefined && opts.index !== undefined) throw usage('--from and --index exclude each other: --from names the payer, --index a wallet account.')
-        if (!/^(\d+(\.\d+)?|max)$/.test(amount as string)) throw usage(`<amount> must be a decimal number in whole units ("12.5") or "max", got "${oneLine(String(amount)).slice(0, 40)}".`)
-        const adapter = ctx.adapter(chain.chainId)
+        if (opts.from !== undefined && opts.index !== undefined)
+          throw usage('--from and --index exclude each other: --from names the payer, --index a wallet account.')
+        if (!/^(\d+(\.\d+)?|max)$/.test(amount as string))
+          throw usage(`<amount> must be a decimal number in whole units ("12.5") or "max", got "${oneLine(String(amount)).slice(0, 40)}".`)
+        const adapter = await ctx.adapter(chain.chainId)
         const from = opts.from ?? (await walletAccount(ctx, chain.chainId, parseIndex(opts.index)))
         // The wallet's own rules for naming the asset and the amount, with the payer as the one account.
         const resolved = await resolveRequest(
-          { from: { chainId: chain.chainId, address: from }, to: to as string, asset: asset as string, amount: amount as string, chainId: chain.chainId },
+          {
+            from: { chainId: chain.chainId, address: from },
+            to: to as string,
+            asset: asset as string,
+            amount: amount as string,
+            chainId: chain.chainId,
+          },
           new Map([[chain.chainId, adapter]]),
           [{ chainId: chain.chainId, secretId: 'build-tx', index: 0, address: from }],
         )
-        const quote = await adapter.quoteTransfer({ from, to: to as string, asset: resolved.asset.id, amount: resolved.amount, ...(feeLevel ? { feeLevel } : {}) })
+        const quote = await adapter.quoteTransfer({
+          from,
+          to: to as string,
+          asset: resolved.asset.id,
+          amount: resolved.amount,
+          ...(feeLevel ? { feeLevel } : {}),
+        })
         const fee = (await adapter.assets()).find((a) => a.id === quote.fee.asset)
         const shown: WalletQuote = {
           ...quote,
@@ -108,7 +125,9 @@ export function register(program: Command, action: Action): void {
           return
         }
         await writeNewFile(opts.out, `${toJson(unsigned)}\n`)
-        ctx.out.result({ ...quoteJson(shown), out: opts.out }, () => ctx.out.print(`Unsigned transaction written to ${opts.out}. Sign it offline: coffer sign-tx ${opts.out} --out signed.json`))
+        ctx.out.result({ ...quoteJson(shown), out: opts.out }, () =>
+          ctx.out.print(`Unsigned transaction written to ${opts.out}. Sign it offline: coffer sign-tx ${opts.out} --out signed.json`),
+        )
       }),
     )
 }

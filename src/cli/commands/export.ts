@@ -26,17 +26,36 @@ async function exportKeystoreCommand(ctx: Context, opts: Options): Promise<void>
   try {
     const secrets = vault.listSecrets()
     const secret = opts.secret === undefined ? secrets.find((s) => s.kind === 'mnemonic') : secrets.find((s) => s.id === opts.secret)
-    if (!secret) throw usage(opts.secret === undefined ? 'This vault holds no mnemonic; name a secret with --secret <id>.' : `No secret "${opts.secret.slice(0, 40)}" in this vault.`)
+    if (!secret)
+      throw usage(
+        opts.secret === undefined
+          ? 'This vault holds no mnemonic; name a secret with --secret <id>.'
+          : `No secret "${opts.secret.slice(0, 40)}" in this vault.`,
+      )
     const index = secret.kind === 'mnemonic' ? parseIndex(opts.index) : undefined
-    if (secret.kind !== 'mnemonic' && opts.index !== undefined) throw usage('--index applies to mnemonic secrets; this secret is a single key.')
-    const keystorePassword = await filePassword({ file: opts.keystorePasswordFile, flag: '--keystore-password-file', message: 'Password for the keystore file', confirmTwice: true })
-    const keystore = await vault.exportKeystore({ secretId: secret.id, chain: 'evm', ...(index === undefined ? {} : { index }) }, await ctx.password(), keystorePassword)
+    if (secret.kind !== 'mnemonic' && opts.index !== undefined)
+      throw usage('--index applies to mnemonic secrets; this secret is a single key.')
+    const keystorePassword = await filePassword({
+      file: opts.keystorePasswordFile,
+      flag: '--keystore-password-file',
+      message: 'Password for the keystore file',
+      confirmTwice: true,
+    })
+    const keystore = await vault.exportKeystore(
+      { secretId: secret.id, chain: 'evm', ...(index === undefined ? {} : { index }) },
+      await ctx.password(),
+      keystorePassword,
+    )
     const address = toChecksumAddress(`0x${(JSON.parse(keystore) as { address: string }).address}`)
     if (opts.out !== undefined) {
       await writeFile(opts.out, `${keystore}\n`, { flag: 'wx', mode: 0o600 }).catch((cause: NodeJS.ErrnoException) => {
-        throw usage(cause.code === 'EEXIST' ? `${opts.out} exists; not overwriting it.` : `Cannot write ${opts.out}: ${cause.code ?? 'error'}.`)
+        throw usage(
+          cause.code === 'EEXIST' ? `${opts.out} exists; not overwriting it.` : `Cannot write ${opts.out}: ${cause.code ?? 'error'}.`,
+        )
       })
-      ctx.out.result({ address, out: opts.out }, () => ctx.out.print(`Wrote the keystore of ${address} to ${opts.out} (encrypted with the keystore password).`))
+      ctx.out.result({ address, out: opts.out }, () =>
+        ctx.out.print(`Wrote the keystore of ${address} to ${opts.out} (encrypted with the keystore password).`),
+      )
     } else {
       ctx.out.result({ address, keystore: JSON.parse(keystore) as unknown }, () => ctx.out.print(keystore))
     }

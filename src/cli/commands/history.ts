@@ -53,20 +53,36 @@ export function register(program: Command, action: Action): void {
               state: i.state,
               ...(i.blockHeight === undefined ? {} : { blockHeight: i.blockHeight }),
               ...(i.timestamp === undefined ? {} : { time: new Date(i.timestamp).toISOString() }),
-              ...(i.fee ? { fee: { ...i.fee, ...(i.feeDecimals === undefined ? {} : { decimals: i.feeDecimals }), ...(i.feeSymbol ? { symbol: i.feeSymbol } : {}) } } : {}),
+              ...(i.fee
+                ? {
+                    fee: {
+                      ...i.fee,
+                      ...(i.feeDecimals === undefined ? {} : { decimals: i.feeDecimals }),
+                      ...(i.feeSymbol ? { symbol: i.feeSymbol } : {}),
+                    },
+                  }
+                : {}),
             })),
           },
           () => {
             if (items.length === 0) return ctx.out.print('No transfers yet.')
             const rows = items.map((i) => [
-              i.timestamp === undefined ? (i.state === 'pending' ? 'pending' : '') : new Date(i.timestamp).toISOString().replace('T', ' ').slice(0, 19),
+              i.timestamp === undefined
+                ? i.state === 'pending'
+                  ? 'pending'
+                  : ''
+                : new Date(i.timestamp).toISOString().replace('T', ' ').slice(0, 19),
               chainName(ctx.config, i.chainId),
               i.direction === 'in' ? 'in' : i.direction === 'out' ? 'out' : 'self',
               `${formatAmount(i.amount, i.decimals)} ${i.symbol}`,
               i.direction === 'in' ? i.from : i.to,
               i.hash,
             ])
-            ctx.out.print(ctx.out.table(['Date (UTC)', 'Chain', 'Dir', 'Amount', 'Counterparty', 'Hash'], rows, { align: ['left', 'left', 'left', 'right', 'left', 'left'] }))
+            ctx.out.print(
+              ctx.out.table(['Date (UTC)', 'Chain', 'Dir', 'Amount', 'Counterparty', 'Hash'], rows, {
+                align: ['left', 'left', 'left', 'right', 'left', 'left'],
+              }),
+            )
           },
         )
       }),

@@ -52,7 +52,9 @@ async function evmAddressOf(vault: Vault, secret: SecretInfo): Promise<string | 
 }
 
 function wrongFilePassword(error: unknown, what: string): unknown {
-  return error instanceof WrongPasswordError ? new CliError(EXIT.LOCKED, `Wrong ${what} password (or the file was modified).`, { code: 'WRONG_PASSWORD' }) : error
+  return error instanceof WrongPasswordError
+    ? new CliError(EXIT.LOCKED, `Wrong ${what} password (or the file was modified).`, { code: 'WRONG_PASSWORD' })
+    : error
 }
 
 export function register(program: Command, action: Action): void {
@@ -64,7 +66,16 @@ export function register(program: Command, action: Action): void {
     .option('--with-passphrase', 'also ask for a BIP-39 passphrase')
     .action(
       action(async (ctx, _args, opts: { withPassphrase?: boolean }) => {
-        const phrase = (await requireSecret('Mnemonic (words separated by spaces)', 'No mnemonic given: type it at the prompt or pipe it on stdin (never as an argument).')).trim().split(/\s+/).join(' ').toLowerCase()
+        const phrase = (
+          await requireSecret(
+            'Mnemonic (words separated by spaces)',
+            'No mnemonic given: type it at the prompt or pipe it on stdin (never as an argument).',
+          )
+        )
+          .trim()
+          .split(/\s+/)
+          .join(' ')
+          .toLowerCase()
         if (!validateMnemonic(phrase)) throw usage('That is not a valid BIP-39 mnemonic (word count, an unknown word or the checksum).')
         const passphrase = opts.withPassphrase ? await askSecret('BIP-39 passphrase', { confirmTwice: true }) : undefined
         if (!(await ctx.vaultExists())) {
@@ -94,7 +105,11 @@ export function register(program: Command, action: Action): void {
     .action(
       action(async (ctx, [file], opts: { keystorePasswordFile?: string }) => {
         const json = await readJsonFile(file as string, 'keystore')
-        const password = await filePassword({ file: opts.keystorePasswordFile, flag: '--keystore-password-file', message: 'Keystore password' })
+        const password = await filePassword({
+          file: opts.keystorePasswordFile,
+          flag: '--keystore-password-file',
+          message: 'Keystore password',
+        })
         const imported = await importKeystore(json, password).catch((error: unknown) => {
           throw wrongFilePassword(error, 'keystore')
         })
@@ -120,7 +135,11 @@ export function register(program: Command, action: Action): void {
     .action(
       action(async (ctx, [file], opts: { metamaskPasswordFile?: string }) => {
         const json = await readJsonFile(file as string, 'MetaMask vault')
-        const password = await filePassword({ file: opts.metamaskPasswordFile, flag: '--metamask-password-file', message: 'MetaMask password' })
+        const password = await filePassword({
+          file: opts.metamaskPasswordFile,
+          flag: '--metamask-password-file',
+          message: 'MetaMask password',
+        })
         const keyrings = await importMetaMaskVault(json, password).catch((error: unknown) => {
           throw wrongFilePassword(error, 'MetaMask')
         })
@@ -129,7 +148,8 @@ export function register(program: Command, action: Action): void {
         let skipped = 0
         for (const keyring of keyrings) {
           const infos: SecretInfo[] = []
-          if (keyring.supported && 'mnemonic' in keyring) infos.push(await vault.addMnemonic({ mnemonic: keyring.mnemonic, label: 'MetaMask' }))
+          if (keyring.supported && 'mnemonic' in keyring)
+            infos.push(await vault.addMnemonic({ mnemonic: keyring.mnemonic, label: 'MetaMask' }))
           else if (keyring.supported && 'privateKeys' in keyring) {
             for (const key of keyring.privateKeys) {
               infos.push(await vault.addPrivateKey({ privateKey: key, label: 'MetaMask imported key' }))
@@ -138,14 +158,26 @@ export function register(program: Command, action: Action): void {
           } else skipped++
           for (const info of infos) {
             const evmAddress = await evmAddressOf(vault, info)
-            added.push({ id: info.id, kind: info.kind, ...(info.label ? { label: info.label } : {}), ...(evmAddress ? { evmAddress } : {}) })
+            added.push({
+              id: info.id,
+              kind: info.kind,
+              ...(info.label ? { label: info.label } : {}),
+              ...(evmAddress ? { evmAddress } : {}),
+            })
           }
         }
         vault.lock()
         ctx.out.result({ created, added, skippedKeyrings: skipped }, () => {
           ctx.out.print(`Imported ${added.length} secret${added.length === 1 ? '' : 's'} into ${ctx.vaultPath}.`)
-          if (added.length) ctx.out.print(ctx.out.table(['Secret', 'Kind', 'EVM address'], added.map((a) => [a.id, a.kind, a.evmAddress ?? ''])))
-          if (skipped) ctx.out.note(`${skipped} keyring${skipped === 1 ? '' : 's'} (hardware wallets, snaps) hold no key to import; skipped.`)
+          if (added.length)
+            ctx.out.print(
+              ctx.out.table(
+                ['Secret', 'Kind', 'EVM address'],
+                added.map((a) => [a.id, a.kind, a.evmAddress ?? '']),
+              ),
+            )
+          if (skipped)
+            ctx.out.note(`${skipped} keyring${skipped === 1 ? '' : 's'} (hardware wallets, snaps) hold no key to import; skipped.`)
         })
       }),
     )

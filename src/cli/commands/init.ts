@@ -14,18 +14,20 @@ import { accountJson, accountText } from '../format.js'
 import { usage } from '../output.js'
 import type { Action } from './action.js'
 
-const WARNING = 'Write these words down, in order, and keep them offline. They are the only way to restore this wallet; anyone who sees them can take its funds. They are not shown again.'
+const WARNING =
+  'Write these words down, in order, and keep them offline. They are the only way to restore this wallet; anyone who sees them can take its funds. They are not shown again.'
 
 /** Creates a wallet in an empty location; `mnemonic` restores one. Returns it unlocked. */
 export async function createWallet(ctx: Context, mnemonic: string, passphrase?: string): Promise<Wallet> {
-  if (await ctx.vaultExists()) throw usage(`A wallet already exists at ${ctx.vaultPath}; refusing to overwrite it (choose another --vault).`)
+  if (await ctx.vaultExists())
+    throw usage(`A wallet already exists at ${ctx.vaultPath}; refusing to overwrite it (choose another --vault).`)
   const password = await ctx.password({ isNew: true })
   const kdf = ctx.kdf()
   const prices = priceSource(ctx.config)
   return Wallet.create({
     storage: ctx.storage,
     password,
-    chains: ctx.adapters(),
+    chains: await ctx.adapters(),
     mnemonic,
     ...(passphrase ? { passphrase } : {}),
     ...(kdf ? { kdf } : {}),
@@ -51,7 +53,12 @@ export function printAccounts(ctx: Context, wallet: Wallet): void {
     ctx.out.print('No chains configured yet: add them to the config file; accounts open on first use.')
     return
   }
-  ctx.out.print(ctx.out.table(['Chain', 'Account'], accounts.map((a) => [a.chainId, accountText(a)])))
+  ctx.out.print(
+    ctx.out.table(
+      ['Chain', 'Account'],
+      accounts.map((a) => [a.chainId, accountText(a)]),
+    ),
+  )
 }
 
 export function register(program: Command, action: Action): void {
@@ -63,9 +70,12 @@ export function register(program: Command, action: Action): void {
     .action(
       action(async (ctx, _args, opts: { mnemonicFile?: string; words: string }) => {
         if (opts.words !== '12' && opts.words !== '24') throw usage('--words must be 12 or 24.')
-        if (await ctx.vaultExists()) throw usage(`A wallet already exists at ${ctx.vaultPath}; refusing to overwrite it (choose another --vault).`)
+        if (await ctx.vaultExists())
+          throw usage(`A wallet already exists at ${ctx.vaultPath}; refusing to overwrite it (choose another --vault).`)
         const generated = opts.mnemonicFile === undefined
-        const mnemonic = generated ? generateMnemonic({ words: Number(opts.words) as 12 | 24 }) : await readMnemonicFile(opts.mnemonicFile as string)
+        const mnemonic = generated
+          ? generateMnemonic({ words: Number(opts.words) as 12 | 24 })
+          : await readMnemonicFile(opts.mnemonicFile as string)
         const wallet = await createWallet(ctx, mnemonic)
         wallet.lock()
         const accounts = wallet.accounts().map(accountJson)
@@ -80,7 +90,12 @@ export function register(program: Command, action: Action): void {
               ctx.out.print()
               const words = mnemonic.split(' ')
               for (let i = 0; i < words.length; i += 6) {
-                ctx.out.print(`  ${words.slice(i, i + 6).map((w, k) => `${String(i + k + 1).padStart(2)}. ${w.padEnd(9)}`).join(' ')}`.trimEnd())
+                ctx.out.print(
+                  `  ${words
+                    .slice(i, i + 6)
+                    .map((w, k) => `${String(i + k + 1).padStart(2)}. ${w.padEnd(9)}`)
+                    .join(' ')}`.trimEnd(),
+                )
               }
               ctx.out.print()
             }

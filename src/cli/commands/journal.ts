@@ -38,7 +38,10 @@ async function verify(ctx: Context): Promise<void> {
   try {
     const result = await wallet.journal.verify()
     ctx.out.result({ ok: result.ok, count: result.count, ...(result.head ? { head: result.head } : {}), problems: result.problems }, () => {
-      if (result.ok) ctx.out.print(`Journal OK: ${result.count} entr${result.count === 1 ? 'y' : 'ies'}${result.head ? `, head #${result.head.seq} ${result.head.digest}` : ''}.`)
+      if (result.ok)
+        ctx.out.print(
+          `Journal OK: ${result.count} entr${result.count === 1 ? 'y' : 'ies'}${result.head ? `, head #${result.head.seq} ${result.head.digest}` : ''}.`,
+        )
       else {
         ctx.out.print(`Journal FAILED verification (${result.count} entries stored):`)
         for (const p of result.problems) ctx.out.print(`  #${p.seq}: ${p.problem}`)
@@ -46,7 +49,11 @@ async function verify(ctx: Context): Promise<void> {
     })
     if (!result.ok) {
       const first = result.problems[0]
-      throw new CliError(EXIT.JOURNAL, `The audit journal failed verification (${result.problems.length} problem${result.problems.length === 1 ? '' : 's'}${first ? `, first: ${first.problem} at #${first.seq}` : ''}).`, { code: 'JOURNAL', reported: true })
+      throw new CliError(
+        EXIT.JOURNAL,
+        `The audit journal failed verification (${result.problems.length} problem${result.problems.length === 1 ? '' : 's'}${first ? `, first: ${first.problem} at #${first.seq}` : ''}).`,
+        { code: 'JOURNAL', reported: true },
+      )
     }
   } finally {
     wallet.lock()
@@ -63,7 +70,7 @@ async function show(ctx: Context, opts: { limit: string; from?: string }): Promi
     const limit = Number(opts.limit)
     const from = opts.from === undefined ? Math.max(0, count - limit) : Number(opts.from)
     const entries = await journal.entries({ from, limit })
-    const amount = await assetLookup(ctx.adapters())
+    const amount = await assetLookup(await ctx.adapters())
     ctx.out.result({ count, entries: entries.map(entryJson) }, () => {
       if (entries.length === 0) return ctx.out.print('The journal is empty.')
       const rows = entries.map((e) => [

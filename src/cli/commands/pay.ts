@@ -25,8 +25,10 @@ export function register(program: Command, action: Action): void {
         const request = parsePaymentUri(uri as string)
         const chain = requireChain(ctx.config, request.chainId)
         const feeLevel = parseFeeLevel(opts.fee)
-        if (request.amount !== undefined && opts.amount !== undefined) throw usage('The request names its amount; --amount cannot change it.')
-        if (opts.amount !== undefined && !/^\d+(\.\d+)?$/.test(opts.amount)) throw usage('--amount must be a decimal number in whole units.')
+        if (request.amount !== undefined && opts.amount !== undefined)
+          throw usage('The request names its amount; --amount cannot change it.')
+        if (opts.amount !== undefined && !/^\d+(\.\d+)?$/.test(opts.amount))
+          throw usage('--amount must be a decimal number in whole units.')
         const amount = request.amount ?? opts.amount
         if (amount === undefined) throw usage('The request names no amount; pass --amount <decimal>.')
         const label = request.label === undefined ? undefined : oneLine(request.label).slice(0, 200)

@@ -27,12 +27,20 @@ export function register(program: Command, action: Action): void {
         const chain = requireChain(ctx.config, chainArg as string)
         const feeLevel = parseFeeLevel(opts.fee)
         const index = parseIndex(opts.index)
-        if (!/^(\d+(\.\d+)?|max)$/.test(amount as string)) throw usage(`<amount> must be a decimal number in whole units ("12.5") or "max", got "${oneLine(String(amount)).slice(0, 40)}".`)
+        if (!/^(\d+(\.\d+)?|max)$/.test(amount as string))
+          throw usage(`<amount> must be a decimal number in whole units ("12.5") or "max", got "${oneLine(String(amount)).slice(0, 40)}".`)
         await payFlow(
           ctx,
           async (wallet) => {
             const account = await wallet.account(chain.chainId, { index })
-            return { from: { chainId: chain.chainId, address: account.address }, chainId: chain.chainId, asset: asset as string, amount: amount as string, to: to as string, ...(feeLevel ? { feeLevel } : {}) }
+            return {
+              from: { chainId: chain.chainId, address: account.address },
+              chainId: chain.chainId,
+              asset: asset as string,
+              amount: amount as string,
+              to: to as string,
+              ...(feeLevel ? { feeLevel } : {}),
+            }
           },
           { wait: opts.wait },
         )

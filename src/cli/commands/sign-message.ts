@@ -23,8 +23,14 @@ export function register(program: Command, action: Action): void {
         const wallet = await ctx.unlockedWallet()
         try {
           const account = await wallet.account(chain.chainId, { index })
-          const { signature, digest } = (await wallet.signMessage({ from: { chainId: chain.chainId, address: account.address }, message: message as string, chainId: chain.chainId })) as { signature: string; digest?: string }
-          ctx.out.result({ chainId: chain.chainId, address: account.address, message, signature, ...(digest ? { digest } : {}) }, () => ctx.out.print(signature))
+          const { signature, digest } = (await wallet.signMessage({
+            from: { chainId: chain.chainId, address: account.address },
+            message: message as string,
+            chainId: chain.chainId,
+          })) as { signature: string; digest?: string }
+          ctx.out.result({ chainId: chain.chainId, address: account.address, message, signature, ...(digest ? { digest } : {}) }, () =>
+            ctx.out.print(signature),
+          )
         } finally {
           wallet.lock()
         }

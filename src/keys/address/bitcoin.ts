@@ -43,7 +43,11 @@ export function hash160(data: Uint8Array): Uint8Array {
  * key with no script tree. Returns 32 bytes.
  */
 export function taprootOutputKey(publicKey: Uint8Array): Uint8Array {
-  const x = (publicKey instanceof Uint8Array && publicKey.length === 32 ? assertBytes(publicKey, 'publicKey', 32) : secpPoint(publicKey, 'publicKey', 33).toRawBytes(true)).subarray(-32)
+  const x = (
+    publicKey instanceof Uint8Array && publicKey.length === 32
+      ? assertBytes(publicKey, 'publicKey', 32)
+      : secpPoint(publicKey, 'publicKey', 33).toRawBytes(true)
+  ).subarray(-32)
   let P: ReturnType<typeof schnorr.utils.lift_x>
   try {
     P = schnorr.utils.lift_x(bytesToNumberBE(x))
@@ -67,7 +71,11 @@ function base58Address(version: number, hash: Uint8Array): string {
  * The address of a compressed secp256k1 public key as `type` on `network`.
  * @throws InvalidArgumentError
  */
-export function bitcoinAddressFromPublicKey(publicKey: Uint8Array, type: BitcoinAddressType = 'p2wpkh', network: BitcoinNetwork = 'mainnet'): string {
+export function bitcoinAddressFromPublicKey(
+  publicKey: Uint8Array,
+  type: BitcoinAddressType = 'p2wpkh',
+  network: BitcoinNetwork = 'mainnet',
+): string {
   secpPoint(publicKey, 'publicKey', 33)
   return encodeBitcoinAddress(publicKey, type, network)
 }

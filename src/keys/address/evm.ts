@@ -42,7 +42,9 @@ export function evmAddressFromPublicKey(publicKey: Uint8Array): `0x${string}` {
  */
 export function toChecksumAddress(address: string): `0x${string}` {
   if (typeof address !== 'string' || !HEX_ADDRESS.test(address)) {
-    throw new InvalidAddressError(`Not an EVM address (0x + 40 hex digits): ${typeof address === 'string' ? JSON.stringify(address.slice(0, 64)) : describe(address)}.`)
+    throw new InvalidAddressError(
+      `Not an EVM address (0x + 40 hex digits): ${typeof address === 'string' ? JSON.stringify(address.slice(0, 64)) : describe(address)}.`,
+    )
   }
   return checksumHex(address.slice(2).toLowerCase())
 }

@@ -10,7 +10,7 @@ import { evmAddressBytes } from './evm.js'
 
 const base58check = createBase58check(sha256)
 /** Version byte of every Tron mainnet address. */
-export const TRON_ADDRESS_PREFIX = 0x41
+const TRON_ADDRESS_PREFIX = 0x41
 
 /** The base58check `T…` address of an account's 20 bytes. @internal */
 export function tronAddressFromBytes(account: Uint8Array): string {

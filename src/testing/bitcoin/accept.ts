@@ -88,7 +88,10 @@ function checkAmounts(tx: Transaction, prevouts: Prevout[], minRelayFeeRate: num
   tx.outs.forEach((out, n) => {
     const threshold = dustThreshold(out.script)
     if (out.value < threshold) {
-      throw new Rejection(-26, `dust: output ${n} (${scriptType(out.script)}) pays ${out.value} sat, below the dust threshold of ${threshold} sat`)
+      throw new Rejection(
+        -26,
+        `dust: output ${n} (${scriptType(out.script)}) pays ${out.value} sat, below the dust threshold of ${threshold} sat`,
+      )
     }
   })
   const vsize = tx.virtualSize()
@@ -103,16 +106,21 @@ function checkReplacement(ledger: Ledger, tx: Transaction, txid: string, fee: bi
   if (conflicts.size === 0) return replaced
   for (const c of conflicts) {
     if (!ledger.txs.get(c)!.tx.ins.some((inp) => inp.sequence < SEQUENCE_RBF_THRESHOLD)) {
-      throw new Rejection(-26, `txn-mempool-conflict: conflicts with mempool tx ${c}, which does not signal BIP-125 replaceability (every input sequence >= 0xfffffffe)`)
+      throw new Rejection(
+        -26,
+        `txn-mempool-conflict: conflicts with mempool tx ${c}, which does not signal BIP-125 replaceability (every input sequence >= 0xfffffffe)`,
+      )
     }
   }
   for (const c of conflicts) {
     replaced.add(c)
     ledger.descendants(c, replaced)
   }
-  if (replaced.size > MAX_REPLACEMENT_EVICTIONS) throw new Rejection(-26, `too many potential replacements: ${replaced.size} > ${MAX_REPLACEMENT_EVICTIONS}`)
+  if (replaced.size > MAX_REPLACEMENT_EVICTIONS)
+    throw new Rejection(-26, `too many potential replacements: ${replaced.size} > ${MAX_REPLACEMENT_EVICTIONS}`)
   tx.ins.forEach((input, i) => {
-    if (replaced.has(txidOf(input.hash))) throw new Rejection(-26, `bad-txns-spends-conflicting-tx: input ${i} spends an output of a tx it replaces`)
+    if (replaced.has(txidOf(input.hash)))
+      throw new Rejection(-26, `bad-txns-spends-conflicting-tx: input ${i} spends an output of a tx it replaces`)
   })
   // Rule 2: unconfirmed inputs only if a replaced tx already spent them.
   const conflictInputs = new Set<string>()
@@ -129,16 +137,23 @@ function checkReplacement(ledger: Ledger, tx: Transaction, txid: string, fee: bi
     const old = ledger.txs.get(c)!
     const oldVsize = old.tx.virtualSize()
     if (fee * BigInt(oldVsize) <= old.fee * BigInt(vsize)) {
-      throw new Rejection(-26, `insufficient fee, rejecting replacement ${txid}; new feerate ${rate(fee, vsize)} sat/vB <= old feerate ${rate(old.fee, oldVsize)} sat/vB of ${c}`)
+      throw new Rejection(
+        -26,
+        `insufficient fee, rejecting replacement ${txid}; new feerate ${rate(fee, vsize)} sat/vB <= old feerate ${rate(old.fee, oldVsize)} sat/vB of ${c}`,
+      )
     }
   }
   const replacedFees = [...replaced].reduce((s, t) => s + ledger.txs.get(t)!.fee, 0n)
   // Rule 3.
-  if (fee < replacedFees) throw new Rejection(-26, `insufficient fee, rejecting replacement ${txid}, less fees than conflicting txs; ${fee} < ${replacedFees}`)
+  if (fee < replacedFees)
+    throw new Rejection(-26, `insufficient fee, rejecting replacement ${txid}, less fees than conflicting txs; ${fee} < ${replacedFees}`)
   // Rule 4.
   const required = BigInt(vsize) * INCREMENTAL_RELAY_FEE_RATE
   if (fee - replacedFees < required) {
-    throw new Rejection(-26, `insufficient fee, rejecting replacement ${txid}, not enough additional fees to relay; ${fee - replacedFees} < ${required}`)
+    throw new Rejection(
+      -26,
+      `insufficient fee, rejecting replacement ${txid}, not enough additional fees to relay; ${fee - replacedFees} < ${required}`,
+    )
   }
   return replaced
 }

@@ -168,7 +168,14 @@ export class Ledger {
       const found = this.outputOf(op)!
       const hex = toHex(found.out.script)
       if (scriptHex !== undefined && hex !== scriptHex) continue
-      list.push({ txid: found.rec.txid, vout: found.vout, value: found.out.value, scriptPubKey: hex, address: this.addressOf(found.out.script), height: found.rec.height })
+      list.push({
+        txid: found.rec.txid,
+        vout: found.vout,
+        value: found.out.value,
+        scriptPubKey: hex,
+        address: this.addressOf(found.out.script),
+        height: found.rec.height,
+      })
     }
     return list
   }
@@ -184,7 +191,16 @@ export class Ledger {
     tx.addInput(Uint8Array.from(fakePrev), 0, 0xffffffff, bscript.compile([Buffer.from(`coffer-fund-${n}`, 'utf8')]))
     tx.addOutput(script, amount)
     const txid = tx.getId()
-    this.insert({ txid, tx, hex: tx.toHex(), fee: 0n, prevouts: [null], height: confirmed ? this.tip().height : null, seq: this.nextSeq(), synthetic: true })
+    this.insert({
+      txid,
+      tx,
+      hex: tx.toHex(),
+      fee: 0n,
+      prevouts: [null],
+      height: confirmed ? this.tip().height : null,
+      seq: this.nextSeq(),
+      synthetic: true,
+    })
     return { txid, vout: 0 }
   }
 
@@ -210,6 +226,14 @@ export class Ledger {
   transactions(): EsploraTxRecord[] {
     return [...this.txs.values()]
       .sort((x, y) => x.seq - y.seq)
-      .map((rec) => ({ txid: rec.txid, hex: rec.hex, fee: rec.fee, vsize: rec.tx.virtualSize(), height: rec.height, blockHash: this.blockOf(rec)?.hash ?? null, synthetic: rec.synthetic }))
+      .map((rec) => ({
+        txid: rec.txid,
+        hex: rec.hex,
+        fee: rec.fee,
+        vsize: rec.tx.virtualSize(),
+        height: rec.height,
+        blockHash: this.blockOf(rec)?.hash ?? null,
+        synthetic: rec.synthetic,
+      }))
   }
 }

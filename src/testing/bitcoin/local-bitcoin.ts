@@ -87,7 +87,9 @@ async function loadServer(): Promise<typeof import('./server.js')> {
     try {
       await peer.load()
     } catch (cause) {
-      const missing = /Cannot find (module|package)|ERR_MODULE_NOT_FOUND|MODULE_NOT_FOUND/.test(String((cause as { code?: string }).code ?? '') + String(cause))
+      const missing = /Cannot find (module|package)|ERR_MODULE_NOT_FOUND|MODULE_NOT_FOUND/.test(
+        String((cause as { code?: string }).code ?? '') + String(cause),
+      )
       throw new NotSupportedError(
         missing
           ? `startLocalBitcoin needs the optional peer dependencies bitcoinjs-lib and tiny-secp256k1, and ${peer.name} is not installed: \`${INSTALL}\`.`
@@ -100,7 +102,10 @@ async function loadServer(): Promise<typeof import('./server.js')> {
   try {
     new Transaction().addOutput(new Uint8Array([0x51]), 1n) // bitcoinjs-lib 7: Uint8Array scripts, bigint values
   } catch (cause) {
-    throw new NotSupportedError(`startLocalBitcoin needs bitcoinjs-lib 7 or newer (bigint amounts): \`${INSTALL}\`.`, { details: { package: 'bitcoinjs-lib' }, cause })
+    throw new NotSupportedError(`startLocalBitcoin needs bitcoinjs-lib 7 or newer (bigint amounts): \`${INSTALL}\`.`, {
+      details: { package: 'bitcoinjs-lib' },
+      cause,
+    })
   }
   return import('./server.js')
 }
@@ -109,8 +114,14 @@ function checkEstimates(estimates: unknown): Record<string, number> {
   const map = assertOptions(estimates as object | undefined, 'setFeeEstimates: estimates') as Record<string, unknown>
   const out: Record<string, number> = {}
   for (const [target, rate] of Object.entries(map)) {
-    if (!/^[1-9]\d{0,3}$/.test(target)) throw new InvalidArgumentError(`setFeeEstimates: targets are block counts from 1 to 9999, got ${JSON.stringify(target.slice(0, 20))}.`)
-    if (typeof rate !== 'number' || !Number.isFinite(rate) || rate <= 0) throw new InvalidArgumentError(`setFeeEstimates: the rate for ${target} blocks must be a positive number of sat/vB, got ${typeof rate === 'number' ? rate : describe(rate)}.`)
+    if (!/^[1-9]\d{0,3}$/.test(target))
+      throw new InvalidArgumentError(
+        `setFeeEstimates: targets are block counts from 1 to 9999, got ${JSON.stringify(target.slice(0, 20))}.`,
+      )
+    if (typeof rate !== 'number' || !Number.isFinite(rate) || rate <= 0)
+      throw new InvalidArgumentError(
+        `setFeeEstimates: the rate for ${target} blocks must be a positive number of sat/vB, got ${typeof rate === 'number' ? rate : describe(rate)}.`,
+      )
     out[target] = rate
   }
   return out
@@ -137,7 +148,9 @@ export async function startLocalBitcoin(options?: StartLocalBitcoinOptions): Pro
   const startHeight = opts.startHeight === undefined ? 100 : assertInteger(opts.startHeight, 'startHeight', 0, 100_000)
   const minRelayFeeRate = opts.minRelayFeeRate ?? 1
   if (typeof minRelayFeeRate !== 'number' || !Number.isFinite(minRelayFeeRate) || minRelayFeeRate < 0 || minRelayFeeRate > 10_000) {
-    throw new InvalidArgumentError(`minRelayFeeRate must be a number of sat/vB from 0 to 10,000, got ${typeof minRelayFeeRate === 'number' ? minRelayFeeRate : describe(minRelayFeeRate)}.`)
+    throw new InvalidArgumentError(
+      `minRelayFeeRate must be a number of sat/vB from 0 to 10,000, got ${typeof minRelayFeeRate === 'number' ? minRelayFeeRate : describe(minRelayFeeRate)}.`,
+    )
   }
   const { startEsplora } = await loadServer()
   const server: EsploraServer = await startEsplora({ network: 'regtest', startHeight, minRelayFeeRate })
@@ -155,12 +168,15 @@ export async function startLocalBitcoin(options?: StartLocalBitcoinOptions): Pro
     async fund(address: string, amount: FundAmount, fundOptions?: { confirmed?: boolean }) {
       live()
       if (!isValidBitcoinAddress(address, 'regtest')) {
-        throw new InvalidAddressError(`fund: ${typeof address === 'string' ? JSON.stringify(address.slice(0, 100)) : describe(address)} is not a Bitcoin regtest address.`)
+        throw new InvalidAddressError(
+          `fund: ${typeof address === 'string' ? JSON.stringify(address.slice(0, 100)) : describe(address)} is not a Bitcoin regtest address.`,
+        )
       }
       const sats = toBaseUnits(amount, 8, 'fund: amount', 21_000_000n * 100_000_000n)
       if (sats === 0n) throw new InvalidArgumentError('fund: amount must be more than 0.')
       const confirmed = assertOptions(fundOptions, 'fund: options').confirmed ?? true
-      if (typeof confirmed !== 'boolean') throw new InvalidArgumentError(`fund: confirmed must be true or false, got ${describe(confirmed)}.`)
+      if (typeof confirmed !== 'boolean')
+        throw new InvalidArgumentError(`fund: confirmed must be true or false, got ${describe(confirmed)}.`)
       return server.fund(address, sats, { confirmed })
     },
     async mine(blocks: number = 1) {
@@ -173,10 +189,14 @@ export async function startLocalBitcoin(options?: StartLocalBitcoinOptions): Pro
     },
     tip: () => ({ height: server.tipHeight, hash: server.tipHash }),
     utxos(address?: string) {
-      if (address !== undefined && !isValidBitcoinAddress(address, 'regtest')) throw new InvalidAddressError('utxos: not a Bitcoin regtest address.')
+      if (address !== undefined && !isValidBitcoinAddress(address, 'regtest'))
+        throw new InvalidAddressError('utxos: not a Bitcoin regtest address.')
       return server.utxos(address).map((u) => Object.freeze({ ...u }))
     },
-    broadcasts: () => server.broadcasts.map((b) => Object.freeze({ txid: b.txid, accepted: b.accepted, ...(b.reason === undefined ? {} : { reason: b.reason }) })),
+    broadcasts: () =>
+      server.broadcasts.map((b) =>
+        Object.freeze({ txid: b.txid, accepted: b.accepted, ...(b.reason === undefined ? {} : { reason: b.reason }) }),
+      ),
     stop: () => (stopped ??= server.stop()),
   })
 }

@@ -88,7 +88,11 @@ function addressRoute(ledger: Ledger, parts: string[]): Reply | undefined {
   }
   if (parts.length === 2) return json({ address: b, ...addressStats(ledger, scriptHex) })
   if (c === 'utxo' && parts.length === 3) {
-    return json(ledger.utxoList(scriptHex).map((u) => ({ txid: u.txid, vout: u.vout, value: Number(u.value), status: statusJson(ledger, ledger.txs.get(u.txid)!) })))
+    return json(
+      ledger
+        .utxoList(scriptHex)
+        .map((u) => ({ txid: u.txid, vout: u.vout, value: Number(u.value), status: statusJson(ledger, ledger.txs.get(u.txid)!) })),
+    )
   }
   if (c === 'txs') {
     const { mempool, chain } = history(ledger, scriptHex)

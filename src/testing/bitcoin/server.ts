@@ -43,7 +43,12 @@ export async function startEsplora(options: EsploraOptions): Promise<EsploraServ
   if (!network) throw new Error(`esplora-server: unknown network ${String(networkName)}`)
   const ledger = new Ledger(networkName, network, options.startHeight ?? 100)
   const faults = new FaultLayer()
-  const state: RouteState = { minRelayFeeRate: options.minRelayFeeRate ?? 1, feeEstimates: { ...DEFAULT_FEE_ESTIMATES }, rejectQueue: [], broadcasts: [] }
+  const state: RouteState = {
+    minRelayFeeRate: options.minRelayFeeRate ?? 1,
+    feeEstimates: { ...DEFAULT_FEE_ESTIMATES },
+    rejectQueue: [],
+    broadcasts: [],
+  }
   let requests = 0
   let requestLog: string[] = []
 
@@ -66,7 +71,9 @@ export async function startEsplora(options: EsploraOptions): Promise<EsploraServ
     if (late) return applyFault(late, req, res)
     const contentType = { text: 'text/plain', json: 'application/json', binary: 'application/octet-stream' }[reply.type]
     let out: string | Buffer =
-      reply.type === 'json' ? JSON.stringify(reply.body, (_, v: unknown) => (typeof v === 'bigint' ? Number(v) : v)) : (reply.body as string | Buffer)
+      reply.type === 'json'
+        ? JSON.stringify(reply.body, (_, v: unknown) => (typeof v === 'bigint' ? Number(v) : v))
+        : (reply.body as string | Buffer)
     if (faults.rewrite && typeof out === 'string') out = faults.rewrite({ method, path }, { status: reply.status, body: out }) ?? out
     res.writeHead(reply.status, { 'content-type': contentType })
     res.end(out)

@@ -37,7 +37,7 @@ export function scriptFail(i: number, kind: string, detail: string, mandatory = 
 }
 
 /** A sighash type Bitcoin Core defines (ALL, NONE, SINGLE, each optionally with ANYONECANPAY). */
-export function isDefinedHashType(hashType: number): boolean {
+function isDefinedHashType(hashType: number): boolean {
   const base = hashType & ~Transaction.SIGHASH_ANYONECANPAY
   return base >= Transaction.SIGHASH_ALL && base <= Transaction.SIGHASH_SINGLE
 }
@@ -60,10 +60,17 @@ export function verifyInput(tx: Transaction, i: number, prevouts: Prevout[]): vo
         throw scriptFail(i, 'p2sh', 'Witness requires only-redeemscript scriptSig; scriptSig must be one push of the redeem script')
       }
       if (!equalBytes(hash160(redeem), prev.script.subarray(2, 22))) {
-        throw scriptFail(i, 'p2sh', "Script evaluated without error but finished with a false/empty top stack element; hash160(redeem script) does not match the prevout's script hash")
+        throw scriptFail(
+          i,
+          'p2sh',
+          "Script evaluated without error but finished with a false/empty top stack element; hash160(redeem script) does not match the prevout's script hash",
+        )
       }
       if (scriptType(redeem) !== 'v0_p2wpkh') {
-        throw new Rejection(-26, `bad-txns-nonstandard-inputs: input ${i}: only P2SH-P2WPKH redeem scripts are supported by this test server, got ${scriptAsm(redeem)}`)
+        throw new Rejection(
+          -26,
+          `bad-txns-nonstandard-inputs: input ${i}: only P2SH-P2WPKH redeem scripts are supported by this test server, got ${scriptAsm(redeem)}`,
+        )
       }
       verifyP2wpkh(tx, i, 'p2sh-p2wpkh', redeem.subarray(2, 22), prev.value)
       return
@@ -88,7 +95,10 @@ export function verifyInput(tx: Transaction, i: number, prevouts: Prevout[]): vo
       return
     }
     default:
-      throw new Rejection(-26, `bad-txns-nonstandard-inputs: input ${i} spends a ${type} output, which this test server cannot verify (supported: p2wpkh, p2sh-p2wpkh, p2pkh, p2tr key path)`)
+      throw new Rejection(
+        -26,
+        `bad-txns-nonstandard-inputs: input ${i} spends a ${type} output, which this test server cannot verify (supported: p2wpkh, p2sh-p2wpkh, p2pkh, p2tr key path)`,
+      )
   }
 }
 
@@ -105,7 +115,10 @@ function verifyTaprootKeyPath(tx: Transaction, i: number, prevouts: Prevout[]): 
     stack = stack.slice(0, -1)
   }
   if (stack.length !== 1) {
-    throw new Rejection(-26, `bad-txns-nonstandard-inputs: input ${i} (p2tr): only key-path spends (a witness of one signature) are supported by this test server, got ${stack.length} witness elements`)
+    throw new Rejection(
+      -26,
+      `bad-txns-nonstandard-inputs: input ${i} (p2tr): only key-path spends (a witness of one signature) are supported by this test server, got ${stack.length} witness elements`,
+    )
   }
   const sig = stack[0]!
   if (sig.length !== 64 && sig.length !== 65) throw scriptFail(i, kind, `Invalid Schnorr signature size ${sig.length}`)
@@ -132,7 +145,8 @@ function verifyTaprootKeyPath(tx: Transaction, i: number, prevouts: Prevout[]): 
 
 function verifyP2wpkh(tx: Transaction, i: number, kind: string, program: Uint8Array, value: bigint): void {
   const witness = tx.ins[i]!.witness
-  if (witness.length !== 2) throw scriptFail(i, kind, `Witness program mismatch: expected [signature, pubkey], got ${witness.length} elements`)
+  if (witness.length !== 2)
+    throw scriptFail(i, kind, `Witness program mismatch: expected [signature, pubkey], got ${witness.length} elements`)
   const [sig, pubkey] = witness as [Uint8Array, Uint8Array]
   if (pubkey.length !== 33 || (pubkey[0] !== 2 && pubkey[0] !== 3)) {
     throw scriptFail(i, kind, 'Using non-compressed keys in segwit', false)
@@ -144,7 +158,13 @@ function verifyP2wpkh(tx: Transaction, i: number, kind: string, program: Uint8Ar
   verifyEcdsa(i, kind, sig, pubkey, (hashType) => tx.hashForWitnessV0(i, scriptCode, value, hashType))
 }
 
-function verifyEcdsa(i: number, kind: string, sigWithHashType: Uint8Array, pubkey: Uint8Array, sighash: (hashType: number) => Uint8Array): void {
+function verifyEcdsa(
+  i: number,
+  kind: string,
+  sigWithHashType: Uint8Array,
+  pubkey: Uint8Array,
+  sighash: (hashType: number) => Uint8Array,
+): void {
   let decoded: { signature: Uint8Array; hashType: number }
   try {
     decoded = bscript.signature.decode(sigWithHashType)
@@ -161,6 +181,10 @@ function verifyEcdsa(i: number, kind: string, sigWithHashType: Uint8Array, pubke
     ok = false
   }
   if (!ok) {
-    throw scriptFail(i, kind, 'Signature must be zero for failed CHECK(MULTI)SIG operation; the ECDSA signature does not verify against the pubkey and the sighash')
+    throw scriptFail(
+      i,
+      kind,
+      'Signature must be zero for failed CHECK(MULTI)SIG operation; the ECDSA signature does not verify against the pubkey and the sighash',
+    )
   }
 }

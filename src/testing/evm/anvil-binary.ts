@@ -12,7 +12,7 @@ import { pathToFileURL } from 'node:url'
 import { NotSupportedError } from '../../core/errors.js'
 
 /** The anvil package coffer declares as an optional peer dependency (Linux x64). */
-export const ANVIL_PACKAGE = '@foundry-rs/anvil-linux-amd64'
+const ANVIL_PACKAGE = '@foundry-rs/anvil-linux-amd64'
 
 const CPUS: Readonly<Record<string, string>> = { x64: 'amd64', arm64: 'arm64' }
 
@@ -55,7 +55,7 @@ function fromPackage(name: string, base: string): string | undefined {
 }
 
 /** Where the anvil package is looked for: the current project's folder, then coffer's own location. */
-export function defaultSearchBases(): string[] {
+function defaultSearchBases(): string[] {
   const project = pathToFileURL(join(process.cwd(), 'package.json')).href
   return [project, cofferLocation(project)].filter((b): b is string => b !== undefined)
 }
@@ -72,9 +72,12 @@ export function resolveAnvilBinary(explicit?: string, searchFrom: readonly strin
   if (given !== undefined) {
     const source = explicit !== undefined ? 'anvilPath' : 'ANVIL_PATH'
     if (!isExecutableFile(given)) {
-      throw new NotSupportedError(`${source} points at ${JSON.stringify(given)}, which is not an executable file; point it at an anvil binary, or unset it to use the ${ANVIL_PACKAGE} package.`, {
-        details: { [source]: given },
-      })
+      throw new NotSupportedError(
+        `${source} points at ${JSON.stringify(given)}, which is not an executable file; point it at an anvil binary, or unset it to use the ${ANVIL_PACKAGE} package.`,
+        {
+          details: { [source]: given },
+        },
+      )
     }
     return given
   }
@@ -83,7 +86,10 @@ export function resolveAnvilBinary(explicit?: string, searchFrom: readonly strin
     const bin = fromPackage(name, base)
     if (bin) return bin
   }
-  const platformNote = name === ANVIL_PACKAGE ? '' : ` (on this ${process.platform}-${process.arch} machine: ${name}, if Foundry publishes it, or a Foundry install)`
+  const platformNote =
+    name === ANVIL_PACKAGE
+      ? ''
+      : ` (on this ${process.platform}-${process.arch} machine: ${name}, if Foundry publishes it, or a Foundry install)`
   throw new NotSupportedError(
     `anvil was not found: install it with \`npm install --save-dev ${ANVIL_PACKAGE}\`${platformNote}, or set ANVIL_PATH to an anvil binary (\`curl -L https://foundry.paradigm.xyz | bash && foundryup\` installs one).`,
     { details: { package: name, env: 'ANVIL_PATH' } },

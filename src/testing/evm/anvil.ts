@@ -53,7 +53,21 @@ export async function spawnAnvil(options: SpawnAnvilOptions = {}): Promise<Anvil
   // The port is free when picked but could be taken before anvil binds it: try again then.
   for (let attempt = 0; attempt < 3; attempt++) {
     const port = await freePort()
-    const args = ['--host', '127.0.0.1', '--port', String(port), '--chain-id', String(chainId), '--mnemonic', ANVIL_MNEMONIC, '--accounts', '10', '--balance', '10000', '--quiet']
+    const args = [
+      '--host',
+      '127.0.0.1',
+      '--port',
+      String(port),
+      '--chain-id',
+      String(chainId),
+      '--mnemonic',
+      ANVIL_MNEMONIC,
+      '--accounts',
+      '10',
+      '--balance',
+      '10000',
+      '--quiet',
+    ]
     if (blockTime !== undefined) args.push('--block-time', String(blockTime))
     else if (!automine) args.push('--no-mining')
     args.push(...extraArgs)
@@ -79,7 +93,9 @@ async function launch(bin: string, args: string[], port: number, chainId: number
   for (;;) {
     if (node.exited()) {
       await node.stop()
-      throw new RpcError(`anvil exited (${node.exitStatus()}) before it answered on ${url}.`, { details: { binary: bin, output: node.output().slice(-500) } })
+      throw new RpcError(`anvil exited (${node.exitStatus()}) before it answered on ${url}.`, {
+        details: { binary: bin, output: node.output().slice(-500) },
+      })
     }
     try {
       const id = Number(await rpcCall<string>(url, 'eth_chainId', [], 2_000))
@@ -92,7 +108,9 @@ async function launch(bin: string, args: string[], port: number, chainId: number
       if (error instanceof RpcError && /^anvil answered/.test(error.shortMessage)) throw error
       if (Date.now() > deadline) {
         await node.stop()
-        throw new DeadlineExceededError(`anvil did not answer on ${url} within ${timeoutMs} ms.`, { details: { binary: bin, deadlineMs: timeoutMs, output: node.output().slice(-500) } })
+        throw new DeadlineExceededError(`anvil did not answer on ${url} within ${timeoutMs} ms.`, {
+          details: { binary: bin, deadlineMs: timeoutMs, output: node.output().slice(-500) },
+        })
       }
       await sleep(25)
     }

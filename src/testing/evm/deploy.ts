@@ -33,7 +33,11 @@ export async function placeMulticall3(url: string): Promise<Address> {
  * @throws RpcError when the node refuses it or it reverts
  * @throws DeadlineExceededError when no receipt comes within `timeoutMs`
  */
-export async function sendAndWait(url: string, tx: { from: Address; to?: Address; data?: Hex; value?: bigint; nonce?: number }, timeoutMs = 10_000): Promise<Receipt> {
+async function sendAndWait(
+  url: string,
+  tx: { from: Address; to?: Address; data?: Hex; value?: bigint; nonce?: number },
+  timeoutMs = 10_000,
+): Promise<Receipt> {
   const hash = await rpcCall<Hash>(url, 'eth_sendTransaction', [
     {
       from: tx.from,
@@ -51,16 +55,24 @@ export async function sendAndWait(url: string, tx: { from: Address; to?: Address
       if (receipt.status !== '0x1') throw new RpcError(`Transaction ${hash} reverted on the local chain.`, { details: { hash } })
       return receipt
     }
-    if (Date.now() > deadline) throw new DeadlineExceededError(`No receipt for ${hash} after ${timeoutMs} ms.`, { details: { hash, deadlineMs: timeoutMs } })
+    if (Date.now() > deadline)
+      throw new DeadlineExceededError(`No receipt for ${hash} after ${timeoutMs} ms.`, { details: { hash, deadlineMs: timeoutMs } })
     await sleep(20)
   }
 }
 
 /** Deploys `bytecode` with constructor `args` from `from` and returns the new contract's address. */
-export async function deployContract(url: string, from: Address, contract: { abi: Abi | readonly unknown[]; bytecode: Hex }, args: readonly unknown[], nonce?: number): Promise<Address> {
+export async function deployContract(
+  url: string,
+  from: Address,
+  contract: { abi: Abi | readonly unknown[]; bytecode: Hex },
+  args: readonly unknown[],
+  nonce?: number,
+): Promise<Address> {
   const data = encodeDeployData({ abi: contract.abi as Abi, bytecode: contract.bytecode, args })
   const receipt = await sendAndWait(url, { from, data, ...(nonce === undefined ? {} : { nonce }) })
-  if (!receipt.contractAddress) throw new RpcError('The deployment receipt names no contract address.', { details: { hash: receipt.transactionHash } })
+  if (!receipt.contractAddress)
+    throw new RpcError('The deployment receipt names no contract address.', { details: { hash: receipt.transactionHash } })
   return getAddress(receipt.contractAddress)
 }
 

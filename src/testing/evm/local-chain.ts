@@ -88,7 +88,9 @@ export interface LocalChain<T extends LocalTokenSymbol = 'USDT' | 'USDC'> {
  * @throws NotSupportedError when no anvil binary is found (the message says what to install)
  * @throws RpcError, DeadlineExceededError when anvil does not start
  */
-export async function startLocalChain<const T extends LocalTokenSymbol = 'USDT' | 'USDC'>(options?: StartLocalChainOptions<T>): Promise<LocalChain<T>> {
+export async function startLocalChain<const T extends LocalTokenSymbol = 'USDT' | 'USDC'>(
+  options?: StartLocalChainOptions<T>,
+): Promise<LocalChain<T>> {
   const settings = localChainSettings(options)
   const node = await spawnAnvil({ chainId: settings.chainId, anvilPath: settings.anvilPath, timeoutMs: settings.timeoutMs })
   const url = node.url
@@ -100,7 +102,14 @@ export async function startLocalChain<const T extends LocalTokenSymbol = 'USDT' 
     for (const symbol of settings.tokens) {
       const spec = LOCAL_TOKEN_SPECS[symbol]
       const address = await deployLocalToken(url, symbol)
-      tokens[symbol] = Object.freeze({ address, symbol, name: spec.name, decimals: spec.decimals, assetId: erc20AssetId(settings.chainId, address), family: symbol })
+      tokens[symbol] = Object.freeze({
+        address,
+        symbol,
+        name: spec.name,
+        decimals: spec.decimals,
+        assetId: erc20AssetId(settings.chainId, address),
+        family: symbol,
+      })
     }
     if (!settings.automine) await rpcCall(url, 'evm_setAutomine', [false])
   } catch (error) {
@@ -118,10 +127,12 @@ export async function startLocalChain<const T extends LocalTokenSymbol = 'USDT' 
     testnet: true,
   })
   let stopped = false
-  const live = <A extends unknown[], R>(fn: (...args: A) => Promise<R>) => async (...args: A): Promise<R> => {
-    if (stopped) throw new RpcError(`This local chain (${url}) was stopped; start another with startLocalChain().`)
-    return fn(...args)
-  }
+  const live =
+    <A extends unknown[], R>(fn: (...args: A) => Promise<R>) =>
+    async (...args: A): Promise<R> => {
+      if (stopped) throw new RpcError(`This local chain (${url}) was stopped; start another with startLocalChain().`)
+      return fn(...args)
+    }
   let queue: Promise<unknown> = Promise.resolve()
   const serial = <R>(work: () => Promise<R>): Promise<R> => {
     const run = queue.then(work, work)
@@ -147,7 +158,11 @@ export async function startLocalChain<const T extends LocalTokenSymbol = 'USDT' 
     chain,
     nativeAsset: evmNativeAssetId(settings.chainId),
     tokens: Object.freeze(tokens) as LocalChain<T>['tokens'],
-    adapterTokens: Object.freeze(Object.values(tokens).map((t) => Object.freeze({ address: t.address, symbol: t.symbol, name: t.name, decimals: t.decimals, family: t.family }))),
+    adapterTokens: Object.freeze(
+      Object.values(tokens).map((t) =>
+        Object.freeze({ address: t.address, symbol: t.symbol, name: t.name, decimals: t.decimals, family: t.family }),
+      ),
+    ),
     pid: node.pid,
     fund: live(fund),
     mine: live(async (blocks: number = 1) => {
@@ -159,8 +174,12 @@ export async function startLocalChain<const T extends LocalTokenSymbol = 'USDT' 
     }),
     snapshot: live(() => rpcCall<string>(url, 'evm_snapshot')),
     revert: live(async (id: string) => {
-      if (typeof id !== 'string' || !/^0x[0-9a-fA-F]{1,64}$/.test(id)) throw new InvalidArgumentError(`revert takes an id from snapshot(), got ${typeof id === 'string' ? JSON.stringify(id.slice(0, 70)) : describe(id)}.`)
-      if (!(await rpcCall<boolean>(url, 'evm_revert', [id]))) throw new InvalidArgumentError(`No snapshot ${id} on this local chain (each id works once).`)
+      if (typeof id !== 'string' || !/^0x[0-9a-fA-F]{1,64}$/.test(id))
+        throw new InvalidArgumentError(
+          `revert takes an id from snapshot(), got ${typeof id === 'string' ? JSON.stringify(id.slice(0, 70)) : describe(id)}.`,
+        )
+      if (!(await rpcCall<boolean>(url, 'evm_revert', [id])))
+        throw new InvalidArgumentError(`No snapshot ${id} on this local chain (each id works once).`)
     }),
     stop: async () => {
       stopped = true
@@ -170,7 +189,10 @@ export async function startLocalChain<const T extends LocalTokenSymbol = 'USDT' 
 }
 
 /** Checks `fund`'s amounts (all of them, before anything is sent). */
-function fundingPlan(amounts: Record<string, unknown>, tokens: Partial<Record<LocalTokenSymbol, LocalToken>>): { eth: bigint; tokens: { token: LocalToken; units: bigint }[] } {
+function fundingPlan(
+  amounts: Record<string, unknown>,
+  tokens: Partial<Record<LocalTokenSymbol, LocalToken>>,
+): { eth: bigint; tokens: { token: LocalToken; units: bigint }[] } {
   const known = ['eth', ...Object.keys(tokens)]
   let eth = 0n
   const mints: { token: LocalToken; units: bigint }[] = []

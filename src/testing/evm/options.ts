@@ -49,14 +49,19 @@ function chainIdOf(value: unknown): number {
 
 function tokensOf(value: unknown): readonly LocalTokenSymbol[] {
   if (value === undefined) return ['USDT', 'USDC']
-  if (!Array.isArray(value)) throw new InvalidArgumentError(`tokens must be an array of ${LOCAL_TOKEN_SYMBOLS.map((s) => `'${s}'`).join(', ')}, got ${describe(value)}.`)
+  if (!Array.isArray(value))
+    throw new InvalidArgumentError(
+      `tokens must be an array of ${LOCAL_TOKEN_SYMBOLS.map((s) => `'${s}'`).join(', ')}, got ${describe(value)}.`,
+    )
   const seen = new Set<LocalTokenSymbol>()
   for (const item of value as unknown[]) {
     const symbol = LOCAL_TOKEN_SYMBOLS.find((s) => s === item)
     if (!symbol) {
       const near = typeof item === 'string' ? LOCAL_TOKEN_SYMBOLS.find((s) => s === item.toUpperCase()) : undefined
       const got = typeof item === 'string' ? JSON.stringify(item.slice(0, 20)) : describe(item)
-      throw new InvalidArgumentError(`tokens: the local chain deploys ${LOCAL_TOKEN_SYMBOLS.join(', ')}, got ${got}${near ? ` (symbols are case-sensitive: did you mean '${near}'?)` : ''}.`)
+      throw new InvalidArgumentError(
+        `tokens: the local chain deploys ${LOCAL_TOKEN_SYMBOLS.join(', ')}, got ${got}${near ? ` (symbols are case-sensitive: did you mean '${near}'?)` : ''}.`,
+      )
     }
     if (seen.has(symbol)) throw new InvalidArgumentError(`tokens lists ${symbol} twice.`)
     seen.add(symbol)
@@ -71,9 +76,12 @@ function tokensOf(value: unknown): readonly LocalTokenSymbol[] {
 export function localChainSettings(options: unknown): LocalChainSettings {
   const opts = assertOptions(options as StartLocalChainOptions | undefined, 'startLocalChain options')
   assertKnownKeys(opts, KNOWN, 'startLocalChain')
-  if (opts.automine !== undefined && typeof opts.automine !== 'boolean') throw new InvalidArgumentError(`automine must be true or false, got ${describe(opts.automine)}.`)
+  if (opts.automine !== undefined && typeof opts.automine !== 'boolean')
+    throw new InvalidArgumentError(`automine must be true or false, got ${describe(opts.automine)}.`)
   if (opts.anvilPath !== undefined && (typeof opts.anvilPath !== 'string' || opts.anvilPath.length === 0)) {
-    throw new InvalidArgumentError(`anvilPath must be the path of an anvil binary, got ${typeof opts.anvilPath === 'string' ? 'an empty string' : describe(opts.anvilPath)}.`)
+    throw new InvalidArgumentError(
+      `anvilPath must be the path of an anvil binary, got ${typeof opts.anvilPath === 'string' ? 'an empty string' : describe(opts.anvilPath)}.`,
+    )
   }
   return {
     chainId: chainIdOf(opts.chainId),

@@ -3,7 +3,7 @@
  * @module
  * @internal
  */
-import { getContractAddress, type Address } from 'viem'
+import type { Address } from 'viem'
 
 /** A token the local chain can deploy: `'USDT'`, `'USDC'` or `'DAI'`. */
 export type LocalTokenSymbol = 'USDT' | 'USDC' | 'DAI'
@@ -36,8 +36,3 @@ export const LOCAL_TOKEN_SPECS: Readonly<Record<LocalTokenSymbol, LocalTokenSpec
  * it leaves anvil's ten development accounts untouched: nonce 0 and 10,000 ETH each.
  */
 export const LOCAL_DEPLOYER: Address = '0xc0Ffee000000000000000000000000000000C0DE'
-
-/** Where the kit puts a token on any fresh local chain (the same address every time). */
-export function localTokenAddress(symbol: LocalTokenSymbol): Address {
-  return getContractAddress({ from: LOCAL_DEPLOYER, nonce: BigInt(LOCAL_TOKEN_SPECS[symbol].nonce) })
-}

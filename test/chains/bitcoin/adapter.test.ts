@@ -43,7 +43,9 @@ describe('account signers match the BIP-84 and BIP-86 spec vectors', () => {
       const [change, index] = a.path.split('/').slice(-2).map(Number) as [0 | 1, number]
       expect(account.child(change, index).address).toBe(a.address)
     }
-    expect(account.descriptor).toMatch(addressType === 'p2tr' ? /^tr\(\[73c5da0a\/86h\/0h\/0h\]xpub/ : /^wpkh\(\[73c5da0a\/84h\/0h\/0h\]xpub/)
+    expect(account.descriptor).toMatch(
+      addressType === 'p2tr' ? /^tr\(\[73c5da0a\/86h\/0h\/0h\]xpub/ : /^wpkh\(\[73c5da0a\/84h\/0h\/0h\]xpub/,
+    )
     expect(JSON.stringify(account)).toContain('[redacted]')
   })
 })
@@ -57,7 +59,12 @@ describe('discovery', () => {
     await server.fund(receive('p2wpkh', 2, 1, 1)[0]!, 7_000n, { confirmed: false })
     await server.fund(receive('p2wpkh', 45)[0]!, 1_000_000n) // beyond the gap: not found
     const state = await adapter.discoverAccount(account.descriptor)
-    expect(state.used.map((u) => [u.change, u.index])).toEqual([[0, 0], [0, 5], [0, 22], [1, 2]])
+    expect(state.used.map((u) => [u.change, u.index])).toEqual([
+      [0, 0],
+      [0, 5],
+      [0, 22],
+      [1, 2],
+    ])
     expect(state.nextReceive.index).toBe(23)
     expect(state.nextReceive.address).toBe(receive('p2wpkh', 23)[0])
     expect(state.nextChange).toMatchObject({ index: 3, address: receive('p2wpkh', 3, 1, 1)[0] })
@@ -74,28 +81,34 @@ describe('discovery', () => {
 })
 
 describe('spending', () => {
-  it.each(['p2wpkh', 'p2tr', 'p2sh-p2wpkh', 'p2pkh'] as const)('%s: the server (bitcoinjs-lib + libsecp256k1) accepts the signed spend; change goes to the change chain', async (addressType) => {
-    const { server, adapter } = await setup()
-    const { vault, id } = await vaultWith()
-    const account = await vault.getAccountSigner({ secretId: id, chain: 'bitcoin', network: 'regtest', addressType })
-    await server.fund(receive(addressType, 0)[0]!, 60_000n)
-    await server.fund(receive(addressType, 1)[0]!, 50_000n)
-    const to = receive('p2wpkh', 0, 1)[0]!.replace(/./, 'b') === '' ? '' : deriveAccounts(seed, { chain: 'bitcoin', network: 'regtest', account: 7, count: 1 })[0]!.address
-    const quote = await adapter.quoteTransfer({ from: account.descriptor, to, asset: BTC, amount: 70_000n })
-    const txid = await adapter.sendTransfer(quote, account)
-    const broadcast = server.broadcasts.at(-1)!
-    expect(broadcast).toMatchObject({ accepted: true, txid })
-    const tx = BtcTransaction.fromHex(broadcast.hex)
-    expect(tx.ins.every((i) => i.sequence === 0xfffffffd)).toBe(true) // RBF signalled
-    const paid = server.utxos(to)
-    expect(paid.map((u) => u.value)).toEqual([70_000n])
-    const change = server.utxos(receive(addressType, 0, 1, 1)[0]!)
-    expect(change).toHaveLength(1)
-    expect(70_000n + change[0]!.value + quote.fee.amount).toBe(110_000n)
-    expect(await adapter.getTransaction(txid)).toMatchObject({ state: 'pending', fee: { amount: quote.fee.amount } })
-    server.mine()
-    expect(await adapter.waitForTransaction(txid)).toMatchObject({ state: 'confirmed', confirmations: 1 })
-  })
+  it.each(['p2wpkh', 'p2tr', 'p2sh-p2wpkh', 'p2pkh'] as const)(
+    '%s: the server (bitcoinjs-lib + libsecp256k1) accepts the signed spend; change goes to the change chain',
+    async (addressType) => {
+      const { server, adapter } = await setup()
+      const { vault, id } = await vaultWith()
+      const account = await vault.getAccountSigner({ secretId: id, chain: 'bitcoin', network: 'regtest', addressType })
+      await server.fund(receive(addressType, 0)[0]!, 60_000n)
+      await server.fund(receive(addressType, 1)[0]!, 50_000n)
+      const to =
+        receive('p2wpkh', 0, 1)[0]!.replace(/./, 'b') === ''
+          ? ''
+          : deriveAccounts(seed, { chain: 'bitcoin', network: 'regtest', account: 7, count: 1 })[0]!.address
+      const quote = await adapter.quoteTransfer({ from: account.descriptor, to, asset: BTC, amount: 70_000n })
+      const txid = await adapter.sendTransfer(quote, account)
+      const broadcast = server.broadcasts.at(-1)!
+      expect(broadcast).toMatchObject({ accepted: true, txid })
+      const tx = BtcTransaction.fromHex(broadcast.hex)
+      expect(tx.ins.every((i) => i.sequence === 0xfffffffd)).toBe(true) // RBF signalled
+      const paid = server.utxos(to)
+      expect(paid.map((u) => u.value)).toEqual([70_000n])
+      const change = server.utxos(receive(addressType, 0, 1, 1)[0]!)
+      expect(change).toHaveLength(1)
+      expect(70_000n + change[0]!.value + quote.fee.amount).toBe(110_000n)
+      expect(await adapter.getTransaction(txid)).toMatchObject({ state: 'pending', fee: { amount: quote.fee.amount } })
+      server.mine()
+      expect(await adapter.waitForTransaction(txid)).toMatchObject({ state: 'confirmed', confirmations: 1 })
+    },
+  )
 
   it('a single address with a vault signer (no account) spends and gets its change back', async () => {
     const { server, adapter } = await setup()
@@ -147,13 +160,25 @@ describe('spending', () => {
     for (const addressType of ['p2wpkh', 'p2tr', 'p2sh-p2wpkh'] as const) {
       const account = await vault.getAccountSigner({ secretId: id, chain: 'bitcoin', network: 'regtest', addressType })
       await server.fund(receive(addressType, 0)[0]!, 100_000n)
-      const unsigned = await adapter.buildTransfer(await adapter.quoteTransfer({ from: account.descriptor, to: receive('p2wpkh', 8)[0]!, asset: BTC, amount: 30_000n }))
+      const unsigned = await adapter.buildTransfer(
+        await adapter.quoteTransfer({ from: account.descriptor, to: receive('p2wpkh', 8)[0]!, asset: BTC, amount: 30_000n }),
+      )
       const index = changeIndex(unsigned)
       const change = psbtFromBase64(unsigned.payload.psbt).getOutput(index)
       expect((change.bip32Derivation ?? change.tapBip32Derivation)?.length, addressType).toBe(1)
       // The change redirected to a stranger, same amount: the summary still reads right, the signer refuses.
-      const redirected = edit(unsigned, (tx, i) => tx.updateOutput(i, { script: OutScript.encode(Address(net).decode(stranger)), bip32Derivation: undefined, tapBip32Derivation: undefined, tapInternalKey: undefined, redeemScript: undefined }))
-      await expect(adapter.signTransaction(redirected, account), addressType).rejects.toThrow(new RegExp(`output ${index} pays .*neither the recipient nor change back to the signer`))
+      const redirected = edit(unsigned, (tx, i) =>
+        tx.updateOutput(i, {
+          script: OutScript.encode(Address(net).decode(stranger)),
+          bip32Derivation: undefined,
+          tapBip32Derivation: undefined,
+          tapInternalKey: undefined,
+          redeemScript: undefined,
+        }),
+      )
+      await expect(adapter.signTransaction(redirected, account), addressType).rejects.toThrow(
+        new RegExp(`output ${index} pays .*neither the recipient nor change back to the signer`),
+      )
       // The stranger's output dressed up with the account's key origin: the key does not match its script.
       const disguised = edit(unsigned, (tx, i) => tx.updateOutput(i, { script: OutScript.encode(Address(net).decode(stranger)) }))
       await expect(adapter.signTransaction(disguised, account), addressType).rejects.toThrow(/neither the recipient nor change/)
@@ -162,7 +187,9 @@ describe('spending', () => {
     }
     const key = await vault.getSigner({ secretId: id, chain: 'bitcoin', network: 'regtest', addressType: 'p2wpkh' })
     await server.fund(key.address, 100_000n)
-    const single = await adapter.buildTransfer(await adapter.quoteTransfer({ from: key.address, to: receive('p2wpkh', 8)[0]!, asset: BTC, amount: 30_000n }))
+    const single = await adapter.buildTransfer(
+      await adapter.quoteTransfer({ from: key.address, to: receive('p2wpkh', 8)[0]!, asset: BTC, amount: 30_000n }),
+    )
     const stolen = edit(single, (tx, i) => tx.updateOutput(i, { script: OutScript.encode(Address(net).decode(stranger)) }))
     await expect(adapter.signTransaction(stolen, key)).rejects.toThrow(/neither the recipient nor change/)
     await expect(adapter.signTransaction(single, key)).resolves.toMatchObject({ kind: 'bitcoin-psbt' })
@@ -175,7 +202,9 @@ describe('spending', () => {
     await server.fund(receive('p2wpkh', 0)[0]!, 10_000n)
     await server.fund(receive('p2wpkh', 1)[0]!, 90_000n, { confirmed: false })
     const to = receive('p2wpkh', 9)[0]!
-    await expect(adapter.quoteTransfer({ from: account.descriptor, to, asset: BTC, amount: 20_000n })).rejects.toBeInstanceOf(InsufficientFundsError)
+    await expect(adapter.quoteTransfer({ from: account.descriptor, to, asset: BTC, amount: 20_000n })).rejects.toBeInstanceOf(
+      InsufficientFundsError,
+    )
     await expect(adapter.quoteTransfer({ from: account.descriptor, to, asset: BTC, amount: 20_000n })).rejects.toThrow(/unconfirmed/)
     // Allowing unconfirmed coins makes it possible.
     const quote = await adapter.quoteTransfer({ from: account.descriptor, to, asset: BTC, amount: 20_000n, allowUnconfirmed: true })
@@ -188,7 +217,9 @@ describe('spending', () => {
     const { vault, id } = await vaultWith()
     const account = await vault.getAccountSigner({ secretId: id, chain: 'bitcoin', network: 'regtest' })
     for (const i of [0, 1, 2]) await server.fund(receive('p2wpkh', i)[0]!, 25_000n)
-    const to = receive('p2wpkh', 0, 1)[0]!.slice(0, 0) || deriveAccounts(seed, { chain: 'bitcoin', network: 'regtest', account: 3, count: 1 })[0]!.address
+    const to =
+      receive('p2wpkh', 0, 1)[0]!.slice(0, 0) ||
+      deriveAccounts(seed, { chain: 'bitcoin', network: 'regtest', account: 3, count: 1 })[0]!.address
     const quote = await adapter.quoteTransfer({ from: account.descriptor, to, asset: BTC, amount: 'max' })
     expect(quote.amount + quote.fee.amount).toBe(75_000n)
     await adapter.sendTransfer(quote, account)
@@ -216,7 +247,9 @@ describe('spending', () => {
     expect(server.broadcasts.at(-1)).toMatchObject({ accepted: true, txid })
     // And the other way: coffer signs a PSBT without finalizing, for a co-signer or a hardware wallet.
     await server.fund(receive('p2wpkh', 1)[0]!, 30_000n)
-    const second = await adapter.buildTransfer(await adapter.quoteTransfer({ from: account.descriptor, to: receive('p2wpkh', 6)[0]!, asset: BTC, amount: 10_000n }))
+    const second = await adapter.buildTransfer(
+      await adapter.quoteTransfer({ from: account.descriptor, to: receive('p2wpkh', 6)[0]!, asset: BTC, amount: 10_000n }),
+    )
     const partly = await adapter.signPsbt(second.payload.psbt as string, account)
     expect(Psbt.fromBase64(partly).validateSignaturesOfAllInputs((pub, hash, sig) => ecc.verify(hash, pub, sig))).toBe(true)
   })
@@ -250,7 +283,10 @@ describe('reads', () => {
     const { vault, id } = await vaultWith()
     const account = await vault.getAccountSigner({ secretId: id, chain: 'bitcoin', network: 'regtest' })
     await server.fund(receive('p2wpkh', 0)[0]!, 80_000n)
-    const out = await adapter.sendTransfer(await adapter.quoteTransfer({ from: account.descriptor, to: receive('p2tr', 0)[0]!, asset: BTC, amount: 30_000n }), account)
+    const out = await adapter.sendTransfer(
+      await adapter.quoteTransfer({ from: account.descriptor, to: receive('p2tr', 0)[0]!, asset: BTC, amount: 30_000n }),
+      account,
+    )
     server.mine()
     const page = await adapter.getHistory(account.descriptor)
     expect(page.items.map((i) => [i.direction, i.amount])).toEqual([
@@ -287,9 +323,13 @@ describe('reads', () => {
     expect(await adapter.blockAt(tip.height)).toEqual(tip)
     expect((await adapter.blockAt(tip.height - 1)).hash).toBe(tip.parentHash)
     await expect(adapter.blockAt(-1)).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' })
-    await expect(adapter.getBalances({ addresses: [address], blockHeight: tip.height - 1 })).rejects.toMatchObject({ code: 'NOT_SUPPORTED' })
+    await expect(adapter.getBalances({ addresses: [address], blockHeight: tip.height - 1 })).rejects.toMatchObject({
+      code: 'NOT_SUPPORTED',
+    })
     expect((await adapter.getBalances({ addresses: [address], blockHeight: tip.height }))[0]).toMatchObject({ amount: 70_000n })
-    await expect(adapter.getTransfers({ addresses: [address], fromBlock: 0, toBlock: tip.height })).rejects.toMatchObject({ code: 'NOT_SUPPORTED' })
+    await expect(adapter.getTransfers({ addresses: [address], fromBlock: 0, toBlock: tip.height })).rejects.toMatchObject({
+      code: 'NOT_SUPPORTED',
+    })
     expect(adapter.capabilities).toMatchObject({ balancesAt: false, transfers: false })
     expect(adapter.testnet).toBe(true)
   })
@@ -298,9 +338,15 @@ describe('reads', () => {
     const { adapter } = await setup()
     expect(adapter.isValidAddress('bcrt1qcr8te4kr609gcawutmrza0j4xv80jy8z306fyu')).toBe(false)
     expect(adapter.isValidAddress(receive('p2tr', 0)[0]!)).toBe(true)
-    await expect(adapter.quoteTransfer({ from: receive('p2wpkh', 0)[0]!, to: 'bc1qcr8te4kr609gcawutmrza0j4xv80jy8z306fyu', asset: BTC, amount: 1n })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' })
-    await expect(adapter.quoteTransfer({ from: 'nope', to: receive('p2wpkh', 0)[0]!, asset: BTC, amount: 1n })).rejects.toMatchObject({ code: 'INVALID_ADDRESS' })
-    await expect(adapter.quoteTransfer({ from: receive('p2wpkh', 0)[0]!, to: receive('p2wpkh', 1)[0]!, asset: 'eip155:1/slip44:60', amount: 1n })).rejects.toMatchObject({ code: 'UNKNOWN_ASSET' })
+    await expect(
+      adapter.quoteTransfer({ from: receive('p2wpkh', 0)[0]!, to: 'bc1qcr8te4kr609gcawutmrza0j4xv80jy8z306fyu', asset: BTC, amount: 1n }),
+    ).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' })
+    await expect(adapter.quoteTransfer({ from: 'nope', to: receive('p2wpkh', 0)[0]!, asset: BTC, amount: 1n })).rejects.toMatchObject({
+      code: 'INVALID_ADDRESS',
+    })
+    await expect(
+      adapter.quoteTransfer({ from: receive('p2wpkh', 0)[0]!, to: receive('p2wpkh', 1)[0]!, asset: 'eip155:1/slip44:60', amount: 1n }),
+    ).rejects.toMatchObject({ code: 'UNKNOWN_ASSET' })
     const mainnetXpub = HDNode.fromSeed(seed).derive("m/84'/0'/0'").xpub
     await expect(adapter.discoverAccount(mainnetXpub)).rejects.toMatchObject({ code: 'INVALID_ADDRESS' })
     expect(() => bitcoin({ network: 'regtest' })).toThrow(/esploraUrl or a backend/)

@@ -1,10 +1,23 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { InsufficientFundsError, InvalidArgumentError } from '../../../src/core/errors.js'
-import { effectiveValue, RECIPIENT_TYPES, selectCoins, type RecipientType, type Selection, type SelectionParams, type Utxo } from '../../../src/chains/bitcoin/coin-selection.js'
+import {
+  effectiveValue,
+  RECIPIENT_TYPES,
+  selectCoins,
+  type RecipientType,
+  type Selection,
+  type SelectionParams,
+  type Utxo,
+} from '../../../src/chains/bitcoin/coin-selection.js'
 import { dustThreshold, inputWeight, outputWeight, SCRIPT_TYPES, txVsize, type ScriptType } from '../../../src/chains/bitcoin/vsize.js'
 
-const utxo = (n: number, value: bigint, type: ScriptType = 'p2wpkh', confirmed = true): Utxo => ({ id: `${n.toString(16).padStart(64, '0')}:0`, value, type, confirmed })
+const utxo = (n: number, value: bigint, type: ScriptType = 'p2wpkh', confirmed = true): Utxo => ({
+  id: `${n.toString(16).padStart(64, '0')}:0`,
+  value,
+  type,
+  confirmed,
+})
 const vsizeOf = (inputs: ScriptType[], outputs: (RecipientType | ScriptType)[]) => BigInt(txVsize({ inputs, outputs }))
 const sum = (xs: readonly Utxo[]) => xs.reduce((s, u) => s + u.value, 0n)
 const ids = (s: Selection) => s.inputs.map((u) => u.id).sort()
@@ -65,7 +78,9 @@ describe('selectCoins', () => {
 
   it('throws a typed InsufficientFundsError with needed and available', () => {
     const feeRate = 3n
-    const error = catchError(() => selectCoins({ utxos: [utxo(1, 50_000n), utxo(2, 30_000n)], target: 100_000n, feeRate, outputs: ['p2wpkh'], changeType: 'p2wpkh' }))
+    const error = catchError(() =>
+      selectCoins({ utxos: [utxo(1, 50_000n), utxo(2, 30_000n)], target: 100_000n, feeRate, outputs: ['p2wpkh'], changeType: 'p2wpkh' }),
+    )
     expect(error).toBeInstanceOf(InsufficientFundsError)
     const e = error as InsufficientFundsError
     expect(e.code).toBe('INSUFFICIENT_FUNDS')
@@ -93,10 +108,17 @@ describe('selectCoins', () => {
     const fee = vsizeOf(['p2wpkh', 'p2tr', 'p2pkh'], ['p2wsh']) * feeRate
     expect(s).toMatchObject({ algorithm: 'sweep', change: 0n, fee, amount: 75_000n - fee })
     expect(ids(s)).toEqual([utxos[0]!.id, utxos[1]!.id, utxos[2]!.id].sort()) // not the unconfirmed, not the 100-sat one
-    const tooLittle = catchError(() => selectCoins({ utxos: [utxo(1, 600n)], target: 'max', feeRate: 1n, outputs: ['p2pkh'], changeType: 'p2wpkh' }))
+    const tooLittle = catchError(() =>
+      selectCoins({ utxos: [utxo(1, 600n)], target: 'max', feeRate: 1n, outputs: ['p2pkh'], changeType: 'p2wpkh' }),
+    )
     expect(tooLittle).toBeInstanceOf(InsufficientFundsError)
-    expect((tooLittle as InsufficientFundsError).details).toMatchObject({ needed: String(546n + vsizeOf(['p2wpkh'], ['p2pkh'])), available: '600' })
-    expect(() => selectCoins({ utxos: [], target: 'max', feeRate: 1n, outputs: ['p2tr'], changeType: 'p2tr' })).toThrow(InsufficientFundsError)
+    expect((tooLittle as InsufficientFundsError).details).toMatchObject({
+      needed: String(546n + vsizeOf(['p2wpkh'], ['p2pkh'])),
+      available: '600',
+    })
+    expect(() => selectCoins({ utxos: [], target: 'max', feeRate: 1n, outputs: ['p2tr'], changeType: 'p2tr' })).toThrow(
+      InsufficientFundsError,
+    )
   })
 
   it('skips UTXOs whose effective value is zero or negative at high fee rates', () => {
@@ -108,7 +130,9 @@ describe('selectCoins', () => {
     expect(ids(s)).toEqual([utxos[3]!.id])
     const sweep = selectCoins({ utxos, target: 'max', feeRate, outputs: ['p2wpkh'], changeType: 'p2wpkh' })
     expect(ids(sweep)).toEqual([utxos[3]!.id])
-    const short = catchError(() => selectCoins({ utxos: utxos.slice(0, 3), target: 1_000n, feeRate, outputs: ['p2wpkh'], changeType: 'p2wpkh' }))
+    const short = catchError(() =>
+      selectCoins({ utxos: utxos.slice(0, 3), target: 1_000n, feeRate, outputs: ['p2wpkh'], changeType: 'p2wpkh' }),
+    )
     expect((short as InsufficientFundsError).details).toMatchObject({ available: '0', uneconomical: 3 })
   })
 
@@ -148,7 +172,11 @@ describe('selectCoins', () => {
       { ...ok, changeType: 'p2wsh' },
       { ...ok, allowUnconfirmed: 1 },
     ]
-    for (const params of bad) expect(() => selectCoins(params as SelectionParams), JSON.stringify(params, (_, v) => (typeof v === 'bigint' ? `${v}n` : v))).toThrow(InvalidArgumentError)
+    for (const params of bad)
+      expect(
+        () => selectCoins(params as SelectionParams),
+        JSON.stringify(params, (_, v) => (typeof v === 'bigint' ? `${v}n` : v)),
+      ).toThrow(InvalidArgumentError)
     expect(selectCoins({ ...ok, feeRate: 100_000n, utxos: [utxo(1, 100_000_000n)] }).amount).toBe(500n)
   })
 })
@@ -214,7 +242,13 @@ describe('selectCoins properties', () => {
         } catch (error) {
           expect(error).toBeInstanceOf(InsufficientFundsError)
           const eligible = eligibleOf(p)
-          const needed = p.target + vsizeOf(eligible.map((u) => u.type), p.outputs) * p.feeRate
+          const needed =
+            p.target +
+            vsizeOf(
+              eligible.map((u) => u.type),
+              p.outputs,
+            ) *
+              p.feeRate
           expect(sum(eligible)).toBeLessThan(needed) // even spending every eligible UTXO falls short
           expect((error as InsufficientFundsError).details).toMatchObject({ needed: String(needed), available: String(sum(eligible)) })
           return
@@ -227,13 +261,18 @@ describe('selectCoins properties', () => {
 
   it('spending one near-exact UTXO: branch and bound when within the cost of change, dust never made', () => {
     fc.assert(
-      fc.property(arbParams, fc.constantFrom(...SCRIPT_TYPES), fc.oneof(fc.constant(0n), fc.bigInt({ min: 0n, max: 3_000n })), (p, type, delta) => {
-        const near = utxo(999, p.target + vsizeOf([type], p.outputs) * p.feeRate + delta, type)
-        const params = { ...p, utxos: [...p.utxos, near] }
-        const s = selectCoins(params)
-        checkSelection(params, s)
-        if (delta <= costOfChange(params)) expect(s.algorithm).toBe('bnb')
-      }),
+      fc.property(
+        arbParams,
+        fc.constantFrom(...SCRIPT_TYPES),
+        fc.oneof(fc.constant(0n), fc.bigInt({ min: 0n, max: 3_000n })),
+        (p, type, delta) => {
+          const near = utxo(999, p.target + vsizeOf([type], p.outputs) * p.feeRate + delta, type)
+          const params = { ...p, utxos: [...p.utxos, near] }
+          const s = selectCoins(params)
+          checkSelection(params, s)
+          if (delta <= costOfChange(params)) expect(s.algorithm).toBe('bnb')
+        },
+      ),
       { numRuns: 400 },
     )
   })
@@ -243,7 +282,11 @@ describe('selectCoins properties', () => {
       fc.property(arbParams, (p) => {
         const params = { ...p, target: 'max' as const, outputs: p.outputs.slice(0, 1) }
         const eligible = eligibleOf(params)
-        const fee = vsizeOf(eligible.map((u) => u.type), params.outputs) * p.feeRate
+        const fee =
+          vsizeOf(
+            eligible.map((u) => u.type),
+            params.outputs,
+          ) * p.feeRate
         const amount = sum(eligible) - fee
         if (amount < dustThreshold(params.outputs[0]!)) {
           expect(() => selectCoins(params)).toThrow(InsufficientFundsError)

@@ -7,7 +7,17 @@
  */
 import { afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { deriveAccounts, mnemonicToSeed } from 'coffer/keys'
-import { bitcoin, BroadcastUnknownError, DeadlineExceededError, DiscoveryLimitError, NotSupportedError, RpcError, TransactionRejectedError, type BitcoinAdapterOptions, type BitcoinBackend } from 'coffer/bitcoin'
+import {
+  bitcoin,
+  BroadcastUnknownError,
+  DeadlineExceededError,
+  DiscoveryLimitError,
+  InvalidArgumentError,
+  RpcError,
+  TransactionRejectedError,
+  type BitcoinAdapterOptions,
+  type BitcoinBackend,
+} from 'coffer/bitcoin'
 import type { AccountSigner } from 'coffer/vault'
 import type { EsploraServer } from '../../support/esplora-server.js'
 import { ABANDON, regtest, vaultWith } from './helpers.js'
@@ -51,31 +61,34 @@ describe('a broadcast whose answer is lost is maybe sent, never "rejected"', () 
     ['accept-then-500', { status: 500, body: 'Internal Server Error' }],
     ['accept-then-timeout', 'hang'],
     ['connection reset after accept', 'reset'],
-  ] as const)('%s, lookups failing too: BroadcastUnknownError with the txid; one tx moved the funds; journalled, found later, sped up', async (_name, fault) => {
-    // The client gives up on a request after 1 s (the hung broadcast); reads are retried twice.
-    const { server, adapter, coin, to, quote } = await funded({ esplora: { retryCount: 2, timeoutMs: 1_000 } })
-    server.addFault({ ...POST_TX, when: 'after', fault })
-    server.addFault({ ...GET_TX, fault: { status: 503, body: 'unavailable' } })
-    const error = await adapter.sendTransfer(quote, account).then(
-      () => undefined,
-      (e: unknown) => e,
-    )
-    expect(error).toBeInstanceOf(BroadcastUnknownError)
-    const { transaction } = error as BroadcastUnknownError
-    // Exactly one transaction moved the funds, and it is the one the error carries.
-    expect(spends(server).map((t) => t.txid)).toEqual([transaction.hash])
-    expect(spends(server)[0]!.hex).toBe(transaction.raw)
-    expect(transaction).toMatchObject({ chainId: adapter.chainId, kind: 'bitcoin-psbt', from: account.descriptor })
-    expect(server.utxos(to)).toMatchObject([{ txid: transaction.hash, value: 30_000n }])
-    expect(server.utxos(receive(0)).some((u) => u.txid === coin.txid)).toBe(false)
-    // Every attempt sent the same bytes (1 + 3 re-broadcasts), never a second signature.
-    expect(server.broadcasts.map((b) => b.hex)).toEqual(Array(4).fill(transaction.raw))
-    server.clearFaults()
-    expect(await adapter.getTransaction(transaction.hash)).toMatchObject({ state: 'pending', fee: { amount: quote.fee.amount } })
-    // The send is in the journal: it can be sped up like any other.
-    const bumped = await adapter.speedUp(transaction.hash, account)
-    expect(server.broadcasts.at(-1)).toMatchObject({ accepted: true, txid: bumped, replaced: [transaction.hash] })
-  })
+  ] as const)(
+    '%s, lookups failing too: BroadcastUnknownError with the txid; one tx moved the funds; journalled, found later, sped up',
+    async (_name, fault) => {
+      // The client gives up on a request after 1 s (the hung broadcast); reads are retried twice.
+      const { server, adapter, coin, to, quote } = await funded({ esplora: { retryCount: 2, timeoutMs: 1_000 } })
+      server.addFault({ ...POST_TX, when: 'after', fault })
+      server.addFault({ ...GET_TX, fault: { status: 503, body: 'unavailable' } })
+      const error = await adapter.sendTransfer(quote, account).then(
+        () => undefined,
+        (e: unknown) => e,
+      )
+      expect(error).toBeInstanceOf(BroadcastUnknownError)
+      const { transaction } = error as BroadcastUnknownError
+      // Exactly one transaction moved the funds, and it is the one the error carries.
+      expect(spends(server).map((t) => t.txid)).toEqual([transaction.hash])
+      expect(spends(server)[0]!.hex).toBe(transaction.raw)
+      expect(transaction).toMatchObject({ chainId: adapter.chainId, kind: 'bitcoin-psbt', from: account.descriptor })
+      expect(server.utxos(to)).toMatchObject([{ txid: transaction.hash, value: 30_000n }])
+      expect(server.utxos(receive(0)).some((u) => u.txid === coin.txid)).toBe(false)
+      // Every attempt sent the same bytes (1 + 3 re-broadcasts), never a second signature.
+      expect(server.broadcasts.map((b) => b.hex)).toEqual(Array(4).fill(transaction.raw))
+      server.clearFaults()
+      expect(await adapter.getTransaction(transaction.hash)).toMatchObject({ state: 'pending', fee: { amount: quote.fee.amount } })
+      // The send is in the journal: it can be sped up like any other.
+      const bumped = await adapter.speedUp(transaction.hash, account)
+      expect(server.broadcasts.at(-1)).toMatchObject({ accepted: true, txid: bumped, replaced: [transaction.hash] })
+    },
+  )
 
   it('accept-then-502 with honest lookups: the txid is found, the send succeeds with one transaction', async () => {
     const { server, adapter, to, quote } = await funded()
@@ -106,7 +119,7 @@ describe('a broadcast whose answer is lost is maybe sent, never "rejected"', () 
     expect((error as TransactionRejectedError).details).toMatchObject({ status: 400, code: -26, reason: 'bad-txns-inputs-missingorspent' })
     expect(server.broadcasts).toHaveLength(1)
     expect(spends(server)).toEqual([])
-    await expect(adapter.speedUp(server.broadcasts[0]!.txid!, account)).rejects.toBeInstanceOf(NotSupportedError)
+    await expect(adapter.speedUp(server.broadcasts[0]!.txid!, account)).rejects.toBeInstanceOf(InvalidArgumentError)
   })
 
   it('a refusal after a lost answer does not prove "not sent": the outcome stays unknown', async () => {
@@ -133,7 +146,15 @@ describe('a broadcast whose answer is lost is maybe sent, never "rejected"', () 
     // The signed bytes are valid once the chain reaches their lock time: that payment can still happen.
     server.mine(200)
     const { transaction } = error as BroadcastUnknownError
-    expect(await adapter.broadcast({ chainId: adapter.chainId, kind: transaction.kind, from: transaction.from, hash: transaction.hash, raw: transaction.raw })).toBe(transaction.hash)
+    expect(
+      await adapter.broadcast({
+        chainId: adapter.chainId,
+        kind: transaction.kind,
+        from: transaction.from,
+        hash: transaction.hash,
+        raw: transaction.raw,
+      }),
+    ).toBe(transaction.hash)
     expect(spends(server).map((t) => t.txid)).toEqual([transaction.hash])
   })
 
@@ -162,13 +183,19 @@ describe('every wait a server sets is bounded', () => {
   it('Retry-After as an HTTP date far ahead, forever: RpcError after the retries, each wait capped', async () => {
     const { server, adapter } = await funded({ esplora: { maxRetryAfterMs: 20, retryCount: 2 } })
     server.resetRequests()
-    server.addFault({ path: /^\/fee-estimates$/, fault: { status: 429, headers: { 'retry-after': new Date(Date.now() + 86_400_000).toUTCString() } } })
-    await expect(adapter.quoteTransfer({ from: account.descriptor, to: stranger(), asset: BTC, amount: 10_000n })).rejects.toBeInstanceOf(RpcError)
+    server.addFault({
+      path: /^\/fee-estimates$/,
+      fault: { status: 429, headers: { 'retry-after': new Date(Date.now() + 86_400_000).toUTCString() } },
+    })
+    await expect(adapter.quoteTransfer({ from: account.descriptor, to: stranger(), asset: BTC, amount: 10_000n })).rejects.toBeInstanceOf(
+      RpcError,
+    )
     expect(server.requestLog.filter((r) => r === 'GET /fee-estimates')).toHaveLength(3)
   })
 
   /** An adapter on the same server that waits for nothing longer than 300 ms per call (and 60 s per request). */
-  const impatient = (server: EsploraServer) => bitcoin({ network: 'regtest', esploraUrl: server.url, deadlineMs: 300, esplora: { timeoutMs: 60_000, retryCount: 3 } })
+  const impatient = (server: EsploraServer) =>
+    bitcoin({ network: 'regtest', esploraUrl: server.url, deadlineMs: 300, esplora: { timeoutMs: 60_000, retryCount: 3 } })
 
   it('a server that never answers: every network call ends at deadlineMs with DeadlineExceededError; nothing is signed or sent', async () => {
     const { server, adapter: patient, quote } = await funded()
@@ -188,11 +215,14 @@ describe('every wait a server sets is bounded', () => {
     ]
     for (const [name, call] of calls) {
       const error = await call().catch((e: unknown) => e)
-      if (name === 'speedUp') expect(error, name).toBeInstanceOf(NotSupportedError) // never sent: not in the journal
+      if (name === 'speedUp')
+        expect(error, name).toBeInstanceOf(InvalidArgumentError) // never sent: not in the journal
       else expect(error, name).toBeInstanceOf(DeadlineExceededError)
       if (error instanceof DeadlineExceededError) expect(error.details.deadlineMs, name).toBe(300)
     }
-    await expect(adapter.waitForTransaction(signed.hash, { timeoutMs: 5_000, pollIntervalMs: 10 })).rejects.toBeInstanceOf(DeadlineExceededError)
+    await expect(adapter.waitForTransaction(signed.hash, { timeoutMs: 5_000, pollIntervalMs: 10 })).rejects.toBeInstanceOf(
+      DeadlineExceededError,
+    )
     expect(server.broadcasts).toEqual([])
     expect(spends(server)).toEqual([])
   })
@@ -229,10 +259,16 @@ describe('account discovery is bounded', () => {
     server.resetRequests()
     const error = await adapter.discoverAccount(account.descriptor).catch((e: unknown) => e)
     expect(error).toBeInstanceOf(DiscoveryLimitError)
-    expect((error as DiscoveryLimitError).details).toMatchObject({ limit: 'maxDiscoveryAddresses', maxDiscoveryAddresses: 200, scanned: 200 })
+    expect((error as DiscoveryLimitError).details).toMatchObject({
+      limit: 'maxDiscoveryAddresses',
+      maxDiscoveryAddresses: 200,
+      scanned: 200,
+    })
     expect(addressReads(server)).toBe(200)
     // The same cap guards every call that discovers.
-    await expect(adapter.quoteTransfer({ from: account.descriptor, to: stranger(), asset: BTC, amount: 10_000n })).rejects.toBeInstanceOf(DiscoveryLimitError)
+    await expect(adapter.quoteTransfer({ from: account.descriptor, to: stranger(), asset: BTC, amount: 10_000n })).rejects.toBeInstanceOf(
+      DiscoveryLimitError,
+    )
     const [balance] = await adapter.getBalances({ addresses: [account.descriptor] })
     expect(balance).toMatchObject({ ok: false, error: { code: 'DISCOVERY_LIMIT' } })
     expect(addressReads(server)).toBe(600)
@@ -253,7 +289,10 @@ describe('account discovery is bounded', () => {
       broadcast: async () => '',
     }
     const adapter = bitcoin({ network: 'regtest', backend: liar })
-    await expect(adapter.discoverAccount(account.descriptor)).rejects.toMatchObject({ code: 'DISCOVERY_LIMIT', details: { maxDiscoveryAddresses: 10_000, scanned: 10_000 } })
+    await expect(adapter.discoverAccount(account.descriptor)).rejects.toMatchObject({
+      code: 'DISCOVERY_LIMIT',
+      details: { maxDiscoveryAddresses: 10_000, scanned: 10_000 },
+    })
     expect(reads).toBe(10_000)
   })
 

@@ -5,10 +5,12 @@ import { Vault, memoryStorage } from 'coffer/vault'
 import { startEsplora, type EsploraServer } from '../../support/esplora-server.js'
 
 export const ABANDON = 'abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon about'
-export const FAST_KDF = { name: 'pbkdf2-sha256', iterations: 600_000 } as const
+const FAST_KDF = { name: 'pbkdf2-sha256', iterations: 600_000 } as const
 
 /** A regtest Esplora server and an adapter on it (with extra adapter options). */
-export async function regtest(options: Omit<BitcoinAdapterOptions, 'network' | 'esploraUrl'> = {}): Promise<{ server: EsploraServer; adapter: ReturnType<typeof bitcoin> }> {
+export async function regtest(
+  options: Omit<BitcoinAdapterOptions, 'network' | 'esploraUrl'> = {},
+): Promise<{ server: EsploraServer; adapter: ReturnType<typeof bitcoin> }> {
   const server = await startEsplora({ network: 'regtest' })
   return { server, adapter: bitcoin({ ...options, network: 'regtest', esploraUrl: server.url }) }
 }

@@ -53,10 +53,21 @@ describe("a broadcast's answer", () => {
   }
 
   it('is a txid, a TransactionRejectedError (400 + Core refusal only) or an RpcError, after exactly one request', async () => {
-    const refusal = fc.record({ code: fc.integer({ min: -30, max: -1 }), message: fc.string({ minLength: 1, maxLength: 60 }) }).map((r) => `sendrawtransaction RPC error: ${JSON.stringify(r)}`)
-    const body = fc.oneof(fc.string({ maxLength: 80 }), refusal, fc.constant(TXID), fc.constant(TXID.toUpperCase()), fc.constant(`${TXID}\n`))
+    const refusal = fc
+      .record({ code: fc.integer({ min: -30, max: -1 }), message: fc.string({ minLength: 1, maxLength: 60 }) })
+      .map((r) => `sendrawtransaction RPC error: ${JSON.stringify(r)}`)
+    const body = fc.oneof(
+      fc.string({ maxLength: 80 }),
+      refusal,
+      fc.constant(TXID),
+      fc.constant(TXID.toUpperCase()),
+      fc.constant(`${TXID}\n`),
+    )
     // (204, 205 and 304 cannot carry a body.)
-    const status = fc.oneof(fc.constantFrom(200, 400, 404, 429, 500, 502, 503), fc.integer({ min: 200, max: 599 }).filter((c) => ![204, 205, 304].includes(c)))
+    const status = fc.oneof(
+      fc.constantFrom(200, 400, 404, 429, 500, 502, 503),
+      fc.integer({ min: 200, max: 599 }).filter((c) => ![204, 205, 304].includes(c)),
+    )
     await fc.assert(
       fc.asyncProperty(status, body, async (code, text) => {
         const { client, requests } = answering(code, text)
@@ -77,7 +88,10 @@ describe("a broadcast's answer", () => {
 
   it('a refusal carries its code and reason; a network failure is RpcError, not a rejection', async () => {
     const refused = answering(400, 'sendrawtransaction RPC error: {"code":-26,"message":"min relay fee not met, 100 < 141"}')
-    await expect(refused.client.broadcast('00')).rejects.toMatchObject({ code: 'TRANSACTION_REJECTED', details: { status: 400, code: -26, reason: 'min relay fee not met, 100 < 141' } })
+    await expect(refused.client.broadcast('00')).rejects.toMatchObject({
+      code: 'TRANSACTION_REJECTED',
+      details: { status: 400, code: -26, reason: 'min relay fee not met, 100 < 141' },
+    })
     let calls = 0
     const offline = esplora('http://esplora.test', {
       retryCount: 3,
@@ -154,9 +168,15 @@ describe('previous transactions', () => {
 
   it('arbitrary strings are DataIntegrityError, never another error', () => {
     fc.assert(
-      fc.property(fc.oneof(fc.string({ maxLength: 200 }), fc.uint8Array({ maxLength: 200 }).map((b) => Buffer.from(b).toString('hex'))), (hex) => {
-        expect(() => verifyPreviousTx(hex, { txid: '00'.repeat(32), vout: 0, script, value: 1n }, 'input')).toThrow(DataIntegrityError)
-      }),
+      fc.property(
+        fc.oneof(
+          fc.string({ maxLength: 200 }),
+          fc.uint8Array({ maxLength: 200 }).map((b) => Buffer.from(b).toString('hex')),
+        ),
+        (hex) => {
+          expect(() => verifyPreviousTx(hex, { txid: '00'.repeat(32), vout: 0, script, value: 1n }, 'input')).toThrow(DataIntegrityError)
+        },
+      ),
     )
   })
 })

@@ -1,7 +1,18 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { InvalidArgumentError } from '../../../src/core/errors.js'
-import { dustThreshold, inputWeight, OUTPUT_TYPES, outputWeight, SCRIPT_TYPES, txVsize, txWeight, varIntSize, type OutputType, type ScriptType } from '../../../src/chains/bitcoin/vsize.js'
+import {
+  dustThreshold,
+  inputWeight,
+  OUTPUT_TYPES,
+  outputWeight,
+  SCRIPT_TYPES,
+  txVsize,
+  txWeight,
+  varIntSize,
+  type OutputType,
+  type ScriptType,
+} from '../../../src/chains/bitcoin/vsize.js'
 
 /**
  * An independent BIP-141 measurement: serialize a transaction of this shape (dummy bytes of

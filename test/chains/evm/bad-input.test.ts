@@ -9,7 +9,6 @@ import { expectOnlyCofferErrors, HOSTILE } from '../../support/hostile.js'
 import { evm, signEvmTransaction, toSerializable, toViemAccount, signMessage, signTypedData } from 'coffer/evm'
 import { localAdapter, vaultSigners } from './helpers.js'
 
-
 describe('EVM adapter bad input', () => {
   it('evm() options', async () => {
     await expectOnlyCofferErrors('evm', (o) => evm(o as never), [{ chain: 'eip155:31337', rpcUrls: ['http://127.0.0.1:8545'] }])
@@ -40,19 +39,30 @@ describe('EVM adapter bad input', () => {
       }
     }
     await expectOnlyCofferErrors('buildTransfer', (q) => adapter.buildTransfer(q as never), [{}])
-    await expectOnlyCofferErrors('broadcast', (s) => adapter.broadcast(s as never), [{ chainId: 'eip155:31337', kind: 'evm-eip1559', from, hash: '0x', raw: '0x00' }])
+    await expectOnlyCofferErrors('broadcast', (s) => adapter.broadcast(s as never), [
+      { chainId: 'eip155:31337', kind: 'evm-eip1559', from, hash: '0x', raw: '0x00' },
+    ])
     await expectOnlyCofferErrors('getTransaction', (h) => adapter.getTransaction(h as never), [`0x${'00'.repeat(32)}`])
-    await expectOnlyCofferErrors('waitForTransaction', (h, o) => adapter.waitForTransaction(h as never, o as never), [`0x${'00'.repeat(32)}`, { timeoutMs: 10, pollIntervalMs: 5 }])
+    await expectOnlyCofferErrors('waitForTransaction', (h, o) => adapter.waitForTransaction(h as never, o as never), [
+      `0x${'00'.repeat(32)}`,
+      { timeoutMs: 10, pollIntervalMs: 5 },
+    ])
     await expectOnlyCofferErrors('getHistory', (a, o) => adapter.getHistory(a as never, o as never), [from, { limit: 1 }])
     await expectOnlyCofferErrors('speedUp', (h, s) => adapter.speedUp(h as never, s as never), [`0x${'11'.repeat(32)}`, signer])
-    await expectOnlyCofferErrors('signPermit', (s, p) => adapter.signPermit(s as never, p as never), [signer, { token: '0x', spender: from, value: 1n }])
+    await expectOnlyCofferErrors('signPermit', (s, p) => adapter.signPermit(s as never, p as never), [
+      signer,
+      { token: '0x', spender: from, value: 1n },
+    ])
   })
 
   it('offline helpers', async () => {
     const { signers } = await vaultSigners(1)
     const signer = signers[0]!
     await expectOnlyCofferErrors('toSerializable', (p) => toSerializable(p), [{}])
-    await expectOnlyCofferErrors('signEvmTransaction', (u, s) => signEvmTransaction(u as never, s as never), [{ kind: 'evm-eip1559' }, signer])
+    await expectOnlyCofferErrors('signEvmTransaction', (u, s) => signEvmTransaction(u as never, s as never), [
+      { kind: 'evm-eip1559' },
+      signer,
+    ])
     await expectOnlyCofferErrors('signMessage', (s, m) => signMessage(s as never, m as never), [signer, 'hello'])
     await expectOnlyCofferErrors('signTypedData', (s, t) => signTypedData(s as never, t as never), [signer, {}])
     await expectOnlyCofferErrors('toViemAccount', (s) => toViemAccount(s as never), [signer])

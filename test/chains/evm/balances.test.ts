@@ -10,7 +10,8 @@ describe('getBalances', () => {
     const { url, fixtures } = sharedAnvil()
     const { signers } = await vaultSigners(12)
     const addresses = signers.map((s) => s.address as `0x${string}`)
-    for (const [i, a] of addresses.entries()) await fund(a, { eth: BigInt(i + 1) * 10n ** 17n, usdc: BigInt(i * 1_000_000), dai: BigInt(i) * 10n ** 18n, usdt: BigInt(i * 7) })
+    for (const [i, a] of addresses.entries())
+      await fund(a, { eth: BigInt(i + 1) * 10n ** 17n, usdc: BigInt(i * 1_000_000), dai: BigInt(i) * 10n ** 18n, usdt: BigInt(i * 7) })
     const proxy = await startRpcProxy(url)
     try {
       const adapter = evm({ chain: 'eip155:31337', rpcUrls: [proxy.url], tokens: fixtureTokens(fixtures, true) })
@@ -29,7 +30,12 @@ describe('getBalances', () => {
         if (!b.ok) continue
         const token = [fixtures.usdc, fixtures.dai, fixtures.usdt].find((t) => erc20AssetId(31337, t.address) === b.asset)
         const expected = token
-          ? await adapter.client.readContract({ address: token.address, abi: erc20Abi, functionName: 'balanceOf', args: [b.address as `0x${string}`] })
+          ? await adapter.client.readContract({
+              address: token.address,
+              abi: erc20Abi,
+              functionName: 'balanceOf',
+              args: [b.address as `0x${string}`],
+            })
           : BigInt(await rpc<string>(url, 'eth_getBalance', [b.address, 'latest']))
         expect(b.amount).toBe(expected)
         expect(b.decimals).toBe(token?.decimals ?? 18)
@@ -59,7 +65,8 @@ describe('getBalances', () => {
     try {
       const { signers } = await vaultSigners(3)
       const addresses = signers.map((s) => s.address)
-      for (const [i, a] of addresses.entries()) await rpc(anvil.url, 'anvil_setBalance', [a, `0x${(BigInt(i + 1) * 10n ** 18n).toString(16)}`])
+      for (const [i, a] of addresses.entries())
+        await rpc(anvil.url, 'anvil_setBalance', [a, `0x${(BigInt(i + 1) * 10n ** 18n).toString(16)}`])
       const proxy = await startRpcProxy(anvil.url)
       try {
         const adapter = evm({ chain: 'eip155:31337', rpcUrls: [proxy.url] })
@@ -87,7 +94,9 @@ describe('getBalances', () => {
   it('rejects bad addresses and unknown assets with typed errors', async () => {
     const adapter = localAdapter()
     await expect(adapter.getBalances({ addresses: ['0xnope'] })).rejects.toMatchObject({ code: 'INVALID_ADDRESS' })
-    await expect(adapter.getBalances({ addresses: ['0x5aaeb6053F3E94C9b9A09f33669435E7Ef1BeAed'] })).rejects.toMatchObject({ code: 'INVALID_ADDRESS' })
+    await expect(adapter.getBalances({ addresses: ['0x5aaeb6053F3E94C9b9A09f33669435E7Ef1BeAed'] })).rejects.toMatchObject({
+      code: 'INVALID_ADDRESS',
+    })
     await expect(adapter.getBalances({ addresses: [], assets: ['eip155:1/slip44:60'] })).rejects.toMatchObject({ code: 'UNKNOWN_ASSET' })
     expect(await adapter.getBalances({ addresses: [] })).toEqual([])
   })
@@ -96,10 +105,19 @@ describe('getBalances', () => {
 describe('assets', () => {
   it('lists the native coin and tokens, reading symbol and decimals when not given', async () => {
     const { fixtures } = sharedAnvil()
-    const adapter = evm({ chain: 'eip155:31337', rpcUrls: [sharedAnvil().url], tokens: [{ address: fixtures.dai.address }, { address: fixtures.usdc.address, symbol: 'USDC' }] })
+    const adapter = evm({
+      chain: 'eip155:31337',
+      rpcUrls: [sharedAnvil().url],
+      tokens: [{ address: fixtures.dai.address }, { address: fixtures.usdc.address, symbol: 'USDC' }],
+    })
     const assets = await adapter.assets()
     expect(assets[0]).toMatchObject({ id: 'eip155:31337/slip44:60', kind: 'native', symbol: 'ETH', decimals: 18 })
-    expect(assets.find((a) => a.symbol === 'DAI')).toMatchObject({ kind: 'token', decimals: 18, name: 'Dai Stablecoin', id: erc20AssetId(31337, fixtures.dai.address) })
+    expect(assets.find((a) => a.symbol === 'DAI')).toMatchObject({
+      kind: 'token',
+      decimals: 18,
+      name: 'Dai Stablecoin',
+      id: erc20AssetId(31337, fixtures.dai.address),
+    })
     expect(assets.find((a) => a.symbol === 'USDC')).toMatchObject({ decimals: 6 })
   })
 

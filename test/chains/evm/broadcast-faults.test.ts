@@ -26,7 +26,13 @@ async function proxied(url = sharedAnvil().url, fault?: (call: RpcCall) => RpcFa
 }
 
 function adapterOn(url: string, options: Partial<Parameters<typeof evm>[0]> = {}): EvmAdapter {
-  return evm({ chain: 'eip155:31337', rpcUrls: [url], tokens: fixtureTokens(sharedAnvil().fixtures), rebroadcast: { delayMs: 20 }, ...options })
+  return evm({
+    chain: 'eip155:31337',
+    rpcUrls: [url],
+    tokens: fixtureTokens(sharedAnvil().fixtures),
+    rebroadcast: { delayMs: 20 },
+    ...options,
+  })
 }
 
 /** Faults only the first `count` calls of `method`. */
@@ -41,7 +47,8 @@ async function tokenBalance(owner: string): Promise<bigint> {
   return BigInt(await rpc<string>(url, 'eth_call', [{ to: fixtures.usdt.address, data }, 'latest']))
 }
 
-const nonceOf = async (url: string, address: string, tag = 'latest') => Number(BigInt(await rpc<string>(url, 'eth_getTransactionCount', [address, tag])))
+const nonceOf = async (url: string, address: string, tag = 'latest') =>
+  Number(BigInt(await rpc<string>(url, 'eth_getTransactionCount', [address, tag])))
 
 async function fundedPair(usdt = 1_000_000_000n) {
   const { signers } = await vaultSigners(2)
@@ -66,7 +73,11 @@ describe('a broadcast whose answer is lost is "maybe sent", never "not sent"', (
   it('every answer lost: BroadcastUnknownError with the signed bytes; never a second signature; same bytes settle it later', async () => {
     // The node takes the transaction; every send and every look-up by hash answers 502.
     const proxy = await proxied(undefined, (call) =>
-      call.method === 'eth_sendRawTransaction' ? { kind: 'accept-then-status', status: 502 } : call.method === 'eth_getTransactionByHash' ? { kind: 'status', status: 502 } : undefined,
+      call.method === 'eth_sendRawTransaction'
+        ? { kind: 'accept-then-status', status: 502 }
+        : call.method === 'eth_getTransactionByHash'
+          ? { kind: 'status', status: 502 }
+          : undefined,
     )
     const adapter = adapterOn(proxy.url)
     const { alice, bob } = await fundedPair()
@@ -104,7 +115,10 @@ describe('a broadcast whose answer is lost is "maybe sent", never "not sent"', (
 
   it('a provider error that is not a refusal the chain defines ("internal error") is not a rejection', async () => {
     // The first send never reaches the node and is answered with a provider's JSON-RPC error.
-    const proxy = await proxied(undefined, firstCalls('eth_sendRawTransaction', 1, { kind: 'refuse', error: { code: -32603, message: 'internal error' } }))
+    const proxy = await proxied(
+      undefined,
+      firstCalls('eth_sendRawTransaction', 1, { kind: 'refuse', error: { code: -32603, message: 'internal error' } }),
+    )
     const adapter = adapterOn(proxy.url)
     const { alice, bob } = await fundedPair()
     const quote = await adapter.quoteTransfer({ from: alice.address, to: bob.address, asset: usdtId(), amount: 5_000_000n })
@@ -117,7 +131,10 @@ describe('a broadcast whose answer is lost is "maybe sent", never "not sent"', (
   })
 
   it('an explicit refusal is a rejection, and gives the nonce back (the next send uses it)', async () => {
-    const proxy = await proxied(undefined, firstCalls('eth_sendRawTransaction', 1, { kind: 'refuse', error: { code: -32000, message: 'replacement transaction underpriced' } }))
+    const proxy = await proxied(
+      undefined,
+      firstCalls('eth_sendRawTransaction', 1, { kind: 'refuse', error: { code: -32000, message: 'replacement transaction underpriced' } }),
+    )
     const adapter = adapterOn(proxy.url)
     const { alice, bob } = await fundedPair()
     const quote = await adapter.quoteTransfer({ from: alice.address, to: bob.address, asset: usdtId(), amount: 7_000_000n })
@@ -132,13 +149,18 @@ describe('a broadcast whose answer is lost is "maybe sent", never "not sent"', (
 
 describe('nonces: no holes, no shared batches, other senders seen', () => {
   it('a refused send among 20 concurrent ones leaves no hole: every returned hash is mined', async () => {
-    const proxy = await proxied(undefined, firstCalls('eth_sendRawTransaction', 1, { kind: 'refuse', error: { code: -32000, message: 'transaction underpriced' } }))
+    const proxy = await proxied(
+      undefined,
+      firstCalls('eth_sendRawTransaction', 1, { kind: 'refuse', error: { code: -32000, message: 'transaction underpriced' } }),
+    )
     const adapter = adapterOn(proxy.url)
     const { alice, bob } = await fundedPair()
     const quote = await adapter.quoteTransfer({ from: alice.address, to: bob.address, asset: ETH, amount: 1_000n })
     const results = await Promise.allSettled(Array.from({ length: 20 }, () => adapter.sendTransfer(quote, alice)))
     const hashes = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []))
-    expect(results.flatMap((r) => (r.status === 'rejected' ? [String(r.reason)] : []))).toEqual([expect.stringMatching(/transaction underpriced/)])
+    expect(results.flatMap((r) => (r.status === 'rejected' ? [String(r.reason)] : []))).toEqual([
+      expect.stringMatching(/transaction underpriced/),
+    ])
     expect(hashes).toHaveLength(19)
     const { url } = sharedAnvil()
     // Every hash the adapter reported is mined (a hole would leave them pending forever).
@@ -154,7 +176,9 @@ describe('nonces: no holes, no shared batches, other senders seen', () => {
     const adapter = adapterOn(proxy.url)
     const { signers } = await vaultSigners(6)
     await Promise.all(signers.map((s) => fund(s.address as `0x${string}`, { eth: 10n ** 18n })))
-    const quotes = await Promise.all(signers.map((s) => adapter.quoteTransfer({ from: s.address, to: signers[0]!.address, asset: ETH, amount: 1n })))
+    const quotes = await Promise.all(
+      signers.map((s) => adapter.quoteTransfer({ from: s.address, to: signers[0]!.address, asset: ETH, amount: 1n })),
+    )
     proxy.reset()
     await Promise.all(quotes.map((q, i) => adapter.sendTransfer(q, signers[i]!)))
     const sends = proxy.batches.filter((b) => b.includes('eth_sendRawTransaction'))
@@ -171,10 +195,15 @@ describe('nonces: no holes, no shared batches, other senders seen', () => {
     await setBalance(anvil.url, alice.address as `0x${string}`, 10n ** 19n)
     const quote = await one.quoteTransfer({ from: alice.address, to: bob.address, asset: ETH, amount: 3n })
     // Both read the same pending nonce and sign the same payloads: identical bytes at each nonce.
-    const hashes = await Promise.all([...Array.from({ length: 5 }, () => one.sendTransfer(quote, alice)), ...Array.from({ length: 5 }, () => two.sendTransfer(quote, alice))])
+    const hashes = await Promise.all([
+      ...Array.from({ length: 5 }, () => one.sendTransfer(quote, alice)),
+      ...Array.from({ length: 5 }, () => two.sendTransfer(quote, alice)),
+    ])
     await mine(anvil.url)
     expect(new Set(hashes).size).toBe(10)
-    const nonces = await Promise.all(hashes.map(async (h) => Number(BigInt((await rpc<{ nonce: string }>(anvil.url, 'eth_getTransactionByHash', [h])).nonce))))
+    const nonces = await Promise.all(
+      hashes.map(async (h) => Number(BigInt((await rpc<{ nonce: string }>(anvil.url, 'eth_getTransactionByHash', [h])).nonce))),
+    )
     expect([...nonces].sort((a, b) => a - b)).toEqual(Array.from({ length: 10 }, (_, i) => i))
     expect(BigInt(await rpc<string>(anvil.url, 'eth_getBalance', [bob.address, 'latest']))).toBe(30n)
   })
@@ -196,7 +225,10 @@ describe('every wait set by a server is bounded', () => {
     const proxy = await proxied(undefined, () => ({ kind: 'accept-then-hang' }))
     const adapter = adapterOn(proxy.url, { deadlineMs: 300, timeoutMs: 60_000 })
     const { alice } = await fundedPair()
-    await expect(adapter.getBalances({ addresses: [alice.address] })).rejects.toMatchObject({ code: 'DEADLINE_EXCEEDED', details: { deadlineMs: 300 } })
+    await expect(adapter.getBalances({ addresses: [alice.address] })).rejects.toMatchObject({
+      code: 'DEADLINE_EXCEEDED',
+      details: { deadlineMs: 300 },
+    })
     await expect(adapter.latestBlock()).rejects.toMatchObject({ code: 'DEADLINE_EXCEEDED' })
   })
 
@@ -212,7 +244,9 @@ describe('every wait set by a server is bounded', () => {
     const otherReceipt = await rpc<Record<string, unknown>>(anvil.url, 'eth_getTransactionReceipt', [other])
     await rpc(anvil.url, 'evm_setAutomine', [false])
     // A node that answers every receipt question with `other`'s receipt.
-    const proxy = await startRpcProxy(anvil.url, { rewrite: (method, result) => (method === 'eth_getTransactionReceipt' ? otherReceipt : result) })
+    const proxy = await startRpcProxy(anvil.url, {
+      rewrite: (method, result) => (method === 'eth_getTransactionReceipt' ? otherReceipt : result),
+    })
     cleanup.push(() => proxy.stop())
     const lying = evm({ chain: 'eip155:31337', rpcUrls: [proxy.url] })
     const pending = await lying.sendTransfer(quote, alice)

@@ -5,7 +5,7 @@ import { Vault, memoryStorage, type Secp256k1Signer } from 'coffer/vault'
 import { evm, type EvmAdapterOptions } from 'coffer/evm'
 import { mintTokens, setBalance, type FixtureAddresses } from '../../support/anvil.js'
 
-export const FAST_KDF = { name: 'pbkdf2-sha256', iterations: 600_000 } as const
+const FAST_KDF = { name: 'pbkdf2-sha256', iterations: 600_000 } as const
 
 /** The shared anvil and its fixtures (started by test/support/global-setup.ts). */
 export function sharedAnvil(): { url: string; fixtures: FixtureAddresses } {
@@ -14,7 +14,13 @@ export function sharedAnvil(): { url: string; fixtures: FixtureAddresses } {
 
 /** The fixture tokens as adapter token configs (USDC-like, DAI-like, USDT-like, and a reverting one). */
 export function fixtureTokens(f: FixtureAddresses, withReverting = false): NonNullable<EvmAdapterOptions['tokens']> {
-  const tokens = [f.usdc, f.dai, f.usdt].map((t) => ({ address: t.address, symbol: t.symbol, decimals: t.decimals, name: t.name, family: t.symbol }))
+  const tokens = [f.usdc, f.dai, f.usdt].map((t) => ({
+    address: t.address,
+    symbol: t.symbol,
+    decimals: t.decimals,
+    name: t.name,
+    family: t.symbol,
+  }))
   return withReverting ? [...tokens, { address: f.reverting.address }] : tokens
 }
 

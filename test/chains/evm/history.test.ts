@@ -16,7 +16,12 @@ describe('history', () => {
     await fund(alice.address as `0x${string}`, { usdc: 100n, usdt: 100n })
     await fund(bob.address as `0x${string}`)
     const send = async (from: typeof alice, to: typeof alice, asset: string, amount: bigint) =>
-      adapter.waitForTransaction(await adapter.sendTransfer(await adapter.quoteTransfer({ from: from.address, to: to.address, asset: asset as never, amount }), from))
+      adapter.waitForTransaction(
+        await adapter.sendTransfer(
+          await adapter.quoteTransfer({ from: from.address, to: to.address, asset: asset as never, amount }),
+          from,
+        ),
+      )
     await send(alice, bob, USDC, 10n)
     await send(alice, bob, USDT, 20n)
     await send(bob, alice, USDC, 3n)
@@ -70,9 +75,14 @@ describe('transaction status', () => {
       const adapter = evm({ chain: 'eip155:31337', rpcUrls: [anvil.url] })
       const { signers } = await vaultSigners(1)
       await setBalance(anvil.url, signers[0]!.address as `0x${string}`, 10n ** 18n)
-      const hash = await adapter.sendTransfer(await adapter.quoteTransfer({ from: signers[0]!.address, to: signers[0]!.address, asset: ETH, amount: 1n }), signers[0]!)
+      const hash = await adapter.sendTransfer(
+        await adapter.quoteTransfer({ from: signers[0]!.address, to: signers[0]!.address, asset: ETH, amount: 1n }),
+        signers[0]!,
+      )
       expect(await adapter.getTransaction(hash)).toMatchObject({ state: 'pending', confirmations: 0 })
-      await expect(adapter.waitForTransaction(hash, { timeoutMs: 300, pollIntervalMs: 100 })).rejects.toBeInstanceOf(TransactionTimeoutError)
+      await expect(adapter.waitForTransaction(hash, { timeoutMs: 300, pollIntervalMs: 100 })).rejects.toBeInstanceOf(
+        TransactionTimeoutError,
+      )
       const { rpc } = await import('../../support/anvil.js')
       await rpc(anvil.url, 'anvil_mine', ['0x3'])
       const status = await adapter.waitForTransaction(hash, { confirmations: 3 })
@@ -94,7 +104,13 @@ describe('transaction status', () => {
     const quote = await adapter.quoteTransfer({ from: signers[0]!.address, to: signers[0]!.address, asset: ETH, amount: 1n })
     const unsigned = await adapter.buildTransfer(quote)
     const payload = { ...unsigned.payload, to: reverting.address, value: '0', data: '0xa9059cbb' + '00'.repeat(64), gas: '100000' }
-    const summary = { to: reverting.address, asset: ETH, amount: '0', fee: (100_000n * BigInt((unsigned.payload as { maxFeePerGas: string }).maxFeePerGas)).toString(), data: payload.data }
+    const summary = {
+      to: reverting.address,
+      asset: ETH,
+      amount: '0',
+      fee: (100_000n * BigInt((unsigned.payload as { maxFeePerGas: string }).maxFeePerGas)).toString(),
+      data: payload.data,
+    }
     const signed = await adapter.signTransaction({ ...unsigned, payload, summary }, signers[0]!)
     const status = await adapter.waitForTransaction(await adapter.broadcast(signed))
     expect(status.state).toBe('failed')

@@ -7,24 +7,27 @@ describe('registry', () => {
   it('every chain is well-formed and named by its CAIP-2 id', () => {
     const ids = new Set<number>()
     for (const c of EVM_CHAINS) {
-      expect(ids.has(c.chainId)).toBe(false)
-      ids.add(c.chainId)
-      expect(c.caip2).toBe(`eip155:${c.chainId}`)
-      expect(parseChainId(c.caip2)).toEqual({ namespace: 'eip155', reference: String(c.chainId) })
+      expect(ids.has(c.eip155Id)).toBe(false)
+      ids.add(c.eip155Id)
+      expect(c.chainId).toBe(`eip155:${c.eip155Id}`)
+      expect(parseChainId(c.chainId)).toEqual({ namespace: 'eip155', reference: String(c.eip155Id) })
+      expect(evmChainInfo(c.chainId)).toBe(c)
+      expect(evmChainInfo(c.eip155Id)).toBe(c)
       expect(c.native.decimals).toBe(18)
       expect(c.source).toMatch(/^https?:\/\//)
     }
-    for (const id of [1, 137, 42161, 10, 8453, 56, 43114, 11155111, 80002, 421614, 11155420, 84532, 97, 43113]) expect(ids.has(id)).toBe(true)
+    for (const id of [1, 137, 42161, 10, 8453, 56, 43114, 11155111, 80002, 421614, 11155420, 84532, 97, 43113])
+      expect(ids.has(id)).toBe(true)
   })
 
   it('every token has a checksummed address, a known chain, the right decimals, and a named source', () => {
     for (const t of EVM_TOKENS) {
       expect(getAddress(t.address)).toBe(t.address)
-      expect(evmChainInfo(t.chainId)).toBeDefined()
+      expect(evmChainInfo(t.eip155Id)).toBeDefined()
       expect(t.source).toMatch(/^https?:\/\//)
-      if (t.chainId !== 56) expect(t.decimals).toBe(t.family === 'DAI' ? 18 : 6)
+      if (t.eip155Id !== 56) expect(t.decimals).toBe(t.family === 'DAI' ? 18 : 6)
     }
-    const pairs = EVM_TOKENS.map((t) => `${t.chainId}:${t.address.toLowerCase()}`)
+    const pairs = EVM_TOKENS.map((t) => `${t.eip155Id}:${t.address.toLowerCase()}`)
     expect(new Set(pairs).size).toBe(pairs.length)
   })
 
@@ -49,6 +52,10 @@ describe('registry', () => {
   it('asset ids are valid CAIP-19 with lower-case token references', () => {
     expect(evmNativeAssetId(137)).toBe('eip155:137/slip44:60')
     const id = erc20AssetId(1, '0xdAC17F958D2ee523a2206206994597C13D831ec7')
-    expect(parseAssetId(id)).toEqual({ chainId: 'eip155:1', assetNamespace: 'erc20', assetReference: '0xdac17f958d2ee523a2206206994597c13d831ec7' })
+    expect(parseAssetId(id)).toEqual({
+      chainId: 'eip155:1',
+      assetNamespace: 'erc20',
+      assetReference: '0xdac17f958d2ee523a2206206994597c13d831ec7',
+    })
   })
 })

@@ -17,7 +17,9 @@ describe('nonces', () => {
     expect(new Set(hashes).size).toBe(50)
     const statuses = await Promise.all(hashes.map((h) => adapter.waitForTransaction(h)))
     expect(statuses.every((s) => s.state === 'confirmed')).toBe(true)
-    const nonces = await Promise.all(hashes.map(async (h) => Number(BigInt((await rpc<{ nonce: string }>(sharedAnvil().url, 'eth_getTransactionByHash', [h])).nonce))))
+    const nonces = await Promise.all(
+      hashes.map(async (h) => Number(BigInt((await rpc<{ nonce: string }>(sharedAnvil().url, 'eth_getTransactionByHash', [h])).nonce))),
+    )
     expect([...nonces].sort((a, b) => a - b)).toEqual(Array.from({ length: 50 }, (_, i) => i))
     const bal = await adapter.getBalances({ addresses: [bob.address], assets: [ETH] })
     expect(bal[0]).toMatchObject({ ok: true, amount: 50_000n })
@@ -96,7 +98,9 @@ describe('node trouble', () => {
       const adapter = localAdapter({}, proxy.url)
       const { signers } = await vaultSigners(1)
       await fund(signers[0]!.address as `0x${string}`)
-      await expect(adapter.quoteTransfer({ from: signers[0]!.address, to: signers[0]!.address, asset: ETH, amount: 1n })).rejects.toBeInstanceOf(ChainMismatchError)
+      await expect(
+        adapter.quoteTransfer({ from: signers[0]!.address, to: signers[0]!.address, asset: ETH, amount: 1n }),
+      ).rejects.toBeInstanceOf(ChainMismatchError)
       expect(proxy.methods).not.toContain('eth_sendRawTransaction')
       expect(proxy.methods).not.toContain('eth_estimateGas')
     } finally {
@@ -142,7 +146,12 @@ describe('offline signing', () => {
     const { signers } = await vaultSigners(2)
     const [alice, bob] = signers as [(typeof signers)[0], (typeof signers)[0]]
     await fund(alice.address as `0x${string}`, { eth: 10n ** 18n, usdc: 10n ** 6n })
-    const quote = await adapter.quoteTransfer({ from: alice.address, to: bob.address, asset: erc20AssetId(31337, usdc.address), amount: 250_000n })
+    const quote = await adapter.quoteTransfer({
+      from: alice.address,
+      to: bob.address,
+      asset: erc20AssetId(31337, usdc.address),
+      amount: 250_000n,
+    })
     const unsigned = JSON.parse(JSON.stringify(await adapter.buildTransfer(quote)))
     expect(unsigned).toMatchObject({ chainId: 'eip155:31337', kind: 'evm-eip1559', summary: { amount: '250000' } })
     // An offline machine: an adapter whose every request would fail.

@@ -10,10 +10,22 @@ import { transactionStatus } from '../../../src/chains/evm/status.js'
 
 const HASH = `0x${'ab'.repeat(32)}` as const
 const FROM = '0x70997970C51812dc3A010C7d01b50e0d17dc79C8' as const
-const RECEIPT = { transactionHash: HASH as string, status: '0x1', blockNumber: '0x10', blockHash: `0x${'cd'.repeat(32)}`, gasUsed: '0x5208', effectiveGasPrice: '0x3b9aca00' }
+const RECEIPT = {
+  transactionHash: HASH as string,
+  status: '0x1',
+  blockNumber: '0x10',
+  blockHash: `0x${'cd'.repeat(32)}`,
+  gasUsed: '0x5208',
+  effectiveGasPrice: '0x3b9aca00',
+}
 
 /** A client whose receipt reads return `receipts` in turn (the last one repeats). */
-function scripted(options: { receipts: (typeof RECEIPT | null)[]; tx: { from: string; nonce: string; blockNumber: string | null } | null; nonceCount: number; head: number }): PublicClient {
+function scripted(options: {
+  receipts: (typeof RECEIPT | null)[]
+  tx: { from: string; nonce: string; blockNumber: string | null } | null
+  nonceCount: number
+  head: number
+}): PublicClient {
   const receipts = [...options.receipts]
   return {
     request: async ({ method }: { method: string }) => {
@@ -42,12 +54,22 @@ describe('transactionStatus', () => {
 
   it('a transaction whose nonce another one used, and which has no receipt, is dropped', async () => {
     const client = scripted({ receipts: [null], tx: { from: FROM, nonce: '0x5', blockNumber: null }, nonceCount: 6, head: 0x10 })
-    expect(await transactionStatus(client, chain(), new Journal(31337), HASH)).toEqual({ hash: HASH, state: 'dropped', confirmations: 0, unminable: true })
+    expect(await transactionStatus(client, chain(), new Journal(31337), HASH)).toEqual({
+      hash: HASH,
+      state: 'dropped',
+      confirmations: 0,
+      unminable: true,
+    })
   })
 
   it('a transaction the node does not know, sent elsewhere, is dropped but not proven unminable', async () => {
     const client = scripted({ receipts: [null], tx: null, nonceCount: 6, head: 0x10 })
-    expect(await transactionStatus(client, chain(), new Journal(31337), HASH)).toEqual({ hash: HASH, state: 'dropped', confirmations: 0, unminable: false })
+    expect(await transactionStatus(client, chain(), new Journal(31337), HASH)).toEqual({
+      hash: HASH,
+      state: 'dropped',
+      confirmations: 0,
+      unminable: false,
+    })
   })
 
   it("another transaction's receipt is not a confirmation", async () => {

@@ -11,7 +11,9 @@ const ZERO = '0x0000000000000000000000000000000000000000'
 async function mintAt(to: `0x${string}`, amount: bigint): Promise<number> {
   const { url, fixtures } = sharedAnvil()
   await mintTokens(url, fixtures.usdc.address, to, amount)
-  const logs = await rpc<{ blockNumber: string }[]>(url, 'eth_getLogs', [{ address: fixtures.usdc.address, fromBlock: 'latest', toBlock: 'latest' }])
+  const logs = await rpc<{ blockNumber: string }[]>(url, 'eth_getLogs', [
+    { address: fixtures.usdc.address, fromBlock: 'latest', toBlock: 'latest' },
+  ])
   return Number(BigInt(logs.at(-1)!.blockNumber))
 }
 
@@ -20,7 +22,11 @@ describe('getTransfers', () => {
     const { fixtures } = sharedAnvil()
     const adapter = localAdapter()
     const USDC = erc20AssetId(31337, fixtures.usdc.address)
-    const [a, b, stranger] = (await vaultSigners(3)).signers.map((s) => s.address as `0x${string}`) as [`0x${string}`, `0x${string}`, `0x${string}`]
+    const [a, b, stranger] = (await vaultSigners(3)).signers.map((s) => s.address as `0x${string}`) as [
+      `0x${string}`,
+      `0x${string}`,
+      `0x${string}`,
+    ]
     const first = await mintAt(a, 5_000_000n)
     await mintAt(stranger, 1n)
     const last = await mintAt(b, 7_000_000n)
@@ -55,7 +61,9 @@ describe('getTransfers', () => {
       expect(scan.transfers.map((t) => t.amount)).toEqual([3n])
       expect(proxy.requests).toBe(1)
       expect(proxy.methods.filter((m) => m === 'eth_getLogs')).toHaveLength(6)
-      await expect(adapter.getTransfers({ addresses: [a!], fromBlock: 0, toBlock: 200 })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' })
+      await expect(adapter.getTransfers({ addresses: [a!], fromBlock: 0, toBlock: 200 })).rejects.toMatchObject({
+        code: 'INVALID_ARGUMENT',
+      })
       await expect(adapter.getTransfers({ addresses: [a!], fromBlock: 5, toBlock: 4 })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' })
       proxy.behaviour.rewrite = (method, result) => (method === 'eth_getLogs' ? [{ address: 42 }] : result)
       await expect(adapter.getTransfers({ addresses: [a!], fromBlock: block, toBlock: block })).rejects.toMatchObject({ code: 'RPC' })
@@ -81,7 +89,12 @@ describe('balances at a block', () => {
       expect(then).toMatchObject({ ok: true, amount: 1_000_000n, blockHeight: h1 })
       expect(proxy.requests).toBe(1)
       proxy.reset()
-      const [now] = await adapter.getBalances({ addresses: [a!], assets: [USDC, evmNativeAssetId(31337)], blockHeight: h2, confirmations: h2 - h1 + 1 })
+      const [now] = await adapter.getBalances({
+        addresses: [a!],
+        assets: [USDC, evmNativeAssetId(31337)],
+        blockHeight: h2,
+        confirmations: h2 - h1 + 1,
+      })
       expect(now).toMatchObject({ amount: 3_000_000n, pending: 2_000_000n, blockHeight: h2 })
       expect(proxy.requests).toBe(1) // both blocks in one batch
       const [one] = await adapter.getBalances({ addresses: [a!], assets: [USDC], blockHeight: h2, confirmations: 1 })

@@ -74,11 +74,19 @@ describe('transfers on anvil', () => {
     const [alice, bob] = signers as [(typeof signers)[0], (typeof signers)[0]]
     await fund(alice.address as `0x${string}`, { eth: 10n ** 15n, usdc: 5n })
     const nonceBefore = await rpc(sharedAnvil().url, 'eth_getTransactionCount', [alice.address, 'pending'])
-    await expect(adapter.quoteTransfer({ from: alice.address, to: bob.address, asset: ETH, amount: 10n ** 15n })).rejects.toBeInstanceOf(InsufficientFundsError)
-    await expect(adapter.quoteTransfer({ from: alice.address, to: bob.address, asset: erc20AssetId(31337, usdc.address), amount: 6n })).rejects.toThrow(/Not enough USDC/)
+    await expect(adapter.quoteTransfer({ from: alice.address, to: bob.address, asset: ETH, amount: 10n ** 15n })).rejects.toBeInstanceOf(
+      InsufficientFundsError,
+    )
+    await expect(
+      adapter.quoteTransfer({ from: alice.address, to: bob.address, asset: erc20AssetId(31337, usdc.address), amount: 6n }),
+    ).rejects.toThrow(/Not enough USDC/)
     await fund(bob.address as `0x${string}`, { eth: 0n, usdc: 100n })
-    await expect(adapter.quoteTransfer({ from: bob.address, to: alice.address, asset: erc20AssetId(31337, usdc.address), amount: 1n })).rejects.toThrow(/for the fee/)
-    await expect(adapter.quoteTransfer({ from: bob.address, to: alice.address, asset: ETH, amount: 'max' })).rejects.toBeInstanceOf(InsufficientFundsError)
+    await expect(
+      adapter.quoteTransfer({ from: bob.address, to: alice.address, asset: erc20AssetId(31337, usdc.address), amount: 1n }),
+    ).rejects.toThrow(/for the fee/)
+    await expect(adapter.quoteTransfer({ from: bob.address, to: alice.address, asset: ETH, amount: 'max' })).rejects.toBeInstanceOf(
+      InsufficientFundsError,
+    )
     expect(await rpc(sharedAnvil().url, 'eth_getTransactionCount', [alice.address, 'pending'])).toBe(nonceBefore)
   })
 
@@ -87,8 +95,14 @@ describe('transfers on anvil', () => {
     const from = '0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266'
     await expect(adapter.quoteTransfer({ from, to: '0x123', asset: ETH, amount: 1n })).rejects.toMatchObject({ code: 'INVALID_ADDRESS' })
     await expect(adapter.quoteTransfer({ from, to: from, asset: ETH, amount: 0n })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' })
-    await expect(adapter.quoteTransfer({ from, to: from, asset: ETH, amount: 1 as never })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' })
-    await expect(adapter.quoteTransfer({ from, to: from, asset: ETH, amount: 1n, feeLevel: 'turbo' as never })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' })
-    await expect(adapter.quoteTransfer({ from, to: from, asset: 'eip155:1/erc20:0xdac17f958d2ee523a2206206994597c13d831ec7', amount: 1n })).rejects.toMatchObject({ code: 'UNKNOWN_ASSET' })
+    await expect(adapter.quoteTransfer({ from, to: from, asset: ETH, amount: 1 as never })).rejects.toMatchObject({
+      code: 'INVALID_ARGUMENT',
+    })
+    await expect(adapter.quoteTransfer({ from, to: from, asset: ETH, amount: 1n, feeLevel: 'turbo' as never })).rejects.toMatchObject({
+      code: 'INVALID_ARGUMENT',
+    })
+    await expect(
+      adapter.quoteTransfer({ from, to: from, asset: 'eip155:1/erc20:0xdac17f958d2ee523a2206206994597c13d831ec7', amount: 1n }),
+    ).rejects.toMatchObject({ code: 'UNKNOWN_ASSET' })
   })
 })

@@ -26,22 +26,41 @@ const one = (type: string, data: unknown, domain: Record<string, unknown> = { na
 
 /** The InvalidArgumentError `promise` rejects with (fails on any other outcome). */
 async function refusal(promise: Promise<unknown>): Promise<InvalidArgumentError> {
-  const error = await promise.then(() => undefined, (e: unknown) => e)
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  )
   expect(error).toBeInstanceOf(InvalidArgumentError)
   return error as InvalidArgumentError
 }
 
 const MAIL = {
   domain: { name: 'Ether Mail', version: '1', chainId: 1, verifyingContract: '0xCcCCccccCCCCcCCCCCCcCcCccCcCCCcCcccccccC' },
-  types: { Person: [{ name: 'name', type: 'string' }, { name: 'wallet', type: 'address' }], Mail: [{ name: 'from', type: 'Person' }, { name: 'to', type: 'Person' }, { name: 'contents', type: 'string' }] },
+  types: {
+    Person: [
+      { name: 'name', type: 'string' },
+      { name: 'wallet', type: 'address' },
+    ],
+    Mail: [
+      { name: 'from', type: 'Person' },
+      { name: 'to', type: 'Person' },
+      { name: 'contents', type: 'string' },
+    ],
+  },
   primaryType: 'Mail',
-  message: { from: { name: 'Cow', wallet: '0xCD2a3d9F938E13CD947Ec05AbC7FE734Df8DD826' }, to: { name: 'Bob', wallet: '0xbBbBBBBbbBBBbbbBbbBbbbbBBbBbbbbBbBbbBBbB' }, contents: 'Hello, Bob!' },
+  message: {
+    from: { name: 'Cow', wallet: '0xCD2a3d9F938E13CD947Ec05AbC7FE734Df8DD826' },
+    to: { name: 'Bob', wallet: '0xbBbBBBBbbBBBbbbBbbBbbbbBBbBbbbbBbBbbBBbB' },
+    contents: 'Hello, Bob!',
+  },
 } as const
 
 describe('the text "a" as bytes1 (the bug: viem signed it as 0x00)', () => {
   it('is refused, naming the path and the type', async () => {
     const error = await refusal(signTypedData(signer, one('bytes1', 'a')))
-    expect(error.shortMessage).toMatchInlineSnapshot(`"message.data must be bytes1 (0x and 2 hex digits, or a Uint8Array of 1), got a string of 1 character that is not 0x-hex."`)
+    expect(error.shortMessage).toMatchInlineSnapshot(
+      `"message.data must be bytes1 (0x and 2 hex digits, or a Uint8Array of 1), got a string of 1 character that is not 0x-hex."`,
+    )
     expect(error.details).toEqual({ path: 'message.data', type: 'bytes1' })
   })
 
@@ -210,21 +229,27 @@ describe('values: each EIP-712 type', () => {
     },
   )
 
-  it.each(refused.map(([t, v]) => [t, label(v), v] as const))(
-    '%s refuses %s',
-    async (type, _label, value) => {
-      const error = await refusal(signTypedData(signer, one(type, value)))
-      expect(String(error.details.path)).toMatch(/^message\.data/)
-      expect(error.shortMessage.split('\n')).toHaveLength(1)
-    },
-  )
+  it.each(refused.map(([t, v]) => [t, label(v), v] as const))('%s refuses %s', async (type, _label, value) => {
+    const error = await refusal(signTypedData(signer, one(type, value)))
+    expect(String(error.details.path)).toMatch(/^message\.data/)
+    expect(error.shortMessage.split('\n')).toHaveLength(1)
+  })
 
   it('names the path of a value deep in structs and arrays', async () => {
     const typed = {
       domain: { name: 'Permit2', chainId: 1, verifyingContract: '0x000000000022D473030F116dDEE9F6B43aC78BA3' },
       types: {
-        PermitDetails: [{ name: 'token', type: 'address' }, { name: 'amount', type: 'uint160' }, { name: 'expiration', type: 'uint48' }, { name: 'nonce', type: 'uint48' }],
-        PermitBatch: [{ name: 'details', type: 'PermitDetails[]' }, { name: 'spender', type: 'address' }, { name: 'sigDeadline', type: 'uint256' }],
+        PermitDetails: [
+          { name: 'token', type: 'address' },
+          { name: 'amount', type: 'uint160' },
+          { name: 'expiration', type: 'uint48' },
+          { name: 'nonce', type: 'uint48' },
+        ],
+        PermitBatch: [
+          { name: 'details', type: 'PermitDetails[]' },
+          { name: 'spender', type: 'address' },
+          { name: 'sigDeadline', type: 'uint256' },
+        ],
       },
       primaryType: 'PermitBatch',
       message: {
@@ -247,7 +272,19 @@ describe('values: each EIP-712 type', () => {
     const error = await refusal(signTypedData(signer, one('bytes32', 'my secret phrase')))
     expect(error.message).not.toContain('secret')
     const messages = await Promise.all(
-      ([['bytes32', '0x10'], ['bytes', '0x101'], ['bool', 0], ['uint8', 1.5], ['uint256', 2 ** 60], ['uint256', NaN], ['uint256', ''], ['uint256', '1e3'], ['address', null]] as const).map(async ([type, value]) => (await refusal(signTypedData(signer, one(type, value)))).shortMessage),
+      (
+        [
+          ['bytes32', '0x10'],
+          ['bytes', '0x101'],
+          ['bool', 0],
+          ['uint8', 1.5],
+          ['uint256', 2 ** 60],
+          ['uint256', NaN],
+          ['uint256', ''],
+          ['uint256', '1e3'],
+          ['address', null],
+        ] as const
+      ).map(async ([type, value]) => (await refusal(signTypedData(signer, one(type, value)))).shortMessage),
     )
     expect(messages).toEqual([
       'message.data must be bytes32 (0x and 64 hex digits, or a Uint8Array of 32), got 0x-hex of 1 byte.',
@@ -287,7 +324,9 @@ describe('structs', () => {
 
   it('refuses a key the struct does not declare (it would not be signed); undefined ones are ignored', async () => {
     const error = await refusal(signTypedData(signer, { ...MAIL, message: { ...MAIL.message, amount: '1000' } } as never))
-    expect(error.shortMessage).toBe('message has a field "amount" that Mail does not declare: it would not be signed; remove it or declare it in types.Mail.')
+    expect(error.shortMessage).toBe(
+      'message has a field "amount" that Mail does not declare: it would not be signed; remove it or declare it in types.Mail.',
+    )
     await refusal(signTypedData(signer, { ...MAIL, message: { ...MAIL.message, to: { ...MAIL.message.to, note: 'hi' } } } as never))
     const sig = await signTypedData(signer, { ...MAIL, message: { ...MAIL.message, amount: undefined } } as never)
     expect(sig.digest).toBe(hashTypedData(MAIL))
@@ -301,8 +340,19 @@ describe('structs', () => {
   })
 
   it('recursive struct types are allowed; a cyclic value is refused, not overflowing the stack', async () => {
-    const types = { Node: [{ name: 'label', type: 'string' }, { name: 'children', type: 'Node[]' }] }
-    const tree = { label: 'root', children: [{ label: 'a', children: [] }, { label: 'b', children: [{ label: 'c', children: [] }] }] }
+    const types = {
+      Node: [
+        { name: 'label', type: 'string' },
+        { name: 'children', type: 'Node[]' },
+      ],
+    }
+    const tree = {
+      label: 'root',
+      children: [
+        { label: 'a', children: [] },
+        { label: 'b', children: [{ label: 'c', children: [] }] },
+      ],
+    }
     const typed = { domain: {}, types, primaryType: 'Node', message: tree } as unknown as TypedDataDefinition
     const sig = await signTypedData(signer, typed)
     expect(await recoverTypedDataAddress({ ...typed, signature: sig.signature })).toBe(signer.address)
@@ -311,23 +361,44 @@ describe('structs', () => {
     const error = await refusal(signTypedData(signer, { ...typed, message: cyclic } as never))
     expect(error.shortMessage).toContain(`more than ${MAX_DEPTH}`)
     // A struct that needs itself (no array to stop it) can have no finite value.
-    await refusal(signTypedData(signer, { domain: {}, types: { Loop: [{ name: 'next', type: 'Loop' }] }, primaryType: 'Loop', message: { next: { next: {} } } } as never))
+    await refusal(
+      signTypedData(signer, {
+        domain: {},
+        types: { Loop: [{ name: 'next', type: 'Loop' }] },
+        primaryType: 'Loop',
+        message: { next: { next: {} } },
+      } as never),
+    )
   })
 
   it(`values may nest ${MAX_DEPTH} arrays or structs deep, not more; at most a million values`, async () => {
-    const nested = (depth: number) => one(`uint8${'[]'.repeat(depth)}`, Array.from({ length: depth }).reduce<unknown>((inner) => [inner], 7))
+    const nested = (depth: number) =>
+      one(
+        `uint8${'[]'.repeat(depth)}`,
+        Array.from({ length: depth }).reduce<unknown>((inner) => [inner], 7),
+      )
     expect((await signTypedData(signer, nested(MAX_DEPTH))).digest).toBe(hashTypedData(nested(MAX_DEPTH)))
     expect((await refusal(signTypedData(signer, nested(MAX_DEPTH + 1)))).shortMessage).toContain(`nests more than ${MAX_DEPTH}`)
     expect(() => checkTypedData(one('bool[]', new Array(1_000_001).fill(true)))).toThrow('at most 1,000,000 values')
   })
 
   it('an empty struct and unused (but valid) types are fine, as eth-sig-util and viem allow', async () => {
-    const typed = { domain: { name: 'x' }, types: { Empty: [], Unused: [{ name: 'data', type: 'string' }] }, primaryType: 'Empty', message: {} }
+    const typed = {
+      domain: { name: 'x' },
+      types: { Empty: [], Unused: [{ name: 'data', type: 'string' }] },
+      primaryType: 'Empty',
+      message: {},
+    }
     expect((await signTypedData(signer, typed as never)).digest).toBe(hashTypedData(typed as never))
   })
 
   it('a getter that throws becomes an InvalidArgumentError', async () => {
-    const message = { ...MAIL.message, get contents(): string { throw new TypeError('boom') } }
+    const message = {
+      ...MAIL.message,
+      get contents(): string {
+        throw new TypeError('boom')
+      },
+    }
     const error = await refusal(signTypedData(signer, { ...MAIL, message } as never))
     expect(error.cause).toBeInstanceOf(TypeError)
   })
@@ -343,11 +414,20 @@ describe('structs', () => {
 // ---- types and the domain ----------------------------------------------------------------
 
 describe('types', () => {
-  const withTypes = (types: Record<string, unknown>, primaryType = 'Message', message: unknown = { data: 1 }) => ({ domain: {}, types, primaryType, message }) as never
+  const withTypes = (types: Record<string, unknown>, primaryType = 'Message', message: unknown = { data: 1 }) =>
+    ({ domain: {}, types, primaryType, message }) as never
 
   it.each([
-    ['an unknown type', { Message: [{ name: 'data', type: 'Mial' }] }, 'types.Message[0].type "Mial" is not an EIP-712 type: it is neither an EIP-712 atomic type nor a struct in types.'],
-    ['the uint alias', { Message: [{ name: 'data', type: 'uint' }] }, 'types.Message[0].type "uint" is not an EIP-712 type: write uint256.'],
+    [
+      'an unknown type',
+      { Message: [{ name: 'data', type: 'Mial' }] },
+      'types.Message[0].type "Mial" is not an EIP-712 type: it is neither an EIP-712 atomic type nor a struct in types.',
+    ],
+    [
+      'the uint alias',
+      { Message: [{ name: 'data', type: 'uint' }] },
+      'types.Message[0].type "uint" is not an EIP-712 type: write uint256.',
+    ],
     ['the int alias', { Message: [{ name: 'data', type: 'int[]' }] }, 'types.Message[0].type "int" is not an EIP-712 type: write int256.'],
     ['uint7', { Message: [{ name: 'data', type: 'uint7' }] }, 'not an EIP-712 type'],
     ['uint264', { Message: [{ name: 'data', type: 'uint264' }] }, 'not an EIP-712 type'],
@@ -359,7 +439,16 @@ describe('types', () => {
     ['a negative array size', { Message: [{ name: 'data', type: 'uint8[-1]' }] }, 'bad array size'],
     ['a bare []', { Message: [{ name: 'data', type: '[]' }] }, 'bad array size'],
     ['a space in a type', { Message: [{ name: 'data', type: 'uint8 ' }] }, 'not an EIP-712 type'],
-    ['a duplicated field', { Message: [{ name: 'data', type: 'uint8' }, { name: 'data', type: 'uint16' }] }, 'declares the field "data" twice'],
+    [
+      'a duplicated field',
+      {
+        Message: [
+          { name: 'data', type: 'uint8' },
+          { name: 'data', type: 'uint16' },
+        ],
+      },
+      'declares the field "data" twice',
+    ],
     ['a field name with a comma', { Message: [{ name: 'a,uint8 b', type: 'uint8' }] }, 'is not a valid field name'],
     ['a __proto__ field', { Message: [{ name: '__proto__', type: 'uint8' }] }, 'is not a valid field name'],
     ['a field without type', { Message: [{ name: 'data' }] }, 'must be { name, type }'],
@@ -367,7 +456,11 @@ describe('types', () => {
     ['a struct named like a Solidity type', { Message: [{ name: 'data', type: 'uint8' }], uint7: [] }, 'types has a struct named "uint7"'],
     ['a struct named address', { Message: [{ name: 'data', type: 'uint8' }], address: [] }, 'types has a struct named "address"'],
     ['a struct name with parentheses', { Message: [{ name: 'data', type: 'uint8' }], 'A(uint8 b)': [] }, 'types has a struct named'],
-    ['a bad type in an unused struct', { Message: [{ name: 'data', type: 'uint8' }], Unused: [{ name: 'x', type: 'uint' }] }, 'types.Unused[0].type'],
+    [
+      'a bad type in an unused struct',
+      { Message: [{ name: 'data', type: 'uint8' }], Unused: [{ name: 'x', type: 'uint' }] },
+      'types.Unused[0].type',
+    ],
   ])('refuses %s', (_name, types, message) => {
     expect(() => checkTypedData(withTypes(types))).toThrow(InvalidArgumentError)
     expect(() => checkTypedData(withTypes(types))).toThrow(message)
@@ -375,27 +468,48 @@ describe('types', () => {
 
   it('refuses a missing or unknown primaryType, and types that are not an object', () => {
     expect(() => checkTypedData(withTypes({ Message: [] }, 'Mail'))).toThrow('primaryType "Mail" is not defined in types.')
-    expect(() => checkTypedData({ ...(withTypes({ Message: [] }) as object), primaryType: undefined })).toThrow('primaryType must be a string')
-    for (const types of [undefined, null, [], 'Message']) expect(() => checkTypedData(withTypes(types as never))).toThrow('types must be an object')
+    expect(() => checkTypedData({ ...(withTypes({ Message: [] }) as object), primaryType: undefined })).toThrow(
+      'primaryType must be a string',
+    )
+    for (const types of [undefined, null, [], 'Message'])
+      expect(() => checkTypedData(withTypes(types as never))).toThrow('types must be an object')
     for (const typed of [undefined, null, 'typed', [], 5]) expect(() => checkTypedData(typed)).toThrow(InvalidArgumentError)
   })
 
   it('struct names may use letters, digits, _, $ and : (as viem allows, e.g. namespaced types)', async () => {
-    const typed = { domain: { chainId: 42161 }, types: { 'Exchange:Order_v2$': [{ name: 'id', type: 'uint64' }] }, primaryType: 'Exchange:Order_v2$', message: { id: 1 } }
+    const typed = {
+      domain: { chainId: 42161 },
+      types: { 'Exchange:Order_v2$': [{ name: 'id', type: 'uint64' }] },
+      primaryType: 'Exchange:Order_v2$',
+      message: { id: 1 },
+    }
     expect((await signTypedData(signer, typed as never)).digest).toBe(hashTypedData({ ...typed, message: { id: 1n } } as never))
   })
 })
 
 describe('the domain', () => {
   const domainOnly = (domain: unknown, EIP712Domain?: unknown) =>
-    ({ domain, types: { ...(EIP712Domain ? { EIP712Domain } : {}), Message: [{ name: 'data', type: 'string' }] }, primaryType: 'Message', message: { data: 'hi' } }) as never
+    ({
+      domain,
+      types: { ...(EIP712Domain ? { EIP712Domain } : {}), Message: [{ name: 'data', type: 'string' }] },
+      primaryType: 'Message',
+      message: { data: 'hi' },
+    }) as never
 
   it('is inferred from its keys (as viem and ethers do) and its values are checked like any value', async () => {
     const domain = { name: 'Ether Mail', version: '1', chainId: 1n, verifyingContract: CHECKSUMMED, salt: `0x${'11'.repeat(32)}` }
     const digest = hashTypedData(domainOnly(domain))
     for (const chainId of [1, '1', '0x1']) expect((await signTypedData(signer, domainOnly({ ...domain, chainId }))).digest).toBe(digest)
     expect((await signTypedData(signer, domainOnly({ ...domain, salt: new Uint8Array(32).fill(0x11) }))).digest).toBe(digest)
-    const bad: [string, unknown][] = [['chainId', -1], ['chainId', 1.5], ['chainId', ''], ['verifyingContract', '0xDD2a3d9F938E13CD947Ec05AbC7FE734Df8DD826'], ['salt', '0x010000000200000003000000'], ['name', 5], ['version', null]]
+    const bad: [string, unknown][] = [
+      ['chainId', -1],
+      ['chainId', 1.5],
+      ['chainId', ''],
+      ['verifyingContract', '0xDD2a3d9F938E13CD947Ec05AbC7FE734Df8DD826'],
+      ['salt', '0x010000000200000003000000'],
+      ['name', 5],
+      ['version', null],
+    ]
     for (const [key, value] of bad) {
       const error = await refusal(signTypedData(signer, domainOnly({ ...domain, [key]: value })))
       expect(error.details.path).toBe(`domain.${key}`)
@@ -406,13 +520,18 @@ describe('the domain', () => {
     expect((await refusal(signTypedData(signer, domainOnly({ name: 'x', extraField: 'stuff' })))).shortMessage).toBe(
       'domain.extraField is not an EIP-712 domain field (name, version, chainId, verifyingContract, salt).',
     )
-    expect((await refusal(signTypedData(signer, domainOnly({ 'bad\nkey': 1 })))).shortMessage).toBe('domain["bad\\nkey"] is not an EIP-712 domain field (name, version, chainId, verifyingContract, salt).')
+    expect((await refusal(signTypedData(signer, domainOnly({ 'bad\nkey': 1 })))).shortMessage).toBe(
+      'domain["bad\\nkey"] is not an EIP-712 domain field (name, version, chainId, verifyingContract, salt).',
+    )
     await refusal(signTypedData(signer, domainOnly('domain')))
     await refusal(signTypedData(signer, domainOnly(null)))
   })
 
   it('an explicit EIP712Domain may only hold the domain fields with their types, and the domain must match it', async () => {
-    const fields = [{ name: 'name', type: 'string' }, { name: 'chainId', type: 'uint256' }]
+    const fields = [
+      { name: 'name', type: 'string' },
+      { name: 'chainId', type: 'uint256' },
+    ]
     const sig = await signTypedData(signer, domainOnly({ name: 'x', chainId: 10 }, fields))
     expect(sig.digest).toBe(hashTypedData(domainOnly({ name: 'x', chainId: 10 })))
     // chainId given but not declared: it would not be signed.
@@ -420,16 +539,37 @@ describe('the domain', () => {
       'domain has a field "chainId" that EIP712Domain does not declare: it would not be signed; remove it or declare it in types.EIP712Domain.',
     )
     expect((await refusal(signTypedData(signer, domainOnly({ name: 'x' }, fields)))).details.path).toBe('domain.chainId')
-    expect(() => checkTypedData(domainOnly({}, [{ name: 'chainId', type: 'string' }]))).toThrow('types.EIP712Domain[0] chainId must have type uint256, not "string".')
+    expect(() => checkTypedData(domainOnly({}, [{ name: 'chainId', type: 'string' }]))).toThrow(
+      'types.EIP712Domain[0] chainId must have type uint256, not "string".',
+    )
     expect(() => checkTypedData(domainOnly({}, [{ name: 'customName', type: 'string' }]))).toThrow('is not an EIP-712 domain field')
-    expect(() => checkTypedData(domainOnly({}, [{ name: 'name', type: 'string' }, { name: 'name', type: 'string' }]))).toThrow('twice')
+    expect(() =>
+      checkTypedData(
+        domainOnly({}, [
+          { name: 'name', type: 'string' },
+          { name: 'name', type: 'string' },
+        ]),
+      ),
+    ).toThrow('twice')
   })
 
   it('primaryType EIP712Domain signs the domain alone, so the message must be empty', async () => {
-    const typed = { domain: { name: 'example.metamask.io', version: '1', chainId: 1 }, types: { EIP712Domain: [{ name: 'name', type: 'string' }, { name: 'version', type: 'string' }, { name: 'chainId', type: 'uint256' }] }, primaryType: 'EIP712Domain' }
+    const typed = {
+      domain: { name: 'example.metamask.io', version: '1', chainId: 1 },
+      types: {
+        EIP712Domain: [
+          { name: 'name', type: 'string' },
+          { name: 'version', type: 'string' },
+          { name: 'chainId', type: 'uint256' },
+        ],
+      },
+      primaryType: 'EIP712Domain',
+    }
     const digest = hashTypedData(typed as never)
     for (const message of [undefined, {}]) expect((await signTypedData(signer, { ...typed, message } as never)).digest).toBe(digest)
-    expect((await refusal(signTypedData(signer, { ...typed, message: { amount: 1 } } as never))).shortMessage).toBe('message must be empty when primaryType is EIP712Domain: only the domain is signed.')
+    expect((await refusal(signTypedData(signer, { ...typed, message: { amount: 1 } } as never))).shortMessage).toBe(
+      'message must be empty when primaryType is EIP712Domain: only the domain is signed.',
+    )
     // The minimal typed message of eth-sig-util's tests.
     const minimal = { domain: {}, types: { EIP712Domain: [] }, primaryType: 'EIP712Domain', message: {} }
     expect((await signTypedData(signer, minimal as never)).digest).toBe(hashTypedData(minimal as never))
@@ -438,7 +578,10 @@ describe('the domain', () => {
 
 // ---- properties --------------------------------------------------------------------------
 
-type Desc = { k: 'atom'; type: string } | { k: 'array'; of: Desc; length: number | undefined } | { k: 'struct'; fields: { name: string; desc: Desc }[] }
+type Desc =
+  | { k: 'atom'; type: string }
+  | { k: 'array'; of: Desc; length: number | undefined }
+  | { k: 'struct'; fields: { name: string; desc: Desc }[] }
 interface Pair {
   /** The canonical form (what viem and ethers hash without help). */
   c: unknown
@@ -466,7 +609,10 @@ const { struct: structDesc } = fc.letrec<{ desc: Desc; struct: Desc }>((tie) => 
     fc.record({ k: fc.constant('array' as const), of: tie('desc'), length: fc.option(fc.integer({ min: 1, max: 3 }), { nil: undefined }) }),
     tie('struct'),
   ),
-  struct: fc.record({ k: fc.constant('struct' as const), fields: fc.uniqueArray(fc.record({ name: fieldName, desc: tie('desc') }), { minLength: 1, maxLength: 4, selector: (f) => f.name }) }),
+  struct: fc.record({
+    k: fc.constant('struct' as const),
+    fields: fc.uniqueArray(fc.record({ name: fieldName, desc: tie('desc') }), { minLength: 1, maxLength: 4, selector: (f) => f.name }),
+  }),
 }))
 
 function integerPair(type: string, n: bigint): fc.Arbitrary<Pair> {
@@ -499,7 +645,9 @@ function atomPair(type: string): fc.Arbitrary<Pair> {
 function valuePair(d: Desc): fc.Arbitrary<Pair> {
   if (d.k === 'atom') return atomPair(d.type)
   if (d.k === 'array') {
-    return fc.array(valuePair(d.of), { minLength: d.length ?? 0, maxLength: d.length ?? 3 }).map((items) => ({ c: items.map((x) => x.c), e: items.map((x) => x.e) }))
+    return fc
+      .array(valuePair(d.of), { minLength: d.length ?? 0, maxLength: d.length ?? 3 })
+      .map((items) => ({ c: items.map((x) => x.c), e: items.map((x) => x.e) }))
   }
   return fc.tuple(...d.fields.map((f) => valuePair(f.desc))).map((values) => ({
     c: Object.fromEntries(d.fields.map((f, i) => [f.name, values[i]!.c])),
@@ -529,12 +677,12 @@ const DOMAIN_DESCS: Record<string, Desc> = {
   verifyingContract: { k: 'atom', type: 'address' },
   salt: { k: 'atom', type: 'bytes32' },
 }
-const domainPair = fc
-  .subarray(Object.keys(DOMAIN_DESCS))
-  .chain((keys) => fc.tuple(...keys.map((k) => valuePair(DOMAIN_DESCS[k]!))).map((values) => ({
+const domainPair = fc.subarray(Object.keys(DOMAIN_DESCS)).chain((keys) =>
+  fc.tuple(...keys.map((k) => valuePair(DOMAIN_DESCS[k]!))).map((values) => ({
     c: Object.fromEntries(keys.map((k, i) => [k, values[i]!.c])),
     e: Object.fromEntries(keys.map((k, i) => [k, values[i]!.e])),
-  })))
+  })),
+)
 
 interface Sample {
   desc: Desc
@@ -545,8 +693,10 @@ interface Sample {
 const sample: fc.Arbitrary<Sample> = structDesc.chain((desc) =>
   fc.record({ desc: fc.constant(desc), types: fc.constant(compile(desc)), domain: domainPair, message: valuePair(desc) }),
 )
-const canonical = (s: Sample) => ({ domain: s.domain.c, types: s.types, primaryType: 'S0', message: s.message.c }) as unknown as TypedDataDefinition
-const encoded = (s: Sample) => ({ domain: s.domain.e, types: s.types, primaryType: 'S0', message: s.message.e }) as unknown as TypedDataDefinition
+const canonical = (s: Sample) =>
+  ({ domain: s.domain.c, types: s.types, primaryType: 'S0', message: s.message.c }) as unknown as TypedDataDefinition
+const encoded = (s: Sample) =>
+  ({ domain: s.domain.e, types: s.types, primaryType: 'S0', message: s.message.e }) as unknown as TypedDataDefinition
 
 describe('properties', () => {
   it('random valid values of random types sign as their canonical form (viem and ethers agree) and recover to the signer', async () => {
@@ -583,7 +733,8 @@ describe('properties', () => {
       )
     }
     if (d.k === 'array') {
-      const wrongLength = d.length !== undefined ? [(site.value as unknown[]).slice(1), [...(site.value as unknown[]), (site.value as unknown[])[0]]] : []
+      const wrongLength =
+        d.length !== undefined ? [(site.value as unknown[]).slice(1), [...(site.value as unknown[]), (site.value as unknown[])[0]]] : []
       return set(fc.constantFrom<unknown>('[]', {}, null, 5, new Uint8Array(2), ...wrongLength))
     }
     const t = d.type
@@ -592,35 +743,76 @@ describe('properties', () => {
     if (t === 'address') {
       return set(
         fc.oneof(
-          fc.uint8Array({ minLength: 0, maxLength: 30 }).filter((b) => b.length !== 20).map(bytesToHex),
+          fc
+            .uint8Array({ minLength: 0, maxLength: 30 })
+            .filter((b) => b.length !== 20)
+            .map(bytesToHex),
           fc.uint8Array({ minLength: 20, maxLength: 20 }).map((b) => bytesToHex(b).slice(2)),
           // A checksummed address with the case of one letter flipped.
-          fc.uint8Array({ minLength: 20, maxLength: 20 }).map((b) => getAddress(bytesToHex(b))).filter((a) => /[a-fA-F].*[a-fA-F]/.test(a.slice(2))).chain((a) =>
-            fc.constantFrom(...[...a].flatMap((ch, i) => (i > 1 && /[a-fA-F]/.test(ch) ? [i] : []))).map((i) => {
-              const flipped = a[i] === a[i]!.toUpperCase() ? a[i]!.toLowerCase() : a[i]!.toUpperCase()
-              return a.slice(0, i) + flipped + a.slice(i + 1)
-            }).filter((x) => x.toLowerCase() !== x && x.slice(2).toUpperCase() !== x.slice(2)),
-          ),
+          fc
+            .uint8Array({ minLength: 20, maxLength: 20 })
+            .map((b) => getAddress(bytesToHex(b)))
+            .filter((a) => /[a-fA-F].*[a-fA-F]/.test(a.slice(2)))
+            .chain((a) =>
+              fc
+                .constantFrom(...[...a].flatMap((ch, i) => (i > 1 && /[a-fA-F]/.test(ch) ? [i] : [])))
+                .map((i) => {
+                  const flipped = a[i] === a[i]!.toUpperCase() ? a[i]!.toLowerCase() : a[i]!.toUpperCase()
+                  return a.slice(0, i) + flipped + a.slice(i + 1)
+                })
+                .filter((x) => x.toLowerCase() !== x && x.slice(2).toUpperCase() !== x.slice(2)),
+            ),
           fc.constantFrom(...SHAPES),
         ),
       )
     }
     if (t.startsWith('bytes')) {
       const size = t === 'bytes' ? undefined : Number(t.slice(5))
-      const wrong = size === undefined
-        ? fc.uint8Array({ maxLength: 10 }).map((b) => `${bytesToHex(b)}a`) // odd length
-        : fc.oneof(
-            fc.uint8Array({ maxLength: 33 }).filter((b) => b.length !== size).chain((b) => fc.constantFrom<unknown>(bytesToHex(b), b)),
-            fc.constantFrom(`${bytesToHex(new Uint8Array(size))}0`),
-          )
-      return set(fc.oneof(wrong, fc.string({ minLength: 1, maxLength: 8 }).filter((s) => !s.startsWith('0x')), fc.constantFrom(null, 1, -1, 10n, true, [1])))
+      const wrong =
+        size === undefined
+          ? fc.uint8Array({ maxLength: 10 }).map((b) => `${bytesToHex(b)}a`) // odd length
+          : fc.oneof(
+              fc
+                .uint8Array({ maxLength: 33 })
+                .filter((b) => b.length !== size)
+                .chain((b) => fc.constantFrom<unknown>(bytesToHex(b), b)),
+              fc.constantFrom(`${bytesToHex(new Uint8Array(size))}0`),
+            )
+      return set(
+        fc.oneof(
+          wrong,
+          fc.string({ minLength: 1, maxLength: 8 }).filter((s) => !s.startsWith('0x')),
+          fc.constantFrom(null, 1, -1, 10n, true, [1]),
+        ),
+      )
     }
     const [min, max] = range(t)
     const outside = fc.oneof(fc.bigInt({ min: max + 1n, max: max * 4n + 4n }), fc.bigInt({ min: min * 4n - 4n, max: min - 1n }))
     return set(
       fc.oneof(
         outside.chain((n) => fc.constantFrom<unknown>(n, n.toString(), ...(n > 0n ? [`0x${n.toString(16)}`] : []))),
-        fc.constantFrom(1.5, NaN, Infinity, -Infinity, 2 ** 53, '', ' 1', '1 ', '+1', '1e3', '1.0', '0b1', '0o7', '0x', '-0x1', true, null, {}, [], new Uint8Array(1)),
+        fc.constantFrom(
+          1.5,
+          NaN,
+          Infinity,
+          -Infinity,
+          2 ** 53,
+          '',
+          ' 1',
+          '1 ',
+          '+1',
+          '1e3',
+          '1.0',
+          '0b1',
+          '0o7',
+          '0x',
+          '-0x1',
+          true,
+          null,
+          {},
+          [],
+          new Uint8Array(1),
+        ),
       ),
     )
   }
@@ -629,7 +821,9 @@ describe('properties', () => {
 
   function apply(typed: TypedDataDefinition, site: Site, m: Mutation): { typed: unknown; path: string } {
     const copy = structuredClone(typed) as unknown as Record<string, unknown>
-    const parent = site.path.slice(0, -1).reduce<Record<string | number, unknown>>((o, k) => o[k] as Record<string | number, unknown>, copy as never)
+    const parent = site.path
+      .slice(0, -1)
+      .reduce<Record<string | number, unknown>>((o, k) => o[k] as Record<string | number, unknown>, copy as never)
     const last = site.path[site.path.length - 1]!
     const target = parent[last] as Record<string, unknown>
     if (m.op === 'set') parent[last] = m.value
@@ -640,7 +834,14 @@ describe('properties', () => {
 
   it('a random mutation (wrong length, out of range, wrong type, missing or extra field) is refused with an InvalidArgumentError naming its path', async () => {
     const mutated = sample.chain((s) => {
-      const all = [...sites(s.desc, s.message.e, ['message'], []), ...Object.keys(s.domain.e as object).map((k) => ({ path: ['domain', k], desc: DOMAIN_DESCS[k]!, value: (s.domain.e as Record<string, unknown>)[k] }))]
+      const all = [
+        ...sites(s.desc, s.message.e, ['message'], []),
+        ...Object.keys(s.domain.e as object).map((k) => ({
+          path: ['domain', k],
+          desc: DOMAIN_DESCS[k]!,
+          value: (s.domain.e as Record<string, unknown>)[k],
+        })),
+      ]
       return fc.constantFrom(...all).chain((site) => badFor(site).map((m) => ({ s, site, m })))
     })
     await fc.assert(
@@ -654,7 +855,12 @@ describe('properties', () => {
   })
 
   it('any value for any atomic type is either accepted as its canonical form or refused with an InvalidArgumentError', async () => {
-    const anyValue = fc.oneof(fc.anything({ withBigInt: true, withTypedArray: true, withNullPrototype: true }), fc.string(), fc.bigInt(), fc.stringMatching(/^-?(0x)?[0-9a-fA-F]{0,70}$/))
+    const anyValue = fc.oneof(
+      fc.anything({ withBigInt: true, withTypedArray: true, withNullPrototype: true }),
+      fc.string(),
+      fc.bigInt(),
+      fc.stringMatching(/^-?(0x)?[0-9a-fA-F]{0,70}$/),
+    )
     await fc.assert(
       fc.property(atomType, anyValue, (type, value) => {
         let checked: TypedDataDefinition

@@ -161,7 +161,13 @@ function summaryOf(tx: EvmTransactionPayload): UnsignedTransaction['summary'] {
   const int = (v: unknown) => (typeof v === 'string' && /^\d+$/.test(v) ? BigInt(v) : 0n)
   const fee = int(tx.gas) * int(tx.maxFeePerGas ?? tx.gasPrice)
   const data = typeof tx.data === 'string' && tx.data !== '0x' ? { data: tx.data } : {}
-  return { to: tx.to ?? '', asset: `eip155:${tx.chainId}/slip44:60`, amount: typeof tx.value === 'string' ? tx.value : '0', fee: fee.toString(), ...data }
+  return {
+    to: tx.to ?? '',
+    asset: `eip155:${tx.chainId}/slip44:60`,
+    amount: typeof tx.value === 'string' ? tx.value : '0',
+    fee: fee.toString(),
+    ...data,
+  }
 }
 
 /** The UnsignedTransaction coffer would build for a payload (JSON round-tripped, as it travels). */
@@ -232,7 +238,9 @@ describe('EVM transaction signing vectors', () => {
         }
 
         // Replay: sign as the vector's sender (or, without one, as whoever the signature recovers to).
-        const from = v.sender ?? (await recoverAddress({ hash: v.signingHash!, signature: { r: v.signature.r, s: v.signature.s, yParity: v.signature.yParity } }))
+        const from =
+          v.sender ??
+          (await recoverAddress({ hash: v.signingHash!, signature: { r: v.signature.r, s: v.signature.s, yParity: v.signature.yParity } }))
         const { signer, digests } = replaySigner(getAddress(from), v.signature)
         const signed = await signEvmTransaction(unsignedFor(v.tx, from), signer)
         expect(digests).toHaveLength(1)
@@ -240,7 +248,9 @@ describe('EVM transaction signing vectors', () => {
         if (v.signingHash) expect(digest).toBe(v.signingHash)
         if (v.sender) {
           // Recovering the source's sender from coffer's digest proves coffer hashed what the source signed.
-          expect(lower(await recoverAddress({ hash: digest, signature: { r: v.signature.r, s: v.signature.s, yParity: v.signature.yParity } }))).toBe(lower(v.sender))
+          expect(
+            lower(await recoverAddress({ hash: digest, signature: { r: v.signature.r, s: v.signature.s, yParity: v.signature.yParity } })),
+          ).toBe(lower(v.sender))
         }
         if (v.raw) expect(signed.raw).toBe(v.raw)
         if (v.hash) expect(signed.hash).toBe(v.hash)
@@ -334,9 +344,21 @@ describe('refusals', () => {
     const base = unsignedFor(good, signer.address)
     const token = '0xdac17f958d2ee523a2206206994597c13d831ec7'
     const transfer = (to: string, amount: bigint) => `0xa9059cbb${to.slice(2).padStart(64, '0')}${amount.toString(16).padStart(64, '0')}`
-    const tokenTx = { ...good, to: token as `0x${string}`, value: '0', data: transfer('0x3535353535353535353535353535353535353535', 5n) as `0x${string}` }
-    const tokenSummary = { to: '0x3535353535353535353535353535353535353535', asset: `eip155:1/erc20:${token}`, amount: '5', fee: '42000' } as UnsignedTransaction['summary']
-    await expect(signEvmTransaction({ ...base, payload: tokenTx as never, summary: tokenSummary }, signer)).resolves.toMatchObject({ chainId: 'eip155:1' })
+    const tokenTx = {
+      ...good,
+      to: token as `0x${string}`,
+      value: '0',
+      data: transfer('0x3535353535353535353535353535353535353535', 5n) as `0x${string}`,
+    }
+    const tokenSummary = {
+      to: '0x3535353535353535353535353535353535353535',
+      asset: `eip155:1/erc20:${token}`,
+      amount: '5',
+      fee: '42000',
+    } as UnsignedTransaction['summary']
+    await expect(signEvmTransaction({ ...base, payload: tokenTx as never, summary: tokenSummary }, signer)).resolves.toMatchObject({
+      chainId: 'eip155:1',
+    })
     const cases: [string, UnsignedTransaction['summary']][] = [
       ['another recipient', { ...base.summary, to: '0x3636363636363636363636363636363636363636' }],
       ['another amount', { ...base.summary, amount: '2' }],
@@ -346,8 +368,19 @@ describe('refusals', () => {
     for (const [what, summary] of cases) {
       await expect(signEvmTransaction({ ...base, summary }, signer), what).rejects.toThrow(/summary does not match/)
     }
-    await expect(signEvmTransaction({ ...base, payload: { ...tokenTx, data: transfer('0x3636363636363636363636363636363636363636', 5n) } as never, summary: tokenSummary }, signer)).rejects.toThrow(/goes elsewhere/)
-    await expect(signEvmTransaction({ ...base, payload: { ...good, data: '0xdeadbeef' } as never }, signer)).rejects.toThrow(/does not show/)
+    await expect(
+      signEvmTransaction(
+        {
+          ...base,
+          payload: { ...tokenTx, data: transfer('0x3636363636363636363636363636363636363636', 5n) } as never,
+          summary: tokenSummary,
+        },
+        signer,
+      ),
+    ).rejects.toThrow(/goes elsewhere/)
+    await expect(signEvmTransaction({ ...base, payload: { ...good, data: '0xdeadbeef' } as never }, signer)).rejects.toThrow(
+      /does not show/,
+    )
     await expect(signEvmTransaction({ ...base, summary: undefined as never }, signer)).rejects.toThrow(/no valid summary/)
   })
 
@@ -382,7 +415,10 @@ describe('refusals', () => {
     ['maxFeePerGas 2^256', { ...good, maxFeePerGas: (2n ** 256n).toString() }],
     ['maxPriorityFeePerGas above maxFeePerGas', { ...good, maxFeePerGas: '1', maxPriorityFeePerGas: '2' }],
     ['to with a wrong EIP-55 checksum', { ...good, to: '0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAeD' }],
-    ['accessList on a legacy transaction', { ...good, type: 'legacy', gasPrice: '1', maxFeePerGas: undefined, maxPriorityFeePerGas: undefined, accessList: [] }],
+    [
+      'accessList on a legacy transaction',
+      { ...good, type: 'legacy', gasPrice: '1', maxFeePerGas: undefined, maxPriorityFeePerGas: undefined, accessList: [] },
+    ],
   ]
   it.each(malformed)('toSerializable rejects %s with InvalidArgumentError', (_name, payload) => {
     expect(() => toSerializable(payload)).toThrow(InvalidArgumentError)
@@ -414,7 +450,11 @@ describe('refusals', () => {
       await expect(signEvmTransaction(unsignedFor(good, signer.address), wrong)).rejects.toThrow(InvalidArgumentError)
     }
     const edKey = new Uint8Array(32).fill(9)
-    const ed = createEd25519Signer(new KeyHandle(edKey), { chain: 'solana', address: signer.address, publicKey: ed25519.getPublicKey(edKey) })
+    const ed = createEd25519Signer(new KeyHandle(edKey), {
+      chain: 'solana',
+      address: signer.address,
+      publicKey: ed25519.getPublicKey(edKey),
+    })
     await expect(signEvmTransaction(unsignedFor(good, signer.address), ed)).rejects.toThrow(InvalidArgumentError)
     await expect(signEvmTransaction(unsignedFor(good, signer.address), null as never)).rejects.toThrow(InvalidArgumentError)
   })
@@ -425,7 +465,10 @@ describe('refusals', () => {
       const unsigned = { ...unsignedFor(good, signer.address), chainId: chainId as UnsignedTransaction['chainId'] }
       await expect(signEvmTransaction(unsigned, watched)).rejects.toThrow(InvalidArgumentError)
     }
-    const otherPayload = { ...unsignedFor({ ...good, chainId: 137 }, signer.address), chainId: 'eip155:1' as UnsignedTransaction['chainId'] }
+    const otherPayload = {
+      ...unsignedFor({ ...good, chainId: 137 }, signer.address),
+      chainId: 'eip155:1' as UnsignedTransaction['chainId'],
+    }
     await expect(signEvmTransaction(otherPayload, watched)).rejects.toThrow(InvalidArgumentError)
     expect(digests).toHaveLength(0)
   })

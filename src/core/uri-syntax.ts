@@ -1,20 +1,21 @@
 /**
- * The lexical layer of payment URIs (see `uri.ts`): percent-decoding, query parameters,
- * the EIP-681 number grammar, decimal amounts, and the checks and encoders the formatter
- * shares. Every failure is an {@link InvalidPaymentUriError} quoting at most 60 characters.
+ * The lexical layer of payment-request URIs, shared by every scheme (`chains/<family>/payment-uri.ts`,
+ * `payments/schemes/*`): percent-decoding, query parameters, decimal amounts, and the checks and
+ * encoders the formatters share. Every failure is an {@link InvalidPaymentUriError} quoting at
+ * most 60 characters of untrusted text.
  * @module
  * @internal
  */
-import { describe } from '../core/assert.js'
-import { MAX_AMOUNT, MAX_DECIMALS } from '../core/amount.js'
-import { InvalidPaymentUriError } from '../core/errors.js'
-import { isValidEvmAddress, toChecksumAddress } from '../keys/address/evm.js'
+import { describe } from './assert.js'
+import { formatAmount, MAX_DECIMALS } from './amount.js'
+import { parseAssetId, type AssetIdParts, type ChainId } from './caip.js'
+import { InvalidPaymentUriError } from './errors.js'
 
-/** 0x and 40 hex digits, any case. */
-export const HEX_ADDRESS = /^0x[0-9a-fA-F]{40}$/
 /** A UTF-16 surrogate without its other half (not encodable as UTF-8). */
 export const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/
-const EIP681_NUMBER = /^([+-]?)(\d*)(?:\.(\d+))?(?:[eE](\d*))?$/
+
+/** The fields of a payment request as a formatter receives them (values not yet checked). */
+export type RequestFields = { readonly [field: string]: unknown }
 
 /** At most `max` (60) characters of untrusted text, JSON-quoted, for an error message. */
 export function quote(text: string, max = 60): string {
@@ -27,7 +28,7 @@ export function fail(message: string, details?: Record<string, string | number>)
 }
 
 /** Percent-decodes `raw` once (RFC 3986: "+" stays "+"); the quoted part of a failure stays under 40 characters. */
-export function decode(raw: string, what: string): string {
+function decode(raw: string, what: string): string {
   try {
     return decodeURIComponent(raw)
   } catch {
@@ -36,7 +37,7 @@ export function decode(raw: string, what: string): string {
 }
 
 /** Percent-encodes like `encodeURIComponent`, refusing text that is not well-formed Unicode. */
-export function encode(value: string, what: string): string {
+function encode(value: string, what: string): string {
   if (LONE_SURROGATE.test(value)) fail(`${what} is not well-formed Unicode (it has a lone surrogate).`)
   return encodeURIComponent(value)
 }
@@ -65,46 +66,19 @@ export function parseQuery(query: string | undefined, repeatable: ReadonlySet<st
 export function single(params: Map<string, string[]>): (key: string) => string | undefined {
   for (const key of params.keys()) {
     if (key.startsWith('req-')) {
-      fail(`Required parameter ${quote(key)} is not understood, so the whole request is invalid (BIP-21 "req-" rule).`, { parameter: key.slice(0, 60) })
+      fail(`Required parameter ${quote(key)} is not understood, so the whole request is invalid (BIP-21 "req-" rule).`, {
+        parameter: key.slice(0, 60),
+      })
     }
   }
   return (key) => params.get(key)?.[0]
-}
-
-/** An EIP-681 `number` (`[+-] digits [. digits] [e digits]`) that must be a whole uint256. */
-export function parseEip681Number(text: string, what: string): bigint {
-  const m = EIP681_NUMBER.exec(text)
-  if (!m || ((m[2] ?? '') === '' && m[3] === undefined)) fail(`${what} must be a number such as 2.014e18, got ${quote(text)}.`)
-  if (m[1] === '-') fail(`${what} must not be negative, got ${quote(text)}.`)
-  if (m[4] === '') fail(`${what} has an exponent marker with no digits: ${quote(text)}.`)
-  const whole = m[2] ?? ''
-  const fraction = m[3] ?? ''
-  const digits = whole + fraction
-  if (!/[1-9]/.test(digits)) return 0n
-  const exponentText = (m[4] ?? '').replace(/^0+/, '')
-  const tooLarge = () => fail(`${what} is larger than 2^256 - 1: ${quote(text)}.`)
-  if (exponentText.length > 6) tooLarge()
-  const shift = Number(exponentText || '0') - fraction.length
-  let value: bigint
-  if (shift < 0) {
-    const cut = digits.length + shift
-    if (cut < 0 || /[1-9]/.test(digits.slice(cut))) {
-      fail(`${what} must be a whole number of base units (wei), got ${quote(text)}.`)
-    }
-    value = BigInt(digits.slice(0, cut) || '0')
-  } else {
-    if (digits.replace(/^0+/, '').length + shift > 78) tooLarge()
-    value = BigInt(digits) * 10n ** BigInt(shift)
-  }
-  if (value > MAX_AMOUNT) tooLarge()
-  return value
 }
 
 /**
  * A decimal amount in whole units. `loose` accepts BIP-21's `*digit ["." *digit]` (".5", "5.");
  * otherwise digits are required on both sides of the point (Solana Pay's rule).
  */
-export function splitDecimal(text: string, what: string, loose: boolean): { whole: string; fraction: string } {
+function splitDecimal(text: string, what: string, loose: boolean): { whole: string; fraction: string } {
   const m = (loose ? /^(\d*)(?:\.(\d*))?$/ : /^(\d+)(?:\.(\d+))?$/).exec(text)
   if (!m || !/\d/.test(text)) {
     const hint = loose ? 'a decimal such as 20.3' : 'a decimal such as 0.01 (digits before and after the point, no exponent)'
@@ -133,16 +107,14 @@ export function parseTokenAmount(text: string, what: string): string {
   return (whole || '0') + (trimmed ? `.${trimmed}` : '')
 }
 
-/** A 0x address, EIP-55 checksummed; a bad mixed-case checksum and ENS names are refused. */
-export function evmAddress(text: string, what: string): `0x${string}` {
-  if (HEX_ADDRESS.test(text)) {
-    if (!isValidEvmAddress(text)) {
-      fail(`${what} ${quote(text)} has a bad EIP-55 checksum: its mixed case does not match, so it may be mistyped.`)
-    }
-    return toChecksumAddress(text)
-  }
-  if (text.includes('.')) fail(`${what} ${quote(text)} looks like an ENS name; coffer does not resolve ENS, so ask for a 0x address.`)
-  return fail(`${what} must be a 0x address of 40 hex digits, got ${quote(text)}.`)
+/** Copies the `label` and `message` parameters (and `memo` when the scheme has one) into `out`. */
+export function copyText(out: { [field: string]: unknown }, get: (key: string) => string | undefined, memo = false): void {
+  const label = get('label')
+  if (label !== undefined) out.label = label
+  const message = get('message')
+  if (message !== undefined) out.message = message
+  const m = memo ? get('memo') : undefined
+  if (m !== undefined) out.memo = m
 }
 
 /** `<scheme>:<path>?k=v&…`, leaving out parameters whose value is undefined. */
@@ -164,4 +136,42 @@ export function units(value: unknown, what: string, max: bigint): bigint | undef
   if (typeof value !== 'bigint') fail(`${what} must be a bigint of base units, got ${describe(value)}.`)
   if (value < 0n || value > max) fail(`${what} must be from 0 to ${max}, got ${value}.`)
   return value
+}
+
+/** Refuses fields that `scheme` cannot carry, so nothing is dropped silently. */
+export function refuse(fields: RequestFields, scheme: string, keys: readonly string[]): void {
+  for (const key of keys) {
+    const value = fields[key]
+    if (value === undefined || (key === 'references' && Array.isArray(value) && value.length === 0)) continue
+    fail(`A ${scheme}: payment URI cannot carry "${key}".`)
+  }
+}
+
+/** The request's `asset`, checked to be a fungible CAIP-19 asset type on `chainId`. */
+export function assetOf(fields: RequestFields, chainId: ChainId): AssetIdParts {
+  let parts: AssetIdParts
+  try {
+    parts = parseAssetId(fields.asset as string)
+  } catch (cause) {
+    throw new InvalidPaymentUriError(
+      `asset must be a CAIP-19 id, got ${typeof fields.asset === 'string' ? quote(fields.asset) : describe(fields.asset)}.`,
+      { cause },
+    )
+  }
+  if (parts.chainId !== chainId) fail(`asset ${quote(fields.asset as string)} is not on chain ${chainId}.`)
+  if (parts.tokenId !== undefined) fail('asset must be a fungible asset type (no token id).')
+  return parts
+}
+
+/** Throws: the request's asset is not what the scheme can carry (`expected`). */
+export function assetError(fields: RequestFields, expected: string): never {
+  return fail(`asset ${quote(String(fields.asset))} is not ${expected}.`)
+}
+
+/** The amount of a native coin (bigint) or of a token whose decimals the URI does not state (decimal string). */
+export function coinOrToken(fields: RequestFields, isToken: boolean, decimals: number, max: bigint): string | undefined {
+  if (fields.amount === undefined) return undefined
+  if (!isToken) return formatAmount(units(fields.amount, 'amount', max) as bigint, decimals)
+  if (typeof fields.amount !== 'string') fail(`A token amount must be a decimal string of whole tokens, got ${describe(fields.amount)}.`)
+  return parseTokenAmount(fields.amount, 'amount')
 }
