@@ -8,6 +8,7 @@
 import type { ChainId } from '../../core/caip.js'
 import { BITCOIN_NETWORKS, type BitcoinNetwork } from '../../keys/address/bitcoin.js'
 import type { ChainAdapter } from '../adapter.js'
+import { CONFIG_URL_RE, isConfigObject, OFFLINE_URL, onlyKeys, type ConfigFail, type ConfigObject } from '../config-checks.js'
 import type { FamilyChainConfig, FamilyCliConfig } from '../family.js'
 import { BITCOIN_CHAINS } from './networks.js'
 
@@ -18,27 +19,15 @@ interface BitcoinChainConfig extends FamilyChainConfig {
   readonly esploraUrl: string
 }
 
-type Fail = (message: string) => never
-type Json = { readonly [key: string]: unknown }
+type Fail = ConfigFail
+type Json = ConfigObject
 
-const URL_RE = /^https?:\/\/\S+$/
-/** An address where nothing answers: adapters made for offline signing point here. */
-const OFFLINE_URL = 'http://127.0.0.1:9'
-
-function isObject(value: unknown): value is Json {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
-}
-
-function onlyKeys(obj: Json, allowed: readonly string[], where: string, fail: Fail): void {
-  for (const key of Object.keys(obj)) {
-    if (!allowed.includes(key)) fail(`${where}: unknown key "${key.slice(0, 40)}" (expected one of: ${allowed.join(', ')}).`)
-  }
-}
+const URL_RE = CONFIG_URL_RE
 
 function parseEntry(value: Json, where: string, fail: Fail): BitcoinChainConfig {
   onlyKeys(value, ['name', 'bitcoin'], where, fail)
   const b = value.bitcoin
-  if (!isObject(b)) return fail(`${where}.bitcoin must be an object { "network", "esploraUrl" }.`)
+  if (!isConfigObject(b)) return fail(`${where}.bitcoin must be an object { "network", "esploraUrl" }.`)
   onlyKeys(b, ['network', 'esploraUrl'], `${where}.bitcoin`, fail)
   const network = (b.network ?? 'mainnet') as BitcoinNetwork
   if (!BITCOIN_NETWORKS.includes(network)) fail(`${where}.bitcoin.network must be "mainnet", "testnet" or "regtest".`)

@@ -7,24 +7,17 @@
  * @internal
  */
 import type { KeyValueStore } from '../../core/store.js'
-import type { BitcoinAddressType, BitcoinNetwork } from '../../keys/address/bitcoin.js'
+import type { BitcoinNetwork } from '../../keys/address/bitcoin.js'
 import type { TransferQuote, UnsignedTransaction } from '../adapter.js'
 import { Records } from '../broadcast-records.js'
+import type { InputJson } from './transaction.js'
 
 /** A send this adapter made, as its journal keeps it (also when the broadcast's outcome was unknown). */
 export interface SentTransaction {
   readonly hash: string
   /** Address or account descriptor it spent from. */
   readonly source: string
-  readonly inputs: readonly {
-    txid: string
-    vout: number
-    value: string
-    type: BitcoinAddressType
-    address: string
-    publicKey?: string
-    path?: string
-  }[]
+  readonly inputs: readonly InputJson[]
   /** Change outputs carry their key (hex) and path when they go back to an account. */
   readonly outputs: readonly { address: string; value: string; change?: boolean; publicKey?: string; path?: string }[]
   readonly fee: string

@@ -57,6 +57,19 @@ export interface Spendable {
   changeType: ScriptType
 }
 
+/** A spendable output as quotes, replacements and the journal keep it (an `InputJson`: hex key, decimal value). */
+export function inputJson(u: Spendable['utxos'][number]) {
+  return {
+    txid: u.txid,
+    vout: u.vout,
+    value: u.value.toString(),
+    type: u.type,
+    address: u.address,
+    ...(u.publicKey.length ? { publicKey: bytesToHex(u.publicKey) } : {}),
+    ...(u.path ? { path: u.path } : {}),
+  }
+}
+
 /** The UTXOs a source can spend, and its change destination. @throws DiscoveryLimitError */
 export async function spendable(backend: BitcoinBackend, source: Source, limits: DiscoveryLimits): Promise<Spendable> {
   if (source.kind === 'address') {
@@ -124,18 +137,7 @@ function makeQuote(q: QuoteInputs): TransferQuote {
     }),
   ) as Record<FeeLevel, FeeEstimate>
   const byId = new Map(q.funds.utxos.map((u) => [`${u.txid}:${u.vout}`, u]))
-  const inputs = chosen.inputs.map((i) => {
-    const u = byId.get(i.id) as Spendable['utxos'][number]
-    return {
-      txid: u.txid,
-      vout: u.vout,
-      value: u.value.toString(),
-      type: u.type,
-      address: u.address,
-      ...(u.publicKey.length ? { publicKey: bytesToHex(u.publicKey) } : {}),
-      ...(u.path ? { path: u.path } : {}),
-    }
-  })
+  const inputs = chosen.inputs.map((i) => inputJson(byId.get(i.id) as Spendable['utxos'][number]))
   const outputs: { address: string; value: string; change?: boolean; publicKey?: string; path?: string }[] = [
     { address: q.to, value: chosen.amount.toString() },
   ]

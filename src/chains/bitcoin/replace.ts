@@ -22,7 +22,7 @@ import { checkFeeRate, feeRates, type FeeCaps } from './fees.js'
 import type { Journal, SentTransaction } from './journal.js'
 import type { BitcoinChain } from './networks.js'
 import { finalizePsbt, signPsbt } from './psbt.js'
-import { recipientType, spendable } from './quote.js'
+import { inputJson, recipientType, spendable } from './quote.js'
 import { readStatus, readTipHeight } from './status.js'
 import { buildUnsigned, type InputJson, type OutputJson } from './transaction.js'
 import { dustThreshold, txVsize, type OutputType } from './vsize.js'
@@ -116,18 +116,7 @@ async function bumpFee(
     .filter((u) => u.confirmed && !used.has(`${u.txid}:${u.vout}`))
     .sort((a, b) => (b.value > a.value ? 1 : b.value < a.value ? -1 : 0))
   for (const u of extra) {
-    inputs = [
-      ...inputs,
-      {
-        txid: u.txid,
-        vout: u.vout,
-        value: u.value.toString(),
-        type: u.type,
-        address: u.address,
-        ...(u.publicKey.length ? { publicKey: bytesToHex(u.publicKey) } : {}),
-        ...(u.path ? { path: u.path } : {}),
-      },
-    ]
+    inputs = [...inputs, inputJson(u)]
     const bumped = price(changeTo)
     if (bumped) return bumped
   }

@@ -8,6 +8,7 @@
 import type { ChainId } from '../../core/caip.js'
 import { InvalidArgumentError } from '../../core/errors.js'
 import type { ChainAdapter } from '../adapter.js'
+import { CONFIG_URL_RE, isConfigObject, OFFLINE_URL, onlyKeys, type ConfigFail, type ConfigObject } from '../config-checks.js'
 import type { FamilyChainConfig, FamilyCliConfig } from '../family.js'
 import { erc20AssetId, evmChainInfo } from './registry.js'
 
@@ -37,36 +38,24 @@ interface EvmChainConfig extends FamilyChainConfig {
   readonly chainDefinition?: ChainDefinition
 }
 
-type Fail = (message: string) => never
-type Json = { readonly [key: string]: unknown }
+type Fail = ConfigFail
+type Json = ConfigObject
 
 const KEYS = ['name', 'chain', 'rpcUrls', 'tokens', 'chainDefinition']
 const TOKEN_KEYS = ['address', 'symbol', 'decimals', 'name', 'family']
-const URL_RE = /^https?:\/\/\S+$/
+const URL_RE = CONFIG_URL_RE
 const FAMILY = /^[A-Z][A-Z0-9.]{0,15}$/
 const EIP155 = /^eip155:[1-9]\d{0,15}$/
-/** An address where nothing answers: adapters made for offline signing point here. */
-const OFFLINE_URL = 'http://127.0.0.1:9'
-
-function isObject(value: unknown): value is Json {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
-}
-
-function onlyKeys(obj: Json, allowed: readonly string[], where: string, fail: Fail): void {
-  for (const key of Object.keys(obj)) {
-    if (!allowed.includes(key)) fail(`${where}: unknown key "${key.slice(0, 40)}" (expected one of: ${allowed.join(', ')}).`)
-  }
-}
 
 function parseDefinition(value: unknown, where: string, fail: Fail): ChainDefinition {
-  if (!isObject(value)) return fail(`${where} must be an object { "id", "name", "nativeCurrency" }.`)
+  if (!isConfigObject(value)) return fail(`${where} must be an object { "id", "name", "nativeCurrency" }.`)
   onlyKeys(value, ['id', 'name', 'nativeCurrency', 'testnet'], where, fail)
   if (typeof value.id !== 'number' || !Number.isSafeInteger(value.id) || value.id <= 0)
     fail(`${where}.id must be a positive integer (the EIP-155 chain id).`)
   if (typeof value.name !== 'string' || value.name.length === 0 || value.name.length > 60) fail(`${where}.name must be a name.`)
   const n = value.nativeCurrency
   if (
-    !isObject(n) ||
+    !isConfigObject(n) ||
     typeof n.name !== 'string' ||
     typeof n.symbol !== 'string' ||
     !/^[A-Za-z0-9.]{1,16}$/.test(n.symbol) ||
@@ -88,7 +77,7 @@ function parseDefinition(value: unknown, where: string, fail: Fail): ChainDefini
 }
 
 function parseToken(value: unknown, where: string, fail: Fail): TokenConfig {
-  if (!isObject(value)) return fail(`${where} must be an object { "address", "symbol", "decimals" }.`)
+  if (!isConfigObject(value)) return fail(`${where} must be an object { "address", "symbol", "decimals" }.`)
   onlyKeys(value, TOKEN_KEYS, where, fail)
   if (typeof value.address !== 'string' || !/^0x[0-9a-fA-F]{40}$/.test(value.address))
     fail(`${where}.address must be a 0x-prefixed 20-byte address.`)

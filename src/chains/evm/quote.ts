@@ -173,28 +173,7 @@ export async function quoteTransfer(ctx: QuoteContext, transfer: CheckedTransfer
   }
   const nativeBalance = read(native.id)
   const assetBalance = read(asset.id)
-  const probeAmount = amount === 'max' ? (asset.kind === 'native' ? 0n : assetBalance) : amount
-  if (asset.kind === 'token' && probeAmount > assetBalance) {
-    // Estimating would revert; the quote below reports the shortfall precisely.
-    return makeQuote({
-      chain: ctx.chain,
-      request: { ...(r as TransferRequest), from, to, amount },
-      asset,
-      nativeAsset: native,
-      level,
-      pricing,
-      nativeBalance,
-      assetBalance,
-      gas: 0n,
-    })
-  }
-  const gas = await estimateGas(ctx.client, from, transferCall(asset, to, probeAmount), ctx.gasMargin).catch((error: unknown) => {
-    if (/insufficient funds|exceeds balance|transfer amount exceeds/.test(errorText(error))) {
-      throw new InsufficientFundsError(`The node says ${from} cannot pay for this transfer.`, { cause: error })
-    }
-    throw error
-  })
-  return makeQuote({
+  const inputs = {
     chain: ctx.chain,
     request: { ...(r as TransferRequest), from, to, amount },
     asset,
@@ -203,6 +182,17 @@ export async function quoteTransfer(ctx: QuoteContext, transfer: CheckedTransfer
     pricing,
     nativeBalance,
     assetBalance,
-    gas,
+  }
+  const probeAmount = amount === 'max' ? (asset.kind === 'native' ? 0n : assetBalance) : amount
+  if (asset.kind === 'token' && probeAmount > assetBalance) {
+    // Estimating would revert; the quote below reports the shortfall precisely.
+    return makeQuote({ ...inputs, gas: 0n })
+  }
+  const gas = await estimateGas(ctx.client, from, transferCall(asset, to, probeAmount), ctx.gasMargin).catch((error: unknown) => {
+    if (/insufficient funds|exceeds balance|transfer amount exceeds/.test(errorText(error))) {
+      throw new InsufficientFundsError(`The node says ${from} cannot pay for this transfer.`, { cause: error })
+    }
+    throw error
   })
+  return makeQuote({ ...inputs, gas })
 }
