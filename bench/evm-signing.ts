@@ -60,7 +60,12 @@ const unsigned = (from: string, nonce: number): UnsignedTransaction => ({
   chainId: 'eip155:1',
   kind: 'evm-eip1559',
   from,
-  summary: { to: '0x70997970C51812dc3A010C7d01b50e0d17dc79C8', asset: 'eip155:1/slip44:60', amount: '1000000000000000', fee: '0' },
+  summary: {
+    to: '0x70997970C51812dc3A010C7d01b50e0d17dc79C8',
+    asset: 'eip155:1/slip44:60',
+    amount: '1000000000000000',
+    fee: '630000000000000',
+  },
   payload: {
     type: 'eip1559',
     chainId: 1,

@@ -4,7 +4,7 @@
  * @module
  * @internal
  */
-import { assertOptions } from '../core/assert.js'
+import { assertOptions, isIntegerIn } from '../core/assert.js'
 import { InvalidArgumentError, TransactionTimeoutError } from '../core/errors.js'
 import type { TransactionStatus, WaitOptions } from './adapter.js'
 
@@ -23,7 +23,7 @@ export async function waitUntil(
     ['timeoutMs', timeoutMs],
     ['pollIntervalMs', interval],
   ] as const) {
-    if (!Number.isSafeInteger(value) || value < 1) throw new InvalidArgumentError(`${name} must be a positive integer.`)
+    if (!isIntegerIn(value, 1, Number.MAX_SAFE_INTEGER)) throw new InvalidArgumentError(`${name} must be a positive integer.`)
   }
   const deadline = Date.now() + timeoutMs
   for (;;) {

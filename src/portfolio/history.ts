@@ -7,6 +7,7 @@
  * @module
  * @internal
  */
+import { isIntegerIn } from '../core/assert.js'
 import { base64url } from '@scure/base'
 import type { AssetId } from '../core/caip.js'
 import type { ChainAdapter, HistoryItem } from '../chains/adapter.js'
@@ -66,7 +67,7 @@ function decodeCursor(cursor: unknown): Record<string, Position> {
     const data = JSON.parse(new TextDecoder().decode(base64url.decode(cursor))) as unknown
     if (!data || typeof data !== 'object' || Array.isArray(data)) throw new Error('not an object')
     for (const p of Object.values(data as Record<string, Position>)) {
-      if (!p || typeof p !== 'object' || !Number.isSafeInteger(p.s) || p.s < 0 || (p.c !== undefined && typeof p.c !== 'string'))
+      if (!p || typeof p !== 'object' || !isIntegerIn(p.s, 0, Number.MAX_SAFE_INTEGER) || (p.c !== undefined && typeof p.c !== 'string'))
         throw new Error('bad position')
     }
     return data as Record<string, Position>

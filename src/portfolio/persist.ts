@@ -9,6 +9,7 @@
  * @module
  * @internal
  */
+import { isIntegerIn } from '../core/assert.js'
 import type { AssetId, ChainId } from '../core/caip.js'
 import type { PriceQuote } from './prices.js'
 import type { TrackerData } from './tracker.js'
@@ -30,7 +31,7 @@ export function encodeState(state: SavedPortfolio): string {
   return JSON.stringify({ format: PORTFOLIO_FORMAT, version: PORTFOLIO_VERSION, ...state })
 }
 
-const isInt = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0
+const isInt = (v: unknown): v is number => isIntegerIn(v, 0, Number.MAX_SAFE_INTEGER)
 const isUnits = (v: unknown, signed = false): v is string => typeof v === 'string' && (signed ? /^-?\d{1,80}$/ : /^\d{1,80}$/).test(v)
 const isText = (v: unknown, max = 2_000): v is string => typeof v === 'string' && v.length <= max
 const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v)

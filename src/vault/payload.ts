@@ -11,6 +11,7 @@
  * @module
  * @internal
  */
+import { isIntegerIn } from '../core/assert.js'
 import { VaultFormatError } from '../core/errors.js'
 import type { WordlistLanguage } from '../keys/wordlists/wordlist.js'
 
@@ -116,7 +117,7 @@ function decodeSecret(record: unknown, data: Uint8Array): Secret {
   const blobs = (r.blobs ?? {}) as Record<string, unknown>
   const blob = (name: string, length?: number): Uint8Array => {
     const at = blobs[name]
-    if (!Array.isArray(at) || at.length !== 2 || !at.every((n) => Number.isSafeInteger(n) && n >= 0)) bad(`blob ${name}`)
+    if (!Array.isArray(at) || at.length !== 2 || !at.every((n) => isIntegerIn(n, 0, Number.MAX_SAFE_INTEGER))) bad(`blob ${name}`)
     const [start, size] = at as [number, number]
     if (start + size > data.length || (length !== undefined && size !== length)) bad(`blob ${name} is out of range`)
     return data.slice(start, start + size)
@@ -145,7 +146,7 @@ export function decodeDataKey(payload: Uint8Array): Uint8Array | undefined {
   const { meta, data } = split(payload)
   const at = (meta as { dataKey?: unknown }).dataKey
   if (at === undefined) return undefined
-  if (!Array.isArray(at) || at.length !== 2 || at[1] !== 32 || !Number.isSafeInteger(at[0]) || at[0] < 0 || at[0] + 32 > data.length)
+  if (!Array.isArray(at) || at.length !== 2 || at[1] !== 32 || !isIntegerIn(at[0], 0, Number.MAX_SAFE_INTEGER) || at[0] + 32 > data.length)
     bad('data key')
   return data.slice(at[0] as number, (at[0] as number) + 32)
 }

@@ -12,6 +12,7 @@
  * @module
  * @internal
  */
+import { isIntegerIn } from '../core/assert.js'
 import type { ChainId } from '../core/caip.js'
 import type { ChainAdapter, Json } from '../chains/adapter.js'
 import { chainFamily, findChainFamily, type KeySource } from '../chains/family.js'
@@ -150,8 +151,7 @@ export async function newAccount(
 ): Promise<AccountRecord> {
   const { secretId, index, label } = options
   const { chainId } = adapter
-  if (!Number.isSafeInteger(index) || index < 0 || index >= 2 ** 31)
-    throw new InvalidArgumentError('index must be an integer from 0 to 2^31 - 1.')
+  if (!isIntegerIn(index, 0, 2 ** 31 - 1)) throw new InvalidArgumentError('index must be an integer from 0 to 2^31 - 1.')
   if (label !== undefined && (typeof label !== 'string' || label.length > 100))
     throw new InvalidArgumentError('label must be a string of at most 100 characters.')
   const family = chainFamily(chainId)
@@ -177,8 +177,7 @@ export async function newAccount(
  * @throws InvalidArgumentError, NotSupportedError
  */
 export function addressAt(record: AccountRecord, index: unknown, options: unknown = {}): WalletAddress {
-  if (typeof index !== 'number' || !Number.isSafeInteger(index) || index < 0 || index >= 2 ** 31)
-    throw new InvalidArgumentError('index must be an integer from 0 to 2^31 - 1.')
+  if (!isIntegerIn(index, 0, 2 ** 31 - 1)) throw new InvalidArgumentError('index must be an integer from 0 to 2^31 - 1.')
   if (options === null || typeof options !== 'object') throw new InvalidArgumentError('options must be an object such as { change: true }.')
   const change = (options as { change?: unknown }).change ?? false
   if (typeof change !== 'boolean') throw new InvalidArgumentError('change must be a boolean.')
@@ -214,8 +213,7 @@ export async function receiveAddress(adapter: ChainAdapter, record: AccountRecor
   }
   const next: unknown = await adapter.nextReceiveAddress(record.descriptor)
   const { address, index } = (next ?? {}) as { address?: unknown; index?: unknown }
-  const own =
-    typeof index === 'number' && Number.isSafeInteger(index) && index >= 0 && index < 2 ** 31 ? addressAt(record, index) : undefined
+  const own = isIntegerIn(index, 0, 2 ** 31 - 1) ? addressAt(record, index) : undefined
   if (!own || own.address !== address) {
     throw new DataIntegrityError(
       `The ${adapter.chainId} adapter's next receive address is not the account's own address at the index it gives.`,

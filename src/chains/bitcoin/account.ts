@@ -5,7 +5,7 @@
  * change addresses publicly, so a watch-only wallet needs no secret.
  * @module
  */
-import { assertOneOf, assertOptions } from '../../core/assert.js'
+import { assertOneOf, assertOptions, isIntegerIn } from '../../core/assert.js'
 import { InvalidAddressError, InvalidArgumentError } from '../../core/errors.js'
 import {
   BITCOIN_ADDRESS_TYPES,
@@ -65,10 +65,7 @@ export function accountDescriptor(
   // Descriptors carry plain xpub / tpub version bytes.
   const testnet = ['tpub', 'upub', 'vpub'].includes(prefix)
   const plain = node.xpubAs(testnet ? 'tpub' : 'xpub')
-  if (
-    options.fingerprint !== undefined &&
-    (!Number.isSafeInteger(options.fingerprint) || options.fingerprint < 0 || options.fingerprint > 0xffff_ffff)
-  ) {
+  if (options.fingerprint !== undefined && !isIntegerIn(options.fingerprint, 0, 0xffff_ffff)) {
     throw new InvalidArgumentError('fingerprint must be a 32-bit number.')
   }
   const origin =

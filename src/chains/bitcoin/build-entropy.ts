@@ -7,6 +7,7 @@
  * @module
  * @internal
  */
+import { isIntegerIn } from '../../core/assert.js'
 import { randomBytes } from '@noble/hashes/utils.js'
 import { InvalidArgumentError } from '../../core/errors.js'
 
@@ -15,8 +16,7 @@ const LOCKTIME_THRESHOLD = 500_000_000
 
 /** A uniform random integer in [0, n), from the platform CSPRNG (rejection sampling, no modulo bias). */
 function randomIndex(n: number): number {
-  if (!Number.isSafeInteger(n) || n < 1 || n > 0xffff_ffff)
-    throw new InvalidArgumentError('randomIndex needs an integer from 1 to 2^32 - 1.')
+  if (!isIntegerIn(n, 1, 0xffff_ffff)) throw new InvalidArgumentError('randomIndex needs an integer from 1 to 2^32 - 1.')
   const limit = 0x1_0000_0000 - (0x1_0000_0000 % n)
   for (;;) {
     const [a, b, c, d] = randomBytes(4) as unknown as [number, number, number, number]
@@ -42,7 +42,7 @@ export function shuffled<T>(list: readonly T[]): T[] {
  * @throws InvalidArgumentError when the height is not a block height
  */
 export function antiFeeSnipingLockTime(tipHeight: number): number {
-  if (!Number.isSafeInteger(tipHeight) || tipHeight < 0 || tipHeight >= LOCKTIME_THRESHOLD)
+  if (!isIntegerIn(tipHeight, 0, LOCKTIME_THRESHOLD - 1))
     throw new InvalidArgumentError(`The tip height must be a block height below ${LOCKTIME_THRESHOLD}, got ${String(tipHeight)}.`)
   if (randomIndex(10) !== 0) return tipHeight
   return Math.max(0, tipHeight - randomIndex(100))

@@ -11,7 +11,7 @@
  * bytes and checks by txid).
  * @module
  */
-import { assertOptions } from '../../core/assert.js'
+import { assertOptions, isIntegerIn } from '../../core/assert.js'
 import { InvalidArgumentError, RpcError, TransactionRejectedError } from '../../core/errors.js'
 import { eitherSignal, sleep, throwIfAborted } from './abort.js'
 import type { AddressStats, BackendBlock, BackendCallOptions, BackendOutspend, BackendTx, BackendUtxo, BitcoinBackend } from './client.js'
@@ -72,8 +72,7 @@ export function retryAfterMs(header: string | null, maxMs: number, now = Date.no
 
 function checkCount(value: unknown, name: string, fallback: number, min: number, max: number): number {
   if (value === undefined) return fallback
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min || value > max)
-    throw new InvalidArgumentError(`esplora.${name} must be an integer from ${min} to ${max}.`)
+  if (!isIntegerIn(value, min, max)) throw new InvalidArgumentError(`esplora.${name} must be an integer from ${min} to ${max}.`)
   return value
 }
 

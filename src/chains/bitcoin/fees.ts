@@ -10,6 +10,7 @@
  * @module
  * @internal
  */
+import { isIntegerIn } from '../../core/assert.js'
 import { FeeTooHighError, InvalidArgumentError, RpcError } from '../../core/errors.js'
 import type { FeeLevel } from '../adapter.js'
 import { rpc, type BackendCallOptions, type BitcoinBackend } from './client.js'
@@ -36,8 +37,7 @@ export function feeCaps(maxFeeRate: unknown, maxRatio: unknown): FeeCaps {
   if (typeof rate !== 'bigint' || rate < 1n || rate > MAX_FEE_RATE)
     throw new InvalidArgumentError(`maxFeeRate must be a bigint of sat/vB from 1 to ${MAX_FEE_RATE}.`)
   const ratio = maxRatio ?? DEFAULT_MAX_FEE_RATE_RATIO
-  if (typeof ratio !== 'number' || !Number.isSafeInteger(ratio) || ratio < 1 || ratio > 1_000_000)
-    throw new InvalidArgumentError('maxFeeRateRatio must be an integer from 1 to 1,000,000.')
+  if (!isIntegerIn(ratio, 1, 1_000_000)) throw new InvalidArgumentError('maxFeeRateRatio must be an integer from 1 to 1,000,000.')
   return { maxFeeRate: rate, maxRatio: ratio }
 }
 

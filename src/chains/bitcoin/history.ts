@@ -6,6 +6,7 @@
  * @module
  * @internal
  */
+import { isIntegerIn } from '../../core/assert.js'
 import { InvalidArgumentError } from '../../core/errors.js'
 import type { HistoryItem, HistoryPage } from '../adapter.js'
 import type { Source } from './account.js'
@@ -37,9 +38,9 @@ async function readHistory(
   cursor: string | undefined,
   limit: number,
 ): Promise<HistoryPage> {
-  if (!Number.isSafeInteger(limit) || limit < 1 || limit > 1000) throw new InvalidArgumentError('limit must be an integer from 1 to 1000.')
+  if (!isIntegerIn(limit, 1, 1000)) throw new InvalidArgumentError('limit must be an integer from 1 to 1000.')
   const offset = cursor === undefined ? 0 : Number(cursor)
-  if (!Number.isSafeInteger(offset) || offset < 0 || (cursor !== undefined && !/^\d{1,9}$/.test(cursor)))
+  if (!isIntegerIn(offset, 0, Number.MAX_SAFE_INTEGER) || (cursor !== undefined && !/^\d{1,9}$/.test(cursor)))
     throw new InvalidArgumentError('cursor is not one this adapter returned.')
   const mine = new Set(addresses)
   const lists = await Promise.all(addresses.map((a) => addressTxs(backend, a, offset + limit + 1)))

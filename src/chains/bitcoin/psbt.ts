@@ -8,6 +8,7 @@
  * match (CVE-2020-14199), and sighash types that do not commit to every output.
  * @module
  */
+import { isIntegerIn } from '../../core/assert.js'
 import { secp256k1 } from '@noble/curves/secp256k1.js'
 import { bytesToHex } from '@noble/hashes/utils.js'
 import { base64 } from '@scure/base'
@@ -79,8 +80,7 @@ export function buildPsbt(
   options: BuildPsbtOptions = {},
 ): Transaction {
   const lockTime = options.lockTime ?? 0
-  if (!Number.isSafeInteger(lockTime) || lockTime < 0 || lockTime >= 500_000_000)
-    throw new InvalidArgumentError('lockTime must be a block height from 0 to 499,999,999.')
+  if (!isIntegerIn(lockTime, 0, 500_000_000 - 1)) throw new InvalidArgumentError('lockTime must be a block height from 0 to 499,999,999.')
   const tx = new Transaction({ allowUnknownOutputs: false, lockTime })
   const address = Address(network)
   for (const input of inputs) {

@@ -5,7 +5,7 @@
  * @module
  * @internal
  */
-import { assertInteger, assertOneOf, assertOptions } from '../../core/assert.js'
+import { assertInteger, assertOneOf, assertOptions, isIntegerIn } from '../../core/assert.js'
 import type { AssetId, ChainId } from '../../core/caip.js'
 import { InvalidArgumentError, RpcError, UnknownAssetError, type BroadcastTransaction } from '../../core/errors.js'
 import { isValidBitcoinAddress, type BitcoinNetwork } from '../../keys/address/bitcoin.js'
@@ -32,16 +32,15 @@ export function checkTxid(txid: unknown): string {
 
 /** A tip height fit for a lock time. @throws RpcError */
 export function checkTip(height: unknown): number {
-  if (typeof height !== 'number' || !Number.isSafeInteger(height) || height < 0 || height >= 500_000_000)
+  if (!isIntegerIn(height, 0, 500_000_000 - 1))
     throw new RpcError(`The backend reported an impossible tip height (${String(height).slice(0, 20)}).`)
   return height
 }
 
 /** A discovery gap limit, 1 to 1000. @throws InvalidArgumentError */
 export function checkGapLimit(gap: unknown): number {
-  if (!Number.isSafeInteger(gap) || (gap as number) < 1 || (gap as number) > 1000)
-    throw new InvalidArgumentError('gapLimit must be an integer from 1 to 1000.')
-  return gap as number
+  if (!isIntegerIn(gap, 1, 1000)) throw new InvalidArgumentError('gapLimit must be an integer from 1 to 1000.')
+  return gap
 }
 
 /** An account to discover (descriptor or extended key, not an address) and its gap limit. @throws InvalidAddressError, InvalidArgumentError */

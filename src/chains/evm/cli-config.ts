@@ -5,6 +5,7 @@
  * @module
  * @internal
  */
+import { isIntegerIn } from '../../core/assert.js'
 import type { ChainId } from '../../core/caip.js'
 import { InvalidArgumentError } from '../../core/errors.js'
 import type { ChainAdapter } from '../adapter.js'
@@ -50,8 +51,7 @@ const EIP155 = /^eip155:[1-9]\d{0,15}$/
 function parseDefinition(value: unknown, where: string, fail: Fail): ChainDefinition {
   if (!isConfigObject(value)) return fail(`${where} must be an object { "id", "name", "nativeCurrency" }.`)
   onlyKeys(value, ['id', 'name', 'nativeCurrency', 'testnet'], where, fail)
-  if (typeof value.id !== 'number' || !Number.isSafeInteger(value.id) || value.id <= 0)
-    fail(`${where}.id must be a positive integer (the EIP-155 chain id).`)
+  if (!isIntegerIn(value.id, 1, Number.MAX_SAFE_INTEGER)) fail(`${where}.id must be a positive integer (the EIP-155 chain id).`)
   if (typeof value.name !== 'string' || value.name.length === 0 || value.name.length > 60) fail(`${where}.name must be a name.`)
   const n = value.nativeCurrency
   if (
@@ -59,10 +59,7 @@ function parseDefinition(value: unknown, where: string, fail: Fail): ChainDefini
     typeof n.name !== 'string' ||
     typeof n.symbol !== 'string' ||
     !/^[A-Za-z0-9.]{1,16}$/.test(n.symbol) ||
-    typeof n.decimals !== 'number' ||
-    !Number.isSafeInteger(n.decimals) ||
-    n.decimals < 0 ||
-    n.decimals > 36
+    !isIntegerIn(n.decimals, 0, 36)
   ) {
     fail(`${where}.nativeCurrency must be { "name": "Ether", "symbol": "ETH", "decimals": 18 }.`)
   }
@@ -83,11 +80,7 @@ function parseToken(value: unknown, where: string, fail: Fail): TokenConfig {
     fail(`${where}.address must be a 0x-prefixed 20-byte address.`)
   if (value.symbol !== undefined && (typeof value.symbol !== 'string' || value.symbol.length === 0 || value.symbol.length > 32))
     fail(`${where}.symbol must be a short string.`)
-  if (
-    value.decimals !== undefined &&
-    (typeof value.decimals !== 'number' || !Number.isSafeInteger(value.decimals) || value.decimals < 0 || value.decimals > 255)
-  )
-    fail(`${where}.decimals must be an integer from 0 to 255.`)
+  if (value.decimals !== undefined && !isIntegerIn(value.decimals, 0, 255)) fail(`${where}.decimals must be an integer from 0 to 255.`)
   if (value.name !== undefined && (typeof value.name !== 'string' || value.name.length > 100)) fail(`${where}.name must be a string.`)
   if (value.family !== undefined && (typeof value.family !== 'string' || !FAMILY.test(value.family)))
     fail(`${where}.family must be an upper-case family name such as "USDT".`)

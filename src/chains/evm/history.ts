@@ -6,6 +6,7 @@
  * @module
  * @internal
  */
+import { isIntegerIn } from '../../core/assert.js'
 import { getAddress, numberToHex, pad, type Hex, type PublicClient } from 'viem'
 import { InvalidArgumentError } from '../../core/errors.js'
 import type { HistoryItem, HistoryOptions, HistoryPage } from '../adapter.js'
@@ -77,7 +78,7 @@ export async function readHistory(
   settings: HistorySettings,
 ): Promise<HistoryPage> {
   const limit = options.limit ?? 50
-  if (!Number.isSafeInteger(limit) || limit < 1 || limit > 1000) throw new InvalidArgumentError('limit must be an integer from 1 to 1000.')
+  if (!isIntegerIn(limit, 1, 1000)) throw new InvalidArgumentError('limit must be an integer from 1 to 1000.')
   const head = Number(await rpc('Reading the latest block', () => client.getBlockNumber({ cacheTime: 0 })))
   const cursor = options.cursor === undefined ? { block: head, skip: 0 } : decodeCursor(options.cursor)
   const tokens = assets.filter((a) => a.kind === 'token' && a.address)

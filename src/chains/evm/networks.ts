@@ -6,7 +6,7 @@
  * @internal
  */
 import { defineChain, type Chain, type PublicClient } from 'viem'
-import { describe } from '../../core/assert.js'
+import { describe, isIntegerIn } from '../../core/assert.js'
 import { parseChainId, type AssetId, type ChainId } from '../../core/caip.js'
 import { ChainMismatchError, InvalidArgumentError } from '../../core/errors.js'
 import { rpc } from './client.js'
@@ -44,7 +44,7 @@ export function resolveChain(chain: unknown, rpcUrls: readonly string[], multica
     const { namespace, reference } = parseChainId(chain)
     // A plain decimal chain number: 'eip155:0x89', 'eip155:1e3' or 'eip155:01' name no chain.
     id = /^[1-9]\d{0,15}$/.test(reference) ? Number(reference) : Number.NaN
-    if (namespace !== 'eip155' || !Number.isSafeInteger(id) || id <= 0) {
+    if (namespace !== 'eip155' || !isIntegerIn(id, 1, Number.MAX_SAFE_INTEGER)) {
       const hint = /^\d{1,15}$/.test(reference) && Number(reference) > 0 ? `; did you mean eip155:${Number(reference)}?` : '.'
       throw new InvalidArgumentError(
         `The EVM adapter serves eip155 chains such as "eip155:1" (a positive chain number after "eip155:"), got "${chain}"${hint}`,

@@ -8,7 +8,7 @@
  * form always writes `@<chainId>`, EIP-55 addresses and plain integers.
  * @module
  */
-import { assertInteger } from '../../core/assert.js'
+import { assertInteger, isIntegerIn } from '../../core/assert.js'
 import { MAX_AMOUNT } from '../../core/amount.js'
 import type { ChainId } from '../../core/caip.js'
 import { assetError, assetOf, build, fail, parseQuery, quote, refuse, single, units, type RequestFields } from '../../core/uri-syntax.js'
@@ -76,7 +76,7 @@ function parse(path: string, query: string | undefined, options: { readonly [opt
   let chain = defaultChainId(options)
   if (m[2] !== undefined) {
     const n = /^\d{1,16}$/.test(m[2]) ? Number(m[2]) : 0
-    if (!Number.isSafeInteger(n) || n < 1) fail(`Chain id must be a positive decimal integer, got ${quote(m[2])}.`)
+    if (!isIntegerIn(n, 1, Number.MAX_SAFE_INTEGER)) fail(`Chain id must be a positive decimal integer, got ${quote(m[2])}.`)
     chain = n
   }
   const fn = m[3]
@@ -119,7 +119,7 @@ function format(fields: RequestFields): string {
   refuse(fields, 'ethereum', ['label', 'message', 'memo', 'references'])
   const reference = chainId.slice(chainId.indexOf(':') + 1)
   const n = /^[1-9]\d{0,15}$/.test(reference) ? Number(reference) : 0
-  if (!Number.isSafeInteger(n) || n < 1) fail(`EIP-681 needs a positive integer chain id, got ${chainId}.`)
+  if (!isIntegerIn(n, 1, Number.MAX_SAFE_INTEGER)) fail(`EIP-681 needs a positive integer chain id, got ${chainId}.`)
   const recipient = evmAddress(to, 'to')
   const amount = units(fields.amount, 'amount', MAX_AMOUNT)
   const gas: [string, string | undefined][] = [

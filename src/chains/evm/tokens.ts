@@ -5,7 +5,7 @@
  * @internal
  */
 import { erc20Abi, erc20Abi_bytes32, getAddress, hexToString, isAddress, type PublicClient } from 'viem'
-import { describe } from '../../core/assert.js'
+import { describe, isIntegerIn } from '../../core/assert.js'
 import { parseAssetId, type AssetId } from '../../core/caip.js'
 import { InvalidArgumentError, UnknownAssetError } from '../../core/errors.js'
 import type { AssetInfo } from '../adapter.js'
@@ -37,7 +37,7 @@ function checkToken(token: unknown, index: number): EvmTokenConfig {
   if (!t || typeof t !== 'object' || typeof t.address !== 'string' || !isAddress(t.address, { strict: false })) {
     throw new InvalidArgumentError(`tokens[${index}].address must be an EVM address, got ${describe(t?.address)}.`)
   }
-  if (t.decimals !== undefined && (!Number.isSafeInteger(t.decimals) || t.decimals < 0 || t.decimals > 255)) {
+  if (t.decimals !== undefined && !isIntegerIn(t.decimals, 0, 255)) {
     throw new InvalidArgumentError(`tokens[${index}].decimals must be an integer from 0 to 255.`)
   }
   if (t.symbol !== undefined && (typeof t.symbol !== 'string' || t.symbol.length > 32))

@@ -19,7 +19,7 @@ import {
   type TransactionSerializable,
 } from 'viem'
 import { toChecksumAddress } from '../../keys/address/evm.js'
-import { describe } from '../../core/assert.js'
+import { describe, isIntegerIn } from '../../core/assert.js'
 import { InvalidArgumentError } from '../../core/errors.js'
 import type { AccountSigner, Signer } from '../../keys/signer.js'
 import type { Json, SignedTransaction, TransferQuote, UnsignedTransaction } from '../adapter.js'
@@ -93,8 +93,8 @@ export function toSerializable(payload: unknown): TransactionSerializable {
   const p = payload as Record<string, unknown>
   const type = p.type
   if (type !== 'eip1559' && type !== 'eip2930' && type !== 'legacy') bad('type', type)
-  if (!Number.isSafeInteger(p.chainId) || (p.chainId as number) <= 0) bad('chainId', p.chainId)
-  if (!Number.isSafeInteger(p.nonce) || (p.nonce as number) < 0) bad('nonce', p.nonce)
+  if (!isIntegerIn(p.chainId, 1, Number.MAX_SAFE_INTEGER)) bad('chainId', p.chainId)
+  if (!isIntegerIn(p.nonce, 0, Number.MAX_SAFE_INTEGER)) bad('nonce', p.nonce)
   const to = p.to === null ? undefined : address('to', p.to)
   if (typeof p.data !== 'string' || !isHex(p.data)) bad('data', p.data)
   const base = {

@@ -5,7 +5,7 @@
  * @internal
  */
 import { getAddress, isAddress, keccak256, parseTransaction, recoverTransactionAddress, type Hex } from 'viem'
-import { assertInteger, assertOneOf, assertOptions, describe } from '../../core/assert.js'
+import { assertInteger, assertOneOf, assertOptions, describe, isIntegerIn } from '../../core/assert.js'
 import type { ChainId } from '../../core/caip.js'
 import { ChainMismatchError, InvalidAddressError, InvalidArgumentError } from '../../core/errors.js'
 import { isValidEvmAddress } from '../../keys/address/evm.js'
@@ -43,8 +43,7 @@ export function checkAddress(value: unknown, name: string): `0x${string}` {
 /** An integer option in 1..max, or `fallback` when absent. @throws InvalidArgumentError */
 export function positiveInt(value: unknown, name: string, fallback: number, max = 1e9): number {
   if (value === undefined) return fallback
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1 || value > max)
-    throw new InvalidArgumentError(`${name} must be a positive integer.`)
+  if (!isIntegerIn(value, 1, max)) throw new InvalidArgumentError(`${name} must be a positive integer.`)
   return value
 }
 
