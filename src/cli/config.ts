@@ -6,6 +6,7 @@
  * @module
  * @internal
  */
+import { CONFIG_URL_RE, isConfigObject } from '../chains/config-checks.js'
 import { existsSync, readFileSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
 import type { ChainId } from '../core/caip.js'
@@ -43,11 +44,6 @@ type Json = Record<string, unknown>
 const TOP_KEYS = ['$schema', 'vault', 'currency', 'chains', 'prices', 'policy']
 const POLICY_KEYS = ['limits', 'fiat', 'allow', 'deny', 'maxFee', 'maxFeeShare', 'unlistedAssets']
 const NAME = /^[A-Za-z][A-Za-z0-9_-]{0,31}$/
-const URL_RE = /^https?:\/\/\S+$/
-
-function isObject(value: unknown): value is Json {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
-}
 
 /** Loads and checks the config: `--config <file>` (must exist), else ./coffer.config.json when present, else an empty config. */
 export function loadConfig(options: { file?: string | undefined; rpc?: readonly string[] | undefined; cwd?: string }): CliConfig {
@@ -77,7 +73,7 @@ export function parseConfig(data: unknown, file = DEFAULT_CONFIG_FILE): CliConfi
   const fail = (message: string): never => {
     throw usage(`${file}: ${message}`)
   }
-  if (!isObject(data)) return fail('expected a JSON object.')
+  if (!isConfigObject(data)) return fail('expected a JSON object.')
   onlyKeys(data, TOP_KEYS, '', fail)
   let vault: string | undefined
   if (data.vault !== undefined) {
@@ -133,7 +129,7 @@ function entryFamily(value: Json): (ChainFamily & { cli: FamilyCliConfig }) | un
 }
 
 function parseChain(value: unknown, where: string, fail: (m: string) => never): ChainConfig {
-  if (!isObject(value)) return fail(`${where} must be an object.`)
+  if (!isConfigObject(value)) return fail(`${where} must be an object.`)
   const name = value.name
   if (name !== undefined && (typeof name !== 'string' || !NAME.test(name)))
     fail(`${where}.name must be a short name of letters, digits, "-" and "_" starting with a letter (it cannot contain ":").`)
@@ -143,11 +139,11 @@ function parseChain(value: unknown, where: string, fail: (m: string) => never): 
 }
 
 function parsePrices(value: unknown, currency: string, fail: (m: string) => never): PricesConfig {
-  if (!isObject(value)) return fail('"prices" must be { "fixed": { … } } or { "coingecko": { … } }.')
+  if (!isConfigObject(value)) return fail('"prices" must be { "fixed": { … } } or { "coingecko": { … } }.')
   onlyKeys(value, ['fixed', 'coingecko'], 'prices', fail)
   if (value.fixed !== undefined && value.coingecko !== undefined) fail('"prices" takes one source: "fixed" or "coingecko".')
   if (value.fixed !== undefined) {
-    if (!isObject(value.fixed) || !Object.values(value.fixed).every((p) => typeof p === 'string'))
+    if (!isConfigObject(value.fixed) || !Object.values(value.fixed).every((p) => typeof p === 'string'))
       fail('prices.fixed must map families ("USDT") or CAIP-19 ids to decimal strings ("1").')
     try {
       fixedPrices({ prices: value.fixed as Record<string, string>, currency })
@@ -157,17 +153,17 @@ function parsePrices(value: unknown, currency: string, fail: (m: string) => neve
     return { fixed: value.fixed as Record<string, string> }
   }
   const cg = value.coingecko
-  if (!isObject(cg)) return fail('prices.coingecko must be an object (it may be empty: {}).')
+  if (!isConfigObject(cg)) return fail('prices.coingecko must be an object (it may be empty: {}).')
   onlyKeys(cg, ['apiKey', 'baseUrl', 'apiKeyHeader'], 'prices.coingecko', fail)
   for (const key of ['apiKey', 'apiKeyHeader'] as const)
     if (cg[key] !== undefined && (typeof cg[key] !== 'string' || cg[key].length === 0)) fail(`prices.coingecko.${key} must be a string.`)
-  if (cg.baseUrl !== undefined && (typeof cg.baseUrl !== 'string' || !URL_RE.test(cg.baseUrl)))
+  if (cg.baseUrl !== undefined && (typeof cg.baseUrl !== 'string' || !CONFIG_URL_RE.test(cg.baseUrl)))
     fail('prices.coingecko.baseUrl must be an http(s) URL.')
   return { coingecko: cg as { apiKey?: string; baseUrl?: string; apiKeyHeader?: string } }
 }
 
 function parsePolicy(value: unknown, fail: (m: string) => never): PolicyOptions {
-  if (!isObject(value)) return fail('"policy" must be an object.')
+  if (!isConfigObject(value)) return fail('"policy" must be an object.')
   onlyKeys(value, POLICY_KEYS, 'policy', fail)
   try {
     return new PolicyEngine(value as PolicyOptions).options
@@ -185,7 +181,7 @@ export function applyRpcFlags(config: CliConfig, flags: readonly string[]): CliC
     const eq = flag.indexOf('=')
     const key = eq > 0 ? flag.slice(0, eq) : ''
     const url = eq > 0 ? flag.slice(eq + 1) : ''
-    if (!key || !URL_RE.test(url))
+    if (!key || !CONFIG_URL_RE.test(url))
       throw usage(`--rpc takes <chain>=<url> (a configured chain name or a CAIP-2 id, and an http(s) URL), got "${flag.slice(0, 80)}".`)
     const chain = config.chains.find((c) => c.name === key || c.chainId === key)
     const id = chain?.chainId ?? key

@@ -19,25 +19,20 @@ interface BitcoinChainConfig extends FamilyChainConfig {
   readonly esploraUrl: string
 }
 
-type Fail = ConfigFail
-type Json = ConfigObject
-
-const URL_RE = CONFIG_URL_RE
-
-function parseEntry(value: Json, where: string, fail: Fail): BitcoinChainConfig {
+function parseEntry(value: ConfigObject, where: string, fail: ConfigFail): BitcoinChainConfig {
   onlyKeys(value, ['name', 'bitcoin'], where, fail)
   const b = value.bitcoin
   if (!isConfigObject(b)) return fail(`${where}.bitcoin must be an object { "network", "esploraUrl" }.`)
   onlyKeys(b, ['network', 'esploraUrl'], `${where}.bitcoin`, fail)
   const network = (b.network ?? 'mainnet') as BitcoinNetwork
   if (!BITCOIN_NETWORKS.includes(network)) fail(`${where}.bitcoin.network must be "mainnet", "testnet" or "regtest".`)
-  if (typeof b.esploraUrl !== 'string' || !URL_RE.test(b.esploraUrl))
+  if (typeof b.esploraUrl !== 'string' || !CONFIG_URL_RE.test(b.esploraUrl))
     fail(`${where}.bitcoin.esploraUrl must be an http(s) URL of an Esplora API.`)
   const chainId = BITCOIN_CHAINS[network].caip2
   return { kind: 'bitcoin', name: (value.name as string | undefined) ?? chainId, chainId, network, esploraUrl: b.esploraUrl as string }
 }
 
-function fromUrls(chainId: ChainId, urls: readonly string[], fail: Fail): BitcoinChainConfig {
+function fromUrls(chainId: ChainId, urls: readonly string[], fail: ConfigFail): BitcoinChainConfig {
   const network = BITCOIN_NETWORKS.find((n) => BITCOIN_CHAINS[n].caip2 === chainId)
   if (!network) return fail('coffer knows no Bitcoin network with this id.')
   return { kind: 'bitcoin', name: chainId, chainId, network, esploraUrl: urls[0] as string }

@@ -39,16 +39,12 @@ interface EvmChainConfig extends FamilyChainConfig {
   readonly chainDefinition?: ChainDefinition
 }
 
-type Fail = ConfigFail
-type Json = ConfigObject
-
 const KEYS = ['name', 'chain', 'rpcUrls', 'tokens', 'chainDefinition']
 const TOKEN_KEYS = ['address', 'symbol', 'decimals', 'name', 'family']
-const URL_RE = CONFIG_URL_RE
 const FAMILY = /^[A-Z][A-Z0-9.]{0,15}$/
 const EIP155 = /^eip155:[1-9]\d{0,15}$/
 
-function parseDefinition(value: unknown, where: string, fail: Fail): ChainDefinition {
+function parseDefinition(value: unknown, where: string, fail: ConfigFail): ChainDefinition {
   if (!isConfigObject(value)) return fail(`${where} must be an object { "id", "name", "nativeCurrency" }.`)
   onlyKeys(value, ['id', 'name', 'nativeCurrency', 'testnet'], where, fail)
   if (!isIntegerIn(value.id, 1, Number.MAX_SAFE_INTEGER)) fail(`${where}.id must be a positive integer (the EIP-155 chain id).`)
@@ -73,7 +69,7 @@ function parseDefinition(value: unknown, where: string, fail: Fail): ChainDefini
   }
 }
 
-function parseToken(value: unknown, where: string, fail: Fail): TokenConfig {
+function parseToken(value: unknown, where: string, fail: ConfigFail): TokenConfig {
   if (!isConfigObject(value)) return fail(`${where} must be an object { "address", "symbol", "decimals" }.`)
   onlyKeys(value, TOKEN_KEYS, where, fail)
   if (typeof value.address !== 'string' || !/^0x[0-9a-fA-F]{40}$/.test(value.address))
@@ -87,7 +83,7 @@ function parseToken(value: unknown, where: string, fail: Fail): TokenConfig {
   return value as unknown as TokenConfig
 }
 
-function parseEntry(value: Json, where: string, fail: Fail): EvmChainConfig {
+function parseEntry(value: ConfigObject, where: string, fail: ConfigFail): EvmChainConfig {
   onlyKeys(value, KEYS, where, fail)
   const definition =
     value.chainDefinition === undefined ? undefined : parseDefinition(value.chainDefinition, `${where}.chainDefinition`, fail)
@@ -109,7 +105,7 @@ function parseEntry(value: Json, where: string, fail: Fail): EvmChainConfig {
     )
   }
   const urls = value.rpcUrls ?? []
-  if (!Array.isArray(urls) || !urls.every((u) => typeof u === 'string' && URL_RE.test(u)))
+  if (!Array.isArray(urls) || !urls.every((u) => typeof u === 'string' && CONFIG_URL_RE.test(u)))
     fail(`${where}.rpcUrls must be an array of http(s) URLs.`)
   const tokensValue = value.tokens ?? []
   if (!Array.isArray(tokensValue)) return fail(`${where}.tokens must be an array.`)
@@ -124,7 +120,7 @@ function parseEntry(value: Json, where: string, fail: Fail): EvmChainConfig {
   }
 }
 
-function fromUrls(chainId: ChainId, urls: readonly string[], fail: Fail): EvmChainConfig {
+function fromUrls(chainId: ChainId, urls: readonly string[], fail: ConfigFail): EvmChainConfig {
   if (!EIP155.test(chainId) || !evmChainInfo(Number(chainId.slice('eip155:'.length)))) {
     return fail('this chain is not in coffer\'s registry; add it to the config file with a "chainDefinition".')
   }
