@@ -12,6 +12,7 @@ import { benchSeed } from './seed.js'
 import { benchEvmBalances } from './evm-balances.js'
 import { benchEvmSigning } from './evm-signing.js'
 import { benchPortfolio } from './portfolio.js'
+import { benchSolana } from './solana.js'
 import { benchVault } from './vault.js'
 
 const header = `Node ${process.version}, ${availableParallelism()} cores, ${new Date().toISOString().slice(0, 10)}.`
@@ -23,6 +24,7 @@ const tables = [
   ...(await benchEvmBalances()),
   ...(await benchPortfolio()),
   ...(await benchEvmSigning()),
+  ...(await benchSolana()),
   ...(await benchBundle()),
 ]
 

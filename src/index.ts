@@ -68,6 +68,7 @@ export {
   type FamilyAddress,
   type FamilyPaymentScheme,
   type FamilyCliConfig,
+  type FamilyCliOption,
   type FamilyChainConfig,
 } from './chains/family.js'
 export { FEE_LEVELS } from './chains/adapter.js'

@@ -29,3 +29,27 @@ describe('npm run demo', () => {
     expect(stdout).not.toMatch(/demo password/)
   })
 })
+
+describe('npm run demo:solana', () => {
+  it('starts a local Solana cluster, pays a Solana Pay QR in USDC, finds the payment by its reference, and cleans up', async () => {
+    const { stdout } = await run('npm', ['run', '--silent', 'demo:solana'], {
+      cwd: root,
+      timeout: 90_000,
+      env: { ...process.env, NO_COLOR: '1' },
+    })
+    expect(stdout.match(/^\d+\. /gm) ?? []).toHaveLength(8)
+    expect(stdout).toMatch(/chain solana:[1-9A-HJ-NP-Za-km-z]{32}; USDC mint [1-9A-HJ-NP-Za-km-z]{32,44}/)
+    expect(stdout).toMatch(
+      /solana:[1-9A-HJ-NP-Za-km-z]{32,44}\?amount=12\.5&spl-token=[1-9A-HJ-NP-Za-km-z]+&reference=[1-9A-HJ-NP-Za-km-z]+&label=Corner%20Coffee/,
+    )
+    expect(stdout).toMatch(/█/)
+    expect(stdout).toMatch(/confirm: 12\.5 USDC to [1-9A-HJ-NP-Za-km-z]+; fee and rent up to 0\.00\d+ SOL/)
+    expect(stdout).toMatch(/paid [1-9A-HJ-NP-Za-km-z]{20}…: confirmed in slot \d+/)
+    expect(stdout).toMatch(/found [1-9A-HJ-NP-Za-km-z]{20}… \(the payer’s transaction\)/)
+    expect(stdout).toMatch(/payer USDC\s+187\.5/)
+    expect(stdout).toMatch(/shop\s+USDC\s+12\.5/)
+    expect(stdout).toMatch(/journal: intact, 3 entries/)
+    expect(stdout).toMatch(/local cluster stopped\./)
+    expect(stdout).not.toMatch(/demo password/)
+  })
+})

@@ -178,6 +178,16 @@ export interface TransferRequest {
   readonly amount: bigint | 'max'
   /** Default `'normal'`. */
   readonly feeLevel?: FeeLevel
+  /**
+   * A memo recorded on chain with the payment (Solana Pay's `memo`, by the Memo program). An
+   * adapter that cannot carry one throws NotSupportedError rather than drop it.
+   */
+  readonly memo?: string
+  /**
+   * Payment reference keys (Solana Pay's `reference`: read-only accounts of the transfer, so the
+   * payee finds the payment by them). An adapter that cannot carry them throws NotSupportedError.
+   */
+  readonly references?: readonly string[]
 }
 
 /** A fee at one level: the most the transfer can cost, in the chain's fee asset. */

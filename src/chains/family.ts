@@ -14,7 +14,7 @@ import type { AssetId, ChainId } from '../core/caip.js'
 import { InvalidArgumentError, NotSupportedError } from '../core/errors.js'
 import type { KeyValueStore } from '../core/store.js'
 import type { AccountSigner, Signer } from '../keys/signer.js'
-import type { ChainAdapter, Json } from './adapter.js'
+import type { ChainAdapter, Json, TransferQuote, UnsignedTransaction } from './adapter.js'
 import { BUILT_IN_FAMILIES } from './families.js'
 
 /** One network of a family. */
@@ -100,6 +100,27 @@ export interface FamilyCliConfig {
   assetFamilies?(entry: FamilyChainConfig): { readonly [assetId: string]: string }
   /** An adapter for the entry. `offline`: for signing only, pointing at an address nothing answers. */
   createAdapter(entry: FamilyChainConfig, options: { readonly storage?: KeyValueStore; readonly offline?: boolean }): Promise<ChainAdapter>
+  /** Options `coffer build-tx` takes for this family's chains only (Solana: `--durable-nonce <account>`). */
+  readonly buildTxOptions?: readonly FamilyCliOption[]
+  /**
+   * Builds what `coffer build-tx` writes, given the values of the `buildTxOptions` passed (keyed
+   * by commander's name of the option: `durableNonce`); without it, build-tx calls
+   * `adapter.buildTransfer(quote)`. `fail` throws the CLI's usage error.
+   */
+  buildTransfer?(
+    adapter: ChainAdapter,
+    quote: TransferQuote,
+    options: { readonly [name: string]: string },
+    fail: (message: string) => never,
+  ): Promise<UnsignedTransaction>
+  /** What `coffer build-tx` tells the user about how long an unsigned transaction stays valid, if it expires. */
+  lifetimeNote?(unsigned: UnsignedTransaction): string | undefined
+}
+
+/** A command-line option a family adds to a command (commander's syntax: `--durable-nonce <account>`). */
+export interface FamilyCliOption {
+  readonly flags: string
+  readonly description: string
 }
 
 /** A configured chain, as the CLI stores it: the family's fields plus these. */

@@ -8,7 +8,7 @@
  */
 import type { ChainId } from '../core/caip.js'
 import type { ChainAdapter } from '../chains/adapter.js'
-import { findChainFamily, type ChainFamily, type FamilyCliConfig } from '../chains/family.js'
+import { chainFamilies, findChainFamily, type ChainFamily, type FamilyCliConfig } from '../chains/family.js'
 import { httpPrices } from '../portfolio/coingecko.js'
 import { fixedPrices, type PriceSource } from '../portfolio/prices.js'
 import type { VaultStorage } from '../vault/storage.js'
@@ -48,6 +48,29 @@ export function findChain(config: CliConfig, arg: string): ChainConfig | undefin
 export function unconfiguredChain(arg: string): { family: ChainFamily; chainId: ChainId } | undefined {
   const family = findChainFamily(arg)
   return family && family.supports(arg as ChainId) ? { family, chainId: arg as ChainId } : undefined
+}
+
+/**
+ * A network named the way people call it, for commands that need no node (`coffer address`): a
+ * family's name stands for its main network (`solana`, `bitcoin`), and a network's name
+ * (`mainnet-beta`, `devnet`, `regtest`; any case) for that network when only one family knows
+ * the name. Undefined when nothing matches; a name several families know is an error (exit 2)
+ * listing their CAIP-2 ids.
+ */
+export function namedNetwork(arg: string): { family: ChainFamily; chainId: ChainId } | undefined {
+  const name = arg.toLowerCase()
+  const families = chainFamilies()
+  const family = families.find((f) => f.kind === name)
+  if (family) {
+    const main = family.networks.find((n) => !n.testnet) ?? family.networks[0]
+    return main ? { family, chainId: main.chainId } : undefined
+  }
+  const found = families.flatMap((f) => f.networks.filter((n) => n.name.toLowerCase() === name).map((n) => ({ family: f, network: n })))
+  if (found.length > 1)
+    throw usage(
+      `"${arg.slice(0, 40)}" names more than one network: ${found.map((m) => `${m.network.chainId} (${m.family.title} ${m.network.name})`).join(', ')}; give the CAIP-2 id.`,
+    )
+  return found[0] ? { family: found[0].family, chainId: found[0].network.chainId } : undefined
 }
 
 /**

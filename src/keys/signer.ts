@@ -11,9 +11,9 @@
 import { ed25519 } from '@noble/curves/ed25519.js'
 import { schnorr, secp256k1 } from '@noble/curves/secp256k1.js'
 import { invert } from '@noble/curves/abstract/modular.js'
-import { bytesToNumberBE, numberToBytesBE } from '@noble/curves/abstract/utils.js'
-import { sha256 } from '@noble/hashes/sha2.js'
-import { bytesToHex } from '@noble/hashes/utils.js'
+import { bytesToNumberBE, bytesToNumberLE, equalBytes, numberToBytesBE } from '@noble/curves/abstract/utils.js'
+import { sha256, sha512 } from '@noble/hashes/sha2.js'
+import { bytesToHex, concatBytes } from '@noble/hashes/utils.js'
 import { assertBytes } from '../core/assert.js'
 import { InvalidArgumentError, KeyWipedError, SignatureVerificationError, type CofferError } from '../core/errors.js'
 import type { ChainKind } from './account.js'
@@ -197,6 +197,36 @@ function schnorrKey(privateKey: Uint8Array, tweak: Uint8Array | null | undefined
   return numberToBytesBE((d + tapTweak(xOnly, tweak.length === 0 ? undefined : tweak)) % N, 32)
 }
 
+/**
+ * Checks an ed25519 signature (R, S) made with seed `key`, at the cost of one base-point
+ * multiplication instead of a full verify's double-scalar one: with the key's scalar a and
+ * k = SHA-512(R ‖ A ‖ M) mod L, a valid signature has S = r + k·a with R = r·B, so recompute
+ * (S − k·a)·B and compare it with R. With A = a·B (checked when the signer was made) this is
+ * RFC 8032's verification equation S·B = R + k·A.
+ * @internal
+ */
+export function ed25519SelfCheck(key: Uint8Array, publicKey: Uint8Array, message: Uint8Array, sig: Uint8Array): boolean {
+  if (sig.length !== 64) return false
+  const L = ed25519.CURVE.n
+  const s = bytesToNumberLE(sig.subarray(32))
+  if (s >= L) return false
+  let R: ReturnType<typeof ed25519.ExtendedPoint.fromHex>
+  try {
+    R = ed25519.ExtendedPoint.fromHex(sig.subarray(0, 32))
+  } catch {
+    return false
+  }
+  const head = sha512(key).subarray(0, 32)
+  head[0]! &= 248
+  head[31]! &= 127
+  head[31]! |= 64
+  const a = bytesToNumberLE(head) % L
+  head.fill(0)
+  const k = bytesToNumberLE(sha512(concatBytes(sig.subarray(0, 32), publicKey, message))) % L
+  const r = (((s - k * a) % L) + L) % L
+  return r !== 0n && ed25519.ExtendedPoint.BASE.multiply(r).equals(R)
+}
+
 /** Makes a secp256k1 signer over `handle`. @internal (the vault makes signers) */
 export function createSecp256k1Signer(handle: KeyHandle, info: SignerInfo, options: SignerOptions = {}): Secp256k1Signer {
   const verify = options.verify ?? true
@@ -255,6 +285,11 @@ export function createSecp256k1Signer(handle: KeyHandle, info: SignerInfo, optio
 export function createEd25519Signer(handle: KeyHandle, info: SignerInfo, options: SignerOptions = {}): Ed25519Signer {
   const verify = options.verify ?? true
   const publicKey = info.publicKey.slice()
+  // The key must be the one behind publicKey (what makes the self-check a verification); its fingerprint then catches later corruption.
+  const keyPrint = handle.use((key) => {
+    if (verify && !equalBytes(ed25519.getPublicKey(key), publicKey)) verificationFailed('key')
+    return fingerprint(key)
+  })
   const signer = {
     curve: 'ed25519' as const,
     chain: 'solana' as const,
@@ -264,9 +299,11 @@ export function createEd25519Signer(handle: KeyHandle, info: SignerInfo, options
     async signMessage(message: Uint8Array): Promise<Uint8Array> {
       assertBytes(message, 'message')
       options.onUse?.()
-      const sig = handle.use((key) => ed25519.sign(message, key))
-      if (verify && !ed25519.verify(sig, message, publicKey)) verificationFailed('ed25519')
-      return sig
+      return handle.use((key) => {
+        const sig = ed25519.sign(message, key)
+        if (verify && (fingerprint(key) !== keyPrint || !ed25519SelfCheck(key, publicKey, message, sig))) verificationFailed('ed25519')
+        return sig
+      })
     },
   }
   return redacted(signer, 'Signer', () => publicView(signer))

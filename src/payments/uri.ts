@@ -54,10 +54,9 @@ import { CofferError, InvalidPaymentUriError } from '../core/errors.js'
 import { fail, LONE_SURROGATE, quote } from '../core/uri-syntax.js'
 import { chainFamilies, namespaceOf, type FamilyPaymentScheme } from '../chains/family.js'
 import type { BitcoinNetwork } from '../keys/address/bitcoin.js'
-import { solanaPayScheme } from './schemes/solana.js'
 import { tronScheme } from './schemes/tron.js'
 
-export { SOLANA_MAINNET_CHAIN_ID } from './schemes/solana.js'
+export { SOLANA_MAINNET_CHAIN_ID } from '../chains/solana/payment-uri.js'
 export { TRON_MAINNET_CHAIN_ID } from './schemes/tron.js'
 /** CAIP-2 ids of the Bitcoin networks (bip122 genesis hash prefixes; the same as coffer/bitcoin's `BITCOIN_CHAINS`). */
 export { BITCOIN_CHAIN_IDS } from '../chains/bitcoin/payment-uri.js'
@@ -109,6 +108,11 @@ export interface ParsePaymentUriOptions {
    * address; legacy base58 addresses of testnet and regtest look alike and read as testnet.
    */
   bitcoinNetwork?: BitcoinNetwork
+  /**
+   * The Solana cluster a `solana:` URI is read as (Solana Pay URIs name none), a CAIP-2 id such
+   * as devnet's `solana:EtWTRABZaYq6iMfeYKouRu166VU2xqa1` or a local cluster's. Default mainnet-beta.
+   */
+  solanaChainId?: ChainId
 }
 
 /** A scheme and the CAIP-2 namespaces its requests may name. */
@@ -118,10 +122,7 @@ interface SchemeEntry {
 }
 
 /** Schemes coffer reads without a chain family for them (yet). */
-const BUILT_IN: readonly SchemeEntry[] = [
-  { scheme: solanaPayScheme, namespaces: ['solana'] },
-  { scheme: tronScheme, namespaces: ['tron'] },
-]
+const BUILT_IN: readonly SchemeEntry[] = [{ scheme: tronScheme, namespaces: ['tron'] }]
 
 /** Longest URI {@link parsePaymentUri} reads (a QR code holds at most 4,296 characters). */
 const MAX_URI_LENGTH = 8192

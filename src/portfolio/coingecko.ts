@@ -19,7 +19,6 @@ import {
   type PriceSource,
 } from './prices.js'
 
-/** CoinGecko coin ids of mainnet native coins, by EIP-155 chain id (ETH on its L2s is 'ethereum'). */
 /** CoinGecko coin ids of native coins, by the market family their chain family gives them (`knownFamily`). */
 const NATIVE_COIN_IDS: Readonly<Record<string, string>> = {
   BTC: 'bitcoin',
@@ -27,6 +26,7 @@ const NATIVE_COIN_IDS: Readonly<Record<string, string>> = {
   POL: 'polygon-ecosystem-token',
   BNB: 'binancecoin',
   AVAX: 'avalanche-2',
+  SOL: 'solana',
 }
 /** CoinGecko asset platforms (for `/simple/token_price/<platform>`), by CAIP-2 chain id (mainnets only). */
 const TOKEN_PLATFORMS: Readonly<Record<string, string>> = {

@@ -45,7 +45,18 @@
  * its rules name the server's raw routes, and a chain-neutral way to inject failures belongs in
  * a mock adapter.
  *
- * Both kits take amounts as a decimal string in whole units (`'1000'` USDT, `'0.5'` ETH,
+ * **Solana — {@link startLocalSolana}.** A JSON-RPC server speaking Agave's API (the methods a
+ * wallet uses: balances, accounts, token accounts, blockhashes, fees, simulation, sends,
+ * signature statuses, signatures by address, transactions, blocks) over litesvm, which runs the
+ * real SVM in-process: signature checks, fees, rent, the System, SPL Token, Token-2022,
+ * Associated Token Account and Memo programs, durable nonces. `tokens: ['USDC', 'USDT', 'PYUSD']`
+ * creates local mints (PYUSD-like is Token-2022 with a transfer fee); give `adapterTokens` to
+ * `solana({ chain, rpcUrls: [rpcUrl], tokens })`. litesvm 1.x is an optional peer dependency,
+ * loaded only when it is called. What it is not: no validators, votes or forks — a slot
+ * advances on `mine()` (or every `slotMs`), a transaction is `processed` in its slot,
+ * `confirmed` one slot later and `finalized` 32 slots later; blockhashes stay valid for 150 slots.
+ *
+ * Every kit takes amounts as a decimal string in whole units (`'1000'` USDT, `'0.5'` ETH,
  * `'0.015'` BTC) or a bigint of base units — never a JS number.
  * @module coffer/testing
  */
@@ -61,3 +72,12 @@ export {
   type LocalUtxo,
   type StartLocalBitcoinOptions,
 } from './bitcoin/local-bitcoin.js'
+export {
+  startLocalSolana,
+  LOCAL_SOLANA_TOKEN_SYMBOLS,
+  type LocalSolana,
+  type LocalSolanaFunding,
+  type LocalSolanaToken,
+  type LocalSolanaTokenSymbol,
+  type StartLocalSolanaOptions,
+} from './solana/local-solana.js'

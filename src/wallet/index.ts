@@ -11,6 +11,7 @@ export {
   type WalletOpenOptions,
   type WalletQuote,
   type SendOptions,
+  type PayOptions,
 } from './wallet.js'
 export type { QuoteRequest, AccountRef } from './requests.js'
 export type { AccountRecord, WalletAddress } from './accounts.js'

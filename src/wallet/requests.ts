@@ -25,6 +25,10 @@ export interface QuoteRequest {
   /** The chain, when neither `from` nor `asset` names it (payment requests carry it). */
   readonly chainId?: ChainId
   readonly feeLevel?: FeeLevel
+  /** A memo recorded on chain (Solana Pay); chains that cannot carry one refuse the request. */
+  readonly memo?: string
+  /** Payment reference keys (Solana Pay); chains that cannot carry them refuse the request. */
+  readonly references?: readonly string[]
 }
 
 /** A request resolved to one adapter, account and asset. */

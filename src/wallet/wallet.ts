@@ -16,7 +16,17 @@
  */
 import { assertOptions, describe } from '../core/assert.js'
 import type { ChainId } from '../core/caip.js'
-import type { Balance, ChainAdapter, HistoryOptions, HistoryPage, Json, MessageSignature, TransferQuote } from '../chains/adapter.js'
+import type {
+  Balance,
+  ChainAdapter,
+  FeeLevel,
+  HistoryOptions,
+  HistoryPage,
+  Json,
+  MessageSignature,
+  TransferQuote,
+} from '../chains/adapter.js'
+import { parsePaymentUri, type ParsePaymentUriOptions, type PaymentRequest } from '../payments/uri.js'
 import { chainFamily } from '../chains/family.js'
 import {
   CofferError,
@@ -137,6 +147,17 @@ export interface WalletQuote extends TransferQuote {
 export interface SendOptions {
   /** Asked after the policy's own hook; `false` refuses. */
   readonly confirm?: (summary: SignSummary) => boolean | Promise<boolean>
+}
+
+/** Options of `wallet.pay`. */
+export interface PayOptions extends SendOptions {
+  /** The paying account (a wallet account, its address, or a CAIP-10 id); default the first on the request's chain. */
+  readonly from?: AccountRef
+  /** The amount (base units, or a decimal string in whole units) when the request names none. */
+  readonly amount?: bigint | string
+  readonly feeLevel?: FeeLevel
+  /** How to read a URI (`solanaChainId` for a Solana Pay URI of devnet or a local cluster, `defaultEvmChainId`, `bitcoinNetwork`). */
+  readonly parse?: ParsePaymentUriOptions
 }
 
 /** Options of `wallet.account`. */
@@ -422,6 +443,8 @@ export class Wallet {
       asset: asset.id,
       amount,
       ...(request.feeLevel ? { feeLevel: request.feeLevel } : {}),
+      ...(request.memo === undefined ? {} : { memo: request.memo }),
+      ...(request.references === undefined ? {} : { references: request.references }),
     })
     const fee = (await adapter.assets()).find((a) => a.id === quote.fee.asset)
     return Object.freeze({
@@ -457,6 +480,36 @@ export class Wallet {
     if (!account) throw new InvalidArgumentError("This quote is not from one of this wallet's accounts.")
     if (this.vault.isLocked) throw new VaultLockedError()
     return sendPayment(this.#context(adapter, account), adapter, q, opts)
+  }
+
+  /**
+   * Pays a payment request: a URI (`ethereum:` EIP-681, `bitcoin:` BIP-21, `solana:` Solana Pay,
+   * or a registered family's scheme) or a request `parsePaymentUri` returned. Quotes it from the
+   * paying account (`options.from`, default the first account on the request's chain), with its
+   * memo and references (Solana Pay puts them in the transaction), then sends it like
+   * {@link Wallet.send}: policy, journal, signature, broadcast. A request without an amount needs
+   * `options.amount`; one with an amount cannot be changed. Solana Pay URIs name no cluster: pass
+   * `options.parse.solanaChainId` for devnet or a local cluster (default mainnet-beta).
+   * @throws InvalidPaymentUriError for a malformed URI; the errors of {@link Wallet.quote} and {@link Wallet.send}
+   */
+  async pay(uri: string | PaymentRequest, options: PayOptions = {}): Promise<string> {
+    const opts = assertOptions(options)
+    const request = typeof uri === 'string' ? parsePaymentUri(uri, opts.parse) : (assertOptions(uri, 'request') as PaymentRequest)
+    if (request.amount !== undefined && opts.amount !== undefined)
+      throw new InvalidArgumentError('The request names its amount; options.amount cannot change it.')
+    const amount = request.amount ?? opts.amount
+    if (amount === undefined) throw new InvalidArgumentError('The request names no amount; pass options.amount.')
+    const quote = await this.quote({
+      to: request.to,
+      asset: request.asset,
+      amount,
+      chainId: request.chainId,
+      ...(opts.from === undefined ? {} : { from: opts.from }),
+      ...(opts.feeLevel ? { feeLevel: opts.feeLevel } : {}),
+      ...(request.memo === undefined ? {} : { memo: request.memo }),
+      ...(request.references === undefined ? {} : { references: request.references }),
+    })
+    return this.send(quote, opts.confirm ? { confirm: opts.confirm } : {})
   }
 
   /**

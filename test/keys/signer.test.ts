@@ -1,10 +1,11 @@
+import fc from 'fast-check'
 import { schnorr, secp256k1 } from '@noble/curves/secp256k1.js'
 import { ed25519 } from '@noble/curves/ed25519.js'
 import { bytesToNumberBE } from '@noble/curves/abstract/utils.js'
 import { inspect } from 'node:util'
 import { describe, expect, it, vi } from 'vitest'
 import { KeyHandle, KeyWipedError, SignatureVerificationError, VaultLockedError } from 'coffer'
-import { createEd25519Signer, createSecp256k1Signer } from '../../src/keys/signer.js'
+import { createEd25519Signer, createSecp256k1Signer, ed25519SelfCheck } from '../../src/keys/signer.js'
 
 const key = () => new Uint8Array(32).fill(7)
 const digest = new Uint8Array(32).fill(0xab)
@@ -108,7 +109,29 @@ describe('ed25519 signer', () => {
     const signer = createEd25519Signer(new KeyHandle(seed.slice()), { chain: 'solana', address: 'x', publicKey: pub })
     const message = new TextEncoder().encode('message')
     expect(ed25519.verify(await signer.signMessage(message), message, pub)).toBe(true)
-    const liar = createEd25519Signer(new KeyHandle(seed.slice()), { chain: 'solana', address: 'x', publicKey: new Uint8Array(32).fill(1) })
-    await expect(liar.signMessage(message)).rejects.toThrow(SignatureVerificationError)
+    expect(() =>
+      createEd25519Signer(new KeyHandle(seed.slice()), { chain: 'solana', address: 'x', publicKey: new Uint8Array(32).fill(1) }),
+    ).toThrow(SignatureVerificationError)
+    const unchecked = createEd25519Signer(
+      new KeyHandle(seed.slice()),
+      { chain: 'solana', address: 'x', publicKey: new Uint8Array(32).fill(1) },
+      { verify: false },
+    )
+    expect(ed25519.verify(await unchecked.signMessage(message), message, pub)).toBe(true)
+  })
+
+  it('the one-multiplication self-check agrees with a full RFC 8032 verify, for good and tampered signatures (property)', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: 32, maxLength: 32 }), fc.uint8Array({ maxLength: 200 }), fc.nat(511), (seed, message, bit) => {
+        const pub = ed25519.getPublicKey(seed)
+        const good = ed25519.sign(message, seed)
+        expect(ed25519SelfCheck(seed, pub, message, good)).toBe(true)
+        const bad = good.slice()
+        bad[bit >> 3]! ^= 1 << (bit & 7)
+        expect(ed25519SelfCheck(seed, pub, message, bad)).toBe(ed25519.verify(bad, message, pub))
+        expect(ed25519SelfCheck(seed, pub, Uint8Array.from([...message, 1]), good)).toBe(false)
+      }),
+      { numRuns: 200 },
+    )
   })
 })

@@ -49,7 +49,7 @@ describe('payment URI schemes of a registered family', () => {
     expect(parsePaymentUri(formatPaymentUri(request))).toStrictEqual(request)
     // The built-in schemes still work, and the error lists the new one.
     expect(parsePaymentUri('bitcoin:1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNa').scheme).toBe('bitcoin')
-    expect(() => parsePaymentUri('nope:x')).toThrow(/ethereum:, bitcoin:, testpay:, solana: or tron:/)
+    expect(() => parsePaymentUri('nope:x')).toThrow(/ethereum:, bitcoin:, solana:, testpay: or tron:/)
   })
 
   it("checks the family's options on every parse and its namespace on format", () => {

@@ -21,7 +21,6 @@ import {
   USDC_ARB,
   USDC_SEPOLIA,
   UNKNOWN_TOKEN,
-  SOL,
   NFT,
 } from './asset-ids.js'
 
@@ -105,7 +104,15 @@ describe('httpPrices', () => {
 
   it('sends no request for assets without a mapping', async () => {
     const quotes = await source().getPrices(
-      [SEPOLIA_ETH, USDC_SEPOLIA, BTC_TESTNET, ANVIL_ETH, SOL, NFT, 'eip155:1/erc20:0xnotanaddress' as AssetId],
+      [
+        SEPOLIA_ETH,
+        USDC_SEPOLIA,
+        BTC_TESTNET,
+        ANVIL_ETH,
+        'solana:EtWTRABZaYq6iMfeYKouRu166VU2xqa1/slip44:501' as AssetId, // devnet SOL
+        NFT,
+        'eip155:1/erc20:0xnotanaddress' as AssetId,
+      ],
       'usd',
     )
     expect(quotes.size).toBe(0)

@@ -42,7 +42,7 @@ describe('knownFamily', () => {
     [USDC_SEPOLIA, undefined],
     [BTC_TESTNET, undefined],
     [UNKNOWN_TOKEN, undefined],
-    [SOL, undefined],
+    [SOL, 'SOL'],
     [NFT, undefined],
     ['eip155:1/slip44:0' as AssetId, undefined],
     ['bip122:000000000019d6689c085ae165831e93/slip44:60' as AssetId, undefined],

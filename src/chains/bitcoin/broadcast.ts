@@ -24,7 +24,7 @@ import {
   TransactionRejectedError,
   type BroadcastTransaction,
 } from '../../core/errors.js'
-import { sleep } from './abort.js'
+import { sleep } from '../abort.js'
 import { runCall, type CallSettings } from './call.js'
 import type { BackendCallOptions, BitcoinBackend } from './client.js'
 

@@ -10,7 +10,7 @@
  */
 import { checkDeadline, withDeadline } from '../../core/deadline.js'
 import { DeadlineExceededError, DiscoveryLimitError } from '../../core/errors.js'
-import { throwIfAborted } from './abort.js'
+import { throwIfAborted } from '../abort.js'
 import type { BackendCallOptions, BitcoinBackend } from './client.js'
 import type { DiscoveryLimits } from './discovery.js'
 

@@ -13,7 +13,7 @@
  */
 import { assertOptions, isIntegerIn } from '../../core/assert.js'
 import { InvalidArgumentError, RpcError, TransactionRejectedError } from '../../core/errors.js'
-import { eitherSignal, sleep, throwIfAborted } from './abort.js'
+import { eitherSignal, sleep, throwIfAborted } from '../abort.js'
 import type { AddressStats, BackendBlock, BackendCallOptions, BackendOutspend, BackendTx, BackendUtxo, BitcoinBackend } from './client.js'
 
 /** Default cap on a server's Retry-After: 30 s. */

@@ -20,6 +20,7 @@ import {
   type TransferRequest,
   type UnsignedTransaction,
 } from '../adapter.js'
+import { refuseExtras } from '../request-extras.js'
 import { resolveSource, type Source } from './account.js'
 import { rawTxid } from './previous-tx.js'
 import type { InputJson, OutputJson } from './transaction.js'
@@ -88,6 +89,7 @@ export function checkTransferRequest(
   network: BitcoinNetwork,
 ): CheckedTransfer {
   const r = assertOptions(request)
+  refuseExtras(r, 'Bitcoin')
   if (r.asset !== nativeAsset) throw new UnknownAssetError(`This Bitcoin adapter moves ${nativeAsset} only.`)
   if (typeof r.to !== 'string' || !isValidBitcoinAddress(r.to, network))
     throw new InvalidArgumentError(`to is not a ${network} Bitcoin address.`)

@@ -17,6 +17,7 @@ import {
   type TransferQuote,
   type TransferRequest,
 } from '../adapter.js'
+import { refuseExtras } from '../request-extras.js'
 import type { EvmChain } from './networks.js'
 
 /** Block ranges of `history.chunkBlocks` one `getTransfers` call may batch together. */
@@ -160,6 +161,7 @@ export interface CheckedTransfer {
 /** A transfer request's sender, recipient, amount and fee level (the asset is resolved by the quote). @throws InvalidAddressError, InvalidArgumentError */
 export function checkTransferRequest(request: TransferRequest): CheckedTransfer {
   const r = assertOptions(request)
+  refuseExtras(r, 'EVM')
   const from = checkAddress(r.from, 'from')
   const to = checkAddress(r.to, 'to')
   const amount = checkAmount(r.amount)

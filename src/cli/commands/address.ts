@@ -4,21 +4,26 @@
  * the configured chain); the first receive address (`family.addressAt`), with a note on stderr,
  * when the chain is not configured or not reachable. `--json` gives `{ chainId, index, address, … }`
  * (multi-address accounts add `account`, `addressType`, `descriptor`, `path`; `index` is then the
- * address's index on the receive branch). `--qr` draws a payment URI naming the chain, in the
- * family's first payment scheme: BIP-21 `bitcoin:<address>`, EIP-681 `ethereum:<address>@<chainId>`.
+ * address's index on the receive branch). Besides a configured name or a CAIP-2 id, `<chain>` may
+ * be a family's name (its main network: `solana`, `bitcoin`) or a network's name (`devnet`,
+ * `mainnet-beta`, `regtest`; see `namedNetwork`). `--qr` draws a payment URI naming the chain, in
+ * the family's first payment scheme: BIP-21 `bitcoin:<address>`, EIP-681
+ * `ethereum:<address>@<chainId>`, Solana Pay `solana:<address>`. Where the scheme cannot name the
+ * chain (Solana Pay URIs name no cluster: only mainnet-beta ones are written), the code holds the
+ * bare address, with a note on stderr saying so, and `--json` has no `uri`.
  * @module
  * @internal
  */
 import type { Command } from 'commander'
 import type { ChainId } from '../../core/caip.js'
-import { CofferError, InvalidArgumentError, VaultLockedError } from '../../core/errors.js'
+import { CofferError, InvalidArgumentError, InvalidPaymentUriError, VaultLockedError } from '../../core/errors.js'
 import { chainFamilies, chainFamily, findChainFamily, type ChainFamily } from '../../chains/family.js'
 import { BITCOIN_ADDRESS_TYPES, type BitcoinAddressType } from '../../keys/address/bitcoin.js'
 import { paymentQr } from '../../payments/qr.js'
 import { formatPaymentUri } from '../../payments/uri.js'
 import type { Vault } from '../../vault/vault.js'
 import type { Wallet, WalletAccount } from '../../wallet/wallet.js'
-import { findChain, unconfiguredChain } from '../chains.js'
+import { findChain, namedNetwork, unconfiguredChain } from '../chains.js'
 import type { Context } from '../context.js'
 import { errorLine, usage } from '../output.js'
 import { keySource } from '../signers.js'
@@ -129,13 +134,23 @@ async function receiveOf(ctx: Context, name: string, account: WalletAccount): Pr
   }
 }
 
-/** The payment URI a QR code carries: it names the chain, so the payer's app cannot pick the wrong one. */
-export function receiveUri(chainId: ChainId, address: string): string {
+/**
+ * What a QR code carries: a payment URI naming the chain, so the payer's app cannot pick the wrong
+ * one; or, when the family's scheme cannot name this chain (Solana Pay URIs name no cluster, so
+ * only mainnet-beta ones can be written), the bare address and why (`note`).
+ */
+export function receiveUri(chainId: ChainId, address: string): { uri: string } | { note: string } {
   const family = findChainFamily(chainId)
   const scheme = family?.paymentSchemes?.[0]
   const asset = family?.nativeAsset?.(chainId)
-  if (!scheme || !asset) throw usage(`coffer has no payment URI scheme for ${chainId.slice(0, 60)}.`)
-  return formatPaymentUri({ scheme: scheme.scheme, chainId, to: address, asset })
+  if (!scheme || !asset) return { note: `coffer has no payment URI scheme for ${chainId.slice(0, 60)}` }
+  try {
+    return { uri: formatPaymentUri({ scheme: scheme.scheme, chainId, to: address, asset }) }
+  } catch (error) {
+    if (error instanceof InvalidPaymentUriError || error instanceof InvalidArgumentError)
+      return { note: `no ${scheme.scheme}: payment URI for this chain: ${error.shortMessage.replace(/\.$/, '')}` }
+    throw error
+  }
 }
 
 /** One main-network CAIP-2 id of each family, for the help text. */
@@ -146,14 +161,27 @@ function exampleChainIds(): string {
     .join(', ')
 }
 
+/** Each family's name and its networks' short names, for messages (`evm, bitcoin, mainnet, …`). */
+function exampleNames(): string {
+  const families = chainFamilies()
+  const names = [
+    ...families.map((f) => f.kind),
+    ...families.flatMap((f) => f.networks.map((n) => n.name)).filter((n) => /^[a-z][a-z0-9-]*$/.test(n)),
+  ]
+  return [...new Set(names)].join(', ')
+}
+
 export function register(program: Command, action: Action): void {
   program
     .command('address')
-    .description('show the address to receive on (EVM: the account; Bitcoin: its next unused receive address)')
-    .argument('<chain>', `a configured chain name or a CAIP-2 id (${exampleChainIds()})`)
+    .description('show the address to receive on (EVM, Solana: the account; Bitcoin: its next unused receive address)')
+    .argument('<chain>', `a configured chain name, a CAIP-2 id (${exampleChainIds()}) or a network name (${exampleNames()})`)
     .option('--index <n>', 'account index', '0')
     .option('--type <type>', `Bitcoin address type: ${BITCOIN_ADDRESS_TYPES.join(', ')} (default p2wpkh)`)
-    .option('--qr', 'also draw a QR code of a payment URI for the address (BIP-21 bitcoin:, EIP-681 ethereum:…@chainId)')
+    .option(
+      '--qr',
+      'also draw a QR code of a payment URI for the address (BIP-21 bitcoin:, EIP-681 ethereum:…@chainId, Solana Pay solana: on mainnet-beta; else the bare address)',
+    )
     .action(
       action(async (ctx, [chainArg], opts: Options) => {
         const index = parseIndex(opts.index)
@@ -170,11 +198,11 @@ export function register(program: Command, action: Action): void {
             wallet.lock()
           }
         } else {
-          const other = unconfiguredChain(chainArg as string)
+          const other = unconfiguredChain(chainArg as string) ?? namedNetwork(chainArg as string)
           if (!other) {
             const known = ctx.config.chains.map((c) => c.name)
             throw usage(
-              `Unknown chain "${String(chainArg).slice(0, 60)}": give a configured name${known.length ? ` (${known.join(', ')})` : ''} or a CAIP-2 id such as eip155:1.`,
+              `Unknown chain "${String(chainArg).slice(0, 60)}": give a configured name${known.length ? ` (${known.join(', ')})` : ''}, a CAIP-2 id such as eip155:1, or a network name (${exampleNames()}).`,
             )
           }
           const options = accountOptionsOf(other.family, addressType)
@@ -202,11 +230,14 @@ export function register(program: Command, action: Action): void {
           }
           vault.lock()
         }
-        const uri = opts.qr ? receiveUri(result.chainId, result.address) : undefined
-        const qr = uri ? await paymentQr(uri, { format: 'terminal' }) : undefined
-        ctx.out.result({ ...result, ...(uri ? { uri, qr } : {}) }, () => {
+        const target = opts.qr ? receiveUri(result.chainId, result.address) : undefined
+        const uri = target && 'uri' in target ? target.uri : undefined
+        if (target && 'note' in target)
+          ctx.out.note(`(${target.note}. The QR code holds the bare address: make sure the payer's app is on the same network.)`)
+        const qr = target ? await paymentQr(uri ?? result.address, { format: 'terminal' }) : undefined
+        ctx.out.result({ ...result, ...(uri ? { uri } : {}), ...(qr ? { qr } : {}) }, () => {
           ctx.out.print(result.address)
-          if (qr) ctx.out.print(`${qr}${uri}`)
+          if (qr) ctx.out.print(`${qr}${uri ?? ''}`)
         })
       }),
     )

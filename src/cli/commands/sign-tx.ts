@@ -59,7 +59,9 @@ async function offlineAdapter(ctx: Context, chainId: string): Promise<ChainAdapt
 export function register(program: Command, action: Action): void {
   program
     .command('sign-tx')
-    .description('sign an unsigned transaction file offline (no network needed) and print the signed transaction as hex')
+    .description(
+      'sign an unsigned transaction file offline (no network needed) and print the raw signed transaction (hex; base64 on Solana)',
+    )
     .argument('<file>', 'the unsigned transaction JSON (from "coffer build-tx" or adapter.buildTransfer)')
     .option('--out <file>', 'write the signed transaction JSON (for "coffer broadcast") here instead of printing the raw hex')
     .option('--index <n>', 'the account to sign with (default: search accounts 0-19 and imported keys)')

@@ -2,10 +2,13 @@
  * Solana Pay transfer requests (https://docs.solanapay.com/spec, v1.1):
  * `solana:<recipient>?amount=&spl-token=&reference=&label=&message=&memo=`. SOL amounts (at most
  * 9 decimals) become lamports. An SPL amount is kept as an exact decimal string in whole
- * tokens: the mint's decimals are not in the URI, and coffer does not look them up. Interactive
- * transaction requests (`solana:https://…`) are refused. The URI names no network, so it is
- * read as mainnet and only mainnet requests can be written. A built-in scheme until Solana has
- * its chain family.
+ * tokens: the mint's decimals are not in the URI (the wallet reads them from the adapter's token
+ * list when it pays). Interactive transaction requests (`solana:https://…`) are refused.
+ *
+ * The URI names no network: it is read as mainnet-beta unless the reader says which cluster it
+ * expects (`parsePaymentUri(uri, { solanaChainId })`, e.g. devnet or a local test cluster — a
+ * point-of-sale app knows its cluster). Only mainnet requests can be written: a URI written for
+ * devnet would be read as a mainnet payment by every other wallet.
  * @module
  * @internal
  */
@@ -27,7 +30,9 @@ import {
   text,
   type RequestFields,
 } from '../../core/uri-syntax.js'
-import type { FamilyPaymentScheme } from '../../chains/family.js'
+import type { FamilyPaymentScheme } from '../family.js'
+import { InvalidArgumentError } from '../../core/errors.js'
+import { SOLANA_CHAIN_ID } from './networks.js'
 import { isValidSolanaAddress } from '../../keys/address/solana.js'
 
 /** CAIP-2 id of Solana mainnet-beta (its genesis hash prefix). */
@@ -35,7 +40,17 @@ export const SOLANA_MAINNET_CHAIN_ID: ChainId = 'solana:5eykt4UsFv8P8NJdTREpY1vz
 
 const MAX_U64 = 2n ** 64n - 1n
 
-function parse(path: string, query: string | undefined): RequestFields {
+/** The cluster a URI is read as: `options.solanaChainId`, default mainnet-beta. @throws InvalidArgumentError */
+function readingChain(options: { readonly [option: string]: unknown }): ChainId {
+  const chainId = options.solanaChainId
+  if (chainId === undefined) return SOLANA_MAINNET_CHAIN_ID
+  if (typeof chainId !== 'string' || !SOLANA_CHAIN_ID.test(chainId))
+    throw new InvalidArgumentError(`solanaChainId must be a Solana CAIP-2 id (solana:<32 base58 characters>), got ${describe(chainId)}.`)
+  return chainId as ChainId
+}
+
+function parse(path: string, query: string | undefined, options: { readonly [option: string]: unknown }): RequestFields {
+  const chainId = readingChain(options)
   if (/^https?(:|%3a)/i.test(path)) {
     fail('Solana Pay transaction requests (solana:<https link>) are interactive and not supported; ask for a transfer request.')
   }
@@ -43,10 +58,10 @@ function parse(path: string, query: string | undefined): RequestFields {
   if (!isValidSolanaAddress(path)) fail(`Solana Pay recipient ${quote(path)} is not a base58 address of 32 bytes.`)
   const params = parseQuery(query, new Set(['reference']))
   const get = single(params)
-  const out: { [field: string]: unknown } = { chainId: SOLANA_MAINNET_CHAIN_ID, to: path }
+  const out: { [field: string]: unknown } = { chainId, to: path }
   const mint = get('spl-token')
   if (mint !== undefined && !isValidSolanaAddress(mint)) fail(`spl-token ${quote(mint)} is not a base58 mint address of 32 bytes.`)
-  out.asset = mint === undefined ? `${SOLANA_MAINNET_CHAIN_ID}/slip44:501` : `${SOLANA_MAINNET_CHAIN_ID}/token:${mint}`
+  out.asset = mint === undefined ? `${chainId}/slip44:501` : `${chainId}/token:${mint}`
   const amount = get('amount')
   if (amount !== undefined) {
     out.amount = mint === undefined ? parseCoinAmount(amount, 9, MAX_U64, 'amount (SOL)') : parseTokenAmount(amount, 'amount')
@@ -88,4 +103,9 @@ function format(fields: RequestFields): string {
 }
 
 /** The `solana:` scheme (Solana Pay transfer requests), for `solana` chain ids. */
-export const solanaPayScheme: FamilyPaymentScheme = Object.freeze({ scheme: 'solana', parse, format })
+export const solanaPayScheme: FamilyPaymentScheme = Object.freeze({
+  scheme: 'solana',
+  checkOptions: (options: { readonly [option: string]: unknown }) => void readingChain(options),
+  parse,
+  format,
+})

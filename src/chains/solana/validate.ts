@@ -1,0 +1,144 @@
+/**
+ * Boundary checks of the Solana adapter's calls (design idea 4): each argument is checked here,
+ * in the order the call reads it, before any key is touched or any request is sent.
+ * @module
+ * @internal
+ */
+import { base58 } from '@scure/base'
+import { assertInteger, assertOneOf, assertOptions, describe } from '../../core/assert.js'
+import type { AssetId, ChainId } from '../../core/caip.js'
+import { InvalidAddressError, InvalidArgumentError, UnknownAssetError } from '../../core/errors.js'
+import { isValidSolanaAddress } from '../../keys/address/solana.js'
+import {
+  FEE_LEVELS,
+  type FeeLevel,
+  type GetBalancesParameters,
+  type SendTransferOptions,
+  type SignedTransaction,
+  type TransferQuote,
+} from '../adapter.js'
+import type { SolanaContext } from './context.js'
+import type { SolanaTransferRequest } from './quote.js'
+
+/** Most reference keys a Solana Pay request may add (each is an account of the transaction). */
+const MAX_REFERENCES = 8
+/** Longest memo, in UTF-8 bytes (the Memo program takes more, but a transaction is at most 1,232 bytes). */
+const MAX_MEMO_BYTES = 566
+/** Most addresses one `getBalances` reads. */
+const MAX_BALANCE_ADDRESSES = 10_000
+
+/** Checks a base58 Solana address. @throws InvalidAddressError */
+export function checkAddress(value: unknown, name: string): string {
+  if (!isValidSolanaAddress(value))
+    throw new InvalidAddressError(
+      `${name} is not a Solana address (base58 of 32 bytes): ${typeof value === 'string' ? JSON.stringify(value.slice(0, 60)) : describe(value)}.`,
+    )
+  return value as string
+}
+
+/** Checks a transaction signature (base58 of 64 bytes). @throws InvalidArgumentError */
+export function checkSignature(value: unknown): string {
+  if (typeof value === 'string' && value.length >= 64 && value.length <= 88) {
+    try {
+      if (base58.decode(value).length === 64) return value
+    } catch {
+      // falls through to the error
+    }
+  }
+  throw new InvalidArgumentError('A Solana transaction id is its first signature: base58 of 64 bytes.')
+}
+
+/** An asset this adapter lists. @throws UnknownAssetError */
+export function checkAsset(asset: unknown, context: SolanaContext): AssetId {
+  if (asset === context.nativeAsset || context.tokens.some((t) => t.asset === asset)) return asset as AssetId
+  throw new UnknownAssetError(
+    `${String(asset).slice(0, 120)} is not an asset this ${context.chainId} adapter lists (SOL and ${context.tokens.map((t) => t.symbol).join(', ') || 'no tokens'}); add a token with the adapter's tokens option.`,
+    { details: { chainId: context.chainId } },
+  )
+}
+
+/** `getBalances` parameters. @throws InvalidArgumentError, InvalidAddressError, UnknownAssetError */
+export function checkBalanceQuery(
+  parameters: GetBalancesParameters,
+  context: SolanaContext,
+): { addresses: string[]; assets: AssetId[]; confirmations: number; blockHeight: number | undefined } {
+  const { addresses, assets, blockHeight, confirmations } = assertOptions(parameters)
+  if (!Array.isArray(addresses)) throw new InvalidArgumentError('addresses must be an array of Solana addresses.')
+  if (addresses.length > MAX_BALANCE_ADDRESSES)
+    throw new InvalidArgumentError(`getBalances reads at most ${MAX_BALANCE_ADDRESSES} addresses at once; split the list.`)
+  const checked = addresses.map((a, i) => checkAddress(a, `addresses[${i}]`))
+  if (assets !== undefined && !Array.isArray(assets)) throw new InvalidArgumentError('assets must be an array of CAIP-19 ids.')
+  const list =
+    assets === undefined ? [context.nativeAsset, ...context.tokens.map((t) => t.asset)] : assets.map((a) => checkAsset(a, context))
+  const height = blockHeight === undefined ? undefined : assertInteger(blockHeight, 'blockHeight', 0, Number.MAX_SAFE_INTEGER)
+  const depth = confirmations === undefined ? 1 : assertInteger(confirmations, 'confirmations', 1, 10_000)
+  return { addresses: checked, assets: list, confirmations: depth, blockHeight: height }
+}
+
+/** A checked transfer request. */
+export interface CheckedTransfer extends SolanaTransferRequest {
+  readonly amount: bigint | 'max'
+  readonly feeLevel: FeeLevel
+}
+
+/** A transfer request: addresses, a listed asset, amount, fee level, Solana Pay memo and references. @throws InvalidAddressError, InvalidArgumentError, UnknownAssetError */
+export function checkTransferRequest(request: SolanaTransferRequest, context: SolanaContext): CheckedTransfer {
+  const r = assertOptions(request) as SolanaTransferRequest
+  const from = checkAddress(r.from, 'from')
+  const to = checkAddress(r.to, 'to')
+  const asset = checkAsset(r.asset, context)
+  const amount = r.amount
+  if (amount !== 'max' && (typeof amount !== 'bigint' || amount <= 0n || amount >= 2n ** 64n))
+    throw new InvalidArgumentError('amount must be a positive bigint of base units below 2^64 (lamports or token units), or "max".')
+  const feeLevel = assertOneOf(r.feeLevel ?? 'normal', 'feeLevel', FEE_LEVELS)
+  let memo: string | undefined
+  if (r.memo !== undefined) {
+    if (typeof r.memo !== 'string' || r.memo.length === 0) throw new InvalidArgumentError('memo must be a non-empty string.')
+    if (new TextEncoder().encode(r.memo).length > MAX_MEMO_BYTES)
+      throw new InvalidArgumentError(`memo is longer than ${MAX_MEMO_BYTES} UTF-8 bytes; a Solana transaction has no room for it.`)
+    memo = r.memo
+  }
+  let references: string[] | undefined
+  if (r.references !== undefined) {
+    if (!Array.isArray(r.references) || r.references.length > MAX_REFERENCES)
+      throw new InvalidArgumentError(`references must be an array of at most ${MAX_REFERENCES} base58 keys.`)
+    references = r.references.map((k, i) => checkAddress(k, `references[${i}]`))
+    if (new Set([...references, from, to]).size !== references.length + (from === to ? 1 : 2))
+      throw new InvalidArgumentError('references must be distinct keys, none of them the sender or the recipient.')
+  }
+  return {
+    from,
+    to,
+    asset,
+    amount,
+    feeLevel,
+    ...(memo === undefined ? {} : { memo }),
+    ...(references === undefined ? {} : { references }),
+  }
+}
+
+/** A quote of this chain from a Solana adapter. @throws InvalidArgumentError */
+export function checkQuote(quote: TransferQuote, chainId: ChainId): TransferQuote {
+  const q = assertOptions(quote) as TransferQuote
+  if (q.chainId !== chainId) throw new InvalidArgumentError(`This quote is for ${String(q.chainId)}, not ${chainId}.`)
+  if (!q.details || typeof q.details.program !== 'string' || !q.fee?.details)
+    throw new InvalidArgumentError('Not a quote from a Solana adapter (details missing).')
+  return q
+}
+
+/** A signed transaction of this chain (shape only; the bytes are checked before broadcast). @throws InvalidArgumentError */
+export function checkSigned(signed: SignedTransaction, chainId: ChainId): SignedTransaction {
+  const s = assertOptions(signed) as SignedTransaction
+  if (s.chainId !== chainId) throw new InvalidArgumentError(`This transaction is for ${String(s.chainId)}, not ${chainId}.`)
+  if (typeof s.raw !== 'string' || !/^[A-Za-z0-9+/]+={0,2}$/.test(s.raw))
+    throw new InvalidArgumentError('signed.raw must be the base64 wire transaction.')
+  checkSignature(s.hash)
+  return s
+}
+
+/** `sendTransfer` options: the `onSigned` hook, if any. @throws InvalidArgumentError */
+export function checkSendOptions(options: SendTransferOptions | undefined): SendTransferOptions['onSigned'] {
+  const { onSigned } = assertOptions(options)
+  if (onSigned !== undefined && typeof onSigned !== 'function') throw new InvalidArgumentError('onSigned must be a function.')
+  return onSigned
+}
