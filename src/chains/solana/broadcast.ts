@@ -75,7 +75,8 @@ const alreadyProcessed = (error: RpcError) =>
 /**
  * Broadcasts `signed`; returns its signature once the node took it (or says it already has it).
  * `lookup` asks the chain for the signature (getSignatureStatuses): `'landed'` settles it.
- * @throws InvalidArgumentError (malformed bytes); TransactionRejectedError; BroadcastUnknownError; DataIntegrityError (the node answered another signature)
+ * @throws InvalidArgumentError (malformed bytes); TransactionRejectedError; BroadcastUnknownError (also when the node answers
+ *   another signature and ours cannot be found)
  */
 export async function broadcastSolana(
   call: SolanaCall,
@@ -105,17 +106,13 @@ export async function broadcastSolana(
         { signal: call.signal },
       )
       if (answer === hash) return hash
-      if (typeof answer === 'string')
-        throw new DataIntegrityError(
-          `The node answered the signature ${answer.slice(0, 100)}, not ${hash}; the transaction may still have been sent.`,
-          {
-            details: { hash },
-          },
-        )
-      lastUnknown = new Error('the node answered without a signature')
+      // Another signature (a lying or broken node) proves nothing about ours: it may have gone out, so it is looked up, never "not sent".
+      lastUnknown =
+        typeof answer === 'string'
+          ? new DataIntegrityError(`The node answered the signature ${answer.slice(0, 100)}, not ${hash}.`, { details: { hash } })
+          : new Error('the node answered without a signature')
     } catch (error) {
       if (call.signal.aborted) throw call.signal.reason
-      if (error instanceof DataIntegrityError) throw error
       if (error instanceof RpcError && typeof error.details.code === 'number') {
         if (alreadyProcessed(error)) return hash
         // After a lost answer, a refusal may be of a copy that already landed.

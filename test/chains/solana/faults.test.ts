@@ -26,7 +26,7 @@ beforeAll(async () => {
   server = await startSolanaServer({ tokens: ['USDC'] })
   // No read retries: a failing method fails at once (the broadcast's own re-sends still run).
   adapter = adapterOn(server, { rpc: { retryCount: 0, timeoutMs: 2_000 } })
-  ;({ signers } = await solanaSigners(10))
+  ;({ signers } = await solanaSigners(16))
   server.airdrop(signers[0]!.address, FUNDS)
   server.mintTo(signers[0]!.address, 'USDC', 100_000_000n)
   server.mine()
@@ -114,6 +114,41 @@ describe('broadcast: lost answers', () => {
     },
     30_000,
   )
+})
+
+describe('broadcast: a node that answers another signature', () => {
+  const other = base58.encode(new Uint8Array(64).fill(3))
+
+  it('after ours landed: the lookup finds ours, its hash is returned; one payment', async () => {
+    const { from, to } = pair()
+    const quote = await quoteSol(from.address, to)
+    server.addFault({ method: 'sendTransaction', when: 'after', rewrite: () => other, times: 1 })
+    const sent = await sendKeeping(quote, from)
+    expect(await sent.result).toBe(sent.signed().hash)
+    expect(landedCount(sent.signed().hash)).toBe(1)
+  })
+
+  it('when ours cannot be found: BroadcastUnknownError (maybe sent), never a refusal that would free the payment', async () => {
+    const { from, to } = pair()
+    const quote = await quoteSol(from.address, to)
+    // A node that swallows every send and answers another signature (a fetch in front of the server).
+    const lying: typeof fetch = async (input, init) => {
+      const body = JSON.parse(String(init?.body)) as { id: number; method: string } | { id: number; method: string }[]
+      if (!Array.isArray(body) && body.method === 'sendTransaction')
+        return new Response(JSON.stringify({ jsonrpc: '2.0', id: body.id, result: other }), {
+          headers: { 'content-type': 'application/json' },
+        })
+      return fetch(input, init)
+    }
+    const liar = adapterOn(server, { rpc: { retryCount: 0, fetch: lying } })
+    const signed = await liar.signTransaction(await liar.buildTransfer(quote), from)
+    const error = await liar.broadcast(signed).then(
+      () => undefined,
+      (e: unknown) => e,
+    )
+    expect(error).toMatchObject({ name: 'BroadcastUnknownError', transaction: { hash: signed.hash } })
+    expect(landedCount(signed.hash)).toBe(0)
+  }, 30_000)
 })
 
 describe('broadcast: refusals', () => {
