@@ -56,6 +56,16 @@
  * advances on `mine()` (or every `slotMs`), a transaction is `processed` in its slot,
  * `confirmed` one slot later and `finalized` 32 slots later; blockhashes stay valid for 150 slots.
  *
+ * **Tron — {@link startLocalTron}.** A TronGrid-shaped HTTP server (`/wallet/*`,
+ * `/walletsolidity/*`, `/v1/accounts/*`) whose TRC-20 logic really runs: a Tether-like token
+ * (6 decimals, pause, blacklist) on anvil, a Tron address being `0x41` plus the EVM address of the
+ * same key. Every broadcast is decoded with tronweb (an optional peer dependency, loaded only when
+ * it is called: independent of coffer's own encoder) and checked as java-tron does — txID,
+ * signature, TaPoS, expiration, duplicates, bandwidth — and TRX, energy and bandwidth are priced
+ * by mainnet's chain parameters (account activation, burns, OUT_OF_ENERGY, REVERT). What it is
+ * not: energy is counted as EVM gas (no dynamic energy penalty, no TVM-exact opcode prices), one
+ * signature per transaction, TransferContract and TriggerSmartContract only.
+ *
  * Every kit takes amounts as a decimal string in whole units (`'1000'` USDT, `'0.5'` ETH,
  * `'0.015'` BTC) or a bigint of base units — never a JS number.
  * @module coffer/testing
@@ -81,3 +91,13 @@ export {
   type LocalSolanaTokenSymbol,
   type StartLocalSolanaOptions,
 } from './solana/local-solana.js'
+export {
+  startLocalTron,
+  LOCAL_TRON_TOKEN_SYMBOLS,
+  type LocalTron,
+  type LocalTronFunding,
+  type LocalTronToken,
+  type LocalTronTokenSymbol,
+  type StartLocalTronOptions,
+  type TronChainParameters,
+} from './tron/local-tron.js'

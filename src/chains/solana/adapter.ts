@@ -68,7 +68,8 @@ import {
 } from './networks.js'
 import { quoteSolanaTransfer, type SolanaTransferRequest } from './quote.js'
 import { findReference, type ReferencePayment } from './reference.js'
-import { solanaTokensOf, type SolanaTokenProgram } from './registry.js'
+import { solanaTokensOf } from './registry.js'
+import { checkTokens, type SolanaTokenConfig } from './tokens.js'
 import { readBlockAt, readLatestBlock, readStatus } from './status.js'
 import { buildSolanaTransfer, signSolanaTransaction } from './transaction.js'
 import { scanTransfers } from './transfers.js'
@@ -84,18 +85,7 @@ import {
 } from './validate.js'
 
 export type { SolanaTransferRequest } from './quote.js'
-
-/** A token added to the adapter's list (beyond the registry's mints for the cluster). */
-export interface SolanaTokenConfig {
-  readonly mint: string
-  readonly symbol: string
-  readonly decimals: number
-  readonly name?: string
-  /** Family for totals, prices and policy limits across chains ("USDC"). */
-  readonly family?: string
-  /** The program that owns the mint, default `'token'` (SPL Token); `'token-2022'` for Token Extensions mints. */
-  readonly program?: SolanaTokenProgram
-}
+export type { SolanaTokenConfig } from './tokens.js'
 
 /** Options of {@link solana}. */
 export interface SolanaAdapterOptions {
@@ -136,41 +126,6 @@ export interface SolanaBuildOptions {
 }
 
 const DEFAULT_MAX_PRIORITY_FEE = 5_000_000n
-const SYMBOL = /^[A-Za-z0-9.$-]{1,16}$/
-const FAMILY = /^[A-Z][A-Z0-9.]{0,15}$/
-
-function checkTokens(tokens: unknown, chainId: ChainId, registry: readonly SolanaToken[]): SolanaToken[] {
-  if (tokens === undefined) return [...registry]
-  if (!Array.isArray(tokens)) throw new InvalidArgumentError('tokens must be an array of { mint, symbol, decimals, program? }.')
-  const out = [...registry]
-  tokens.forEach((t: unknown, i) => {
-    const where = `tokens[${i}]`
-    const token = assertOptions(t as SolanaTokenConfig, where) as SolanaTokenConfig
-    checkAddress(token.mint, `${where}.mint`)
-    if (typeof token.symbol !== 'string' || !SYMBOL.test(token.symbol))
-      throw new InvalidArgumentError(`${where}.symbol must be a short symbol.`)
-    if (!isIntegerIn(token.decimals, 0, 18)) throw new InvalidArgumentError(`${where}.decimals must be an integer from 0 to 18.`)
-    if (token.name !== undefined && (typeof token.name !== 'string' || token.name.length > 100))
-      throw new InvalidArgumentError(`${where}.name must be a string.`)
-    if (token.family !== undefined && (typeof token.family !== 'string' || !FAMILY.test(token.family)))
-      throw new InvalidArgumentError(`${where}.family must be an upper-case family name such as "USDC".`)
-    const program = assertOneOf(token.program ?? 'token', `${where}.program`, ['token', 'token-2022'] as const)
-    const known = out.findIndex((k) => k.mint === token.mint)
-    const entry: SolanaToken = Object.freeze({
-      asset: splAssetId(chainId, token.mint),
-      mint: token.mint,
-      symbol: token.symbol,
-      name: token.name ?? token.symbol,
-      decimals: token.decimals,
-      ...(token.family ? { family: token.family } : {}),
-      program,
-    })
-    if (known >= 0) out[known] = entry
-    else out.push(entry)
-  })
-  return out
-}
-
 /** A ChainAdapter for Solana. Create with {@link solana}. */
 export class SolanaAdapter implements ChainAdapter {
   readonly chainId: ChainId

@@ -14,41 +14,35 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Fault, FaultRule, Rewrite } from './types.js'
+import { FaultRules } from '../fault-rules.js'
 
 /** The fault rules and the rewrite of one server. */
 export class FaultLayer {
-  readonly #rules: (FaultRule & { used: number })[] = []
+  readonly #rules = new FaultRules<FaultRule>()
   /** Requests answered with a fault ("METHOD /path → fault"), in order. */
   readonly log: string[] = []
   rewrite: Rewrite | undefined
 
   /** Adds a rule; returns its remover. */
   add(rule: FaultRule): () => void {
-    const entry = { ...rule, used: 0 }
-    this.#rules.push(entry)
-    return () => {
-      const i = this.#rules.indexOf(entry)
-      if (i >= 0) this.#rules.splice(i, 1)
-    }
+    return this.#rules.add(rule)
   }
 
   /** Removes every rule and the rewrite. */
   clear(): void {
-    this.#rules.length = 0
+    this.#rules.clear()
     this.rewrite = undefined
   }
 
   /** The first rule matching this request at this stage, counted as used. */
   match(method: string, path: string, when: 'before' | 'after'): Fault | undefined {
-    const rule = this.#rules.find(
+    const rule = this.#rules.take(
       (r) =>
         (r.when ?? 'before') === when &&
         (r.method === undefined || r.method.toUpperCase() === method) &&
-        (r.path === undefined || r.path.test(path)) &&
-        (r.times === undefined || r.used < r.times),
+        (r.path === undefined || r.path.test(path)),
     )
     if (!rule) return undefined
-    rule.used++
     this.log.push(`${method} ${path} → ${typeof rule.fault === 'string' ? rule.fault : rule.fault.status}`)
     return rule.fault
   }

@@ -12,6 +12,7 @@
  * @internal
  */
 import type { SolanaFault, SolanaFaultRule, SolanaServer } from './types.js'
+import { FaultRules } from '../fault-rules.js'
 
 /** A fault rule as the layer takes it: a public rule, or (internal) one that rewrites results. */
 export interface FaultRule extends Omit<SolanaFaultRule, 'fault'> {
@@ -37,35 +38,26 @@ export interface FaultMatch {
 }
 
 export class FaultLayer {
-  readonly #rules: (FaultRule & { used: number })[] = []
+  readonly #rules = new FaultRules<FaultRule>()
   readonly log: string[] = []
 
   add(rule: FaultRule): () => void {
     if (rule.fault === undefined && rule.rewrite === undefined) throw new Error('solana-server: a fault rule needs a fault or a rewrite')
     if (rule.rewrite !== undefined && rule.when === 'before') throw new Error("solana-server: a rewrite applies 'after' the call")
-    const entry = { ...rule, used: 0 }
-    this.#rules.push(entry)
-    return () => {
-      const i = this.#rules.indexOf(entry)
-      if (i >= 0) this.#rules.splice(i, 1)
-    }
+    return this.#rules.add(rule)
   }
 
   clear(): void {
-    this.#rules.length = 0
+    this.#rules.clear()
   }
 
   /** The first rule matching any of `methods` at this stage, counted as used. */
   match(methods: readonly string[], when: 'before' | 'after'): FaultMatch | undefined {
     const test = (r: FaultRule, m: string) => r.method === undefined || (typeof r.method === 'string' ? r.method === m : r.method.test(m))
-    const rule = this.#rules.find(
-      (r) =>
-        (r.when ?? (r.fault === undefined ? 'after' : 'before')) === when &&
-        (r.times === undefined || r.used < r.times) &&
-        methods.some((m) => test(r, m)),
+    const rule = this.#rules.take(
+      (r) => (r.when ?? (r.fault === undefined ? 'after' : 'before')) === when && methods.some((m) => test(r, m)),
     )
     if (!rule) return undefined
-    rule.used++
     const what =
       rule.fault === undefined
         ? 'rewritten'
