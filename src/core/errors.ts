@@ -213,8 +213,8 @@ export type ErrorDetailsMap = {
   TransactionTimeoutError: { readonly hash?: string; readonly state?: string; readonly confirmations?: number }
   TransactionRejectedError: {
     readonly status?: number
-    /** The node's own refusal code (e.g. bitcoind's -26). */
-    readonly code?: number
+    /** The node's own refusal code: a number (bitcoind's -26, Agave's -32002) or java-tron's name (`TAPOS_ERROR`). */
+    readonly code?: number | string
     readonly reason?: string
     readonly nonce?: number
     /** True when the nonce is taken by another transaction (this one can never be mined). */
