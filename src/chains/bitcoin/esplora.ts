@@ -14,6 +14,7 @@
 import { assertOptions, isIntegerIn } from '../../core/assert.js'
 import { InvalidArgumentError, RpcError, TransactionRejectedError } from '../../core/errors.js'
 import { eitherSignal, sleep, throwIfAborted } from '../abort.js'
+import { retryAfterMs } from '../retry.js'
 import type { AddressStats, BackendBlock, BackendCallOptions, BackendOutspend, BackendTx, BackendUtxo, BitcoinBackend } from './client.js'
 
 /** Default cap on a server's Retry-After: 30 s. */
@@ -56,18 +57,6 @@ class Limiter {
       this.#waiting.shift()?.()
     }
   }
-}
-
-/**
- * How long a Retry-After header asks to wait, in ms (seconds or an HTTP date), capped at
- * `maxMs`; undefined when absent or unreadable.
- */
-export function retryAfterMs(header: string | null, maxMs: number, now = Date.now()): number | undefined {
-  if (header === null) return undefined
-  const text = header.trim()
-  const ms = /^\d{1,12}$/.test(text) ? Number(text) * 1000 : /[a-z]/i.test(text) ? Date.parse(text) - now : Number.NaN
-  if (!Number.isFinite(ms)) return undefined
-  return Math.min(Math.max(ms, 0), maxMs)
 }
 
 function checkCount(value: unknown, name: string, fallback: number, min: number, max: number): number {

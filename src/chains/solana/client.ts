@@ -12,7 +12,8 @@
  */
 import { assertOptions, isIntegerIn } from '../../core/assert.js'
 import { InvalidArgumentError, RpcError } from '../../core/errors.js'
-import { eitherSignal, sleep, throwIfAborted } from '../abort.js'
+import { eitherSignal, throwIfAborted } from '../abort.js'
+import { failover, retryAfterMs, Retryable } from '../retry.js'
 
 /** Options of {@link solanaRpc}. */
 export interface SolanaRpcOptions {
@@ -85,23 +86,6 @@ function rpcErrorOf(method: string, error: NonNullable<JsonRpcAnswer['error']>):
   })
 }
 
-class Retryable extends Error {
-  constructor(
-    readonly error: RpcError,
-    readonly waitMs?: number,
-  ) {
-    super(error.message)
-  }
-}
-
-/** How long a Retry-After header asks to wait, capped; undefined when absent or unreadable. */
-function retryAfter(header: string | null, maxMs: number): number | undefined {
-  if (header === null) return undefined
-  const text = header.trim()
-  const ms = /^\d{1,12}$/.test(text) ? Number(text) * 1000 : Date.parse(text) - Date.now()
-  return Number.isFinite(ms) ? Math.min(Math.max(ms, 0), maxMs) : undefined
-}
-
 /** A JSON-RPC client for `urls` (tried in turn on retries). @throws InvalidArgumentError */
 export function solanaRpc(urls: readonly string[], options: SolanaRpcOptions = {}): SolanaRpc {
   if (!Array.isArray(urls) || urls.length === 0 || !urls.every((u) => typeof u === 'string' && /^https?:\/\/\S+$/.test(u)))
@@ -116,7 +100,7 @@ export function solanaRpc(urls: readonly string[], options: SolanaRpcOptions = {
   const list = Object.freeze([...urls])
   let requests = 0
   let nextId = 1
-  let preferred = 0
+  const urlsInTurn = failover(list, retryCount)
 
   /** One HTTP request of `body`; the parsed JSON. Transport failures are Retryable. */
   async function post(url: string, body: unknown, what: string, signal: AbortSignal | undefined): Promise<unknown> {
@@ -148,7 +132,7 @@ export function solanaRpc(urls: readonly string[], options: SolanaRpcOptions = {
     if (response.status === 429 || response.status >= 500) {
       throw new Retryable(
         new RpcError(`${what}: HTTP ${response.status} from the node.`, { details: { method: what, status: response.status } }),
-        retryAfter(response.headers.get('retry-after'), maxRetryAfterMs),
+        retryAfterMs(response.headers.get('retry-after'), maxRetryAfterMs),
       )
     }
     if (!response.ok) {
@@ -161,24 +145,6 @@ export function solanaRpc(urls: readonly string[], options: SolanaRpcOptions = {
     } catch (cause) {
       throw new Retryable(new RpcError(`${what}: the node's answer is not JSON.`, { cause, details: { method: what } }))
     }
-  }
-
-  /** Runs `attempt(url)` with retries over the URLs. */
-  async function withRetries<T>(what: string, signal: AbortSignal | undefined, attempt: (url: string) => Promise<T>): Promise<T> {
-    let last: RpcError | undefined
-    for (let i = 0; i <= retryCount; i++) {
-      const index = (preferred + i) % list.length
-      try {
-        const result = await attempt(list[index]!)
-        preferred = index
-        return result
-      } catch (error) {
-        if (!(error instanceof Retryable)) throw error
-        last = error.error
-        if (i < retryCount) await sleep(error.waitMs ?? Math.min(2_000, 100 * 2 ** i), signal)
-      }
-    }
-    throw last ?? new RpcError(`${what} failed.`)
   }
 
   function answerOf(value: unknown, method: string): JsonRpcAnswer {
@@ -205,9 +171,9 @@ export function solanaRpc(urls: readonly string[], options: SolanaRpcOptions = {
       if (answer.id !== id) throw new Retryable(new RpcError(`${method}: the answer is for another request.`, { details: { method } }))
       return resultOf<T>(answer, method, retry)
     }
-    if (retry) return withRetries(method, signal, run)
+    if (retry) return urlsInTurn.run(signal, run)
     try {
-      return await run(list[preferred]!)
+      return await run(urlsInTurn.current())
     } catch (error) {
       throw error instanceof Retryable ? error.error : error
     }
@@ -215,7 +181,7 @@ export function solanaRpc(urls: readonly string[], options: SolanaRpcOptions = {
 
   async function batchChunk<T>(chunk: readonly RpcRequest[], signal: AbortSignal | undefined): Promise<RpcResult<T>[]> {
     const what = chunk.length === 1 ? chunk[0]!.method : `batch of ${chunk.length} (${chunk[0]!.method}…)`
-    return withRetries(what, signal, async (url) => {
+    return urlsInTurn.run(signal, async (url) => {
       const first = nextId
       nextId += chunk.length
       const body = chunk.map((r, i) => ({ jsonrpc: '2.0', id: first + i, method: r.method, params: r.params }))

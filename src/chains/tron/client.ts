@@ -24,7 +24,8 @@
  */
 import { assertOptions, isIntegerIn } from '../../core/assert.js'
 import { InvalidArgumentError, RpcError } from '../../core/errors.js'
-import { eitherSignal, sleep, throwIfAborted } from '../abort.js'
+import { eitherSignal, throwIfAborted } from '../abort.js'
+import { failover, retryAfterMs, Retryable } from '../retry.js'
 
 /** Options of {@link tronClient}. */
 export interface TronClientOptions {
@@ -58,27 +59,10 @@ export interface TronClient {
   readonly requests: number
 }
 
-class Retryable extends Error {
-  constructor(
-    readonly error: RpcError,
-    readonly waitMs?: number,
-  ) {
-    super(error.message)
-  }
-}
-
 function checkCount(value: unknown, name: string, fallback: number, min: number, max: number): number {
   if (value === undefined) return fallback
   if (!isIntegerIn(value, min, max)) throw new InvalidArgumentError(`tron.${name} must be an integer from ${min} to ${max}.`)
   return value
-}
-
-/** How long a Retry-After header asks to wait, capped; undefined when absent or unreadable. */
-function retryAfter(header: string | null, maxMs: number): number | undefined {
-  if (header === null) return undefined
-  const text = header.trim()
-  const ms = /^\d{1,12}$/.test(text) ? Number(text) * 1000 : Date.parse(text) - Date.now()
-  return Number.isFinite(ms) ? Math.min(Math.max(ms, 0), maxMs) : undefined
 }
 
 const PATH = /^\/(wallet|walletsolidity|v1)\/[A-Za-z0-9_\-/.?=&%]{1,500}$/
@@ -108,7 +92,7 @@ export function tronClient(urls: readonly string[], options: TronClientOptions =
   if (typeof fetchFn !== 'function') throw new InvalidArgumentError('tron.fetch must be a function.')
   const list = Object.freeze(urls.map((u) => u.replace(/\/+$/, '')))
   let requests = 0
-  let preferred = 0
+  const urlsInTurn = failover(list, retryCount)
 
   /** Text that may reach an error, without the API key. */
   const scrub = (text: string): string => (apiKey === undefined ? text : text.split(apiKey).join('[api key]'))
@@ -159,7 +143,7 @@ export function tronClient(urls: readonly string[], options: TronClientOptions =
     if (response.status === 429 || response.status >= 500) {
       throw new Retryable(
         new RpcError(`${path}: HTTP ${response.status} from the node.`, { details: { method: path, status: response.status } }),
-        retryAfter(response.headers.get('retry-after'), maxRetryAfterMs),
+        retryAfterMs(response.headers.get('retry-after'), maxRetryAfterMs),
       )
     }
     if (!response.ok) {
@@ -176,24 +160,6 @@ export function tronClient(urls: readonly string[], options: TronClientOptions =
     if (json === null || typeof json !== 'object' || Array.isArray(json))
       throw new Retryable(new RpcError(`${path}: the node's answer is not a JSON object.`, { details: { method: path } }))
     return json
-  }
-
-  /** Runs `attempt(url)` with retries over the URLs. */
-  async function withRetries<T>(path: string, signal: AbortSignal | undefined, attempt: (url: string) => Promise<T>): Promise<T> {
-    let last: RpcError | undefined
-    for (let i = 0; i <= retryCount; i++) {
-      const index = (preferred + i) % list.length
-      try {
-        const result = await attempt(list[index]!)
-        preferred = index
-        return result
-      } catch (error) {
-        if (!(error instanceof Retryable)) throw error
-        last = error.error
-        if (i < retryCount) await sleep(error.waitMs ?? Math.min(2_000, 100 * 2 ** i), signal)
-      }
-    }
-    throw last ?? new RpcError(`${path} failed.`)
   }
 
   function checkPath(path: string, method: 'GET' | 'POST'): void {
@@ -214,7 +180,7 @@ export function tronClient(urls: readonly string[], options: TronClientOptions =
     if (body !== undefined && (body === null || typeof body !== 'object'))
       throw new InvalidArgumentError('A TronGrid body is a JSON object.')
     const signal = options?.signal
-    return withRetries(path, signal, async (url) => {
+    return urlsInTurn.run(signal, async (url) => {
       const answer = (await request(url, method, path, body, signal)) as { readonly Error?: unknown }
       if ('Error' in answer) throw javaError(path, answer, false)
       return answer as T
@@ -232,7 +198,7 @@ export function tronClient(urls: readonly string[], options: TronClientOptions =
       checkPath(path, 'POST')
       let answer: { readonly Error?: unknown; readonly code?: unknown; readonly message?: unknown; readonly result?: unknown }
       try {
-        answer = (await request(list[preferred]!, 'POST', path, body, options?.signal)) as typeof answer
+        answer = (await request(urlsInTurn.current(), 'POST', path, body, options?.signal)) as typeof answer
       } catch (error) {
         throw error instanceof Retryable ? error.error : error
       }

@@ -9,7 +9,7 @@ import { Transaction, address as baddress } from 'bitcoinjs-lib'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { DataIntegrityError, esplora, RpcError, TransactionRejectedError } from 'coffer/bitcoin'
-import { retryAfterMs } from '../../../src/chains/bitcoin/esplora.js'
+import { retryAfterMs } from '../../../src/chains/retry.js'
 import { verifyPreviousTx } from '../../../src/chains/bitcoin/previous-tx.js'
 import { NETWORKS } from '../../support/esplora-server.js'
 
