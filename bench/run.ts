@@ -13,6 +13,7 @@ import { benchEvmBalances } from './evm-balances.js'
 import { benchEvmSigning } from './evm-signing.js'
 import { benchPortfolio } from './portfolio.js'
 import { benchSolana } from './solana.js'
+import { benchTron } from './tron.js'
 import { benchVault } from './vault.js'
 
 const header = `Node ${process.version}, ${availableParallelism()} cores, ${new Date().toISOString().slice(0, 10)}.`
@@ -25,6 +26,7 @@ const tables = [
   ...(await benchPortfolio()),
   ...(await benchEvmSigning()),
   ...(await benchSolana()),
+  ...(await benchTron()),
   ...(await benchBundle()),
 ]
 

@@ -53,3 +53,44 @@ describe('npm run demo:solana', () => {
     expect(stdout).not.toMatch(/demo password/)
   })
 })
+
+describe('npm run demo:tron', () => {
+  it('starts a local TRON backend, pays USDT to a new and to an existing holder, and prices energy, bandwidth and the burn', async () => {
+    const { stdout } = await run('npm', ['run', '--silent', 'demo:tron'], {
+      cwd: root,
+      timeout: 90_000,
+      env: { ...process.env, NO_COLOR: '1' },
+    })
+    expect(stdout.match(/^\d+\. /gm) ?? []).toHaveLength(9)
+    expect(stdout).toMatch(/chain tron:0x[0-9a-f]{8}; USDT at T[1-9A-HJ-NP-Za-km-z]{33}/)
+    expect(stdout).toMatch(/prices \(getchainparameters\): energy 100 sun, bandwidth 1000 sun\/byte, free bandwidth 600 bytes a day/)
+    const energy = [...stdout.matchAll(/^ {3}energy: +([\d,]+) \((.*)\)$/gm)].map((m) => [Number(m[1]!.replace(/,/g, '')), m[2]] as const)
+    expect(energy).toHaveLength(3)
+    const [fresh, holder, staked] = energy
+    // The local server's energy is EVM gas: a new balance slot (20,000 gas) makes the first transfer about twice the second.
+    expect(fresh![0]).toBeGreaterThan(holder![0] + 15_000)
+    expect(holder![0]).toBeGreaterThan(10_000)
+    expect(fresh![1]).toMatch(/^no staked energy, all burn at 100 sun each: [\d.]+ TRX$/)
+    expect(staked).toEqual([holder![0], 'all covered by staked energy: burn 0 TRX'])
+    expect(stdout).toMatch(/bandwidth: 3\d\d bytes \(covered by the free 600 a day: burn 0 TRX\)/)
+    expect(stdout).toMatch(/bandwidth: 3\d\d bytes \(not covered by what is left of the free 600 a day: burn 0\.3\d+ TRX\)/)
+    const paid = [
+      ...stdout.matchAll(
+        /paid [0-9a-f]{16}…: confirmed in block \d+; burned ([\d.]+) TRX, quoted at most ([\d.]+) TRX \(within the quote\)/g,
+      ),
+    ]
+    expect(paid).toHaveLength(2)
+    const quoted = [...stdout.matchAll(/burns ([\d.]+) TRX if the estimate holds, at most ([\d.]+) TRX \(fee\.amount\)/g)]
+    for (const [i, m] of paid.entries()) {
+      const landed = Number(m[1])
+      expect(landed).toBeLessThanOrEqual(Number(m[2]))
+      expect(landed).toBe(Number(quoted[i]![1])) // the estimate held: what burned is what was expected
+    }
+    expect(stdout).toMatch(/energy to a new holder [\d,]+, to a holder [\d,]+: [\d,]+ less/)
+    expect(stdout).toMatch(/refused before signing: Sending USDT on TRON burns TRX for energy and bandwidth: this account holds 0 TRX/)
+    expect(stdout).toMatch(/payer USDT\s+950$/m)
+    expect(stdout).toMatch(/shop  USDT\s+50$/m) // read by getBalances, though the shop was never activated
+    expect(stdout).toMatch(/local TRON backend stopped\./)
+    expect(stdout).not.toMatch(/demo password/)
+  }, 120_000)
+})

@@ -8,6 +8,7 @@ import type { ChainFamily } from './family.js'
 import { bitcoinFamily } from './bitcoin/family.js'
 import { evmFamily } from './evm/family.js'
 import { solanaFamily } from './solana/family.js'
+import { tronFamily } from './tron/family.js'
 
 /** Registered when the family registry is first used, in this order. */
-export const BUILT_IN_FAMILIES: readonly ChainFamily[] = [evmFamily, bitcoinFamily, solanaFamily]
+export const BUILT_IN_FAMILIES: readonly ChainFamily[] = [evmFamily, bitcoinFamily, solanaFamily, tronFamily]

@@ -74,6 +74,12 @@ export interface FamilyPaymentScheme {
    * alike for every URI. @throws InvalidArgumentError
    */
   checkOptions?(options: { readonly [option: string]: unknown }): void
+  /**
+   * For a scheme whose URIs name no network (Solana Pay, `tron:`): the parse option that says
+   * which chain of the family a URI is read as (`solanaChainId`, `tronChainId`), so a caller
+   * holding only a chain id (`coffer pay --chain`) can pass it without knowing the family.
+   */
+  readonly chainOption?: string
   /** Reads `<scheme>:<path>?<query>`. @throws InvalidPaymentUriError */
   parse(path: string, query: string | undefined, options: { readonly [option: string]: unknown }): { readonly [field: string]: unknown }
   /** Writes a request of one of the family's chains. @throws InvalidArgumentError */

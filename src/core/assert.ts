@@ -16,6 +16,11 @@ export function describe(value: unknown): string {
   return typeof value
 }
 
+/** A value for an error message: a string quoted and cut to `max` characters, anything else by its type (never its contents). */
+export function shown(value: unknown, max = 100): string {
+  return typeof value === 'string' ? JSON.stringify(value.slice(0, max)) : describe(value)
+}
+
 /** Returns `value` if it is a Uint8Array whose length is one of `lengths` (any length if none given). */
 export function assertBytes(value: unknown, name: string, ...lengths: number[]): Uint8Array {
   if (!(value instanceof Uint8Array)) {

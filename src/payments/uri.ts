@@ -2,8 +2,8 @@
  * Payment request URIs: read and write the links (and QR payloads) wallets exchange to ask
  * for a payment. This module is the dispatcher: each scheme is one file — a chain family lists
  * its schemes in its descriptor's `paymentSchemes` (EIP-681 in `chains/evm/payment-uri.ts`,
- * BIP-21 in `chains/bitcoin/payment-uri.ts`), and Solana Pay and `tron:`, whose families do not
- * exist yet, are built in (`payments/schemes/`). Registering a family with `paymentSchemes`
+ * BIP-21 in `chains/bitcoin/payment-uri.ts`, Solana Pay in `chains/solana/payment-uri.ts`,
+ * `tron:` in `chains/tron/payment-uri.ts`). Registering a family with `paymentSchemes`
  * (`registerChainFamily`) adds its schemes here. The four coffer ships:
  *
  * - **EIP-681** (https://eips.ethereum.org/EIPS/eip-681):
@@ -34,7 +34,8 @@
  * `tron:0x2b6653dc`, the id WalletConnect and TRON's own `@tronweb3/walletconnect-tron` use
  * (https://docs.walletconnect.network/wallet-sdk/chain-support/tron); the ChainAgnostic
  * namespace draft writes the same chain as `tron:728126428`. Solana Pay and `tron:` URIs
- * name no network, so they are read as mainnet and only mainnet requests can be written.
+ * name no network, so they are read as mainnet (unless `solanaChainId` / `tronChainId` say
+ * otherwise) and only mainnet requests can be written.
  *
  * Parsing rules common to all schemes: each parameter name and value is percent-decoded
  * exactly once (RFC 3986: `+` is a plus sign, not a space); a parameter given twice is an
@@ -54,10 +55,9 @@ import { CofferError, InvalidPaymentUriError } from '../core/errors.js'
 import { fail, LONE_SURROGATE, quote } from '../core/uri-syntax.js'
 import { chainFamilies, namespaceOf, type FamilyPaymentScheme } from '../chains/family.js'
 import type { BitcoinNetwork } from '../keys/address/bitcoin.js'
-import { tronScheme } from './schemes/tron.js'
 
 export { SOLANA_MAINNET_CHAIN_ID } from '../chains/solana/payment-uri.js'
-export { TRON_MAINNET_CHAIN_ID } from './schemes/tron.js'
+export { TRON_MAINNET_CHAIN_ID } from '../chains/tron/payment-uri.js'
 /** CAIP-2 ids of the Bitcoin networks (bip122 genesis hash prefixes; the same as coffer/bitcoin's `BITCOIN_CHAINS`). */
 export { BITCOIN_CHAIN_IDS } from '../chains/bitcoin/payment-uri.js'
 
@@ -113,6 +113,11 @@ export interface ParsePaymentUriOptions {
    * as devnet's `solana:EtWTRABZaYq6iMfeYKouRu166VU2xqa1` or a local cluster's. Default mainnet-beta.
    */
   solanaChainId?: ChainId
+  /**
+   * The TRON chain a `tron:` URI is read as (the URIs name none), a CAIP-2 id such as Nile's
+   * `tron:0xcd8690dc` or a local chain's. Default mainnet (`tron:0x2b6653dc`).
+   */
+  tronChainId?: ChainId
 }
 
 /** A scheme and the CAIP-2 namespaces its requests may name. */
@@ -120,9 +125,6 @@ interface SchemeEntry {
   readonly scheme: FamilyPaymentScheme
   readonly namespaces: readonly string[]
 }
-
-/** Schemes coffer reads without a chain family for them (yet). */
-const BUILT_IN: readonly SchemeEntry[] = [{ scheme: tronScheme, namespaces: ['tron'] }]
 
 /** Longest URI {@link parsePaymentUri} reads (a QR code holds at most 4,296 characters). */
 const MAX_URI_LENGTH = 8192
@@ -141,14 +143,13 @@ const REQUEST_KEYS = new Set([
   'gasPrice',
 ])
 
-/** Every scheme: the registered families' (in registration order), then the built-ins no family took over. */
+/** Every scheme: the registered families' (in registration order). */
 function schemes(): readonly SchemeEntry[] {
   const found: SchemeEntry[] = []
   const add = (entry: SchemeEntry) => {
     if (!found.some((e) => e.scheme.scheme === entry.scheme.scheme)) found.push(entry)
   }
   for (const family of chainFamilies()) for (const scheme of family.paymentSchemes ?? []) add({ scheme, namespaces: family.namespaces })
-  for (const entry of BUILT_IN) add(entry)
   return found
 }
 

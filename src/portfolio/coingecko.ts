@@ -27,6 +27,7 @@ const NATIVE_COIN_IDS: Readonly<Record<string, string>> = {
   BNB: 'binancecoin',
   AVAX: 'avalanche-2',
   SOL: 'solana',
+  TRX: 'tron',
 }
 /** CoinGecko asset platforms (for `/simple/token_price/<platform>`), by CAIP-2 chain id (mainnets only). */
 const TOKEN_PLATFORMS: Readonly<Record<string, string>> = {

@@ -156,7 +156,10 @@ export interface PayOptions extends SendOptions {
   /** The amount (base units, or a decimal string in whole units) when the request names none. */
   readonly amount?: bigint | string
   readonly feeLevel?: FeeLevel
-  /** How to read a URI (`solanaChainId` for a Solana Pay URI of devnet or a local cluster, `defaultEvmChainId`, `bitcoinNetwork`). */
+  /**
+   * How to read a URI (`solanaChainId` for a Solana Pay URI of devnet or a local cluster, `tronChainId` for a `tron:` URI of
+   * Nile or a local chain, `defaultEvmChainId`, `bitcoinNetwork`).
+   */
   readonly parse?: ParsePaymentUriOptions
 }
 
@@ -484,12 +487,13 @@ export class Wallet {
 
   /**
    * Pays a payment request: a URI (`ethereum:` EIP-681, `bitcoin:` BIP-21, `solana:` Solana Pay,
-   * or a registered family's scheme) or a request `parsePaymentUri` returned. Quotes it from the
+   * `tron:`, or a registered family's scheme) or a request `parsePaymentUri` returned. Quotes it from the
    * paying account (`options.from`, default the first account on the request's chain), with its
    * memo and references (Solana Pay puts them in the transaction), then sends it like
    * {@link Wallet.send}: policy, journal, signature, broadcast. A request without an amount needs
    * `options.amount`; one with an amount cannot be changed. Solana Pay URIs name no cluster: pass
-   * `options.parse.solanaChainId` for devnet or a local cluster (default mainnet-beta).
+   * `options.parse.solanaChainId` for devnet or a local cluster (default mainnet-beta); nor do
+   * `tron:` URIs name a network: `options.parse.tronChainId` for Nile or a local chain (default mainnet).
    * @throws InvalidPaymentUriError for a malformed URI; the errors of {@link Wallet.quote} and {@link Wallet.send}
    */
   async pay(uri: string | PaymentRequest, options: PayOptions = {}): Promise<string> {

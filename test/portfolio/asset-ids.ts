@@ -18,5 +18,9 @@ export const USDC_ARB = 'eip155:42161/erc20:0xaf88d065e77c8cC2239327C5EDb3A43226
 export const USDC_SEPOLIA = 'eip155:11155111/erc20:0x1c7D4B196Cb0C7B01d743Fbc6116a902379C7238' as AssetId
 export const UNKNOWN_TOKEN = 'eip155:1/erc20:0x1111111111111111111111111111111111111111' as AssetId
 export const SOL = 'solana:5eykt4UsFv8P8NJdTREpY1vzqKqZKvdp/slip44:501' as AssetId
+export const TRX = 'tron:0x2b6653dc/slip44:195' as AssetId
+export const TRX_NILE = 'tron:0xcd8690dc/slip44:195' as AssetId
+/** Tether's USDT on TRON mainnet (the registry's). */
+export const USDT_TRON = 'tron:0x2b6653dc/trc20:TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t' as AssetId
 export const NFT = 'eip155:1/erc721:0x06012c8cf97BEaD5deAe237070F9587f8E7A266d/771769' as AssetId
 export const BSC_TESTNET_BNB = 'eip155:97/slip44:60' as AssetId

@@ -22,6 +22,10 @@ import {
   USDC_SEPOLIA,
   UNKNOWN_TOKEN,
   NFT,
+  SOL,
+  TRX,
+  TRX_NILE,
+  USDT_TRON,
 } from './asset-ids.js'
 
 describe('httpPrices', () => {
@@ -39,6 +43,8 @@ describe('httpPrices', () => {
           binancecoin: { usd: 580 },
           'avalanche-2': { usd: 35.5 },
           'usd-coin': { usd: 1 },
+          solana: { usd: 150.25 },
+          tron: { usd: 0.2875 },
         },
         tokens: {
           ethereum: {
@@ -94,6 +100,12 @@ describe('httpPrices', () => {
     expect(tokenRequest.searchParams.get('contract_addresses')).toBe(
       '0xa0b86991c6218b36c1d19d4a2e9eb0ce3606eb48,0xdac17f958d2ee523a2206206994597c13d831ec7',
     )
+  })
+
+  it('prices SOL and TRX by their coin ids (solana, tron); Nile TRX and TRC-20 tokens send no request', async () => {
+    const quotes = await source().getPrices([SOL, TRX, TRX_NILE, USDT_TRON], 'usd')
+    expect(prices(quotes)).toEqual({ [SOL]: '150.25', [TRX]: '0.2875' })
+    expect(server.requests).toEqual(['/api/v3/simple/price?vs_currencies=usd&include_last_updated_at=true&ids=solana,tron'])
   })
 
   it('answers in other currencies, and leaves out what the API omits', async () => {

@@ -46,6 +46,7 @@ import type {
   WaitOptions,
 } from '../adapter.js'
 import { Records } from '../broadcast-records.js'
+import { checkSendOptions } from '../call-checks.js'
 import { waitUntil } from '../wait.js'
 import { readBalances } from './balances.js'
 import { broadcastSolana } from './broadcast.js'
@@ -78,7 +79,8 @@ import {
   checkAsset,
   checkBalanceQuery,
   checkQuote,
-  checkSendOptions,
+  checkTransfers,
+  checkHistory,
   checkSignature,
   checkSigned,
   checkTransferRequest,
@@ -423,18 +425,8 @@ export class SolanaAdapter implements ChainAdapter {
    */
   async getHistory(address: string, options?: HistoryOptions): Promise<HistoryPage> {
     const a = checkAddress(address, 'address')
-    const opts = assertOptions(options)
-    const assets =
-      opts.assets === undefined
-        ? [this.nativeAsset, ...this.#context.tokens.map((t) => t.asset)]
-        : opts.assets.map((x) => checkAsset(x, this.#context))
-    const limit = opts.limit ?? 50
-    if (!isIntegerIn(limit, 1, 1_000)) throw new InvalidArgumentError('limit must be an integer from 1 to 1,000.')
-    if (opts.cursor !== undefined && typeof opts.cursor !== 'string')
-      throw new InvalidArgumentError('cursor must be a string from a previous page.')
-    return this.#run('Reading history', (call) =>
-      readHistory(call, a, { assets, limit, ...(opts.cursor === undefined ? {} : { cursor: opts.cursor }) }),
-    )
+    const q = checkHistory(options, this.#context, 1_000)
+    return this.#run('Reading history', (call) => readHistory(call, a, q))
   }
 
   /**
@@ -443,13 +435,8 @@ export class SolanaAdapter implements ChainAdapter {
    * @throws InvalidAddressError / InvalidArgumentError (a range too long); UnknownAssetError; RpcError; DeadlineExceededError
    */
   async getTransfers(parameters: GetTransfersParameters): Promise<TransferScan> {
-    const p = assertOptions(parameters)
-    const q = checkBalanceQuery({ addresses: p.addresses as readonly string[], ...(p.assets ? { assets: p.assets } : {}) }, this.#context)
-    if (!isIntegerIn(p.fromBlock, 0, Number.MAX_SAFE_INTEGER) || !isIntegerIn(p.toBlock, p.fromBlock as number, Number.MAX_SAFE_INTEGER))
-      throw new InvalidArgumentError('fromBlock and toBlock must be slots with fromBlock ≤ toBlock.')
-    return this.#run('Scanning transfers', (call) =>
-      scanTransfers(call, { addresses: q.addresses, assets: q.assets, fromBlock: p.fromBlock as number, toBlock: p.toBlock as number }),
-    )
+    const q = checkTransfers(parameters, this.#context)
+    return this.#run('Scanning transfers', (call) => scanTransfers(call, q))
   }
 
   /** The newest block at the read commitment (height = slot). @throws RpcError, DeadlineExceededError */

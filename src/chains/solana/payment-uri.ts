@@ -106,6 +106,7 @@ function format(fields: RequestFields): string {
 export const solanaPayScheme: FamilyPaymentScheme = Object.freeze({
   scheme: 'solana',
   checkOptions: (options: { readonly [option: string]: unknown }) => void readingChain(options),
+  chainOption: 'solanaChainId',
   parse,
   format,
 })

@@ -5,15 +5,23 @@
  * @internal
  */
 import { base58 } from '@scure/base'
-import { assertInteger, assertOneOf, assertOptions, describe } from '../../core/assert.js'
+import { assertOneOf, assertOptions, describe, shown } from '../../core/assert.js'
 import type { AssetId, ChainId } from '../../core/caip.js'
-import { InvalidAddressError, InvalidArgumentError, UnknownAssetError } from '../../core/errors.js'
+import { InvalidAddressError, InvalidArgumentError } from '../../core/errors.js'
 import { isValidSolanaAddress } from '../../keys/address/solana.js'
+import {
+  checkBalanceParameters,
+  checkHistoryOptions,
+  checkListedAsset,
+  checkTransferParameters,
+  type ListedAssets,
+} from '../call-checks.js'
 import {
   FEE_LEVELS,
   type FeeLevel,
   type GetBalancesParameters,
-  type SendTransferOptions,
+  type GetTransfersParameters,
+  type HistoryOptions,
   type SignedTransaction,
   type TransferQuote,
 } from '../adapter.js'
@@ -24,8 +32,6 @@ import type { SolanaTransferRequest } from './quote.js'
 const MAX_REFERENCES = 8
 /** Longest memo, in UTF-8 bytes (the Memo program takes more, but a transaction is at most 1,232 bytes). */
 const MAX_MEMO_BYTES = 566
-/** Most addresses one `getBalances` reads. */
-const MAX_BALANCE_ADDRESSES = 10_000
 
 /** Checks a base58 Solana address. @throws InvalidAddressError */
 export function checkAddress(value: unknown, name: string): string {
@@ -48,31 +54,31 @@ export function checkSignature(value: unknown): string {
   throw new InvalidArgumentError('A Solana transaction id is its first signature: base58 of 64 bytes.')
 }
 
+/** What the adapter lists, for the shared checks. */
+const listed = (context: SolanaContext): ListedAssets => ({ ...context, nativeSymbol: 'SOL' })
+
 /** An asset this adapter lists. @throws UnknownAssetError */
 export function checkAsset(asset: unknown, context: SolanaContext): AssetId {
-  if (asset === context.nativeAsset || context.tokens.some((t) => t.asset === asset)) return asset as AssetId
-  throw new UnknownAssetError(
-    `${String(asset).slice(0, 120)} is not an asset this ${context.chainId} adapter lists (SOL and ${context.tokens.map((t) => t.symbol).join(', ') || 'no tokens'}); add a token with the adapter's tokens option.`,
-    { details: { chainId: context.chainId } },
-  )
+  return checkListedAsset(asset, listed(context))
 }
 
 /** `getBalances` parameters. @throws InvalidArgumentError, InvalidAddressError, UnknownAssetError */
-export function checkBalanceQuery(
-  parameters: GetBalancesParameters,
+export function checkBalanceQuery(parameters: GetBalancesParameters, context: SolanaContext): ReturnType<typeof checkBalanceParameters> {
+  return checkBalanceParameters(parameters, listed(context), checkAddress)
+}
+
+/** `getHistory` options. @throws InvalidArgumentError, UnknownAssetError */
+export function checkHistory(
+  options: HistoryOptions | undefined,
   context: SolanaContext,
-): { addresses: string[]; assets: AssetId[]; confirmations: number; blockHeight: number | undefined } {
-  const { addresses, assets, blockHeight, confirmations } = assertOptions(parameters)
-  if (!Array.isArray(addresses)) throw new InvalidArgumentError('addresses must be an array of Solana addresses.')
-  if (addresses.length > MAX_BALANCE_ADDRESSES)
-    throw new InvalidArgumentError(`getBalances reads at most ${MAX_BALANCE_ADDRESSES} addresses at once; split the list.`)
-  const checked = addresses.map((a, i) => checkAddress(a, `addresses[${i}]`))
-  if (assets !== undefined && !Array.isArray(assets)) throw new InvalidArgumentError('assets must be an array of CAIP-19 ids.')
-  const list =
-    assets === undefined ? [context.nativeAsset, ...context.tokens.map((t) => t.asset)] : assets.map((a) => checkAsset(a, context))
-  const height = blockHeight === undefined ? undefined : assertInteger(blockHeight, 'blockHeight', 0, Number.MAX_SAFE_INTEGER)
-  const depth = confirmations === undefined ? 1 : assertInteger(confirmations, 'confirmations', 1, 10_000)
-  return { addresses: checked, assets: list, confirmations: depth, blockHeight: height }
+  maxLimit: number,
+): ReturnType<typeof checkHistoryOptions> {
+  return checkHistoryOptions(options, listed(context), maxLimit)
+}
+
+/** `getTransfers` parameters. @throws InvalidArgumentError, InvalidAddressError, UnknownAssetError */
+export function checkTransfers(parameters: GetTransfersParameters, context: SolanaContext): ReturnType<typeof checkTransferParameters> {
+  return checkTransferParameters(parameters, listed(context), checkAddress, 'slots')
 }
 
 /** A checked transfer request. */
@@ -120,7 +126,7 @@ export function checkTransferRequest(request: SolanaTransferRequest, context: So
 /** A quote of this chain from a Solana adapter. @throws InvalidArgumentError */
 export function checkQuote(quote: TransferQuote, chainId: ChainId): TransferQuote {
   const q = assertOptions(quote) as TransferQuote
-  if (q.chainId !== chainId) throw new InvalidArgumentError(`This quote is for ${String(q.chainId)}, not ${chainId}.`)
+  if (q.chainId !== chainId) throw new InvalidArgumentError(`This quote is for ${shown(q.chainId)}, not ${chainId}.`)
   if (!q.details || typeof q.details.program !== 'string' || !q.fee?.details)
     throw new InvalidArgumentError('Not a quote from a Solana adapter (details missing).')
   return q
@@ -129,16 +135,9 @@ export function checkQuote(quote: TransferQuote, chainId: ChainId): TransferQuot
 /** A signed transaction of this chain (shape only; the bytes are checked before broadcast). @throws InvalidArgumentError */
 export function checkSigned(signed: SignedTransaction, chainId: ChainId): SignedTransaction {
   const s = assertOptions(signed) as SignedTransaction
-  if (s.chainId !== chainId) throw new InvalidArgumentError(`This transaction is for ${String(s.chainId)}, not ${chainId}.`)
+  if (s.chainId !== chainId) throw new InvalidArgumentError(`This transaction is for ${shown(s.chainId)}, not ${chainId}.`)
   if (typeof s.raw !== 'string' || !/^[A-Za-z0-9+/]+={0,2}$/.test(s.raw))
     throw new InvalidArgumentError('signed.raw must be the base64 wire transaction.')
   checkSignature(s.hash)
   return s
-}
-
-/** `sendTransfer` options: the `onSigned` hook, if any. @throws InvalidArgumentError */
-export function checkSendOptions(options: SendTransferOptions | undefined): SendTransferOptions['onSigned'] {
-  const { onSigned } = assertOptions(options)
-  if (onSigned !== undefined && typeof onSigned !== 'function') throw new InvalidArgumentError('onSigned must be a function.')
-  return onSigned
 }

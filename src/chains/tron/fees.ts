@@ -113,7 +113,11 @@ export interface TronTransferCost {
   readonly activationFee: bigint
   /** The transaction's fee_limit (TRC-20), 0 for TRX. */
   readonly feeLimit: bigint
-  /** The most the transaction can cost: feeLimit + bandwidth burn + activation. */
+  /**
+   * The most the transaction can cost: feeLimit + activation + the bandwidth as if none were
+   * covered (free bandwidth read at quote time can be used up by another transaction before this
+   * one lands — two payouts in a row — and then its bytes burn). Never below `expectedFee`.
+   */
   readonly maxFee: bigint
   /** What it costs if the estimate holds: energy burn + bandwidth burn + activation. */
   readonly expectedFee: bigint
@@ -156,6 +160,9 @@ export function tronTransferCost(input: TronCostInput): TronTransferCost {
   const energyCovered = energy < resources.energyLeft ? energy : resources.energyLeft
   const energyBurn = (energy - energyCovered) * params.energyFee
   const feeLimit = energy === 0n ? 0n : tronFeeLimit(energy, params)
+  // Bandwidth if nothing covers it when the transaction lands: burned per byte, or for a new
+  // account the account-creation fee in its place (already in activationFee when not covered).
+  const worstBandwidth = createsAccount ? (bandwidthCovered > 0n ? params.createAccountFee : 0n) : bandwidthNeeded * params.transactionFee
   // The energy the limit allows, less what stake covers, is the most that can burn (never above fee_limit).
   const limitUnits = feeLimit / params.energyFee
   const burnUnits = limitUnits > resources.energyLeft ? limitUnits - resources.energyLeft : 0n
@@ -169,7 +176,7 @@ export function tronTransferCost(input: TronCostInput): TronTransferCost {
     bandwidthBurn,
     activationFee,
     feeLimit,
-    maxFee: feeLimit + bandwidthBurn + activationFee,
+    maxFee: feeLimit + activationFee + worstBandwidth,
     expectedFee: energyBurn + bandwidthBurn + activationFee,
     maxBurn: (maxEnergyBurn > energyBurn ? maxEnergyBurn : energyBurn) + bandwidthBurn + activationFee,
   }

@@ -40,6 +40,7 @@ import { readTronFeeParameters, readTronResources, tronFeeLimit, tronTransferCos
 import { trc20AssetId, TRX_DECIMALS } from './networks.js'
 import { encodeRawTransaction, type TronContract } from './protobuf.js'
 import type { TronSigningToken } from './signing.js'
+import { constantOf } from './constant-call.js'
 
 /** What the quote knows of the chain. */
 export interface TronQuoteContext {
@@ -68,42 +69,6 @@ function accountOf(answer: unknown, address: string): AccountFacts {
   if (typeof balance !== 'number' || !Number.isSafeInteger(balance) || balance < 0)
     throw new RpcError(`${path}: the balance of ${address} is not a non-negative integer.`, { details: { method: path } })
   return { exists: true, balance: BigInt(balance), contract: a.type === 'Contract' }
-}
-
-interface ConstantAnswer {
-  readonly reverted: boolean
-  readonly energy: bigint
-  readonly penalty: bigint
-  readonly output: string
-}
-
-/** A constant call's answer: reverted or its output and energy. @throws RpcError (the node's error) */
-function constantOf(answer: unknown): ConstantAnswer {
-  const path = '/wallet/triggerconstantcontract'
-  const a = answer as {
-    result?: { result?: unknown; code?: unknown; message?: unknown }
-    energy_used?: unknown
-    energy_penalty?: unknown
-    constant_result?: unknown
-    transaction?: { ret?: { ret?: unknown }[] }
-  } | null
-  if (a?.result?.result !== true)
-    throw new RpcError(
-      `${path}: the node could not run the call (${String(a?.result?.code ?? 'no result')}: ${String(a?.result?.message ?? '').slice(0, 200)}).`,
-      {
-        details: { method: path },
-      },
-    )
-  const count = (v: unknown, what: string) => {
-    if (v === undefined) return 0n
-    if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0)
-      throw new RpcError(`${path}: ${what} is not a non-negative integer.`, { details: { method: path } })
-    return BigInt(v)
-  }
-  const reverted = a.transaction?.ret?.[0]?.ret === 'FAILED' || a.result.message !== undefined
-  const results = a.constant_result
-  const output = Array.isArray(results) && typeof results[0] === 'string' ? results[0] : ''
-  return { reverted, energy: count(a.energy_used, 'energy_used'), penalty: count(a.energy_penalty, 'energy_penalty'), output }
 }
 
 /** The signed size of a transfer: the raw encoded with a stand-in reference block, plus one 65-byte signature. */
@@ -263,7 +228,10 @@ export async function quoteTronTransfer(
     if (sender.balance < cost.maxBurn)
       throw new InsufficientFundsError(
         `Sending ${token.symbol} on TRON burns TRX for energy and bandwidth: this account holds ${trx(sender.balance)} and the transfer needs up to ${trx(cost.maxBurn)}` +
-          ` (${cost.energyNeeded} energy, ${cost.energyCovered} of it covered by staked energy; ${cost.bandwidthNeeded} bytes of bandwidth). Stake TRX for energy or add TRX.`,
+          ` (${cost.energyNeeded} energy, ${cost.energyCovered} of it covered by staked energy; ${cost.bandwidthNeeded} bytes of bandwidth). ` +
+          (sender.exists
+            ? 'Add TRX, or stake TRX for energy (or have energy delegated to it).'
+            : 'It was never activated (tokens received do not activate an account): send it TRX first.'),
         { details: { needed: cost.maxBurn.toString(), available: sender.balance.toString() } },
       )
   }
@@ -289,6 +257,7 @@ export async function quoteTronTransfer(
       feeLimit: cost.feeLimit.toString(),
       maxFee: cost.maxFee.toString(),
       recipientExists: recipient.exists,
+      ...(request.memo === undefined ? {} : { memo: request.memo }),
     },
   }
 }

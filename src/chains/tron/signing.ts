@@ -35,6 +35,7 @@
 import { secp256k1 } from '@noble/curves/secp256k1.js'
 import { numberToBytesBE } from '@noble/curves/abstract/utils.js'
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js'
+import { shown } from '../../core/assert.js'
 import type { AssetId, ChainId } from '../../core/caip.js'
 import { InvalidArgumentError, SignatureVerificationError } from '../../core/errors.js'
 import { tronAddressFromPublicKey } from '../../keys/address/tron.js'
@@ -111,8 +112,8 @@ export async function signTronTransaction(
 ): Promise<SignedTransaction> {
   if (unsigned === null || typeof unsigned !== 'object' || unsigned.summary === null || typeof unsigned.summary !== 'object')
     throw new InvalidArgumentError('unsigned must be an UnsignedTransaction. Nothing was signed.')
-  if (unsigned.chainId !== chainId) mismatch(`it is for chain ${String(unsigned.chainId).slice(0, 80)}, not ${chainId}`)
-  if (unsigned.kind !== TRON_TX_KIND) mismatch(`kind ${String(unsigned.kind).slice(0, 40)} is not ${TRON_TX_KIND}`)
+  if (unsigned.chainId !== chainId) mismatch(`it is for chain ${shown(unsigned.chainId, 80)}, not ${chainId}`)
+  if (unsigned.kind !== TRON_TX_KIND) mismatch(`kind ${shown(unsigned.kind, 40)} is not ${TRON_TX_KIND}`)
   if (signer?.curve !== 'secp256k1' || signer.chain !== 'tron')
     throw new InvalidArgumentError('A TRON transaction needs a TRON (secp256k1) signer. Nothing was signed.')
   const own = tronAddressFromPublicKey(signer.publicKey)
@@ -143,7 +144,7 @@ export async function signTronTransaction(
     if (payload.contract !== undefined) mismatch('payload.contract is set on a TRX transfer')
   } else {
     const token = tokens.find((t) => trc20AssetId(chainId, t.contract) === summary.asset)
-    if (!token) mismatch(`summary.asset ${String(summary.asset).slice(0, 100)} is neither TRX nor a token this adapter lists`)
+    if (!token) mismatch(`summary.asset ${shown(summary.asset)} is neither TRX nor a token this adapter lists`)
     if (summary.symbol !== undefined && summary.symbol !== token.symbol) mismatch(`summary.symbol is not ${token.symbol}`)
     if (summary.decimals !== undefined && summary.decimals !== token.decimals) mismatch(`summary.decimals is not ${token.decimals}`)
     if (c.type !== 'TriggerSmartContract') mismatch(`a ${c.type} for a TRC-20 transfer`)

@@ -174,13 +174,13 @@ function exampleNames(): string {
 export function register(program: Command, action: Action): void {
   program
     .command('address')
-    .description('show the address to receive on (EVM, Solana: the account; Bitcoin: its next unused receive address)')
+    .description('show the address to receive on (EVM, Solana, TRON: the account; Bitcoin: its next unused receive address)')
     .argument('<chain>', `a configured chain name, a CAIP-2 id (${exampleChainIds()}) or a network name (${exampleNames()})`)
     .option('--index <n>', 'account index', '0')
     .option('--type <type>', `Bitcoin address type: ${BITCOIN_ADDRESS_TYPES.join(', ')} (default p2wpkh)`)
     .option(
       '--qr',
-      'also draw a QR code of a payment URI for the address (BIP-21 bitcoin:, EIP-681 ethereum:…@chainId, Solana Pay solana: on mainnet-beta; else the bare address)',
+      'also draw a QR code of a payment URI for the address (BIP-21 bitcoin:, EIP-681 ethereum:…@chainId, Solana Pay solana: on mainnet-beta, tron: on TRON mainnet; else the bare address)',
     )
     .action(
       action(async (ctx, [chainArg], opts: Options) => {

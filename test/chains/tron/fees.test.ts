@@ -54,7 +54,8 @@ describe('fees', () => {
       expectedFee: 345_000n,
     })
     const free = tronTransferCost({ params, resources: { ...none, freeNetLeft: 600n }, signedSize: 281, energy: 0n, createsAccount: false })
-    expect(free).toMatchObject({ bandwidthCovered: 345n, bandwidthBurn: 0n, maxFee: 0n })
+    // Covered now, but another transaction may use the free bytes first: the most it can cost still counts them burned.
+    expect(free).toMatchObject({ bandwidthCovered: 345n, bandwidthBurn: 0n, maxFee: 345_000n, expectedFee: 0n })
     const create = tronTransferCost({
       params,
       resources: { ...none, freeNetLeft: 600n },
@@ -64,7 +65,8 @@ describe('fees', () => {
     })
     expect(create).toMatchObject({ bandwidthBurn: 0n, activationFee: 1_100_000n, maxFee: 1_100_000n })
     const staked = tronTransferCost({ params, resources: { ...none, netLeft: 1_000n }, signedSize: 200, energy: 0n, createsAccount: true })
-    expect(staked).toMatchObject({ bandwidthCovered: 264n, activationFee: 1_000_000n })
+    // Staked bandwidth covers it now; if it is gone when the transaction lands, the account-creation fee replaces it.
+    expect(staked).toMatchObject({ bandwidthCovered: 264n, activationFee: 1_000_000n, expectedFee: 1_000_000n, maxFee: 1_100_000n })
   })
 
   it('energy: stake covers first, fee_limit is ceil(energy × 1.2) × energyFee, capped', () => {
@@ -79,7 +81,7 @@ describe('fees', () => {
       energyCovered: 10_000n,
       energyBurn: 465_100n,
       feeLimit: 1_758_200n,
-      maxFee: 1_758_200n,
+      maxFee: 1_758_200n + 345_000n,
       expectedFee: 465_100n,
     })
     expect(c.maxBurn).toBe((17_582n - 10_000n) * 100n)

@@ -14,7 +14,7 @@ import {
 } from '../../../src/chains/tron/networks.js'
 import { TRON_TOKENS, tronTokensOf } from '../../../src/chains/tron/registry.js'
 import { isValidTronAddress } from '../../../src/keys/address/tron.js'
-import { TRON_MAINNET_CHAIN_ID } from '../../../src/payments/schemes/tron.js'
+import { TRON_MAINNET_CHAIN_ID } from '../../../src/chains/tron/payment-uri.js'
 import { parseAssetId, parseChainId } from '../../../src/core/caip.js'
 import { InvalidAddressError, InvalidArgumentError } from '../../../src/core/errors.js'
 

@@ -6,8 +6,9 @@
  * `token`, named like Solana Pay's `spl-token`, turns it into a TRC-20 request whose amount,
  * like an SPL one, stays a decimal string. Beware: some issuers write a USDT amount with no
  * `token` at all, which this convention reads as TRX. The URI names no network, so it is read
- * as mainnet and only mainnet requests can be written. A built-in scheme until TRON has its
- * chain family.
+ * as mainnet unless the reader says which chain it expects (`parsePaymentUri(uri, { tronChainId })`,
+ * e.g. Nile or a local test chain), and only mainnet requests can be written: a URI written for
+ * a testnet would be read as a mainnet payment by every other wallet.
  * @module
  * @internal
  */
@@ -28,8 +29,11 @@ import {
   text,
   type RequestFields,
 } from '../../core/uri-syntax.js'
-import type { FamilyPaymentScheme } from '../../chains/family.js'
+import { describe } from '../../core/assert.js'
+import { InvalidArgumentError } from '../../core/errors.js'
+import type { FamilyPaymentScheme } from '../family.js'
 import { isValidTronAddress } from '../../keys/address/tron.js'
+import { normalizeTronChainId } from './networks.js'
 
 /**
  * CAIP-2 id of TRON mainnet as WalletConnect writes it (`eth_chainId` of the chain, in hex), the
@@ -40,13 +44,24 @@ export const TRON_MAINNET_CHAIN_ID: ChainId = 'tron:0x2b6653dc'
 
 const MAX_I64 = 2n ** 63n - 1n
 
-function parse(path: string, query: string | undefined): RequestFields {
+/** The chain a URI is read as: `options.tronChainId` (hex or decimal form), default mainnet. @throws InvalidArgumentError */
+function readingChain(options: { readonly [option: string]: unknown }): ChainId {
+  const chainId = options.tronChainId
+  if (chainId === undefined) return TRON_MAINNET_CHAIN_ID
+  const normalized = typeof chainId === 'string' ? normalizeTronChainId(chainId) : undefined
+  if (!normalized)
+    throw new InvalidArgumentError(`tronChainId must be a TRON CAIP-2 id such as tron:0xcd8690dc (Nile), got ${describe(chainId)}.`)
+  return normalized
+}
+
+function parse(path: string, query: string | undefined, options: { readonly [option: string]: unknown }): RequestFields {
+  const chainId = readingChain(options)
   if (!isValidTronAddress(path)) fail(`${quote(path)} is not a valid TRON address (base58check, starting with T).`)
   const get = single(parseQuery(query, new Set()))
-  const out: { [field: string]: unknown } = { chainId: TRON_MAINNET_CHAIN_ID, to: path }
+  const out: { [field: string]: unknown } = { chainId, to: path }
   const token = get('token')
   if (token !== undefined && !isValidTronAddress(token)) fail(`token ${quote(token)} is not a valid TRC-20 contract address.`)
-  out.asset = token === undefined ? `${TRON_MAINNET_CHAIN_ID}/slip44:195` : `${TRON_MAINNET_CHAIN_ID}/trc20:${token}`
+  out.asset = token === undefined ? `${chainId}/slip44:195` : `${chainId}/trc20:${token}`
   const amount = get('amount')
   if (amount !== undefined) {
     out.amount = token === undefined ? parseCoinAmount(amount, 6, MAX_I64, 'amount (TRX)') : parseTokenAmount(amount, 'amount')
@@ -76,4 +91,10 @@ function format(fields: RequestFields): string {
 }
 
 /** The `tron:` scheme, for `tron` chain ids. */
-export const tronScheme: FamilyPaymentScheme = Object.freeze({ scheme: 'tron', parse, format })
+export const tronScheme: FamilyPaymentScheme = Object.freeze({
+  scheme: 'tron',
+  checkOptions: (options: { readonly [option: string]: unknown }) => void readingChain(options),
+  chainOption: 'tronChainId',
+  parse,
+  format,
+})

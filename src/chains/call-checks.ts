@@ -1,0 +1,102 @@
+/**
+ * Boundary checks the adapters of several families share (design idea 4): the listed assets of
+ * a call, `getBalances` / `getHistory` / `getTransfers` parameters and `sendTransfer` options.
+ * Each family passes its own address check and its native coin's symbol, so messages name the
+ * chain's own terms.
+ * @module
+ * @internal
+ */
+import { assertInteger, assertOptions, isIntegerIn, shown } from '../core/assert.js'
+import type { AssetId, ChainId } from '../core/caip.js'
+import { InvalidArgumentError, UnknownAssetError } from '../core/errors.js'
+import type { GetBalancesParameters, GetTransfersParameters, HistoryOptions, SendTransferOptions } from './adapter.js'
+
+/** What an adapter lists: its native asset and its tokens. */
+export interface ListedAssets {
+  readonly chainId: ChainId
+  readonly nativeAsset: AssetId
+  /** The native coin's symbol (SOL, TRX), for messages. */
+  readonly nativeSymbol: string
+  readonly tokens: readonly { readonly asset: AssetId; readonly symbol: string }[]
+}
+
+/** Checks one address, naming the parameter. @throws InvalidAddressError */
+export type AddressCheck = (value: unknown, name: string) => string
+
+/** Most addresses one `getBalances` reads. */
+const MAX_BALANCE_ADDRESSES = 10_000
+
+/** An asset the adapter lists. @throws UnknownAssetError */
+export function checkListedAsset(asset: unknown, listed: ListedAssets): AssetId {
+  if (asset === listed.nativeAsset || listed.tokens.some((t) => t.asset === asset)) return asset as AssetId
+  throw new UnknownAssetError(
+    `${shown(asset, 120)} is not an asset this ${listed.chainId} adapter lists (${listed.nativeSymbol} and ${listed.tokens.map((t) => t.symbol).join(', ') || 'no tokens'}); add a token with the adapter's tokens option.`,
+    { details: { chainId: listed.chainId } },
+  )
+}
+
+/** Every listed asset, native first. */
+const allAssets = (listed: ListedAssets): AssetId[] => [listed.nativeAsset, ...listed.tokens.map((t) => t.asset)]
+
+/** `getBalances` parameters. @throws InvalidArgumentError, InvalidAddressError, UnknownAssetError */
+export function checkBalanceParameters(
+  parameters: GetBalancesParameters,
+  listed: ListedAssets,
+  checkAddress: AddressCheck,
+): { addresses: string[]; assets: AssetId[]; confirmations: number; blockHeight: number | undefined } {
+  const { addresses, assets, blockHeight, confirmations } = assertOptions(parameters)
+  if (!Array.isArray(addresses)) throw new InvalidArgumentError(`addresses must be an array of addresses of ${listed.chainId}.`)
+  if (addresses.length > MAX_BALANCE_ADDRESSES)
+    throw new InvalidArgumentError(`getBalances reads at most ${MAX_BALANCE_ADDRESSES} addresses at once; split the list.`)
+  const checked = addresses.map((a, i) => checkAddress(a, `addresses[${i}]`))
+  if (assets !== undefined && !Array.isArray(assets)) throw new InvalidArgumentError('assets must be an array of CAIP-19 ids.')
+  const list = assets === undefined ? allAssets(listed) : assets.map((a) => checkListedAsset(a, listed))
+  const height = blockHeight === undefined ? undefined : assertInteger(blockHeight, 'blockHeight', 0, Number.MAX_SAFE_INTEGER)
+  const depth = confirmations === undefined ? 1 : assertInteger(confirmations, 'confirmations', 1, 10_000)
+  return { addresses: checked, assets: list, confirmations: depth, blockHeight: height }
+}
+
+/** `getHistory` options: the assets (default all), `limit` (default 50, at most `maxLimit`) and the cursor. @throws InvalidArgumentError, UnknownAssetError */
+export function checkHistoryOptions(
+  options: HistoryOptions | undefined,
+  listed: ListedAssets,
+  maxLimit: number,
+): { assets: AssetId[]; limit: number; cursor?: string } {
+  const opts = assertOptions(options)
+  if (opts.assets !== undefined && !Array.isArray(opts.assets)) throw new InvalidArgumentError('assets must be an array of CAIP-19 ids.')
+  const assets = opts.assets === undefined ? allAssets(listed) : opts.assets.map((a) => checkListedAsset(a, listed))
+  const limit = opts.limit ?? Math.min(50, maxLimit)
+  if (!isIntegerIn(limit, 1, maxLimit))
+    throw new InvalidArgumentError(`limit must be an integer from 1 to ${maxLimit.toLocaleString('en-US')}.`)
+  if (opts.cursor !== undefined && typeof opts.cursor !== 'string')
+    throw new InvalidArgumentError('cursor must be a string from a previous page.')
+  return { assets, limit, ...(opts.cursor === undefined ? {} : { cursor: opts.cursor }) }
+}
+
+/**
+ * `getTransfers` parameters; `unit` names the chain's block numbers in messages (`slots`).
+ * @throws InvalidArgumentError, InvalidAddressError, UnknownAssetError
+ */
+export function checkTransferParameters(
+  parameters: GetTransfersParameters,
+  listed: ListedAssets,
+  checkAddress: AddressCheck,
+  unit: string,
+): { addresses: string[]; assets: AssetId[]; fromBlock: number; toBlock: number } {
+  const p = assertOptions(parameters)
+  const q = checkBalanceParameters(
+    { addresses: p.addresses as readonly string[], ...(p.assets ? { assets: p.assets } : {}) },
+    listed,
+    checkAddress,
+  )
+  if (!isIntegerIn(p.fromBlock, 0, Number.MAX_SAFE_INTEGER) || !isIntegerIn(p.toBlock, p.fromBlock as number, Number.MAX_SAFE_INTEGER))
+    throw new InvalidArgumentError(`fromBlock and toBlock must be ${unit} with fromBlock ≤ toBlock.`)
+  return { addresses: q.addresses, assets: q.assets, fromBlock: p.fromBlock as number, toBlock: p.toBlock as number }
+}
+
+/** `sendTransfer` options: the `onSigned` hook, if any. @throws InvalidArgumentError */
+export function checkSendOptions(options: SendTransferOptions | undefined): SendTransferOptions['onSigned'] {
+  const { onSigned } = assertOptions(options)
+  if (onSigned !== undefined && typeof onSigned !== 'function') throw new InvalidArgumentError('onSigned must be a function.')
+  return onSigned
+}
