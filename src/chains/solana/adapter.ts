@@ -402,11 +402,16 @@ export class SolanaAdapter implements ChainAdapter {
   /**
    * `pending` (processed, or not seen yet), `confirmed` (confirmed or finalized commitment, with
    * its fee), `failed`, or `dropped` once its blockhash expired (or its nonce moved on) unseen.
-   * @throws InvalidArgumentError for a malformed signature; DataIntegrityError; RpcError; DeadlineExceededError
+   * For a transaction this adapter sent, the node's genesis hash is checked first.
+   * @throws InvalidArgumentError for a malformed signature; ChainMismatchError; DataIntegrityError; RpcError; DeadlineExceededError
    */
   async getTransaction(hash: string): Promise<TransactionStatus> {
     const h = checkSignature(hash)
-    return this.#run('Reading the transaction', (call) => readStatus(call, h, this.#sent))
+    return this.#run('Reading the transaction', async (call) => {
+      // "dropped" (pay again) is said only by this cluster's node: another cluster's never knows our signature.
+      if (await this.#sent.get(h)) await this.#checkChain(call)
+      return readStatus(call, h, this.#sent)
+    })
   }
 
   /**

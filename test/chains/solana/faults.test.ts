@@ -5,7 +5,8 @@
 import { randomBytes } from 'node:crypto'
 import { base58, base64 } from '@scure/base'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { solanaRpc, splAssetId, type SignedTransaction, type SolanaAdapter } from 'coffer/solana'
+import { solana, solanaRpc, splAssetId, type SignedTransaction, type SolanaAdapter } from 'coffer/solana'
+import { memoryStorage } from 'coffer/vault'
 import type { Ed25519Signer } from 'coffer/keys'
 import type { TestSolanaServer } from '../../../src/testing/solana/faults.js'
 import { startSolanaServer } from '../../support/solana-server.js'
@@ -322,5 +323,24 @@ describe('a blockhash that expired unseen', () => {
     expect(landedCount(hash)).toBe(0)
     expect(chain(from.address, to)).toEqual(before)
     expect(await adapter.getTransaction(hash)).toMatchObject({ state: 'dropped', unminable: true })
+  }, 30_000)
+
+  it('is never said by another cluster’s node: a journal read through it is a ChainMismatchError', async () => {
+    const { from, to } = pair()
+    const journal = memoryStorage()
+    const sender = adapterOn(server, { journalStorage: journal, rpc: { retryCount: 0, timeoutMs: 2_000 } })
+    const hash = await sender.sendTransfer(await quoteSol(from.address, to), from)
+    server.mine()
+    expect(await sender.getTransaction(hash)).toMatchObject({ state: 'confirmed' })
+    // Restarted with the same journal and chain id, but its URL names a node of another cluster, far past the blockhash.
+    const other = await startSolanaServer()
+    try {
+      other.mine(server.slot() + 400)
+      const misconfigured = solana({ chain: adapter.chainId, rpcUrls: [other.url], journalStorage: journal, rpc: { retryCount: 0 } })
+      await expect(misconfigured.getTransaction(hash)).rejects.toMatchObject({ name: 'ChainMismatchError' })
+    } finally {
+      await other.stop()
+    }
+    expect(landedCount(hash)).toBe(1)
   }, 30_000)
 })
