@@ -76,3 +76,30 @@ export function subtleCrypto(): Subtle | undefined {
   const c = (globalThis as unknown as { crypto?: { subtle?: Subtle } }).crypto
   return c?.subtle && typeof c.subtle.deriveBits === 'function' ? c.subtle : undefined
 }
+
+/** The slice of the DOM's `Worker` coffer uses. */
+export interface WebWorker {
+  postMessage(message: unknown, transfer: ArrayBuffer[]): void
+  terminate(): void
+  addEventListener(type: 'message' | 'messageerror' | 'error', listener: (event: { data?: unknown; preventDefault?(): void }) => void): void
+}
+
+/** What starting a Web Worker from a string of code needs: `Worker`, `Blob` and `blob:` URLs. */
+export interface WebWorkers {
+  Worker: new (url: string) => WebWorker
+  Blob: new (parts: string[], options: { type: string }) => unknown
+  URL: { createObjectURL(blob: never): string; revokeObjectURL(url: string): void }
+}
+
+/**
+ * `Worker`, `Blob` and `URL.createObjectURL` when the runtime is browser-like (a page, a worker, an
+ * extension page), else undefined. Not in Node, Bun or Deno (they set `process.versions.node` and
+ * have native scrypt): their `Worker` is not the one this module's callers mean.
+ */
+export function webWorkers(): WebWorkers | undefined {
+  const g = globalThis as unknown as Partial<WebWorkers> & { process?: { versions?: { node?: unknown } } }
+  if (typeof g.process?.versions?.node === 'string') return undefined
+  if (typeof g.Worker !== 'function' || typeof g.Blob !== 'function') return undefined
+  if (typeof g.URL?.createObjectURL !== 'function' || typeof g.URL.revokeObjectURL !== 'function') return undefined
+  return { Worker: g.Worker, Blob: g.Blob, URL: g.URL }
+}

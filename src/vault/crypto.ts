@@ -1,24 +1,28 @@
 /**
  * The vault's cryptography, native where the runtime has it:
- * - KDFs: scrypt (node:crypto on the thread pool; @noble/hashes `scryptAsync` elsewhere,
- *   yielding every 10 ms) and PBKDF2-SHA256 (node:crypto / WebCrypto / @noble/hashes);
+ * - KDFs: scrypt (node:crypto on the thread pool; in browsers @noble/hashes in a Web Worker, see
+ *   ./scrypt-worker.ts) and PBKDF2-SHA256 (node:crypto / WebCrypto / @noble/hashes);
  * - AES-256-GCM (node:crypto / WebCrypto / @noble/ciphers) and AES-128-CTR for Ethereum
  *   keystores.
  * In Node (and Bun, Deno) nothing here blocks the event loop for more than a few
- * milliseconds: scrypt and long PBKDF2 runs go to the thread pool. Where no native scrypt
- * exists (browsers), @noble/hashes' `scryptAsync` runs on the calling thread and yields only
- * to microtasks, so a page stays unresponsive while a scrypt vault unlocks (~1 s at the
- * default N=2^17): browser apps should unlock in a Web Worker, or create their vaults with
- * `kdf: { name: 'pbkdf2-sha256' }`, which WebCrypto runs natively and off the main thread.
+ * milliseconds: scrypt and long PBKDF2 runs go to the thread pool. Browsers have no native
+ * scrypt: there it runs in a one-job Web Worker started from a `blob:` URL (no bundler feature
+ * needed; the page's main thread stays responsive while a scrypt vault unlocks, ~1 s at the
+ * default N=2^17). Where no worker can start — no `Worker` (an extension's service worker), or a
+ * Content-Security-Policy whose `worker-src` (lacking that, `child-src`, `script-src`, then
+ * `default-src`) does not allow `blob:` — scrypt falls back to @noble/hashes' `scryptAsync` on
+ * the calling thread, which yields only to microtasks, so the page freezes for the unlock: allow
+ * `worker-src blob:`, or create such vaults with `kdf: { name: 'pbkdf2-sha256' }`, which
+ * WebCrypto runs natively and off the main thread.
  * @module
  * @internal
  */
 import { ctr, gcm } from '@noble/ciphers/aes.js'
-import { scryptAsync } from '@noble/hashes/scrypt.js'
 import { randomBytes as nobleRandomBytes } from '@noble/hashes/utils.js'
 import { WrongPasswordError } from '../core/errors.js'
 import { pbkdf2 } from '../keys/pbkdf2.js'
 import { nodeCrypto, subtleCrypto } from '../core/runtime.js'
+import { scryptInWorker, scryptOnThisThread } from './scrypt-worker.js'
 
 /** scrypt parameters (RFC 7914). */
 export interface ScryptParams {
@@ -34,19 +38,20 @@ export function randomBytes(n: number): Uint8Array {
 }
 
 /**
- * scrypt, natively on Node's thread pool, else @noble/hashes (see the module note). Also
- * @noble where N ≥ 2^(16·r): RFC 7914 forbids that and OpenSSL refuses it, but geth wrote
- * such keystores (the Web3 Secret Storage spec's own vector has N = 2^18, r = 1).
+ * scrypt, natively on Node's thread pool, else in a Web Worker where one can start, else
+ * @noble/hashes on the calling thread (see the module note). In Node also @noble where
+ * N ≥ 2^(16·r): RFC 7914 forbids that and OpenSSL refuses it, but geth wrote such keystores (the
+ * Web3 Secret Storage spec's own vector has N = 2^18, r = 1).
  */
-export async function scrypt(password: Uint8Array, salt: Uint8Array, { N, r, p, dkLen }: ScryptParams): Promise<Uint8Array> {
+export async function scrypt(password: Uint8Array, salt: Uint8Array, params: ScryptParams): Promise<Uint8Array> {
+  const { N, r, p, dkLen } = params
   const node = nodeCrypto()
-  if (node && N < 2 ** (16 * r)) {
-    const maxmem = 128 * N * r + 128 * r * p + 4 * 1024 * 1024
-    return new Promise((resolve, reject) =>
-      node.scrypt(password, salt, dkLen, { N, r, p, maxmem }, (err, key) => (err ? reject(err) : resolve(new Uint8Array(key)))),
-    )
-  }
-  return scryptAsync(password, salt, { N, r, p, dkLen, asyncTick: 10, maxmem: 128 * N * r + 128 * r * p + 1024 })
+  if (!node) return scryptInWorker(password, salt, params)
+  if (N >= 2 ** (16 * r)) return scryptOnThisThread(password, salt, params)
+  const maxmem = 128 * N * r + 128 * r * p + 4 * 1024 * 1024
+  return new Promise((resolve, reject) =>
+    node.scrypt(password, salt, dkLen, { N, r, p, maxmem }, (err, key) => (err ? reject(err) : resolve(new Uint8Array(key)))),
+  )
 }
 
 /** PBKDF2-HMAC-SHA256 (native where possible). */

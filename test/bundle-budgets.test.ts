@@ -1,0 +1,137 @@
+/**
+ * Bundle budgets (issue 17): esbuild, minified, browser ESM, one file, gzip level 9, from
+ * source (bench/bundle/size.ts). Sizes only, no timings: a bundle that grows past its budget
+ * fails with the entry, its size and its budget. After an intended change, re-measure
+ * (`npx vitest run test/bundle-budgets.test.ts` prints the table), set the budget to the new
+ * size + ~10% and update the README's bundle table (`npm run bench -- --readme`).
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { bundle, SUBPATHS, type BundleResult } from '../bench/bundle/size.js'
+
+const KIB = 1024
+const kib = (bytes: number) => (bytes / KIB).toFixed(2)
+
+/**
+ * viem's `mnemonicToAccount` + `signTransaction`, esbuild minified, gzip: 31.5 KiB in
+ * /work/shared/BASELINES.md ("Bundle: mnemonic → EVM account → sign one transaction", viem
+ * 2.57.20, November 2026), the figure issue 17 quotes; 31.74 KiB measured here
+ * (bench/bundle/viem-sign.ts, 2026-12) and in the README's bundle table (31.7).
+ */
+const VIEM_SIGN_CEILING = 31.5 * KIB
+
+/**
+ * Per subpath: `bench/bundle/subpath-<name>.ts`, an app that imports the subpath's main entry
+ * points. Budget = today's gzip size + ~10%, rounded up to 0.5 KiB. Measured 2026-12 (KiB
+ * gzip, one file; vault and coffer with the scrypt Web Worker's code, ~4.2 KiB gzip): coffer
+ * 348.56, keys 41.23, vault 63.87, evm 124.33, bitcoin 62.98, solana 62.38, tron 38.98,
+ * portfolio 290.96. `coffer` and `coffer/portfolio` carry every chain adapter because the family
+ * registry loads adapters with `import()`, which a one-file bundle inlines; with code splitting
+ * those become lazy chunks (see docs/browser.md).
+ */
+const SUBPATH_BUDGETS: Record<string, { entry: string; budgetKiB: number }> = {
+  coffer: { entry: 'subpath-coffer', budgetKiB: 383.5 },
+  'coffer/keys': { entry: 'subpath-keys', budgetKiB: 45.5 },
+  'coffer/vault': { entry: 'subpath-vault', budgetKiB: 70.5 },
+  'coffer/evm': { entry: 'subpath-evm', budgetKiB: 137 },
+  'coffer/bitcoin': { entry: 'subpath-bitcoin', budgetKiB: 69.5 },
+  'coffer/solana': { entry: 'subpath-solana', budgetKiB: 69 },
+  'coffer/tron': { entry: 'subpath-tron', budgetKiB: 43 },
+  'coffer/portfolio': { entry: 'subpath-portfolio', budgetKiB: 320.5 },
+}
+
+/** coffer/testing runs local chains (child processes, HTTP servers, the file system): Node only, never bundled for a browser. */
+const NODE_ONLY = new Set(['coffer/testing'])
+const BROWSER_SUBPATHS = Object.keys(SUBPATHS).filter((subpath) => !NODE_ONLY.has(subpath))
+
+const report: { entry: string; kib: string; 'kib gzip': string; 'budget kib gzip': string }[] = []
+const measured = new Map<string, BundleResult>()
+const measure = async (entry: string) => {
+  const cached = measured.get(entry)
+  if (cached) return cached
+  const result = await bundle(entry)
+  measured.set(entry, result)
+  return result
+}
+
+/** Fails with the entry's name, size and budget when `gzip` is over `budget` (bytes). */
+function withinBudget(what: string, gzip: number, budget: number, budgetFrom: string) {
+  report.push({
+    entry: `${what} (budget: ${budgetFrom})`,
+    kib: kib(measured.get(what)?.bytes ?? 0),
+    'kib gzip': kib(gzip),
+    'budget kib gzip': kib(budget),
+  })
+  expect(gzip, `${what}: ${kib(gzip)} KiB gzip is over its budget of ${kib(budget)} KiB (${budgetFrom})`).toBeLessThanOrEqual(budget)
+}
+
+afterAll(() => {
+  if (report.length) console.table(report)
+})
+
+describe('bundle budgets: key derivation + EVM signing against viem', () => {
+  let viemSign: BundleResult
+  let viemEnglishSign: BundleResult
+  beforeAll(async () => {
+    viemSign = await measure('viem-sign')
+    viemEnglishSign = await measure('viem-english-sign')
+  })
+
+  it('viem measured in this run is where the baseline says (31.5 KiB ± 5%)', () => {
+    expect(Math.abs(viemSign.gzip - VIEM_SIGN_CEILING) / VIEM_SIGN_CEILING).toBeLessThan(0.05)
+  })
+
+  it('key derivation (validated phrase → EVM key, coffer-key) ≤ viem mnemonic → signed tx, measured and fixed', async ({ annotate }) => {
+    const { gzip } = await measure('coffer-key')
+    await annotate(`coffer-key ${kib(gzip)} KiB gzip; viem-sign ${kib(viemSign.gzip)} KiB measured, ${kib(VIEM_SIGN_CEILING)} KiB fixed`)
+    withinBudget('coffer-key', gzip, viemSign.gzip, 'viem-sign, this run')
+    expect(
+      gzip,
+      `coffer-key: ${kib(gzip)} KiB gzip is over the fixed ceiling ${kib(VIEM_SIGN_CEILING)} KiB (BASELINES.md)`,
+    ).toBeLessThanOrEqual(VIEM_SIGN_CEILING)
+  })
+
+  it('validated phrase → signed EVM tx (coffer-sign) ≤ viem with a wordlist to validate (viem-english-sign)', async () => {
+    const { gzip } = await measure('coffer-sign')
+    withinBudget('coffer-sign', gzip, viemEnglishSign.gzip, 'viem-english-sign, this run')
+  })
+
+  // Fixed ceilings against growth, measured 2026-12 + ~10%: coffer-sign 45.01 KiB gzip (README
+  // bundle table: 45.0); coffer-vault-sign 76.19 (71.85 before the scrypt Web Worker's code).
+  it.each([
+    ['coffer-sign', 49.5],
+    ['coffer-vault-sign', 84],
+  ])('%s stays under %s KiB gzip', async (entry, budgetKiB) => {
+    const { gzip } = await measure(entry)
+    withinBudget(entry, gzip, budgetKiB * KIB, 'fixed')
+  })
+})
+
+describe('bundle budgets: each subpath as an app', () => {
+  it('every browser subpath in subpaths.json has a budget', () => {
+    expect(Object.keys(SUBPATH_BUDGETS).sort()).toEqual([...BROWSER_SUBPATHS].sort())
+  })
+
+  it.for(Object.entries(SUBPATH_BUDGETS))('%s stays within its budget', async ([subpath, { entry, budgetKiB }], { annotate }) => {
+    const { bytes, gzip } = await measure(entry)
+    await annotate(`${subpath}: ${kib(bytes)} KiB, ${kib(gzip)} KiB gzip (budget ${budgetKiB} KiB gzip)`)
+    report.push({ entry: subpath, kib: kib(bytes), 'kib gzip': kib(gzip), 'budget kib gzip': budgetKiB.toFixed(2) })
+    expect(gzip, `${subpath} (${entry}): ${kib(gzip)} KiB gzip is over its budget of ${budgetKiB} KiB`).toBeLessThanOrEqual(budgetKiB * KIB)
+  })
+})
+
+describe('no Node built-in reaches a browser bundle', () => {
+  // Every export of the subpath (`export *`), platform 'browser', no externals: the plugin in
+  // bench/bundle/size.ts records any import of `node:*` or a bare built-in (`fs`, `crypto`, …).
+  it.each(BROWSER_SUBPATHS)('%s, all of it, imports no Node built-in and needs no eval', async (subpath) => {
+    const { code, builtins } = await bundle(`all-of-${subpath.replace('/', '-')}`, { source: `export * from '${subpath}'` })
+    expect(builtins, `${subpath} pulls Node built-ins into a browser bundle`).toEqual([])
+    // CSP without 'unsafe-eval' (docs/browser.md).
+    expect(code).not.toMatch(/\beval\s*\(|\bnew Function\s*\(/)
+  })
+
+  it('the measured app entries import no Node built-in either', async () => {
+    for (const entry of [...Object.values(SUBPATH_BUDGETS).map((b) => b.entry), 'coffer-sign', 'coffer-vault-sign', 'bitcoin-only']) {
+      expect((await measure(entry)).builtins, entry).toEqual([])
+    }
+  })
+})
