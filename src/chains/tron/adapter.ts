@@ -57,7 +57,7 @@ import { Records } from '../broadcast-records.js'
 import { checkSendOptions } from '../call-checks.js'
 import { waitUntil } from '../wait.js'
 import { readTronBalances } from './balances.js'
-import { broadcastTron, tronTransactionLanded } from './broadcast.js'
+import { broadcastTron, checkWire, tronTransactionLanded } from './broadcast.js'
 import { tronClient, type TronClientOptions } from './client.js'
 import type { TronCall, TronContext, TronSentRecord, TronToken } from './context.js'
 import { readTronHistory } from './history.js'
@@ -74,6 +74,7 @@ import {
   trxAssetId,
   type TronNetworkName,
 } from './networks.js'
+import { decodeRawTransaction } from './protobuf.js'
 import { quoteTronTransfer } from './quote.js'
 import { tronTokensOf } from './registry.js'
 import { signTronTransaction } from './signing.js'
@@ -312,6 +313,8 @@ export class TronAdapter implements ChainAdapter {
   /**
    * Sends a signed transaction (`/wallet/broadcasthex`); returns its txID. A lost answer is
    * followed by lookups and re-sends of the same bytes; a transaction the node already has is not an error.
+   * It is recorded first with the expiration its bytes carry, so a transaction signed elsewhere
+   * (offline) is also judged `dropped` once it can never land.
    * @throws TransactionRejectedError when the node refused it (SIGERROR, TAPOS_ERROR, TRANSACTION_EXPIRATION_ERROR,
    *   BANDWITH_ERROR…); BroadcastUnknownError when its fate stays unknown (maybe sent: never pay again);
    *   InvalidArgumentError for bytes that are not a signed transaction of this chain; ChainMismatchError
@@ -322,6 +325,7 @@ export class TronAdapter implements ChainAdapter {
       'Broadcasting',
       async (call) => {
         await this.#checkChain(call)
+        await this.#record(s)
         return broadcastTron(call.client, s, (hash) => tronTransactionLanded(call.client, hash, call.signal), { signal: call.signal })
       },
       () =>
@@ -445,6 +449,24 @@ export class TronAdapter implements ChainAdapter {
       if (!block) throw new InvalidArgumentError(`Block ${height} is above the head of ${this.chainId}.`)
       return block
     })
+  }
+
+  /**
+   * Records a transaction about to be broadcast with the expiration its own bytes carry (signed
+   * elsewhere, e.g. offline: `getTransaction` can then say `dropped` once it can never land).
+   * A transaction already recorded (by `sendTransfer`, with its summary) is kept as it is; bytes
+   * coffer cannot decode are not recorded (never judged dropped).
+   */
+  async #record(signed: SignedTransaction): Promise<void> {
+    if (await this.#sent.get(signed.hash)) return
+    let expiration: number
+    try {
+      expiration = Number(decodeRawTransaction(checkWire(signed)).expiration)
+    } catch {
+      return // malformed bytes: broadcastTron refuses them; a contract type coffer does not decode: not judged
+    }
+    if (!Number.isSafeInteger(expiration) || expiration <= 0) return // java-tron refuses it anyway
+    await this.#sent.add({ hash: signed.hash, from: signed.from, raw: signed.raw, expiration, time: Date.now() })
   }
 
   /** A signer of this family, or InvalidArgumentError. */

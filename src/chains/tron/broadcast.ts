@@ -47,8 +47,11 @@ function varint(bytes: Uint8Array, at: number): [number, number] {
   throw new InvalidArgumentError('signed.raw is not a signed TRON transaction (a bad length).')
 }
 
-/** Checks the wire bytes: `Transaction { raw_data, one 65-byte signature }`, sha256(raw_data) = `hash`. @throws InvalidArgumentError */
-function checkWire(signed: SignedTransaction): void {
+/**
+ * Checks the wire bytes: `Transaction { raw_data, one 65-byte signature }`, sha256(raw_data) =
+ * `hash`; returns `raw_data`. @throws InvalidArgumentError
+ */
+export function checkWire(signed: SignedTransaction): Uint8Array {
   if (signed === null || typeof signed !== 'object' || signed.kind !== TRON_TX_KIND)
     throw new InvalidArgumentError(`signed must be a ${TRON_TX_KIND} SignedTransaction.`)
   if (typeof signed.raw !== 'string' || !/^([0-9a-fA-F]{2})+$/.test(signed.raw) || signed.raw.length > 1_048_576)
@@ -63,6 +66,7 @@ function checkWire(signed: SignedTransaction): void {
   if (raw.length !== rawLength || rest.length !== 67 || rest[0] !== 0x12 || rest[1] !== 65)
     throw new InvalidArgumentError('signed.raw is not a signed TRON transaction (raw_data then one 65-byte signature).')
   if (bytesToHex(sha256(raw)) !== signed.hash) throw new InvalidArgumentError('signed.hash is not sha256(raw_data).')
+  return raw
 }
 
 function rejection(error: RpcError): TransactionRejectedError {

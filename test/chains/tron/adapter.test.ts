@@ -282,6 +282,27 @@ describe('transfers that land and fail', () => {
     expect(server.transactions().filter((t) => t.owner === alice.address)).toEqual([])
     expect(server.balanceOf(bob.address)).toBe(1_000_000n)
   })
+
+  it('a transaction signed elsewhere (offline) and only broadcast here is judged by the expiration its bytes carry', async () => {
+    const journal = memoryStorage()
+    const online = localTronAdapter(server, { journalStorage: journal })
+    const alice = await account(20_000_000n)
+    const bob = await account(1_000_000n)
+    const q = await online.quoteTransfer({ from: alice.address, to: bob.address, asset: online.nativeAsset, amount: 1_000_000n })
+    // Built and signed by another adapter (the offline machine), which keeps no journal here.
+    const offline = localTronAdapter(server, { expirationMs: 3_000 })
+    const signed = await offline.signTransaction(await offline.buildTransfer(q), alice)
+    const { expiration } = checkWithTronweb(signed)
+    server.addFault({ path: /^\/wallet\/broadcast(hex|transaction)$/, fault: { status: 500, body: 'Internal Server Error' } })
+    await expect(online.broadcast(signed)).rejects.toBeInstanceOf(BroadcastUnknownError)
+    server.clearFaults()
+    expect(await online.getTransaction(signed.hash)).toMatchObject({ state: 'pending' })
+    while (server.head().timestamp < expiration) await server.mine()
+    // The broadcasting adapter recorded it from its bytes: dropped, now and after a restart on the same journal.
+    expect(await online.getTransaction(signed.hash)).toEqual({ hash: signed.hash, state: 'dropped', confirmations: 0, unminable: true })
+    expect(await localTronAdapter(server, { journalStorage: journal }).getTransaction(signed.hash)).toMatchObject({ state: 'dropped' })
+    expect(server.transactions().filter((t) => t.owner === alice.address)).toEqual([])
+  })
 })
 
 describe('the chain and the signer', () => {
