@@ -23,6 +23,9 @@ export interface ListedAssets {
 /** Checks one address, naming the parameter. @throws InvalidAddressError */
 export type AddressCheck = (value: unknown, name: string) => string
 
+const SYMBOL = /^[A-Za-z0-9.$-]{1,16}$/
+const FAMILY = /^[A-Z][A-Z0-9.]{0,15}$/
+
 /** Most addresses one `getBalances` reads. */
 const MAX_BALANCE_ADDRESSES = 10_000
 
@@ -99,4 +102,33 @@ export function checkSendOptions(options: SendTransferOptions | undefined): Send
   const { onSigned } = assertOptions(options)
   if (onSigned !== undefined && typeof onSigned !== 'function') throw new InvalidArgumentError('onSigned must be a function.')
   return onSigned
+}
+
+/** The chain-independent fields of a token an adapter is configured with. */
+export interface TokenFields {
+  readonly symbol: string
+  readonly name: string
+  readonly decimals: number
+  readonly family?: string
+}
+
+/**
+ * Checks a configured token's symbol, decimals, name (default: the symbol) and family;
+ * `where` names it in messages (`tokens[2]`). @throws InvalidArgumentError
+ */
+export function checkTokenFields(token: { readonly [field: string]: unknown }, where: string): TokenFields {
+  const { symbol, decimals, name, family } = token
+  if (typeof symbol !== 'string' || !SYMBOL.test(symbol)) throw new InvalidArgumentError(`${where}.symbol must be a short symbol.`)
+  if (!isIntegerIn(decimals, 0, 18)) throw new InvalidArgumentError(`${where}.decimals must be an integer from 0 to 18.`)
+  if (name !== undefined && (typeof name !== 'string' || name.length > 100))
+    throw new InvalidArgumentError(`${where}.name must be a string.`)
+  if (family !== undefined && (typeof family !== 'string' || !FAMILY.test(family)))
+    throw new InvalidArgumentError(`${where}.family must be an upper-case family name such as "USDC".`)
+  return { symbol, decimals, name: (name as string | undefined) ?? symbol, ...(family ? { family: family as string } : {}) }
+}
+
+/** `list` with `entry` in place of the token `same` finds, or appended. */
+export function withToken<T>(list: readonly T[], entry: T, same: (t: T) => boolean): T[] {
+  const known = list.findIndex(same)
+  return known >= 0 ? list.map((t, i) => (i === known ? entry : t)) : [...list, entry]
 }

@@ -4,9 +4,10 @@
  * @module
  * @internal
  */
-import { assertOneOf, assertOptions, isIntegerIn } from '../../core/assert.js'
+import { assertOneOf, assertOptions } from '../../core/assert.js'
 import type { ChainId } from '../../core/caip.js'
 import { InvalidArgumentError } from '../../core/errors.js'
+import { checkTokenFields, withToken } from '../call-checks.js'
 import type { SolanaToken } from './context.js'
 import { splAssetId } from './networks.js'
 import type { SolanaTokenProgram } from './registry.js'
@@ -24,38 +25,19 @@ export interface SolanaTokenConfig {
   readonly program?: SolanaTokenProgram
 }
 
-const SYMBOL = /^[A-Za-z0-9.$-]{1,16}$/
-const FAMILY = /^[A-Z][A-Z0-9.]{0,15}$/
-
 /** The registry's tokens plus the configured `tokens`, checked. @throws InvalidArgumentError, InvalidAddressError */
 export function checkTokens(tokens: unknown, chainId: ChainId, registry: readonly SolanaToken[]): SolanaToken[] {
   if (tokens === undefined) return [...registry]
   if (!Array.isArray(tokens)) throw new InvalidArgumentError('tokens must be an array of { mint, symbol, decimals, program? }.')
-  const out = [...registry]
+  let out = [...registry]
   tokens.forEach((t: unknown, i) => {
     const where = `tokens[${i}]`
     const token = assertOptions(t as SolanaTokenConfig, where) as SolanaTokenConfig
     checkAddress(token.mint, `${where}.mint`)
-    if (typeof token.symbol !== 'string' || !SYMBOL.test(token.symbol))
-      throw new InvalidArgumentError(`${where}.symbol must be a short symbol.`)
-    if (!isIntegerIn(token.decimals, 0, 18)) throw new InvalidArgumentError(`${where}.decimals must be an integer from 0 to 18.`)
-    if (token.name !== undefined && (typeof token.name !== 'string' || token.name.length > 100))
-      throw new InvalidArgumentError(`${where}.name must be a string.`)
-    if (token.family !== undefined && (typeof token.family !== 'string' || !FAMILY.test(token.family)))
-      throw new InvalidArgumentError(`${where}.family must be an upper-case family name such as "USDC".`)
+    const fields = checkTokenFields(token as unknown as { readonly [field: string]: unknown }, where)
     const program = assertOneOf(token.program ?? 'token', `${where}.program`, ['token', 'token-2022'] as const)
-    const known = out.findIndex((k) => k.mint === token.mint)
-    const entry: SolanaToken = Object.freeze({
-      asset: splAssetId(chainId, token.mint),
-      mint: token.mint,
-      symbol: token.symbol,
-      name: token.name ?? token.symbol,
-      decimals: token.decimals,
-      ...(token.family ? { family: token.family } : {}),
-      program,
-    })
-    if (known >= 0) out[known] = entry
-    else out.push(entry)
+    const entry: SolanaToken = Object.freeze({ asset: splAssetId(chainId, token.mint), mint: token.mint, ...fields, program })
+    out = withToken(out, entry, (k) => k.mint === token.mint)
   })
   return out
 }

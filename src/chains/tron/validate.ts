@@ -5,12 +5,14 @@
  * @module
  * @internal
  */
-import { assertOneOf, assertOptions, describe, isIntegerIn, shown } from '../../core/assert.js'
+import { assertOneOf, assertOptions, describe, shown } from '../../core/assert.js'
 import type { AssetId, ChainId } from '../../core/caip.js'
 import { InvalidAddressError, InvalidArgumentError } from '../../core/errors.js'
 import { isValidTronAddress } from '../../keys/address/tron.js'
 import {
   checkBalanceParameters,
+  checkTokenFields,
+  withToken,
   checkHistoryOptions,
   checkListedAsset,
   checkTransferParameters,
@@ -42,8 +44,6 @@ export interface TronTokenConfig {
 
 /** Longest memo, in UTF-8 bytes (it is paid as bandwidth and public forever). */
 const MAX_MEMO_BYTES = 512
-const SYMBOL = /^[A-Za-z0-9.$-]{1,16}$/
-const FAMILY = /^[A-Z][A-Z0-9.]{0,15}$/
 const TXID = /^[0-9a-f]{64}$/
 /** Sun as a decimal string, below 2^63. */
 const SUN = /^(0|[1-9][0-9]{0,17})$/
@@ -68,29 +68,14 @@ export function checkTxId(value: unknown): string {
 export function checkTokens(tokens: unknown, chainId: ChainId, registry: readonly TronToken[]): TronToken[] {
   if (tokens === undefined) return [...registry]
   if (!Array.isArray(tokens)) throw new InvalidArgumentError('tokens must be an array of { address, symbol, decimals }.')
-  const out = [...registry]
+  let out = [...registry]
   tokens.forEach((t: unknown, i) => {
     const where = `tokens[${i}]`
     const token = assertOptions(t as TronTokenConfig, where) as TronTokenConfig
     checkAddress(token.address, `${where}.address`)
-    if (typeof token.symbol !== 'string' || !SYMBOL.test(token.symbol))
-      throw new InvalidArgumentError(`${where}.symbol must be a short symbol.`)
-    if (!isIntegerIn(token.decimals, 0, 18)) throw new InvalidArgumentError(`${where}.decimals must be an integer from 0 to 18.`)
-    if (token.name !== undefined && (typeof token.name !== 'string' || token.name.length > 100))
-      throw new InvalidArgumentError(`${where}.name must be a string.`)
-    if (token.family !== undefined && (typeof token.family !== 'string' || !FAMILY.test(token.family)))
-      throw new InvalidArgumentError(`${where}.family must be an upper-case family name such as "USDT".`)
-    const entry: TronToken = Object.freeze({
-      asset: trc20AssetId(chainId, token.address),
-      contract: token.address,
-      symbol: token.symbol,
-      name: token.name ?? token.symbol,
-      decimals: token.decimals,
-      ...(token.family ? { family: token.family } : {}),
-    })
-    const known = out.findIndex((k) => k.contract === token.address)
-    if (known >= 0) out[known] = entry
-    else out.push(entry)
+    const fields = checkTokenFields(token as unknown as { readonly [field: string]: unknown }, where)
+    const entry: TronToken = Object.freeze({ asset: trc20AssetId(chainId, token.address), contract: token.address, ...fields })
+    out = withToken(out, entry, (k) => k.contract === token.address)
   })
   return out
 }
