@@ -5,11 +5,7 @@ const kib = (bytes: number) => (bytes / 1024).toFixed(1)
 
 export async function benchBundle(): Promise<string[]> {
   const rows: [string, string][] = [
-    [
-      '**coffer** `mnemonicToSeed` + `HDNode` (validated phrase, English wordlist) + viem `privateKeyToAccount().signTransaction`',
-      'coffer-sign',
-    ],
-    ['**coffer** `mnemonicToSeed` + `HDNode` alone (validated phrase → EVM private key)', 'coffer-key'],
+    ['**coffer** `mnemonicToSeed` (validated phrase, English wordlist) + `evmSigner` + `signEvmTransaction` (no viem code)', 'coffer-sign'],
     ['**coffer** vault (memory) + `getSigner` + `signEvmTransaction` (the full coffer path)', 'coffer-vault-sign'],
     ['viem `mnemonicToAccount` + `signTransaction` (phrase not validated, no wordlist)', 'viem-sign'],
     ['viem + `english` from `viem/accounts` (pulls every wordlist)', 'viem-english-sign'],

@@ -101,6 +101,8 @@ const TABLE: Record<string, { fn: Call; args: unknown[]; returns?: 'boolean'; th
   'HDNode#deriveChild': { fn: (i) => node.deriveChild(i as number), args: [0] },
   deriveEd25519: { fn: coffer.deriveEd25519 as Call, args: [seed, "m/44'/501'/0'"] },
   deriveAccount: { fn: coffer.deriveAccount as Call, args: [seed, { chain: 'evm', index: 0 }] },
+  evmSigner: { fn: coffer.evmSigner as Call, args: [seed, { index: 0 }] },
+  tronSigner: { fn: coffer.tronSigner as Call, args: [seed, { index: 0 }] },
   deriveAccounts: { fn: coffer.deriveAccounts as Call, args: [seed, { chain: 'bitcoin', start: 0, count: 2 }] },
   isValidAddress: {
     fn: coffer.isValidAddress as Call,

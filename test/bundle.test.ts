@@ -11,9 +11,9 @@ describe('bundles', () => {
     for (const word of FOREIGN_FIRST_WORDS) expect(code).not.toContain(word)
   })
 
-  it('the EVM-signing path carries no Bitcoin, Solana or Tron code', async () => {
+  it('the EVM-signing path carries no Bitcoin, Solana, Tron or viem code', async () => {
     const { code } = await bundle('coffer-sign')
-    expect(code).not.toContain('TapTweak')
+    expect(code).not.toMatch(/viem@|TapTweak|BIP0340/)
     expect(code).not.toContain('ed25519 seed')
     for (const word of FOREIGN_FIRST_WORDS) expect(code).not.toContain(word)
   })

@@ -1,21 +1,30 @@
-// mnemonic → EVM account → sign one transaction, through coffer (keys) and viem's serializer.
-import { HDNode, mnemonicToSeed } from 'coffer/keys'
-import { bytesToHex } from 'viem'
-import { privateKeyToAccount } from 'viem/accounts'
+// mnemonic → validated seed → EVM signer → one signed EIP-1559 transaction, coffer alone
+// (coffer/keys + signEvmTransaction from coffer/evm; no viem code).
+import { signEvmTransaction } from 'coffer/evm'
+import { evmSigner, mnemonicToSeed } from 'coffer/keys'
 
-const seed = await mnemonicToSeed(String(globalThis.process?.argv?.[2] ?? 'test test test test test test test test test test test junk'))
-const node = HDNode.fromSeed(seed).derive("m/44'/60'/0'/0/0")
-const account = privateKeyToAccount(bytesToHex(node.exportPrivateKey()))
-node.wipe()
-console.log(
-  await account.signTransaction({
-    chainId: 1,
-    type: 'eip1559',
-    to: account.address,
-    value: 1n,
-    nonce: 0,
-    gas: 21000n,
-    maxFeePerGas: 2n,
-    maxPriorityFeePerGas: 1n,
-  }),
+const signer = evmSigner(
+  await mnemonicToSeed(String(globalThis.process?.argv?.[2] ?? 'test test test test test test test test test test test junk')),
 )
+const signed = await signEvmTransaction(
+  {
+    chainId: 'eip155:1',
+    kind: 'evm-eip1559',
+    from: signer.address,
+    summary: { to: signer.address, asset: 'eip155:1/slip44:60', amount: '1', fee: '42000' },
+    payload: {
+      type: 'eip1559',
+      chainId: 1,
+      nonce: 0,
+      to: signer.address,
+      value: '1',
+      data: '0x',
+      gas: '21000',
+      maxFeePerGas: '2',
+      maxPriorityFeePerGas: '1',
+    },
+  },
+  signer,
+)
+signer.wipe()
+console.log(signed.raw)

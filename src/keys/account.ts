@@ -25,7 +25,8 @@ import { solanaAddressFromPublicKey } from './address/solana.js'
 import { tronAddressFromBytes } from './address/tron.js'
 import { publicChildren } from './child.js'
 import { ed25519Child, ed25519Master, toEd25519Key, type Slip10Node } from './ed25519.js'
-import { HARDENED_OFFSET, formatPath, isHardened, parsePath, parseSegment } from './path.js'
+import { HARDENED_OFFSET, formatPath, isHardened, parsePath } from './path.js'
+import { PLACEHOLDER, indicesFor, parseTemplate, type Template } from './path-template.js'
 import { EXTENDED_KEY_VERSIONS, masterKey } from './secp256k1.js'
 
 /** The chain families coffer derives keys for. */
@@ -113,7 +114,6 @@ const Point = secp256k1.ProjectivePoint
 const PURPOSE: Record<BitcoinAddressType, number> = { p2pkh: 44, 'p2sh-p2wpkh': 49, p2wpkh: 84, p2tr: 86 }
 const MAX_INDEX = HARDENED_OFFSET - 1
 const MAX_COUNT = 100_000
-const PLACEHOLDER = '{index}'
 
 /** What a chain needs besides its path: the curve and how a public key becomes an address. */
 interface Plan {
@@ -159,32 +159,6 @@ function planFor(options: Record<string, unknown>): Plan {
       return { chain, template, bitcoin: { addressType, network } }
     }
   }
-}
-
-/** A path template split around its `{index}` segment. */
-interface Template {
-  prefix: number[]
-  /** Segment texts from the placeholder on; empty for a literal path. */
-  rest: string[]
-  literal: boolean
-}
-
-function parseTemplate(template: string): Template {
-  const count = template.split(PLACEHOLDER).length - 1
-  if (count > 1) throw new InvalidPathError(`Path template "${template.slice(0, 100)}" has more than one ${PLACEHOLDER}.`)
-  if (count === 0) return { prefix: parsePath(template), rest: [], literal: true }
-  const segments = template.split('/')
-  const at = segments.findIndex((s) => s.includes(PLACEHOLDER))
-  const probe = template.replace(PLACEHOLDER, '0')
-  parsePath(probe) // validates the whole shape once
-  if (!/^\{index\}['hH]?$/.test(segments[at] as string)) {
-    throw new InvalidPathError(`In path template "${template.slice(0, 100)}", ${PLACEHOLDER} must fill a whole segment.`)
-  }
-  return { prefix: parsePath(segments.slice(0, at).join('/')), rest: segments.slice(at), literal: false }
-}
-
-function indicesFor(template: Template, path: string, index: number): number[] {
-  return template.rest.map((s, i) => parseSegment(s.replace(PLACEHOLDER, String(index)), path, template.prefix.length + i + 1))
 }
 
 /** Derives `indices` below `key`, returning the node and the indices actually used (BIP-32 skips invalid children). */

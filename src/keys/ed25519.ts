@@ -11,7 +11,7 @@ import { bytesToHex } from '@noble/hashes/utils.js'
 import { InvalidPathError } from '../core/errors.js'
 import { HARDENED_OFFSET, parsePath } from './path.js'
 import { REDACTED, redacted } from './redact.js'
-import { assertSeed } from './secp256k1.js'
+import { assertSeed } from './bip32-private.js'
 
 const ED25519_SEED = new TextEncoder().encode('ed25519 seed')
 

@@ -32,6 +32,7 @@ export {
 export { parsePath, formatPath, harden, isHardened, HARDENED_OFFSET, MAX_DEPTH } from './path.js'
 export { HDNode, EXTENDED_KEY_VERSIONS, type ExtendedKeyFormat, type ExtendedKeyVersions, type HDNodeFromSeedOptions } from './secp256k1.js'
 export { deriveEd25519, type Ed25519Key } from './ed25519.js'
+export { evmSigner, tronSigner, type SeedSigner, type SeedSignerOptions } from './hd-signers.js'
 export {
   deriveAccount,
   deriveAccounts,

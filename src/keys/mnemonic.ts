@@ -6,7 +6,7 @@
  * Errors say which word position failed, never which word.
  * @module
  */
-import { entropyToMnemonic as scureEntropyToMnemonic, mnemonicToEntropy as scureMnemonicToEntropy } from '@scure/bip39'
+import { sha256 } from '@noble/hashes/sha2.js'
 import { randomBytes } from '@noble/hashes/utils.js'
 import { assertOneOf, assertOptions, describe } from '../core/assert.js'
 import { InvalidArgumentError, InvalidEntropyError, InvalidMnemonicError } from '../core/errors.js'
@@ -94,16 +94,51 @@ function canonicalWords(phrase: unknown, wordlist: Wordlist): string[] {
   return words
 }
 
+/**
+ * BIP-39's bit layout, on the word indices coffer already looked up (no second wordlist map):
+ * 11 bits per word, the entropy first, then its checksum, the first ENT/32 bits of
+ * SHA-256(entropy). Returns the entropy, or undefined when the checksum does not match.
+ */
+function indicesToEntropy(indices: readonly number[]): Uint8Array | undefined {
+  const checksumBits = indices.length / 3
+  const entropyBits = indices.length * 11 - checksumBits
+  const entropy = new Uint8Array(entropyBits / 8)
+  let checksum = 0
+  for (let bit = 0; bit < indices.length * 11; bit++) {
+    const set = ((indices[Math.floor(bit / 11)] as number) >> (10 - (bit % 11))) & 1
+    if (bit < entropyBits) entropy[bit >> 3]! |= set << (7 - (bit & 7))
+    else checksum = (checksum << 1) | set
+  }
+  if ((sha256(entropy)[0] as number) >> (8 - checksumBits) === checksum) return entropy
+  entropy.fill(0)
+  return undefined
+}
+
+/** The words of `entropy` (16 to 32 bytes, a multiple of 4), Japanese joined by U+3000 as BIP-39 shows it. */
+function entropyToWords(entropy: Uint8Array, wordlist: Wordlist): string {
+  const entropyBits = entropy.length * 8
+  const hash = sha256(entropy)
+  const indices = new Array<number>((entropyBits + entropyBits / 32) / 11).fill(0)
+  for (let bit = 0; bit < indices.length * 11; bit++) {
+    const byte = bit < entropyBits ? (entropy[bit >> 3] as number) : (hash[(bit - entropyBits) >> 3] as number)
+    const at = Math.floor(bit / 11)
+    indices[at] = ((indices[at] as number) << 1) | ((byte >> (7 - (bit & 7))) & 1)
+  }
+  hash.fill(0)
+  return indices.map((i) => wordlist.words[i] as string).join(wordlist.language === 'japanese' ? '\u3000' : ' ')
+}
+
 /** Returns the entropy, or throws if the phrase is not a valid mnemonic in `wordlist`. */
 function decode(phrase: unknown, wordlist: Wordlist): { words: string[]; entropy: Uint8Array } {
   const words = canonicalWords(phrase, wordlist)
-  try {
-    return { words, entropy: scureMnemonicToEntropy(words.join(' '), wordlist.words as string[]) }
-  } catch {
+  const index = indexOf(wordlist)
+  const entropy = indicesToEntropy(words.map((w) => index.get(w) as number))
+  if (!entropy) {
     throw new InvalidMnemonicError('Mnemonic checksum does not match: a word is wrong or out of order.', {
       details: { reason: 'checksum', wordCount: words.length, language: wordlist.language },
     })
   }
+  return { words, entropy }
 }
 
 /**
@@ -116,7 +151,7 @@ export function generateMnemonic(options?: GenerateMnemonicOptions): string {
   const wordlist = wordlistOf(opts)
   const entropy = randomBytes((words / 3) * 4)
   try {
-    return scureEntropyToMnemonic(entropy, wordlist.words as string[])
+    return entropyToWords(entropy, wordlist)
   } finally {
     entropy.fill(0)
   }
@@ -141,7 +176,7 @@ export function entropyToMnemonic(entropy: Uint8Array, options?: LanguageOptions
   if (!(entropy instanceof Uint8Array) || !ENTROPY_LENGTHS.includes(entropy.length)) {
     throw new InvalidEntropyError(`Entropy must be a Uint8Array of 16, 20, 24, 28 or 32 bytes, got ${describe(entropy)}.`)
   }
-  return scureEntropyToMnemonic(entropy, wordlist.words as string[])
+  return entropyToWords(entropy, wordlist)
 }
 
 /**

@@ -13,6 +13,7 @@ import { sha256, sha512 } from '@noble/hashes/sha2.js'
 import { createBase58check } from '@scure/base'
 import { assertOptions, assertOneOf, describe } from '../core/assert.js'
 import { InvalidExtendedKeyError, InvalidPathError, InvalidSeedError, KeyWipedError } from '../core/errors.js'
+import { assertSeed } from './bip32-private.js'
 import { HARDENED_OFFSET, MAX_DEPTH, formatPath, parsePath } from './path.js'
 import { INSPECT, REDACTED } from './redact.js'
 
@@ -46,14 +47,6 @@ const FORMATS = Object.keys(EXTENDED_KEY_VERSIONS) as ExtendedKeyFormat[]
 export interface HDNodeFromSeedOptions {
   /** Version family its xpub/xprv are written in. Default `'xpub'`; `'tpub'` for test networks. */
   format?: ExtendedKeyFormat
-}
-
-/** Checks a BIP-32 seed: 16 to 64 bytes. @internal */
-export function assertSeed(seed: unknown): Uint8Array {
-  if (!(seed instanceof Uint8Array) || seed.length < 16 || seed.length > 64) {
-    throw new InvalidSeedError(`Seed must be a Uint8Array of 16 to 64 bytes, got ${describe(seed)}.`)
-  }
-  return seed
 }
 
 /** The master HDKey of a seed; the HMAC output holding the key is zeroed. @internal */

@@ -10,15 +10,15 @@
  */
 import { ed25519 } from '@noble/curves/ed25519.js'
 import { schnorr, secp256k1 } from '@noble/curves/secp256k1.js'
-import { invert } from '@noble/curves/abstract/modular.js'
 import { bytesToNumberBE, bytesToNumberLE, equalBytes, numberToBytesBE } from '@noble/curves/abstract/utils.js'
-import { sha256, sha512 } from '@noble/hashes/sha2.js'
-import { bytesToHex, concatBytes } from '@noble/hashes/utils.js'
+import { sha512 } from '@noble/hashes/sha2.js'
+import { concatBytes } from '@noble/hashes/utils.js'
 import { assertBytes } from '../core/assert.js'
-import { InvalidArgumentError, KeyWipedError, SignatureVerificationError, type CofferError } from '../core/errors.js'
+import { InvalidArgumentError, KeyWipedError, type CofferError } from '../core/errors.js'
 import type { ChainKind } from './account.js'
 import type { BitcoinAddressType, BitcoinNetwork } from './address/bitcoin.js'
 import { REDACTED, redacted } from './redact.js'
+import { fingerprint, makeSecp256k1Signer, publicView, verificationFailed, type SchnorrSigning } from './secp256k1-signer.js'
 
 const N = secp256k1.CURVE.n
 
@@ -154,30 +154,6 @@ export interface SignerOptions {
   onUse?: () => void
 }
 
-/**
- * Checks an ECDSA signature made with private key `d`, at the cost of one base-point
- * multiplication instead of a full verify's two: for a valid (r, s) over digest e,
- * R = s⁻¹·(e + r·d)·G, so recompute R and compare its x with r and its y parity with the
- * recovery bit. With P = d·G (checked when the signer was made, and `d` checked against its
- * fingerprint here) this is exactly ECDSA's verification equation s·R = e·G + r·P.
- */
-function ecdsaSelfCheck(d: bigint, digest: Uint8Array, r: bigint, s: bigint, recovery: number): boolean {
-  if (r <= 0n || r >= N || s <= 0n || s > N >> 1n || recovery > 1) return false
-  const e = bytesToNumberBE(digest) % N
-  const k = (invert(s, N) * ((e + r * d) % N)) % N
-  if (k === 0n) return false
-  const R = secp256k1.ProjectivePoint.BASE.multiply(k).toAffine()
-  return R.x % N === r && Number(R.y & 1n) === recovery
-}
-
-function fingerprint(key: Uint8Array): string {
-  return bytesToHex(sha256(key))
-}
-
-function verificationFailed(kind: string): never {
-  throw new SignatureVerificationError(`The ${kind} signature failed self-verification; nothing was returned.`)
-}
-
 /** BIP-341 tweak of an x-only key with an optional Merkle root. */
 function tapTweak(xOnly: Uint8Array, merkleRoot: Uint8Array | undefined): bigint {
   const t = bytesToNumberBE(
@@ -227,58 +203,28 @@ export function ed25519SelfCheck(key: Uint8Array, publicKey: Uint8Array, message
   return r !== 0n && ed25519.ExtendedPoint.BASE.multiply(r).equals(R)
 }
 
-/** Makes a secp256k1 signer over `handle`. @internal (the vault makes signers) */
-export function createSecp256k1Signer(handle: KeyHandle, info: SignerInfo, options: SignerOptions = {}): Secp256k1Signer {
-  const verify = options.verify ?? true
-  const publicKey = info.publicKey.slice()
-  // The key must be the one behind publicKey; its fingerprint then catches later corruption.
-  const keyPrint = handle.use((key) => {
-    if (verify && !secp256k1.ProjectivePoint.fromPrivateKey(key).equals(secp256k1.ProjectivePoint.fromHex(publicKey)))
-      verificationFailed('key')
-    return fingerprint(key)
-  })
-  const defaultTweak = info.addressType === 'p2tr' ? new Uint8Array(0) : null
-  const signer = {
-    curve: 'secp256k1' as const,
-    chain: info.chain as Secp256k1Signer['chain'],
-    address: info.address,
-    publicKey,
-    path: info.path,
-    ...(info.addressType ? { addressType: info.addressType } : {}),
-    ...(info.network ? { network: info.network } : {}),
-    async signDigest(digest: Uint8Array): Promise<EcdsaSignature> {
-      assertBytes(digest, 'digest', 32)
-      options.onUse?.()
-      const sig = handle.use((key) => {
-        const signature = secp256k1.sign(digest, key, { lowS: true, prehash: false })
-        if (
-          verify &&
-          (fingerprint(key) !== keyPrint || !ecdsaSelfCheck(bytesToNumberBE(key), digest, signature.r, signature.s, signature.recovery))
-        ) {
-          verificationFailed('ECDSA')
-        }
-        return signature
-      })
-      return Object.freeze({ r: sig.r, s: sig.s, recovery: sig.recovery as 0 | 1 })
-    },
-    async signSchnorr(message: Uint8Array, schnorrOptions: SchnorrOptions = {}): Promise<Uint8Array> {
-      assertBytes(message, 'message', 32)
-      const tweak = schnorrOptions.tweak === undefined ? defaultTweak : schnorrOptions.tweak
-      if (tweak !== null) assertBytes(tweak, 'tweak', 0, 32)
-      options.onUse?.()
-      const { sig, pub } = handle.use((key) => {
-        const k = schnorrKey(key, tweak)
-        try {
-          return { sig: schnorr.sign(message, k), pub: schnorr.getPublicKey(k) }
-        } finally {
-          k.fill(0)
-        }
-      })
-      if (verify && !schnorr.verify(sig, message, pub)) verificationFailed('Schnorr')
-      return sig
-    },
+/**
+ * BIP-340 signing as secp256k1 signers made here do it: the key negated for an odd-y point,
+ * tweaked per {@link SchnorrOptions}, the signature verified against the (tweaked) public key
+ * unless `verify` is false. @internal
+ */
+const schnorrSigning: SchnorrSigning = (key, message, tweak, verify) => {
+  const k = schnorrKey(key, tweak)
+  let sig: Uint8Array
+  let pub: Uint8Array
+  try {
+    sig = schnorr.sign(message, k)
+    pub = schnorr.getPublicKey(k)
+  } finally {
+    k.fill(0)
   }
-  return redacted(signer, 'Signer', () => publicView(signer))
+  if (verify && !schnorr.verify(sig, message, pub)) verificationFailed('Schnorr')
+  return sig
+}
+
+/** Makes a secp256k1 signer over `handle` (ECDSA and BIP-340 Schnorr). @internal (the vault makes signers) */
+export function createSecp256k1Signer(handle: KeyHandle, info: SignerInfo, options: SignerOptions = {}): Secp256k1Signer {
+  return makeSecp256k1Signer(handle, info, { ...options, schnorr: schnorrSigning })
 }
 
 /** Makes an ed25519 signer over `handle`. @internal (the vault makes signers) */
@@ -307,21 +253,4 @@ export function createEd25519Signer(handle: KeyHandle, info: SignerInfo, options
     },
   }
   return redacted(signer, 'Signer', () => publicView(signer))
-}
-
-function publicView(signer: {
-  chain: string
-  curve: string
-  address: string
-  path: string | undefined
-  publicKey: Uint8Array
-}): Record<string, unknown> {
-  return {
-    chain: signer.chain,
-    curve: signer.curve,
-    address: signer.address,
-    path: signer.path,
-    publicKey: bytesToHex(signer.publicKey),
-    privateKey: REDACTED,
-  }
 }

@@ -1,6 +1,7 @@
 import { pbkdf2Async } from '@noble/hashes/pbkdf2.js'
 import { sha256 } from '@noble/hashes/sha2.js'
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js'
+import * as scure from '@scure/bip39'
 import fc from 'fast-check'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import {
@@ -197,6 +198,29 @@ describe('properties', () => {
         const phrase = words.join(' ')
         if (validateMnemonic(phrase)) expect(mnemonicToEntropy(phrase)).not.toEqual(entropy)
       }),
+    )
+  })
+
+  // coffer computes BIP-39's bits itself (mnemonic.ts); @scure/bip39 is the oracle.
+  it('entropy → words equals @scure/bip39 in every language, and so does the checksum verdict', () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom(16, 20, 24, 28, 32),
+        fc.constantFrom(...ALL),
+        fc.uint8Array({ minLength: 32, maxLength: 32 }),
+        fc.array(fc.nat(2047), { minLength: 24, maxLength: 24 }),
+        (size, language, bytes, indices) => {
+          const entropy = bytes.slice(0, size)
+          expect(entropyToMnemonic(entropy, { language })).toBe(scure.entropyToMnemonic(entropy, language.words as string[]))
+          // Random words: about 1 in 2^(ENT/32) passes the checksum; both must agree on which.
+          const phrase = indices
+            .slice(0, (size / 4) * 3)
+            .map((i) => language.words[i])
+            .join(' ')
+          expect(validateMnemonic(phrase, { language })).toBe(scure.validateMnemonic(phrase, language.words as string[]))
+        },
+      ),
+      { numRuns: 300 },
     )
   })
 

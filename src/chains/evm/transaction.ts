@@ -1,23 +1,14 @@
 /**
  * EVM transactions as plain JSON (so they can travel to an offline signer), built from a quote
  * at the sender's next nonce ({@link buildTransfer}), and signing them
- * with a Signer: serialise with viem (EIP-1559, EIP-2930 or legacy with EIP-155 replay
+ * with a Signer: serialise (serialize.ts: EIP-1559, EIP-2930 or legacy with EIP-155 replay
  * protection), hash with keccak-256, sign the digest, serialise again with the signature.
- * Signing touches no network.
+ * Signing touches no network and no viem code, so a browser bundle that only signs stays small.
  * @module
  */
-import {
-  decodeFunctionData,
-  erc20Abi,
-  getAddress,
-  isHex,
-  keccak256,
-  numberToHex,
-  serializeTransaction,
-  type AccessList,
-  type Hex,
-  type TransactionSerializable,
-} from 'viem'
+import { keccak_256 } from '@noble/hashes/sha3.js'
+import { bytesToHex } from '@noble/hashes/utils.js'
+import type { AccessList, Hex, TransactionSerializable } from 'viem'
 import { toChecksumAddress } from '../../keys/address/evm.js'
 import { describe, isIntegerIn } from '../../core/assert.js'
 import { InvalidArgumentError } from '../../core/errors.js'
@@ -27,6 +18,7 @@ import type { GasPricing } from './fees.js'
 import type { EvmChain } from './networks.js'
 import type { NonceManager } from './nonces.js'
 import type { TokenBook } from './tokens.js'
+import { serializeEvmTransaction } from './serialize.js'
 import { checkAddress } from './validate.js'
 
 /** The JSON payload of an unsigned EVM transaction (numbers above 2^53 as decimal strings). */
@@ -47,6 +39,11 @@ export interface EvmTransactionPayload {
 }
 
 const DECIMAL = /^(0|[1-9]\d{0,77})$/
+/** 0x and whole bytes (an odd digit count is refused, not padded). */
+const HEX_BYTES = /^0x(?:[0-9a-fA-F]{2})*$/
+const STORAGE_KEY = /^0x[0-9a-fA-F]{64}$/
+/** ERC-20 `transfer(address,uint256)`: the selector, a clean address word and the amount, nothing after. */
+const ERC20_TRANSFER = /^0xa9059cbb0{24}([0-9a-f]{40})([0-9a-f]{64})$/i
 
 function bad(field: string, value: unknown): never {
   throw new InvalidArgumentError(`Unsigned EVM transaction: ${field} is malformed (got ${describe(value)}).`)
@@ -96,7 +93,7 @@ export function toSerializable(payload: unknown): TransactionSerializable {
   if (!isIntegerIn(p.chainId, 1, Number.MAX_SAFE_INTEGER)) bad('chainId', p.chainId)
   if (!isIntegerIn(p.nonce, 0, Number.MAX_SAFE_INTEGER)) bad('nonce', p.nonce)
   const to = p.to === null ? undefined : address('to', p.to)
-  if (typeof p.data !== 'string' || !isHex(p.data)) bad('data', p.data)
+  if (typeof p.data !== 'string' || !HEX_BYTES.test(p.data)) bad('data', p.data)
   const base = {
     chainId: p.chainId as number,
     nonce: p.nonce as number,
@@ -122,7 +119,7 @@ function checkAccessList(value: unknown): AccessList {
   return value.map((entry: unknown) => {
     const e = entry as { address?: unknown; storageKeys?: unknown }
     const entryAddress = address('accessList.address', e?.address)
-    if (!Array.isArray(e.storageKeys) || !e.storageKeys.every((k) => typeof k === 'string' && isHex(k) && k.length === 66))
+    if (!Array.isArray(e.storageKeys) || !e.storageKeys.every((k) => typeof k === 'string' && STORAGE_KEY.test(k)))
       bad('accessList.storageKeys', e.storageKeys)
     return { address: entryAddress, storageKeys: e.storageKeys as Hex[] }
   })
@@ -147,19 +144,19 @@ export async function signEvmTransaction(unsigned: UnsignedTransaction, signer: 
   checkSummary(unsigned.summary, tx)
   let digest: Uint8Array
   try {
-    digest = keccak256(serializeTransaction(tx), 'bytes')
+    digest = keccak_256(serializeEvmTransaction(tx))
   } catch (cause) {
     throw new InvalidArgumentError('Unsigned EVM transaction cannot be serialised.', { cause })
   }
   const sig = await signer.signDigest(digest)
-  const signature = {
-    r: numberToHex(sig.r, { size: 32 }),
-    s: numberToHex(sig.s, { size: 32 }),
-    yParity: sig.recovery,
-    v: BigInt(27 + sig.recovery),
+  const raw = serializeEvmTransaction(tx, { r: sig.r, s: sig.s, yParity: sig.recovery })
+  return {
+    chainId: unsigned.chainId,
+    kind: unsigned.kind,
+    from: toChecksumAddress(unsigned.from),
+    hash: `0x${bytesToHex(keccak_256(raw))}`,
+    raw: `0x${bytesToHex(raw)}`,
   }
-  const raw = serializeTransaction(tx, signature)
-  return { chainId: unsigned.chainId, kind: unsigned.kind, from: getAddress(unsigned.from), hash: keccak256(raw), raw }
 }
 
 const mismatch = (what: string) =>
@@ -192,14 +189,10 @@ function checkSummary(summary: unknown, tx: TransactionSerializable): void {
   if (token) {
     if (!same(tx.to, token)) throw mismatch('the payload calls another contract than the token')
     if ((tx.value ?? 0n) !== 0n) throw mismatch('a token transfer that also sends the native coin')
-    let args: readonly unknown[] | undefined
-    try {
-      const call = decodeFunctionData({ abi: erc20Abi, data: (tx.data ?? '0x') as Hex })
-      if (call.functionName === 'transfer') args = call.args
-    } catch {
-      args = undefined
-    }
-    if (!args || !same(args[0] as string, s.to) || args[1] !== BigInt(s.amount))
+    // Exactly transfer(to, amount): another function, a dirty address word or bytes after the
+    // arguments are refused (a contract may read what the summary does not show).
+    const call = ERC20_TRANSFER.exec(tx.data ?? '0x')
+    if (!call || !same(`0x${call[1]}`, s.to) || BigInt(`0x${call[2]}`) !== BigInt(s.amount))
       throw mismatch('the token transfer goes elsewhere or moves another amount')
   } else if (/\/slip44:/.test(s.asset)) {
     const creates = tx.to === undefined || tx.to === null

@@ -381,6 +381,27 @@ describe('refusals', () => {
     await expect(signEvmTransaction({ ...base, payload: { ...good, data: '0xdeadbeef' } as never }, signer)).rejects.toThrow(
       /does not show/,
     )
+    // Only exactly transfer(to, amount): a contract may read bytes or address bits the summary does not show.
+    const exact = transfer('0x3535353535353535353535353535353535353535', 5n)
+    const approve = `0x095ea7b3${exact.slice(10)}`
+    const dirtyAddress = `0xa9059cbb${'ff'.repeat(12)}${exact.slice(34)}`
+    for (const [what, data] of [
+      ['bytes after the arguments', `${exact}00`],
+      ['a dirty address word', dirtyAddress],
+      ['approve instead of transfer', approve],
+      ['a short amount word', exact.slice(0, -2)],
+    ]) {
+      await expect(
+        signEvmTransaction({ ...base, payload: { ...tokenTx, data } as never, summary: tokenSummary }, signer),
+        what,
+      ).rejects.toThrow(/goes elsewhere/)
+    }
+    await expect(
+      signEvmTransaction(
+        { ...base, payload: { ...tokenTx, data: exact.toUpperCase().replace('0X', '0x') } as never, summary: tokenSummary },
+        signer,
+      ),
+    ).resolves.toMatchObject({ chainId: 'eip155:1' })
     await expect(signEvmTransaction({ ...base, summary: undefined as never }, signer)).rejects.toThrow(/no valid summary/)
   })
 
@@ -395,6 +416,8 @@ describe('refusals', () => {
     ["value '01' (leading zero)", { ...good, value: '01' }],
     ['value as a number', { ...good, value: 1 }],
     ["gas '0x10'", { ...good, gas: '0x10' }],
+    ['data with an odd number of hex digits', { ...good, data: '0xabc' }],
+    ['data without 0x', { ...good, data: 'abcd' }],
     ["gas ''", { ...good, gas: '' }],
     ['maxFeePerGas missing', { ...good, maxFeePerGas: undefined }],
     ['legacy without gasPrice', { ...good, type: 'legacy', maxFeePerGas: undefined, maxPriorityFeePerGas: undefined }],

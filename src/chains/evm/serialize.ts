@@ -1,0 +1,66 @@
+/**
+ * The wire form of the three EVM transaction types coffer signs, without viem: EIP-1559
+ * (`0x02 ‖ rlp([chainId, nonce, maxPriorityFeePerGas, maxFeePerGas, gas, to, value, data,
+ * accessList, yParity, r, s])`), EIP-2930 (`0x01 ‖ rlp([chainId, nonce, gasPrice, gas, to,
+ * value, data, accessList, yParity, r, s])`) and legacy with EIP-155 replay protection
+ * (`rlp([nonce, gasPrice, gas, to, value, data, chainId, 0, 0])` to sign, `v = chainId·2 + 35
+ * + yParity` once signed). Its input is a transaction `toSerializable` already checked; the
+ * bytes equal viem's and ethers' `serializeTransaction` (test/chains/evm/serialize.test.ts).
+ * Owning these ~100 lines keeps viem's serializer (and its ABI / chain-formatter code) out of a
+ * browser bundle that only signs.
+ * @module
+ * @internal
+ */
+import { hexToBytes } from '@noble/hashes/utils.js'
+import type { TransactionSerializable } from 'viem'
+import { rlpEncode, rlpInteger, type RlpItem } from './rlp.js'
+
+/** An ECDSA signature as the transaction carries it. */
+export interface TransactionSignature {
+  readonly r: bigint
+  readonly s: bigint
+  readonly yParity: 0 | 1
+}
+
+const bytes = (hex: string | undefined | null): Uint8Array => (hex ? hexToBytes(hex.slice(2)) : new Uint8Array(0))
+const int = (value: bigint | number | undefined): Uint8Array => rlpInteger(value ?? 0)
+
+function accessList(tx: TransactionSerializable): RlpItem {
+  const list = 'accessList' in tx ? (tx.accessList ?? []) : []
+  return list.map((entry) => [bytes(entry.address), entry.storageKeys.map((key) => bytes(key))])
+}
+
+function withSignature(fields: RlpItem[], signature: TransactionSignature | undefined): RlpItem[] {
+  return signature ? [...fields, int(signature.yParity), int(signature.r), int(signature.s)] : fields
+}
+
+function typed(type: number, fields: RlpItem[]): Uint8Array {
+  const body = rlpEncode(fields)
+  const out = new Uint8Array(body.length + 1)
+  out[0] = type
+  out.set(body, 1)
+  return out
+}
+
+/**
+ * The bytes to hash and sign (no `signature`) or to broadcast (with it).
+ * `tx` must have passed `toSerializable`'s checks.
+ */
+export function serializeEvmTransaction(tx: TransactionSerializable, signature?: TransactionSignature): Uint8Array {
+  const t = tx as TransactionSerializable & { gasPrice?: bigint; maxFeePerGas?: bigint; maxPriorityFeePerGas?: bigint }
+  const tail = [bytes(t.to), int(t.value), bytes(t.data)]
+  if (t.type === 'eip1559') {
+    const fields = [int(t.chainId), int(t.nonce), int(t.maxPriorityFeePerGas), int(t.maxFeePerGas), int(t.gas), ...tail, accessList(t)]
+    return typed(2, withSignature(fields, signature))
+  }
+  if (t.type === 'eip2930') {
+    return typed(1, withSignature([int(t.chainId), int(t.nonce), int(t.gasPrice), int(t.gas), ...tail, accessList(t)], signature))
+  }
+  const fields = [int(t.nonce), int(t.gasPrice), int(t.gas), ...tail]
+  const chainId = BigInt(t.chainId as number)
+  return rlpEncode(
+    signature
+      ? [...fields, int(chainId * 2n + 35n + BigInt(signature.yParity)), int(signature.r), int(signature.s)]
+      : [...fields, int(chainId), int(0), int(0)],
+  )
+}
