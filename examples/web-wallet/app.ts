@@ -1,7 +1,8 @@
 /**
  * A small web wallet on coffer's public API: the `Wallet` facade over a vault in the browser's
- * storage (IndexedDB), one EVM chain (the local anvil that server.ts starts), a spending policy,
- * the portfolio (live balances, fiat totals, history, CSV) and the audit journal.
+ * storage (IndexedDB), four chains (the local EVM, Solana, TRON and Bitcoin regtest chains that
+ * server.ts starts, reached through the page's own origin), a spending policy, the portfolio
+ * (live balances per chain and asset family, fiat totals, history, CSV) and the audit journal.
  *
  * Screens: create (or restore) → back up the phrase (confirm two words) → the wallet; unlock
  * when the wallet is locked (the Lock button, or auto-lock after five idle minutes).
@@ -24,8 +25,11 @@ import {
   type WalletOpenOptions,
   type WalletQuote,
 } from 'coffer'
+import { bitcoin } from 'coffer/bitcoin'
 import { evm, type EvmTokenConfig } from 'coffer/evm'
-import { $, copy, download, h, onClick, screen } from './dom.js'
+import { solana, type SolanaTokenConfig } from 'coffer/solana'
+import { tron, type TronTokenConfig } from 'coffer/tron'
+import { $, copy, download, h, onClick, onThisOrigin, screen } from './dom.js'
 
 const SCREENS = ['onboard', 'backup', 'unlock', 'wallet'] as const
 /** The vault's storage name (IndexedDB database). */
@@ -51,13 +55,36 @@ function showError(error: unknown): void {
 // ---------------------------------------------------------------------------------------
 // The chain, prices and wallet options (from the server's config)
 
-const config = await getJson<{ rpcUrl: string; chainId: ChainId; tokens: EvmTokenConfig[] }>('/api/config')
+interface Config {
+  evm: { chainId: ChainId; rpcUrl: string; tokens: EvmTokenConfig[] }
+  solana: { chainId: ChainId; rpcUrl: string; tokens: SolanaTokenConfig[] }
+  tron: { chainId: ChainId; apiUrl: string; tokens: TronTokenConfig[] }
+  bitcoin: { chainId: ChainId; esploraUrl: string }
+}
+const config = await getJson<Config>('/api/config')
 const priceTable = await getJson<{ currency: string; prices: Record<string, string> }>('/api/prices')
-const adapter = evm({ chain: config.chainId, rpcUrls: [config.rpcUrl], tokens: config.tokens })
+/** One adapter per chain; the URLs are the server's gateway paths on this origin (in production: your RPC providers). */
+const adapters = {
+  evm: evm({ chain: config.evm.chainId, rpcUrls: [onThisOrigin(config.evm.rpcUrl)], tokens: config.evm.tokens }),
+  solana: solana({ chain: config.solana.chainId, rpcUrls: [onThisOrigin(config.solana.rpcUrl)], tokens: config.solana.tokens }),
+  tron: tron({ chain: config.tron.chainId, apiUrls: [onThisOrigin(config.tron.apiUrl)], tokens: config.tron.tokens }),
+  bitcoin: bitcoin({ network: 'regtest', esploraUrl: onThisOrigin(config.bitcoin.esploraUrl) }),
+}
+type Family = keyof typeof adapters
+const FAMILIES: readonly Family[] = ['evm', 'solana', 'tron', 'bitcoin']
+const CHAIN_NAMES: Record<Family, string> = { evm: 'EVM', solana: 'Solana', tron: 'TRON', bitcoin: 'Bitcoin regtest' }
+const familyOf = (chainId: string): Family => FAMILIES.find((f) => config[f].chainId === chainId) ?? 'evm'
+const chainName = (chainId: string) => CHAIN_NAMES[familyOf(chainId)]
+/** The stablecoins the page can send: `<chainId>|<symbol>`. */
+const SENDABLE = [
+  ...config.evm.tokens.map((t) => ({ chainId: config.evm.chainId, symbol: t.symbol ?? t.address })),
+  ...config.solana.tokens.map((t) => ({ chainId: config.solana.chainId, symbol: t.symbol ?? t.mint })),
+  ...config.tron.tokens.map((t) => ({ chainId: config.tron.chainId, symbol: t.symbol ?? t.address })),
+]
 const options: WalletOpenOptions = {
   storage: browserStorage(STORAGE),
-  chains: [adapter],
-  // coffer's fixed price source over the server's table; `testnets`: the local chain is a test network.
+  chains: FAMILIES.map((f) => adapters[f]),
+  // coffer's fixed price source over the server's table; `testnets`: the local chains are test networks.
   priceSource: fixedPrices({ currency: priceTable.currency, prices: priceTable.prices, testnets: true }),
   currency: priceTable.currency,
   autoLockMs: AUTO_LOCK_MS,
@@ -72,7 +99,7 @@ const current = (): Wallet => {
 const usd = (value: string | undefined) => (value === undefined ? '–' : `$${Number(value).toFixed(2)}`)
 const accountName = (a: { label?: string; index?: number }) =>
   a.label ?? (a.index === 0 || a.index === undefined ? 'Main' : `Account ${a.index}`)
-const short = (address: string) => `${address.slice(0, 8)}…${address.slice(-6)}`
+const short = (address: string) => (address.length > 16 ? `${address.slice(0, 8)}…${address.slice(-6)}` : address)
 /** The wallet account holding `address`, for naming it. */
 const byAddress = (address: string) =>
   current()
@@ -95,7 +122,7 @@ onClick(
       ...(phrase ? { mnemonic: phrase } : {}),
       policy: { limits: [{ asset: 'USDC', perWindow: $('usdc-limit').value.trim() }] },
     })
-    await wallet.account(config.chainId, { index: 1, label: 'Savings' })
+    await wallet.account(config.evm.chainId, { index: 1, label: 'Savings' })
     if (phrase) return enterWallet()
     const secret = wallet.vault.listSecrets().find((s) => s.kind === 'mnemonic')
     showBackup(await wallet.vault.revealMnemonic(secret!.id, password))
@@ -175,10 +202,12 @@ async function enterWallet(): Promise<void> {
   if (started) return
   started = true
   const w = current()
-  await renderAccounts(w.accounts())
+  await renderAccounts(sorted(w.accounts()))
   $('send-asset').replaceChildren(
-    ...config.tokens.map((t) => h('option', { value: t.symbol ?? t.address, textContent: t.symbol ?? t.address })),
+    ...SENDABLE.map((t) => h('option', { value: `${t.chainId}|${t.symbol}`, textContent: `${t.symbol} · ${chainName(t.chainId)}` })),
   )
+  $('send-asset').addEventListener('change', () => fillSendFrom())
+  fillSendFrom()
   w.on('refresh', (snapshot) => renderPortfolio(snapshot))
   w.on('incoming', (t) => activity(t, 'Received'))
   w.on('outgoing', (t) => activity(t, 'Sent'))
@@ -189,21 +218,40 @@ async function enterWallet(): Promise<void> {
   await verifyJournal()
 }
 
+/** Accounts in chain order (EVM, Solana, TRON, Bitcoin), then by index. */
+const sorted = (accounts: WalletAccount[]) =>
+  [...accounts].sort((a, b) => FAMILIES.indexOf(familyOf(a.chainId)) - FAMILIES.indexOf(familyOf(b.chainId)) || a.index - b.index)
+
+/**
+ * What the account's QR code holds: a payment request for its stablecoin where the chain's URI
+ * scheme can name this network (EIP-681 `ethereum:`, BIP-21 `bitcoin:`); Solana Pay and `tron:`
+ * URIs name no network, so they are written for mainnet only, and a local chain's QR holds the
+ * address alone.
+ */
+function receiveUri(a: WalletAccount, address: string): string {
+  const family = familyOf(a.chainId)
+  if (family === 'bitcoin')
+    return formatPaymentUri({ scheme: 'bitcoin', chainId: a.chainId, to: address, asset: `${a.chainId}/slip44:1` as AssetId })
+  if (family !== 'evm') return address
+  const usdc = config.evm.tokens.find((t) => t.symbol === 'USDC')
+  return formatPaymentUri({
+    scheme: 'ethereum',
+    chainId: a.chainId,
+    to: address,
+    asset: (usdc ? `${a.chainId}/erc20:${usdc.address.toLowerCase()}` : `${a.chainId}/slip44:60`) as AssetId,
+  })
+}
+
 async function renderAccounts(accounts: WalletAccount[]): Promise<void> {
   const rows = await Promise.all(
     accounts.map(async (a) => {
-      const usdc = config.tokens.find((t) => t.symbol === 'USDC')
-      // A payment request for USDC to this account (EIP-681), drawn as a QR code.
-      const uri = formatPaymentUri({
-        scheme: 'ethereum',
-        chainId: a.chainId,
-        to: a.address,
-        asset: (usdc ? `${a.chainId}/erc20:${usdc.address.toLowerCase()}` : `${a.chainId}/slip44:60`) as AssetId,
-      })
+      // Bitcoin: the first receive address never used on chain (an account has many).
+      const address = familyOf(a.chainId) === 'bitcoin' ? (await a.receiveAddress()).address : a.address
+      const uri = receiveUri(a, address)
       const qr = h('div', { className: 'qr' })
       qr.innerHTML = await paymentQr(uri)
       const button = h('button', { className: 'secondary', textContent: 'Copy' })
-      onClick(button, async () => void (button.textContent = (await copy(a.address)) ? 'Copied' : 'Copy failed'), showError)
+      onClick(button, async () => void (button.textContent = (await copy(address)) ? 'Copied' : 'Copy failed'), showError)
       const row = h(
         'div',
         { className: 'account' },
@@ -212,20 +260,28 @@ async function renderAccounts(accounts: WalletAccount[]): Promise<void> {
           'div',
           {},
           h('strong', { textContent: accountName(a) }),
-          ` on ${a.chainId}`,
+          ` on ${chainName(a.chainId)} `,
+          h('span', { className: 'muted', textContent: a.chainId }),
           h('br'),
-          h('code', { textContent: a.address }),
+          h('code', { textContent: address }),
           ' ',
           button,
           h('br'),
-          h('span', { className: 'muted mono', textContent: uri }),
+          h('span', { className: 'muted mono', textContent: uri === address ? 'QR: the address (this URI scheme is mainnet-only)' : uri }),
         ),
       )
-      row.dataset.address = a.address
+      row.dataset.address = address
+      row.dataset.chain = a.chainId
       return row
     }),
   )
   $('accounts').replaceChildren(...rows)
+}
+
+/** The accounts that can send the selected asset: those on its chain. */
+function fillSendFrom(): void {
+  const [chainId] = $('send-asset').value.split('|')
+  const accounts = sorted(current().accounts()).filter((a) => a.chainId === chainId)
   $('send-from').replaceChildren(
     ...accounts.map((a) => h('option', { value: a.address, textContent: `${accountName(a)} (${short(a.address)})` })),
   )
@@ -255,7 +311,7 @@ function renderPortfolio(snapshot: PortfolioSnapshot): void {
         h(
           'tr',
           {},
-          h('td', { textContent: `${accountName(byAddress(b.account) ?? {})} · ${b.chainId}` }),
+          h('td', { textContent: `${accountName(byAddress(b.account) ?? {})} · ${chainName(b.chainId)}` }),
           h('td', { textContent: b.symbol }),
           h('td', { className: 'num', textContent: `${formatAmount(b.amount, b.decimals)}${b.pending !== 0n ? ' (pending)' : ''}` }),
         ),
@@ -296,14 +352,22 @@ async function refreshHistory(): Promise<void> {
 onClick($('history-refresh'), refreshHistory, showError)
 onClick($('csv'), async () => download('coffer-history.csv', await current().portfolio().toCSV(), 'text/csv'), showError)
 
-// DEV ONLY: the server's faucet mints test tokens on the local chain.
+// DEV ONLY: the server's faucet pays test coins and stablecoins on the local chains.
 onClick(
   $('faucet'),
   async () => {
-    const main = current().accounts()[0]!
+    const accounts = sorted(current().accounts())
+    const main = (family: Family) => accounts.find((a) => familyOf(a.chainId) === family)!
+    const to = {
+      evm: main('evm').address,
+      solana: main('solana').address,
+      tron: main('tron').address,
+      bitcoin: (await main('bitcoin').receiveAddress()).address,
+    }
     $('faucet-state').textContent = 'Funding…'
-    await getJson('/api/faucet', { method: 'POST', body: JSON.stringify({ address: main.address }) })
-    $('faucet-state').textContent = `Funded ${short(main.address)}: 1 ETH, 1000 USDC, 1000 USDT.`
+    await getJson('/api/faucet', { method: 'POST', body: JSON.stringify(to) })
+    $('faucet-state').textContent =
+      'Funded the Main accounts: 1 ETH, 1000 USDC, 1000 USDT on EVM; 1 SOL, 500 USDC on Solana; 100 TRX, 500 USDT on TRON; 0.01 BTC.'
   },
   showError,
 )
@@ -317,12 +381,13 @@ onClick(
   $('quote'),
   async () => {
     $('send-state').textContent = ''
+    const [chainId, symbol] = $('send-asset').value.split('|') as [ChainId, string]
     quote = await current().quote({
       from: $('send-from').value,
       to: $('send-to').value.trim(),
-      asset: $('send-asset').value,
+      asset: symbol,
       amount: $('send-amount').value.trim(),
-      chainId: config.chainId,
+      chainId,
     })
     const q = quote
     const to = byAddress(q.to)
@@ -369,6 +434,7 @@ onClick(
   $('send'),
   async () => {
     if (!quote) return
+    const sentOn = quote.chainId
     const state = $('send-state')
     state.className = 'muted'
     state.textContent = 'Checking the policy…'
@@ -386,7 +452,7 @@ onClick(
     $('quote-view').hidden = true
     quote = undefined
     state.textContent = `Sent ${short(hash)}, waiting for confirmation…`
-    const status = await adapter.waitForTransaction(hash)
+    const status = await adapters[familyOf(sentOn)].waitForTransaction(hash)
     state.className = status.state === 'confirmed' ? 'ok' : 'bad'
     state.textContent = `Transaction ${short(hash)}: ${status.state}.`
     await verifyJournal()

@@ -28,8 +28,12 @@ export interface El {
 interface Dom {
   document: { getElementById(id: string): El | null; createElement(tag: string): El }
   navigator: { clipboard?: { writeText(text: string): Promise<void> } }
+  location: { href: string }
 }
-const { document, navigator } = globalThis as unknown as Dom
+const { document, navigator, location } = globalThis as unknown as Dom
+
+/** `path` on this page's origin, as an absolute URL (what the chain adapters take). */
+export const onThisOrigin = (path: string): string => new URL(path, location.href).href
 
 /** The element with this id. @throws when index.html has none */
 export function $(id: string): El {

@@ -329,7 +329,11 @@ export interface HistoryOptions {
   readonly assets?: readonly AssetId[]
   /** Opaque cursor from a previous page. */
   readonly cursor?: string
-  /** Items per page; default 50. */
+  /**
+   * Items per page: 1 to 1,000 on every adapter, default 50. A page may hold fewer (an adapter
+   * whose node pages smaller returns what one request gives, e.g. TRON 200, with a cursor);
+   * keep reading while there is a cursor.
+   */
   readonly limit?: number
 }
 

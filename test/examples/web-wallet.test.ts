@@ -1,6 +1,8 @@
 /**
  * examples/web-wallet, clicked through in Chromium: create a wallet (back up and confirm the
- * phrase) → fund it from the dev faucet → send 25 USDC to the wallet's second account (quote,
+ * phrase) → accounts on EVM, Solana, TRON and Bitcoin regtest, each with a QR code → fund them
+ * from the dev faucet (the portfolio's fiat total counts all four chains, read through the
+ * page's gateway) → send 25 USDC to the wallet's second EVM account (quote,
  * policy, confirm dialog, confirmed) → the incoming transfer shows on that account → a send
  * over the daily limit is refused with its rule → the audit journal verifies → lock / unlock →
  * CSV download. Balances are also read on chain from Node. Screenshots go to
@@ -97,28 +99,48 @@ describe('examples/web-wallet', () => {
     await page.click('#backup-confirm')
     await page.locator('#wallet').waitFor()
 
-    // Two accounts, each with a QR code of its payment URI.
+    // Accounts on every chain (two on EVM), each with a QR code: a payment URI where the scheme can
+    // name the network (ethereum:, bitcoin:), the address where it cannot (Solana Pay, tron: are mainnet-only).
+    const { chains } = server
     const accounts = page.locator('#accounts .account')
-    await accounts.nth(1).waitFor()
-    main = (await accounts.nth(0).getAttribute('data-address'))!
-    const savings = (await accounts.nth(1).getAttribute('data-address'))!
+    await accounts.nth(4).waitFor()
+    const rows = await accounts.evaluateAll((els) =>
+      els.map((el) => ({ chain: el.getAttribute('data-chain'), address: el.getAttribute('data-address'), text: el.textContent })),
+    )
+    expect(rows.map((r) => r.chain)).toEqual([
+      chains.evm.chainId,
+      chains.evm.chainId,
+      chains.solana.chainId,
+      chains.tron.chainId,
+      chains.bitcoin.chainId,
+    ])
+    main = rows[0]!.address!
+    const savings = rows[1]!.address!
     expect(main).toMatch(/^0x[0-9a-fA-F]{40}$/)
-    expect(await accounts.nth(1).textContent()).toContain('Savings')
-    expect(await page.locator('#accounts .qr svg').count()).toBe(2)
+    expect(rows[1]!.text).toContain('Savings')
+    expect(rows[2]!.address).toMatch(/^[1-9A-HJ-NP-Za-km-z]{32,44}$/)
+    expect(rows[3]!.address).toMatch(/^T[1-9A-HJ-NP-Za-km-z]{33}$/)
+    expect(rows[4]!.address).toMatch(/^bcrt1q[0-9a-z]{38}$/)
+    expect(rows[0]!.text).toMatch(new RegExp(`ethereum:0x[0-9a-fA-F]{40}@\\d+/transfer\\?address=${main}`)) // EIP-681: USDC to Main
+    expect(rows[4]!.text).toContain(`bitcoin:${rows[4]!.address}`)
+    expect(await page.locator('#accounts .qr svg').count()).toBe(5)
     await waitForText('#journal-state', 'Journal verified')
 
-    // Faucet (dev only), then the portfolio updates by itself: 1 ETH + 1000 USDC + 1000 USDT at the demo prices.
+    // Faucet (dev only), then the portfolio updates by itself, all four chains at the demo prices:
+    // 1 ETH + 1000 USDC + 1000 USDT, 1 SOL + 500 USDC, 100 TRX + 500 USDT, 0.01 BTC = $7075.
     await page.click('#faucet')
     await waitForText('#faucet-state', 'Funded')
-    await waitForText('#total', '$5000.00')
-    await waitForText('#totals', '1000')
+    await waitForText('#total', '$7075.00')
+    await waitForText('#totals', '1500') // USDC by family: 1000 on EVM + 500 on Solana
+    for (const name of ['EVM', 'Solana', 'TRON', 'Bitcoin regtest']) await waitForText('#balances', name)
     expect(await usdcOnChain([main, savings])).toEqual([1_000_000_000n, 0n])
+    expect(chains.tron.balanceOf(rows[3]!.address!)).toBe(100_000_000n)
     await shot('funded')
 
     // Send 25 USDC to Savings: quote (fee in words), the policy, the confirm dialog, confirmed.
+    await page.selectOption('#send-asset', { label: 'USDC · EVM' })
     await page.selectOption('#send-from', main)
     await page.fill('#send-to', savings)
-    await page.selectOption('#send-asset', 'USDC')
     await page.fill('#send-amount', '25')
     await page.click('#quote')
     await waitForText('#quote-text', 'Network fee')

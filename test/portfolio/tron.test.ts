@@ -215,4 +215,20 @@ describe('Portfolio on TRON', () => {
     ])
     await portfolio.stop()
   })
+
+  // Portfolio.toCSV reads pages of 1,000; TronGrid lists 200 at most per request. The adapter
+  // takes any limit up to 1,000 (as every adapter does) and returns a shorter page with a cursor.
+  it('exports a TRON account with more than 200 transfers to CSV, every one once', async () => {
+    const { wallet, address } = await fundedWallet({ TRX: '10' })
+    await wallet.close()
+    for (let i = 0; i < 220; i++) await trx.fund(address, { TRX: 1n })
+    const page = await adapter.getHistory(address, { limit: 1000 })
+    expect(page.items).toHaveLength(200)
+    expect(page.cursor).toBeDefined()
+    const portfolio = new Portfolio({ adapters: [adapter], accounts: [`${trx.chainId}:${address}` as AccountId] })
+    const rows = (await portfolio.toCSV()).trim().split('\n')
+    expect(rows).toHaveLength(1 + 221) // the header, the first payment of 10 TRX and 220 of 1 sun
+    expect(new Set(rows.slice(1).map((r) => r.split(',').find((c) => /^[0-9a-f]{64}$/.test(c)))).size).toBe(221)
+    await portfolio.stop()
+  }, 120_000)
 })

@@ -61,6 +61,7 @@ import { broadcastTron, checkWire, tronTransactionLanded } from './broadcast.js'
 import { tronClient, type TronClientOptions } from './client.js'
 import type { TronCall, TronContext, TronSentRecord, TronToken } from './context.js'
 import { readTronHistory } from './history.js'
+import { V1_MAX_LIMIT } from './v1.js'
 import { signTronMessage } from './message.js'
 import {
   TRON_CHAIN_ID,
@@ -419,12 +420,14 @@ export class TronAdapter implements ChainAdapter {
 
   /**
    * TRX and TRC-20 movements of an address, newest first (TronGrid's account transaction endpoints).
+   * `limit` 1 to 1,000 as on every adapter; TronGrid lists 200 at most per request, so a page
+   * holds at most 200 items (and a cursor when there are more).
    * @throws InvalidAddressError; InvalidArgumentError (a cursor of another query); UnknownAssetError; RpcError; DeadlineExceededError
    */
   async getHistory(address: string, options?: HistoryOptions): Promise<HistoryPage> {
     const a = checkAddress(address, 'address')
-    const q = checkHistory(options, this.#context, 200)
-    return this.#run('Reading history', (call) => readTronHistory(call, a, q))
+    const q = checkHistory(options, this.#context, 1000)
+    return this.#run('Reading history', (call) => readTronHistory(call, a, { ...q, limit: Math.min(q.limit, V1_MAX_LIMIT) }))
   }
 
   /**
