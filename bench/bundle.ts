@@ -11,14 +11,14 @@ export async function benchBundle(): Promise<string[]> {
     ['viem + `english` from `viem/accounts` (pulls every wordlist)', 'viem-english-sign'],
     ['**coffer** `mnemonicToSeed` + `deriveAccount` on EVM, Bitcoin, Solana, Tron (no viem)', 'coffer-addresses'],
     // One app per subpath, importing its main entry points (bench/bundle/subpath-*.ts); budgets in test/bundle-budgets.test.ts.
-    ['`coffer`: `Wallet`, `browserStorage`, amounts, `paymentQr` (one file: every adapter inlined)', 'subpath-coffer'],
+    ['`coffer`: `Wallet`, `browserStorage`, amounts, `paymentQr` (no chain adapter)', 'subpath-coffer'],
     ['`coffer/keys`: phrases, seeds, `HDNode`, `deriveAccount(s)`, addresses, descriptors', 'subpath-keys'],
     ['`coffer/vault`: `Vault`, `browserStorage`, `memoryStorage`, keystore import/export', 'subpath-vault'],
     ['`coffer/evm`: `evm` adapter, transaction / message / typed-data signing', 'subpath-evm'],
     ['`coffer/bitcoin`: `bitcoin` adapter, `esplora`, coin selection, PSBTs', 'subpath-bitcoin'],
     ['`coffer/solana`: `solana` adapter, `solanaRpc`, token accounts, kit signer', 'subpath-solana'],
     ['`coffer/tron`: `tron` adapter, `tronClient`, tokens, message digest', 'subpath-tron'],
-    ['`coffer/portfolio`: `Portfolio`, `httpPrices`, history CSV (one file: every adapter inlined)', 'subpath-portfolio'],
+    ['`coffer/portfolio`: `Portfolio`, `httpPrices`, history CSV (no chain adapter)', 'subpath-portfolio'],
   ]
   const lines = ['### Bundle: esbuild, minified, browser ESM', '', '| what | KiB | KiB gzip |', '|---|---:|---:|']
   for (const [label, name] of rows) {

@@ -23,20 +23,21 @@ const VIEM_SIGN_CEILING = 31.5 * KIB
  * Per subpath: `bench/bundle/subpath-<name>.ts`, an app that imports the subpath's main entry
  * points. Budget = today's gzip size + ~10%, rounded up to 0.5 KiB. Measured 2026-12 (KiB
  * gzip, one file; vault and coffer with the scrypt Web Worker's code, ~4.2 KiB gzip; after the
- * front-coded English wordlist and coffer's own BIP-39 bits): coffer 346.64, keys 38.54, vault
- * 61.47, evm 124.96, bitcoin 62.98, solana 62.38, tron 39.06, portfolio 291.46. `coffer` and `coffer/portfolio` carry every chain adapter because the family
- * registry loads adapters with `import()`, which a one-file bundle inlines; with code splitting
- * those become lazy chunks (see docs/browser.md).
+ * front-coded English wordlist and coffer's own BIP-39 bits): coffer 110.71, keys 38.54, vault
+ * 61.47, evm 124.96, bitcoin 62.98, solana 62.38, tron 39.06, portfolio 53.02. `coffer` and
+ * `coffer/portfolio` carry no chain adapter an app did not import: the built-in families' CLI
+ * configs (which load adapters) live in the CLI (src/cli/family-cli.ts), not on the descriptors
+ * the wallet and portfolio reach (they were 346.64 and 291.46 KiB while they did).
  */
 const SUBPATH_BUDGETS: Record<string, { entry: string; budgetKiB: number }> = {
-  coffer: { entry: 'subpath-coffer', budgetKiB: 381.5 },
+  coffer: { entry: 'subpath-coffer', budgetKiB: 122 },
   'coffer/keys': { entry: 'subpath-keys', budgetKiB: 42.5 },
   'coffer/vault': { entry: 'subpath-vault', budgetKiB: 67.5 },
   'coffer/evm': { entry: 'subpath-evm', budgetKiB: 137.5 },
   'coffer/bitcoin': { entry: 'subpath-bitcoin', budgetKiB: 69.5 },
   'coffer/solana': { entry: 'subpath-solana', budgetKiB: 69 },
   'coffer/tron': { entry: 'subpath-tron', budgetKiB: 43 },
-  'coffer/portfolio': { entry: 'subpath-portfolio', budgetKiB: 320.5 },
+  'coffer/portfolio': { entry: 'subpath-portfolio', budgetKiB: 58.5 },
 }
 
 /** coffer/testing runs local chains (child processes, HTTP servers, the file system): Node only, never bundled for a browser. */

@@ -28,4 +28,14 @@ describe('bundles', () => {
     expect(code).toContain('bc1')
     expect(code).not.toMatch(/viem@|eth_sendRawTransaction|multicall3/i)
   })
+
+  // The wallet and the portfolio reach every family's descriptor; the adapters (which the CLI's
+  // per-family configuration loads) must not come along in a one-file bundle.
+  it.each(['subpath-coffer', 'subpath-portfolio'])('%s carries no chain adapter the app did not import', async (entry) => {
+    const { code } = await bundle(entry)
+    // Strings only an adapter holds: EVM and Solana RPC methods, TronGrid's and Esplora's paths.
+    const found =
+      /eth_sendRawTransaction|getSignaturesForAddress|\/wallet\/broadcasthex|\/wallet\/getaccountresource|\/address\/[^"]*\/utxo/.exec(code)
+    expect(found?.[0]).toBeUndefined()
+  })
 })

@@ -1,7 +1,7 @@
 /**
  * From configured chains to chain adapters (and a price source), and from a `<chain>`
  * argument (a configured name or a CAIP-2 id) to its chain. Each chain's family makes its
- * adapter (`family.cli.createAdapter`, loaded on demand). Offline adapters, for signing
+ * adapter (`cliConfigOf(family).createAdapter`, loaded on demand). Offline adapters, for signing
  * without a network, point at an address nothing listens on: signing never calls it.
  * @module
  * @internal
@@ -14,24 +14,22 @@ import { fixedPrices, type PriceSource } from '../portfolio/prices.js'
 import type { VaultStorage } from '../vault/storage.js'
 import type { ChainConfig, CliConfig } from './config.js'
 import { cliDocsUrl } from './links.js'
+import { cliConfigOf } from './family-cli.js'
 import { CliError, usage } from './output.js'
 
 /** An address where nothing answers: adapters made for offline signing point here. */
 export const OFFLINE_RPC = 'http://127.0.0.1:9'
 
-/** A family the CLI can configure chains of. */
-type CliFamily = ChainFamily & { readonly cli: FamilyCliConfig }
-
-/** The family of a configured chain, with its CLI configuration. */
-function cliFamily(c: ChainConfig): CliFamily {
-  const family = findChainFamily(c.chainId)
-  if (!family?.cli) throw usage(`coffer has no chain family to configure ${c.chainId.slice(0, 60)}.`)
-  return family as CliFamily
+/** The CLI configuration of a configured chain's family. */
+function cliOf(c: ChainConfig): FamilyCliConfig {
+  const cli = cliConfigOf(findChainFamily(c.chainId))
+  if (!cli) throw usage(`coffer has no chain family to configure ${c.chainId.slice(0, 60)}.`)
+  return cli
 }
 
 /** The adapter of one configured chain. `storage` keeps the adapters' broadcast records beside the wallet. */
 export async function buildAdapter(c: ChainConfig, storage?: VaultStorage, options: { offline?: boolean } = {}): Promise<ChainAdapter> {
-  return cliFamily(c).cli.createAdapter(c, { ...(storage ? { storage } : {}), ...(options.offline ? { offline: true } : {}) })
+  return cliOf(c).createAdapter(c, { ...(storage ? { storage } : {}), ...(options.offline ? { offline: true } : {}) })
 }
 
 /** Adapters for every configured chain. */
@@ -84,7 +82,7 @@ export async function unconfiguredAdapter(
   fail: (message: string) => never,
 ): Promise<ChainAdapter | undefined> {
   const other = unconfiguredChain(chainId)
-  const cli = other?.family.cli
+  const cli = cliConfigOf(other?.family)
   if (!other || !cli?.fromUrls) return undefined
   return cli.createAdapter(cli.fromUrls(other.chainId, urls, fail), options.offline ? { offline: true } : {})
 }
@@ -120,7 +118,7 @@ export function priceSource(config: CliConfig): PriceSource | undefined {
   if (!p) return undefined
   if ('fixed' in p) {
     const families: Record<string, string> = {}
-    for (const c of config.chains) Object.assign(families, findChainFamily(c.chainId)?.cli?.assetFamilies?.(c))
+    for (const c of config.chains) Object.assign(families, cliConfigOf(findChainFamily(c.chainId))?.assetFamilies?.(c))
     return fixedPrices({ prices: p.fixed, currency: config.currency, families })
   }
   const apiKey = p.coingecko.apiKey ?? process.env.COFFER_COINGECKO_API_KEY

@@ -14,6 +14,7 @@ import { chainFamilies, findChainFamily, type ChainFamily, type FamilyChainConfi
 import { CofferError } from '../core/errors.js'
 import { PolicyEngine, type PolicyOptions } from '../policy/policy.js'
 import { fixedPrices, normalizeCurrency } from '../portfolio/prices.js'
+import { cliConfigOf } from './family-cli.js'
 import { usage } from './output.js'
 
 /** The default config file, looked for in the working directory. */
@@ -119,13 +120,16 @@ function onlyKeys(obj: Json, allowed: readonly string[], where: string, fail: (m
 }
 
 /** The family that claims a `chains[]` entry: by its entry key, else by the namespace of `"chain"`, else the first keyless family. */
-function entryFamily(value: Json): (ChainFamily & { cli: FamilyCliConfig }) | undefined {
-  const withCli = chainFamilies().filter((f): f is ChainFamily & { cli: FamilyCliConfig } => f.cli !== undefined)
+function entryFamily(value: Json): { family: ChainFamily; cli: FamilyCliConfig } | undefined {
+  const withCli = chainFamilies().flatMap((family) => {
+    const cli = cliConfigOf(family)
+    return cli ? [{ family, cli }] : []
+  })
   const keyed = withCli.find((f) => f.cli.entryKey !== undefined && value[f.cli.entryKey] !== undefined)
   if (keyed) return keyed
   const keyless = withCli.filter((f) => f.cli.entryKey === undefined)
   const named = typeof value.chain === 'string' ? findChainFamily(value.chain) : undefined
-  return keyless.find((f) => f === named) ?? keyless[0]
+  return keyless.find((f) => f.family === named) ?? keyless[0]
 }
 
 function parseChain(value: unknown, where: string, fail: (m: string) => never): ChainConfig {
@@ -190,16 +194,17 @@ export function applyRpcFlags(config: CliConfig, flags: readonly string[]): CliC
   }
   const chains: ChainConfig[] = config.chains.map((c) => {
     const urls = byChain.get(c.chainId)
-    const cli = findChainFamily(c.chainId)?.cli
+    const cli = cliConfigOf(findChainFamily(c.chainId))
     return urls && cli ? cli.withUrls(c, urls) : c
   })
   for (const id of order) {
     if (chains.some((c) => c.chainId === id)) continue
     const urls = byChain.get(id) as string[]
     const family = findChainFamily(id)
-    if (family?.cli?.fromUrls && family.supports(id as ChainId)) {
+    const cli = cliConfigOf(family)
+    if (cli?.fromUrls && family?.supports(id as ChainId)) {
       chains.push(
-        family.cli.fromUrls(id as ChainId, urls, (m) => {
+        cli.fromUrls(id as ChainId, urls, (m) => {
           throw usage(`--rpc ${id}: ${m}`)
         }),
       )
@@ -213,7 +218,7 @@ export function applyRpcFlags(config: CliConfig, flags: readonly string[]): CliC
 /** "an EVM or Bitcoin": the families whose chains `--rpc` can add from a URL alone. */
 function urlFamilies(): string {
   const titles = chainFamilies()
-    .filter((f) => f.cli?.fromUrls)
+    .filter((f) => cliConfigOf(f)?.fromUrls)
     .map((f) => f.title)
   const list = titles.length < 2 ? titles.join('') : `${titles.slice(0, -1).join(', ')} or ${titles[titles.length - 1] as string}`
   return `${/^[AEIOU]/i.test(list) ? 'an' : 'a'} ${list}`

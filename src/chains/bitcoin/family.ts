@@ -13,7 +13,6 @@ import { parseDescriptor } from '../../keys/descriptor.js'
 import { HDNode } from '../../keys/secp256k1.js'
 import type { AccountSigner, Signer } from '../../keys/signer.js'
 import type { ChainFamily, FamilyAccountKeys, FamilyAddress, FamilyNetwork } from '../family.js'
-import { bitcoinCliConfig } from './cli-config.js'
 import { BITCOIN_CHAINS } from './networks.js'
 import { bip21Scheme } from './payment-uri.js'
 
@@ -128,6 +127,5 @@ export const bitcoinFamily: ChainFamily = Object.freeze({
   nativeAsset: (chainId: ChainId): AssetId => BITCOIN_CHAINS[networkOf(chainId)].nativeAsset,
   /** A key search tries every address type. */
   accountSearch: Object.freeze(BITCOIN_ADDRESS_TYPES.map((addressType) => Object.freeze({ addressType }))),
-  cli: bitcoinCliConfig,
   paymentSchemes: Object.freeze([bip21Scheme]),
 } satisfies ChainFamily)

@@ -8,7 +8,6 @@ import { InvalidArgumentError } from '../../core/errors.js'
 import { isValidEvmAddress } from '../../keys/address/evm.js'
 import type { AccountSigner, Signer } from '../../keys/signer.js'
 import type { ChainFamily, FamilyNetwork } from '../family.js'
-import { evmCliConfig } from './cli-config.js'
 import { eip681Scheme } from './payment-uri.js'
 import { EVM_CHAINS, assetFamily, evmChainInfo } from './registry.js'
 
@@ -49,6 +48,5 @@ export const evmFamily: ChainFamily = Object.freeze({
   signer: (keys, _chainId, account) => keys.getSigner({ secretId: account.secretId, chain: 'evm', index: account.index }),
   accountKeys: (_chainId: ChainId, signer: Signer | AccountSigner) => ({ address: addressSigner(signer).address }),
   nativeAsset: (chainId: ChainId): AssetId => `${chainId}/slip44:60`,
-  cli: evmCliConfig,
   paymentSchemes: Object.freeze([eip681Scheme]),
 } satisfies ChainFamily)

@@ -9,7 +9,6 @@ import { InvalidArgumentError } from '../../core/errors.js'
 import { isValidSolanaAddress } from '../../keys/address/solana.js'
 import type { AccountSigner, Signer } from '../../keys/signer.js'
 import type { ChainFamily, FamilyNetwork } from '../family.js'
-import { solanaCliConfig } from './cli-config.js'
 import { SOLANA_CHAIN_ID, SOLANA_CLUSTERS, solAssetId, solanaClusterOf } from './networks.js'
 import { solanaPayScheme } from './payment-uri.js'
 import { SOLANA_TOKENS } from './registry.js'
@@ -48,6 +47,5 @@ export const solanaFamily: ChainFamily = Object.freeze({
   signer: (keys, _chainId, account) => keys.getSigner({ secretId: account.secretId, chain: 'solana', index: account.index }),
   accountKeys: (_chainId: ChainId, signer: Signer | AccountSigner) => ({ address: addressSigner(signer).address }),
   nativeAsset: (chainId: ChainId): AssetId => solAssetId(chainId),
-  cli: solanaCliConfig,
   paymentSchemes: Object.freeze([solanaPayScheme]),
 } satisfies ChainFamily)

@@ -10,7 +10,6 @@ import { InvalidArgumentError } from '../../core/errors.js'
 import { isValidTronAddress } from '../../keys/address/tron.js'
 import type { AccountSigner, Signer } from '../../keys/signer.js'
 import type { ChainFamily, FamilyNetwork } from '../family.js'
-import { tronCliConfig } from './cli-config.js'
 import { TRON_CHAIN_ID, TRON_NETWORKS, trxAssetId, tronNetworkOf } from './networks.js'
 import { tronScheme } from './payment-uri.js'
 import { TRON_TOKENS } from './registry.js'
@@ -53,6 +52,5 @@ export const tronFamily: ChainFamily = Object.freeze({
   signer: (keys, _chainId, account) => keys.getSigner({ secretId: account.secretId, chain: 'tron', index: account.index }),
   accountKeys: (_chainId: ChainId, signer: Signer | AccountSigner) => ({ address: addressSigner(signer).address }),
   nativeAsset: (chainId: ChainId): AssetId => trxAssetId(chainId),
-  cli: tronCliConfig,
   paymentSchemes: Object.freeze([tronScheme]),
 } satisfies ChainFamily)

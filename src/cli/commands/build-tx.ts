@@ -6,7 +6,7 @@
  * `coffer broadcast` back online. Nothing is signed. The paying account is `--from` (an
  * address, or a Bitcoin account descriptor: no wallet needed) or the wallet's account
  * `--index` (no password once the wallet knows it). A family may add options of its own and build
- * with them (`family.cli.buildTxOptions` / `buildTransfer`: Solana's `--durable-nonce <account>`),
+ * with them (`cliConfigOf(family).buildTxOptions` / `buildTransfer`: Solana's `--durable-nonce <account>`),
  * and say how long the transaction stays valid (`lifetimeNote`: a Solana blockhash, about a minute).
  *
  * The spending policy is not run here, on purpose: a check at build time binds nothing (the
@@ -31,6 +31,7 @@ import { oneLine, toJson, usage } from '../output.js'
 import { parseFeeLevel } from '../payment.js'
 import type { Action } from './action.js'
 import { parseIndex } from './address.js'
+import { cliConfigOf } from '../family-cli.js'
 
 /** What build-tx tells the user about the spending policy, every time. */
 export const POLICY_NOTE =
@@ -69,7 +70,7 @@ function familyOptions(): { family: ChainFamily; option: Option }[] {
   const seen = new Set<string>()
   const out: { family: ChainFamily; option: Option }[] = []
   for (const family of chainFamilies()) {
-    for (const o of family.cli?.buildTxOptions ?? []) {
+    for (const o of cliConfigOf(family)?.buildTxOptions ?? []) {
       const option = new Option(o.flags, `${o.description} (${family.title} chains only)`)
       if (seen.has(option.attributeName())) continue
       seen.add(option.attributeName())
@@ -150,7 +151,7 @@ export function register(program: Command, action: Action): void {
         feeSymbol: fee?.symbol ?? quote.fee.asset,
         feeDecimals: fee?.decimals ?? 0,
       }
-      const cli = chainFamily(chain.chainId).cli
+      const cli = cliConfigOf(chainFamily(chain.chainId))
       const unsigned = cli?.buildTransfer
         ? await cli.buildTransfer(adapter, quote, familyValues, (message) => {
             throw usage(message)
