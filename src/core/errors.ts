@@ -83,6 +83,7 @@ const TABLE = {
     code: 'VAULT_EXISTS',
     message: 'This storage already holds a vault; open it with Vault.open, or choose another storage.',
   },
+  UnknownDelegateError: { code: 'UNKNOWN_DELEGATE' },
 } as const satisfies Record<string, { readonly code: string; readonly message?: string }>
 
 type Table = typeof TABLE
@@ -257,6 +258,7 @@ export type ErrorDetailsMap = {
   }
   FeeTooHighError: { readonly rate?: bigint; readonly ceiling?: bigint; readonly level?: string }
   VaultExistsError: NoDetails
+  UnknownDelegateError: { readonly delegate?: string; readonly chainId?: string }
 }
 
 /** The `details` type of the error class named `N`. */
@@ -561,3 +563,12 @@ export type FeeTooHighError = CofferErrorOf<'FeeTooHighError'>
 export const VaultExistsError = /* @__PURE__ */ defineError('VaultExistsError')
 /** An instance of {@link VaultExistsError}. */
 export type VaultExistsError = CofferErrorOf<'VaultExistsError'>
+
+/**
+ * An EIP-7702 authorization names a delegate that is not on coffer's list of audited account
+ * implementations, and the caller did not name it as the one they insist on (`allowDelegate`):
+ * such an authorization hands the account to that contract's code. Nothing was signed.
+ */
+export const UnknownDelegateError = /* @__PURE__ */ defineError('UnknownDelegateError')
+/** An instance of {@link UnknownDelegateError}. */
+export type UnknownDelegateError = CofferErrorOf<'UnknownDelegateError'>

@@ -22,6 +22,19 @@ export {
   type TransferAuthorizationParameters,
 } from './signing.js'
 export { MULTICALL3_ADDRESS } from './networks.js'
+export {
+  KNOWN_DELEGATES,
+  NO_DELEGATE,
+  authorizationDigest,
+  signAuthorization,
+  signDelegation,
+  delegationOf,
+  type KnownDelegate,
+  type Authorization,
+  type SignedAuthorization,
+  type DelegateOptions,
+  type DelegationParameters,
+} from './eip7702.js'
 export * from '../adapter.js'
 export {
   EVM_CHAINS,

@@ -4,7 +4,10 @@
  * accessList, yParity, r, s])`), EIP-2930 (`0x01 ‖ rlp([chainId, nonce, gasPrice, gas, to,
  * value, data, accessList, yParity, r, s])`) and legacy with EIP-155 replay protection
  * (`rlp([nonce, gasPrice, gas, to, value, data, chainId, 0, 0])` to sign, `v = chainId·2 + 35
- * + yParity` once signed). Its input is a transaction `toSerializable` already checked; the
+ * + yParity` once signed), and EIP-7702 set-code transactions (`0x04 ‖ rlp([chainId, nonce,
+ * maxPriorityFeePerGas, maxFeePerGas, gas, to, value, data, accessList, authorizationList,
+ * yParity, r, s])`, each authorization `[chainId, address, nonce, yParity, r, s]`). Its input is
+ * a transaction `toSerializable` (or `signDelegation`) already checked; the
  * bytes equal viem's and ethers' `serializeTransaction` (test/chains/evm/serialize.test.ts).
  * Owning these ~100 lines keeps viem's serializer (and its ABI / chain-formatter code) out of a
  * browser bundle that only signs.
@@ -30,6 +33,15 @@ function accessList(tx: TransactionSerializable): RlpItem {
   return list.map((entry) => [bytes(entry.address), entry.storageKeys.map((key) => bytes(key))])
 }
 
+/** EIP-7702's authorization list: `[chain_id, address, nonce, y_parity, r, s]` each. */
+function authorizationList(tx: TransactionSerializable): RlpItem {
+  const list = 'authorizationList' in tx ? (tx.authorizationList ?? []) : []
+  return list.map((a) => {
+    const auth = a as { chainId: number; address: string; nonce: number; yParity?: number; r: string; s: string }
+    return [int(auth.chainId), bytes(auth.address), int(auth.nonce), int(auth.yParity ?? 0), int(BigInt(auth.r)), int(BigInt(auth.s))]
+  })
+}
+
 function withSignature(fields: RlpItem[], signature: TransactionSignature | undefined): RlpItem[] {
   return signature ? [...fields, int(signature.yParity), int(signature.r), int(signature.s)] : fields
 }
@@ -49,6 +61,10 @@ function typed(type: number, fields: RlpItem[]): Uint8Array {
 export function serializeEvmTransaction(tx: TransactionSerializable, signature?: TransactionSignature): Uint8Array {
   const t = tx as TransactionSerializable & { gasPrice?: bigint; maxFeePerGas?: bigint; maxPriorityFeePerGas?: bigint }
   const tail = [bytes(t.to), int(t.value), bytes(t.data)]
+  if (t.type === 'eip7702') {
+    const fields = [int(t.chainId), int(t.nonce), int(t.maxPriorityFeePerGas), int(t.maxFeePerGas), int(t.gas), ...tail, accessList(t)]
+    return typed(4, withSignature([...fields, authorizationList(t)], signature))
+  }
   if (t.type === 'eip1559') {
     const fields = [int(t.chainId), int(t.nonce), int(t.maxPriorityFeePerGas), int(t.maxFeePerGas), int(t.gas), ...tail, accessList(t)]
     return typed(2, withSignature(fields, signature))
