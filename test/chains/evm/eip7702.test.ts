@@ -9,9 +9,8 @@
  */
 import simple7702 from '@account-abstraction/contracts/artifacts/Simple7702Account.json'
 import fc from 'fast-check'
-import { createPublicClient, createWalletClient, encodeFunctionData, erc20Abi, http, serializeTransaction, type Hex } from 'viem'
+import { createPublicClient, encodeFunctionData, erc20Abi, http, serializeTransaction, type Hex } from 'viem'
 import { hashAuthorization, recoverAuthorizationAddress } from 'viem/utils'
-import { privateKeyToAccount } from 'viem/accounts'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import {
   KNOWN_DELEGATES,
@@ -27,12 +26,9 @@ import {
 import { evmSigner, InvalidArgumentError, mnemonicToSeed, UnknownDelegateError, generateMnemonic } from 'coffer/keys'
 import { startLocalChain, type LocalChain } from 'coffer/testing'
 import { serializeEvmTransaction } from '../../../src/chains/evm/serialize.js'
+import { deployAccountAbstraction } from '../../support/bundler.js'
 
 const SIMPLE_7702 = KNOWN_DELEGATES[0]!.address
-/** Arachnid's deterministic deployment proxy, predeployed on anvil as on most chains. */
-const CREATE2_DEPLOYER = '0x4e59b44847b379578588920ca78fbf26c0b4956c'
-/** anvil's first dev account (the `test … junk` phrase), for test setup only. */
-const ANVIL_KEY = '0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80'
 const hex = (b: Uint8Array) => `0x${Buffer.from(b).toString('hex')}` as Hex
 const address = fc.uint8Array({ minLength: 20, maxLength: 20 }).map(hex)
 
@@ -168,13 +164,8 @@ describe('on anvil', () => {
   }
 
   it('the npm artifact deployed through the CREATE2 deployer (salt 0) lands at the listed address', async () => {
-    const deployer = createWalletClient({ account: privateKeyToAccount(ANVIL_KEY), chain: local.chain, transport: http(local.rpcUrl) })
-    const hash = await deployer.sendTransaction({
-      to: CREATE2_DEPLOYER,
-      data: `0x${'00'.repeat(32)}${simple7702.bytecode.slice(2)}` as Hex,
-      gas: 5_000_000n,
-    })
-    expect((await rpc.waitForTransactionReceipt({ hash })).status).toBe('success')
+    // deployAccountAbstraction checks that the CREATE2 address is the listed one; here: the code there is the artifact's.
+    await deployAccountAbstraction(local)
     expect(await rpc.getCode({ address: SIMPLE_7702 })).toBe(simple7702.deployedBytecode)
   })
 
