@@ -1,16 +1,16 @@
 /**
  * The bundler harness (test/support/bundler.ts) works end to end: alto accepts a UserOperation
  * v0.8 from an EOA that a coffer signer delegated to Simple7702Account (signDelegation), signed
- * by the same coffer signer (as viem's Simple7702 account owner), and the EntryPoint executes it:
+ * by the same coffer signer (signUserOperation), and the EntryPoint executes it:
  * two USDT payments land, the EntryPoint's nonce of the operation's key moves past it, and the account
  * paid exactly the operation's actual gas cost in ETH (prefund minus the deposit left at the
  * EntryPoint; no paymaster yet).
  */
-import { createBundlerClient, toSimple7702SmartAccount } from 'viem/account-abstraction'
+import { createBundlerClient, formatUserOperationRequest, toSimple7702SmartAccount } from 'viem/account-abstraction'
 import { privateKeyToAccount } from 'viem/accounts'
 import { createPublicClient, encodeFunctionData, erc20Abi, http, parseAbi, type PrivateKeyAccount } from 'viem'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { delegationOf, evm, signDelegation, toViemAccount } from 'coffer/evm'
+import { delegationOf, evm, signDelegation, signUserOperation, toViemAccount, type UserOperation } from 'coffer/evm'
 import { evmSigner, generateMnemonic, mnemonicToSeed, type SeedSigner } from 'coffer/keys'
 import { startLocalChain, type LocalChain } from 'coffer/testing'
 import { ENTRY_POINT_V08, SIMPLE_7702_V08, startBundler, type LocalBundler } from './bundler.js'
@@ -54,19 +54,10 @@ describe('bundler harness: alto on anvil', () => {
     expect((await adapter.waitForTransaction(await adapter.broadcast(delegation))).state).toBe('confirmed')
     expect(delegationOf((await rpc.getCode({ address: owner })) ?? '0x')).toBe(SIMPLE_7702_V08)
 
-    // viem's Simple7702 account over the coffer signer (its owner signs the EIP-712 userOpHash).
-    // viem hands the whole UserOperation as the message; coffer signs only declared fields, so
-    // the owner passes those (EIP-712 ignores the rest: the digest is the same).
-    const base = toViemAccount(signer)
-    const ownerAccount = {
-      ...base,
-      signTypedData: ((td: { types: Record<string, readonly { name: string }[]>; primaryType: string; message: Record<string, unknown> }) =>
-        base.signTypedData({
-          ...td,
-          message: Object.fromEntries(td.types[td.primaryType]!.map((f) => [f.name, td.message[f.name]])),
-        } as never)) as typeof base.signTypedData,
-    }
-    const account = await toSimple7702SmartAccount({ client: rpc, owner: ownerAccount as unknown as PrivateKeyAccount })
+    // viem's Simple7702 account builds the call data and asks alto for gas (prepareUserOperation);
+    // coffer checks and signs the operation (signUserOperation); it goes out as alto's raw
+    // eth_sendUserOperation, so what was signed is what is sent.
+    const account = await toSimple7702SmartAccount({ client: rpc, owner: toViemAccount(signer) as unknown as PrivateKeyAccount })
     expect(account.address).toBe(owner)
     const bundlerClient = createBundlerClient({ client: rpc, transport: http(bundler.url) })
     const usdt = local.tokens.USDT.address
@@ -80,13 +71,20 @@ describe('bundler harness: alto on anvil', () => {
         args: [owner, key],
       })
     const eth = await rpc.getBalance({ address: owner })
-    const hash = await bundlerClient.sendUserOperation({
+    const { account: _account, ...prepared } = await bundlerClient.prepareUserOperation({
       account,
       calls: [
         { to: usdt, data: encodeFunctionData({ abi: erc20Abi, functionName: 'transfer', args: [alice, 10_000_000n] }) },
         { to: usdt, data: encodeFunctionData({ abi: erc20Abi, functionName: 'transfer', args: [bob, 5_000_000n] }) },
       ],
     })
+    const userOperation = prepared as unknown as UserOperation
+    const signed = await signUserOperation(signer, userOperation, { chainId: local.chain.id, entryPoint: ENTRY_POINT_V08 })
+    const hash = (await bundlerClient.request({
+      method: 'eth_sendUserOperation',
+      params: [formatUserOperationRequest({ ...prepared, signature: signed.signature }), ENTRY_POINT_V08],
+    })) as `0x${string}`
+    expect(hash).toBe(signed.digest) // the bundler's userOpHash is the digest coffer signed
     const receipt = await bundlerClient.waitForUserOperationReceipt({ hash, timeout: 30_000 })
     expect(receipt.success).toBe(true)
     const balance = (who: `0x${string}`) => rpc.readContract({ address: usdt, abi: erc20Abi, functionName: 'balanceOf', args: [who] })

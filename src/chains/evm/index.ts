@@ -35,6 +35,14 @@ export {
   type DelegateOptions,
   type DelegationParameters,
 } from './eip7702.js'
+export {
+  packUserOperation,
+  userOperationTypedData,
+  signUserOperation,
+  type UserOperation,
+  type PackedUserOperation,
+  type UserOperationDomain,
+} from './user-operation.js'
 export * from '../adapter.js'
 export {
   EVM_CHAINS,
