@@ -16,7 +16,7 @@
  * @module
  */
 import { keccak_256 } from '@noble/hashes/sha3.js'
-import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js'
+import { hexToBytes } from '@noble/hashes/utils.js'
 import type { Hex } from 'viem'
 import { describe, isIntegerIn } from '../../core/assert.js'
 import { InvalidArgumentError, UnknownDelegateError } from '../../core/errors.js'
@@ -24,7 +24,7 @@ import { isValidEvmAddress, toChecksumAddress } from '../../keys/address/evm.js'
 import type { Signer } from '../../keys/signer.js'
 import type { SignedTransaction } from '../adapter.js'
 import { rlpEncode, rlpInteger } from './rlp.js'
-import { serializeEvmTransaction } from './serialize.js'
+import { signSerializable } from './serialize.js'
 import { evmSigner } from './signing.js'
 
 /** An audited smart-account implementation an EOA may delegate to. */
@@ -189,15 +189,13 @@ export async function signDelegation(
     maxPriorityFeePerGas,
     authorizationList: [authorization],
   }
-  const digest = keccak_256(serializeEvmTransaction(tx))
-  const sig = await s.signDigest(digest)
-  const raw = serializeEvmTransaction(tx, { r: sig.r, s: sig.s, yParity: sig.recovery })
+  const { raw, hash } = await signSerializable(tx, s)
   return Object.freeze({
     chainId: `eip155:${authorization.chainId}`,
     kind: 'evm-eip7702',
     from: toChecksumAddress(s.address),
-    hash: `0x${bytesToHex(keccak_256(raw))}`,
-    raw: `0x${bytesToHex(raw)}`,
+    hash,
+    raw,
     authorization,
   })
 }

@@ -14,8 +14,10 @@
  * @module
  * @internal
  */
-import { hexToBytes } from '@noble/hashes/utils.js'
-import type { TransactionSerializable } from 'viem'
+import { keccak_256 } from '@noble/hashes/sha3.js'
+import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js'
+import type { Hex, TransactionSerializable } from 'viem'
+import type { Secp256k1Signer } from '../../keys/signer.js'
 import { rlpEncode, rlpInteger, type RlpItem } from './rlp.js'
 
 /** An ECDSA signature as the transaction carries it. */
@@ -61,13 +63,10 @@ function typed(type: number, fields: RlpItem[]): Uint8Array {
 export function serializeEvmTransaction(tx: TransactionSerializable, signature?: TransactionSignature): Uint8Array {
   const t = tx as TransactionSerializable & { gasPrice?: bigint; maxFeePerGas?: bigint; maxPriorityFeePerGas?: bigint }
   const tail = [bytes(t.to), int(t.value), bytes(t.data)]
-  if (t.type === 'eip7702') {
+  if (t.type === 'eip1559' || t.type === 'eip7702') {
     const fields = [int(t.chainId), int(t.nonce), int(t.maxPriorityFeePerGas), int(t.maxFeePerGas), int(t.gas), ...tail, accessList(t)]
+    if (t.type === 'eip1559') return typed(2, withSignature(fields, signature))
     return typed(4, withSignature([...fields, authorizationList(t)], signature))
-  }
-  if (t.type === 'eip1559') {
-    const fields = [int(t.chainId), int(t.nonce), int(t.maxPriorityFeePerGas), int(t.maxFeePerGas), int(t.gas), ...tail, accessList(t)]
-    return typed(2, withSignature(fields, signature))
   }
   if (t.type === 'eip2930') {
     return typed(1, withSignature([int(t.chainId), int(t.nonce), int(t.gasPrice), int(t.gas), ...tail, accessList(t)], signature))
@@ -79,4 +78,14 @@ export function serializeEvmTransaction(tx: TransactionSerializable, signature?:
       ? [...fields, int(chainId * 2n + 35n + BigInt(signature.yParity)), int(signature.r), int(signature.s)]
       : [...fields, int(chainId), int(0), int(0)],
   )
+}
+
+/**
+ * Signs a checked transaction: serialise, keccak-256, sign the digest, serialise with the
+ * signature. Returns the signed bytes and their hash (the transaction hash). Offline.
+ */
+export async function signSerializable(tx: TransactionSerializable, signer: Secp256k1Signer): Promise<{ raw: Hex; hash: Hex }> {
+  const sig = await signer.signDigest(keccak_256(serializeEvmTransaction(tx)))
+  const raw = serializeEvmTransaction(tx, { r: sig.r, s: sig.s, yParity: sig.recovery })
+  return { raw: `0x${bytesToHex(raw)}`, hash: `0x${bytesToHex(keccak_256(raw))}` }
 }

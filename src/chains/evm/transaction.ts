@@ -6,8 +6,6 @@
  * Signing touches no network and no viem code, so a browser bundle that only signs stays small.
  * @module
  */
-import { keccak_256 } from '@noble/hashes/sha3.js'
-import { bytesToHex } from '@noble/hashes/utils.js'
 import type { AccessList, Hex, TransactionSerializable } from 'viem'
 import { toChecksumAddress } from '../../keys/address/evm.js'
 import { describe, isIntegerIn } from '../../core/assert.js'
@@ -18,7 +16,7 @@ import type { GasPricing } from './fees.js'
 import type { EvmChain } from './networks.js'
 import type { NonceManager } from './nonces.js'
 import type { TokenBook } from './tokens.js'
-import { serializeEvmTransaction } from './serialize.js'
+import { signSerializable } from './serialize.js'
 import { checkAddress } from './validate.js'
 
 /** The JSON payload of an unsigned EVM transaction (numbers above 2^53 as decimal strings). */
@@ -142,21 +140,8 @@ export async function signEvmTransaction(unsigned: UnsignedTransaction, signer: 
   if (`eip155:${tx.chainId}` !== unsigned.chainId)
     throw new InvalidArgumentError(`Transaction chainId ${tx.chainId} does not match ${unsigned.chainId}.`)
   checkSummary(unsigned.summary, tx)
-  let digest: Uint8Array
-  try {
-    digest = keccak_256(serializeEvmTransaction(tx))
-  } catch (cause) {
-    throw new InvalidArgumentError('Unsigned EVM transaction cannot be serialised.', { cause })
-  }
-  const sig = await signer.signDigest(digest)
-  const raw = serializeEvmTransaction(tx, { r: sig.r, s: sig.s, yParity: sig.recovery })
-  return {
-    chainId: unsigned.chainId,
-    kind: unsigned.kind,
-    from: toChecksumAddress(unsigned.from),
-    hash: `0x${bytesToHex(keccak_256(raw))}`,
-    raw: `0x${bytesToHex(raw)}`,
-  }
+  const { raw, hash } = await signSerializable(tx, signer)
+  return { chainId: unsigned.chainId, kind: unsigned.kind, from: toChecksumAddress(unsigned.from), hash, raw }
 }
 
 const mismatch = (what: string) =>
