@@ -85,6 +85,12 @@ export interface AdapterCapabilities {
   readonly balancesAt: boolean
   /** `getTransfers` lists transfers of many addresses over a block range in one query. */
   readonly transfers: boolean
+  /**
+   * `quoteTransfer({ …, gas: 'stablecoin' })` pays the fee in the token sent (EVM: an ERC-4337
+   * operation from the account's own address under EIP-7702, through the configured bundler and
+   * token paymaster). False: not configured, or not possible on this chain.
+   */
+  readonly stablecoinGas: boolean
 }
 
 /** A balance read. */
@@ -188,6 +194,18 @@ export interface TransferRequest {
    * payee finds the payment by them). An adapter that cannot carry them throws NotSupportedError.
    */
   readonly references?: readonly string[]
+  /**
+   * Who pays the fee in what: `'native'` (default) the chain's coin; `'stablecoin'` the token
+   * sent, through the chain's sponsor (needs `capabilities.stablecoinGas`; others throw
+   * NotSupportedError); `'auto'` the native coin when it covers the fee, else the stablecoin.
+   */
+  readonly gas?: 'native' | 'stablecoin' | 'auto'
+  /**
+   * Several payments of `asset` in one transaction or operation (a payroll): `to` is then the
+   * first recipient and `amount` the total. EVM: with `gas: 'stablecoin'`, as one ERC-4337
+   * operation (one signature, one confirmation); other adapters throw NotSupportedError.
+   */
+  readonly payments?: readonly { readonly to: string; readonly amount: bigint }[]
 }
 
 /** A fee at one level: the most the transfer can cost, in the chain's fee asset. */
@@ -219,6 +237,8 @@ export interface TransferQuote {
   readonly createdAt: number
   /** Chain-specific build data, JSON-safe. */
   readonly details: { readonly [key: string]: Json }
+  /** A batch (`TransferRequest.payments`): each payment; `to` is the first recipient, `amount` the total. */
+  readonly payments?: readonly { readonly to: string; readonly amount: bigint }[]
 }
 
 /** An unsigned transaction: plain JSON, so it can travel to an offline signer and back. */

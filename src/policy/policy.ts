@@ -301,17 +301,19 @@ export class PolicyEngine {
   /**
    * Checks every token movement of one typed-data signature as {@link authorize} checks a
    * transfer (lists, limits, fiat; all or none are recorded), then asks the hooks once: with the
-   * movement's summary, or for several with `base` carrying them in `spends`.
+   * movement's summary, or for several with `base` carrying them in `spends`. With `id` (a
+   * wallet's batch payment), the records are `id`, `id#1`, `id#2`, …: `release(id)` frees them all.
    * @throws PolicyViolationError naming the rule that refused
    */
   async authorizeSpends(
     spends: readonly SignSummary[],
     base: SignSummary,
     confirm?: (summary: SignSummary) => boolean | Promise<boolean>,
+    options: { id?: string } = {},
   ): Promise<Reservation> {
     const prices = new Map<AssetId, Decimal>()
     for (const spend of spends) for (const [id, price] of await this.#pricesFor(spend)) prices.set(id, price)
-    const checked = await this.#record(spends, prices)
+    const checked = await this.#record(spends, prices, options.id)
     const reservation = this.#reservation(checked.map((c) => c.record.id))
     try {
       await this.#confirm(
@@ -327,10 +329,11 @@ export class PolicyEngine {
 
   /**
    * Stops counting a spend recorded under `id` (a reservation's id, or the id a wallet gave
-   * `authorize`): for a payment proven never to be mined. No error when there is none.
+   * `authorize` or `authorizeSpends`, with the batch's `id#n` records): for a payment proven
+   * never to be mined. No error when there is none.
    */
   async release(id: string): Promise<void> {
-    await this.#drop([id])
+    await this.#drop([id], true)
   }
 
   /** Runs the confirmation hooks for a message or typed data (limits do not apply to them). @throws PolicyViolationError */
@@ -389,7 +392,7 @@ export class PolicyEngine {
       const now = this.#now()
       let all = records
       for (const [i, summary] of summaries.entries()) {
-        const checked = this.#check(summary, all, prices, now, i === 0 && id !== undefined ? id : undefined)
+        const checked = this.#check(summary, all, prices, now, id === undefined ? undefined : i === 0 ? id : `${id}#${i}`)
         out.push(checked)
         all = [...all, checked.record]
       }
@@ -552,10 +555,11 @@ export class PolicyEngine {
     })
   }
 
-  /** Removes records. */
-  async #drop(ids: readonly string[]): Promise<void> {
+  /** Removes records (`batches`: and each id's `id#n` records). */
+  async #drop(ids: readonly string[], batches = false): Promise<void> {
     if (ids.length === 0) return
-    await this.#mutate((records) => (records.some((r) => ids.includes(r.id)) ? records.filter((r) => !ids.includes(r.id)) : undefined))
+    const gone = (r: SpendRecord) => ids.includes(r.id) || (batches && ids.some((id) => r.id.startsWith(`${id}#`)))
+    await this.#mutate((records) => (records.some(gone) ? records.filter((r) => !gone(r)) : undefined))
   }
 
   /**

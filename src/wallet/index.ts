@@ -13,5 +13,5 @@ export {
   type SendOptions,
   type PayOptions,
 } from './wallet.js'
-export type { QuoteRequest, AccountRef } from './requests.js'
+export type { QuoteRequest, AccountRef, BatchQuoteRequest } from './requests.js'
 export type { AccountRecord, WalletAddress } from './accounts.js'

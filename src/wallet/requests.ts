@@ -29,6 +29,12 @@ export interface QuoteRequest {
   readonly memo?: string
   /** Payment reference keys (Solana Pay); chains that cannot carry them refuse the request. */
   readonly references?: readonly string[]
+  /**
+   * Who pays the fee in what: `'native'` (default), `'stablecoin'` (the token sent pays its own
+   * fee: EVM adapters with `stablecoinGas`), or `'auto'` (the native coin if it covers the fee,
+   * else the stablecoin). The quote's `fee` is then in the token; policies see it so.
+   */
+  readonly gas?: 'native' | 'stablecoin' | 'auto'
 }
 
 /** A request resolved to one adapter, account and asset. */
@@ -193,4 +199,41 @@ export async function resolveRequest(
   else throw new InvalidArgumentError(`amount must be a bigint of base units, a decimal string or "max", got ${describe(amount)}.`)
   if (units !== 'max' && units <= 0n) throw new InvalidArgumentError('amount must be more than zero.')
   return { adapter, account, asset: info, amount: units }
+}
+
+/** A batch of payments of one asset from one account, in one operation (`wallet.quoteBatch`). */
+export interface BatchQuoteRequest {
+  /** The paying account (default: the first on the chain). */
+  readonly from?: AccountRef
+  /** A CAIP-19 id, or a symbol on the paying chain. */
+  readonly asset: string
+  /** Each recipient and amount (base units, or a decimal string in whole units; not 'max'). */
+  readonly payments: readonly { readonly to: string; readonly amount: bigint | string }[]
+  readonly chainId?: ChainId
+  readonly feeLevel?: FeeLevel
+  /** Default `'stablecoin'` (a batch is one ERC-4337 operation on EVM chains). */
+  readonly gas?: 'stablecoin'
+}
+
+/** A batch request resolved: the adapter, account and asset, and each payment in base units. @throws as resolveRequest */
+export async function resolveBatch(
+  request: BatchQuoteRequest,
+  adapters: ReadonlyMap<ChainId, ChainAdapter>,
+  accounts: readonly AccountRecord[],
+): Promise<ResolvedRequest & { readonly payments: readonly { readonly to: string; readonly amount: bigint }[] }> {
+  if (!request || typeof request !== 'object' || !Array.isArray(request.payments) || request.payments.length === 0)
+    throw new InvalidArgumentError(`quoteBatch takes { from?, asset, payments: [{ to, amount }, …] }, got ${describe(request)}.`)
+  const payments: { to: string; amount: bigint }[] = []
+  let resolved: ResolvedRequest | undefined
+  for (const [i, p] of request.payments.entries()) {
+    if (!p || typeof p !== 'object' || p.amount === 'max')
+      throw new InvalidArgumentError(`payments[${i}] must be { to, amount } (not 'max').`)
+    // Each payment goes through the one-payment checks (address type, amount form) on the same account and asset.
+    const r = await resolveRequest({ ...request, to: p.to, amount: p.amount }, adapters, accounts)
+    if (resolved && (r.adapter !== resolved.adapter || r.account !== resolved.account || r.asset.id !== resolved.asset.id))
+      throw new InvalidArgumentError(`payments[${i}] resolves to another chain, account or asset than the first.`)
+    resolved ??= r
+    payments.push({ to: p.to, amount: r.amount as bigint })
+  }
+  return { ...(resolved as ResolvedRequest), amount: payments.reduce((s, p) => s + p.amount, 0n), payments }
 }

@@ -35,6 +35,18 @@ export interface PaymentContext {
 /** Journal entries of the recent past searched for a hash another payment already holds. */
 const COLLISION_WINDOW = 200
 
+/** The intent note of a batch: how many payments, and as many recipients and amounts as fit. */
+function batchNote(batch: readonly { readonly to: string; readonly amount: bigint }[]): string {
+  const head = `batch of ${batch.length} payments (to = the first, amount = the total):`
+  let note = head
+  for (const p of batch) {
+    const next = ` ${p.to} ${p.amount};`
+    if (note.length + next.length > 290) return `${note} …`
+    note += next
+  }
+  return note
+}
+
 /** Sends a quoted payment (see `Wallet.send`). */
 export async function sendPayment(ctx: PaymentContext, adapter: ChainAdapter, q: WalletQuote, options: SendOptions): Promise<string> {
   if (typeof q.amount !== 'bigint' || q.amount <= 0n || typeof q.to !== 'string' || !q.fee || typeof q.fee.amount !== 'bigint') {
@@ -67,9 +79,19 @@ export async function sendPayment(ctx: PaymentContext, adapter: ChainAdapter, q:
   // Nothing is signed that cannot be recorded: a journal that does not verify stops here.
   await journal.verifyOrThrow()
   const payment = newPaymentId()
+  const batch = q.payments && q.payments.length > 1 ? q.payments : undefined
   let reservation
   try {
-    reservation = await ctx.policy.authorize(summary, options.confirm, { id: payment })
+    // A batch: each payment checked as one (lists, limits), the fee counted once, the hooks asked once.
+    const { fee: _fee, ...feeless } = summary
+    reservation = batch
+      ? await ctx.policy.authorizeSpends(
+          batch.map((p, i) => ({ ...(i === 0 ? summary : feeless), to: p.to, amount: p.amount })),
+          summary,
+          options.confirm,
+          { id: payment },
+        )
+      : await ctx.policy.authorize(summary, options.confirm, { id: payment })
   } catch (error) {
     if (error instanceof PolicyViolationError)
       await ctx.record(
@@ -85,7 +107,14 @@ export async function sendPayment(ctx: PaymentContext, adapter: ChainAdapter, q:
   }
   // The intent comes first: a crash after the broadcast must leave a record of what may have gone out.
   try {
-    await journal.append({ kind: 'transaction', ...base, status: 'intent', payment, decision: { allowed: true } })
+    await journal.append({
+      kind: 'transaction',
+      ...base,
+      status: 'intent',
+      payment,
+      decision: { allowed: true },
+      ...(batch ? { note: batchNote(batch) } : {}),
+    })
   } catch (error) {
     await reservation.release()
     throw error

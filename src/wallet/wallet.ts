@@ -17,6 +17,7 @@
 import { assertOptions, describe } from '../core/assert.js'
 import type { ChainId } from '../core/caip.js'
 import type {
+  AssetInfo,
   Balance,
   ChainAdapter,
   FeeLevel,
@@ -68,7 +69,7 @@ import {
   type AccountRecord,
   type WalletAddress,
 } from './accounts.js'
-import { resolveAccount, resolveRequest, type AccountRef, type QuoteRequest } from './requests.js'
+import { resolveAccount, resolveBatch, resolveRequest, type AccountRef, type BatchQuoteRequest, type QuoteRequest } from './requests.js'
 
 /** Options of `Wallet.create`. */
 export interface WalletCreateOptions {
@@ -156,6 +157,8 @@ export interface PayOptions extends SendOptions {
   /** The amount (base units, or a decimal string in whole units) when the request names none. */
   readonly amount?: bigint | string
   readonly feeLevel?: FeeLevel
+  /** Who pays the fee in what (see QuoteRequest.gas): `'auto'` pays in the stablecoin when the account has no ETH for it. */
+  readonly gas?: 'native' | 'stablecoin' | 'auto'
   /**
    * How to read a URI (`solanaChainId` for a Solana Pay URI of devnet or a local cluster, `tronChainId` for a `tron:` URI of
    * Nile or a local chain, `defaultEvmChainId`, `bitcoinNetwork`).
@@ -186,6 +189,19 @@ export interface WalletEvents extends PortfolioEvents {
 }
 
 const EVENTS = ['change', 'incoming', 'outgoing', 'reorg', 'error', 'refresh', 'sent', 'refused'] as const
+
+/** An adapter's quote with what a UI shows (symbols and decimals from the adapter's asset list). */
+async function walletQuote(adapter: ChainAdapter, asset: AssetInfo, quote: TransferQuote): Promise<WalletQuote> {
+  const fee = (await adapter.assets()).find((a) => a.id === quote.fee.asset)
+  return Object.freeze({
+    ...quote,
+    symbol: asset.symbol,
+    decimals: asset.decimals,
+    ...(asset.family ? { family: asset.family } : {}),
+    feeSymbol: fee?.symbol ?? quote.fee.asset,
+    feeDecimals: fee?.decimals ?? 0,
+  })
+}
 
 /** A self-custody wallet over a vault, chain adapters, a portfolio, a policy and a journal. */
 export class Wallet {
@@ -448,16 +464,32 @@ export class Wallet {
       ...(request.feeLevel ? { feeLevel: request.feeLevel } : {}),
       ...(request.memo === undefined ? {} : { memo: request.memo }),
       ...(request.references === undefined ? {} : { references: request.references }),
+      ...(request.gas === undefined ? {} : { gas: request.gas }),
     })
-    const fee = (await adapter.assets()).find((a) => a.id === quote.fee.asset)
-    return Object.freeze({
-      ...quote,
-      symbol: asset.symbol,
-      decimals: asset.decimals,
-      ...(asset.family ? { family: asset.family } : {}),
-      feeSymbol: fee?.symbol ?? quote.fee.asset,
-      feeDecimals: fee?.decimals ?? 0,
+    return walletQuote(adapter, asset, quote)
+  }
+
+  /**
+   * Prices a batch: several payments of one asset from one account in one operation — one
+   * signature, one confirmation (a payroll). EVM adapters with `stablecoinGas` do it as one
+   * ERC-4337 operation with the fee in the token. The quote's `payments` list each payment; `to`
+   * is the first recipient and `amount` the total. `wallet.send` checks each payment against the
+   * policy (lists, limits) and the fee once.
+   * @throws the errors of {@link Wallet.quote}; NotSupportedError (the chain cannot batch)
+   */
+  async quoteBatch(request: BatchQuoteRequest): Promise<WalletQuote> {
+    const r = assertOptions(request) as BatchQuoteRequest
+    const { adapter, account, asset, amount, payments } = await resolveBatch(r, this.#adapters, this.#record.accounts)
+    const quote = await adapter.quoteTransfer({
+      from: accountId(account),
+      to: payments[0]!.to,
+      asset: asset.id,
+      amount: amount as bigint,
+      payments,
+      gas: r.gas ?? 'stablecoin',
+      ...(r.feeLevel ? { feeLevel: r.feeLevel } : {}),
     })
+    return walletQuote(adapter, asset, quote)
   }
 
   /**
@@ -510,6 +542,7 @@ export class Wallet {
       chainId: request.chainId,
       ...(opts.from === undefined ? {} : { from: opts.from }),
       ...(opts.feeLevel ? { feeLevel: opts.feeLevel } : {}),
+      ...(opts.gas ? { gas: opts.gas } : {}),
       ...(request.memo === undefined ? {} : { memo: request.memo }),
       ...(request.references === undefined ? {} : { references: request.references }),
     })

@@ -124,6 +124,7 @@ const CAPABILITIES: readonly (keyof AdapterCapabilities)[] = [
   'tokens',
   'balancesAt',
   'transfers',
+  'stablecoinGas',
 ]
 /** CAIP-2 and CAIP-19 as their specs write them. */
 const CAIP2 = /^[-a-z0-9]{3,8}:[-_a-zA-Z0-9]{1,32}$/
@@ -582,6 +583,20 @@ export function describeChainAdapter(harness: ChainHarness): void {
         expect(await ctx.adapter.getBalances({ addresses: [account.address], assets: [ctx.adapter.nativeAsset] })).toMatchObject([
           { ok: true, amount: ctx.amounts.send },
         ])
+      },
+      stablecoinGas: async (granted) => {
+        const alice = await ctx.newAccount()
+        const bob = await ctx.newAccount()
+        const quoting = ctx.adapter.quoteTransfer({
+          from: alice.from,
+          to: bob.address,
+          asset: ctx.adapter.nativeAsset,
+          amount: 1n,
+          gas: 'stablecoin',
+        })
+        // Granted needs a bundler and a paymaster (the EVM suite's own tests); denied refuses before any request.
+        if (granted) await expect(quoting).rejects.not.toBeInstanceOf(NotSupportedError)
+        else await expect(quoting).rejects.toBeInstanceOf(NotSupportedError)
       },
       transfers: async (granted) => {
         const account = await ctx.newAccount()

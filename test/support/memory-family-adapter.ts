@@ -110,6 +110,7 @@ export class MemoryAdapter implements ChainAdapter {
     tokens: false,
     balancesAt: false,
     transfers: false,
+    stablecoinGas: false,
   })
   readonly #balances = new Map<string, bigint>()
   readonly #txs: MemoTx[] = []
@@ -169,6 +170,9 @@ export class MemoryAdapter implements ChainAdapter {
     this.#address(to, 'to')
     this.#asset(asset)
     if (!FEE_LEVELS.includes(feeLevel)) throw new InvalidArgumentError(`feeLevel must be one of ${FEE_LEVELS.join(', ')}.`)
+    // Fees here are paid in the coin; 'auto' means the coin.
+    if (request.gas === 'stablecoin') throw new NotSupportedError('The memory chain cannot pay fees in a stablecoin.')
+    if (request.payments !== undefined) throw new NotSupportedError('The memory chain pays one recipient per transaction.')
     if (amount !== 'max' && (typeof amount !== 'bigint' || amount <= 0n))
       throw new InvalidAmountError('amount must be a positive bigint of base units or "max".')
     const balance = this.balanceOf(from)

@@ -117,6 +117,7 @@ export class BitcoinAdapter implements ChainAdapter {
     tokens: false,
     balancesAt: false,
     transfers: false,
+    stablecoinGas: false,
   })
   readonly #chain: BitcoinChain
   /** Backend, deadline and discovery limits of every call. */

@@ -8,7 +8,7 @@
 import type { PublicClient, TypedDataDefinition } from 'viem'
 import { assertInteger, assertOneOf, assertOptions } from '../../core/assert.js'
 import type { AssetId, ChainId } from '../../core/caip.js'
-import { DeadlineExceededError } from '../../core/errors.js'
+import { DeadlineExceededError, InsufficientFundsError, InvalidArgumentError, NotSupportedError } from '../../core/errors.js'
 import { isValidEvmAddress } from '../../keys/address/evm.js'
 import type { AccountSigner, Signer } from '../../keys/signer.js'
 import type {
@@ -51,6 +51,10 @@ import { replaceTransaction, type ReplaceOptions } from './replace.js'
 import { typedDataSpends } from './typed-data-spends.js'
 import { checkTypedData } from './typed-data-check.js'
 import { buildTransfer, signEvmTransaction } from './transaction.js'
+import { quoteSponsored, stablecoinGas, type StablecoinGas, type StablecoinGasOptions } from './stablecoin-gas.js'
+import { isSponsoredQuote, operationRecords, sendSponsored, type OperationRecord } from './sponsored-send.js'
+import { operationStatus } from './operation-status.js'
+import type { Records } from '../broadcast-records.js'
 import {
   checkAddress,
   checkAddresses,
@@ -59,12 +63,14 @@ import {
   checkScanRange,
   checkSendOptions,
   checkSigned,
+  checkPayments,
   checkTransferRequest,
   checkTransport,
   positiveInt,
 } from './validate.js'
 
 export type { ReplaceOptions } from './replace.js'
+export type { StablecoinGasOptions } from './stablecoin-gas.js'
 
 /** Options of {@link evm}. */
 export interface EvmAdapterOptions {
@@ -99,6 +105,12 @@ export interface EvmAdapterOptions {
   journalStorage?: KeyValueStore
   /** Custom fetch (metering, proxies, tests). */
   fetch?: typeof fetch
+  /**
+   * Pay gas in the stablecoin sent (`quoteTransfer({ …, gas: 'stablecoin' })`): an ERC-4337
+   * bundler and a token paymaster service (see docs/smart-accounts.md). The account's own
+   * address is delegated to Simple7702Account v0.8 by its first such operation.
+   */
+  stablecoinGas?: StablecoinGasOptions
 }
 
 /** A ChainAdapter for one EVM chain. Create with {@link evm}. */
@@ -106,23 +118,15 @@ export class EvmAdapter implements ChainAdapter {
   readonly chainId: ChainId
   readonly nativeAsset: AssetId
   readonly testnet: boolean
-  readonly capabilities: AdapterCapabilities = Object.freeze({
-    history: true,
-    replaceTransaction: true,
-    cancelTransaction: true,
-    signMessage: true,
-    signTypedData: true,
-    sendMax: true,
-    tokens: true,
-    balancesAt: true,
-    transfers: true,
-  })
+  readonly capabilities: AdapterCapabilities
   /** Chain, clients, tokens, nonces, journal and tuning, as the core files take them. */
   readonly #ctx: BroadcastContext & QuoteContext
   readonly #deadlineMs: number
   readonly #multicall: MulticallState
   readonly #chunkSize: number
   readonly #history: HistorySettings
+  readonly #gas: StablecoinGas | undefined
+  readonly #operations: Records<OperationRecord>
 
   constructor(options: EvmAdapterOptions) {
     const opts = assertOptions(options)
@@ -144,6 +148,23 @@ export class EvmAdapter implements ChainAdapter {
     const gasMargin = BigInt(positiveInt(opts.gasMarginPercent, 'gasMarginPercent', 120, 1_000))
     this.#history = historySettings(opts.history)
     const verifier = new ChainVerifier(client, chain)
+    this.#gas =
+      opts.stablecoinGas === undefined
+        ? undefined
+        : stablecoinGas(opts.stablecoinGas, transport as { timeoutMs: number; retryCount: number })
+    this.#operations = operationRecords(chain.id, opts.journalStorage)
+    this.capabilities = Object.freeze({
+      history: true,
+      replaceTransaction: true,
+      cancelTransaction: true,
+      signMessage: true,
+      signTypedData: true,
+      sendMax: true,
+      tokens: true,
+      balancesAt: true,
+      transfers: true,
+      stablecoinGas: this.#gas !== undefined,
+    })
     this.#ctx = {
       chain,
       client,
@@ -229,7 +250,32 @@ export class EvmAdapter implements ChainAdapter {
    *   another chain); RpcError; DeadlineExceededError
    */
   async quoteTransfer(request: TransferRequest): Promise<TransferQuote> {
-    return this.#deadline('Quoting the transfer', async () => quoteTransfer(this.#ctx, checkTransferRequest(request)))
+    const { gas = 'native', payments, ...rest } = assertOptions(request) as TransferRequest
+    assertOneOf(gas, 'gas', ['native', 'stablecoin', 'auto'])
+    const checked = checkTransferRequest(rest)
+    const sponsor = this.#gas
+    if (gas === 'stablecoin' && !sponsor)
+      throw new NotSupportedError('This adapter pays gas in ETH only: give it stablecoinGas (a bundler and a token paymaster).')
+    const batch = payments === undefined ? undefined : checkPayments(payments, checked)
+    if (batch && gas !== 'stablecoin')
+      throw new NotSupportedError("A batch of payments is one ERC-4337 operation here: quote it with gas: 'stablecoin'.")
+    return this.#deadline('Quoting the transfer', async () => {
+      const sponsored = async () => {
+        if (!sponsor) throw new NotSupportedError('stablecoinGas is not configured.')
+        const asset = await this.#ctx.tokens.get(rest.asset)
+        return quoteSponsored(this.#ctx, sponsor, checked.from, asset, batch ?? [{ to: checked.to, amount: checked.amount }], checked.level)
+      }
+      if (gas === 'stablecoin') return sponsored()
+      try {
+        return await quoteTransfer(this.#ctx, checked)
+      } catch (error) {
+        // 'auto': no ETH for the fee → the fee in the token, when this adapter can.
+        if (gas !== 'auto' || !sponsor || !(error instanceof InsufficientFundsError)) throw error
+        const asset = await this.#ctx.tokens.get(rest.asset)
+        if (asset.kind !== 'token') throw error
+        return sponsored()
+      }
+    })
   }
 
   /**
@@ -243,6 +289,10 @@ export class EvmAdapter implements ChainAdapter {
 
   /** buildTransfer; `sending`: the nonce joins the order of sends in progress (sendTransfer). */
   async #build(quote: TransferQuote, sending: boolean): Promise<UnsignedTransaction> {
+    if (quote && typeof quote === 'object' && isSponsoredQuote(quote))
+      throw new NotSupportedError(
+        'A quote with the fee in a stablecoin is an ERC-4337 operation, not a transaction: send it with sendTransfer.',
+      )
     const { quote: q, call } = checkQuote(quote, this.chainId)
     return buildTransfer(this.#ctx, q, call, sending)
   }
@@ -286,8 +336,15 @@ export class EvmAdapter implements ChainAdapter {
    *   VaultLockedError / KeyWipedError from a signer whose vault locked or key was wiped; SignatureVerificationError, RpcError, DeadlineExceededError), and whatever `options.onSigned` throws
    */
   async sendTransfer(quote: TransferQuote, signer: Signer | AccountSigner, options: SendTransferOptions = {}): Promise<string> {
-    evmSigner(signer)
+    const s = evmSigner(signer)
     const onSigned = checkSendOptions(options)
+    if (quote && typeof quote === 'object' && quote.details && isSponsoredQuote(quote)) {
+      const gas = this.#gas
+      if (!gas) throw new NotSupportedError('This quote pays gas in a stablecoin; this adapter has no stablecoinGas.')
+      if (quote.chainId !== this.chainId) throw new InvalidArgumentError(`This quote is for ${String(quote.chainId)}, not ${this.chainId}.`)
+      const ctx = { ...this.#ctx, gas, operations: this.#operations }
+      return this.#deadline('Sending the operation', () => sendSponsored(ctx, quote, s, onSigned))
+    }
     const deadline = <T>(what: string, task: () => Promise<T>, onTimeout?: () => Error) => this.#deadline(what, task, onTimeout)
     const steps = {
       deadlineMs: this.#deadlineMs,
@@ -314,9 +371,12 @@ export class EvmAdapter implements ChainAdapter {
    * @throws InvalidArgumentError for a malformed hash; DataIntegrityError; RpcError; DeadlineExceededError
    */
   async getTransaction(hash: string): Promise<TransactionStatus> {
-    return this.#deadline('Reading the transaction', async () =>
-      transactionStatus(this.#ctx.client, this.#ctx.chain, this.#ctx.journal, checkHash(hash)),
-    )
+    const checked = checkHash(hash)
+    return this.#deadline('Reading the transaction', async () => {
+      const operation = this.#gas ? await this.#operations.get(checked) : undefined
+      if (operation && this.#gas) return operationStatus(this.#ctx.client, this.#gas.bundler, operation)
+      return transactionStatus(this.#ctx.client, this.#ctx.chain, this.#ctx.journal, checked)
+    })
   }
 
   /**

@@ -120,10 +120,20 @@ export async function rpc<T>(what: string, call: () => Promise<T>): Promise<T> {
   }
 }
 
-/** The RpcError for a failed node call (CofferErrors pass through). */
+/**
+ * The RpcError for a failed node call (CofferErrors pass through). A JSON-RPC error's own text
+ * (a bundler's "AA23 reverted …") is kept: it says why.
+ */
 export function toRpcError(what: string, error: unknown): CofferError {
   if (error instanceof CofferError) return error
-  const detail = error instanceof BaseError ? error.shortMessage : error instanceof Error ? error.message : String(error)
+  const detail =
+    error instanceof BaseError
+      ? error.name === 'RpcRequestError' || !(error.cause instanceof BaseError) || error.cause.name !== 'RpcRequestError'
+        ? error.shortMessage
+        : `${error.shortMessage} ${error.cause.details ?? ''}`.trim()
+      : error instanceof Error
+        ? error.message
+        : String(error)
   return new RpcError(`${what} failed: ${redactUrls(detail.split('\n')[0] ?? '').slice(0, 300)}`, { cause: redactedCause(error) })
 }
 

@@ -5,7 +5,7 @@
  * @module coffer/evm
  */
 export * from '../../core/errors.js'
-export { evm, EvmAdapter, type EvmAdapterOptions, type ReplaceOptions } from './adapter.js'
+export { evm, EvmAdapter, type EvmAdapterOptions, type ReplaceOptions, type StablecoinGasOptions } from './adapter.js'
 export type { SignPermitParameters, SignTransferAuthorizationParameters } from './permits.js'
 export type { EvmTokenConfig, EvmAsset } from './tokens.js'
 export type { HistorySettings } from './history.js'

@@ -6,8 +6,11 @@
  * verifyingContract: entryPoint }`), checked and hashed here like any typed data, then signed
  * by a coffer signer. Byte-identical to viem's `getUserOperationHash` (the test's oracle).
  *
- * Accounts made through `factory` / `factoryData` are covered; the EIP-7702 `initCode` marker
- * (delegating inside the operation) is refused: delegate first with `signDelegation`.
+ * Accounts made through `factory` / `factoryData` are covered, and so is v0.8's EIP-7702
+ * marker: `factory: '0x7702'` with a signed `eip7702Auth` delegates the EOA inside the operation
+ * (the bundler carries the authorization in its type-4 transaction, so an account with no ETH
+ * can be delegated). The hash then covers the delegate in place of the marker, as the
+ * EntryPoint computes it.
  * @module
  */
 import type { Hex, TypedDataDefinition } from 'viem'
@@ -15,6 +18,7 @@ import { describe } from '../../core/assert.js'
 import { InvalidArgumentError } from '../../core/errors.js'
 import { isValidEvmAddress, toChecksumAddress } from '../../keys/address/evm.js'
 import type { Signer } from '../../keys/signer.js'
+import type { SignedAuthorization } from './eip7702.js'
 import { signTypedData, type EvmSignature } from './signing.js'
 
 /** A v0.8 UserOperation as bundlers take it (ERC-7769 JSON-RPC, with bigints for quantities). */
@@ -34,6 +38,8 @@ export interface UserOperation {
   readonly paymasterPostOpGasLimit?: bigint
   readonly paymasterData?: Hex
   readonly signature?: Hex
+  /** With `factory: '0x7702'`: the EOA's signed EIP-7702 authorization (the delegate this operation installs). */
+  readonly eip7702Auth?: SignedAuthorization
 }
 
 /** The on-chain form (`PackedUserOperation`, without the signature). */
@@ -57,8 +63,10 @@ export interface UserOperationDomain {
 const HEX = /^0x(?:[0-9a-fA-F]{2})*$/
 const UINT128 = 2n ** 128n
 const UINT256 = 2n ** 256n
-/** The initCode prefix EntryPoint v0.8 reads as "delegate this EOA under EIP-7702". */
-const EIP7702_MARKER = /^0x7702/i
+/** The factory EntryPoint v0.8 reads as "this EOA is delegated under EIP-7702" (`0x7702`, padded to 20 bytes in initCode). */
+const EIP7702_FACTORY = /^0x7702(?:0{36})?$/i
+/** `0x7702` as the 20 bytes initCode starts with. */
+const EIP7702_INITCODE_MARKER = `0x7702${'0'.repeat(36)}` as const
 
 const fail = (field: string, value: unknown, what: string): never => {
   throw new InvalidArgumentError(`UserOperation.${field} must be ${what}, got ${describe(value)}.`)
@@ -82,6 +90,7 @@ function bytes(op: Record<string, unknown>, field: string, optional = false): He
 function address(op: Record<string, unknown>, field: string): `0x${string}` | undefined {
   const value = op[field]
   if (value === undefined) return undefined
+  if (field === 'factory' && typeof value === 'string' && EIP7702_FACTORY.test(value)) return EIP7702_INITCODE_MARKER
   if (typeof value !== 'string' || !isValidEvmAddress(value)) fail(field, value, 'an EVM address')
   return toChecksumAddress(value as string)
 }
@@ -99,7 +108,10 @@ export function packUserOperation(userOperation: UserOperation): PackedUserOpera
   const factoryData = bytes(op, 'factoryData', true)
   if (!factory && factoryData !== '0x') fail('factoryData', op.factoryData, 'absent without a factory')
   const initCode = factory ? (`${factory.toLowerCase()}${factoryData.slice(2)}` as Hex) : '0x'
-  if (EIP7702_MARKER.test(initCode)) fail('factory', op.factory, 'a factory, not the EIP-7702 marker (delegate first with signDelegation)')
+  const marker = factory === EIP7702_INITCODE_MARKER
+  if (marker !== (op.eip7702Auth !== undefined))
+    fail('eip7702Auth', op.eip7702Auth, marker ? "the signed authorization with factory '0x7702'" : "absent without factory '0x7702'")
+  if (marker) checkAuth(op.eip7702Auth, sender)
   const paymaster = address(op, 'paymaster')
   const paymasterFields = [
     quantity(op, 'paymasterVerificationGasLimit', UINT128, true),
@@ -125,6 +137,32 @@ export function packUserOperation(userOperation: UserOperation): PackedUserOpera
   }
 }
 
+/** The authorization a marker operation carries: well-formed (its signature is the bundler's and the chain's to check). */
+function checkAuth(value: unknown, sender: `0x${string}`): void {
+  const a = value as Partial<SignedAuthorization> | null
+  const word = /^0x[0-9a-fA-F]{1,64}$/
+  if (
+    !a ||
+    typeof a !== 'object' ||
+    typeof a.address !== 'string' ||
+    !isValidEvmAddress(a.address) ||
+    !Number.isSafeInteger(a.chainId) ||
+    !Number.isSafeInteger(a.nonce) ||
+    (a.yParity !== 0 && a.yParity !== 1) ||
+    typeof a.r !== 'string' ||
+    !word.test(a.r) ||
+    typeof a.s !== 'string' ||
+    !word.test(a.s)
+  )
+    fail('eip7702Auth', value, `a signed authorization of ${sender} ({ chainId, address, nonce, yParity, r, s })`)
+}
+
+/** The initCode the userOpHash covers: the delegate in place of the EIP-7702 marker. */
+function hashedInitCode(packed: PackedUserOperation, op: UserOperation): Hex {
+  if (!op.eip7702Auth || !packed.initCode.startsWith(EIP7702_INITCODE_MARKER)) return packed.initCode
+  return `${op.eip7702Auth.address.toLowerCase()}${packed.initCode.slice(42)}` as Hex
+}
+
 function checkDomain(domain: UserOperationDomain): UserOperationDomain {
   const d = domain as Partial<UserOperationDomain> | null
   if (!d || typeof d !== 'object' || !Number.isSafeInteger(d.chainId) || (d.chainId as number) < 1)
@@ -137,6 +175,7 @@ function checkDomain(domain: UserOperationDomain): UserOperationDomain {
 /** The EIP-712 typed data of an operation (what v0.8 accounts sign). @throws InvalidArgumentError */
 export function userOperationTypedData(userOperation: UserOperation, domain: UserOperationDomain): TypedDataDefinition {
   const d = checkDomain(domain)
+  const packed = packUserOperation(userOperation)
   return {
     domain: { name: 'ERC4337', version: '1', chainId: d.chainId, verifyingContract: d.entryPoint },
     types: {
@@ -152,7 +191,7 @@ export function userOperationTypedData(userOperation: UserOperation, domain: Use
       ],
     },
     primaryType: 'PackedUserOperation',
-    message: { ...packUserOperation(userOperation) },
+    message: { ...packed, initCode: hashedInitCode(packed, userOperation) },
   } as TypedDataDefinition
 }
 

@@ -158,6 +158,28 @@ export interface CheckedTransfer {
   readonly level: FeeLevel
 }
 
+/** The most payments one operation carries. */
+const MAX_PAYMENTS = 200
+
+/**
+ * A batch's payments: 1 to 200, each to an address with a positive amount; the request's `to`
+ * must be the first recipient and its `amount` the total. @throws InvalidAddressError, InvalidArgumentError
+ */
+export function checkPayments(payments: unknown, request: CheckedTransfer): { to: `0x${string}`; amount: bigint }[] {
+  if (!Array.isArray(payments) || payments.length === 0 || payments.length > MAX_PAYMENTS)
+    throw new InvalidArgumentError(`payments must be a list of 1 to ${MAX_PAYMENTS} { to, amount }.`)
+  const out = payments.map((p: { to?: unknown; amount?: unknown } | null, i) => {
+    if (!p || typeof p !== 'object') throw new InvalidArgumentError(`payments[${i}] must be { to, amount }.`)
+    if (typeof p.amount !== 'bigint' || p.amount <= 0n || p.amount >= 2n ** 256n)
+      throw new InvalidArgumentError(`payments[${i}].amount must be a positive bigint of base units.`)
+    return { to: checkAddress(p.to, `payments[${i}].to`), amount: p.amount }
+  })
+  const total = out.reduce((s, p) => s + p.amount, 0n)
+  if (request.to.toLowerCase() !== out[0]!.to.toLowerCase() || request.amount !== total)
+    throw new InvalidArgumentError('A batch request’s to must be its first recipient and its amount the total of its payments.')
+  return out
+}
+
 /** A transfer request's sender, recipient, amount and fee level (the asset is resolved by the quote). @throws InvalidAddressError, InvalidArgumentError */
 export function checkTransferRequest(request: TransferRequest): CheckedTransfer {
   const r = assertOptions(request)

@@ -145,6 +145,7 @@ export class SolanaAdapter implements ChainAdapter {
     tokens: true,
     balancesAt: false,
     transfers: true,
+    stablecoinGas: false,
   })
   readonly #context: SolanaContext
   readonly #deadlineMs: number

@@ -4,6 +4,7 @@
  * @module
  * @internal
  */
+import { refuseStablecoinGas } from '../request-extras.js'
 import { base58 } from '@scure/base'
 import { assertOneOf, assertOptions, describe, shown } from '../../core/assert.js'
 import type { AssetId, ChainId } from '../../core/caip.js'
@@ -97,6 +98,7 @@ export function checkTransferRequest(request: SolanaTransferRequest, context: So
   if (amount !== 'max' && (typeof amount !== 'bigint' || amount <= 0n || amount >= 2n ** 64n))
     throw new InvalidArgumentError('amount must be a positive bigint of base units below 2^64 (lamports or token units), or "max".')
   const feeLevel = assertOneOf(r.feeLevel ?? 'normal', 'feeLevel', FEE_LEVELS)
+  refuseStablecoinGas(r, 'Solana')
   let memo: string | undefined
   if (r.memo !== undefined) {
     if (typeof r.memo !== 'string' || r.memo.length === 0) throw new InvalidArgumentError('memo must be a non-empty string.')

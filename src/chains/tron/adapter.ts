@@ -152,6 +152,7 @@ export class TronAdapter implements ChainAdapter {
     tokens: true,
     balancesAt: false,
     transfers: true,
+    stablecoinGas: false,
   })
   readonly #context: TronContext
   readonly #deadlineMs: number

@@ -19,6 +19,7 @@
  * @module
  * @internal
  */
+import { refuseStablecoinGas } from '../request-extras.js'
 import { formatAmount } from '../../core/amount.js'
 import type { AssetId, ChainId } from '../../core/caip.js'
 import {
@@ -124,6 +125,7 @@ export async function quoteTronTransfer(
   const amountIn = request.amount
   if (amountIn !== 'max' && (typeof amountIn !== 'bigint' || amountIn <= 0n))
     throw new InvalidAmountError("amount must be a positive bigint of base units or 'max'.")
+  refuseStablecoinGas(request, 'TRON')
   if (request.references !== undefined)
     throw new NotSupportedError('TRON transfers cannot carry payment references (Solana Pay); the memo travels in the transaction.')
   const memo = request.memo === undefined ? new Uint8Array() : new TextEncoder().encode(request.memo)
