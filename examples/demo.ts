@@ -4,7 +4,10 @@
  * `@foundry-rs/anvil-linux-amd64` package, or ANVIL_PATH, on a free loopback port, with a
  * USDT-like and a USDC-like token), creates a wallet (an encrypted vault file in a temp
  * directory), funds it, sends stablecoins to a second account under a daily limit, watches the
- * portfolio pick up the incoming transfer, shows the tamper-evident journal, and stops anvil.
+ * portfolio pick up the incoming transfer, lets bob — who has USDT and no ETH — pay with the fee
+ * in USDT (EIP-7702 on his own address + an ERC-4337 bundler and token paymaster: the test
+ * harness's alto and test paymaster, dev dependencies of this repository), shows the
+ * tamper-evident journal, and stops anvil.
  *
  *   npm run demo
  */
@@ -15,6 +18,7 @@ import { CofferError, fixedPrices, formatAmount, Wallet, type PortfolioSnapshot,
 import { evm } from 'coffer/evm'
 import { startLocalChain } from 'coffer/testing'
 import { fileStorage } from 'coffer/vault'
+import { startSponsor } from '../test/support/paymaster.js'
 
 let step = 0
 const say = (text: string) => console.log(`\n${++step}. ${text}`)
@@ -24,10 +28,18 @@ say('Starting a local chain (anvil) with a USDT-like and a USDC-like token…')
 const local = await startLocalChain({ tokens: ['USDT', 'USDC'] })
 try {
   const { USDT: usdt, USDC: usdc } = local.tokens
-  const adapter = evm({ chain: local.chain, rpcUrls: [local.rpcUrl], tokens: local.adapterTokens })
+  // 3,000 USDT per ETH: the paymaster service's price of gas, in USDT base units per 10^18 wei.
+  const sponsor = await startSponsor(local, 3_000_000_000n, 40_000n)
+  const adapter = evm({
+    chain: local.chain,
+    rpcUrls: [local.rpcUrl],
+    tokens: local.adapterTokens,
+    stablecoinGas: { bundlerUrl: sponsor.bundler.url, paymasterUrl: sponsor.service.url, paymaster: sponsor.paymaster.address },
+  })
   const USDT = usdt.assetId
   const USDC = usdc.assetId
   console.log(`   ${local.rpcUrl}, chain ${local.chainId}; USDT at ${usdt.address}, USDC at ${usdc.address}`)
+  console.log(`   ERC-4337 bundler (alto) at ${sponsor.bundler.url}, USDT paymaster ${sponsor.paymaster.address}`)
 
   say('Creating a wallet: a new mnemonic, encrypted at rest (AES-256-GCM, scrypt) in a temp directory…')
   const wallet = await Wallet.create({
@@ -82,15 +94,27 @@ try {
   while (seen.length === 0) await new Promise((r) => setTimeout(r, 50))
 
   say('Alice tries to send 400 USDC to bob: over the 250 USDC per-transaction limit…')
-  try {
-    await wallet.send(await wallet.quote({ from: alice, to: bob.address, asset: 'USDC', amount: '400' }))
-    throw new Error('the policy should have refused')
-  } catch (error) {
-    if (!(error instanceof CofferError) || error.code !== 'POLICY_VIOLATION') throw error
-    console.log(`   refused, nothing signed: ${error.shortMessage}`)
-  }
+  await expectRefusal('POLICY_VIOLATION', async () =>
+    wallet.send(await wallet.quote({ from: alice, to: bob.address, asset: 'USDC', amount: '400' })),
+  )
+  say('No ETH? Pay the fee in USDT: bob has 120 USDT and 0 ETH, and pays carol 20 USDT…')
+  const carol = await wallet.account(local.chainId, { index: 2, label: 'carol' })
+  names.set(carol.address, 'carol')
+  await expectRefusal('INSUFFICIENT_FUNDS', () => wallet.quote({ from: bob, to: carol.address, asset: 'USDT', amount: '20' }))
+  const sponsored = await wallet.quote({ from: bob, to: carol.address, asset: 'USDT', amount: '20', gas: 'stablecoin' })
+  const feeEth = BigInt(sponsored.fee.details.nativeAmount as string)
+  console.log(
+    `   quote: 20 USDT, fee at most ${formatAmount(sponsored.fee.amount, 6)} USDT (≈ ${formatAmount(feeEth, 18)} ETH), paid to paymaster ${sponsored.fee.details.paymaster as string}`,
+  )
+  console.log('   bob’s address is delegated to Simple7702Account v0.8 by this first operation (no new address, no ETH needed)')
+  const operation = await wallet.send(sponsored)
+  const landed = await adapter.waitForTransaction(operation)
+  console.log(
+    `   operation ${operation.slice(0, 18)}…: ${landed.state} in block ${landed.blockHeight}; fee paid ${formatAmount(landed.fee?.amount ?? 0n, 6)} USDT`,
+  )
   await portfolio.stop()
-  printTable(await portfolio.refresh(), names)
+  // wallet.portfolio() follows the wallet's accounts (carol is new).
+  printTable(await wallet.portfolio().refresh(), names)
 
   say('The audit journal: every signature and refusal, each entry chained to the one before…')
   for (const e of await wallet.journal.entries()) {
@@ -105,10 +129,23 @@ try {
   console.log(`   verify(): ${check.ok ? 'intact' : 'TAMPERED'}, ${check.count} entries`)
   wallet.lock()
   say('Done: wallet locked (keys wiped from memory).')
+  await sponsor.stop()
 } finally {
   await local.stop()
   rmSync(dir, { recursive: true, force: true })
   console.log('   anvil stopped, temp directory removed.')
+}
+
+/** Runs `task`, which must fail with `code`; prints the refusal. */
+async function expectRefusal(code: string, task: () => Promise<unknown>): Promise<void> {
+  try {
+    await task()
+  } catch (error) {
+    if (!(error instanceof CofferError) || error.code !== code) throw error
+    console.log(`   refused, nothing signed: ${error.shortMessage}`)
+    return
+  }
+  throw new Error(`expected ${code}`)
 }
 
 function printTable(snapshot: PortfolioSnapshot, names: ReadonlyMap<string, string>): void {

@@ -414,18 +414,21 @@ async function startPaymasterService(options: PaymasterServiceOptions): Promise<
   }
 }
 
-/** A local chain with USDT, alto, the paymaster and its service quoting USDT at `exchangeRate`. */
-export interface SponsoredChain {
-  readonly local: TestingChain<'USDT'>
+/** alto, the paymaster and its service on a local chain, quoting USDT at `exchangeRate`. */
+export interface LocalSponsor {
   readonly bundler: LocalBundler
   readonly paymaster: DeployedTokenPaymaster
   readonly service: PaymasterService
+  /** Stops the service and alto (not the chain). */
   stop(): Promise<void>
 }
 
-/** Starts everything a stablecoin-gas test needs (stop it in afterAll). */
-export async function startSponsoredChain(exchangeRate: bigint, postOpGas: bigint): Promise<SponsoredChain> {
-  const local = await startLocalChain({ tokens: ['USDT'] })
+/** Starts alto, deploys the paymaster and starts its service on `local` (which has USDT). */
+export async function startSponsor(
+  local: LocalChain & { readonly tokens: { readonly USDT: { readonly address: Address } } },
+  exchangeRate: bigint,
+  postOpGas: bigint,
+): Promise<LocalSponsor> {
   const bundler = await startBundler(local)
   const paymaster = await deployTokenPaymaster(local)
   const service = await startPaymasterService({
@@ -434,13 +437,30 @@ export async function startSponsoredChain(exchangeRate: bigint, postOpGas: bigin
     quotes: { [local.tokens.USDT.address]: { exchangeRate, postOpGas } },
   })
   return {
-    local,
     bundler,
     paymaster,
     service,
     stop: async () => {
       await service.stop()
       await bundler.stop()
+    },
+  }
+}
+
+/** A local chain with USDT and a sponsor on it (see {@link startSponsor}). */
+export interface SponsoredChain extends LocalSponsor {
+  readonly local: TestingChain<'USDT'>
+}
+
+/** Starts everything a stablecoin-gas test needs (stop it in afterAll: the sponsor, then the chain). */
+export async function startSponsoredChain(exchangeRate: bigint, postOpGas: bigint): Promise<SponsoredChain> {
+  const local = await startLocalChain({ tokens: ['USDT'] })
+  const sponsor = await startSponsor(local, exchangeRate, postOpGas)
+  return {
+    ...sponsor,
+    local,
+    stop: async () => {
+      await sponsor.stop()
       await local.stop()
     },
   }

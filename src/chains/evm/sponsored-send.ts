@@ -125,7 +125,15 @@ export async function sendSponsored(
   const plan = await quotePlan(ctx, quote)
   const from = checkAddress(quote.from, 'quote.from')
   const { gas, client, chain } = ctx
-  const state = await accountState(client, gas, from)
+  const [state, service] = await Promise.all([
+    accountState(client, gas, from),
+    gas.paymaster.tokenQuote(plan.token, gas.entryPoint, chain.id),
+  ])
+  // The spender of the approval comes from the service (and the pin), not from the quote's details.
+  if (service.paymaster.toLowerCase() !== plan.paymaster.toLowerCase())
+    throw new InvalidArgumentError(
+      `This quote approves paymaster ${plan.paymaster}, but the service's paymaster is ${service.paymaster}; quote again. Nothing was signed.`,
+    )
   const d: Record<string, unknown> = { ...quote.details, entryPointNonce: state.entryPointNonce.toString() }
   let op: UserOperation = planOperation(from, plan, d, '0x')
   if (!state.delegated) {

@@ -162,6 +162,18 @@ describe('gas paid in USDT from the account’s own address (EIP-7702 + ERC-4337
     expect(await ethOf(from)).toBe(0n)
   }, 120_000)
 
+  it('a quote whose details name another paymaster (the spender of the approval) is refused before signing', async () => {
+    const p = await bundlerProxy()
+    const { wallet: w, from } = await wallet(adapter(p.url))
+    const quote = await w.quote({ to: someone(), asset: 'USDT', amount: '1', gas: 'stablecoin' })
+    const forged = { ...quote, details: { ...quote.details, paymaster: someone() } }
+    await expect(w.send(forged)).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' })
+    expect(p.methods).not.toContain('eth_sendUserOperation')
+    expect(await statuses(w)).toEqual(['intent', 'rejected'])
+    expect(await usdtOf(from)).toBe(50_000_000n)
+    expect(await node.getCode({ address: from })).toBeUndefined()
+  }, 60_000)
+
   it("gas: 'auto' pays in ETH when the account has ETH for the fee, in USDT when it has none", async () => {
     const chain = adapter()
     const { wallet: w, from } = await wallet(chain)
