@@ -49,6 +49,8 @@ const NOTHING_SENT = new Set([
   'FEE_TOO_HIGH',
   'DISCOVERY_LIMIT',
   'POLICY_VIOLATION',
+  // Thrown before a key is used (an account delegated to code coffer does not know).
+  'UNKNOWN_DELEGATE',
 ])
 
 /** Node and time failures that prove nothing only once a transaction was signed. */

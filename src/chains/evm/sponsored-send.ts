@@ -146,13 +146,7 @@ export async function sendSponsored(
     )
     op = { ...op, factory: '0x7702', eip7702Auth: auth }
   }
-  const quoteOf = {
-    paymaster: plan.paymaster,
-    token: plan.token,
-    exchangeRate: BigInt(d.exchangeRate as string),
-    postOpGas: BigInt(d.postOpGas as string),
-  }
-  op = { ...op, paymasterData: await gas.paymaster.data(op, gas.entryPoint, chain.id, quoteOf) }
+  op = { ...op, paymasterData: await gas.paymaster.data(op, gas.entryPoint, chain.id, service) }
   const signature = await signUserOperation(signer, op, { chainId: chain.id, entryPoint: gas.entryPoint })
   op = { ...op, signature: signature.signature }
   const hash = signature.digest

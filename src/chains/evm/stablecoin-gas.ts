@@ -200,7 +200,12 @@ export function planOperation(
   details: { readonly [key: string]: unknown },
   paymasterData: Hex,
 ): UserOperation {
-  const n = (k: string) => BigInt(details[k] as string)
+  const n = (k: string) => {
+    const v = details[k]
+    if (typeof v !== 'string' || !/^(0|[1-9][0-9]{0,77})$/.test(v))
+      throw new InvalidArgumentError(`This quote's details.${k} is not a number.`)
+    return BigInt(v)
+  }
   return {
     sender: from,
     nonce: n('entryPointNonce'),

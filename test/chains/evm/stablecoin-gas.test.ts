@@ -214,6 +214,13 @@ describe('gas paid in USDT from the account’s own address (EIP-7702 + ERC-4337
       code: 'UNKNOWN_DELEGATE',
     })
     expect(await entryPointNonce(from)).toBe(0n)
+    // Delegated elsewhere between the quote and the send: refused before the key is used, nothing counted.
+    const other = await wallet(chain)
+    const quote = await other.wallet.quote({ to: someone(), asset: 'USDT', amount: '1', gas: 'stablecoin' })
+    await test.setCode({ address: other.from, bytecode: `0xef0100${stranger.slice(2)}` })
+    await expect(other.wallet.send(quote)).rejects.toMatchObject({ code: 'UNKNOWN_DELEGATE' })
+    expect(await statuses(other.wallet)).toEqual(['intent', 'rejected'])
+    expect(await usdtOf(other.from)).toBe(50_000_000n)
     expect(() =>
       adapter(bundler.url, { stablecoinGas: { bundlerUrl: bundler.url, paymasterUrl: service.url, delegate: stranger } }),
     ).toThrow(expect.objectContaining({ code: 'UNKNOWN_DELEGATE' }))
