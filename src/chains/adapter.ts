@@ -308,6 +308,8 @@ export interface TransactionStatus {
   readonly fee?: { readonly asset: AssetId; readonly amount: bigint }
   /** For dropped transactions: the transaction that took its place, when known. */
   readonly replacedBy?: string
+  /** For an ERC-4337 operation (its hash is the userOpHash): the transaction that included it. */
+  readonly transaction?: string
   /**
    * For dropped transactions: true when the chain proves it can never be mined (its nonce is
    * used by another transaction, its inputs spent by another); false when it only left the

@@ -167,8 +167,10 @@ export async function reconcilePayments(ctx: PaymentContext): Promise<PaymentSta
     const chainId = p.first.chainId
     const adapter = chainId ? ctx.adapters.get(chainId) : undefined
     let next: PaymentStatus | undefined
+    let transaction: string | undefined
     if (adapter && p.hash) {
       const status = await adapter.getTransaction(p.hash).catch(() => undefined)
+      transaction = status?.transaction
       if (status?.state === 'confirmed') next = 'confirmed'
       else if (status?.state === 'failed') next = 'failed'
       else if (status?.state === 'dropped' && status.unminable === true) next = 'dropped'
@@ -187,6 +189,8 @@ export async function reconcilePayments(ctx: PaymentContext): Promise<PaymentSta
         ...(p.payment.startsWith('seq-') ? {} : { payment: p.payment }),
         status: next,
         decision: { allowed: true },
+        // An operation's own transaction (the bundler's), found on the node.
+        ...(transaction ? { note: `included in transaction ${transaction}` } : {}),
       })
     }
     out.push({ payment: p.payment, ...(chainId ? { chainId } : {}), ...(p.hash ? { hash: p.hash } : {}), status: next ?? p.status })

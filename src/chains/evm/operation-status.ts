@@ -66,6 +66,7 @@ async function fromTransaction(
     blockHash: receipt.blockHash,
     confirmations: Math.max(0, height - block + 1),
     fee: { asset: record.asset, amount: tokenPaid(receipt.logs, record, args.success) },
+    transaction: receipt.transactionHash,
   }
 }
 

@@ -364,6 +364,8 @@ function feeAt(level: FeeLevel, asset: EvmAsset, quote: TokenQuote, op: UserOper
       nativeExpected: expected.wei.toString(),
       exchangeRate: quote.exchangeRate.toString(),
       paymaster: quote.paymaster,
+      // The approval the operation gives the paymaster: exactly the cap.
+      approval: cap.token.toString(),
       maxFeePerGas: op.maxFeePerGas.toString(),
       maxPriorityFeePerGas: op.maxPriorityFeePerGas.toString(),
     },

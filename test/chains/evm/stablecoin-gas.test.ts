@@ -152,6 +152,13 @@ describe('gas paid in USDT from the account’s own address (EIP-7702 + ERC-4337
     expect(await statuses(w)).toEqual(['intent', 'signed', 'sent'])
     expect((await w.journal.entries()).at(-1)).toMatchObject({ hash, fee: String(quote.fee.amount), feeAsset: local.tokens.USDT.assetId })
     expect(await w.reconcile()).toMatchObject([{ hash, status: 'confirmed' }])
+    const receipt = await node.getTransactionReceipt({ hash: status.transaction as `0x${string}` })
+    expect(receipt.status).toBe('success')
+    expect((await w.journal.entries()).at(-1)).toMatchObject({
+      status: 'confirmed',
+      note: `included in transaction ${receipt.transactionHash}`,
+    })
+    expect(quote.fee.details.approval).toBe(String(quote.fee.amount))
 
     // A second payment from the delegated account needs no authorization; the leftover allowance is replaced.
     const again = await w.quote({ to, asset: 'USDT', amount: '5', gas: 'stablecoin' })
