@@ -19,6 +19,7 @@ export async function benchBundle(): Promise<string[]> {
     ['`coffer/solana`: `solana` adapter, `solanaRpc`, token accounts, kit signer', 'subpath-solana'],
     ['`coffer/tron`: `tron` adapter, `tronClient`, tokens, message digest', 'subpath-tron'],
     ['`coffer/portfolio`: `Portfolio`, `httpPrices`, history CSV (no chain adapter)', 'subpath-portfolio'],
+    ['`coffer/watch`: `DepositWatcher`, `DepositStore`, SQL clients (the database client is the app’s)', 'subpath-watch'],
   ]
   const lines = ['### Bundle: esbuild, minified, browser ESM', '', '| what | KiB | KiB gzip |', '|---|---:|---:|']
   for (const [label, name] of rows) {

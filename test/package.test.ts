@@ -65,6 +65,7 @@ describe('package build', () => {
     './bitcoin': `const a = m.bitcoin({ network: 'regtest', esploraUrl: 'http://127.0.0.1:1' }); console.log(JSON.stringify({ chainId: a.chainId, native: a.nativeAsset, rbf: m.RBF_SEQUENCE === 0xfffffffd }))`,
     './portfolio': `const p = m.fixedPrices({ prices: { USDT: '1' } }); const csv = m.historyToCsv([]); console.log(JSON.stringify({ portfolio: typeof m.Portfolio, csv: csv.startsWith('date,chain,asset'), error: new m.PriceSourceError('x') instanceof m.CofferError, prices: typeof p.getPrices }))`,
     './evm': `const a = m.evm({ chain: 'eip155:1', rpcUrls: ['http://127.0.0.1:1'] }); console.log(JSON.stringify({ chainId: a.chainId, native: a.nativeAsset, usdt: m.EVM_TOKENS.some((t) => t.symbol === 'USDT') }))`,
+    './watch': `console.log(JSON.stringify({ store: typeof m.DepositStore.open, watcher: typeof m.DepositWatcher, migrations: m.MIGRATIONS.length > 0, canonical: m.canonicalAddress('0xAB') === '0xab' }))`,
   }
   for (const [subpath, script] of Object.entries(SUBPATH_SCRIPTS)) {
     it(`emits ESM, CJS and types for "${subpath}", and both load`, async () => {
@@ -165,6 +166,7 @@ describe('package build', () => {
       './evm': `import { evm } from 'coffer/evm'\nexport const chainId: string = evm({ chain: 'eip155:1', rpcUrls: ['http://127.0.0.1:1'] }).chainId\n`,
       './bitcoin': `import { bitcoin } from 'coffer/bitcoin'\nexport const chainId: string = bitcoin({ network: 'regtest', esploraUrl: 'http://127.0.0.1:1' }).chainId\n`,
       './portfolio': `import { fixedPrices } from 'coffer/portfolio'\nexport const prices = fixedPrices({ prices: { USDT: '1' } })\n`,
+      './watch': `import { DepositStore, type DepositEvent } from 'coffer/watch'\nexport const open: typeof DepositStore.open = DepositStore.open\nexport type Event = DepositEvent\n`,
       './testing': `import { startLocalChain, startLocalBitcoin } from 'coffer/testing'\nexport const start: typeof startLocalChain = startLocalChain\nexport const bitcoin: typeof startLocalBitcoin = startLocalBitcoin\n`,
     }
 

@@ -1,0 +1,90 @@
+/**
+ * The deposit store's tables, as versioned migrations (the same SQL on PGlite and Postgres).
+ * `migrate` applies the missing ones in order, each in its own transaction, under an advisory
+ * lock so two processes starting together do not both apply one.
+ *
+ * - `coffer_watch_addresses`: what is watched, per chain (canonical address, the caller's reference).
+ * - `coffer_watch_cursors`: per chain, the last block scanned and its hash.
+ * - `coffer_watch_blocks`: hashes of recent scanned blocks (cursor positions and deposit blocks),
+ *   to find where a reorg forked.
+ * - `coffer_watch_deposits`: each incoming transfer to a watched address, and its state.
+ * - `coffer_watch_events`: the outbox — every `detected` / `confirmed` / `reorged` event, written in
+ *   the same transaction as the state it reports, delivered in order and marked when acknowledged.
+ * @module
+ * @internal
+ */
+import type { SqlClient } from './sql.js'
+
+/** The migrations, in order; a migration's version is its index + 1. Never edit one: append. */
+export const MIGRATIONS: readonly string[] = [
+  `
+  CREATE TABLE coffer_watch_addresses (
+    chain_id text NOT NULL,
+    address text NOT NULL,
+    reference text NOT NULL,
+    added_at timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (chain_id, address)
+  );
+  CREATE TABLE coffer_watch_cursors (
+    chain_id text PRIMARY KEY,
+    height bigint NOT NULL,
+    hash text NOT NULL,
+    updated_at timestamptz NOT NULL DEFAULT now()
+  );
+  CREATE TABLE coffer_watch_blocks (
+    chain_id text NOT NULL,
+    height bigint NOT NULL,
+    hash text NOT NULL,
+    PRIMARY KEY (chain_id, height)
+  );
+  CREATE TABLE coffer_watch_deposits (
+    chain_id text NOT NULL,
+    tx_hash text NOT NULL,
+    log_index integer NOT NULL,
+    asset text NOT NULL,
+    address text NOT NULL,
+    reference text NOT NULL,
+    sender text NOT NULL,
+    amount numeric(78, 0) NOT NULL CHECK (amount > 0),
+    block_height bigint NOT NULL,
+    block_hash text NOT NULL,
+    state text NOT NULL CHECK (state IN ('detected', 'confirmed', 'reorged')),
+    PRIMARY KEY (chain_id, tx_hash, log_index)
+  );
+  CREATE INDEX coffer_watch_deposits_open ON coffer_watch_deposits (chain_id, state, block_height);
+  CREATE TABLE coffer_watch_events (
+    id bigserial PRIMARY KEY,
+    kind text NOT NULL CHECK (kind IN ('detected', 'confirmed', 'reorged')),
+    chain_id text NOT NULL,
+    tx_hash text NOT NULL,
+    log_index integer NOT NULL,
+    payload jsonb NOT NULL,
+    created_at timestamptz NOT NULL DEFAULT now(),
+    delivered_at timestamptz,
+    attempts integer NOT NULL DEFAULT 0,
+    last_error text
+  );
+  CREATE INDEX coffer_watch_events_pending ON coffer_watch_events (id) WHERE delivered_at IS NULL;
+  `,
+]
+
+/** An arbitrary constant naming coffer's migration lock among the database's advisory locks. */
+const MIGRATION_LOCK = 0x636f6666
+
+/** Applies the migrations the database lacks. Returns the schema version. */
+export async function migrate(sql: SqlClient): Promise<number> {
+  return sql.transaction(async (tx) => {
+    await tx.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK])
+    await tx.query(
+      'CREATE TABLE IF NOT EXISTS coffer_watch_migrations (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())',
+    )
+    const { rows } = await tx.query<{ version: number | null }>('SELECT max(version) AS version FROM coffer_watch_migrations')
+    const current = Number(rows[0]?.version ?? 0)
+    for (let v = current + 1; v <= MIGRATIONS.length; v++) {
+      // One statement per query: PGlite's query runs one (node-postgres would take them all).
+      for (const statement of (MIGRATIONS[v - 1] as string).split(';').map((x) => x.trim())) if (statement) await tx.query(statement)
+      await tx.query('INSERT INTO coffer_watch_migrations (version) VALUES ($1)', [v])
+    }
+    return MIGRATIONS.length
+  })
+}

@@ -1,0 +1,138 @@
+/**
+ * The deposit watcher on a real anvil and PGlite: deposits (token mints, real `Transfer` logs) to
+ * some of 2,000 watched addresses and to strangers, credited exactly once after the configured
+ * depth; a restart that goes on from the store; a handler that fails; and reorgs made with anvil
+ * snapshots — a detected deposit and a confirmed one vanish (reported `reorged`), the chain moves
+ * on a different branch.
+ */
+import { PGlite } from '@electric-sql/pglite'
+import { privateKeyToAccount, generatePrivateKey } from 'viem/accounts'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { evm, type EvmAdapter } from 'coffer/evm'
+import { startLocalChain, type LocalChain } from 'coffer/testing'
+import { DepositStore, DepositWatcher, pgliteClient, type DepositEvent } from 'coffer/watch'
+
+let local: LocalChain<'USDT'>
+let chain: EvmAdapter
+beforeAll(async () => {
+  local = await startLocalChain({ tokens: ['USDT'] })
+  chain = evm({ chain: local.chain, rpcUrls: [local.rpcUrl], tokens: local.adapterTokens })
+}, 60_000)
+afterAll(async () => {
+  await local?.stop()
+})
+
+const someone = () => privateKeyToAccount(generatePrivateKey()).address
+
+async function setup(options: { confirmations?: number; handler?: (e: DepositEvent) => void } = {}) {
+  const db = new PGlite()
+  const store = await DepositStore.open(pgliteClient(db))
+  const events: DepositEvent[] = []
+  const watcher = new DepositWatcher({
+    store,
+    chains: [chain],
+    confirmations: options.confirmations ?? 3,
+    maxBlocks: 7,
+    addressPage: 700,
+    handler: options.handler ?? ((e) => void events.push(e)),
+  })
+  const addresses = Array.from({ length: 2_000 }, (_, i) => ({ address: someone(), reference: `customer-${i}` }))
+  expect(await watcher.addAddresses(local.chainId, addresses)).toBe(2_000)
+  await watcher.poll() // the cursor starts at the head
+  return { db, store, watcher, events, addresses }
+}
+
+/** Polls until the watcher has scanned to the head and delivered everything. */
+async function settle(watcher: DepositWatcher): Promise<void> {
+  for (let i = 0; i < 100; i++) {
+    const r = await watcher.poll()
+    if (Object.values(r.chains).every((c) => c.behind === 0) && r.delivered === 0 && r.handlerError === undefined) return
+  }
+  throw new Error('the watcher did not catch up')
+}
+
+describe('DepositWatcher on anvil + PGlite', () => {
+  it('credits each deposit to a watched address once, after 3 blocks; ignores strangers; a restart repeats nothing', async () => {
+    const { db, store, watcher, events, addresses } = await setup()
+    const paid = [3, 500, 777, 1_234, 1_999].map((i) => addresses[i]!)
+    for (const [n, a] of paid.entries()) await local.fund(a.address, { USDT: BigInt(n + 1) * 1_000_000n })
+    await local.fund(someone(), { USDT: '5' }) // not watched
+    await settle(watcher)
+    expect(events.filter((e) => e.kind === 'detected').map((e) => e.reference)).toEqual(paid.map((a) => a.reference))
+    // One block each, then the stranger's: the last deposit is 2 blocks deep, not 3.
+    expect(events.filter((e) => e.kind === 'confirmed').map((e) => e.reference)).toEqual(paid.slice(0, 4).map((a) => a.reference))
+    await local.mine(3)
+    await settle(watcher)
+    const confirmed = events.filter((e) => e.kind === 'confirmed')
+    expect(confirmed.map((e) => [e.reference, e.amount])).toEqual(paid.map((a, n) => [a.reference, BigInt(n + 1) * 1_000_000n]))
+    for (const e of confirmed)
+      expect(e).toMatchObject({
+        chainId: local.chainId,
+        asset: local.tokens.USDT.assetId,
+        from: '0x0000000000000000000000000000000000000000',
+      })
+    // A new watcher over the same database (a restart): nothing delivered twice, and it goes on.
+    const before = events.length
+    const again = new DepositWatcher({
+      store: await DepositStore.open(pgliteClient(db)),
+      chains: [chain],
+      confirmations: 3,
+      handler: (e) => void events.push(e),
+    })
+    await local.fund(paid[0]!.address, { USDT: '7' })
+    await local.mine(3)
+    await settle(again)
+    expect(events.slice(before).map((e) => `${e.kind}:${e.reference}:${e.amount}`)).toEqual([
+      `detected:${paid[0]!.reference}:7000000`,
+      `confirmed:${paid[0]!.reference}:7000000`,
+    ])
+    expect(await store.pendingEvents()).toBe(0)
+    await db.close()
+  }, 120_000)
+
+  it('a handler that throws gets the event again on the next round, and nothing after it jumps the queue', async () => {
+    const seen: string[] = []
+    let fail = 2
+    const { db, watcher, addresses } = await setup({
+      handler: (e) => {
+        if (e.kind === 'confirmed' && fail-- > 0) throw new Error('ledger down')
+        seen.push(`${e.kind}:${e.reference}`)
+      },
+    })
+    await local.fund(addresses[1]!.address, { USDT: '1' })
+    await local.fund(addresses[2]!.address, { USDT: '2' })
+    await local.mine(3)
+    await settle(watcher)
+    expect(seen).toEqual(['detected:customer-1', 'detected:customer-2', 'confirmed:customer-1', 'confirmed:customer-2'])
+    await db.close()
+  }, 120_000)
+
+  it('a reorg: a confirmed and a detected deposit leave the chain and are reported reorged; the new branch is followed', async () => {
+    const { db, store, watcher, events, addresses } = await setup({ confirmations: 2 })
+    const snapshot = await local.snapshot()
+    await local.fund(addresses[10]!.address, { USDT: '10' })
+    await local.mine(1)
+    await local.fund(addresses[11]!.address, { USDT: '11' })
+    await settle(watcher)
+    // One step found both: detections first, then what reached the depth.
+    expect(events.map((e) => `${e.kind}:${e.reference}`)).toEqual(['detected:customer-10', 'detected:customer-11', 'confirmed:customer-10'])
+    // Another branch from before both deposits, longer, with a different deposit.
+    await local.revert(snapshot)
+    await local.mine(2)
+    await local.fund(addresses[12]!.address, { USDT: '12' })
+    await local.mine(2)
+    await settle(watcher)
+    expect(events.slice(3).map((e) => `${e.kind}:${e.reference}`)).toEqual([
+      'reorged:customer-10',
+      'reorged:customer-11',
+      'detected:customer-12',
+      'confirmed:customer-12',
+    ])
+    expect((await store.deposits(local.chainId)).map((d) => `${d.reference}:${d.state}`).sort()).toEqual([
+      'customer-10:reorged',
+      'customer-11:reorged',
+      'customer-12:confirmed',
+    ])
+    await db.close()
+  }, 120_000)
+})
