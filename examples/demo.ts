@@ -16,9 +16,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { CofferError, fixedPrices, formatAmount, Wallet, type PortfolioSnapshot, type PortfolioTransfer } from 'coffer'
 import { evm } from 'coffer/evm'
-import { startLocalChain } from 'coffer/testing'
+import { startLocalChain, startLocalSponsor } from 'coffer/testing'
 import { fileStorage } from 'coffer/vault'
-import { startSponsor } from '../test/support/paymaster.js'
 
 let step = 0
 const say = (text: string) => console.log(`\n${++step}. ${text}`)
@@ -29,12 +28,12 @@ const local = await startLocalChain({ tokens: ['USDT', 'USDC'] })
 try {
   const { USDT: usdt, USDC: usdc } = local.tokens
   // 3,000 USDT per ETH: the paymaster service's price of gas, in USDT base units per 10^18 wei.
-  const sponsor = await startSponsor(local, 3_000_000_000n, 40_000n)
+  const sponsor = await startLocalSponsor(local, { exchangeRate: 3_000_000_000n })
   const adapter = evm({
     chain: local.chain,
     rpcUrls: [local.rpcUrl],
     tokens: local.adapterTokens,
-    stablecoinGas: { bundlerUrl: sponsor.bundler.url, paymasterUrl: sponsor.service.url, paymaster: sponsor.paymaster.address },
+    stablecoinGas: sponsor.stablecoinGas,
   })
   const USDT = usdt.assetId
   const USDC = usdc.assetId

@@ -6,7 +6,8 @@
 // and, for the package itself:
 //   src/testing/evm/contracts.ts  the bytecode coffer/testing's local chain deploys
 //                                 (Multicall3, StandardToken, NoReturnToken) and the
-//                                 TRC-20 its local Tron server runs (TetherToken), with the
+//                                 TRC-20 its local Tron server runs (TetherToken), the test token
+//                                 paymaster of its local ERC-4337 sponsor (TestTokenPaymaster), with the
 //                                 compiler, settings and each source's SHA-256
 // All are checked in: tests and coffer/testing read them and never compile at run time.
 //
@@ -71,8 +72,9 @@ const SHIPPED = {
   StandardToken: 'StandardToken.sol',
   NoReturnToken: 'NoReturnToken.sol',
   TetherToken: 'TetherToken.sol',
+  TestTokenPaymaster: 'TokenPaymaster.sol',
 }
-const FULL_ABI = new Set(['TetherToken'])
+const FULL_ABI = new Set(['TetherToken', 'TestTokenPaymaster'])
 const sha256 = (text) => createHash('sha256').update(text).digest('hex')
 const shippedEntry = (name, file) => {
   const c = contracts[name]

@@ -8,10 +8,14 @@ const run = promisify(execFile)
 const root = fileURLToPath(new URL('..', import.meta.url))
 
 describe('npm run demo', () => {
-  it('starts anvil, makes a wallet, pays under a limit, sees the transfer arrive, shows the journal, and cleans up', async () => {
-    const { stdout } = await run('npm', ['run', '--silent', 'demo'], { cwd: root, timeout: 90_000, env: { ...process.env, NO_COLOR: '1' } })
+  it('starts anvil, makes a wallet, pays under a limit, sees the transfer arrive, pays with the fee in USDT from an account with no ETH, shows the journal, and cleans up', async () => {
+    const { stdout } = await run('npm', ['run', '--silent', 'demo'], {
+      cwd: root,
+      timeout: 120_000,
+      env: { ...process.env, NO_COLOR: '1' },
+    })
     const steps = stdout.match(/^\d+\. /gm) ?? []
-    expect(steps).toHaveLength(8)
+    expect(steps).toHaveLength(9)
     expect(stdout).toMatch(/chain eip155:31337; USDT at 0x[0-9a-fA-F]{40}, USDC at 0x[0-9a-fA-F]{40}/)
     expect(stdout).toMatch(/alice\s+USDT\s+1000\s+\$1000\.00/)
     expect(stdout).toMatch(/sent 0x[0-9a-f]{64}: confirmed in block \d+/)
@@ -19,12 +23,23 @@ describe('npm run demo', () => {
     expect(stdout).toMatch(
       /refused, nothing signed: Refused by policy \(perTransaction\): 400 USDC is more than 250 USDC per transaction\./,
     )
-    expect(stdout).toMatch(/bob\s+USDT\s+120\s+\$120\.00/)
+    // No ETH? Pay the fee in USDT: the plain quote is refused, the stablecoin one goes through a real bundler.
+    expect(stdout).toMatch(/refused, nothing signed: Not enough ETH for the fee/)
+    const cap = /quote: 20 USDT, fee at most (\d+\.\d+) USDT \(≈ 0\.\d+ ETH\), paid to paymaster 0x[0-9a-fA-F]{40}/.exec(stdout)
+    const paid = /operation 0x[0-9a-f]{16}…: confirmed in block \d+; fee paid (\d+\.\d+) USDT/.exec(stdout)
+    expect(cap, stdout).not.toBeNull()
+    expect(paid, stdout).not.toBeNull()
+    expect(Number(paid![1])).toBeGreaterThan(0)
+    expect(Number(paid![1])).toBeLessThanOrEqual(Number(cap![1]))
+    expect(stdout).toMatch(/carol\s+USDT\s+20\s+\$20\.00/)
+    const bob = /bob\s+USDT\s+(\d+(?:\.\d+)?)\s/.exec(stdout.slice(stdout.indexOf('fee paid')))
+    expect(Number(bob?.[1])).toBeCloseTo(100 - Number(paid![1]), 6)
     expect(stdout).toMatch(/#0 transaction 120 USDT\s+intent/)
     expect(stdout).toMatch(/#1 transaction 120 USDT\s+signed 0x[0-9a-f]{16}…/)
     expect(stdout).toMatch(/#2 transaction 120 USDT\s+sent\s+0x[0-9a-f]{16}…/)
     expect(stdout).toMatch(/#3 refused\s+400 USDC\s+refused \(perTransaction\)/)
-    expect(stdout).toMatch(/verify\(\): intact, 4 entries/)
+    expect(stdout).toMatch(/#5 transaction 20 USDT\s+signed 0x[0-9a-f]{16}…/)
+    expect(stdout).toMatch(/verify\(\): intact, 7 entries/)
     expect(stdout).toMatch(/anvil stopped, temp directory removed\./)
     expect(stdout).not.toMatch(/demo password/)
   })
@@ -34,7 +49,7 @@ describe('npm run demo:solana', () => {
   it('starts a local Solana cluster, pays a Solana Pay QR in USDC, finds the payment by its reference, and cleans up', async () => {
     const { stdout } = await run('npm', ['run', '--silent', 'demo:solana'], {
       cwd: root,
-      timeout: 90_000,
+      timeout: 120_000,
       env: { ...process.env, NO_COLOR: '1' },
     })
     expect(stdout.match(/^\d+\. /gm) ?? []).toHaveLength(8)
@@ -58,7 +73,7 @@ describe('npm run demo:tron', () => {
   it('starts a local TRON backend, pays USDT to a new and to an existing holder, and prices energy, bandwidth and the burn', async () => {
     const { stdout } = await run('npm', ['run', '--silent', 'demo:tron'], {
       cwd: root,
-      timeout: 90_000,
+      timeout: 120_000,
       env: { ...process.env, NO_COLOR: '1' },
     })
     expect(stdout.match(/^\d+\. /gm) ?? []).toHaveLength(9)

@@ -66,12 +66,24 @@
  * not: energy is counted as EVM gas (no dynamic energy penalty, no TVM-exact opcode prices), one
  * signature per transaction, TransferContract and TriggerSmartContract only.
  *
+ * **Gas in stablecoins — {@link startLocalSponsor}.** On a `startLocalChain` chain with USDT: a
+ * real ERC-4337 bundler (Pimlico's alto) on a free port, EntryPoint v0.8 at its public address and
+ * Simple7702Account v0.8 at its CREATE2 address (from `@account-abstraction/contracts`' artifacts),
+ * and a **test** token paymaster (signature-verified, charges USDT at a fixed rate in postOp) with
+ * its ERC-7677 service — `sponsor.stablecoinGas` is what `evm({ stablecoinGas })` takes.
+ * `@pimlico/alto` and `@account-abstraction/contracts` are optional peer dependencies. What it is
+ * not: alto runs without ERC-7562 tracing (`--safe-mode false`: anvil has no such tracer), the
+ * EntryPoint's runtime code is copied to its public address (its immutables name the CREATE2
+ * copy: factory-made accounts do not work, EIP-7702 accounts need none), and the paymaster is a
+ * test contract, not a production one.
+ *
  * Every kit takes amounts as a decimal string in whole units (`'1000'` USDT, `'0.5'` ETH,
  * `'0.015'` BTC) or a bigint of base units — never a JS number.
  * @module coffer/testing
  */
 export * from '../core/errors.js'
 export { startLocalChain, type LocalChain, type LocalToken, type LocalFunding } from './evm/local-chain.js'
+export { startLocalSponsor, type LocalSponsor, type LocalSponsorOptions } from './evm/paymaster.js'
 export type { StartLocalChainOptions } from './evm/options.js'
 export { LOCAL_TOKEN_SYMBOLS, type LocalTokenSymbol } from './evm/tokens.js'
 export type { FundAmount } from './amounts.js'

@@ -12,7 +12,7 @@
  * watcher.start()
  * @module
  */
-export { DepositWatcher, type DepositWatcherOptions, type RoundReport } from './watcher.js'
+export { DepositWatcher, type DepositWatcherOptions, type RoundReport, type WatchMetrics } from './watcher.js'
 export {
   canonicalAddress,
   DepositStore,

@@ -45,6 +45,26 @@ export interface DepositWatcherOptions {
   readonly addressPage?: number
   /** Between rounds when caught up, default 2,000 ms. */
   readonly pollIntervalMs?: number
+  /** Called after every round with the watcher's numbers (a dashboard, a log line); a throw is ignored. */
+  readonly onMetrics?: (metrics: WatchMetrics) => void
+}
+
+/** What the watcher reports after each round. */
+export interface WatchMetrics {
+  readonly chains: {
+    readonly [chainId: ChainId]: {
+      readonly addresses: number
+      /** The last block scanned, and how far the chain's head is beyond it. */
+      readonly height?: number
+      readonly behind?: number
+      /** The last failure of this chain's step (a node down), until a step succeeds. */
+      readonly lastError?: string
+    }
+  }
+  /** Events delivered per second over the last minute. */
+  readonly eventsPerSecond: number
+  /** Events waiting for the handler. */
+  readonly pendingEvents: number
 }
 
 /** What one round did, per chain. */
@@ -68,6 +88,8 @@ export class DepositWatcher {
   readonly #adapters: ReadonlyMap<ChainId, ChainAdapter>
   #running: Promise<void> | undefined
   #stop = false
+  readonly #state = new Map<ChainId, { height?: number; behind?: number; lastError?: string }>()
+  #deliveries: { at: number; count: number }[] = []
 
   constructor(options: DepositWatcherOptions) {
     const o = assertOptions(options) as DepositWatcherOptions
@@ -101,9 +123,42 @@ export class DepositWatcher {
   /** One round: a scan step on every chain, then delivery of pending events. */
   async poll(): Promise<RoundReport> {
     const chains: Record<string, StepResult & { height: number; behind: number }> = {}
-    for (const adapter of this.#adapters.values()) chains[adapter.chainId] = await this.#step(adapter)
+    let failure: unknown
+    for (const adapter of this.#adapters.values()) {
+      // One chain failing (its node down) does not stop the others; the round reports the first failure.
+      try {
+        const r = await this.#step(adapter)
+        chains[adapter.chainId] = r
+        this.#state.set(adapter.chainId, { height: r.height, behind: r.behind })
+      } catch (error) {
+        failure ??= error
+        const state = this.#state.get(adapter.chainId) ?? {}
+        this.#state.set(adapter.chainId, { ...state, lastError: error instanceof Error ? error.message.slice(0, 300) : String(error) })
+      }
+    }
     const { delivered, error } = await this.#o.store.deliver(this.#o.handler)
+    const now = Date.now()
+    this.#deliveries = [...this.#deliveries.filter((d) => now - d.at < 60_000), { at: now, count: delivered }]
+    if (this.#o.onMetrics) {
+      try {
+        this.#o.onMetrics(await this.metrics())
+      } catch {
+        // a metrics hook must not stop the watcher
+      }
+    }
+    if (failure !== undefined && Object.keys(chains).length === 0) throw failure
     return { chains, delivered, ...(error === undefined ? {} : { handlerError: error }) }
+  }
+
+  /** Addresses, progress and last error per chain, delivery rate and backlog. */
+  async metrics(): Promise<WatchMetrics> {
+    const chains: Record<string, WatchMetrics['chains'][ChainId]> = {}
+    for (const chainId of this.#adapters.keys())
+      chains[chainId] = { addresses: await this.#o.store.addressCount(chainId), ...this.#state.get(chainId) }
+    const since = this.#deliveries[0]?.at ?? Date.now()
+    const count = this.#deliveries.reduce((s, d) => s + d.count, 0)
+    const seconds = Math.max(1, (Date.now() - since) / 1000)
+    return { chains, eventsPerSecond: count / seconds, pendingEvents: await this.#o.store.pendingEvents() }
   }
 
   /** Polls until `stop()`; a round that fails is retried after the interval. */

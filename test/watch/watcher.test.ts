@@ -10,7 +10,7 @@ import { privateKeyToAccount, generatePrivateKey } from 'viem/accounts'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { evm, type EvmAdapter } from 'coffer/evm'
 import { startLocalChain, type LocalChain } from 'coffer/testing'
-import { DepositStore, DepositWatcher, pgliteClient, type DepositEvent } from 'coffer/watch'
+import { DepositStore, DepositWatcher, pgliteClient, type DepositEvent, type WatchMetrics } from 'coffer/watch'
 
 let local: LocalChain<'USDT'>
 let chain: EvmAdapter
@@ -135,4 +135,34 @@ describe('DepositWatcher on anvil + PGlite', () => {
     ])
     await db.close()
   }, 120_000)
+
+  it('a chain whose node is down does not hold the others back; metrics say where each chain stands', async () => {
+    const db = new PGlite()
+    const store = await DepositStore.open(pgliteClient(db))
+    const down = evm({ chain: 'eip155:1', rpcUrls: ['http://127.0.0.1:9'], retryCount: 0, deadlineMs: 1_000 })
+    const seen: DepositEvent[] = []
+    const reports: WatchMetrics[] = []
+    const watcher = new DepositWatcher({
+      store,
+      chains: [chain, down],
+      confirmations: 1,
+      handler: (e) => void seen.push(e),
+      onMetrics: (m) => void reports.push(m),
+    })
+    const customer = { address: someone(), reference: 'only' }
+    await watcher.addAddresses(local.chainId, [customer])
+    await watcher.addAddresses('eip155:1', [{ address: someone(), reference: 'mainnet' }])
+    await watcher.poll()
+    await local.fund(customer.address, { USDT: '4' })
+    await watcher.poll()
+    expect(seen.map((e) => `${e.kind}:${e.reference}`)).toEqual(['detected:only', 'confirmed:only'])
+    const last = reports.at(-1)!
+    expect(last.chains[local.chainId]).toMatchObject({ addresses: 1, behind: 0 })
+    expect(last.chains[local.chainId]!.lastError).toBeUndefined()
+    expect(last.chains['eip155:1']).toMatchObject({ addresses: 1 })
+    expect(last.chains['eip155:1']!.lastError).toMatch(/./)
+    expect(last.pendingEvents).toBe(0)
+    expect(last.eventsPerSecond).toBeGreaterThan(0)
+    await db.close()
+  }, 60_000)
 })

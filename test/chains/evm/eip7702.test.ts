@@ -26,7 +26,7 @@ import {
 import { evmSigner, InvalidArgumentError, mnemonicToSeed, UnknownDelegateError, generateMnemonic } from 'coffer/keys'
 import { startLocalChain, type LocalChain } from 'coffer/testing'
 import { serializeEvmTransaction } from '../../../src/chains/evm/serialize.js'
-import { deployAccountAbstraction } from '../../support/bundler.js'
+import { deployAccountAbstraction } from '../../../src/testing/evm/bundler.js'
 
 const SIMPLE_7702 = KNOWN_DELEGATES[0]!.address
 const hex = (b: Uint8Array) => `0x${Buffer.from(b).toString('hex')}` as Hex

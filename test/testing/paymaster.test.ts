@@ -32,7 +32,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { LocalChain } from 'coffer/testing'
 import { testTokenPaymasterAbi } from '../fixtures/evm/abis.js'
-import { ENTRY_POINT_V08, SIMPLE_7702_V08, type LocalBundler } from './bundler.js'
+import { ENTRY_POINT_V08, SIMPLE_7702_V08, type LocalBundler } from '../../src/testing/evm/bundler.js'
 import {
   decodePaymasterData,
   startSponsoredChain,
@@ -43,7 +43,7 @@ import {
   STUB_SIGNATURE,
   type DeployedTokenPaymaster,
   type PaymasterService,
-} from './paymaster.js'
+} from '../../src/testing/evm/paymaster.js'
 
 /** USDT base units per 1e18 wei: 3,000 USDT per ETH. */
 const RATE = 3_000_000_000n

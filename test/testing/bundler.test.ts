@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { delegationOf, evm, signDelegation, signUserOperation, toViemAccount, type UserOperation } from 'coffer/evm'
 import { evmSigner, generateMnemonic, mnemonicToSeed, type SeedSigner } from 'coffer/keys'
 import { startLocalChain, type LocalChain } from 'coffer/testing'
-import { ENTRY_POINT_V08, SIMPLE_7702_V08, startBundler, type LocalBundler } from './bundler.js'
+import { ENTRY_POINT_V08, SIMPLE_7702_V08, startBundler, type LocalBundler } from '../../src/testing/evm/bundler.js'
 
 describe('bundler harness: alto on anvil', () => {
   let local: LocalChain<'USDT'>

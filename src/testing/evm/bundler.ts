@@ -1,5 +1,5 @@
 /**
- * A real ERC-4337 bundler for tests: Pimlico's alto (`@pimlico/alto`, a dev dependency) against a
+ * A real ERC-4337 bundler for tests: Pimlico's alto (`@pimlico/alto`, an optional peer dependency) against a
  * local anvil, with the EntryPoint v0.8 and Simple7702Account v0.8 of
  * `@account-abstraction/contracts` 0.8.0 (the npm artifacts, not recompiled).
  *
@@ -14,12 +14,31 @@
  * simulation contract at start. It listens on a free port (alto has no host option: 0.0.0.0).
  * @module
  */
-import { fileURLToPath } from 'node:url'
-import entryPointArtifact from '@account-abstraction/contracts/artifacts/EntryPoint.json'
-import simple7702Artifact from '@account-abstraction/contracts/artifacts/Simple7702Account.json'
+import { existsSync } from 'node:fs'
+import { createRequire } from 'node:module'
+import { join } from 'node:path'
 import { createPublicClient, createTestClient, createWalletClient, getContractAddress, http, type Chain, type Hex } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
-import { freePort, startGuarded, type GuardedProcess } from '../../src/testing/process.js'
+import { NotSupportedError } from '../../core/errors.js'
+import { freePort, startGuarded, type GuardedProcess } from '../process.js'
+
+const require = createRequire(import.meta.url)
+
+/**
+ * An optional peer dependency's file, or NotSupportedError saying what to install. Found by the
+ * module search path (the package's `exports` may not list the file).
+ */
+function peerFile(pkg: string, file: string): string {
+  for (const base of require.resolve.paths(pkg) ?? []) {
+    const path = join(base, pkg, file)
+    if (existsSync(join(base, pkg, 'package.json')) && existsSync(path)) return path
+  }
+  throw new NotSupportedError(`The local ERC-4337 sponsor needs ${pkg}: npm install -D ${pkg}`, { details: { package: pkg } })
+}
+
+/** An artifact of @account-abstraction/contracts (the npm package's compiled v0.8 contracts). */
+const artifact = (name: string): { bytecode: Hex } =>
+  require(peerFile('@account-abstraction/contracts', `artifacts/${name}.json`)) as { bytecode: Hex }
 
 /** EntryPoint v0.8's address on public chains (what Simple7702Account v0.8 trusts). */
 export const ENTRY_POINT_V08 = '0x4337084D9E255Ff0702461CF8895CE9E3b5Ff108'
@@ -35,8 +54,6 @@ const KEYS = {
   executor: '0xdbda1821b80551c9d65939329250298aa3472ba22feea921c0cf5d620ea67b97',
   utility: '0x2a871d0798f97d79848a013d4936a73bf4cc922c825d33c1cf7073dff6d409c6',
 } as const
-
-const ALTO = fileURLToPath(new URL('../../node_modules/@pimlico/alto/esm/cli/alto.js', import.meta.url))
 
 /** The local chain to run on: a `coffer/testing` LocalChain (any tokens). */
 type LocalChain = { readonly chain: Chain; readonly rpcUrl: string }
@@ -64,10 +81,10 @@ async function create2(chain: LocalChain, salt: Hex, bytecode: Hex): Promise<`0x
 /** Deploys EntryPoint v0.8 (at its public address) and Simple7702Account v0.8 on `chain`. Idempotent. */
 export async function deployAccountAbstraction(chain: LocalChain): Promise<void> {
   const rpc = createPublicClient({ chain: chain.chain, transport: http(chain.rpcUrl) })
-  const simple = await create2(chain, `0x${'00'.repeat(32)}`, simple7702Artifact.bytecode as Hex)
+  const simple = await create2(chain, `0x${'00'.repeat(32)}`, artifact('Simple7702Account').bytecode)
   if (simple.toLowerCase() !== SIMPLE_7702_V08.toLowerCase()) throw new Error(`Simple7702Account landed at ${simple}`)
   if ((await rpc.getCode({ address: ENTRY_POINT_V08 })) === undefined) {
-    const deployed = await create2(chain, EP_SALT, entryPointArtifact.bytecode as Hex)
+    const deployed = await create2(chain, EP_SALT, artifact('EntryPoint').bytecode)
     const code = await rpc.getCode({ address: deployed })
     const test = createTestClient({ mode: 'anvil', chain: chain.chain, transport: http(chain.rpcUrl) })
     await test.setCode({ address: ENTRY_POINT_V08, bytecode: code as Hex })
@@ -79,7 +96,7 @@ export async function startBundler(chain: LocalChain): Promise<LocalBundler> {
   await deployAccountAbstraction(chain)
   const port = await freePort()
   const alto: GuardedProcess = await startGuarded(process.execPath, [
-    ALTO,
+    peerFile('@pimlico/alto', 'esm/cli/alto.js'),
     '--entrypoints',
     ENTRY_POINT_V08,
     '--rpc-url',

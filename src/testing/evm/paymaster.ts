@@ -3,8 +3,8 @@
  * of it (Pimlico's `pimlico_getTokenQuotes` too), for UserOperations through the local bundler
  * (./bundler.ts): EntryPoint v0.8 at its public address.
  *
- * `deployTokenPaymaster` deploys `TestTokenPaymaster` (test/fixtures/evm/TokenPaymaster.sol, from
- * the checked-in artifacts.json) with anvil's dev key 0 and funds its EntryPoint deposit.
+ * `deployTokenPaymaster` deploys `TestTokenPaymaster` (test/fixtures/evm/TokenPaymaster.sol in
+ * coffer's repository, compiled into ./contracts.ts) with anvil's dev key 0 and funds its EntryPoint deposit.
  * `startPaymasterService` answers JSON-RPC 2.0 on 127.0.0.1 (single requests and batches): it
  * quotes a fixed exchange rate per token (settable), returns stub paymaster data for gas
  * estimation (a dummy signature: the contract's validation returns sigFailed, it does not revert)
@@ -36,11 +36,12 @@ import {
   type Hex,
 } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
-import { freePort } from '../../src/testing/process.js'
-import artifacts from '../fixtures/evm/artifacts.json'
-import { testTokenPaymasterAbi } from '../fixtures/evm/abis.js'
-import { startLocalChain, type LocalChain as TestingChain } from 'coffer/testing'
+import { freePort } from '../process.js'
+import { testTokenPaymaster } from './contracts.js'
+import { startLocalChain, type LocalChain as TestingChain } from './local-chain.js'
 import { ENTRY_POINT_V08, startBundler, type LocalBundler } from './bundler.js'
+
+const testTokenPaymasterAbi = testTokenPaymaster.abi
 
 /** anvil dev key 0: deploys and funds the paymaster (the same account bundler.ts deploys with). */
 const DEPLOYER_KEY = '0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80'
@@ -81,7 +82,7 @@ async function deployTokenPaymaster(
   const wallet = createWalletClient({ account: privateKeyToAccount(DEPLOYER_KEY), chain: chain.chain, transport: http(chain.rpcUrl) })
   const hash = await wallet.deployContract({
     abi: testTokenPaymasterAbi,
-    bytecode: artifacts.contracts.TestTokenPaymaster.bytecode as Hex,
+    bytecode: testTokenPaymaster.bytecode as Hex,
     args: [ENTRY_POINT_V08, signer, treasury],
   })
   const receipt = await rpc.waitForTransactionReceipt({ hash })
@@ -414,48 +415,75 @@ async function startPaymasterService(options: PaymasterServiceOptions): Promise<
   }
 }
 
-/** alto, the paymaster and its service on a local chain, quoting USDT at `exchangeRate`. */
+/**
+ * A local ERC-4337 sponsor: alto, EntryPoint v0.8 and Simple7702Account v0.8, and the test token
+ * paymaster with its ERC-7677 service quoting USDT. `stablecoinGas` is what `evm({ stablecoinGas })`
+ * takes.
+ */
 export interface LocalSponsor {
   readonly bundler: LocalBundler
   readonly paymaster: DeployedTokenPaymaster
   readonly service: PaymasterService
+  /** `evm({ …, stablecoinGas: sponsor.stablecoinGas })` */
+  readonly stablecoinGas: { readonly bundlerUrl: string; readonly paymasterUrl: string; readonly paymaster: Address }
   /** Stops the service and alto (not the chain). */
   stop(): Promise<void>
 }
 
-/** Starts alto, deploys the paymaster and starts its service on `local` (which has USDT). */
-export async function startSponsor(
+/** Options of {@link startLocalSponsor}. */
+export interface LocalSponsorOptions {
+  /** USDT base units per 10^18 wei, default 3,000,000,000 (3,000 USDT per ETH). */
+  readonly exchangeRate?: bigint
+  /** Gas the paymaster's postOp charges on top, default 40,000. */
+  readonly postOpGas?: bigint
+}
+
+/**
+ * Starts a local ERC-4337 sponsor on a `startLocalChain` chain that has USDT: deploys EntryPoint
+ * v0.8 and Simple7702Account v0.8 (from `@account-abstraction/contracts`), starts alto
+ * (`@pimlico/alto`) on a free port, deploys the test token paymaster and starts its service. Both
+ * packages are optional peer dependencies: install them as dev dependencies to use this.
+ * @throws NotSupportedError when one is missing
+ */
+export async function startLocalSponsor(
   local: LocalChain & { readonly tokens: { readonly USDT: { readonly address: Address } } },
-  exchangeRate: bigint,
-  postOpGas: bigint,
+  options: LocalSponsorOptions = {},
 ): Promise<LocalSponsor> {
   const bundler = await startBundler(local)
-  const paymaster = await deployTokenPaymaster(local)
-  const service = await startPaymasterService({
-    chain: local,
-    paymaster,
-    quotes: { [local.tokens.USDT.address]: { exchangeRate, postOpGas } },
-  })
-  return {
-    bundler,
-    paymaster,
-    service,
-    stop: async () => {
-      await service.stop()
-      await bundler.stop()
-    },
+  try {
+    const paymaster = await deployTokenPaymaster(local)
+    const service = await startPaymasterService({
+      chain: local,
+      paymaster,
+      quotes: {
+        [local.tokens.USDT.address]: { exchangeRate: options.exchangeRate ?? 3_000_000_000n, postOpGas: options.postOpGas ?? 40_000n },
+      },
+    })
+    return {
+      bundler,
+      paymaster,
+      service,
+      stablecoinGas: { bundlerUrl: bundler.url, paymasterUrl: service.url, paymaster: paymaster.address },
+      stop: async () => {
+        await service.stop()
+        await bundler.stop()
+      },
+    }
+  } catch (error) {
+    await bundler.stop()
+    throw error
   }
 }
 
-/** A local chain with USDT and a sponsor on it (see {@link startSponsor}). */
+/** A local chain with USDT and a sponsor on it (see {@link startLocalSponsor}). @internal */
 export interface SponsoredChain extends LocalSponsor {
   readonly local: TestingChain<'USDT'>
 }
 
-/** Starts everything a stablecoin-gas test needs (stop it in afterAll: the sponsor, then the chain). */
+/** Starts everything a stablecoin-gas test needs (stop it in afterAll: the sponsor, then the chain). @internal */
 export async function startSponsoredChain(exchangeRate: bigint, postOpGas: bigint): Promise<SponsoredChain> {
   const local = await startLocalChain({ tokens: ['USDT'] })
-  const sponsor = await startSponsor(local, exchangeRate, postOpGas)
+  const sponsor = await startLocalSponsor(local, { exchangeRate, postOpGas })
   return {
     ...sponsor,
     local,
