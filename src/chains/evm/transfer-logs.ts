@@ -79,9 +79,14 @@ export async function scanTransfers(
     throw new RpcError(`The ${chain.name} node answered eth_getLogs with something that is not a list of logs.`)
   const seen = new Set<string>()
   const transfers: ChainTransfer[] = []
+  // The node's filter is not taken on trust: a log touching none of the addresses is not theirs.
+  const asked = new Set(addresses.map((a) => a.toLowerCase()))
   for (const log of logs) {
     const token = byToken.get(log.address.toLowerCase())
     if (!token || log.removed || log.topics.length !== 3 || log.topics[0] !== TRANSFER_TOPIC) continue
+    const from = `0x${(log.topics[1] as string).slice(26)}`.toLowerCase()
+    const to = `0x${(log.topics[2] as string).slice(26)}`.toLowerCase()
+    if (!asked.has(from) && !asked.has(to)) continue
     const key = `${log.transactionHash}:${log.logIndex}`
     if (seen.has(key)) continue // a transfer between two watched addresses matches both filters
     seen.add(key)
@@ -89,8 +94,8 @@ export async function scanTransfers(
       chainId: chain.caip2,
       hash: log.transactionHash,
       asset: token.id,
-      from: getAddress(`0x${(log.topics[1] as string).slice(26)}`),
-      to: getAddress(`0x${(log.topics[2] as string).slice(26)}`),
+      from: getAddress(from),
+      to: getAddress(to),
       amount: BigInt(log.data === '0x' ? 0 : log.data),
       blockHeight: Number(BigInt(log.blockNumber)),
       blockHash: log.blockHash,

@@ -65,6 +65,16 @@ describe('getTransfers', () => {
         code: 'INVALID_ARGUMENT',
       })
       await expect(adapter.getTransfers({ addresses: [a!], fromBlock: 5, toBlock: 4 })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' })
+      // A node that answers with a transfer between strangers (ignoring the topic filter): not reported.
+      const stranger = `0x${'ab'.repeat(20)}`
+      proxy.behaviour.rewrite = (method, result) =>
+        method === 'eth_getLogs' && Array.isArray(result) && result.length > 0
+          ? (result as { topics: string[] }[]).map((l) => ({
+              ...l,
+              topics: [l.topics[0], l.topics[1], `0x${'0'.repeat(24)}${stranger.slice(2)}`],
+            }))
+          : result
+      expect((await adapter.getTransfers({ addresses: [a!], fromBlock: block, toBlock: block })).transfers).toEqual([])
       proxy.behaviour.rewrite = (method, result) => (method === 'eth_getLogs' ? [{ address: 42 }] : result)
       await expect(adapter.getTransfers({ addresses: [a!], fromBlock: block, toBlock: block })).rejects.toMatchObject({ code: 'RPC' })
     } finally {
