@@ -2,7 +2,9 @@
  * ERC-20 transfers touching a set of addresses over a block range: `Transfer` logs filtered
  * by sender and by recipient (the addresses as OR-lists in the topic positions, split into
  * groups nodes accept; the block range split into pieces nodes accept), all sent as one
- * JSON-RPC batch. What a tracker reads per new block.
+ * JSON-RPC batch. What a tracker reads per new block. For more than 2,000 addresses (a deposit
+ * watcher), every Transfer log of the tokens in 10-block pieces, matched here. Either way each
+ * log is checked against the addresses: the node's filter is not taken on trust.
  * Native-coin transfers leave no log, so a scan that includes the native asset says
  * `complete: false`.
  * @module
@@ -20,6 +22,14 @@ export const TRANSFER_TOPIC = '0xddf252ad1be2c89b69c2b068fc378daa952ba7f163c4a11
 
 /** Addresses per topic OR-list (public nodes cap filter sizes; 500 passes the common ones). */
 const ADDRESSES_PER_FILTER = 500
+/**
+ * Above this many addresses (a deposit watcher's 100,000), topic lists would take 2 filters per
+ * 500 addresses per range: the scan reads every Transfer log of the tokens instead and keeps
+ * those touching an address, in ranges of {@link WIDE_CHUNK_BLOCKS} (busy tokens log thousands
+ * of transfers a block; nodes cap a log query's answer, often at 10,000 logs).
+ */
+const WIDE_SCAN_ADDRESSES = 4 * ADDRESSES_PER_FILTER
+const WIDE_CHUNK_BLOCKS = 10
 
 interface RawLog {
   address: Hex
@@ -60,11 +70,17 @@ export async function scanTransfers(
   if (tokens.length === 0 || addresses.length === 0) return { transfers: [], complete }
   const byToken = new Map(tokens.map((t) => [(t.address as string).toLowerCase(), t]))
   const filters: Record<string, unknown>[] = []
-  for (let start = fromBlock; start <= toBlock; start += chunkBlocks) {
+  const wide = addresses.length > WIDE_SCAN_ADDRESSES
+  const chunk = wide ? Math.min(chunkBlocks, WIDE_CHUNK_BLOCKS) : chunkBlocks
+  for (let start = fromBlock; start <= toBlock; start += chunk) {
     const base = {
       address: tokens.map((t) => t.address),
       fromBlock: numberToHex(start),
-      toBlock: numberToHex(Math.min(toBlock, start + chunkBlocks - 1)),
+      toBlock: numberToHex(Math.min(toBlock, start + chunk - 1)),
+    }
+    if (wide) {
+      filters.push({ ...base, topics: [TRANSFER_TOPIC] })
+      continue
     }
     for (let i = 0; i < addresses.length; i += ADDRESSES_PER_FILTER) {
       const topics = addresses.slice(i, i + ADDRESSES_PER_FILTER).map((a) => pad(a.toLowerCase() as Hex))

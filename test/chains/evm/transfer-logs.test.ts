@@ -83,6 +83,41 @@ describe('getTransfers', () => {
   })
 })
 
+describe('getTransfers for many addresses', () => {
+  it('above 2,000 addresses reads every Transfer log of the tokens in 10-block pieces and keeps those of the addresses: the same transfers as topic filters find', async () => {
+    const { url, fixtures } = sharedAnvil()
+    const proxy = await startRpcProxy(url)
+    try {
+      const adapter = evm({ chain: 'eip155:31337', rpcUrls: [proxy.url], tokens: fixtureTokens(fixtures) })
+      const USDC = erc20AssetId(31337, fixtures.usdc.address)
+      const many = Array.from(
+        { length: 2_500 },
+        (_, i) => `0x${(0xc0ffee00000n + BigInt(i)).toString(16).padStart(40, '0')}` as `0x${string}`,
+      )
+      const first = await mintAt(many[7]!, 7n)
+      await mintAt(`0x${'12'.repeat(20)}`, 1n) // a stranger
+      const last = await mintAt(many[2_400]!, 2_400n)
+      await rpc(url, 'anvil_mine', ['0x14'])
+      proxy.reset()
+      const wide = await adapter.getTransfers({ addresses: many, assets: [USDC], fromBlock: first, toBlock: last + 20 })
+      expect(proxy.methods.filter((m) => m === 'eth_getLogs')).toHaveLength(Math.ceil((last + 20 - first + 1) / 10))
+      expect(wide.transfers.map((t) => [t.to.toLowerCase(), t.amount])).toEqual([
+        [many[7], 7n],
+        [many[2_400], 2_400n],
+      ])
+      const narrow = await adapter.getTransfers({
+        addresses: [many[7]!, many[2_400]!],
+        assets: [USDC],
+        fromBlock: first,
+        toBlock: last + 20,
+      })
+      expect(narrow.transfers).toEqual(wide.transfers)
+    } finally {
+      await proxy.stop()
+    }
+  })
+})
+
 describe('balances at a block', () => {
   it('reads at a pinned block in one HTTP request, and reports the part not yet `confirmations` deep as pending', async () => {
     const { url, fixtures } = sharedAnvil()
