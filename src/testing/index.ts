@@ -83,7 +83,7 @@
  */
 export * from '../core/errors.js'
 export { startLocalChain, type LocalChain, type LocalToken, type LocalFunding } from './evm/local-chain.js'
-export { startLocalSponsor, type LocalSponsor, type LocalSponsorOptions } from './evm/paymaster.js'
+export { startLocalSponsor, type LocalSponsor, type LocalSponsorOptions } from './evm/sponsor.js'
 export type { StartLocalChainOptions } from './evm/options.js'
 export { LOCAL_TOKEN_SYMBOLS, type LocalTokenSymbol } from './evm/tokens.js'
 export type { FundAmount } from './amounts.js'

@@ -41,7 +41,11 @@ export interface DepositWatcherOptions {
   readonly startHeight?: number | { readonly [chainId: ChainId]: number }
   /** Blocks scanned per step, default 100. */
   readonly maxBlocks?: number
-  /** Addresses per `getTransfers` call, default 5,000. */
+  /**
+   * Addresses per `getTransfers` call, default 100,000: one call per range, and the adapter picks
+   * how to read it (EVM above 2,000 addresses: every Transfer log of the tokens, matched locally —
+   * smaller pages would read those same logs once per page).
+   */
   readonly addressPage?: number
   /** Between rounds when caught up, default 2,000 ms. */
   readonly pollIntervalMs?: number
@@ -248,7 +252,7 @@ export class DepositWatcher {
   async #scan(adapter: ChainAdapter, fromBlock: number, toBlock: number): Promise<FoundDeposit[]> {
     const chainId = adapter.chainId
     const assets = this.#o.assets?.[chainId] ?? (await adapter.assets()).filter((a) => a.id !== adapter.nativeAsset).map((a) => a.id)
-    const page = this.#o.addressPage ?? 5_000
+    const page = this.#o.addressPage ?? 100_000
     const out: FoundDeposit[] = []
     let after: string | undefined
     for (;;) {

@@ -35,15 +35,14 @@ import { testTokenPaymasterAbi } from '../fixtures/evm/abis.js'
 import { ENTRY_POINT_V08, SIMPLE_7702_V08, type LocalBundler } from '../../src/testing/evm/bundler.js'
 import {
   decodePaymasterData,
-  startSponsoredChain,
-  type SponsoredChain,
   paymasterQuoteHash,
   PAYMASTER_POST_OP_GAS_LIMIT,
   PAYMASTER_VERIFICATION_GAS_LIMIT,
   STUB_SIGNATURE,
   type DeployedTokenPaymaster,
-  type PaymasterService,
 } from '../../src/testing/evm/paymaster.js'
+import type { PaymasterService } from '../../src/testing/evm/paymaster-service.js'
+import { startSponsoredChain, type SponsoredChain } from '../../src/testing/evm/sponsor.js'
 
 /** USDT base units per 1e18 wei: 3,000 USDT per ETH. */
 const RATE = 3_000_000_000n

@@ -1,5 +1,5 @@
 /**
- * The standard ERC-4337 bundler JSON-RPC (ERC-7769), so any bundler works: `eth_supportedEntryPoints`,
+ * The standard ERC-4337 bundler JSON-RPC (ERC-7769), so any bundler works:
  * `eth_estimateUserOperationGas`, `eth_sendUserOperation`, `eth_getUserOperationReceipt`. Reads
  * retry like the adapter's node reads; a send is one request, never retried by the transport
  * (the caller re-sends the same signed operation itself, see sponsored-send.ts).
@@ -12,7 +12,6 @@
  */
 import { createClient, http, numberToHex, type Client, type Hex } from 'viem'
 import { DataIntegrityError } from '../../core/errors.js'
-import { isValidEvmAddress } from '../../keys/address/evm.js'
 import { rpc } from './client.js'
 import type { UserOperation } from './user-operation.js'
 
@@ -105,14 +104,6 @@ export class BundlerClient {
 
   #read<T>(what: string, method: string, params: unknown[]): Promise<T> {
     return rpc(what, () => this.#reads.request({ method, params } as never) as Promise<T>)
-  }
-
-  /** The EntryPoints the bundler serves (lower-case). @throws RpcError, DataIntegrityError */
-  async supportedEntryPoints(): Promise<string[]> {
-    const list = await this.#read<unknown>('Asking the bundler for its EntryPoints', 'eth_supportedEntryPoints', [])
-    if (!Array.isArray(list) || !list.every((a) => typeof a === 'string' && isValidEvmAddress(a)))
-      throw new DataIntegrityError('The bundler answered eth_supportedEntryPoints with something other than a list of addresses.')
-    return list.map((a: string) => a.toLowerCase())
   }
 
   /** Gas limits for `op` (with stub signatures). @throws RpcError (the bundler refused: the message says why), DataIntegrityError */

@@ -7,8 +7,7 @@
  * (its nonce is used by another operation: it can never be included).
  *
  * The fee is what the account paid in the token (its transfers of the token in that
- * transaction beyond the payments), with the ETH the paymaster paid in `details`-free form: the
- * status carries the token amount, as the quote did.
+ * transaction beyond the payments), in the token, as the quote stated it.
  * @module
  * @internal
  */

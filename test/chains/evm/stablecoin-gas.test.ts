@@ -16,12 +16,9 @@ import { memoryStorage } from 'coffer/vault'
 import type { LocalChain } from 'coffer/testing'
 import { testTokenPaymasterAbi } from '../../fixtures/evm/abis.js'
 import { ENTRY_POINT_V08, type LocalBundler } from '../../../src/testing/evm/bundler.js'
-import {
-  startSponsoredChain,
-  type DeployedTokenPaymaster,
-  type PaymasterService,
-  type SponsoredChain,
-} from '../../../src/testing/evm/paymaster.js'
+import type { DeployedTokenPaymaster } from '../../../src/testing/evm/paymaster.js'
+import type { PaymasterService } from '../../../src/testing/evm/paymaster-service.js'
+import { startSponsoredChain, type SponsoredChain } from '../../../src/testing/evm/sponsor.js'
 import { startRpcProxy, type RpcFault, type RpcProxy } from '../../support/rpc-proxy.js'
 
 /** 3,000 USDT per ETH, in USDT base units per 10^18 wei. */
