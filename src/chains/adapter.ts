@@ -86,6 +86,12 @@ export interface AdapterCapabilities {
   /** `getTransfers` lists transfers of many addresses over a block range in one query. */
   readonly transfers: boolean
   /**
+   * Balances move before a block does (UTXO chains: payments wait in the mempool and
+   * `getBalances` reports them as `pending`): a block scan cannot follow them, so a tracker
+   * re-reads balances instead.
+   */
+  readonly mempool: boolean
+  /**
    * `quoteTransfer({ …, gas: 'stablecoin' })` pays the fee in the token sent (EVM: an ERC-4337
    * operation from the account's own address under EIP-7702, through the configured bundler and
    * token paymaster). False: not configured, or not possible on this chain.

@@ -24,6 +24,7 @@ import * as pay from './commands/pay.js'
 import * as send from './commands/send.js'
 import * as signMessage from './commands/sign-message.js'
 import * as signTx from './commands/sign-tx.js'
+import * as watch from './commands/watch.js'
 import { cliDocsUrl, REPOSITORY_URL } from './links.js'
 import { EXIT, exitCodeOf, Output, toJson } from './output.js'
 import { installSignalHandlers } from './signals.js'
@@ -84,6 +85,7 @@ export function buildProgram(out: Output): Command {
     exportCommand,
     history,
     journal,
+    watch,
   ])
     command.register(program, action)
   return program

@@ -4,7 +4,7 @@
  * Each step reads the newest block and compares it with the last one processed:
  * - same block: nothing to do (chains without a transfer scan — UTXO chains — re-read
  *   anyway, since their mempool moves between blocks);
- * - the next blocks on the same chain: with `capabilities.transfers`, one transfer scan over
+ * - the next blocks on the same chain: with `capabilities.transfers` (and no `mempool`), one transfer scan over
  *   the new blocks plus a balance read of only the accounts it touched (and those still
  *   settling); every `fullRefreshBlocks` blocks, or without a scan, every balance;
  * - a different chain (reorg): walk back through the kept block hashes with `blockAt` to the
@@ -161,6 +161,12 @@ export class ChainTracker {
     return e
   }
 
+  /** Whether block scans follow this chain's balances (not on mempool chains, whose balances move between blocks). */
+  get #scans(): boolean {
+    const caps = this.adapter.capabilities
+    return caps.transfers && !caps.mempool
+  }
+
   /**
    * One step: read the newest block and catch up to it. Once `signal` is aborted the step
    * commits nothing and rejects with the signal's reason.
@@ -170,11 +176,11 @@ export class ChainTracker {
     if (assets.length === 0 || this.accounts.length === 0) return { transfers: [], changes: [] }
     const head = await this.adapter.latestBlock()
     const prev = this.head
-    const caps = this.adapter.capabilities
+    const scans = this.#scans
     if (!prev) return this.#full(head, { announce: false }, signal)
     if (head.hash === prev.hash && head.height === prev.height) {
       // Same block. UTXO chains still move (mempool); stale readings are retried.
-      if (!caps.transfers || this.stale || this.#needsFull) return this.#full(head, { announce: true }, signal)
+      if (!scans || this.stale || this.#needsFull) return this.#full(head, { announce: true }, signal)
       return { transfers: [], changes: [] }
     }
     const fork = await this.#forkPoint(head, prev)
@@ -182,7 +188,7 @@ export class ChainTracker {
       const from = prev.height + 1
       const blocks = head.height - prev.height
       if (
-        caps.transfers &&
+        scans &&
         !this.#needsFull &&
         !this.stale &&
         this.#sinceFull + blocks < this.#settings.fullRefreshBlocks &&
@@ -190,7 +196,7 @@ export class ChainTracker {
       ) {
         return this.#incremental(head, from, signal)
       }
-      return this.#full(head, { announce: true, ...(caps.transfers && blocks <= MAX_CATCH_UP ? { scanFrom: from } : {}) }, signal)
+      return this.#full(head, { announce: true, ...(scans && blocks <= MAX_CATCH_UP ? { scanFrom: from } : {}) }, signal)
     }
     return this.#reorg(head, prev, fork, signal)
   }
@@ -258,8 +264,7 @@ export class ChainTracker {
     ])
     // No scan on this chain: the history of the accounts that moved names the new transfers.
     signal?.throwIfAborted()
-    const named =
-      options.announce && !this.adapter.capabilities.transfers ? await this.#fromHistory(this.#moved(this.accounts, balances)) : []
+    const named = options.announce && !this.#scans ? await this.#fromHistory(this.#moved(this.accounts, balances)) : []
     const events = this.#commit(
       head,
       {
@@ -293,11 +298,10 @@ export class ChainTracker {
   }
 
   async #reorg(head: BlockRef, prev: BlockRef, fork: number, signal: AbortSignal | undefined): Promise<StepEvents> {
-    const caps = this.adapter.capabilities
     const replaced = [...this.#announced.entries()].filter(([, a]) => a.transfer.blockHeight !== undefined && a.transfer.blockHeight > fork)
     let stillThere: Set<string>
     let found: PortfolioTransfer[] = []
-    if (caps.transfers && head.height - fork <= MAX_CATCH_UP) {
+    if (this.#scans && head.height - fork <= MAX_CATCH_UP) {
       found = head.height > fork ? await this.#scanRange(fork + 1, head.height) : []
       stillThere = new Set(found.map((t) => this.#key(t, this.#indexOf(t))))
     } else {
@@ -482,7 +486,7 @@ export class ChainTracker {
    */
   #prune(height: number): void {
     const floor = height - this.#settings.reorgDepth
-    if (this.adapter.capabilities.transfers) {
+    if (this.#scans) {
       for (const [key, a] of this.#announced)
         if (a.transfer.blockHeight !== undefined && a.transfer.blockHeight <= floor) this.#announced.delete(key)
     }

@@ -12,16 +12,38 @@
  * watcher.start()
  * @module
  */
-export { DepositWatcher, type DepositWatcherOptions, type RoundReport, type WatchMetrics } from './watcher.js'
+export {
+  DepositWatcher,
+  type DepositWatcherOptions,
+  type RoundReport,
+  type StepReport,
+  type WatchMetrics,
+  type WatchUnit,
+} from './watcher.js'
 export {
   canonicalAddress,
   DepositStore,
   type ChainCursor,
   type DepositEvent,
   type FoundDeposit,
+  MAX_SHARDS,
   type ScanStep,
+  type ShardProgress,
   type StepResult,
   type WatchedAddress,
+  type WatchSource,
 } from './store.js'
+export { deriveWatchAddresses, sourceId, MAX_WATCH_ADDRESSES, type AddressSourceKey } from './derive.js'
 export { pgClient, pgliteClient, type PgPoolLike, type PGliteLike, type SqlClient } from './sql.js'
 export { MIGRATIONS } from './schema.js'
+export { runWatchWorkers, type WatchWorkers, type WatchWorkersOptions } from './queue.js'
+export {
+  signWebhook,
+  verifyWebhook,
+  webhookHandler,
+  WEBHOOK_EVENT_ID_HEADER,
+  WEBHOOK_SIGNATURE_HEADER,
+  type VerifyWebhookOptions,
+  type WebhookOptions,
+  type WebhookSecret,
+} from './webhook.js'

@@ -10,6 +10,14 @@
  * - `coffer_watch_deposits`: each incoming transfer to a watched address, and its state.
  * - `coffer_watch_events`: the outbox — every `detected` / `confirmed` / `reorged` event, written in
  *   the same transaction as the state it reports, delivered in order and marked when acknowledged.
+ *
+ * Version 2 splits a chain's addresses into shards scanned independently (by separate workers):
+ * every address gets a fixed `bucket` (`hashtext(address) & 1023`, stable across Postgres
+ * versions), a shard of a chain with `n` shards holds the buckets `b % n = shard`
+ * (`coffer_watch_chains.shards`), and cursors, kept block hashes and deposits are per shard. The
+ * cursor row also keeps the shard's last error (for metrics seen from any process).
+ * `coffer_watch_sources` holds extended public keys / descriptors watched with a gap policy: how
+ * many addresses were derived and the highest index paid; each derived address names its source.
  * @module
  * @internal
  */
@@ -65,6 +73,36 @@ export const MIGRATIONS: readonly string[] = [
     last_error text
   );
   CREATE INDEX coffer_watch_events_pending ON coffer_watch_events (id) WHERE delivered_at IS NULL;
+  `,
+  `
+  ALTER TABLE coffer_watch_addresses ADD COLUMN bucket integer NOT NULL DEFAULT 0;
+  UPDATE coffer_watch_addresses SET bucket = hashtext(address) & 1023;
+  ALTER TABLE coffer_watch_deposits ADD COLUMN bucket integer NOT NULL DEFAULT 0;
+  UPDATE coffer_watch_deposits SET bucket = hashtext(address) & 1023;
+  ALTER TABLE coffer_watch_cursors ADD COLUMN shard integer NOT NULL DEFAULT 0;
+  ALTER TABLE coffer_watch_cursors ADD COLUMN last_error text;
+  ALTER TABLE coffer_watch_cursors DROP CONSTRAINT coffer_watch_cursors_pkey;
+  ALTER TABLE coffer_watch_cursors ADD PRIMARY KEY (chain_id, shard);
+  ALTER TABLE coffer_watch_blocks ADD COLUMN shard integer NOT NULL DEFAULT 0;
+  ALTER TABLE coffer_watch_blocks DROP CONSTRAINT coffer_watch_blocks_pkey;
+  ALTER TABLE coffer_watch_blocks ADD PRIMARY KEY (chain_id, shard, height);
+  CREATE TABLE coffer_watch_chains (
+    chain_id text PRIMARY KEY,
+    shards integer NOT NULL CHECK (shards BETWEEN 1 AND 1024)
+  );
+  CREATE INDEX coffer_watch_events_delivered ON coffer_watch_events (delivered_at) WHERE delivered_at IS NOT NULL;
+  CREATE TABLE coffer_watch_sources (
+    chain_id text NOT NULL,
+    source_id text NOT NULL,
+    source jsonb NOT NULL,
+    reference text NOT NULL,
+    gap integer NOT NULL CHECK (gap BETWEEN 1 AND 10000),
+    derived integer NOT NULL DEFAULT 0,
+    used integer NOT NULL DEFAULT -1,
+    PRIMARY KEY (chain_id, source_id)
+  );
+  ALTER TABLE coffer_watch_addresses ADD COLUMN source_id text;
+  ALTER TABLE coffer_watch_addresses ADD COLUMN source_index integer;
   `,
 ]
 

@@ -23,6 +23,29 @@ export interface ChainCursor {
   readonly hash: string
 }
 
+/** One shard's progress (see {@link DepositStore.progress}). */
+export interface ShardProgress extends ChainCursor {
+  readonly shard: number
+  /** The shard's last failed step (a node down), cleared by the next step that commits. */
+  readonly lastError?: string
+}
+
+/** An extended public key or descriptor whose addresses are watched with a gap policy. */
+export interface WatchSource {
+  /** A short id of the key (not the key). */
+  readonly sourceId: string
+  /** The key as given (public: an xpub or a descriptor). */
+  readonly source: unknown
+  /** Address `i`'s reference is `<reference>/<i>`. */
+  readonly reference: string
+  /** Addresses watched beyond the highest paid index. */
+  readonly gap: number
+  /** Addresses derived and watched so far: indexes 0 … derived − 1. */
+  readonly derived: number
+  /** The highest index that received a deposit, −1 for none. */
+  readonly used: number
+}
+
 /** A transfer to a watched address, found by a scan. */
 export interface FoundDeposit {
   readonly asset: AssetId
@@ -56,6 +79,15 @@ export interface DepositEvent extends FoundDeposit {
 /** One scan step's result, committed at once. */
 export interface ScanStep {
   readonly chainId: ChainId
+  /** The shard scanned (default 0) and the chain's shard count the step was planned with (default 1). */
+  readonly shard?: number
+  readonly shards?: number
+  /**
+   * The assets the step scanned for. With them, a deposit of those assets already stored in the
+   * scanned range but not found again is `reorged` (it left the chain while the range was being
+   * rescanned, e.g. after the shard count changed).
+   */
+  readonly assets?: readonly AssetId[]
   /** The cursor the step started from (null: the chain's first step). */
   readonly from: ChainCursor | null
   /** Where the chain forked below `from` (a reorg): deposits above it are reorged. */
@@ -82,6 +114,8 @@ export function canonicalAddress(address: string): string {
 
 /** How many rows one bulk insert carries (Postgres takes up to 65,535 parameters; arrays are one each). */
 const BULK = 10_000
+/** Buckets an address can fall in (`hashtext(address) & 1023`): the most shards a chain can have. */
+export const MAX_SHARDS = 1024
 /** Blocks kept below the cursor for finding forks. */
 const KEEP_BLOCKS = 512
 
@@ -170,8 +204,8 @@ export class DepositStore {
       const chunk = list.slice(i, i + BULK)
       const { rows } = await this.sql.query<{ n: number }>(
         `WITH inserted AS (
-           INSERT INTO coffer_watch_addresses (chain_id, address, reference)
-           SELECT $1, a, r FROM unnest($2::text[], $3::text[]) AS t(a, r)
+           INSERT INTO coffer_watch_addresses (chain_id, address, reference, bucket)
+           SELECT $1, a, r, hashtext(a) & 1023 FROM unnest($2::text[], $3::text[]) AS t(a, r)
            ON CONFLICT (chain_id, address) DO ${options.replace ? 'UPDATE SET reference = excluded.reference' : 'NOTHING'}
            RETURNING (xmax = 0) AS fresh
          ) SELECT count(*) FILTER (WHERE fresh)::int AS n FROM inserted`,
@@ -190,14 +224,72 @@ export class DepositStore {
     return Number(rows[0]?.n ?? 0)
   }
 
-  /** Watched addresses of `chainId` in canonical order, a page at a time (`after`: the last of the previous page). */
-  async addresses(chainId: ChainId, limit: number, after?: string): Promise<WatchedAddress[]> {
+  /**
+   * Watched addresses of `chainId` in canonical order, a page at a time (`after`: the last of the
+   * previous page); with `shard`, only that shard's of `shards`.
+   */
+  async addresses(
+    chainId: ChainId,
+    limit: number,
+    after?: string,
+    shard?: { readonly shard: number; readonly shards: number },
+  ): Promise<WatchedAddress[]> {
     const { rows } = await this.sql.query<WatchedAddress>(
-      `SELECT address, reference FROM coffer_watch_addresses WHERE chain_id = $1 AND ($2::text IS NULL OR address > $2)
+      `SELECT address, reference FROM coffer_watch_addresses
+       WHERE chain_id = $1 AND ($2::text IS NULL OR address > $2) AND ($4::int IS NULL OR bucket % $5 = $4)
        ORDER BY address LIMIT $3`,
-      [chainId, after ?? null, limit],
+      [chainId, after ?? null, limit, shard?.shard ?? null, shard?.shards ?? 1],
     )
     return rows
+  }
+
+  /** How many shards `chainId`'s addresses are split in (1 until {@link setShards}). */
+  async shards(chainId: ChainId, sql: SqlClient = this.sql): Promise<number> {
+    const { rows } = await sql.query<{ shards: number }>('SELECT shards FROM coffer_watch_chains WHERE chain_id = $1', [chainId])
+    return Number(rows[0]?.shards ?? 1)
+  }
+
+  /**
+   * Splits `chainId`'s addresses into `shards` shards, each scanned on its own (by separate
+   * workers). Changing the count while the chain is followed restarts every shard from the lowest
+   * shard's cursor: the blocks above it are scanned again (nothing is reported twice — a deposit
+   * already stored is recognised), and a step planned with the old count is refused at commit.
+   * Returns false when the count was already `shards`.
+   * @throws InvalidArgumentError unless 1 ≤ shards ≤ 1024
+   */
+  async setShards(chainId: ChainId, shards: number): Promise<boolean> {
+    if (!Number.isSafeInteger(shards) || shards < 1 || shards > MAX_SHARDS)
+      throw new InvalidArgumentError(`shards must be a whole number from 1 to ${MAX_SHARDS}.`)
+    return this.sql.transaction(async (tx) => {
+      await tx.query('INSERT INTO coffer_watch_chains (chain_id, shards) VALUES ($1, 1) ON CONFLICT (chain_id) DO NOTHING', [chainId])
+      const { rows } = await tx.query<{ shards: number }>('SELECT shards FROM coffer_watch_chains WHERE chain_id = $1 FOR UPDATE', [
+        chainId,
+      ])
+      if (Number(rows[0]?.shards) === shards) return false
+      const { rows: low } = await tx.query<{ shard: number; height: string; hash: string }>(
+        'SELECT shard, height, hash FROM coffer_watch_cursors WHERE chain_id = $1 ORDER BY height, shard LIMIT 1 FOR UPDATE',
+        [chainId],
+      )
+      const from = low[0]
+      if (from) {
+        // Every new shard starts where the slowest old one stands, with its kept block hashes.
+        await tx.query('DELETE FROM coffer_watch_blocks WHERE chain_id = $1 AND shard <> $2', [chainId, from.shard])
+        await tx.query(
+          `INSERT INTO coffer_watch_blocks (chain_id, shard, height, hash)
+           SELECT b.chain_id, s, b.height, b.hash FROM coffer_watch_blocks b, generate_series(0, $3::int - 1) AS s
+           WHERE b.chain_id = $1 AND b.shard = $2 AND s <> $2`,
+          [chainId, from.shard, shards],
+        )
+        await tx.query('DELETE FROM coffer_watch_blocks WHERE chain_id = $1 AND shard >= $2', [chainId, shards])
+        await tx.query('DELETE FROM coffer_watch_cursors WHERE chain_id = $1', [chainId])
+        await tx.query(
+          `INSERT INTO coffer_watch_cursors (chain_id, shard, height, hash) SELECT $1, s, $3, $4 FROM generate_series(0, $2::int - 1) AS s`,
+          [chainId, shards, from.height, from.hash],
+        )
+      }
+      await tx.query('UPDATE coffer_watch_chains SET shards = $2 WHERE chain_id = $1', [chainId, shards])
+      return true
+    })
   }
 
   /** The references of those of `addresses` that are watched (canonical address → reference). */
@@ -210,21 +302,115 @@ export class DepositStore {
     return new Map(rows.map((r) => [r.address, r.reference]))
   }
 
-  /** The chain's cursor, or null before its first step. */
-  async cursor(chainId: ChainId): Promise<ChainCursor | null> {
+  /**
+   * Registers a key whose addresses are watched with a gap policy (or returns the registered one:
+   * its reference and gap stay). Its addresses come with {@link extendSource}.
+   */
+  async addSource(
+    chainId: ChainId,
+    source: { readonly sourceId: string; readonly source: unknown; readonly reference: string; readonly gap: number },
+  ): Promise<WatchSource> {
+    await this.sql.query(
+      `INSERT INTO coffer_watch_sources (chain_id, source_id, source, reference, gap) VALUES ($1, $2, $3::jsonb, $4, $5)
+       ON CONFLICT (chain_id, source_id) DO NOTHING`,
+      [chainId, source.sourceId, JSON.stringify(source.source), source.reference, source.gap],
+    )
+    return (await this.sources(chainId)).find((s) => s.sourceId === source.sourceId) as WatchSource
+  }
+
+  /** The sources of `chainId`. */
+  async sources(chainId: ChainId): Promise<WatchSource[]> {
+    const { rows } = await this.sql.query<{
+      source_id: string
+      source: unknown
+      reference: string
+      gap: number
+      derived: number
+      used: number
+    }>('SELECT source_id, source, reference, gap, derived, used FROM coffer_watch_sources WHERE chain_id = $1 ORDER BY source_id', [
+      chainId,
+    ])
+    return rows.map((r) => ({
+      sourceId: r.source_id,
+      source: typeof r.source === 'string' ? (JSON.parse(r.source) as unknown) : r.source,
+      reference: r.reference,
+      gap: Number(r.gap),
+      derived: Number(r.derived),
+      used: Number(r.used),
+    }))
+  }
+
+  /**
+   * Watches a source's next addresses — `addresses[k]` is index `from + k` — in one transaction,
+   * only if the source still has `from` derived (else another process extended it first: null).
+   * Returns the new count derived.
+   */
+  async extendSource(chainId: ChainId, sourceId: string, from: number, addresses: readonly string[]): Promise<number | null> {
+    return this.sql.transaction(async (tx) => {
+      const { rows } = await tx.query<{ derived: number; reference: string }>(
+        'SELECT derived, reference FROM coffer_watch_sources WHERE chain_id = $1 AND source_id = $2 FOR UPDATE',
+        [chainId, sourceId],
+      )
+      const row = rows[0]
+      if (!row || Number(row.derived) !== from) return null
+      const list = addresses.map(canonicalAddress)
+      for (let i = 0; i < list.length; i += BULK) {
+        const chunk = list.slice(i, i + BULK)
+        await tx.query(
+          `INSERT INTO coffer_watch_addresses (chain_id, address, reference, bucket, source_id, source_index)
+           SELECT $1, a, $3 || '/' || (n - 1 + $4)::text, hashtext(a) & 1023, $2, n - 1 + $4
+           FROM unnest($5::text[]) WITH ORDINALITY AS t(a, n)
+           ON CONFLICT (chain_id, address) DO NOTHING`,
+          [chainId, sourceId, row.reference, from + i, chunk],
+        )
+      }
+      await tx.query('UPDATE coffer_watch_sources SET derived = $3 WHERE chain_id = $1 AND source_id = $2', [
+        chainId,
+        sourceId,
+        from + list.length,
+      ])
+      return from + list.length
+    })
+  }
+
+  /** The cursor of a chain's shard (default 0), or null before its first step. */
+  async cursor(chainId: ChainId, shard = 0): Promise<ChainCursor | null> {
     const { rows } = await this.sql.query<{ height: string; hash: string }>(
-      'SELECT height, hash FROM coffer_watch_cursors WHERE chain_id = $1',
-      [chainId],
+      'SELECT height, hash FROM coffer_watch_cursors WHERE chain_id = $1 AND shard = $2',
+      [chainId, shard],
     )
     const r = rows[0]
     return r ? { height: Number(r.height), hash: r.hash } : null
   }
 
-  /** Stored block hashes of `chainId` below `height`, newest first (where to look for a fork). */
-  async blocksBelow(chainId: ChainId, height: number, limit = KEEP_BLOCKS): Promise<ChainCursor[]> {
+  /** Every started shard of `chainId`: its cursor and last error. */
+  async progress(chainId: ChainId): Promise<ShardProgress[]> {
+    const { rows } = await this.sql.query<{ shard: number; height: string; hash: string; last_error: string | null }>(
+      'SELECT shard, height, hash, last_error FROM coffer_watch_cursors WHERE chain_id = $1 ORDER BY shard',
+      [chainId],
+    )
+    return rows.map((r) => ({
+      shard: Number(r.shard),
+      height: Number(r.height),
+      hash: r.hash,
+      ...(r.last_error ? { lastError: r.last_error } : {}),
+    }))
+  }
+
+  /** Records (or with null clears) a shard's last error, if the shard has started. */
+  async recordError(chainId: ChainId, shard: number, error: string | null): Promise<void> {
+    await this.sql.query('UPDATE coffer_watch_cursors SET last_error = $3 WHERE chain_id = $1 AND shard = $2', [
+      chainId,
+      shard,
+      error === null ? null : error.slice(0, 500),
+    ])
+  }
+
+  /** Stored block hashes of a chain's shard below `height`, newest first (where to look for a fork). */
+  async blocksBelow(chainId: ChainId, height: number, shard = 0, limit = KEEP_BLOCKS): Promise<ChainCursor[]> {
     const { rows } = await this.sql.query<{ height: string; hash: string }>(
-      'SELECT height, hash FROM coffer_watch_blocks WHERE chain_id = $1 AND height < $2 ORDER BY height DESC LIMIT $3',
-      [chainId, height, limit],
+      'SELECT height, hash FROM coffer_watch_blocks WHERE chain_id = $1 AND shard = $2 AND height < $3 ORDER BY height DESC LIMIT $4',
+      [chainId, shard, height, limit],
     )
     return rows.map((r) => ({ height: Number(r.height), hash: r.hash }))
   }
@@ -232,26 +418,39 @@ export class DepositStore {
   /**
    * Commits one scan step in one transaction: reorged deposits (above the fork), new deposits
    * (a reorged one seen again comes back), confirmations, their events, the block hashes and
-   * the cursor. Returns null, having changed nothing, when the cursor is no longer `step.from`
-   * (another process made this step).
+   * the cursor. Returns null, having changed nothing, when the shard's cursor is no longer
+   * `step.from` (another process made this step) or the chain's shard count changed since.
    */
   async commitStep(step: ScanStep): Promise<StepResult | null> {
+    const shard = step.shard ?? 0
+    const shards = step.shards ?? 1
     return this.sql.transaction(async (tx) => {
+      const { rows: conf } = await tx.query<{ shards: number }>('SELECT shards FROM coffer_watch_chains WHERE chain_id = $1 FOR SHARE', [
+        step.chainId,
+      ])
+      if (Number(conf[0]?.shards ?? 1) !== shards) return null
       const { rows: cur } = await tx.query<{ height: string; hash: string }>(
-        'SELECT height, hash FROM coffer_watch_cursors WHERE chain_id = $1 FOR UPDATE',
-        [step.chainId],
+        'SELECT height, hash FROM coffer_watch_cursors WHERE chain_id = $1 AND shard = $2 FOR UPDATE',
+        [step.chainId, shard],
       )
       const at = cur[0] ? { height: Number(cur[0].height), hash: cur[0].hash } : null
       if ((at === null) !== (step.from === null) || (at && step.from && (at.height !== step.from.height || at.hash !== step.from.hash)))
         return null
+      // This shard's deposits: bucket % shards = shard.
+      const mine = 'chain_id = $1 AND bucket % $2 = $3'
+      const scope = [step.chainId, shards, shard]
       let reorged = 0
       if (step.forkHeight !== undefined) {
         const { rows } = await tx.query<DepositRow>(
-          `UPDATE coffer_watch_deposits SET state = 'reorged' WHERE chain_id = $1 AND block_height > $2 AND state <> 'reorged' RETURNING *`,
-          [step.chainId, step.forkHeight],
+          `UPDATE coffer_watch_deposits SET state = 'reorged' WHERE ${mine} AND block_height > $4 AND state <> 'reorged' RETURNING *`,
+          [...scope, step.forkHeight],
         )
         reorged = await this.#events(tx, 'reorged', rows)
-        await tx.query('DELETE FROM coffer_watch_blocks WHERE chain_id = $1 AND height > $2', [step.chainId, step.forkHeight])
+        await tx.query('DELETE FROM coffer_watch_blocks WHERE chain_id = $1 AND shard = $2 AND height > $3', [
+          step.chainId,
+          shard,
+          step.forkHeight,
+        ])
       }
       const refs = await this.referencesOf(
         step.chainId,
@@ -259,12 +458,24 @@ export class DepositStore {
         tx,
       )
       const fresh = step.deposits.filter((d) => refs.has(canonicalAddress(d.address)))
+      if (step.assets && step.from) {
+        // Stored deposits of the scanned assets in the scanned range that the scan did not find again left the chain.
+        const base = step.forkHeight ?? step.from.height
+        const { rows } = await tx.query<DepositRow>(
+          `UPDATE coffer_watch_deposits SET state = 'reorged'
+           WHERE ${mine} AND block_height > $4 AND block_height <= $5 AND state <> 'reorged' AND asset = ANY($6::text[])
+             AND NOT EXISTS (SELECT 1 FROM unnest($7::text[], $8::int[]) AS f(h, i) WHERE f.h = tx_hash AND f.i = log_index)
+           RETURNING *`,
+          [...scope, base, step.to.height, step.assets, fresh.map((d) => d.hash), fresh.map((d) => d.index)],
+        )
+        reorged += await this.#events(tx, 'reorged', rows)
+      }
       let detected = 0
       if (fresh.length > 0) {
         const col = <T>(f: (d: FoundDeposit) => T) => fresh.map(f)
         const { rows } = await tx.query<DepositRow>(
-          `INSERT INTO coffer_watch_deposits (chain_id, tx_hash, log_index, asset, address, reference, sender, amount, block_height, block_hash, state)
-           SELECT $1, h, i, a, ad, r, s, am::numeric, bh, bk, 'detected'
+          `INSERT INTO coffer_watch_deposits (chain_id, tx_hash, log_index, asset, address, reference, sender, amount, block_height, block_hash, state, bucket)
+           SELECT $1, h, i, a, ad, r, s, am::numeric, bh, bk, 'detected', hashtext(ad) & 1023
            FROM unnest($2::text[], $3::int[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::bigint[], $10::text[])
              AS t(h, i, a, ad, r, s, am, bh, bk)
            ON CONFLICT (chain_id, tx_hash, log_index) DO UPDATE
@@ -285,23 +496,35 @@ export class DepositStore {
           ],
         )
         detected = await this.#events(tx, 'detected', rows)
+        // A deposit to a derived address moves its source's highest paid index (the gap follows it).
+        await tx.query(
+          `UPDATE coffer_watch_sources s SET used = greatest(s.used, m.i)
+           FROM (SELECT source_id, max(source_index) AS i FROM coffer_watch_addresses
+                 WHERE chain_id = $1 AND address = ANY($2::text[]) AND source_id IS NOT NULL GROUP BY source_id) m
+           WHERE s.chain_id = $1 AND s.source_id = m.source_id`,
+          [step.chainId, rows.map((r) => r.address)],
+        )
       }
       const { rows: ripe } = await tx.query<DepositRow>(
-        `UPDATE coffer_watch_deposits SET state = 'confirmed' WHERE chain_id = $1 AND state = 'detected' AND block_height <= $2 RETURNING *`,
-        [step.chainId, step.confirmedThrough],
+        `UPDATE coffer_watch_deposits SET state = 'confirmed' WHERE ${mine} AND state = 'detected' AND block_height <= $4 RETURNING *`,
+        [...scope, step.confirmedThrough],
       )
       const confirmed = await this.#events(tx, 'confirmed', ripe)
       const blocks = [...new Map([...step.blocks, step.to].map((b) => [b.height, b])).values()]
       await tx.query(
-        `INSERT INTO coffer_watch_blocks (chain_id, height, hash) SELECT $1, h, k FROM unnest($2::bigint[], $3::text[]) AS t(h, k)
-         ON CONFLICT (chain_id, height) DO UPDATE SET hash = excluded.hash`,
-        [step.chainId, blocks.map((b) => b.height), blocks.map((b) => b.hash)],
+        `INSERT INTO coffer_watch_blocks (chain_id, shard, height, hash) SELECT $1, $2, h, k FROM unnest($3::bigint[], $4::text[]) AS t(h, k)
+         ON CONFLICT (chain_id, shard, height) DO UPDATE SET hash = excluded.hash`,
+        [step.chainId, shard, blocks.map((b) => b.height), blocks.map((b) => b.hash)],
       )
-      await tx.query('DELETE FROM coffer_watch_blocks WHERE chain_id = $1 AND height < $2', [step.chainId, step.to.height - KEEP_BLOCKS])
+      await tx.query('DELETE FROM coffer_watch_blocks WHERE chain_id = $1 AND shard = $2 AND height < $3', [
+        step.chainId,
+        shard,
+        step.to.height - KEEP_BLOCKS,
+      ])
       await tx.query(
-        `INSERT INTO coffer_watch_cursors (chain_id, height, hash) VALUES ($1, $2, $3)
-         ON CONFLICT (chain_id) DO UPDATE SET height = excluded.height, hash = excluded.hash, updated_at = now()`,
-        [step.chainId, step.to.height, step.to.hash],
+        `INSERT INTO coffer_watch_cursors (chain_id, shard, height, hash) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (chain_id, shard) DO UPDATE SET height = excluded.height, hash = excluded.hash, last_error = NULL, updated_at = now()`,
+        [step.chainId, shard, step.to.height, step.to.hash],
       )
       return { detected, confirmed, reorged }
     })
@@ -365,6 +588,15 @@ export class DepositStore {
       delivered++
     }
     return { delivered }
+  }
+
+  /** Events acknowledged in the last `seconds` (by any process). */
+  async deliveredSince(seconds: number): Promise<number> {
+    const { rows } = await this.sql.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM coffer_watch_events WHERE delivered_at > now() - make_interval(secs => $1)`,
+      [seconds],
+    )
+    return Number(rows[0]?.n ?? 0)
   }
 
   /** Events not yet acknowledged. */

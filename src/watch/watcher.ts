@@ -10,6 +10,10 @@
  * new blocks for transfers to watched addresses (address pages of `addressPage`); check each
  * deposit's block hash and the range's last block against the chain again (a reorg during the
  * scan aborts the step); commit deposits, events and the new cursor in one transaction.
+ *
+ * A chain's addresses can be split into shards (`shards`), each with its own cursor: `poll()`
+ * steps every shard of every chain in this process; `runWatchWorkers` (./queue.ts) spreads the
+ * same steps over processes through BullMQ. The step is the unit of work either way.
  * @module
  */
 import type { AssetId, ChainId } from '../core/caip.js'
@@ -24,7 +28,9 @@ import {
   type FoundDeposit,
   type StepResult,
   type WatchedAddress,
+  type WatchSource,
 } from './store.js'
+import type { AddressSourceKey } from './derive.js'
 
 /** Options of {@link DepositWatcher}. */
 export interface DepositWatcherOptions {
@@ -33,14 +39,23 @@ export interface DepositWatcherOptions {
   readonly chains: readonly ChainAdapter[]
   /** Gets each event in order; throwing makes it come again (later), returning acknowledges it. Must not use the store. */
   readonly handler: (event: DepositEvent) => Promise<void> | void
-  /** Assets to watch per chain, default every token the adapter lists. */
+  /**
+   * Assets to watch per chain, default every token the adapter lists — or, on a chain without
+   * tokens (Bitcoin), its coin. EVM native transfers leave no log: ETH deposits are not seen.
+   */
   readonly assets?: { readonly [chainId: ChainId]: readonly AssetId[] }
   /** Blocks deep (the deposit's own block counts as 1) before `confirmed`: one number, or per chain. Default 12. */
   readonly confirmations?: number | { readonly [chainId: ChainId]: number }
   /** Where a chain with no cursor starts: its head now (default), or this height. */
   readonly startHeight?: number | { readonly [chainId: ChainId]: number }
-  /** Blocks scanned per step, default 100. */
-  readonly maxBlocks?: number
+  /** Blocks scanned per step: one number or per chain, default 100 (Bitcoin over Esplora: ~3 requests a block per 25 transactions, so take ~5–10). */
+  readonly maxBlocks?: number | { readonly [chainId: ChainId]: number }
+  /**
+   * Shards per chain's addresses (1–1024), default as stored (1 at first): each shard is scanned
+   * on its own, so workers can share a chain. Give every process the same value; changing it
+   * rescans from the slowest shard (see `DepositStore.setShards`).
+   */
+  readonly shards?: number | { readonly [chainId: ChainId]: number }
   /**
    * Addresses per `getTransfers` call, default 100,000: one call per range, and the adapter picks
    * how to read it (EVM above 2,000 addresses: every Transfer log of the tokens, matched locally —
@@ -58,22 +73,32 @@ export interface WatchMetrics {
   readonly chains: {
     readonly [chainId: ChainId]: {
       readonly addresses: number
-      /** The last block scanned, and how far the chain's head is beyond it. */
+      /** The last block scanned by every shard, and how far the chain's head is beyond it. */
       readonly height?: number
       readonly behind?: number
-      /** The last failure of this chain's step (a node down), until a step succeeds. */
+      readonly shards: number
+      /** The last failure of this chain's steps (a node down), until a step succeeds (from any process). */
       readonly lastError?: string
     }
   }
-  /** Events delivered per second over the last minute. */
+  /** Events delivered per second over the last minute (by every process on the store). */
   readonly eventsPerSecond: number
   /** Events waiting for the handler. */
   readonly pendingEvents: number
 }
 
-/** What one round did, per chain. */
+/** What one step did: the shard's new height and how far the head is beyond it. */
+export type StepReport = StepResult & { readonly height: number; readonly behind: number }
+
+/** A unit of scanning work: one shard of one chain. */
+export interface WatchUnit {
+  readonly chainId: ChainId
+  readonly shard: number
+}
+
+/** What one round did, per chain (summed over its shards; `height` the lowest shard's). */
 export interface RoundReport {
-  readonly chains: { readonly [chainId: ChainId]: StepResult & { readonly height: number; readonly behind: number } }
+  readonly chains: { readonly [chainId: ChainId]: StepReport }
   readonly delivered: number
   /** What the handler threw, if delivery stopped at an event it refused (it comes again next round). */
   readonly handlerError?: unknown
@@ -92,8 +117,8 @@ export class DepositWatcher {
   readonly #adapters: ReadonlyMap<ChainId, ChainAdapter>
   #running: Promise<void> | undefined
   #stop = false
-  readonly #state = new Map<ChainId, { height?: number; behind?: number; lastError?: string }>()
-  #deliveries: { at: number; count: number }[] = []
+  readonly #state = new Map<ChainId, { head?: number; lastError?: string }>()
+  #prepared: Promise<void> | undefined
 
   constructor(options: DepositWatcherOptions) {
     const o = assertOptions(options) as DepositWatcherOptions
@@ -105,6 +130,18 @@ export class DepositWatcher {
         throw new NotSupportedError(
           `${a.chainId}'s adapter cannot list transfers over a block range (capabilities.transfers); it cannot be watched.`,
         )
+    for (const [name, min] of [
+      ['confirmations', 1],
+      ['maxBlocks', 1],
+      ['shards', 1],
+      ['startHeight', 0],
+    ] as const) {
+      const value = o[name]
+      const values = value === undefined ? [] : typeof value === 'object' && value !== null ? Object.values(value) : [value]
+      for (const v of values)
+        if (!Number.isSafeInteger(v) || (v as number) < min)
+          throw new InvalidArgumentError(`${name} must be a whole number of at least ${min} (or one per chain id).`)
+    }
     this.#o = o
     this.#adapters = new Map(o.chains.map((a) => [a.chainId, a]))
   }
@@ -118,31 +155,133 @@ export class DepositWatcher {
     return this.#o.store.addAddresses(chainId, addresses)
   }
 
+  /**
+   * Watches the addresses of an extended public key (EVM / TRON: the xpub at
+   * `m/44'/<coin>'/<account>'/0`) or a Bitcoin descriptor (`wpkh([…]xpub…/<0;1>/*)`) with a gap
+   * policy: indexes 0 … gap − 1 at first, and always `gap` beyond the highest index paid (extended
+   * after the step that saw the payment; a payment further out than the gap is not seen, as in a
+   * wallet's own discovery). Address `i`'s reference is `<reference>/<i>`. Adding the same key
+   * again changes nothing. Returns the source as stored.
+   * @throws InvalidArgumentError for a private key, a key of another chain, or a bad gap (1–10,000)
+   */
+  async addSource(
+    chainId: ChainId,
+    key: AddressSourceKey,
+    options: { readonly reference: string; readonly gap?: number },
+  ): Promise<WatchSource> {
+    const adapter = this.#adapter(chainId)
+    const gap = options?.gap ?? 20
+    if (!Number.isSafeInteger(gap) || gap < 1 || gap > 10_000)
+      throw new InvalidArgumentError('gap must be a whole number from 1 to 10,000.')
+    if (typeof options?.reference !== 'string' || options.reference.length > 400)
+      throw new InvalidArgumentError("reference must be a string (the caller's id for the key).")
+    const { deriveWatchAddresses, sourceId } = await import('./derive.js')
+    const [first] = deriveWatchAddresses(key, 0, 1)
+    if (!first || !adapter.isValidAddress(first))
+      throw new InvalidArgumentError(`The key's addresses are not addresses on ${chainId} (another chain or network).`)
+    const source = await this.#o.store.addSource(chainId, { sourceId: sourceId(key), source: key, reference: options.reference, gap })
+    await this.#extendSources(chainId)
+    return (await this.#o.store.sources(chainId)).find((s) => s.sourceId === source.sourceId) ?? source
+  }
+
+  /** Derives and watches what each source of `chainId` lacks for its gap. */
+  async #extendSources(chainId: ChainId): Promise<void> {
+    const store = this.#o.store
+    const behind = (await store.sources(chainId)).filter((s) => s.derived < s.used + 1 + s.gap)
+    if (behind.length === 0) return
+    const { deriveWatchAddresses } = await import('./derive.js')
+    for (const s of behind) {
+      const want = s.used + 1 + s.gap - s.derived
+      await store.extendSource(chainId, s.sourceId, s.derived, deriveWatchAddresses(s.source as AddressSourceKey, s.derived, want))
+    }
+  }
+
+  /** The chains this watcher follows. */
+  get chainIds(): readonly ChainId[] {
+    return [...this.#adapters.keys()]
+  }
+
+  /** Applies the `shards` option to the store, once. */
+  #prepare(): Promise<void> {
+    this.#prepared ??= (async () => {
+      if (this.#o.shards === undefined) return
+      for (const chainId of this.#adapters.keys()) await this.#o.store.setShards(chainId, pick(this.#o.shards, chainId, 1))
+    })().catch((error: unknown) => {
+      this.#prepared = undefined
+      throw error
+    })
+    return this.#prepared
+  }
+
+  /** Every (chain, shard) to step: the work a round does, or a worker pool shares. */
+  async units(): Promise<WatchUnit[]> {
+    await this.#prepare()
+    const out: WatchUnit[] = []
+    for (const chainId of this.#adapters.keys()) {
+      const shards = await this.#o.store.shards(chainId)
+      for (let shard = 0; shard < shards; shard++) out.push({ chainId, shard })
+    }
+    return out
+  }
+
+  /**
+   * One scan step of one shard of a chain (what a round does per unit, and a worker's job). A
+   * failure is recorded for metrics and thrown.
+   */
+  async step(chainId: ChainId, shard = 0): Promise<StepReport> {
+    const adapter = this.#adapter(chainId)
+    await this.#prepare()
+    try {
+      const r = await this.#step(adapter, shard)
+      if (r.detected > 0) await this.#extendSources(chainId)
+      const state = this.#state.get(chainId)
+      if (state?.lastError !== undefined) this.#state.set(chainId, { ...(state.head === undefined ? {} : { head: state.head }) })
+      return r
+    } catch (error) {
+      const message = error instanceof Error ? error.message.slice(0, 300) : String(error)
+      this.#state.set(chainId, { ...this.#state.get(chainId), lastError: message })
+      await this.#o.store.recordError(chainId, shard, message).catch(() => undefined)
+      throw error
+    }
+  }
+
+  /**
+   * Delivers pending events to the handler, in order, until none is left, `limit` were
+   * delivered, or the handler throws (returned as `error`; that event comes again next time).
+   */
+  async deliver(limit = 100): Promise<{ delivered: number; error?: unknown }> {
+    return this.#o.store.deliver(this.#o.handler, limit)
+  }
+
   #adapter(chainId: ChainId): ChainAdapter {
     const a = this.#adapters.get(chainId)
     if (!a) throw new InvalidArgumentError(`The watcher has no adapter for ${chainId}.`)
     return a
   }
 
-  /** One round: a scan step on every chain, then delivery of pending events. */
+  /** One round: a scan step on every shard of every chain, then delivery of pending events. */
   async poll(): Promise<RoundReport> {
-    const chains: Record<string, StepResult & { height: number; behind: number }> = {}
+    const chains: Record<string, StepReport> = {}
     let failure: unknown
-    for (const adapter of this.#adapters.values()) {
+    for (const unit of await this.units()) {
       // One chain failing (its node down) does not stop the others; the round reports the first failure.
       try {
-        const r = await this.#step(adapter)
-        chains[adapter.chainId] = r
-        this.#state.set(adapter.chainId, { height: r.height, behind: r.behind })
+        const r = await this.step(unit.chainId, unit.shard)
+        const sum = chains[unit.chainId]
+        chains[unit.chainId] = sum
+          ? {
+              detected: sum.detected + r.detected,
+              confirmed: sum.confirmed + r.confirmed,
+              reorged: sum.reorged + r.reorged,
+              height: Math.min(sum.height, r.height),
+              behind: Math.max(sum.behind, r.behind),
+            }
+          : r
       } catch (error) {
         failure ??= error
-        const state = this.#state.get(adapter.chainId) ?? {}
-        this.#state.set(adapter.chainId, { ...state, lastError: error instanceof Error ? error.message.slice(0, 300) : String(error) })
       }
     }
-    const { delivered, error } = await this.#o.store.deliver(this.#o.handler)
-    const now = Date.now()
-    this.#deliveries = [...this.#deliveries.filter((d) => now - d.at < 60_000), { at: now, count: delivered }]
+    const { delivered, error } = await this.deliver()
     if (this.#o.onMetrics) {
       try {
         this.#o.onMetrics(await this.metrics())
@@ -154,15 +293,35 @@ export class DepositWatcher {
     return { chains, delivered, ...(error === undefined ? {} : { handlerError: error }) }
   }
 
-  /** Addresses, progress and last error per chain, delivery rate and backlog. */
+  /**
+   * Addresses, progress (the slowest shard) and last error per chain, delivery rate and backlog —
+   * read from the store, so any process (a `coffer watch` dashboard, one worker) sees them all.
+   * The head is the last one this process read, else asked of the node (a failure leaves `behind` out).
+   */
   async metrics(): Promise<WatchMetrics> {
+    const store = this.#o.store
     const chains: Record<string, WatchMetrics['chains'][ChainId]> = {}
-    for (const chainId of this.#adapters.keys())
-      chains[chainId] = { addresses: await this.#o.store.addressCount(chainId), ...this.#state.get(chainId) }
-    const since = this.#deliveries[0]?.at ?? Date.now()
-    const count = this.#deliveries.reduce((s, d) => s + d.count, 0)
-    const seconds = Math.max(1, (Date.now() - since) / 1000)
-    return { chains, eventsPerSecond: count / seconds, pendingEvents: await this.#o.store.pendingEvents() }
+    for (const [chainId, adapter] of this.#adapters) {
+      const progress = await store.progress(chainId)
+      const shards = await store.shards(chainId)
+      const state = this.#state.get(chainId) ?? {}
+      let head = state.head
+      if (head === undefined)
+        head = await adapter.latestBlock().then(
+          (b) => b.height,
+          () => undefined,
+        )
+      const height = progress.length === shards && progress.length > 0 ? Math.min(...progress.map((p) => p.height)) : undefined
+      const lastError = state.lastError ?? progress.find((p) => p.lastError)?.lastError
+      chains[chainId] = {
+        addresses: await store.addressCount(chainId),
+        shards,
+        ...(height === undefined ? {} : { height }),
+        ...(height === undefined || head === undefined ? {} : { behind: Math.max(0, head - height) }),
+        ...(lastError === undefined ? {} : { lastError }),
+      }
+    }
+    return { chains, eventsPerSecond: (await store.deliveredSince(60)) / 60, pendingEvents: await store.pendingEvents() }
   }
 
   /** Polls until `stop()`; a round that fails is retried after the interval. */
@@ -191,16 +350,22 @@ export class DepositWatcher {
     this.#running = undefined
   }
 
-  async #step(adapter: ChainAdapter): Promise<StepResult & { height: number; behind: number }> {
+  async #step(adapter: ChainAdapter, shard: number): Promise<StepReport> {
     const chainId = adapter.chainId
     const store = this.#o.store
+    const shards = await store.shards(chainId)
+    if (!Number.isSafeInteger(shard) || shard < 0 || shard >= shards)
+      throw new InvalidArgumentError(`${chainId} has ${shards} shard(s); there is no shard ${shard}.`)
     const head = await adapter.latestBlock()
-    const from = await store.cursor(chainId)
+    this.#state.set(chainId, { ...this.#state.get(chainId), head: head.height })
+    const from = await store.cursor(chainId, shard)
     if (!from) {
       const start = pick(this.#o.startHeight, chainId, head.height)
       const at = start >= head.height ? head : await adapter.blockAt(Math.max(0, start))
       const r = await store.commitStep({
         chainId,
+        shard,
+        shards,
         from: null,
         deposits: [],
         blocks: [],
@@ -214,7 +379,7 @@ export class DepositWatcher {
     if ((await adapter.blockAt(from.height)).hash !== from.hash) {
       forkHeight = -1
       base = { height: -1, hash: '' }
-      for (const b of await store.blocksBelow(chainId, from.height)) {
+      for (const b of await store.blocksBelow(chainId, from.height, shard)) {
         if ((await adapter.blockAt(b.height)).hash === b.hash) {
           forkHeight = b.height
           base = b
@@ -224,8 +389,9 @@ export class DepositWatcher {
       if (forkHeight < 0)
         throw new InvalidArgumentError(`${chainId} forked below every block the watcher kept; it cannot tell which deposits remain.`)
     }
-    const to = Math.min(head.height, base.height + (this.#o.maxBlocks ?? 100))
-    const deposits = to > base.height ? await this.#scan(adapter, base.height + 1, to) : []
+    const to = Math.min(head.height, base.height + pick(this.#o.maxBlocks, chainId, 100))
+    const assets = await this.#assets(adapter)
+    const deposits = to > base.height ? await this.#scan(adapter, { shard, shards }, assets, base.height + 1, to) : []
     const end = await adapter.blockAt(to)
     // Each deposit's block must still be the chain's (a reorg during the scan aborts the step).
     const blocks = new Map<number, string>()
@@ -238,6 +404,9 @@ export class DepositWatcher {
     const depth = pick(this.#o.confirmations, chainId, 12)
     const r = await store.commitStep({
       chainId,
+      shard,
+      shards,
+      assets,
       from,
       ...(forkHeight === undefined ? {} : { forkHeight }),
       deposits,
@@ -248,15 +417,28 @@ export class DepositWatcher {
     return { ...(r ?? { detected: 0, confirmed: 0, reorged: 0 }), height: to, behind: head.height - to }
   }
 
-  /** Incoming transfers to watched addresses in `fromBlock..toBlock`, page by page of addresses. */
-  async #scan(adapter: ChainAdapter, fromBlock: number, toBlock: number): Promise<FoundDeposit[]> {
+  /** The assets watched on a chain (see the `assets` option). */
+  async #assets(adapter: ChainAdapter): Promise<readonly AssetId[]> {
+    const given = this.#o.assets?.[adapter.chainId]
+    if (given) return given
+    const tokens = (await adapter.assets()).filter((a) => a.id !== adapter.nativeAsset).map((a) => a.id)
+    return tokens.length > 0 ? tokens : [adapter.nativeAsset]
+  }
+
+  /** Incoming transfers to the shard's watched addresses in `fromBlock..toBlock`, page by page of addresses. */
+  async #scan(
+    adapter: ChainAdapter,
+    shard: { shard: number; shards: number },
+    assets: readonly AssetId[],
+    fromBlock: number,
+    toBlock: number,
+  ): Promise<FoundDeposit[]> {
     const chainId = adapter.chainId
-    const assets = this.#o.assets?.[chainId] ?? (await adapter.assets()).filter((a) => a.id !== adapter.nativeAsset).map((a) => a.id)
     const page = this.#o.addressPage ?? 100_000
     const out: FoundDeposit[] = []
     let after: string | undefined
     for (;;) {
-      const watched = await this.#o.store.addresses(chainId, page, after)
+      const watched = await this.#o.store.addresses(chainId, page, after, shard)
       if (watched.length === 0) break
       after = watched[watched.length - 1]!.address
       const mine = new Set(watched.map((w) => w.address))

@@ -115,6 +115,7 @@ export interface ChainHarness {
 }
 
 const CAPABILITIES: readonly (keyof AdapterCapabilities)[] = [
+  'mempool',
   'history',
   'replaceTransaction',
   'cancelTransaction',
@@ -597,6 +598,14 @@ export function describeChainAdapter(harness: ChainHarness): void {
         // Granted needs a bundler and a paymaster (the EVM suite's own tests); denied refuses before any request.
         if (granted) await expect(quoting).rejects.not.toBeInstanceOf(NotSupportedError)
         else await expect(quoting).rejects.toBeInstanceOf(NotSupportedError)
+      },
+      mempool: async (granted) => {
+        // Granted: a balance read says what is still unconfirmed (pending), as a mempool chain must.
+        if (!granted) return
+        const account = await ctx.newAccount()
+        const reads = (await ctx.adapter.getBalances({ addresses: [account.from] })).filter((r) => r.ok)
+        expect(reads.length).toBeGreaterThan(0)
+        for (const r of reads) expect(typeof r.pending, `${r.asset} pending`).toBe('bigint')
       },
       transfers: async (granted) => {
         const account = await ctx.newAccount()

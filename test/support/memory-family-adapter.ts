@@ -111,6 +111,7 @@ export class MemoryAdapter implements ChainAdapter {
     balancesAt: false,
     transfers: false,
     stablecoinGas: false,
+    mempool: false,
   })
   readonly #balances = new Map<string, bigint>()
   readonly #txs: MemoTx[] = []

@@ -134,4 +134,88 @@ describe('DepositStore on PGlite', () => {
     expect(await store.pendingEvents()).toBe(0)
     expect((await store.deliver(() => Promise.reject(new Error('never called')))).delivered).toBe(0)
   })
+
+  it('shards: the count changed mid-run restarts every shard at the slowest cursor; a step planned with the old count is refused; a rescan that no longer finds a deposit reports it reorged', async () => {
+    const OTHER = 'eip155:5' as const
+    const mine = Array.from({ length: 40 }, (_, i) => ({ address: address(500 + i), reference: `s-${i}` }))
+    await store.addAddresses(OTHER, mine)
+    expect(await store.setShards(OTHER, 3)).toBe(true)
+    expect(await store.setShards(OTHER, 3)).toBe(false)
+    const pages = await Promise.all([0, 1, 2].map((shard) => store.addresses(OTHER, 100, undefined, { shard, shards: 3 })))
+    expect(
+      pages
+        .flat()
+        .map((a) => a.reference)
+        .sort(),
+    ).toEqual(mine.map((a) => a.reference).sort()) // each address in one shard
+    for (const shard of [0, 1, 2])
+      await store.commitStep({
+        chainId: OTHER,
+        shard,
+        shards: 3,
+        from: null,
+        deposits: [],
+        blocks: [],
+        to: block(20 + shard),
+        confirmedThrough: -1,
+      })
+    // Shard 2 (at 22) saw a deposit of one of its addresses at 22.
+    const own = pages[2]![0]!
+    const d = { ...deposit(0, 22), address: own.address, hash: hex(777, 32) }
+    expect(
+      await store.commitStep({
+        chainId: OTHER,
+        shard: 2,
+        shards: 3,
+        from: block(22),
+        deposits: [d],
+        blocks: [],
+        to: block(23),
+        confirmedThrough: 0,
+      }),
+    ).toEqual({ detected: 1, confirmed: 0, reorged: 0 })
+    await store.commitStep({
+      chainId: OTHER,
+      shard: 2,
+      shards: 3,
+      from: block(23),
+      deposits: [],
+      blocks: [],
+      to: block(24),
+      confirmedThrough: 0,
+    })
+    expect(await store.setShards(OTHER, 2)).toBe(true)
+    expect(await store.progress(OTHER)).toEqual([
+      { shard: 0, ...block(20) },
+      { shard: 1, ...block(20) },
+    ])
+    // A step planned with 3 shards commits nothing now.
+    expect(
+      await store.commitStep({
+        chainId: OTHER,
+        shard: 0,
+        shards: 3,
+        from: block(20),
+        deposits: [],
+        blocks: [],
+        to: block(25),
+        confirmedThrough: 0,
+      }),
+    ).toBeNull()
+    // The rescan from 20 of the deposit's new shard finds nothing at 22 (that block changed): the deposit is reorged, once.
+    const shardNow = (await store.addresses(OTHER, 100, undefined, { shard: 0, shards: 2 })).some((a) => a.address === own.address) ? 0 : 1
+    const step = {
+      chainId: OTHER,
+      shard: shardNow,
+      shards: 2,
+      from: block(20),
+      deposits: [],
+      blocks: [],
+      to: block(25),
+      confirmedThrough: 0,
+      assets: [USDT],
+    }
+    expect(await store.commitStep(step)).toEqual({ detected: 0, confirmed: 0, reorged: 1 })
+    expect((await store.deposits(OTHER)).map((x) => x.state)).toEqual(['reorged'])
+  })
 })

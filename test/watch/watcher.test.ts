@@ -6,7 +6,10 @@
  * on a different branch.
  */
 import { PGlite } from '@electric-sql/pglite'
-import { privateKeyToAccount, generatePrivateKey } from 'viem/accounts'
+import { HDKey } from '@scure/bip32'
+import { mnemonicToSeedSync } from '@scure/bip39'
+import { mnemonicToAccount, privateKeyToAccount, generatePrivateKey } from 'viem/accounts'
+import { InvalidArgumentError } from 'coffer'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { evm, type EvmAdapter } from 'coffer/evm'
 import { startLocalChain, type LocalChain } from 'coffer/testing'
@@ -165,4 +168,76 @@ describe('DepositWatcher on anvil + PGlite', () => {
     expect(last.eventsPerSecond).toBeGreaterThan(0)
     await db.close()
   }, 60_000)
+
+  it('shards: each scanned on its own; changing the count mid-run rescans from the slowest shard and reports nothing twice', async () => {
+    const db = new PGlite()
+    const store = await DepositStore.open(pgliteClient(db))
+    const events: DepositEvent[] = []
+    const options = { store, chains: [chain], confirmations: 2, maxBlocks: 3, handler: (e: DepositEvent) => void events.push(e) }
+    const watcher = new DepositWatcher({ ...options, shards: 3 })
+    const customers = Array.from({ length: 60 }, (_, i) => ({ address: someone(), reference: `c${i}` }))
+    await watcher.addAddresses(local.chainId, customers)
+    expect((await watcher.units()).map((u) => u.shard)).toEqual([0, 1, 2])
+    await watcher.poll()
+    const paid = customers.slice(0, 12)
+    for (const [n, c] of paid.entries()) await local.fund(c.address, { USDT: BigInt(n + 1) })
+    // Shard 0 alone steps ahead; the others stay behind.
+    await watcher.step(local.chainId, 0)
+    await watcher.step(local.chainId, 0)
+    const heights = (await store.progress(local.chainId)).map((p) => p.height)
+    expect(heights[0]).toBeGreaterThan(heights[1]!)
+    // Another process config: 2 shards. Every shard restarts at the slowest cursor; rescanned deposits are recognised.
+    const resharded = new DepositWatcher({ ...options, shards: 2 })
+    await local.mine(2)
+    await settle(resharded)
+    expect((await store.progress(local.chainId)).map((p) => p.shard)).toEqual([0, 1])
+    const byKind = (kind: string) =>
+      events
+        .filter((e) => e.kind === kind)
+        .map((e) => e.reference)
+        .sort()
+    expect(byKind('detected')).toEqual(paid.map((c) => c.reference).sort())
+    expect(byKind('confirmed')).toEqual(paid.map((c) => c.reference).sort())
+    expect(byKind('reorged')).toEqual([])
+    // The old configuration's third shard is gone.
+    await expect(watcher.step(local.chainId, 2)).rejects.toThrow(/no shard 2/)
+    await db.close()
+  }, 120_000)
+
+  it('an xpub with a gap policy: gap addresses at first, always gap beyond the highest paid index, nothing further', async () => {
+    const db = new PGlite()
+    const store = await DepositStore.open(pgliteClient(db))
+    const events: DepositEvent[] = []
+    const watcher = new DepositWatcher({ store, chains: [chain], confirmations: 1, handler: (e) => void events.push(e) })
+    const mnemonic = 'test test test test test test test test test test test junk'
+    const xpub = HDKey.fromMasterSeed(mnemonicToSeedSync(mnemonic)).derive("m/44'/60'/0'/0").publicExtendedKey
+    const at = (i: number) => mnemonicToAccount(mnemonic, { addressIndex: i }).address
+    const source = await watcher.addSource(local.chainId, { kind: 'evm', xpub }, { reference: 'shop-7', gap: 5 })
+    expect(source).toMatchObject({ derived: 5, used: -1, gap: 5, reference: 'shop-7' })
+    expect(await store.referencesOf(local.chainId, [at(4), at(5)])).toEqual(new Map([[at(4).toLowerCase(), 'shop-7/4']]))
+    // The same key again: nothing changes.
+    expect(await watcher.addSource(local.chainId, { kind: 'evm', xpub }, { reference: 'other', gap: 9 })).toMatchObject({
+      derived: 5,
+      reference: 'shop-7',
+    })
+    await watcher.poll()
+    await local.fund(at(3), { USDT: '3' })
+    await settle(watcher)
+    expect((await store.sources(local.chainId))[0]).toMatchObject({ used: 3, derived: 9 })
+    await local.fund(at(8), { USDT: '8' }) // watched since index 3 was paid
+    await local.fund(at(20), { USDT: '20' }) // beyond the gap: not watched
+    await settle(watcher)
+    expect((await store.sources(local.chainId))[0]).toMatchObject({ used: 8, derived: 14 })
+    expect(events.filter((e) => e.kind === 'confirmed').map((e) => [e.reference, e.amount])).toEqual([
+      ['shop-7/3', 3_000_000n],
+      ['shop-7/8', 8_000_000n],
+    ])
+    // A private key, or a key whose addresses belong to another chain, is refused.
+    const xprv = HDKey.fromMasterSeed(mnemonicToSeedSync(mnemonic)).derive("m/44'/60'/0'/0").privateExtendedKey
+    const refused = watcher.addSource(local.chainId, { kind: 'evm', xpub: xprv }, { reference: 'x' })
+    await expect(refused).rejects.toBeInstanceOf(InvalidArgumentError)
+    await expect(refused).rejects.not.toThrow(xprv.slice(4, 30))
+    await expect(watcher.addSource(local.chainId, { kind: 'tron', xpub }, { reference: 'x' })).rejects.toThrow(/not addresses on/)
+    await db.close()
+  }, 120_000)
 })

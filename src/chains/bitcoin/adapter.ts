@@ -54,6 +54,7 @@ import { checkDust, quoteTransfer, type BitcoinTransferRequest } from './quote.j
 import { speedUp, type ReplaceOptions } from './replace.js'
 import { readBlockAt, readLatestBlock, readStatus } from './status.js'
 import { buildTransfer, signTransfer } from './transaction.js'
+import { checkTransferQuery, scanTransfers } from './transfers.js'
 import {
   checkBalanceQuery,
   checkDiscovery,
@@ -101,24 +102,27 @@ export interface BitcoinAdapterOptions {
   rebroadcastCount?: number
 }
 
+/** What the adapter offers; `transfers` depends on the backend. */
+const CAPABILITIES = {
+  history: true,
+  replaceTransaction: true,
+  cancelTransaction: false,
+  signMessage: false,
+  signTypedData: false,
+  sendMax: true,
+  tokens: false,
+  balancesAt: false,
+  stablecoinGas: false,
+  mempool: true,
+} as const
+
 /** A ChainAdapter for Bitcoin. Create with {@link bitcoin}. */
 export class BitcoinAdapter implements ChainAdapter {
   readonly chainId: ChainId
   readonly nativeAsset: AssetId
   readonly network: BitcoinNetwork
   readonly testnet: boolean
-  readonly capabilities: AdapterCapabilities = Object.freeze({
-    history: true,
-    replaceTransaction: true,
-    cancelTransaction: false,
-    signMessage: false,
-    signTypedData: false,
-    sendMax: true,
-    tokens: false,
-    balancesAt: false,
-    transfers: false,
-    stablecoinGas: false,
-  })
+  readonly capabilities: AdapterCapabilities
   readonly #chain: BitcoinChain
   /** Backend, deadline and discovery limits of every call. */
   readonly #calls: CallSettings
@@ -137,6 +141,8 @@ export class BitcoinAdapter implements ChainAdapter {
     if (opts.backend) backend = opts.backend
     else if (opts.esploraUrl) backend = esplora(opts.esploraUrl, opts.esplora)
     else throw new InvalidArgumentError('bitcoin() needs esploraUrl or a backend.')
+    // The transfer scan reads blocks' transaction lists: a backend without them has none.
+    this.capabilities = Object.freeze({ ...CAPABILITIES, transfers: typeof backend.blockTransactions === 'function' })
     const gapLimit = checkGapLimit(opts.gapLimit ?? 20)
     const deadlineMs = checkDeadlineMs(opts.deadlineMs)
     const maxDiscoveryAddresses = assertInteger(
@@ -379,11 +385,19 @@ export class BitcoinAdapter implements ChainAdapter {
     return this.#run('Reading the tip', (call) => readLatestBlock(call))
   }
 
-  /** Not offered: Esplora lists transactions per address, so a tracker re-reads balances instead. @throws NotSupportedError */
-  async getTransfers(_parameters: GetTransfersParameters): Promise<TransferScan> {
-    throw new NotSupportedError(
-      'The Bitcoin adapter has no range scan of transfers (capabilities.transfers is false); re-read balances and history instead.',
-    )
+  /**
+   * BTC transfers in and out of `addresses` in blocks `fromBlock..toBlock` (at most 1,000), oldest
+   * first: one per output (`index` is its vout) paying an asked address or paid by one (change
+   * back to a paying address left out); `from` is the paying asked address, else the first
+   * input's address ('' for a coinbase). Requests per block: 2 + one per 25 transactions.
+   * `complete` is false when an asked address spent (its fee and change are not transfers).
+   * See ./transfers.ts.
+   * @throws InvalidArgumentError (range, shapes), InvalidAddressError (an account or another network's address), UnknownAssetError — before any request;
+   *   NotSupportedError (a backend without `blockTransactions`); DataIntegrityError (a block replaced during the scan); RpcError; DeadlineExceededError past `deadlineMs`
+   */
+  async getTransfers(parameters: GetTransfersParameters): Promise<TransferScan> {
+    const query = checkTransferQuery(parameters, this.nativeAsset, this.network)
+    return this.#run('Scanning transfers', (call) => scanTransfers(call, query, this.chainId, this.nativeAsset))
   }
 
   /** The block at `height` on the backend's best chain. @throws InvalidArgumentError, RpcError, DeadlineExceededError */

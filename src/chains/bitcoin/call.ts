@@ -49,6 +49,9 @@ function boundBackend(backend: BitcoinBackend, signal: AbortSignal): BitcoinBack
     transactionHex: (txid) => guard(() => backend.transactionHex(txid, o)),
     feeEstimates: () => guard(() => backend.feeEstimates(o)),
     broadcast: (hex) => guard(() => backend.broadcast(hex, o)),
+    ...(typeof backend.blockTransactions === 'function'
+      ? { blockTransactions: (hash: string, start: number) => guard(() => backend.blockTransactions!(hash, start, o)) }
+      : {}),
     ...(typeof backend.outspend === 'function'
       ? { outspend: (txid: string, vout: number) => guard(() => backend.outspend!(txid, vout, o)) }
       : {}),

@@ -63,6 +63,8 @@ export interface BackendBlock {
   readonly parentHash: string
   /** Seconds since epoch. */
   readonly time: number
+  /** Transactions in the block, when the backend says (the transfer scan needs it). */
+  readonly txCount?: number
 }
 
 /**
@@ -101,6 +103,12 @@ export interface BitcoinBackend {
    * transaction is never reported as proven unminable).
    */
   outspend?(txid: string, vout: number, options?: BackendCallOptions): Promise<BackendOutspend>
+  /**
+   * Up to {@link BLOCK_TXS_PAGE} transactions of the block `hash`, in block order, from position
+   * `start` (a multiple of {@link BLOCK_TXS_PAGE}), each with its inputs' previous outputs
+   * (optional: without it, the adapter has no transfer scan).
+   */
+  blockTransactions?(hash: string, start: number, options?: BackendCallOptions): Promise<BackendTx[]>
   /** Confirmation target in blocks → sat/vB. */
   feeEstimates(options?: BackendCallOptions): Promise<Record<number, number>>
   /**
@@ -112,6 +120,9 @@ export interface BitcoinBackend {
    */
   broadcast(hex: string, options?: BackendCallOptions): Promise<string>
 }
+
+/** Transactions per page of {@link BitcoinBackend.blockTransactions} (Esplora's `/block/:hash/txs/:start`). */
+export const BLOCK_TXS_PAGE = 25
 
 /** Runs a backend call, turning unexpected failures into RpcError (CofferErrors pass through). */
 export async function rpc<T>(what: string, call: () => Promise<T>): Promise<T> {

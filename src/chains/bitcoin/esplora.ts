@@ -168,8 +168,17 @@ export function esplora(url: string, options: EsploraOptions = {}): BitcoinBacke
       return { height: Number(height), hash }
     },
     async block(hash, o): Promise<BackendBlock> {
-      const b = await json<{ id: string; height: number; previousblockhash: string; timestamp: number }>(`/block/${hash}`, o)
-      return { height: b.height, hash: b.id, parentHash: b.previousblockhash, time: b.timestamp }
+      const b = await json<{ id: string; height: number; previousblockhash: string; timestamp: number; tx_count?: number }>(
+        `/block/${hash}`,
+        o,
+      )
+      return {
+        height: b.height,
+        hash: b.id,
+        parentHash: b.previousblockhash,
+        time: b.timestamp,
+        ...(typeof b.tx_count === 'number' ? { txCount: b.tx_count } : {}),
+      }
     },
     async blockHash(height, o) {
       return text(`/block-height/${height}`, o)
@@ -206,6 +215,11 @@ export function esplora(url: string, options: EsploraOptions = {}): BitcoinBacke
       return toTx((await response.json()) as EsploraTx)
     },
     transactionHex: (txid, o) => text(`/tx/${txid}/hex`, o),
+    async blockTransactions(hash, start, o) {
+      const list = await json<EsploraTx[]>(`/block/${hash}/txs/${start}`, o)
+      if (!Array.isArray(list)) throw new RpcError('Esplora /block/:hash/txs answered something that is not a list.')
+      return list.map(toTx)
+    },
     async outspend(txid, vout, o): Promise<BackendOutspend> {
       const r = await json<{ spent: boolean; txid?: string; status?: { confirmed: boolean; block_height?: number } }>(
         `/tx/${txid}/outspend/${vout}`,

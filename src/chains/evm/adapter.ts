@@ -58,6 +58,7 @@ import type { Records } from '../broadcast-records.js'
 import {
   checkAddress,
   checkAddresses,
+  checkMatchAddresses,
   checkHash,
   checkQuote,
   checkScanRange,
@@ -164,6 +165,7 @@ export class EvmAdapter implements ChainAdapter {
       balancesAt: true,
       transfers: true,
       stablecoinGas: this.#gas !== undefined,
+      mempool: false,
     })
     this.#ctx = {
       chain,
@@ -228,7 +230,7 @@ export class EvmAdapter implements ChainAdapter {
   async getTransfers(parameters: GetTransfersParameters): Promise<TransferScan> {
     return this.#deadline('Scanning transfers', async () => {
       const { addresses, assets, fromBlock, toBlock } = assertOptions(parameters)
-      const checked = checkAddresses(addresses)
+      const checked = checkMatchAddresses(addresses)
       const { from, to } = checkScanRange(fromBlock, toBlock, this.#history.chunkBlocks)
       return scanTransfers(
         this.#ctx.client,

@@ -61,6 +61,24 @@ export function checkAddresses(addresses: unknown): `0x${string}`[] {
   return addresses.map((a, i) => checkAddress(a, `addresses[${i}]`))
 }
 
+/** An address in lower case, the form it carries no checksum in. */
+const LOWER_ADDRESS = /^0x[0-9a-f]{40}$/
+
+/**
+ * Addresses to match against (a transfer scan): lower-cased. An all-lower-case address is taken
+ * as is (it carries no checksum to check: no keccak per address, which dominated a scan of
+ * 25,000 watched addresses); mixed case must carry a correct EIP-55 checksum, as everywhere.
+ * @throws InvalidArgumentError, InvalidAddressError
+ */
+export function checkMatchAddresses(addresses: unknown): `0x${string}`[] {
+  if (!Array.isArray(addresses)) throw new InvalidArgumentError('addresses must be an array of EVM addresses.')
+  return addresses.map((a: unknown, i) =>
+    typeof a === 'string' && LOWER_ADDRESS.test(a)
+      ? (a as `0x${string}`)
+      : (checkAddress(a, `addresses[${i}]`).toLowerCase() as `0x${string}`),
+  )
+}
+
 /** A block range of at most {@link MAX_SCAN_CHUNKS} × `chunkBlocks` blocks. @throws InvalidArgumentError */
 export function checkScanRange(fromBlock: unknown, toBlock: unknown, chunkBlocks: number): { from: number; to: number } {
   const from = assertInteger(fromBlock, 'fromBlock', 0, Number.MAX_SAFE_INTEGER)

@@ -146,6 +146,7 @@ export class SolanaAdapter implements ChainAdapter {
     balancesAt: false,
     transfers: true,
     stablecoinGas: false,
+    mempool: false,
   })
   readonly #context: SolanaContext
   readonly #deadlineMs: number

@@ -153,6 +153,7 @@ export class TronAdapter implements ChainAdapter {
     balancesAt: false,
     transfers: true,
     stablecoinGas: false,
+    mempool: false,
   })
   readonly #context: TronContext
   readonly #deadlineMs: number

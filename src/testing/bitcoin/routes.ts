@@ -153,6 +153,13 @@ export function route(ledger: Ledger, state: RouteState, method: string, parts: 
         return json({ in_best_chain: true, height: block.height, ...(next ? { next_best: next.hash } : {}) })
       }
       if (c === 'txids' && parts.length === 3) return json(block.txids)
+      if (c === 'txs' && parts.length <= 4) {
+        // Esplora: 25 transactions a page, with their previous outputs; the start a multiple of 25.
+        const start = parts[3] === undefined ? 0 : /^\d+$/.test(parts[3]) ? Number(parts[3]) : NaN
+        if (!Number.isSafeInteger(start) || start % 25 !== 0) return badRequest('start index must be a multipication of 25')
+        if (start >= block.txids.length && start > 0) return notFound('start index out of range')
+        return json(block.txids.slice(start, start + 25).map((id) => txJson(ledger, ledger.txs.get(id)!)))
+      }
       break
     }
     case 'block-height': {

@@ -45,6 +45,19 @@ describe('getTransfers', () => {
     expect((await adapter.getTransfers({ addresses: [a], fromBlock: first, toBlock: first })).complete).toBe(false)
     // Nothing in range, no addresses: empty.
     expect((await adapter.getTransfers({ addresses: [], fromBlock: first, toBlock: last })).transfers).toEqual([])
+    // Lower case (a watcher's canonical form) finds the same; a mixed-case address with a wrong checksum is refused.
+    const lower = await adapter.getTransfers({
+      addresses: [a.toLowerCase(), b.toLowerCase()],
+      assets: [USDC],
+      fromBlock: first,
+      toBlock: last,
+    })
+    expect(lower.transfers).toEqual(scan.transfers)
+    const broken =
+      a.slice(0, 2) + [...a.slice(2)].map((c) => (/[a-f]/.test(c) ? c.toUpperCase() : /[A-F]/.test(c) ? c.toLowerCase() : c)).join('')
+    await expect(adapter.getTransfers({ addresses: [broken], assets: [USDC], fromBlock: first, toBlock: last })).rejects.toMatchObject({
+      code: 'INVALID_ADDRESS',
+    })
   })
 
   it('splits long ranges inside one HTTP request and refuses absurd ones', async () => {
