@@ -353,7 +353,7 @@ export async function benchWatch(): Promise<string[]> {
       const part = (ms: number) => `${fmt((ms / deliveredMs) * 100)}%`
       breakdowns.push(
         `${kind === 'pglite' ? 'PGlite' : 'PostgreSQL'} ${part(logsMs)} node \`eth_getLogs\`, ` +
-          `${part((spent.getTransfers ?? 0) - logsMs)} the adapter's own work in \`getTransfers\` (checking and checksumming the shard's addresses, matching), ` +
+          `${part((spent.getTransfers ?? 0) - logsMs)} the adapter's own work in \`getTransfers\` (checking the shard's addresses, matching), ` +
           `${part(spent.addresses ?? 0)} paging addresses out of the store, ${part(spent.commitStep ?? 0)} committing steps, ` +
           `${part(spent.deliver ?? 0)} delivering events, ${part((spent.blockAt ?? 0) + (spent.latestBlock ?? 0))} reading heads and block hashes`,
       )
