@@ -217,3 +217,9 @@ export function deriveWatchAddresses(key: AddressSourceKey, start: number, count
 export function sourceId(key: AddressSourceKey): string {
   return bytesToHex(sha256(utf8ToBytes(ID_DOMAIN + branchOf(key).normalized)).subarray(0, 8))
 }
+
+/** What `DepositWatcher`'s `keySources` option takes: this file's derivation and key ids. */
+export const keySources: { derive: typeof deriveWatchAddresses; id: typeof sourceId } = Object.freeze({
+  derive: deriveWatchAddresses,
+  id: sourceId,
+})

@@ -15,6 +15,7 @@
 export {
   DepositWatcher,
   type DepositWatcherOptions,
+  type KeySources,
   type RoundReport,
   type StepReport,
   type WatchMetrics,
@@ -33,7 +34,7 @@ export {
   type WatchedAddress,
   type WatchSource,
 } from './store.js'
-export { deriveWatchAddresses, sourceId, MAX_WATCH_ADDRESSES, type AddressSourceKey } from './derive.js'
+export { deriveWatchAddresses, keySources, sourceId, MAX_WATCH_ADDRESSES, type AddressSourceKey } from './derive.js'
 export { pgClient, pgliteClient, type PgPoolLike, type PGliteLike, type SqlClient } from './sql.js'
 export { MIGRATIONS } from './schema.js'
 export { runWatchWorkers, type WatchWorkers, type WatchWorkersOptions } from './queue.js'

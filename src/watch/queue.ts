@@ -76,7 +76,10 @@ export async function runWatchWorkers(watcher: DepositWatcher, options: WatchWor
   const connectTimeout = positive('connectTimeoutMs', o.connectTimeoutMs, 10_000)
   const name = o.queueName ?? 'coffer-watch'
   if (!/^[\w.-]{1,100}$/.test(name)) throw new InvalidArgumentError('queueName must be letters, digits, _ . or - (up to 100).')
-  const bullmq = await import('bullmq').catch(() => {
+  // A specifier bundlers do not follow: the workers are for Node servers, and bullmq (with its Node
+  // built-ins) must not land in a browser bundle of coffer/watch.
+  const specifier = 'bullmq'
+  const bullmq = await (import(specifier) as Promise<typeof import('bullmq')>).catch(() => {
     throw new NotSupportedError('runWatchWorkers needs the bullmq package (npm install bullmq ioredis).', {
       details: { package: 'bullmq' },
     })

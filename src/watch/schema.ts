@@ -18,6 +18,9 @@
  * cursor row also keeps the shard's last error (for metrics seen from any process).
  * `coffer_watch_sources` holds extended public keys / descriptors watched with a gap policy: how
  * many addresses were derived and the highest index paid; each derived address names its source.
+ *
+ * Version 3 counts changes to a chain's watched addresses (`coffer_watch_chains.addresses_version`,
+ * bumped by every add): a watcher keeps a shard's address list in memory until it changes.
  * @module
  * @internal
  */
@@ -103,6 +106,10 @@ export const MIGRATIONS: readonly string[] = [
   );
   ALTER TABLE coffer_watch_addresses ADD COLUMN source_id text;
   ALTER TABLE coffer_watch_addresses ADD COLUMN source_index integer;
+  `,
+  `
+  ALTER TABLE coffer_watch_chains ADD COLUMN addresses_version bigint NOT NULL DEFAULT 0;
+  INSERT INTO coffer_watch_chains (chain_id, shards) SELECT DISTINCT chain_id, 1 FROM coffer_watch_addresses ON CONFLICT (chain_id) DO NOTHING;
   `,
 ]
 

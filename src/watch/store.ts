@@ -213,7 +213,26 @@ export class DepositStore {
       )
       added += Number(rows[0]?.n ?? 0)
     }
+    // After the rows are in: a reader that read the old version reloads; one that reads the new one sees them.
+    if (list.length > 0) await this.#bumpAddresses(chainId)
     return added
+  }
+
+  /** Marks `chainId`'s watched addresses changed (after the change, so a reader never caches a list older than the version it read). */
+  async #bumpAddresses(chainId: ChainId, sql: SqlClient = this.sql): Promise<void> {
+    await sql.query(
+      `INSERT INTO coffer_watch_chains (chain_id, shards, addresses_version) VALUES ($1, 1, 1)
+       ON CONFLICT (chain_id) DO UPDATE SET addresses_version = coffer_watch_chains.addresses_version + 1`,
+      [chainId],
+    )
+  }
+
+  /** A number that changes whenever `chainId`'s watched addresses do (a cache key). */
+  async addressesVersion(chainId: ChainId): Promise<number> {
+    const { rows } = await this.sql.query<{ v: string }>('SELECT addresses_version AS v FROM coffer_watch_chains WHERE chain_id = $1', [
+      chainId,
+    ])
+    return Number(rows[0]?.v ?? 0)
   }
 
   /** How many addresses are watched on `chainId`. */
@@ -364,6 +383,7 @@ export class DepositStore {
           [chainId, sourceId, row.reference, from + i, chunk],
         )
       }
+      await this.#bumpAddresses(chainId, tx)
       await tx.query('UPDATE coffer_watch_sources SET derived = $3 WHERE chain_id = $1 AND source_id = $2', [
         chainId,
         sourceId,

@@ -64,8 +64,22 @@ export interface DepositWatcherOptions {
   readonly addressPage?: number
   /** Between rounds when caught up, default 2,000 ms. */
   readonly pollIntervalMs?: number
+  /**
+   * Needed to watch extended public keys (`addSource`), in every process of the store once one is
+   * watched: `keySources` from `coffer/watch`. An option so apps that watch plain addresses do not
+   * bundle key derivation (~28 KiB).
+   */
+  readonly keySources?: KeySources
   /** Called after every round with the watcher's numbers (a dashboard, a log line); a throw is ignored. */
   readonly onMetrics?: (metrics: WatchMetrics) => void
+}
+
+/** Key derivation for {@link DepositWatcher.addSource}: pass `keySources` from `coffer/watch`. */
+export interface KeySources {
+  /** Addresses `start … start + count − 1` of a key. */
+  derive(key: AddressSourceKey, start: number, count: number): string[]
+  /** A short stable id of a key (equivalent keys share it). */
+  id(key: AddressSourceKey): string
 }
 
 /** What the watcher reports after each round. */
@@ -119,6 +133,8 @@ export class DepositWatcher {
   #stop = false
   readonly #state = new Map<ChainId, { head?: number; lastError?: string }>()
   #prepared: Promise<void> | undefined
+  /** Address lists of shards that fit in one page, by `chain#shard/shards`, with the store's version they match. */
+  readonly #addresses = new Map<string, { version: number; addresses: string[]; set: ReadonlySet<string> }>()
 
   constructor(options: DepositWatcherOptions) {
     const o = assertOptions(options) as DepositWatcherOptions
@@ -175,13 +191,21 @@ export class DepositWatcher {
       throw new InvalidArgumentError('gap must be a whole number from 1 to 10,000.')
     if (typeof options?.reference !== 'string' || options.reference.length > 400)
       throw new InvalidArgumentError("reference must be a string (the caller's id for the key).")
-    const { deriveWatchAddresses, sourceId } = await import('./derive.js')
-    const [first] = deriveWatchAddresses(key, 0, 1)
+    const keys = this.#keySources()
+    const [first] = keys.derive(key, 0, 1)
     if (!first || !adapter.isValidAddress(first))
       throw new InvalidArgumentError(`The key's addresses are not addresses on ${chainId} (another chain or network).`)
-    const source = await this.#o.store.addSource(chainId, { sourceId: sourceId(key), source: key, reference: options.reference, gap })
+    const source = await this.#o.store.addSource(chainId, { sourceId: keys.id(key), source: key, reference: options.reference, gap })
     await this.#extendSources(chainId)
     return (await this.#o.store.sources(chainId)).find((s) => s.sourceId === source.sourceId) ?? source
+  }
+
+  /** The `keySources` option, or a loud refusal (a store with sources cannot keep their gaps without it). */
+  #keySources(): KeySources {
+    if (this.#o.keySources) return this.#o.keySources
+    throw new InvalidArgumentError(
+      "Watching extended public keys needs the watcher's keySources option: new DepositWatcher({ …, keySources }) with keySources from 'coffer/watch'.",
+    )
   }
 
   /** Derives and watches what each source of `chainId` lacks for its gap. */
@@ -189,10 +213,10 @@ export class DepositWatcher {
     const store = this.#o.store
     const behind = (await store.sources(chainId)).filter((s) => s.derived < s.used + 1 + s.gap)
     if (behind.length === 0) return
-    const { deriveWatchAddresses } = await import('./derive.js')
+    const keys = this.#keySources()
     for (const s of behind) {
       const want = s.used + 1 + s.gap - s.derived
-      await store.extendSource(chainId, s.sourceId, s.derived, deriveWatchAddresses(s.source as AddressSourceKey, s.derived, want))
+      await store.extendSource(chainId, s.sourceId, s.derived, keys.derive(s.source as AddressSourceKey, s.derived, want))
     }
   }
 
@@ -436,13 +460,24 @@ export class DepositWatcher {
     const chainId = adapter.chainId
     const page = this.#o.addressPage ?? 100_000
     const out: FoundDeposit[] = []
+    // A shard that fits in one page is kept in memory until the chain's addresses change.
+    const key = `${chainId}#${shard.shard}/${shard.shards}`
+    const version = await this.#o.store.addressesVersion(chainId)
+    const cached = this.#addresses.get(key)
     let after: string | undefined
     for (;;) {
-      const watched = await this.#o.store.addresses(chainId, page, after, shard)
+      const fresh = cached?.version === version ? cached : undefined
+      const watched = fresh
+        ? fresh.addresses
+        : await this.#o.store.addresses(chainId, page, after, shard).then((l) => l.map((w) => w.address))
+      if (after === undefined && !fresh) {
+        if (watched.length < page) this.#addresses.set(key, { version, addresses: watched, set: new Set(watched) })
+        else this.#addresses.delete(key)
+      }
       if (watched.length === 0) break
-      after = watched[watched.length - 1]!.address
-      const mine = new Set(watched.map((w) => w.address))
-      const scan = await adapter.getTransfers({ addresses: watched.map((w) => w.address), assets, fromBlock, toBlock })
+      after = watched[watched.length - 1]!
+      const mine = fresh?.set ?? this.#addresses.get(key)?.set ?? new Set(watched)
+      const scan = await adapter.getTransfers({ addresses: watched, assets, fromBlock, toBlock })
       for (const t of scan.transfers as readonly ChainTransfer[])
         if (mine.has(canonicalAddress(t.to)))
           out.push({

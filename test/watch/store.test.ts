@@ -58,6 +58,9 @@ describe('DepositStore on PGlite', () => {
       ]),
     )
     expect(refs.size).toBe(2)
+    const version = await store.addressesVersion(CHAIN)
+    await store.addAddresses(CHAIN, [{ address: address(400_000), reference: 'late' }])
+    expect(await store.addressesVersion(CHAIN)).toBeGreaterThan(version)
     const page = await store.addresses(CHAIN, 3, address(10))
     expect(page.map((p) => p.address)).toEqual([address(11), address(12), address(13)].map(canonicalAddress))
   }, 60_000)

@@ -13,7 +13,7 @@ import { InvalidArgumentError } from 'coffer'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { evm, type EvmAdapter } from 'coffer/evm'
 import { startLocalChain, type LocalChain } from 'coffer/testing'
-import { DepositStore, DepositWatcher, pgliteClient, type DepositEvent, type WatchMetrics } from 'coffer/watch'
+import { DepositStore, DepositWatcher, keySources, pgliteClient, type DepositEvent, type WatchMetrics } from 'coffer/watch'
 
 let local: LocalChain<'USDT'>
 let chain: EvmAdapter
@@ -208,10 +208,15 @@ describe('DepositWatcher on anvil + PGlite', () => {
     const db = new PGlite()
     const store = await DepositStore.open(pgliteClient(db))
     const events: DepositEvent[] = []
-    const watcher = new DepositWatcher({ store, chains: [chain], confirmations: 1, handler: (e) => void events.push(e) })
+    const options = { store, chains: [chain], confirmations: 1, handler: (e: DepositEvent) => void events.push(e) }
+    const watcher = new DepositWatcher({ ...options, keySources })
     const mnemonic = 'test test test test test test test test test test test junk'
     const xpub = HDKey.fromMasterSeed(mnemonicToSeedSync(mnemonic)).derive("m/44'/60'/0'/0").publicExtendedKey
     const at = (i: number) => mnemonicToAccount(mnemonic, { addressIndex: i }).address
+    // Without the keySources option (key derivation stays out of apps that do not need it): a clear refusal.
+    await expect(new DepositWatcher(options).addSource(local.chainId, { kind: 'evm', xpub }, { reference: 'shop-7' })).rejects.toThrow(
+      /keySources/,
+    )
     const source = await watcher.addSource(local.chainId, { kind: 'evm', xpub }, { reference: 'shop-7', gap: 5 })
     expect(source).toMatchObject({ derived: 5, used: -1, gap: 5, reference: 'shop-7' })
     expect(await store.referencesOf(local.chainId, [at(4), at(5)])).toEqual(new Map([[at(4).toLowerCase(), 'shop-7/4']]))

@@ -303,7 +303,7 @@ describe('reads', () => {
     expect(block.parentHash).toMatch(/^[0-9a-f]{64}$/)
   })
 
-  it('counts coins fewer than `confirmations` deep as pending; blockAt names the blocks; no transfer scan', async () => {
+  it('counts coins fewer than `confirmations` deep as pending; blockAt names the blocks; a transfer scan; balances move with the mempool', async () => {
     const { server, adapter } = await setup()
     const { vault, id } = await vaultWith()
     const account = await vault.getAccountSigner({ secretId: id, chain: 'bitcoin', network: 'regtest' })
@@ -330,7 +330,7 @@ describe('reads', () => {
     await expect(adapter.getTransfers({ addresses: [address], fromBlock: 0, toBlock: tip.height })).resolves.toMatchObject({
       complete: true,
     })
-    expect(adapter.capabilities).toMatchObject({ balancesAt: false, transfers: true })
+    expect(adapter.capabilities).toMatchObject({ balancesAt: false, transfers: true, mempool: true })
     expect(adapter.testnet).toBe(true)
   })
 
