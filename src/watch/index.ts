@@ -21,19 +21,8 @@ export {
   type WatchMetrics,
   type WatchUnit,
 } from './watcher.js'
-export {
-  canonicalAddress,
-  DepositStore,
-  type ChainCursor,
-  type DepositEvent,
-  type FoundDeposit,
-  MAX_SHARDS,
-  type ScanStep,
-  type ShardProgress,
-  type StepResult,
-  type WatchedAddress,
-  type WatchSource,
-} from './store.js'
+export { canonicalAddress, DepositStore, MAX_SHARDS } from './store.js'
+export type { ChainCursor, DepositEvent, FoundDeposit, ScanStep, ShardProgress, StepResult, WatchedAddress, WatchSource } from './types.js'
 export { deriveWatchAddresses, keySources, sourceId, MAX_WATCH_ADDRESSES, type AddressSourceKey } from './derive.js'
 export { pgClient, pgliteClient, type PgPoolLike, type PGliteLike, type SqlClient } from './sql.js'
 export { MIGRATIONS } from './schema.js'

@@ -8,104 +8,10 @@
  */
 import type { AssetId, ChainId } from '../core/caip.js'
 import { InvalidArgumentError } from '../core/errors.js'
+import { deliverEvents, deliveredSince, pendingEvents, writeEvents, type DepositRow } from './outbox.js'
 import { migrate } from './schema.js'
 import type { SqlClient } from './sql.js'
-
-/** A watched address and the caller's reference for it (a customer id). */
-export interface WatchedAddress {
-  readonly address: string
-  readonly reference: string
-}
-
-/** Where a chain's scan stands. */
-export interface ChainCursor {
-  readonly height: number
-  readonly hash: string
-}
-
-/** One shard's progress (see {@link DepositStore.progress}). */
-export interface ShardProgress extends ChainCursor {
-  readonly shard: number
-  /** The shard's last failed step (a node down), cleared by the next step that commits. */
-  readonly lastError?: string
-}
-
-/** An extended public key or descriptor whose addresses are watched with a gap policy. */
-export interface WatchSource {
-  /** A short id of the key (not the key). */
-  readonly sourceId: string
-  /** The key as given (public: an xpub or a descriptor). */
-  readonly source: unknown
-  /** Address `i`'s reference is `<reference>/<i>`. */
-  readonly reference: string
-  /** Addresses watched beyond the highest paid index. */
-  readonly gap: number
-  /** Addresses derived and watched so far: indexes 0 … derived − 1. */
-  readonly derived: number
-  /** The highest index that received a deposit, −1 for none. */
-  readonly used: number
-}
-
-/** A transfer to a watched address, found by a scan. */
-export interface FoundDeposit {
-  readonly asset: AssetId
-  /** The watched address that received it. */
-  readonly address: string
-  readonly from: string
-  /** Base units. */
-  readonly amount: bigint
-  readonly hash: string
-  /** Position in the block (EVM log index); with `hash`, names the deposit. */
-  readonly index: number
-  readonly blockHeight: number
-  readonly blockHash: string
-}
-
-/** A deposit event, as the handler receives it. */
-export interface DepositEvent extends FoundDeposit {
-  /** The outbox id: unique, increasing; a handler that must not act twice keys on it. */
-  readonly id: string
-  /**
-   * `detected`: seen in a block; `confirmed`: the configured depth reached (credit it);
-   * `reorged`: its block left the chain — if it was confirmed, the credit must be undone (it may
-   * come back: then `detected` and `confirmed` again).
-   */
-  readonly kind: 'detected' | 'confirmed' | 'reorged'
-  readonly chainId: ChainId
-  /** The caller's reference of the address (a customer id). */
-  readonly reference: string
-}
-
-/** One scan step's result, committed at once. */
-export interface ScanStep {
-  readonly chainId: ChainId
-  /** The shard scanned (default 0) and the chain's shard count the step was planned with (default 1). */
-  readonly shard?: number
-  readonly shards?: number
-  /**
-   * The assets the step scanned for. With them, a deposit of those assets already stored in the
-   * scanned range but not found again is `reorged` (it left the chain while the range was being
-   * rescanned, e.g. after the shard count changed).
-   */
-  readonly assets?: readonly AssetId[]
-  /** The cursor the step started from (null: the chain's first step). */
-  readonly from: ChainCursor | null
-  /** Where the chain forked below `from` (a reorg): deposits above it are reorged. */
-  readonly forkHeight?: number
-  readonly deposits: readonly FoundDeposit[]
-  /** Block hashes worth keeping for finding forks later (the new cursor's, the deposits'). */
-  readonly blocks: readonly ChainCursor[]
-  readonly to: ChainCursor
-  /** Deposits at or below this height are confirmed. */
-  readonly confirmedThrough: number
-}
-
-/** What a committed step did. */
-export interface StepResult {
-  readonly detected: number
-  readonly confirmed: number
-  readonly reorged: number
-}
+import type { ChainCursor, DepositEvent, FoundDeposit, ScanStep, ShardProgress, StepResult, WatchedAddress, WatchSource } from './types.js'
 
 /** Canonical form of an address for matching: hex and bech32 lower-cased, anything else as given. */
 export function canonicalAddress(address: string): string {
@@ -118,59 +24,6 @@ const BULK = 10_000
 export const MAX_SHARDS = 1024
 /** Blocks kept below the cursor for finding forks. */
 const KEEP_BLOCKS = 512
-
-interface DepositRow {
-  chain_id: string
-  tx_hash: string
-  log_index: number
-  asset: string
-  address: string
-  reference: string
-  sender: string
-  amount: string
-  block_height: string | number
-  block_hash: string
-}
-
-interface EventRow {
-  id: string | number
-  kind: DepositEvent['kind']
-  payload: Record<string, string | number>
-}
-
-function event(row: EventRow): DepositEvent {
-  const p = typeof row.payload === 'string' ? (JSON.parse(row.payload) as EventRow['payload']) : row.payload
-  return Object.freeze({
-    id: String(row.id),
-    kind: row.kind,
-    chainId: p.chainId as ChainId,
-    asset: p.asset as AssetId,
-    address: String(p.address),
-    reference: String(p.reference),
-    from: String(p.from),
-    amount: BigInt(p.amount as string),
-    hash: String(p.hash),
-    index: Number(p.index),
-    blockHeight: Number(p.blockHeight),
-    blockHash: String(p.blockHash),
-  })
-}
-
-/** The event payload of a deposit row. */
-function payload(d: DepositRow): Record<string, string | number> {
-  return {
-    chainId: d.chain_id,
-    asset: d.asset,
-    address: d.address,
-    reference: d.reference,
-    from: d.sender,
-    amount: String(d.amount),
-    hash: d.tx_hash,
-    index: Number(d.log_index),
-    blockHeight: Number(d.block_height),
-    blockHash: d.block_hash,
-  }
-}
 
 /** The deposit store over a Postgres client. Create with {@link DepositStore.open} (it migrates). */
 export class DepositStore {
@@ -465,7 +318,7 @@ export class DepositStore {
           `UPDATE coffer_watch_deposits SET state = 'reorged' WHERE ${mine} AND block_height > $4 AND state <> 'reorged' RETURNING *`,
           [...scope, step.forkHeight],
         )
-        reorged = await this.#events(tx, 'reorged', rows)
+        reorged = await writeEvents(tx, 'reorged', rows)
         await tx.query('DELETE FROM coffer_watch_blocks WHERE chain_id = $1 AND shard = $2 AND height > $3', [
           step.chainId,
           shard,
@@ -488,7 +341,7 @@ export class DepositStore {
            RETURNING *`,
           [...scope, base, step.to.height, step.assets, fresh.map((d) => d.hash), fresh.map((d) => d.index)],
         )
-        reorged += await this.#events(tx, 'reorged', rows)
+        reorged += await writeEvents(tx, 'reorged', rows)
       }
       let detected = 0
       if (fresh.length > 0) {
@@ -515,7 +368,7 @@ export class DepositStore {
             col((d) => d.blockHash),
           ],
         )
-        detected = await this.#events(tx, 'detected', rows)
+        detected = await writeEvents(tx, 'detected', rows)
         // A deposit to a derived address moves its source's highest paid index (the gap follows it).
         await tx.query(
           `UPDATE coffer_watch_sources s SET used = greatest(s.used, m.i)
@@ -529,7 +382,7 @@ export class DepositStore {
         `UPDATE coffer_watch_deposits SET state = 'confirmed' WHERE ${mine} AND state = 'detected' AND block_height <= $4 RETURNING *`,
         [...scope, step.confirmedThrough],
       )
-      const confirmed = await this.#events(tx, 'confirmed', ripe)
+      const confirmed = await writeEvents(tx, 'confirmed', ripe)
       const blocks = [...new Map([...step.blocks, step.to].map((b) => [b.height, b])).values()]
       await tx.query(
         `INSERT INTO coffer_watch_blocks (chain_id, shard, height, hash) SELECT $1, $2, h, k FROM unnest($3::bigint[], $4::text[]) AS t(h, k)
@@ -550,79 +403,19 @@ export class DepositStore {
     })
   }
 
-  /** Writes one event per row (oldest block first). */
-  async #events(tx: SqlClient, kind: DepositEvent['kind'], rows: readonly DepositRow[]): Promise<number> {
-    if (rows.length === 0) return 0
-    const sorted = [...rows].sort((a, b) => Number(a.block_height) - Number(b.block_height) || a.log_index - b.log_index)
-    await tx.query(
-      `INSERT INTO coffer_watch_events (kind, chain_id, tx_hash, log_index, payload)
-       SELECT $1, c, h, i, p::jsonb FROM unnest($2::text[], $3::text[], $4::int[], $5::text[]) WITH ORDINALITY AS t(c, h, i, p, n) ORDER BY n`,
-      [
-        kind,
-        sorted.map((r) => r.chain_id),
-        sorted.map((r) => r.tx_hash),
-        sorted.map((r) => r.log_index),
-        sorted.map((r) => JSON.stringify(payload(r))),
-      ],
-    )
-    return rows.length
-  }
-
-  /**
-   * Delivers pending events in order to `handler`, each acknowledged (marked delivered) in the
-   * same transaction that locked it: another process skips locked events, a crash before the
-   * commit leaves the event pending (delivered again), and a handler that throws stops the round
-   * there (the event keeps its place; attempts and the error are recorded). Returns how many were
-   * acknowledged.
-   */
+  /** Delivers pending events in order to `handler` (see the outbox: each acknowledged once, a throw stops the round there). */
   async deliver(handler: (event: DepositEvent) => Promise<void> | void, limit = 100): Promise<{ delivered: number; error?: unknown }> {
-    let delivered = 0
-    for (let i = 0; i < limit; i++) {
-      let failure: unknown
-      const done = await this.sql.transaction(async (tx) => {
-        const { rows } = await tx.query<EventRow>(
-          `SELECT id, kind, payload FROM coffer_watch_events WHERE delivered_at IS NULL ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED`,
-        )
-        const row = rows[0]
-        if (!row) return 'empty'
-        try {
-          await handler(event(row))
-        } catch (error) {
-          failure = error
-          return 'failed'
-        }
-        await tx.query('UPDATE coffer_watch_events SET delivered_at = now(), attempts = attempts + 1 WHERE id = $1', [row.id])
-        return 'delivered'
-      })
-      if (done === 'failed') {
-        await this.sql
-          .query(
-            `UPDATE coffer_watch_events SET attempts = attempts + 1, last_error = $1
-             WHERE id = (SELECT id FROM coffer_watch_events WHERE delivered_at IS NULL ORDER BY id LIMIT 1)`,
-            [String(failure instanceof Error ? failure.message : failure).slice(0, 500)],
-          )
-          .catch(() => undefined)
-        return { delivered, error: failure }
-      }
-      if (done === 'empty') break
-      delivered++
-    }
-    return { delivered }
+    return deliverEvents(this.sql, handler, limit)
   }
 
   /** Events acknowledged in the last `seconds` (by any process). */
   async deliveredSince(seconds: number): Promise<number> {
-    const { rows } = await this.sql.query<{ n: number }>(
-      `SELECT count(*)::int AS n FROM coffer_watch_events WHERE delivered_at > now() - make_interval(secs => $1)`,
-      [seconds],
-    )
-    return Number(rows[0]?.n ?? 0)
+    return deliveredSince(this.sql, seconds)
   }
 
   /** Events not yet acknowledged. */
   async pendingEvents(): Promise<number> {
-    const { rows } = await this.sql.query<{ n: number }>('SELECT count(*)::int AS n FROM coffer_watch_events WHERE delivered_at IS NULL')
-    return Number(rows[0]?.n ?? 0)
+    return pendingEvents(this.sql)
   }
 
   /** Deposits of `chainId` with their state (for reports and tests), oldest first. */

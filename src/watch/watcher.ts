@@ -20,16 +20,8 @@ import type { AssetId, ChainId } from '../core/caip.js'
 import { assertOptions } from '../core/assert.js'
 import { InvalidArgumentError, NotSupportedError } from '../core/errors.js'
 import type { ChainAdapter, ChainTransfer } from '../chains/adapter.js'
-import {
-  canonicalAddress,
-  DepositStore,
-  type ChainCursor,
-  type DepositEvent,
-  type FoundDeposit,
-  type StepResult,
-  type WatchedAddress,
-  type WatchSource,
-} from './store.js'
+import { canonicalAddress, DepositStore } from './store.js'
+import type { ChainCursor, DepositEvent, FoundDeposit, StepResult, WatchedAddress, WatchSource } from './types.js'
 import type { AddressSourceKey } from './derive.js'
 
 /** Options of {@link DepositWatcher}. */

@@ -21,7 +21,7 @@ import { sha256 } from '@noble/hashes/sha2.js'
 import { bytesToHex, hexToBytes, utf8ToBytes } from '@noble/hashes/utils.js'
 import { assertOptions, describe, isIntegerIn } from '../core/assert.js'
 import { InvalidArgumentError, RpcError } from '../core/errors.js'
-import type { DepositEvent } from './store.js'
+import type { DepositEvent } from './types.js'
 
 /** An HMAC-SHA256 key: bytes, or a string taken as its UTF-8 bytes. At least 32 bytes. */
 export type WebhookSecret = string | Uint8Array

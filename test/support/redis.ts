@@ -36,6 +36,7 @@ export async function startRedis(): Promise<LocalRedis | undefined> {
   const deadline = Date.now() + 20_000
   for (;;) {
     const client = new Redis({ host: '127.0.0.1', port, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null })
+    client.on('error', () => undefined) // not listening yet: the connect below rejects, and we try again
     try {
       await client.connect()
       await client.ping()
