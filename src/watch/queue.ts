@@ -140,6 +140,7 @@ export async function runWatchWorkers(watcher: DepositWatcher, options: WatchWor
       lockDuration,
       stalledInterval: Math.max(500, Math.floor(lockDuration / 2)),
       // A job a dead worker held is always taken again: steps and deliveries are safe to repeat.
+      // (Number.MAX_SAFE_INTEGER here silently stopped BullMQ's stalled-job recovery; a million is "always".)
       maxStalledCount: 1_000_000,
     },
   )
