@@ -111,12 +111,12 @@ describe.skipIf(!available)('coffer/watch at scale: PostgreSQL + BullMQ workers 
     }
     await waitFor('every shard to start', async () => (await cursors()).length === SHARDS)
 
-    // Kill a random worker with SIGKILL every 3–5 s (6 times at most) and start another, until told to stop.
+    // Kill a random worker with SIGKILL every 1.5–3 s (8 times at most) and start another, until told to stop.
     let kills = 0
     let killing = true
     const killer = (async () => {
-      while (killing && kills < 6) {
-        await new Promise((resolve) => setTimeout(resolve, 3_000 + Math.random() * 2_000))
+      while (killing && kills < 8) {
+        await new Promise((resolve) => setTimeout(resolve, 1_500 + Math.random() * 1_500))
         if (!killing) break
         const i = Math.floor(Math.random() * workers.length)
         await workers[i]!.kill('SIGKILL')
