@@ -1,6 +1,8 @@
 /**
  * HD derivation: 1,000 EVM addresses (m/44'/60'/0'/0/i) and 1,000 Bitcoin P2WPKH
- * addresses (m/84'/0'/0'/0/i) from a seed, coffer beside the floor and other libraries.
+ * addresses (m/84'/0'/0'/0/i) from a seed, coffer beside the floor and other libraries;
+ * and 1,000 EVM addresses asked for one index at a time (`deriveAccount` in a loop), the
+ * way an app that shows one address per user calls it, beside viem and ethers doing the same.
  */
 import { mod } from '@noble/curves/abstract/modular.js'
 import { bytesToNumberBE, numberToBytesBE } from '@noble/curves/abstract/utils.js'
@@ -14,8 +16,8 @@ import { bech32 } from '@scure/base'
 import WalletManagerEvm from '@tetherto/wdk-wallet-evm'
 import { HDNodeWallet } from 'ethers'
 import { hdKeyToAccount } from 'viem/accounts'
-import { deriveAccounts, mnemonicToSeed } from 'coffer'
-import { measure, table, type Row } from './harness.js'
+import { deriveAccount, deriveAccounts, mnemonicToSeed } from 'coffer'
+import { measure, measureAll, table, type Row } from './harness.js'
 
 const MNEMONIC = 'abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon about'
 const COUNT = 1000
@@ -49,6 +51,7 @@ export async function benchDerive(): Promise<string[]> {
   const expected = deriveAccounts(seed, { chain: 'evm', count: 1 })[0]?.address
   const checks = [
     ethersParent.deriveChild(0).address,
+    deriveAccount(seed.slice(), { chain: 'evm', index: 0 }).address,
     hdKeyToAccount(root, { addressIndex: 0 }).address,
     await (await wdk.getAccount(0)).getAddress(),
   ]
@@ -61,7 +64,7 @@ export async function benchDerive(): Promise<string[]> {
     await measure(
       '**coffer `deriveAccounts`**',
       COUNT,
-      () => deriveAccounts(seed, { chain: 'evm', count: COUNT }),
+      () => deriveAccounts(seed.slice(), { chain: 'evm', count: COUNT }), // a new seed object: no cached parent
       5,
       'from the seed, EIP-55 included',
     ),
@@ -107,13 +110,41 @@ export async function benchDerive(): Promise<string[]> {
       1,
     ),
   ]
+  // One index at a time: each call starts from the seed (coffer) or the root HDKey (viem, ethers).
+  // Round-robin, so machine noise falls evenly on the three.
+  const VIEM_ONE = 'viem `hdKeyToAccount(root, { addressIndex: i })`'
+  const one = await measureAll(
+    [
+      [
+        "**coffer `deriveAccount(seed, { chain: 'evm', index: i })`**",
+        () => {
+          for (let i = 0; i < COUNT; i++) void deriveAccount(seed, { chain: 'evm', index: i }).address
+        },
+      ],
+      [
+        VIEM_ONE,
+        () => {
+          for (let i = 0; i < COUNT; i++) void hdKeyToAccount(root, { addressIndex: i }).address
+        },
+      ],
+      [
+        'ethers v6 `root.derivePath(path)`',
+        () => {
+          for (let i = 0; i < COUNT; i++) void ethersRoot.derivePath(`m/44'/60'/0'/0/${i}`).address
+        },
+      ],
+    ],
+    COUNT,
+    3,
+  )
+  if (one[0]) one[0].note = "the parent's public key and chain code cached per seed object"
   const p2wpkh = (pub: Uint8Array) => new TextEncoder().encode(bech32.encode('bc', [0, ...bech32.toWords(ripemd160(sha256(pub)))]))
   const btc: Row[] = [
     await measure('floor: noble HMAC-SHA512 + getPublicKey + hash160 + bech32', COUNT, () => floorChildren(btcParent, COUNT, p2wpkh, true)),
     await measure(
       '**coffer `deriveAccounts`** (P2WPKH)',
       COUNT,
-      () => deriveAccounts(seed, { chain: 'bitcoin', count: COUNT }),
+      () => deriveAccounts(seed.slice(), { chain: 'bitcoin', count: COUNT }),
       5,
       'from the seed, account xpub included',
     ),
@@ -129,5 +160,6 @@ export async function benchDerive(): Promise<string[]> {
       btc,
       'floor: noble HMAC-SHA512 + getPublicKey + hash160 + bech32',
     ),
+    table(`deriveAccount one index at a time: ${COUNT.toLocaleString('en-US')} EVM addresses`, 'addresses/s', one, VIEM_ONE),
   ]
 }

@@ -5,7 +5,9 @@
  *
  * {@link deriveAccounts} derives the shared parent once and then only what differs per
  * address; for the usual `…/{index}` paths that is one public child step each, with
- * affine conversion batched across the list.
+ * affine conversion batched across the list. {@link deriveAccount} called one index at a
+ * time reuses that parent's PUBLIC half (public key + chain code) from a per-seed cache
+ * (seed-cache.ts); no private key is ever cached.
  * @module
  */
 import { secp256k1 } from '@noble/curves/secp256k1.js'
@@ -21,18 +23,18 @@ import {
   type BitcoinNetwork,
 } from './address/bitcoin.js'
 import { checksumHex, evmAddressBytes } from './address/evm.js'
+import { CHAIN_KINDS, type ChainKind } from './chain-kinds.js'
 import { solanaAddressFromPublicKey } from './address/solana.js'
 import { tronAddressFromBytes } from './address/tron.js'
 import { publicChildren } from './child.js'
 import { ed25519Child, ed25519Master, toEd25519Key, type Slip10Node } from './ed25519.js'
 import { HARDENED_OFFSET, formatPath, isHardened, parsePath } from './path.js'
 import { PLACEHOLDER, indicesFor, parseTemplate, type Template } from './path-template.js'
-import { EXTENDED_KEY_VERSIONS, masterKey } from './secp256k1.js'
+import { assertSeed } from './bip32-private.js'
+import { EXTENDED_KEY_VERSIONS, masterKey, type ExtendedKeyVersions } from './secp256k1.js'
+import { seedCache, type PublicParent } from './seed-cache.js'
 
-/** The chain families coffer derives keys for. */
-export type ChainKind = 'evm' | 'bitcoin' | 'solana' | 'tron'
-/** Every {@link ChainKind}. */
-export const CHAIN_KINDS: readonly ChainKind[] = ['evm', 'bitcoin', 'solana', 'tron']
+export { CHAIN_KINDS, type ChainKind } from './chain-kinds.js'
 
 interface CommonDeriveOptions {
   /** Address index (the `{index}` of the path). Default 0. */
@@ -201,32 +203,39 @@ interface Leaf {
   uncompressed: () => Uint8Array
 }
 
+/**
+ * The public half of the parent every `…/{index}` child hangs from (and, for Bitcoin, the
+ * account node's path and xpub), from `seed`'s cache when its bytes have not changed, else
+ * derived privately as before and cached. The private keys met on the way are wiped here;
+ * the cache gets copies of public bytes only (see seed-cache.ts).
+ */
+function publicParent(seed: Uint8Array, plan: Plan, template: Template, versions: ExtendedKeyVersions): PublicParent {
+  const cache = seedCache(assertSeed(seed))
+  const key = `${versions.public}:${plan.bitcoin ? 'account' : ''}:${template.prefix.join('/')}`
+  const hit = cache.get(key)
+  if (hit) return hit
+  const root = masterKey(seed, versions)
+  try {
+    const { node, used } = deriveSecp(root, template.prefix, plan.template)
+    const parent: PublicParent = {
+      path: Object.freeze(used),
+      publicKey: (node.publicKey as Uint8Array).slice(),
+      chainCode: (node.chainCode as Uint8Array).slice(),
+      ...(plan.bitcoin ? { account: bitcoinAccount(root, used) } : {}),
+    }
+    if (node !== root) node.wipePrivateData()
+    cache.set(key, parent)
+    return parent
+  } finally {
+    root.wipePrivateData()
+  }
+}
+
 function secpAccounts(seed: Uint8Array, plan: Plan, template: Template, indices: readonly number[]): DerivedAccount[] {
   const testnet = plan.bitcoin !== undefined && plan.bitcoin.network !== 'mainnet'
-  const root = masterKey(seed, testnet ? EXTENDED_KEY_VERSIONS.tpub : EXTENDED_KEY_VERSIONS.xpub)
-  try {
-    const { node: parent, used: prefix } = deriveSecp(root, template.prefix, plan.template)
-    const onePublicStep = template.rest.length === 1 && !/['hH]$/.test(template.rest[0] as string)
-    let leaves: Leaf[]
-    if (onePublicStep) {
-      leaves = publicChildren(parent.publicKey as Uint8Array, parent.chainCode as Uint8Array, indices).map((child, i) => ({
-        full: [...prefix, child.index],
-        index: indices[i] as number,
-        publicKey: child.point.toRawBytes(true),
-        uncompressed: () => child.point.toRawBytes(false),
-      }))
-    } else {
-      leaves = indices.map((index) => {
-        const rest = template.literal ? [] : indicesFor(template, plan.template, index)
-        const { node, used } = deriveSecp(parent, rest, plan.template)
-        const publicKey = node.publicKey as Uint8Array
-        if (node !== parent) node.wipePrivateData()
-        return { full: [...prefix, ...used], index, publicKey, uncompressed: () => Point.fromHex(publicKey).toRawBytes(false) }
-      })
-    }
-    const account = plan.bitcoin ? bitcoinAccount(root, leaves[0]?.full ?? prefix) : undefined
-    if (parent !== root) parent.wipePrivateData()
-    return leaves.map((leaf) => {
+  const versions = testnet ? EXTENDED_KEY_VERSIONS.tpub : EXTENDED_KEY_VERSIONS.xpub
+  const finish = (leaves: Leaf[], account: PublicParent['account']): DerivedAccount[] =>
+    leaves.map((leaf) => {
       const base = {
         chain: plan.chain,
         path: formatPath(leaf.full),
@@ -236,6 +245,31 @@ function secpAccounts(seed: Uint8Array, plan: Plan, template: Template, indices:
       }
       return Object.freeze(plan.bitcoin ? { ...base, ...plan.bitcoin, ...account } : base)
     })
+  if (template.rest.length === 1 && !/['hH]$/.test(template.rest[0] as string)) {
+    // One public step below a cached (or freshly derived) parent: no private key is touched.
+    const parent = publicParent(seed, plan, template, versions)
+    const leaves = publicChildren(parent.publicKey, parent.chainCode, indices).map((child, i) => ({
+      full: [...parent.path, child.index],
+      index: indices[i] as number,
+      publicKey: child.point.toRawBytes(true),
+      uncompressed: () => child.point.toRawBytes(false),
+    }))
+    return finish(leaves, parent.account)
+  }
+  // A hardened or deeper step below the placeholder, or a literal path: derived privately each call.
+  const root = masterKey(seed, versions)
+  try {
+    const { node: parent, used: prefix } = deriveSecp(root, template.prefix, plan.template)
+    const leaves = indices.map((index) => {
+      const rest = template.literal ? [] : indicesFor(template, plan.template, index)
+      const { node, used } = deriveSecp(parent, rest, plan.template)
+      const publicKey = node.publicKey as Uint8Array
+      if (node !== parent) node.wipePrivateData()
+      return { full: [...prefix, ...used], index, publicKey, uncompressed: () => Point.fromHex(publicKey).toRawBytes(false) }
+    })
+    const account = plan.bitcoin ? bitcoinAccount(root, leaves[0]?.full ?? prefix) : undefined
+    if (parent !== root) parent.wipePrivateData()
+    return finish(leaves, account)
   } finally {
     root.wipePrivateData()
   }
@@ -263,7 +297,8 @@ function solanaAccounts(seed: Uint8Array, plan: Plan, template: Template, indice
 
 /**
  * Derives `count` consecutive accounts from `start` on one chain. The shared parent is
- * derived once; with the default paths each further address costs one public child step.
+ * derived once (or its public half taken from the per-seed cache {@link deriveAccount}
+ * describes); with the default paths each further address costs one public child step.
  * @example deriveAccounts(seed, { chain: 'evm', count: 10 })
  * @throws InvalidSeedError, InvalidPathError, InvalidArgumentError
  */
@@ -296,6 +331,26 @@ export function deriveAccounts(seed: Uint8Array, options: DeriveAccountsOptions)
  * Derives one account: its path, address and public key (and for Bitcoin the account
  * path and xpub). Defaults: EVM `m/44'/60'/0'/0/{index}`, Bitcoin P2WPKH
  * `m/84'/0'/0'/0/{index}`, Solana `m/44'/501'/{index}'/0'`, Tron `m/44'/195'/0'/0/{index}`.
+ *
+ * Performance: when the path ends in an unhardened `{index}` (EVM, Tron, Bitcoin defaults),
+ * the first call on a seed derives the parent (`m/44'/60'/0'/0`) privately, as always, and
+ * keeps its PUBLIC half — compressed public key and chain code, i.e. what its xpub holds —
+ * plus, for Bitcoin, the account path and xpub this function returns anyway. Later calls on
+ * the same seed object do one public child step (one scalar multiplication) instead of
+ * rebuilding the master key and the hardened prefix. Why that is safe:
+ * - nothing secret is kept: private keys met on the way are wiped as before; the cache
+ *   holds copies of public bytes only (as sensitive as an xpub: it links the addresses);
+ * - it never outlives the seed: it is a `WeakMap` keyed by the caller's seed object, so it
+ *   goes when the caller drops the seed;
+ * - it never answers for other bytes: each entry keeps a SHA-256 digest of the seed it came
+ *   from, every call re-hashes the seed (~1 µs), and a seed zeroed or overwritten in place
+ *   gets a fresh derivation (the stale entry is dropped);
+ * - it is bounded: at most 16 parents (templates × networks) per seed object.
+ *
+ * Paths whose last step is hardened (Solana, `…/{index}'`), with steps after `{index}`, or
+ * without `{index}` are derived privately on every call, as before. For a range of indices
+ * {@link deriveAccounts} (`{ start, count }`) is still the fastest form: one batched affine
+ * conversion for the whole list instead of one per call.
  * @example deriveAccount(seed, { chain: 'bitcoin', addressType: 'p2tr', index: 3 })
  * @throws InvalidSeedError, InvalidPathError, InvalidArgumentError
  */
@@ -325,6 +380,10 @@ export interface AccountKey {
 /**
  * One account with its private key (for signers). Same options and defaults as
  * {@link deriveAccount}. @internal The vault calls this; the key never leaves it.
+ *
+ * Only the public account comes from {@link deriveAccount}'s cache. The private key needs
+ * the parent's private key, which is never cached, so it is derived from the seed on every
+ * call: caching anything that leads to it would keep secret material longer than the caller.
  */
 export function deriveAccountKey(seed: Uint8Array, options: DeriveAccountOptions): AccountKey {
   const account = deriveAccount(seed, options)

@@ -23,7 +23,7 @@ import { derivePrivateKey } from './bip32-private.js'
 import { formatPath, HARDENED_OFFSET } from './path.js'
 import { oneAccountIndices } from './path-template.js'
 import { makeSecp256k1Signer } from './secp256k1-signer.js'
-import { KeyHandle, type Secp256k1Signer } from './signer.js'
+import { KeyHandle, type Secp256k1Signer, type SignerInfo } from './signer.js'
 
 /** Options of {@link evmSigner} and {@link tronSigner}: `deriveAccount`'s, less `chain`, plus `verify`. */
 export interface SeedSignerOptions {
@@ -48,13 +48,28 @@ export interface SeedSigner extends Secp256k1Signer {
 
 const ALLOWED = ['index', 'account', 'path', 'verify']
 
-function seedSigner(
+/** What {@link seedAccountKey} gives: the derived key (the caller owns and zeroes it) and the account's public facts. @internal */
+export interface SeedAccountKey {
+  readonly privateKey: Uint8Array
+  readonly info: SignerInfo & { readonly path: string }
+  /** The `verify` option (default true). */
+  readonly verify: boolean
+}
+
+const COIN = { evm: 60, tron: 195 } as const
+
+/**
+ * The key and address of an EVM or Tron account of `seed`, with `deriveAccount`'s options
+ * (`index`, `account`, `path`) and defaults, plus `verify`, checked: the lean derivation the
+ * seed signers and a vault's EVM signers share. @internal
+ * @throws InvalidSeedError, InvalidPathError, InvalidArgumentError
+ */
+export function seedAccountKey(
   seed: Uint8Array,
-  options: SeedSignerOptions | undefined,
+  options: object | undefined,
   chain: 'evm' | 'tron',
-  coin: number,
   addressOf: (publicKey: Uint8Array) => string,
-): SeedSigner {
+): SeedAccountKey {
   const opts = assertOptions(options) as Record<string, unknown>
   const extra = Object.keys(opts).find((key) => opts[key] !== undefined && !ALLOWED.includes(key))
   if (extra) throw new InvalidArgumentError(`Option "${extra}" does not apply to a ${chain} signer.`)
@@ -66,14 +81,24 @@ function seedSigner(
     if (typeof opts.path !== 'string') throw new InvalidPathError(`path must be a string, got ${describe(opts.path)}.`)
   }
   const account = assertInteger(opts.account ?? 0, 'account', 0, HARDENED_OFFSET - 1)
-  const template = (opts.path as string | undefined) ?? `m/44'/${coin}'/${account}'/0/{index}`
+  const template = (opts.path as string | undefined) ?? `m/44'/${COIN[chain]}'/${account}'/0/{index}`
   const { privateKey, indices } = derivePrivateKey(seed, oneAccountIndices(template, opts.index))
   const publicKey = secp256k1.getPublicKey(privateKey, true)
-  return makeSecp256k1Signer(
-    new KeyHandle(privateKey),
-    { chain, address: addressOf(publicKey), publicKey, path: formatPath(indices) },
-    { verify: opts.verify !== false, wipe: true },
-  ) as SeedSigner
+  return {
+    privateKey,
+    info: { chain, address: addressOf(publicKey), publicKey, path: formatPath(indices) },
+    verify: opts.verify !== false,
+  }
+}
+
+function seedSigner(
+  seed: Uint8Array,
+  options: SeedSignerOptions | undefined,
+  chain: 'evm' | 'tron',
+  addressOf: (publicKey: Uint8Array) => string,
+): SeedSigner {
+  const { privateKey, info, verify } = seedAccountKey(seed, options, chain, addressOf)
+  return makeSecp256k1Signer(new KeyHandle(privateKey), info, { verify, wipe: true }) as SeedSigner
 }
 
 /**
@@ -83,7 +108,7 @@ function seedSigner(
  * @throws InvalidSeedError, InvalidPathError, InvalidArgumentError
  */
 export function evmSigner(seed: Uint8Array, options?: SeedSignerOptions): SeedSigner & { readonly chain: 'evm' } {
-  return seedSigner(seed, options, 'evm', 60, evmAddressFromPublicKey) as SeedSigner & { readonly chain: 'evm' }
+  return seedSigner(seed, options, 'evm', evmAddressFromPublicKey) as SeedSigner & { readonly chain: 'evm' }
 }
 
 /**
@@ -92,5 +117,5 @@ export function evmSigner(seed: Uint8Array, options?: SeedSignerOptions): SeedSi
  * @throws InvalidSeedError, InvalidPathError, InvalidArgumentError
  */
 export function tronSigner(seed: Uint8Array, options?: SeedSignerOptions): SeedSigner & { readonly chain: 'tron' } {
-  return seedSigner(seed, options, 'tron', 195, tronAddressFromPublicKey) as SeedSigner & { readonly chain: 'tron' }
+  return seedSigner(seed, options, 'tron', tronAddressFromPublicKey) as SeedSigner & { readonly chain: 'tron' }
 }

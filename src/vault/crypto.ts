@@ -17,12 +17,19 @@
  * @module
  * @internal
  */
-import { ctr, gcm } from '@noble/ciphers/aes.js'
 import { randomBytes as nobleRandomBytes } from '@noble/hashes/utils.js'
 import { WrongPasswordError } from '../core/errors.js'
 import { pbkdf2 } from '../keys/pbkdf2.js'
 import { nodeCrypto, subtleCrypto } from '../core/runtime.js'
-import { scryptInWorker, scryptOnThisThread } from './scrypt-worker.js'
+
+/**
+ * The pure-JS fallbacks load on first use (their own chunk in a split bundle): the scrypt worker
+ * and @noble/hashes' scrypt only where scrypt runs outside Node, @noble/ciphers' AES only where
+ * neither node:crypto nor WebCrypto exists. An app that unlocks a PBKDF2 vault with WebCrypto
+ * loads neither.
+ */
+const scryptWorker = () => import('./scrypt-worker.js')
+const nobleAes = () => import('@noble/ciphers/aes.js')
 
 /** scrypt parameters (RFC 7914). */
 export interface ScryptParams {
@@ -46,8 +53,8 @@ export function randomBytes(n: number): Uint8Array {
 export async function scrypt(password: Uint8Array, salt: Uint8Array, params: ScryptParams): Promise<Uint8Array> {
   const { N, r, p, dkLen } = params
   const node = nodeCrypto()
-  if (!node) return scryptInWorker(password, salt, params)
-  if (N >= 2 ** (16 * r)) return scryptOnThisThread(password, salt, params)
+  if (!node) return (await scryptWorker()).scryptInWorker(password, salt, params)
+  if (N >= 2 ** (16 * r)) return (await scryptWorker()).scryptOnThisThread(password, salt, params)
   const maxmem = 128 * N * r + 128 * r * p + 4 * 1024 * 1024
   return new Promise((resolve, reject) =>
     node.scrypt(password, salt, dkLen, { N, r, p, maxmem }, (err, key) => (err ? reject(err) : resolve(new Uint8Array(key)))),
@@ -79,7 +86,7 @@ export async function aesGcmEncrypt(key: Uint8Array, iv: Uint8Array, plaintext: 
       await subtle.encrypt({ name: 'AES-GCM', iv, ...(aad ? { additionalData: aad } : {}), tagLength: 128 }, k, plaintext),
     )
   }
-  return gcm(key, iv, aad).encrypt(plaintext)
+  return (await nobleAes()).gcm(key, iv, aad).encrypt(plaintext)
 }
 
 /**
@@ -104,7 +111,7 @@ export async function aesGcmDecrypt(key: Uint8Array, iv: Uint8Array, sealed: Uin
         await subtle.decrypt({ name: 'AES-GCM', iv, ...(aad ? { additionalData: aad } : {}), tagLength: 128 }, k, sealed),
       )
     }
-    return gcm(key, iv, aad).decrypt(sealed)
+    return (await nobleAes()).gcm(key, iv, aad).decrypt(sealed)
   } catch (cause) {
     throw new WrongPasswordError(undefined, { cause })
   }
@@ -122,7 +129,7 @@ export async function aes128Ctr(key: Uint8Array, iv: Uint8Array, data: Uint8Arra
     const k = await subtle.importKey('raw', key, 'AES-CTR', false, ['encrypt'])
     return new Uint8Array(await subtle.encrypt({ name: 'AES-CTR', counter: iv, length: 128 }, k, data))
   }
-  return ctr(key, iv).encrypt(data)
+  return (await nobleAes()).ctr(key, iv).encrypt(data)
 }
 
 /** Constant-time equality of two byte strings (length may leak, contents do not). */

@@ -36,13 +36,13 @@ import type { Wordlist } from '../keys/wordlists/wordlist.js'
 import { constantTimeEqual, randomBytes } from './crypto.js'
 import { parseVaultFile, type VaultFile } from './format.js'
 import { newKdf, type Kdf, type KdfOptions } from './kdf.js'
-import { deriveAccountKey } from '../keys/account.js'
-import { exportKeystore as encryptKeystore, type ExportKeystoreOptions } from './keystore.js'
-import { importMetaMaskVault } from './metamask.js'
+import { evmAddressFromPublicKey } from '../keys/address/evm.js'
+import { seedAccountKey } from '../keys/hd-signers.js'
+import type { ExportKeystoreOptions } from './keystore.js'
 import { secretBuffers, secretInfo, type Secret, type SecretInfo } from './payload.js'
 import { checkPurpose, sealerFrom, type Sealer } from './sealer.js'
 import { parsePrivateKey } from './private-key.js'
-import { accountSignerFor, signerFor, type GetAccountSignerOptions, type GetSignerOptions } from './signers.js'
+import { accountSignerMaker, signerMaker, type GetAccountSignerOptions, type GetSignerOptions } from './signers.js'
 import { VAULT_KEY, type VaultStorage } from './storage.js'
 import { locksVault, saveVault, type SaveResult, type VaultChange } from './vault-save.js'
 import { copySecret, openVaultText, wipeSecrets, type OpenedVault } from './vault-text.js'
@@ -373,7 +373,7 @@ export class Vault {
     const secret = this.#secret(a.secretId as string)
     let key: Uint8Array
     if (secret.kind === 'mnemonic') {
-      key = deriveAccountKey(secret.seed, { chain: 'evm', ...(a.index === undefined ? {} : { index: a.index }) }).privateKey
+      key = seedAccountKey(secret.seed, a.index === undefined ? {} : { index: a.index }, 'evm', evmAddressFromPublicKey).privateKey
     } else {
       if (a.index !== undefined)
         throw new InvalidArgumentError('index applies to mnemonic secrets; this secret is a single private key.', {
@@ -387,6 +387,7 @@ export class Vault {
     }
     this.#touch()
     try {
+      const { exportKeystore: encryptKeystore } = await import('./keystore.js')
       return await encryptKeystore(key, keystorePassword, options)
     } finally {
       key.fill(0)
@@ -403,6 +404,8 @@ export class Vault {
   async getSigner(options: GetSignerOptions): Promise<Signer>
   async getSigner(options: GetSignerOptions): Promise<Signer> {
     const opts = assertOptions(options)
+    // The maker first (it may load its module): the secret is then read and lent in one synchronous step.
+    const signerFor = await signerMaker(opts.chain)
     const secret = this.#secret(opts.secretId as string)
     const signer = signerFor(
       secret,
@@ -421,6 +424,7 @@ export class Vault {
    */
   async getAccountSigner(options: GetAccountSignerOptions): Promise<AccountSigner> {
     const opts = assertOptions(options)
+    const accountSignerFor = await accountSignerMaker()
     const secret = this.#secret(opts.secretId as string)
     const signer = accountSignerFor(
       secret,
@@ -467,6 +471,7 @@ export class Vault {
   /** Imports a MetaMask extension vault's HD and simple-key keyrings as secrets; returns their info. */
   async importMetaMask(vault: string | object, password: string): Promise<SecretInfo[]> {
     this.#state()
+    const { importMetaMaskVault } = await import('./metamask.js')
     const keyrings = await importMetaMaskVault(vault, password)
     const added: SecretInfo[] = []
     for (const keyring of keyrings) {

@@ -4,6 +4,7 @@
 import { inspect } from 'node:util'
 import fc from 'fast-check'
 import { recoverMessageAddress, recoverTransactionAddress } from 'viem'
+import { selfPayment } from '../chains/evm/helpers.js'
 import { describe, expect, it } from 'vitest'
 import { signEvmTransaction, signMessage } from 'coffer/evm'
 import {
@@ -59,26 +60,7 @@ describe('evmSigner / tronSigner', () => {
 
   it('signs what viem recovers to its address: a transaction and a personal message', async () => {
     const signer = evmSigner(seed, { index: 1 })
-    const signed = await signEvmTransaction(
-      {
-        chainId: 'eip155:1',
-        kind: 'evm-eip1559',
-        from: signer.address,
-        summary: { to: signer.address, asset: 'eip155:1/slip44:60', amount: '1', fee: '42000' },
-        payload: {
-          type: 'eip1559',
-          chainId: 1,
-          nonce: 0,
-          to: signer.address,
-          value: '1',
-          data: '0x',
-          gas: '21000',
-          maxFeePerGas: '2',
-          maxPriorityFeePerGas: '1',
-        },
-      },
-      signer,
-    )
+    const signed = await signEvmTransaction(selfPayment(signer.address), signer)
     expect(await recoverTransactionAddress({ serializedTransaction: signed.raw as `0x02${string}` })).toBe(signer.address)
     const message = await signMessage(signer, 'hello')
     expect(await recoverMessageAddress({ message: 'hello', signature: message.signature })).toBe(signer.address)

@@ -21,14 +21,23 @@ vi.mock('../../src/vault/payload.js', async (importOriginal) => {
   }
 })
 
+// Every secp256k1 signer (EVM's from the vault's own module, the other families' through
+// createSecp256k1Signer) is made by makeSecp256k1Signer; ed25519 signers by createEd25519Signer.
+vi.mock('../../src/keys/secp256k1-signer.js', async (importOriginal) => {
+  const original = await importOriginal<typeof import('../../src/keys/secp256k1-signer.js')>()
+  return {
+    ...original,
+    makeSecp256k1Signer: (handle: KeyHandle, ...rest: unknown[]) => {
+      captured.handles.push(handle)
+      return (original.makeSecp256k1Signer as (...a: unknown[]) => unknown)(handle, ...rest)
+    },
+  }
+})
+
 vi.mock('../../src/keys/signer.js', async (importOriginal) => {
   const original = await importOriginal<typeof import('../../src/keys/signer.js')>()
   return {
     ...original,
-    createSecp256k1Signer: (handle: KeyHandle, ...rest: unknown[]) => {
-      captured.handles.push(handle)
-      return (original.createSecp256k1Signer as (...a: unknown[]) => unknown)(handle, ...rest)
-    },
     createEd25519Signer: (handle: KeyHandle, ...rest: unknown[]) => {
       captured.handles.push(handle)
       return (original.createEd25519Signer as (...a: unknown[]) => unknown)(handle, ...rest)

@@ -200,10 +200,12 @@ export class EvmAdapter implements ChainAdapter {
   }
 
   /**
-   * Native and ERC-20 balances at one block in two HTTP requests (block number, then Multicall3
-   * through a JSON-RPC batch), or one when `blockHeight` pins the block. With `confirmations`
-   * above 1 the balance that many blocks deep rides in the same batch and the difference is
-   * `pending`.
+   * Native and ERC-20 balances at one block, through Multicall3 in a JSON-RPC batch: one HTTP
+   * request once the chain has shown that the block number read inside a call is its own (the
+   * first read checks it; a chunk that answered from a newer block is read again pinned), else
+   * two (block number, then the batch), and one when `blockHeight` pins the block. With
+   * `confirmations` above 1 the block number is asked first, the balance that many blocks deep
+   * rides in the same batch and the difference is `pending`.
    * @throws InvalidAddressError, InvalidArgumentError for bad parameters (before any request);
    *   InvalidCaipIdError, UnknownAssetError for an asset id this adapter cannot read; RpcError;
    *   DeadlineExceededError past `deadlineMs`

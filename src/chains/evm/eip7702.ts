@@ -24,7 +24,7 @@ import { isValidEvmAddress, toChecksumAddress } from '../../keys/address/evm.js'
 import type { Signer } from '../../keys/signer.js'
 import type { SignedTransaction } from '../adapter.js'
 import { rlpEncode, rlpInteger } from './rlp.js'
-import { signSerializable } from './serialize.js'
+import { signSerializable, withHash } from './serialize.js'
 import { evmSigner } from './signing.js'
 
 /** An audited smart-account implementation an EOA may delegate to. */
@@ -189,15 +189,11 @@ export async function signDelegation(
     maxPriorityFeePerGas,
     authorizationList: [authorization],
   }
-  const { raw, hash } = await signSerializable(tx, s)
-  return Object.freeze({
-    chainId: `eip155:${authorization.chainId}`,
-    kind: 'evm-eip7702',
-    from: toChecksumAddress(s.address),
-    hash,
-    raw,
-    authorization,
-  })
+  const signed = withHash(
+    { chainId: `eip155:${authorization.chainId}` as const, kind: 'evm-eip7702', from: toChecksumAddress(s.address) },
+    await signSerializable(tx, s),
+  )
+  return Object.freeze(Object.assign(signed, { authorization }))
 }
 
 /**

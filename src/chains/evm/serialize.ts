@@ -80,12 +80,32 @@ export function serializeEvmTransaction(tx: TransactionSerializable, signature?:
   )
 }
 
+/** A signed transaction's bytes, as hex and as bytes. */
+export interface SignedBytes {
+  readonly raw: Hex
+  readonly bytes: Uint8Array
+}
+
 /**
  * Signs a checked transaction: serialise, keccak-256, sign the digest, serialise with the
- * signature. Returns the signed bytes and their hash (the transaction hash). Offline.
+ * signature. Returns the signed bytes; {@link withHash} adds the transaction hash. Offline.
  */
-export async function signSerializable(tx: TransactionSerializable, signer: Secp256k1Signer): Promise<{ raw: Hex; hash: Hex }> {
+export async function signSerializable(tx: TransactionSerializable, signer: Secp256k1Signer): Promise<SignedBytes> {
   const sig = await signer.signDigest(keccak_256(serializeEvmTransaction(tx)))
-  const raw = serializeEvmTransaction(tx, { r: sig.r, s: sig.s, yParity: sig.recovery })
-  return { raw: `0x${bytesToHex(raw)}`, hash: `0x${bytesToHex(keccak_256(raw))}` }
+  const bytes = serializeEvmTransaction(tx, { r: sig.r, s: sig.s, yParity: sig.recovery })
+  return { raw: `0x${bytesToHex(bytes)}`, bytes }
+}
+
+/**
+ * `head` followed by `hash` (keccak-256 of the signed bytes) and `raw`. The hash is an
+ * enumerable getter computed once on first read — JSON, spreads and structured clones see a
+ * plain value — so a loop that signs without reading hashes does not pay for them.
+ */
+export function withHash<T extends object>(head: T, signed: SignedBytes): T & { readonly hash: Hex; readonly raw: Hex } {
+  let hash: Hex | undefined
+  const out = Object.defineProperty({ ...head }, 'hash', {
+    enumerable: true,
+    get: () => (hash ??= `0x${bytesToHex(keccak_256(signed.bytes))}`),
+  })
+  return Object.assign(out, { raw: signed.raw }) as T & { readonly hash: Hex; readonly raw: Hex }
 }

@@ -12,8 +12,6 @@ import {
   hexToBytes,
   isAddress,
   keccak256,
-  numberToHex,
-  serializeSignature,
   serializeTransaction,
   toHex,
   type Hex,
@@ -49,19 +47,15 @@ export function evmSigner(signer: unknown): Secp256k1Signer {
   return s
 }
 
-/** Signs a 32-byte hash and returns the EVM signature forms. */
+const word = (n: bigint) => n.toString(16).padStart(64, '0')
+
+/** Signs a 32-byte hash and returns the EVM signature forms (hex built directly: r and s are in range, the signer checked). */
 async function signHash(signer: Secp256k1Signer, hash: Hex): Promise<EvmSignature> {
   const sig = await signer.signDigest(hexToBytes(hash))
-  const r = numberToHex(sig.r, { size: 32 })
-  const s = numberToHex(sig.s, { size: 32 })
-  return {
-    r,
-    s,
-    yParity: sig.recovery,
-    v: (27 + sig.recovery) as 27 | 28,
-    signature: serializeSignature({ r, s, yParity: sig.recovery }),
-    digest: hash,
-  }
+  const r = word(sig.r)
+  const s = word(sig.s)
+  const v = (27 + sig.recovery) as 27 | 28
+  return { r: `0x${r}`, s: `0x${s}`, yParity: sig.recovery, v, signature: `0x${r}${s}${v.toString(16)}`, digest: hash }
 }
 
 /** EIP-191 `personal_sign` of a UTF-8 string, raw bytes or `{ raw: hex }`. */

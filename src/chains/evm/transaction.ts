@@ -16,7 +16,7 @@ import type { GasPricing } from './fees.js'
 import type { EvmChain } from './networks.js'
 import type { NonceManager } from './nonces.js'
 import type { TokenBook } from './tokens.js'
-import { signSerializable } from './serialize.js'
+import { signSerializable, withHash } from './serialize.js'
 import { checkAddress } from './validate.js'
 
 /** The JSON payload of an unsigned EVM transaction (numbers above 2^53 as decimal strings). */
@@ -136,12 +136,12 @@ export async function signEvmTransaction(unsigned: UnsignedTransaction, signer: 
   if (typeof unsigned.from !== 'string' || signer.address.toLowerCase() !== unsigned.from.toLowerCase()) {
     throw new InvalidArgumentError(`This transaction is from ${String(unsigned.from)}; the signer is ${signer.address}.`)
   }
+  const from = address('from', unsigned.from)
   const tx = toSerializable(unsigned.payload)
   if (`eip155:${tx.chainId}` !== unsigned.chainId)
     throw new InvalidArgumentError(`Transaction chainId ${tx.chainId} does not match ${unsigned.chainId}.`)
   checkSummary(unsigned.summary, tx)
-  const { raw, hash } = await signSerializable(tx, signer)
-  return { chainId: unsigned.chainId, kind: unsigned.kind, from: toChecksumAddress(unsigned.from), hash, raw }
+  return withHash({ chainId: unsigned.chainId, kind: unsigned.kind, from }, await signSerializable(tx, signer))
 }
 
 const mismatch = (what: string) =>

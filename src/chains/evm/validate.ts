@@ -31,14 +31,39 @@ export function checkHash(hash: unknown): `0x${string}` {
   return hash as `0x${string}`
 }
 
-/** A checksummed address; mixed case must carry a correct EIP-55 checksum. @throws InvalidAddressError */
+/** How many checked addresses {@link checkAddress} remembers (viem's address caches hold as many). */
+const CHECKED_CACHE_SIZE = 8_192
+
+/**
+ * Addresses already checked, exactly as given → their checksummed form. Only valid input is
+ * ever stored, so a hit is as good as the check (the key is the whole string: another casing
+ * of a remembered address is a miss and is checked afresh). Full: the oldest entry goes.
+ */
+const checked = new Map<string, `0x${string}`>()
+
+/** Remembers that `value` checked out as `address`, evicting the oldest entry when full. */
+function remember(value: string, address: `0x${string}`): `0x${string}` {
+  if (checked.size >= CHECKED_CACHE_SIZE) checked.delete(checked.keys().next().value as string)
+  checked.set(value, address)
+  return address
+}
+
+/**
+ * A checksummed address; mixed case must carry a correct EIP-55 checksum. Repeated calls on the
+ * same string cost a Map lookup (the EIP-55 check hashes every mixed-case address).
+ * @throws InvalidAddressError
+ */
 export function checkAddress(value: unknown, name: string): `0x${string}` {
+  if (typeof value === 'string') {
+    const hit = checked.get(value)
+    if (hit !== undefined) return hit
+  }
   if (typeof value !== 'string' || !isValidEvmAddress(value)) {
     throw new InvalidAddressError(
       `${name} is not a valid EVM address${typeof value === 'string' && isAddress(value, { strict: false }) ? ' (its EIP-55 checksum is wrong)' : ''}: ${typeof value === 'string' ? JSON.stringify(value.slice(0, 50)) : describe(value)}.`,
     )
   }
-  return getAddress(value)
+  return remember(value, getAddress(value))
 }
 
 /** An integer option in 1..max, or `fallback` when absent. @throws InvalidArgumentError */

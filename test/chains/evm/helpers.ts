@@ -1,5 +1,6 @@
 /** Shared setup for EVM adapter tests: the shared anvil, an adapter over it, vault signers, funding. */
 import { inject } from 'vitest'
+import type { UnsignedTransaction } from 'coffer'
 import { generateMnemonic } from 'coffer/keys'
 import { Vault, memoryStorage, type Secp256k1Signer } from 'coffer/vault'
 import { evm, type EvmAdapterOptions } from 'coffer/evm'
@@ -46,4 +47,25 @@ export async function fund(address: `0x${string}`, { eth = 10n ** 20n, usdc = 0n
   if (usdc) await mintTokens(u, fixtures.usdc.address, address, usdc)
   if (dai) await mintTokens(u, fixtures.dai.address, address, dai)
   if (usdt) await mintTokens(u, fixtures.usdt.address, address, usdt)
+}
+
+/** An unsigned EIP-1559 transaction on chain 1 paying 1 wei from `from` to itself (signing tests; never broadcast). */
+export function selfPayment(from: string): UnsignedTransaction {
+  return {
+    chainId: 'eip155:1',
+    kind: 'evm-eip1559',
+    from,
+    summary: { to: from, asset: 'eip155:1/slip44:60', amount: '1', fee: '42000' },
+    payload: {
+      type: 'eip1559',
+      chainId: 1,
+      nonce: 0,
+      to: from,
+      value: '1',
+      data: '0x',
+      gas: '21000',
+      maxFeePerGas: '2',
+      maxPriorityFeePerGas: '1',
+    },
+  }
 }

@@ -9,6 +9,7 @@ import { bytesToHex, getAddress, numberToHex, parseTransaction, serializeTransac
 import { describe, expect, it } from 'vitest'
 import { toSerializable, type EvmTransactionPayload } from 'coffer/evm'
 import { serializeEvmTransaction, type TransactionSignature } from '../../../src/chains/evm/serialize.js'
+import { selfPayment } from './helpers.js'
 
 const MAX_UINT256 = 2n ** 256n - 1n
 /** secp256k1 group order. */
@@ -245,5 +246,22 @@ describe('serializeEvmTransaction: fixed cases', () => {
       expect(withEmpty).toBe(without)
       expect(withEmpty.endsWith('c0')).toBe(true)
     }
+  })
+})
+
+describe('withHash: the transaction hash on first read', () => {
+  it('is keccak-256 of the signed bytes, an own enumerable value for JSON, spreads and clones', async () => {
+    const { evmSigner } = await import('coffer/keys')
+    const { signEvmTransaction } = await import('coffer/evm')
+    const { keccak256 } = await import('viem')
+    const signer = evmSigner(new Uint8Array(64).fill(7))
+    const signed = await signEvmTransaction(selfPayment(signer.address), signer)
+    signer.wipe()
+    expect(Object.keys(signed)).toEqual(['chainId', 'kind', 'from', 'hash', 'raw'])
+    expect(signed.hash).toBe(keccak256(signed.raw as Hex))
+    expect(signed.hash).toBe(signed.hash)
+    expect(JSON.parse(JSON.stringify(signed)).hash).toBe(signed.hash)
+    expect({ ...signed }.hash).toBe(signed.hash)
+    expect(structuredClone(signed).hash).toBe(signed.hash)
   })
 })
