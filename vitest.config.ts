@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs'
+import { availableParallelism } from 'node:os'
 import { fileURLToPath } from 'node:url'
 import { defineConfig } from 'vitest/config'
 
@@ -22,5 +23,10 @@ export default defineConfig({
     // One shared anvil + EVM fixtures for all test files: inject('anvil').
     globalSetup: ['./test/support/global-setup.ts'],
     testTimeout: 30_000,
+    // Test files mostly wait — on anvil, local servers and child processes — so one more worker
+    // than cores keeps the CPUs busy (vitest's default, cores - 1, ran them one at a time on 2
+    // cores: 18 minutes). Files share the global anvil only through fresh accounts and tokens.
+    // COFFER_TEST_WORKERS overrides.
+    maxWorkers: Number(process.env.COFFER_TEST_WORKERS) || availableParallelism() + 1,
   },
 })

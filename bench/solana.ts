@@ -179,5 +179,7 @@ async function benchSigning(): Promise<string> {
 }
 
 export async function benchSolana(): Promise<string[]> {
-  return [await benchBalances(), await benchSigning()]
+  const note =
+    "_Solana: the balance reads' time is mostly the local server's; the floor derives token accounts with @solana/kit's WebCrypto-based PDA search, which coffer's synchronous derivation beats. kit signs through WebCrypto (OpenSSL); coffer's signer runs on @noble so that a locked vault can zero its key._"
+  return [note, await benchBalances(), await benchSigning()]
 }

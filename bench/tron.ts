@@ -261,7 +261,9 @@ async function benchQuotes(): Promise<string> {
 }
 
 export async function benchTron(): Promise<string[]> {
-  return [await benchBalances(), await benchQuotes()]
+  const note =
+    "_TRON: against the local TronGrid-shaped server (in the same process, USDT on anvil). 10 of the 1,000 addresses hold TRX and USDT, 5 hold USDT only (never activated: TronGrid's `/v1/accounts` answers `data: []` for them, so their tokens need a `balanceOf` call, as coffer makes); the others hold nothing. Quotes: median and p95 of 50 round-robin runs; the floor is the quote's own requests sent by hand in parallel. ethers and viem have no TRON support; Tether's WDK has a TRON wallet (`@tetherto/wdk-wallet-tron`) that is not a dev dependency here, so TronWeb 6, the library most TRON code uses, is the comparison row._"
+  return [note, await benchBalances(), await benchQuotes()]
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) await benchTron()
