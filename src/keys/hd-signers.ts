@@ -72,7 +72,7 @@ export function seedAccountKey(
 ): SeedAccountKey {
   const opts = assertOptions(options) as Record<string, unknown>
   const extra = Object.keys(opts).find((key) => opts[key] !== undefined && !ALLOWED.includes(key))
-  if (extra) throw new InvalidArgumentError(`Option "${extra}" does not apply to a ${chain} signer.`)
+  if (extra) throw new InvalidArgumentError(`Option "${extra}" does not apply to ${chain} signers.`)
   if (opts.verify !== undefined && typeof opts.verify !== 'boolean')
     throw new InvalidArgumentError(`verify must be a boolean, got ${describe(opts.verify)}.`)
   if (opts.path !== undefined) {
