@@ -15,6 +15,7 @@
  * @module
  * @internal
  */
+import { equalBytes } from '@noble/curves/abstract/utils.js'
 import { sha256 } from '@noble/hashes/sha2.js'
 
 /** A parent node's public half, shared by every child below it. No secret. */
@@ -39,13 +40,6 @@ export const MAX_PARENTS_PER_SEED = 16
 
 const cache = new WeakMap<Uint8Array, SeedEntry>()
 
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false
-  let diff = 0
-  for (let i = 0; i < a.length; i++) diff |= (a[i] as number) ^ (b[i] as number)
-  return diff === 0
-}
-
 /**
  * A handle on `seed`'s cache for one call: the digest is taken once, here, so a lookup and a
  * later store in the same call agree on which bytes they describe.
@@ -59,7 +53,7 @@ export interface SeedCacheView {
 export function seedCache(seed: Uint8Array): SeedCacheView {
   const digest = sha256(seed)
   let entry = cache.get(seed)
-  if (entry && !sameBytes(entry.digest, digest)) {
+  if (entry && !equalBytes(entry.digest, digest)) {
     cache.delete(seed)
     entry = undefined
   }

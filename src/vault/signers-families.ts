@@ -17,7 +17,6 @@ import { formatDescriptor } from '../keys/descriptor.js'
 import { HARDENED_OFFSET } from '../keys/path.js'
 import { REDACTED, redacted } from '../keys/redact.js'
 import { EXTENDED_KEY_VERSIONS, masterKey } from '../keys/secp256k1.js'
-import { evmAddressFromPublicKey } from '../keys/address/evm.js'
 import { solanaAddressFromPublicKey } from '../keys/address/solana.js'
 import { tronAddressFromPublicKey } from '../keys/address/tron.js'
 import {
@@ -39,8 +38,11 @@ interface KeyAndInfo {
   info: SignerInfo
 }
 
+/** The families made here: EVM signers come from signers.ts. */
+const FAMILIES = CHAIN_KINDS.filter((c) => c !== 'evm')
+
 function fromPrivateKey(secret: Extract<Secret, { kind: 'privateKey' }>, options: Record<string, unknown>): KeyAndInfo {
-  const chain = assertOneOf(options.chain, 'chain', CHAIN_KINDS)
+  const chain = assertOneOf(options.chain, 'chain', FAMILIES)
   const allowed = chain === 'bitcoin' ? ['chain', 'secretId', 'verify', 'addressType', 'network'] : ['chain', 'secretId', 'verify']
   const extra = Object.keys(options).filter((k) => options[k] !== undefined && !allowed.includes(k))
   if (extra.length) throw new InvalidArgumentError(`Option "${extra[0]}" does not apply to a single private key on ${chain}.`)
@@ -64,8 +66,7 @@ function fromPrivateKey(secret: Extract<Secret, { kind: 'privateKey' }>, options
       info: { chain, publicKey, addressType, network, address: bitcoinAddressFromPublicKey(publicKey, addressType, network) },
     }
   }
-  const address = chain === 'evm' ? evmAddressFromPublicKey(publicKey) : tronAddressFromPublicKey(publicKey)
-  return { privateKey, info: { chain, publicKey, address } }
+  return { privateKey, info: { chain, publicKey, address: tronAddressFromPublicKey(publicKey) } }
 }
 
 function fromSeed(secret: Extract<Secret, { kind: 'mnemonic' }>, options: Record<string, unknown>): KeyAndInfo {

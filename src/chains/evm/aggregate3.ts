@@ -33,7 +33,6 @@ const ONE_WORD = `${'0'.repeat(63)}1`
 /** The high 52 hex digits of a word that holds a size (sizes fit in the low 48 bits). */
 const HIGH_ZEROS = '0'.repeat(52)
 const HEX = /^0x(?:[0-9a-fA-F]{2})*$/
-const ZEROS = '0'.repeat(64)
 
 /** A non-negative integer as one 32-byte word (64 hex digits). */
 const uintWord = (n: number) => n.toString(16).padStart(64, '0')
@@ -54,7 +53,7 @@ export function encodeAggregate3(calls: readonly Aggregate3Call[]): Hex {
     const size = (call.callData.length - 2) / 2
     const pad = (32 - (size % 32)) % 32
     tails.push(target, call.allowFailure ? ONE_WORD : ZERO_WORD, OFFSET_96, uintWord(size), call.callData.slice(2))
-    if (pad) tails.push(ZEROS.slice(0, 2 * pad))
+    if (pad) tails.push(ZERO_WORD.slice(0, 2 * pad))
     offset += 128 + size + pad
   }
   for (const t of tails) parts.push(t)
